@@ -1,0 +1,105 @@
+// Catalog: the drive's metadata (namespace tree, file versions, chunk reference counts, xattrs,
+// trash). The engine is its only caller. An implementation is a transactional store: every method
+// is atomic and thread-safe, and a method that returns OK has committed. SQLite now; PostgreSQL and
+// a remote catalog (through `reel server`) implement the same interface later.
+//
+// Errors: NotFound (no such inode/name/version), AlreadyExists, NotDirectory, IsDirectory,
+// NotEmpty, InvalidArgument (bad name, rename into own subtree), NoData (missing xattr), Busy
+// (contention that survived the retries), IOError/Corruption from the database.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "catalog/types.h"
+#include "common/status.h"
+
+namespace reel {
+
+class Catalog {
+ public:
+  virtual ~Catalog() = default;
+
+  // --- namespace ---
+  virtual Result<Attributes> Lookup(InodeId parent, const std::string& name) = 0;
+  virtual Result<Attributes> GetAttributes(InodeId ino) = 0;
+  // Up to `limit` entries of `parent` after cookie `after` (0 = from the start), in a stable
+  // order; "." and ".." are not included.
+  virtual Result<std::vector<DirEntry>> ReadDir(InodeId parent, uint64_t after, size_t limit) = 0;
+  // Creates a file, directory or symlink named `name` in `parent`. AlreadyExists if taken.
+  // Updates the parent's mtime/ctime (and nlink for a directory).
+  virtual Result<Attributes> CreateNode(InodeId parent, const std::string& name,
+                                        const NewNode& node, TimeNs now) = 0;
+  // Adds a hard link to a non-directory.
+  virtual Result<Attributes> Link(InodeId ino, InodeId new_parent, const std::string& new_name,
+                                  TimeNs now) = 0;
+  // Removes a name of a non-directory (IsDirectory for a directory). When the last name of a
+  // regular file goes, the file moves to the trash with its versions; a symlink is deleted.
+  virtual Result<UnlinkResult> Unlink(InodeId parent, const std::string& name, TimeNs now) = 0;
+  // Removes an empty directory (NotEmpty otherwise, NotDirectory for a non-directory).
+  virtual Status RemoveDir(InodeId parent, const std::string& name, TimeNs now) = 0;
+  // POSIX rename with RENAME_NOREPLACE (AlreadyExists) and RENAME_EXCHANGE semantics. A replaced
+  // file is handled as by Unlink; a replaced directory must be empty. Moving a directory into its
+  // own subtree is InvalidArgument.
+  virtual Result<RenameResult> Rename(InodeId old_parent, const std::string& old_name,
+                                      InodeId new_parent, const std::string& new_name,
+                                      RenameMode mode, TimeNs now) = 0;
+  virtual Result<Attributes> SetAttributes(InodeId ino, const AttrUpdate& update, TimeNs now) = 0;
+  virtual Result<std::string> ReadSymlink(InodeId ino) = 0;
+  // A path of `ino` relative to the root ("" for the root), through its first name.
+  virtual Result<std::string> PathOf(InodeId ino) = 0;
+
+  // --- versions ---
+  // Records a new version of a regular file and makes it current, in one transaction: the version
+  // row, +1 reference for every chunk in `v.chunks` (inserting unknown chunks), and the inode's
+  // size/mtime/ctime/version. The chunks must already be durable in the store.
+  virtual Result<VersionInfo> CommitVersion(InodeId ino, const NewVersion& v, TimeNs now) = 0;
+  virtual Result<std::vector<VersionInfo>> ListVersions(InodeId ino) = 0;
+  // Version `number` of `ino`; number 0 means the current one (NotFound if there is none).
+  virtual Result<Version> GetVersion(InodeId ino, uint64_t number) = 0;
+
+  // --- extended attributes ---
+  virtual Result<std::string> GetXattr(InodeId ino, const std::string& name) = 0;
+  // create_only: AlreadyExists if present; replace_only: NoData if absent.
+  virtual Status SetXattr(InodeId ino, const std::string& name, const std::string& value,
+                          bool create_only, bool replace_only) = 0;
+  virtual Result<std::vector<std::string>> ListXattrs(InodeId ino) = 0;
+  virtual Status RemoveXattr(InodeId ino, const std::string& name) = 0;
+
+  // --- trash ---
+  virtual Result<std::vector<TrashEntry>> ListTrash() = 0;
+  // Gives a trashed file the name `name` in `parent` again (AlreadyExists if taken).
+  virtual Result<Attributes> RestoreFromTrash(uint64_t trash_id, InodeId parent,
+                                              const std::string& name, TimeNs now) = 0;
+  // Deletes trash entries deleted before `cutoff`, with their inodes and versions; chunks lose
+  // their references. Entries whose inode is in `keep` (files still open) are left. Returns how
+  // many entries were purged.
+  virtual Result<uint64_t> PurgeTrash(TimeNs cutoff, const std::vector<InodeId>& keep,
+                                      TimeNs now) = 0;
+
+  // --- chunks ---
+  // Whether the catalog has a record of this chunk (referenced or not yet collected).
+  virtual Result<bool> HasChunk(const ChunkId& id) = 0;
+  // Chunks whose refcount has been 0 since before `cutoff`.
+  virtual Result<std::vector<ChunkRecord>> ListUnreferencedChunks(TimeNs cutoff) = 0;
+  // Deletes the record if its refcount is still 0; returns whether it was deleted.
+  virtual Result<bool> DeleteChunkIfUnreferenced(const ChunkId& id) = 0;
+  // Calls `visit` for every chunk record until it returns false.
+  virtual Status ForEachChunk(const std::function<bool(const ChunkRecord&)>& visit) = 0;
+
+  // --- whole catalog ---
+  virtual Result<CatalogStats> Stats() = 0;
+  // Makes everything committed so far durable against a machine crash.
+  virtual Status Sync() = 0;
+};
+
+// Opens (creating and migrating if needed) a catalog by URI:
+//   sqlite:///abs/path/catalog.db   an SQLite database file (WAL mode)
+//   sqlite::memory:                  a private in-memory SQLite database (tests)
+// A new catalog gets a root directory (inode 1) owned by `root_uid`/`root_gid`, mode 0755.
+[[nodiscard]] Result<std::unique_ptr<Catalog>> OpenCatalog(const std::string& uri,
+                                                           uint32_t root_uid, uint32_t root_gid);
+
+}  // namespace reel

@@ -1,0 +1,125 @@
+// Plain data types of the catalog: inodes, entries, versions, trash, chunk records.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/chunk_id.h"
+
+namespace reel {
+
+using InodeId = uint64_t;
+inline constexpr InodeId kRootInode = 1;
+
+enum class FileType : uint8_t { kRegular = 1, kDirectory = 2, kSymlink = 3 };
+
+// Nanoseconds since the Unix epoch.
+using TimeNs = int64_t;
+
+struct Attributes {
+  InodeId ino = 0;
+  FileType type = FileType::kRegular;
+  uint32_t mode = 0;   // permission bits only (07777); the type is in `type`
+  uint32_t uid = 0;
+  uint32_t gid = 0;
+  uint32_t nlink = 0;  // directories: 2 + number of subdirectories
+  uint64_t size = 0;   // regular: bytes of the current version; symlink: target length
+  TimeNs atime = 0;
+  TimeNs mtime = 0;
+  TimeNs ctime = 0;
+  uint64_t version = 0;  // regular files: current version number (0 = no version yet)
+};
+
+struct DirEntry {
+  std::string name;
+  Attributes attr;
+  uint64_t cookie = 0;  // pass to ReadDir as `after` to continue after this entry (never 0)
+};
+
+struct NewNode {
+  FileType type = FileType::kRegular;
+  uint32_t mode = 0644;
+  uint32_t uid = 0;
+  uint32_t gid = 0;
+  std::string symlink_target;  // for kSymlink
+};
+
+// Which attributes SetAttributes changes; unset fields keep their value. ctime is always set to now.
+struct AttrUpdate {
+  std::optional<uint32_t> mode;
+  std::optional<uint32_t> uid;
+  std::optional<uint32_t> gid;
+  std::optional<TimeNs> atime;
+  std::optional<TimeNs> mtime;
+};
+
+enum class VersionKind : uint8_t {
+  kAutosave = 1,    // made when a written file was closed (or by the interval policy)
+  kCheckpoint = 2,  // `reel save -m`
+  kRestore = 3,     // `reel restore --version N`
+  kRecovered = 4,   // staged writes recovered after a crash
+};
+
+struct VersionInfo {
+  uint64_t number = 0;  // 1, 2, 3 ... per file
+  TimeNs created = 0;
+  uint64_t size = 0;
+  VersionKind kind = VersionKind::kAutosave;
+  std::string message;
+  uint32_t chunk_count = 0;
+};
+
+struct Version {
+  VersionInfo info;
+  std::vector<ChunkRef> chunks;  // ordered; lengths add up to info.size
+};
+
+struct NewVersion {
+  uint64_t size = 0;
+  std::vector<ChunkRef> chunks;
+  VersionKind kind = VersionKind::kAutosave;
+  std::string message;
+  TimeNs mtime = 0;  // the file's mtime after this version
+};
+
+struct TrashEntry {
+  uint64_t id = 0;
+  InodeId ino = 0;
+  std::string original_path;  // relative to the drive root, e.g. "shots/a.exr"
+  TimeNs deleted = 0;
+  uint64_t size = 0;
+};
+
+struct UnlinkResult {
+  InodeId ino = 0;
+  uint32_t nlink = 0;          // links left
+  std::optional<uint64_t> trash_id;  // set when the file went to the trash
+};
+
+struct RenameResult {
+  // The inode that lost its name because the target existed (not for RENAME_EXCHANGE).
+  std::optional<UnlinkResult> replaced;
+};
+
+enum class RenameMode { kReplace, kNoReplace, kExchange };
+
+struct ChunkRecord {
+  ChunkId id;
+  uint32_t size = 0;
+  uint64_t refcount = 0;  // references from versions (a chunk used twice in a version counts 2)
+  TimeNs unreferenced_since = 0;  // when refcount last dropped to 0 (0 while referenced)
+};
+
+struct CatalogStats {
+  uint64_t files = 0;        // regular files with a name
+  uint64_t directories = 0;
+  uint64_t logical_bytes = 0;  // sum of current sizes of named files
+  uint64_t chunks = 0;
+  uint64_t chunk_bytes = 0;    // bytes of distinct chunks referenced by the catalog
+  uint64_t versions = 0;
+  uint64_t trash_entries = 0;
+};
+
+}  // namespace reel

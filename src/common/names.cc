@@ -1,0 +1,33 @@
+#include "common/names.h"
+
+namespace reel {
+
+Status ValidateName(std::string_view name) {
+  if (name.empty()) return Status::InvalidArgument("empty name");
+  if (name.size() > kMaxNameLength) return {Code::kNameTooLong, "name longer than 255 bytes"};
+  if (name == "." || name == "..") return Status::InvalidArgument("name may not be . or ..");
+  for (char c : name) {
+    if (c == '/') return Status::InvalidArgument("name contains '/'");
+    if (c == '\0') return Status::InvalidArgument("name contains a NUL byte");
+  }
+  return Status::Ok();
+}
+
+Result<std::vector<std::string>> SplitRelativePath(std::string_view path) {
+  std::vector<std::string> parts;
+  size_t i = 0;
+  while (i <= path.size()) {
+    size_t j = path.find('/', i);
+    if (j == std::string_view::npos) j = path.size();
+    std::string_view part = path.substr(i, j - i);
+    if (!part.empty() && part != ".") {
+      if (part == "..") return Status::InvalidArgument("path may not contain '..'");
+      REEL_RETURN_IF_ERROR(ValidateName(part));
+      parts.emplace_back(part);
+    }
+    i = j + 1;
+  }
+  return parts;
+}
+
+}  // namespace reel

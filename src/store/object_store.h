@@ -1,0 +1,57 @@
+// ObjectStore: the narrow interface every place that holds chunk bytes implements (a local
+// directory, memory, and later S3 and Ceph RADOS). Keys are relative names made of
+// [A-Za-z0-9._-] segments joined by '/'; no empty, "." or ".." segment; at most 1024 bytes.
+// All methods are thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+
+namespace reel {
+
+struct ObjectInfo {
+  std::string key;
+  uint64_t size = 0;
+  int64_t mtime_unix_ns = 0;  // last modification, when the store knows it (0 otherwise)
+};
+
+class ObjectStore {
+ public:
+  virtual ~ObjectStore() = default;
+
+  // Stores `data` under `key`, replacing any object there. Atomic: a reader sees the whole old
+  // object or the whole new one, never a part. Durable when it returns OK.
+  virtual Status Put(const std::string& key, std::span<const uint8_t> data) = 0;
+  // The whole object. NotFound if absent.
+  virtual Result<std::vector<uint8_t>> Get(const std::string& key) = 0;
+  // Bytes [offset, offset+length) of the object, fewer if the object ends first (empty when
+  // offset >= size). NotFound if absent.
+  virtual Result<std::vector<uint8_t>> GetRange(const std::string& key, uint64_t offset,
+                                                uint64_t length) = 0;
+  // Size (and time, if known) without the content. NotFound if absent.
+  virtual Result<ObjectInfo> Head(const std::string& key) = 0;
+  // Removes the object. Deleting an absent key is OK (idempotent).
+  virtual Status Delete(const std::string& key) = 0;
+  // Calls `visit` for every object whose key starts with `prefix`, in no particular order,
+  // until it returns false. Objects put or deleted during the listing may or may not be seen.
+  virtual Status List(const std::string& prefix,
+                      const std::function<bool(const ObjectInfo&)>& visit) = 0;
+  // The URI the store was opened with, without credentials.
+  virtual std::string Uri() const = 0;
+};
+
+// Checks a key against the rules above.
+[[nodiscard]] Status ValidateObjectKey(const std::string& key);
+
+// Opens a store by URI:
+//   file:///abs/dir   a local directory (created if missing)
+//   memory://NAME     an in-memory store (tests); each call makes a new empty one
+[[nodiscard]] Result<std::unique_ptr<ObjectStore>> OpenObjectStore(const std::string& uri);
+
+}  // namespace reel
