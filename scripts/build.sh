@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Configures and builds ReelDrive with CMake + Ninja.
+#   scripts/build.sh [BUILD_DIR] [extra cmake args...]
+# REEL_JOBS sets the parallelism (default: number of cores).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build_dir=${1:-build}
+shift || true
+cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
+ninja -C "$build_dir" -j "${REEL_JOBS:-$(nproc)}"

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs everything ReelDrive needs on Debian 12, from Debian's packages only.
+#   scripts/install-deps.sh          build + run dependencies
+#   scripts/install-deps.sh --test   plus the real tools the tests and benchmarks drive
+set -euo pipefail
+
+BUILD_PKGS=(
+  g++ cmake ninja-build ccache pkg-config
+  libfuse3-dev fuse3 libssl-dev libsqlite3-dev libcurl4-openssl-dev libzstd-dev
+  nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev libtomlplusplus-dev
+  libcpp-httplib-dev libgtest-dev libgmock-dev libbenchmark-dev
+)
+TEST_PKGS=(
+  git rsync tar sqlite3 ffmpeg libimage-exiftool-perl attr xxd fio restic s3fs rclone
+  coreutils psmisc procps
+)
+
+pkgs=("${BUILD_PKGS[@]}")
+if [[ "${1:-}" == "--test" ]]; then pkgs+=("${TEST_PKGS[@]}"); fi
+
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]} == 0)); then
+  echo "install-deps: all ${#pkgs[@]} packages present"
+  exit 0
+fi
+SUDO=""
+if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
+echo "install-deps: installing ${missing[*]}"
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

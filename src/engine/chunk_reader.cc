@@ -1,0 +1,65 @@
+#include "engine/chunk_reader.h"
+
+#include "chunking/sha256.h"
+#include "engine/chunk_keys.h"
+#include "store/object_store.h"
+
+namespace reel {
+
+ChunkReader::ChunkReader(ObjectStore* store, uint64_t capacity_bytes)
+    : store_(store), capacity_(capacity_bytes) {}
+
+Result<ChunkData> ChunkReader::Get(const ChunkRef& ref) {
+  {
+    std::lock_guard lock(mu_);
+    auto it = entries_.find(ref.id);
+    if (it != entries_.end()) {
+      lru_.splice(lru_.begin(), lru_, it->second.lru_pos);
+      return it->second.data;
+    }
+  }
+  // Loaded outside the lock: two readers of the same cold chunk may both fetch it; the store
+  // is content-addressed, so both copies are identical.
+  auto got = store_->Get(ChunkKey(ref.id));
+  if (!got.ok()) return got.status().WithContext("chunk " + ref.id.Hex());
+  if (got->size() != ref.length || Sha256(*got) != ref.id) {
+    return Status::Corruption("chunk " + ref.id.Hex() + " does not match its hash");
+  }
+  auto data = std::make_shared<const std::vector<uint8_t>>(std::move(got).value());
+  Insert(ref.id, data);
+  return data;
+}
+
+Status ChunkReader::Verify(const ChunkId& id, uint64_t* bytes) {
+  auto got = store_->Get(ChunkKey(id));
+  if (!got.ok()) return got.status();
+  *bytes = got->size();
+  if (Sha256(*got) != id) return Status::Corruption("chunk " + id.Hex() + " does not match its hash");
+  return Status::Ok();
+}
+
+void ChunkReader::Drop(const ChunkId& id) {
+  std::lock_guard lock(mu_);
+  auto it = entries_.find(id);
+  if (it == entries_.end()) return;
+  bytes_ -= it->second.data->size();
+  lru_.erase(it->second.lru_pos);
+  entries_.erase(it);
+}
+
+void ChunkReader::Insert(const ChunkId& id, const ChunkData& data) {
+  if (data->size() > capacity_) return;
+  std::lock_guard lock(mu_);
+  if (entries_.count(id)) return;
+  lru_.push_front(id);
+  entries_.emplace(id, Entry{data, lru_.begin()});
+  bytes_ += data->size();
+  while (bytes_ > capacity_ && !lru_.empty()) {
+    auto victim = entries_.find(lru_.back());
+    bytes_ -= victim->second.data->size();
+    entries_.erase(victim);
+    lru_.pop_back();
+  }
+}
+
+}  // namespace reel

@@ -1,0 +1,140 @@
+// EngineImpl: the Engine behind the interface. Private to the engine module; its methods are
+// spread over engine_*.cc files by family (namespace, files, versions, maintenance, open).
+//
+// Locking order: files_mu_ before FileState::mu; never take files_mu_ while holding a
+// FileState::mu. Catalog and store calls are thread-safe and take no engine locks.
+#pragma once
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+
+#include "catalog/catalog.h"
+#include "chunking/chunker.h"
+#include "engine/chunk_reader.h"
+#include "engine/committer.h"
+#include "engine/engine.h"
+#include "engine/file_state.h"
+#include "engine/inflight_chunks.h"
+#include "engine/virtual_tree.h"
+#include "store/object_store.h"
+
+namespace reel {
+
+TimeNs NowNs();
+
+class EngineImpl final : public Engine {
+ public:
+  EngineImpl(std::unique_ptr<Catalog> catalog, std::unique_ptr<ObjectStore> store,
+             EngineOptions options, std::unique_ptr<Chunker> chunker);
+  ~EngineImpl() override;
+
+  Status Recover();
+  void StartCommitter();
+
+  void SetInvalidationSink(InvalidationSink* sink) override { sink_.store(sink); }
+
+  Result<Attributes> Lookup(InodeId parent, const std::string& name) override;
+  Result<Attributes> GetAttributes(InodeId ino) override;
+  Result<Attributes> SetAttributes(InodeId ino, const AttrUpdate& update,
+                                   std::optional<uint64_t> size) override;
+  Result<std::vector<DirEntry>> ReadDir(InodeId dir, uint64_t after, size_t limit) override;
+  Result<Attributes> MakeDir(InodeId parent, const std::string& name, uint32_t mode, uint32_t uid,
+                             uint32_t gid) override;
+  Result<Attributes> MakeSymlink(InodeId parent, const std::string& name,
+                                 const std::string& target, uint32_t uid, uint32_t gid) override;
+  Result<std::string> ReadSymlink(InodeId ino) override;
+  Result<Attributes> Link(InodeId ino, InodeId new_parent, const std::string& name) override;
+  Status Unlink(InodeId parent, const std::string& name) override;
+  Status RemoveDir(InodeId parent, const std::string& name) override;
+  Status Rename(InodeId old_parent, const std::string& old_name, InodeId new_parent,
+                const std::string& new_name, RenameMode mode) override;
+  Result<FsStats> StatFs() override;
+
+  Result<std::string> GetXattr(InodeId ino, const std::string& name) override;
+  Status SetXattr(InodeId ino, const std::string& name, const std::string& value,
+                  bool create_only, bool replace_only) override;
+  Result<std::vector<std::string>> ListXattrs(InodeId ino) override;
+  Status RemoveXattr(InodeId ino, const std::string& name) override;
+
+  Result<std::pair<Attributes, HandleId>> Create(InodeId parent, const std::string& name,
+                                                 uint32_t mode, uint32_t uid, uint32_t gid,
+                                                 OpenFlags flags) override;
+  Result<HandleId> Open(InodeId ino, OpenFlags flags) override;
+  Result<size_t> Read(HandleId h, uint64_t offset, std::span<uint8_t> out) override;
+  Result<size_t> Write(HandleId h, uint64_t offset, std::span<const uint8_t> data) override;
+  Status Fsync(HandleId h, bool data_only) override;
+  Status Fallocate(HandleId h, int mode, uint64_t offset, uint64_t length) override;
+  Status Release(HandleId h) override;
+
+  Result<InodeId> Resolve(const std::string& path) override;
+  Result<VersionInfo> Save(InodeId ino, const std::string& message) override;
+  Result<std::vector<VersionInfo>> ListVersions(InodeId ino) override;
+  Result<VersionInfo> Restore(InodeId ino, uint64_t number) override;
+  Result<FileStatus> GetFileStatus(InodeId ino) override;
+  Result<std::vector<TrashEntry>> ListTrash() override;
+  Result<Attributes> RestoreFromTrash(uint64_t trash_id, const std::string& path) override;
+  Result<GcReport> CollectGarbage() override;
+  Result<FsckReport> Check() override;
+  Status WaitIdle() override;
+  EngineCounters Counters() override;
+  Status Shutdown() override;
+
+ private:
+  struct Handle {
+    InodeId ino = 0;
+    std::shared_ptr<FileState> file;              // real files
+    std::shared_ptr<const VersionLayout> version;  // read-only version files
+    OpenFlags flags;
+  };
+
+  // --- file states (engine_files.cc) ---
+  std::shared_ptr<FileState> Pin(InodeId ino);
+  void Unpin(const std::shared_ptr<FileState>& fs);
+  std::shared_ptr<FileState> FindFile(InodeId ino);
+  // With fs->mu held exclusively:
+  Status EnsureLoaded(FileState& fs);
+  Status EnsureStaged(FileState& fs);
+  // Queues or skips an autosave according to the policy, after the last writer is gone.
+  Status AfterLastWrite(FileState& fs);
+  Result<Handle> GetHandle(HandleId h);
+  HandleId AddHandle(Handle handle);
+  Result<HandleId> OpenVersionFile(InodeId vino);
+
+  // --- versions (engine_versions.cc) ---
+  // With fs->mu held exclusively: turns the staged writes into a version.
+  Result<VersionInfo> CommitLocked(FileState& fs, VersionKind kind, const std::string& message);
+  void CommitQueued(InodeId ino);
+  void CommitAllDirty(VersionKind kind);
+  void Invalidate(InodeId ino);
+
+  // Applies staged size and times on top of catalog attributes.
+  Attributes Overlay(Attributes a);
+  Status CheckWritableParent(InodeId parent, const std::string& name);
+  Result<std::pair<InodeId, std::string>> ResolveParent(const std::string& path);
+
+  std::unique_ptr<Catalog> catalog_;
+  std::unique_ptr<ObjectStore> store_;
+  const EngineOptions options_;
+  std::unique_ptr<Chunker> chunker_;
+  ChunkReader reader_;
+  InflightChunks inflight_;
+  VirtualTree virtual_tree_;
+  std::unique_ptr<Committer> committer_;
+  std::atomic<InvalidationSink*> sink_{nullptr};
+
+  std::mutex files_mu_;  // guards files_, handles_, next_handle_, FileState::pins
+  std::unordered_map<InodeId, std::shared_ptr<FileState>> files_;
+  std::unordered_map<HandleId, Handle> handles_;
+  HandleId next_handle_ = 1;
+
+  std::atomic<uint64_t> chunks_written_{0};
+  std::atomic<uint64_t> chunk_bytes_written_{0};
+  std::atomic<uint64_t> chunks_deduplicated_{0};
+  std::atomic<uint64_t> versions_committed_{0};
+  std::atomic<bool> shut_down_{false};
+};
+
+}  // namespace reel

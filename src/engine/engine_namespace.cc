@@ -1,0 +1,197 @@
+// Namespace operations: thin checks in front of the catalog, plus the virtual version tree.
+#include <sys/statvfs.h>
+
+#include "common/names.h"
+#include "engine/engine_impl.h"
+
+namespace reel {
+namespace {
+
+Status ReadOnlyTree() { return Status(Code::kReadOnly, "the version tree is read-only"); }
+
+}  // namespace
+
+Status EngineImpl::CheckWritableParent(InodeId parent, const std::string& name) {
+  if (VirtualTree::IsVirtual(parent)) return ReadOnlyTree();
+  REEL_RETURN_IF_ERROR(ValidateName(name));
+  if (parent == kRootInode && name == kReelDirName) {
+    return Status::PermissionDenied("'.reel' is reserved for the version tree");
+  }
+  return Status::Ok();
+}
+
+Result<Attributes> EngineImpl::Lookup(InodeId parent, const std::string& name) {
+  if (VirtualTree::IsVirtual(parent) || (parent == kRootInode && name == kReelDirName)) {
+    return virtual_tree_.Lookup(parent, name);
+  }
+  if (name.size() > kMaxNameLength) return Status(Code::kNameTooLong, "name too long");
+  REEL_ASSIGN_OR_RETURN(Attributes a, catalog_->Lookup(parent, name));
+  return Overlay(a);
+}
+
+Result<Attributes> EngineImpl::GetAttributes(InodeId ino) {
+  if (VirtualTree::IsVirtual(ino)) return virtual_tree_.GetAttributes(ino);
+  REEL_ASSIGN_OR_RETURN(Attributes a, catalog_->GetAttributes(ino));
+  return Overlay(a);
+}
+
+Attributes EngineImpl::Overlay(Attributes a) {
+  if (a.type != FileType::kRegular) return a;
+  // Staged writes are newer than the catalog: size and times come from them.
+  if (auto fs = FindFile(a.ino)) {
+    std::shared_lock lock(fs->mu);
+    if (fs->staged) {
+      a.size = fs->staged->size();
+      a.mtime = fs->staged->mtime();
+      a.ctime = std::max(a.ctime, a.mtime);
+    }
+  }
+  return a;
+}
+
+Result<Attributes> EngineImpl::SetAttributes(InodeId ino, const AttrUpdate& update,
+                                             std::optional<uint64_t> size) {
+  if (VirtualTree::IsVirtual(ino)) return ReadOnlyTree();
+  if (size || update.mtime) {
+    REEL_ASSIGN_OR_RETURN(Attributes current, catalog_->GetAttributes(ino));
+    if (size && current.type == FileType::kDirectory) return Status::IsDirectory("is a directory");
+    if (current.type == FileType::kRegular) {
+      auto fs = Pin(ino);
+      Status s;
+      {
+        std::unique_lock lock(fs->mu);
+        s = EnsureLoaded(*fs);
+        if (s.ok() && size) {
+          s = EnsureStaged(*fs);
+          if (s.ok()) s = fs->staged->Truncate(*size, NowNs());
+        }
+        if (s.ok() && update.mtime && fs->staged) fs->staged->SetMtime(*update.mtime);
+        if (s.ok() && size && fs->writers == 0) s = AfterLastWrite(*fs);
+      }
+      Unpin(fs);
+      REEL_RETURN_IF_ERROR(s);
+    }
+  }
+  REEL_ASSIGN_OR_RETURN(Attributes a, catalog_->SetAttributes(ino, update, NowNs()));
+  (void)a;
+  return GetAttributes(ino);
+}
+
+Result<std::vector<DirEntry>> EngineImpl::ReadDir(InodeId dir, uint64_t after, size_t limit) {
+  if (VirtualTree::IsVirtual(dir)) return virtual_tree_.ReadDir(dir, after, limit);
+  REEL_ASSIGN_OR_RETURN(auto entries, catalog_->ReadDir(dir, after, limit));
+  for (auto& e : entries) {
+    e.attr = Overlay(e.attr);
+  }
+  return entries;
+}
+
+Result<Attributes> EngineImpl::MakeDir(InodeId parent, const std::string& name, uint32_t mode,
+                                       uint32_t uid, uint32_t gid) {
+  REEL_RETURN_IF_ERROR(CheckWritableParent(parent, name));
+  return catalog_->CreateNode(parent, name, NewNode{FileType::kDirectory, mode & 07777, uid, gid, {}},
+                              NowNs());
+}
+
+Result<Attributes> EngineImpl::MakeSymlink(InodeId parent, const std::string& name,
+                                           const std::string& target, uint32_t uid, uint32_t gid) {
+  REEL_RETURN_IF_ERROR(CheckWritableParent(parent, name));
+  if (target.empty() || target.size() > 4095) {
+    return Status::InvalidArgument("symlink target must be 1 to 4095 bytes");
+  }
+  return catalog_->CreateNode(parent, name, NewNode{FileType::kSymlink, 0777, uid, gid, target},
+                              NowNs());
+}
+
+Result<std::string> EngineImpl::ReadSymlink(InodeId ino) {
+  if (VirtualTree::IsVirtual(ino)) return Status::InvalidArgument("not a symlink");
+  return catalog_->ReadSymlink(ino);
+}
+
+Result<Attributes> EngineImpl::Link(InodeId ino, InodeId new_parent, const std::string& name) {
+  if (VirtualTree::IsVirtual(ino)) return ReadOnlyTree();
+  REEL_RETURN_IF_ERROR(CheckWritableParent(new_parent, name));
+  REEL_RETURN_IF_ERROR(catalog_->Link(ino, new_parent, name, NowNs()).status());
+  return GetAttributes(ino);
+}
+
+Status EngineImpl::Unlink(InodeId parent, const std::string& name) {
+  REEL_RETURN_IF_ERROR(CheckWritableParent(parent, name));
+  return catalog_->Unlink(parent, name, NowNs()).status();
+}
+
+Status EngineImpl::RemoveDir(InodeId parent, const std::string& name) {
+  REEL_RETURN_IF_ERROR(CheckWritableParent(parent, name));
+  return catalog_->RemoveDir(parent, name, NowNs());
+}
+
+Status EngineImpl::Rename(InodeId old_parent, const std::string& old_name, InodeId new_parent,
+                          const std::string& new_name, RenameMode mode) {
+  REEL_RETURN_IF_ERROR(CheckWritableParent(old_parent, old_name));
+  REEL_RETURN_IF_ERROR(CheckWritableParent(new_parent, new_name));
+  return catalog_->Rename(old_parent, old_name, new_parent, new_name, mode, NowNs()).status();
+}
+
+Result<FsStats> EngineImpl::StatFs() {
+  struct statvfs sv;
+  if (::statvfs(options_.staging_dir.c_str(), &sv) != 0) {
+    return Status::FromErrno(errno, "statvfs " + options_.staging_dir);
+  }
+  REEL_ASSIGN_OR_RETURN(CatalogStats stats, catalog_->Stats());
+  FsStats out;
+  out.block_size = sv.f_frsize ? sv.f_frsize : 4096;
+  out.total_bytes = static_cast<uint64_t>(sv.f_blocks) * out.block_size;
+  out.free_bytes = static_cast<uint64_t>(sv.f_bavail) * out.block_size;
+  out.files = stats.files + stats.directories;
+  out.free_files = 1ull << 32;
+  return out;
+}
+
+Result<std::string> EngineImpl::GetXattr(InodeId ino, const std::string& name) {
+  if (VirtualTree::IsVirtual(ino)) return Status(Code::kNoData, "no such attribute");
+  return catalog_->GetXattr(ino, name);
+}
+
+Status EngineImpl::SetXattr(InodeId ino, const std::string& name, const std::string& value,
+                            bool create_only, bool replace_only) {
+  if (VirtualTree::IsVirtual(ino)) return ReadOnlyTree();
+  if (name.empty() || name.size() > 255) return Status::InvalidArgument("bad attribute name");
+  if (value.size() > 65536) return Status(Code::kRange, "attribute value larger than 64 KiB");
+  return catalog_->SetXattr(ino, name, value, create_only, replace_only);
+}
+
+Result<std::vector<std::string>> EngineImpl::ListXattrs(InodeId ino) {
+  if (VirtualTree::IsVirtual(ino)) return std::vector<std::string>{};
+  return catalog_->ListXattrs(ino);
+}
+
+Status EngineImpl::RemoveXattr(InodeId ino, const std::string& name) {
+  if (VirtualTree::IsVirtual(ino)) return ReadOnlyTree();
+  return catalog_->RemoveXattr(ino, name);
+}
+
+Result<InodeId> EngineImpl::Resolve(const std::string& path) {
+  REEL_ASSIGN_OR_RETURN(auto parts, SplitRelativePath(path));
+  InodeId ino = kRootInode;
+  for (const auto& part : parts) {
+    if (ino == kRootInode && part == kReelDirName) {
+      return Status::InvalidArgument("paths inside .reel are not files of the drive");
+    }
+    REEL_ASSIGN_OR_RETURN(Attributes a, catalog_->Lookup(ino, part));
+    ino = a.ino;
+  }
+  return ino;
+}
+
+Result<std::pair<InodeId, std::string>> EngineImpl::ResolveParent(const std::string& path) {
+  REEL_ASSIGN_OR_RETURN(auto parts, SplitRelativePath(path));
+  if (parts.empty()) return Status::InvalidArgument("path names the drive root");
+  std::string name = parts.back();
+  parts.pop_back();
+  std::string parent_path;
+  for (const auto& p : parts) parent_path += p + "/";
+  REEL_ASSIGN_OR_RETURN(InodeId parent, Resolve(parent_path));
+  return std::make_pair(parent, name);
+}
+
+}  // namespace reel

@@ -1,0 +1,176 @@
+#include "engine/staged_file.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <linux/falloc.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include <nlohmann/json.hpp>
+
+namespace reel {
+
+StagedFile::StagedFile(std::string dir, StagedMeta meta, UniqueFd fd)
+    : dir_(std::move(dir)), meta_(std::move(meta)), fd_(std::move(fd)) {
+  for (const auto& [s, e] : meta_.extents) extents_.Add(s, e);
+}
+
+std::string StagedFile::DataPath() const { return dir_ + "/" + std::to_string(meta_.ino) + ".data"; }
+std::string StagedFile::MetaPath() const { return dir_ + "/" + std::to_string(meta_.ino) + ".meta"; }
+
+Result<std::unique_ptr<StagedFile>> StagedFile::Create(const std::string& dir, InodeId ino,
+                                                       uint64_t base_version, uint64_t base_size,
+                                                       TimeNs mtime) {
+  StagedMeta meta{ino, base_version, base_size, base_size, mtime, {}};
+  std::string path = dir + "/" + std::to_string(ino) + ".data";
+  UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+  if (!fd.valid()) return Status::FromErrno(errno, "create staging file " + path);
+  if (::ftruncate(fd.get(), static_cast<off_t>(base_size)) != 0) {
+    return Status::FromErrno(errno, "size staging file " + path);
+  }
+  auto file = std::unique_ptr<StagedFile>(new StagedFile(dir, std::move(meta), std::move(fd)));
+  file->dirty_ = base_version == 0;  // a file without any version needs its first one
+  return file;
+}
+
+Result<std::unique_ptr<StagedFile>> StagedFile::Reopen(const std::string& dir,
+                                                       const StagedMeta& meta) {
+  std::string path = dir + "/" + std::to_string(meta.ino) + ".data";
+  UniqueFd fd(::open(path.c_str(), O_RDWR | O_CLOEXEC));
+  if (!fd.valid()) return Status::FromErrno(errno, "open staging file " + path);
+  if (::ftruncate(fd.get(), static_cast<off_t>(meta.size)) != 0) {
+    return Status::FromErrno(errno, "size staging file " + path);
+  }
+  auto file = std::unique_ptr<StagedFile>(new StagedFile(dir, meta, std::move(fd)));
+  file->dirty_ = true;
+  return file;
+}
+
+static Result<StagedMeta> ParseMeta(const std::string& text) {
+  auto j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object()) return Status::Corruption("staging metadata is not JSON");
+  StagedMeta m;
+  try {
+    m.ino = j.at("ino").get<uint64_t>();
+    m.base_version = j.at("base_version").get<uint64_t>();
+    m.size = j.at("size").get<uint64_t>();
+    m.base_limit = j.at("base_limit").get<uint64_t>();
+    m.mtime = j.at("mtime").get<int64_t>();
+    for (const auto& e : j.at("extents")) m.extents.emplace_back(e.at(0).get<uint64_t>(), e.at(1).get<uint64_t>());
+  } catch (const nlohmann::json::exception& e) {
+    return Status::Corruption(std::string("staging metadata: ") + e.what());
+  }
+  return m;
+}
+
+Result<std::vector<StagedMeta>> StagedFile::ListRecoverable(const std::string& dir) {
+  std::unique_ptr<DIR, int (*)(DIR*)> d(::opendir(dir.c_str()), ::closedir);
+  if (!d) return Status::FromErrno(errno, "open staging dir " + dir);
+  std::vector<StagedMeta> metas;
+  std::vector<std::string> data_files;
+  while (dirent* ent = ::readdir(d.get())) {
+    std::string name = ent->d_name;
+    auto ends_with = [&](const std::string& s) {
+      return name.size() > s.size() && name.compare(name.size() - s.size(), s.size(), s) == 0;
+    };
+    if (ends_with(".meta")) {
+      auto text = ReadWholeFile(dir + "/" + name);
+      if (!text.ok()) return text.status();
+      auto meta = ParseMeta(*text);
+      if (!meta.ok()) return meta.status().WithContext(dir + "/" + name);
+      metas.push_back(*meta);
+    } else if (ends_with(".data")) {
+      data_files.push_back(name);
+    } else if (name.find(".tmp.") != std::string::npos) {
+      ::unlink((dir + "/" + name).c_str());  // an interrupted metadata write
+    }
+  }
+  for (const auto& name : data_files) {
+    std::string ino = name.substr(0, name.size() - 5);
+    bool has_meta = false;
+    for (const auto& m : metas) has_meta |= std::to_string(m.ino) == ino;
+    if (!has_meta) ::unlink((dir + "/" + name).c_str());
+  }
+  return metas;
+}
+
+Status StagedFile::Write(uint64_t offset, std::span<const uint8_t> data, TimeNs now) {
+  if (data.empty()) return Status::Ok();
+  REEL_RETURN_IF_ERROR(PwriteFull(fd_.get(), data.data(), data.size(), offset));
+  extents_.Add(offset, offset + data.size());
+  if (offset + data.size() > meta_.size) meta_.size = offset + data.size();
+  meta_.mtime = now;
+  dirty_ = true;
+  return Status::Ok();
+}
+
+Status StagedFile::Truncate(uint64_t size, TimeNs now) {
+  if (::ftruncate(fd_.get(), static_cast<off_t>(size)) != 0) {
+    return Status::FromErrno(errno, "truncate staging file");
+  }
+  extents_.TruncateAt(size);
+  if (size < meta_.base_limit) meta_.base_limit = size;
+  meta_.size = size;
+  meta_.mtime = now;
+  dirty_ = true;
+  return Status::Ok();
+}
+
+Status StagedFile::PunchHole(uint64_t offset, uint64_t length, TimeNs now) {
+  uint64_t end = std::min(offset + length, meta_.size);
+  if (offset >= end) return Status::Ok();
+  if (::fallocate(fd_.get(), FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+                  static_cast<off_t>(offset), static_cast<off_t>(end - offset)) != 0) {
+    return Status::FromErrno(errno, "punch hole in staging file");
+  }
+  extents_.Add(offset, end);  // staged zeros
+  meta_.mtime = now;
+  dirty_ = true;
+  return Status::Ok();
+}
+
+Status StagedFile::ReadStaged(uint64_t offset, std::span<uint8_t> out) const {
+  return PreadFull(fd_.get(), out.data(), out.size(), offset);
+}
+
+Status StagedFile::PersistMeta() {
+  meta_.extents = extents_.Ranges();
+  nlohmann::json j = {{"ino", meta_.ino},       {"base_version", meta_.base_version},
+                      {"size", meta_.size},     {"base_limit", meta_.base_limit},
+                      {"mtime", meta_.mtime},   {"extents", meta_.extents}};
+  return WriteFileAtomic(MetaPath(), j.dump());
+}
+
+Status StagedFile::Sync() {
+  if (::fdatasync(fd_.get()) != 0) return Status::FromErrno(errno, "fdatasync staging file");
+  return PersistMeta();
+}
+
+Status StagedFile::MarkCommitted(uint64_t version, uint64_t size) {
+  extents_.clear();
+  meta_.extents.clear();
+  meta_.base_version = version;
+  meta_.size = size;
+  meta_.base_limit = size;
+  dirty_ = false;
+  if (::ftruncate(fd_.get(), static_cast<off_t>(size)) != 0) {
+    return Status::FromErrno(errno, "size staging file");
+  }
+  // Free the disk space; the offsets stay valid for later writes.
+  if (size > 0) {
+    ::fallocate(fd_.get(), FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, static_cast<off_t>(size));
+  }
+  if (::unlink(MetaPath().c_str()) != 0 && errno != ENOENT) {
+    return Status::FromErrno(errno, "remove staging metadata");
+  }
+  return Status::Ok();
+}
+
+void StagedFile::Remove() {
+  fd_.Reset();
+  ::unlink(DataPath().c_str());
+  ::unlink(MetaPath().c_str());
+}
+
+}  // namespace reel

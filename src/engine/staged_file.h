@@ -1,0 +1,77 @@
+// StagedFile: the local, not-yet-versioned writes of one file. Data sits in a sparse file
+// (<staging>/<ino>.data) at the file's own offsets; an ExtentMap says which ranges hold written
+// data. Everything else reads from the base version (below `base_limit`) or as zeros. Fsync
+// persists the data and a small metadata record (<ino>.meta) atomically, which is what crash
+// recovery reads. Not thread-safe: the owning FileState's mutex guards it.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "catalog/types.h"
+#include "common/fs_util.h"
+#include "common/status.h"
+#include "engine/extent_map.h"
+
+namespace reel {
+
+struct StagedMeta {
+  InodeId ino = 0;
+  uint64_t base_version = 0;  // version the staged writes apply to (0 = none)
+  uint64_t size = 0;          // logical file size
+  uint64_t base_limit = 0;    // base content is visible only below this offset
+  TimeNs mtime = 0;
+  std::vector<std::pair<uint64_t, uint64_t>> extents;
+};
+
+class StagedFile {
+ public:
+  // Starts staging on top of a base version of `base_size` bytes.
+  static Result<std::unique_ptr<StagedFile>> Create(const std::string& dir, InodeId ino,
+                                                    uint64_t base_version, uint64_t base_size,
+                                                    TimeNs mtime);
+  // Reopens staging left behind by a previous run (crash recovery).
+  static Result<std::unique_ptr<StagedFile>> Reopen(const std::string& dir, const StagedMeta& meta);
+  // Reads every <ino>.meta in `dir`; removes data files that have no metadata (never acknowledged).
+  static Result<std::vector<StagedMeta>> ListRecoverable(const std::string& dir);
+
+  Status Write(uint64_t offset, std::span<const uint8_t> data, TimeNs now);
+  Status Truncate(uint64_t size, TimeNs now);
+  Status PunchHole(uint64_t offset, uint64_t length, TimeNs now);
+  // An explicit modification time (utimens) for the version this staging becomes.
+  void SetMtime(TimeNs mtime) { meta_.mtime = mtime; }
+  // Reads staged bytes of [offset, offset+out.size()); the range must lie inside an extent.
+  Status ReadStaged(uint64_t offset, std::span<uint8_t> out) const;
+  // Makes data and metadata durable.
+  Status Sync();
+  // Writes the metadata record (without syncing the data).
+  Status PersistMeta();
+  // After a version was committed: nothing is staged any more; the base is the new version.
+  Status MarkCommitted(uint64_t version, uint64_t size);
+  // Deletes the staging files.
+  void Remove();
+
+  const ExtentMap& extents() const { return extents_; }
+  uint64_t size() const { return meta_.size; }
+  uint64_t base_limit() const { return meta_.base_limit; }
+  uint64_t base_version() const { return meta_.base_version; }
+  TimeNs mtime() const { return meta_.mtime; }
+  // Whether anything differs from the base version.
+  bool dirty() const { return dirty_; }
+
+ private:
+  StagedFile(std::string dir, StagedMeta meta, UniqueFd fd);
+  std::string DataPath() const;
+  std::string MetaPath() const;
+
+  std::string dir_;
+  StagedMeta meta_;  // meta_.extents is refreshed from extents_ when persisted
+  ExtentMap extents_;
+  UniqueFd fd_;
+  bool dirty_ = false;
+};
+
+}  // namespace reel

@@ -1,0 +1,116 @@
+#include "engine/version_builder.h"
+
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+#include "chunking/chunker.h"
+#include "engine/chunk_keys.h"
+#include "engine/chunk_uploader.h"
+#include "engine/file_content.h"
+#include "engine/staged_file.h"
+
+namespace reel {
+namespace {
+
+constexpr uint64_t kMaxHoleRef = 1ull << 30;
+
+class RunChunker {
+ public:
+  RunChunker(const VersionLayout& base, const StagedFile& staged, ChunkReader* reader,
+             const Chunker& chunker, ChunkUploader* uploader)
+      : base_(base), staged_(staged), reader_(reader), chunker_(chunker), uploader_(uploader) {}
+
+  // Emits [start, end): data regions are chunked, long zero regions become holes.
+  Status Emit(uint64_t start, uint64_t end) {
+    uint64_t pos = start;
+    for (const auto& [zs, ze] : KnownZeros(start, end)) {
+      REEL_RETURN_IF_ERROR(ChunkData(pos, zs));
+      for (uint64_t p = zs; p < ze; p += kMaxHoleRef) {
+        uploader_->AddExisting(ChunkRef{ChunkId{}, static_cast<uint32_t>(std::min(kMaxHoleRef, ze - p))});
+      }
+      pos = ze;
+    }
+    return ChunkData(pos, end);
+  }
+
+ private:
+  // Ranges of [start, end) that are certainly zero and long enough to be worth a hole: beyond the
+  // base limit and not written.
+  std::vector<std::pair<uint64_t, uint64_t>> KnownZeros(uint64_t start, uint64_t end) const {
+    std::vector<std::pair<uint64_t, uint64_t>> zeros;
+    uint64_t limit = std::max(start, std::min(staged_.base_limit(), base_.size()));
+    if (limit >= end) return zeros;
+    const uint64_t min_hole = 2ull * chunker_.MaxChunk();
+    staged_.extents().Walk(limit, end, [&](uint64_t s, uint64_t e, bool written) {
+      if (!written && e - s >= min_hole) zeros.emplace_back(s, e);
+    });
+    return zeros;
+  }
+
+  Status ChunkData(uint64_t start, uint64_t end) {
+    if (start >= end) return Status::Ok();
+    const size_t max = chunker_.MaxChunk();
+    const size_t window = 2 * max;
+    if (buf_.size() < window) buf_.resize(window);
+    size_t have = 0, used = 0;
+    uint64_t read_pos = start;
+    for (;;) {
+      if (have - used < max && read_pos < end) {
+        std::memmove(buf_.data(), buf_.data() + used, have - used);
+        have -= used;
+        used = 0;
+        size_t n = static_cast<size_t>(std::min<uint64_t>(window - have, end - read_pos));
+        REEL_RETURN_IF_ERROR(ReadFileContent(base_, &staged_, reader_, read_pos,
+                                             std::span<uint8_t>(buf_.data() + have, n)));
+        have += n;
+        read_pos += n;
+      }
+      if (used == have) return Status::Ok();
+      size_t cut = chunker_.NextCut(std::span<const uint8_t>(buf_.data() + used, have - used),
+                                    read_pos == end);
+      uploader_->AddNew(std::vector<uint8_t>(buf_.data() + used, buf_.data() + used + cut));
+      used += cut;
+    }
+  }
+
+  const VersionLayout& base_;
+  const StagedFile& staged_;
+  ChunkReader* reader_;
+  const Chunker& chunker_;
+  ChunkUploader* uploader_;
+  std::vector<uint8_t> buf_;
+};
+
+}  // namespace
+
+Status BuildVersionChunks(const VersionLayout& base, const StagedFile& staged,
+                          ChunkReader* reader, const Chunker& chunker, ChunkUploader* uploader) {
+  RunChunker run_chunker(base, staged, reader, chunker, uploader);
+  const uint64_t size = staged.size();
+  const uint64_t limit = std::min(staged.base_limit(), size);
+  const auto& chunks = base.chunks();
+  uint64_t run_start = 0;
+  bool in_run = false;
+  for (size_t i = 0; i < chunks.size(); ++i) {
+    uint64_t s = base.chunk_start(i);
+    uint64_t e = s + chunks[i].length;
+    if (s >= size) break;
+    bool clean = e <= limit && !staged.extents().Intersects(s, e);
+    if (!clean) {
+      if (!in_run) run_start = s;
+      in_run = true;
+      continue;
+    }
+    if (in_run) {
+      REEL_RETURN_IF_ERROR(run_chunker.Emit(run_start, s));
+      in_run = false;
+    }
+    uploader->AddExisting(chunks[i]);
+    run_start = e;
+  }
+  // Whatever follows the last reused chunk: a trailing run, appended data, or a new file.
+  return run_chunker.Emit(run_start, size);
+}
+
+}  // namespace reel

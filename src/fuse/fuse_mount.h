@@ -1,0 +1,36 @@
+// FuseMount: serves an Engine as a Linux FUSE filesystem (libfuse3 low-level API, multithreaded).
+// The adapter only translates between FUSE requests and Engine calls; behaviour lives in the engine.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "common/status.h"
+
+namespace reel {
+
+class Engine;
+
+struct MountOptions {
+  std::string mountpoint;
+  bool allow_other = false;    // let other users in (needs user_allow_other in /etc/fuse.conf)
+  unsigned max_threads = 16;   // FUSE worker threads
+  double attr_timeout = 1.0;   // seconds the kernel may cache attributes and names
+  bool debug = false;          // libfuse request tracing to stderr
+};
+
+class FuseMount {
+ public:
+  // Mounts `engine` (which must outlive the mount) at options.mountpoint. The filesystem is
+  // visible when this returns OK; requests are served once Run() is called.
+  static Result<std::unique_ptr<FuseMount>> Mount(Engine* engine, const MountOptions& options);
+  virtual ~FuseMount() = default;  // unmounts if still mounted
+
+  // Serves requests until the filesystem is unmounted (`reel umount`, fusermount3 -u, umount) or
+  // RequestExit() is called. SIGINT/SIGTERM/SIGHUP make it exit too.
+  virtual Status Run() = 0;
+  // Asks Run() to return; safe from any thread.
+  virtual void RequestExit() = 0;
+};
+
+}  // namespace reel

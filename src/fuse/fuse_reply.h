@@ -1,0 +1,35 @@
+// Shared pieces of the FUSE adapter: the per-session context, attribute conversion and the
+// error reply (through the one Status -> errno mapping in common/error_mapping.h).
+#pragma once
+
+#include <fuse3/fuse_lowlevel.h>
+#include <sys/stat.h>
+
+#include "catalog/types.h"
+#include "common/status.h"
+#include "engine/engine.h"
+
+namespace reel::fuse {
+
+struct Context {
+  Engine* engine = nullptr;
+  double attr_timeout = 1.0;
+  fuse_session* session = nullptr;
+};
+
+inline Context& Ctx(fuse_req_t req) { return *static_cast<Context*>(fuse_req_userdata(req)); }
+inline Engine& Eng(fuse_req_t req) { return *Ctx(req).engine; }
+
+struct stat ToStat(const Attributes& a);
+fuse_entry_param ToEntry(const Attributes& a, double timeout);
+void ReplyError(fuse_req_t req, const Status& status);
+void ReplyEntry(fuse_req_t req, const Result<Attributes>& attr);
+void ReplyAttr(fuse_req_t req, const Result<Attributes>& attr);
+
+// Operation tables filled by each family's file.
+void AddAttrOps(fuse_lowlevel_ops& ops);
+void AddDirOps(fuse_lowlevel_ops& ops);
+void AddFileOps(fuse_lowlevel_ops& ops);
+void AddXattrOps(fuse_lowlevel_ops& ops);
+
+}  // namespace reel::fuse

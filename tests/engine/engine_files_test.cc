@@ -1,0 +1,202 @@
+// File content through the engine: staged writes, reads, partial rewrites, holes, unlinked files,
+// the read-only version tree.
+#include <gtest/gtest.h>
+
+#include "engine_test_util.h"
+
+namespace reel::testing {
+namespace {
+
+using FilesTest = EngineTest;
+
+TEST_F(FilesTest, WrittenFileReadsBackAndBecomesVersionOne) {
+  auto data = RandomBytes(3 << 20, 1);
+  InodeId ino = WriteFile("a.bin", data);
+  EXPECT_EQ(ReadAll(ino), data);
+  auto versions = engine_->ListVersions(ino);
+  ASSERT_TRUE(versions.ok());
+  ASSERT_EQ(versions->size(), 1u);
+  EXPECT_EQ((*versions)[0].number, 1u);
+  EXPECT_EQ((*versions)[0].size, data.size());
+  EXPECT_EQ((*versions)[0].kind, VersionKind::kAutosave);
+}
+
+TEST_F(FilesTest, EmptyNewFileGetsAVersion) {
+  InodeId ino = WriteFile("empty", {});
+  auto versions = engine_->ListVersions(ino);
+  ASSERT_TRUE(versions.ok());
+  ASSERT_EQ(versions->size(), 1u);
+  EXPECT_EQ((*versions)[0].size, 0u);
+}
+
+TEST_F(FilesTest, SmallOverwriteStoresOnlyNearbyChunks) {
+  auto data = RandomBytes(8 << 20, 2);
+  InodeId ino = WriteFile("big.bin", data);
+  uint64_t before = StoredChunkBytes();
+  EXPECT_GE(before, data.size());
+  auto patch = RandomBytes(64 << 10, 3);
+  PatchFile(ino, 3 << 20, patch);
+  std::copy(patch.begin(), patch.end(), data.begin() + (3 << 20));
+  EXPECT_EQ(ReadAll(ino), data);
+  uint64_t added = StoredChunkBytes() - before;
+  // At most the chunks the patch touches (max chunk 256 KiB each side) are rewritten.
+  EXPECT_GT(added, 0u);
+  EXPECT_LE(added, 3u * 256 * 1024);
+  EXPECT_EQ(engine_->ListVersions(ino)->size(), 2u);
+}
+
+TEST_F(FilesTest, AppendKeepsEarlierChunks) {
+  auto data = RandomBytes(2 << 20, 4);
+  InodeId ino = WriteFile("log.bin", data);
+  uint64_t before = StoredChunkBytes();
+  auto more = RandomBytes(100 << 10, 5);
+  auto h = engine_->Open(ino, OpenFlags{true, false, true});
+  ASSERT_TRUE(h.ok());
+  ASSERT_TRUE(engine_->Write(*h, 0, more).ok());  // O_APPEND ignores the offset
+  ASSERT_TRUE(engine_->Release(*h).ok());
+  ASSERT_TRUE(engine_->WaitIdle().ok());
+  data.insert(data.end(), more.begin(), more.end());
+  EXPECT_EQ(ReadAll(ino), data);
+  EXPECT_LE(StoredChunkBytes() - before, more.size() + 256u * 1024);
+}
+
+TEST_F(FilesTest, TruncateThenExtendReadsZeros) {
+  auto data = RandomBytes(1 << 20, 6);
+  InodeId ino = WriteFile("t.bin", data);
+  ASSERT_TRUE(engine_->SetAttributes(ino, {}, 100000).ok());
+  ASSERT_TRUE(engine_->SetAttributes(ino, {}, 500000).ok());
+  ASSERT_TRUE(engine_->WaitIdle().ok());
+  auto got = ReadAll(ino);
+  ASSERT_EQ(got.size(), 500000u);
+  EXPECT_TRUE(std::equal(got.begin(), got.begin() + 100000, data.begin()));
+  EXPECT_TRUE(std::all_of(got.begin() + 100000, got.end(), [](uint8_t b) { return b == 0; }));
+}
+
+TEST_F(FilesTest, SparseFileStoresHolesNotZeros) {
+  auto created = engine_->Create(kRootInode, "sparse", 0644, 0, 0, OpenFlags{true});
+  ASSERT_TRUE(created.ok());
+  const uint64_t far = 10ull << 30;  // 10 GiB
+  std::vector<uint8_t> tail = {1, 2, 3};
+  ASSERT_TRUE(engine_->Write(created->second, far, tail).ok());
+  ASSERT_TRUE(engine_->Release(created->second).ok());
+  ASSERT_TRUE(engine_->WaitIdle().ok());
+  InodeId ino = created->first.ino;
+  EXPECT_EQ(engine_->GetAttributes(ino)->size, far + 3);
+  EXPECT_LT(StoredChunkBytes(), 1u << 20);
+  auto h = engine_->Open(ino, OpenFlags{});
+  std::vector<uint8_t> buf(8, 0xff);
+  ASSERT_EQ(*engine_->Read(*h, far - 5, buf), 8u);
+  EXPECT_EQ(buf, (std::vector<uint8_t>{0, 0, 0, 0, 0, 1, 2, 3}));
+  ASSERT_EQ(*engine_->Read(*h, 5ull << 30, buf), 8u);
+  EXPECT_EQ(buf, std::vector<uint8_t>(8, 0));
+  ASSERT_TRUE(engine_->Release(*h).ok());
+}
+
+TEST_F(FilesTest, OneByteEditOfHugeSparseFileTouchesOneChunk) {
+  // A 100 GiB file made of a hole and some data; editing one byte must not re-read the file.
+  auto created = engine_->Create(kRootInode, "huge", 0644, 0, 0, OpenFlags{true});
+  ASSERT_TRUE(created.ok());
+  auto block = RandomBytes(1 << 20, 7);
+  ASSERT_TRUE(engine_->Write(created->second, 50ull << 30, block).ok());
+  ASSERT_TRUE(engine_->SetAttributes(created->first.ino, {}, 100ull << 30).ok());
+  ASSERT_TRUE(engine_->Release(created->second).ok());
+  ASSERT_TRUE(engine_->WaitIdle().ok());
+  uint64_t before = StoredChunkBytes();
+  PatchFile(created->first.ino, (50ull << 30) + 1000, {42});
+  uint64_t added = StoredChunkBytes() - before;
+  EXPECT_GT(added, 0u);
+  EXPECT_LE(added, 2u * 256 * 1024);
+  auto h = engine_->Open(created->first.ino, OpenFlags{});
+  std::vector<uint8_t> b(1);
+  ASSERT_EQ(*engine_->Read(*h, (50ull << 30) + 1000, b), 1u);
+  EXPECT_EQ(b[0], 42);
+  ASSERT_TRUE(engine_->Release(*h).ok());
+}
+
+TEST_F(FilesTest, ReadersSeeStagedWritesBeforeClose) {
+  auto created = engine_->Create(kRootInode, "live", 0644, 0, 0, OpenFlags{true});
+  ASSERT_TRUE(created.ok());
+  std::vector<uint8_t> data = {'h', 'i'};
+  ASSERT_TRUE(engine_->Write(created->second, 0, data).ok());
+  auto reader = engine_->Open(created->first.ino, OpenFlags{});
+  std::vector<uint8_t> buf(10);
+  ASSERT_EQ(*engine_->Read(*reader, 0, buf), 2u);
+  EXPECT_EQ(buf[1], 'i');
+  EXPECT_EQ(engine_->GetAttributes(created->first.ino)->size, 2u);
+  ASSERT_TRUE(engine_->Release(*reader).ok());
+  ASSERT_TRUE(engine_->Release(created->second).ok());
+}
+
+TEST_F(FilesTest, UnlinkedOpenFileKeepsWorkingAndLandsInTrash) {
+  auto created = engine_->Create(kRootInode, "tmp", 0644, 0, 0, OpenFlags{true});
+  ASSERT_TRUE(created.ok());
+  auto data = RandomBytes(300000, 8);
+  ASSERT_TRUE(engine_->Write(created->second, 0, data).ok());
+  ASSERT_TRUE(engine_->Unlink(kRootInode, "tmp").ok());
+  EXPECT_EQ(engine_->Lookup(kRootInode, "tmp").status().code(), Code::kNotFound);
+  ASSERT_TRUE(engine_->Write(created->second, data.size(), data).ok());
+  std::vector<uint8_t> buf(data.size());
+  ASSERT_EQ(*engine_->Read(created->second, data.size(), buf), data.size());
+  EXPECT_EQ(buf, data);
+  ASSERT_TRUE(engine_->Release(created->second).ok());
+  ASSERT_TRUE(engine_->WaitIdle().ok());
+  auto trash = engine_->ListTrash();
+  ASSERT_TRUE(trash.ok());
+  ASSERT_EQ(trash->size(), 1u);
+  EXPECT_EQ((*trash)[0].original_path, "tmp");
+  ASSERT_TRUE(engine_->RestoreFromTrash((*trash)[0].id, "").ok());
+  auto ino = engine_->Resolve("tmp");
+  ASSERT_TRUE(ino.ok());
+  auto restored = ReadAll(*ino);
+  ASSERT_EQ(restored.size(), 2 * data.size());
+  EXPECT_TRUE(std::equal(data.begin(), data.end(), restored.begin() + data.size()));
+}
+
+TEST_F(FilesTest, VersionTreeServesOldVersionsReadOnly) {
+  auto v1 = RandomBytes(200000, 9);
+  auto v2 = RandomBytes(150000, 10);
+  auto dir = engine_->MakeDir(kRootInode, "shots", 0755, 0, 0);
+  ASSERT_TRUE(dir.ok());
+  WriteFile("a.exr", v1, dir->ino);
+  WriteFile("a.exr", v2, dir->ino);
+
+  auto reel = engine_->Lookup(kRootInode, ".reel");
+  ASSERT_TRUE(reel.ok());
+  auto versions = engine_->Lookup(reel->ino, "versions");
+  ASSERT_TRUE(versions.ok());
+  auto shots = engine_->Lookup(versions->ino, "shots");
+  ASSERT_TRUE(shots.ok());
+  auto file_dir = engine_->Lookup(shots->ino, "a.exr");
+  ASSERT_TRUE(file_dir.ok());
+  EXPECT_EQ(file_dir->type, FileType::kDirectory);
+  auto listing = engine_->ReadDir(file_dir->ino, 0, 100);
+  ASSERT_TRUE(listing.ok());
+  ASSERT_EQ(listing->size(), 2u);
+  EXPECT_EQ((*listing)[0].name, "1");
+  auto first = engine_->Lookup(file_dir->ino, "1");
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(first->size, v1.size());
+  EXPECT_EQ(ReadAll(first->ino), v1);
+  EXPECT_EQ(engine_->Open(first->ino, OpenFlags{true}).status().code(), Code::kReadOnly);
+  EXPECT_EQ(engine_->Lookup(file_dir->ino, "3").status().code(), Code::kNotFound);
+  EXPECT_EQ(engine_->Lookup(file_dir->ino, "01").status().code(), Code::kNotFound);
+  EXPECT_EQ(engine_->MakeDir(shots->ino, "x", 0755, 0, 0).status().code(), Code::kReadOnly);
+
+  auto root_listing = engine_->ReadDir(kRootInode, 0, 100);
+  ASSERT_TRUE(root_listing.ok());
+  for (const auto& e : *root_listing) EXPECT_NE(e.name, ".reel");
+  EXPECT_EQ(engine_->MakeDir(kRootInode, ".reel", 0755, 0, 0).status().code(),
+            Code::kPermissionDenied);
+}
+
+TEST_F(FilesTest, IdenticalFilesAreStoredOnce) {
+  auto data = RandomBytes(2 << 20, 11);
+  WriteFile("one", data);
+  uint64_t after_one = StoredChunkBytes();
+  WriteFile("two", data);
+  EXPECT_EQ(StoredChunkBytes(), after_one);
+  EXPECT_GE(engine_->Counters().chunks_deduplicated, 1u);
+}
+
+}  // namespace
+}  // namespace reel::testing

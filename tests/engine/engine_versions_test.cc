@@ -1,0 +1,158 @@
+// Versions: checkpoints, restore, policies, and crash recovery of staged writes.
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "engine_test_util.h"
+
+namespace reel::testing {
+namespace {
+
+using VersionsTest = EngineTest;
+
+TEST_F(VersionsTest, SaveMakesNamedCheckpointEvenWithoutChanges) {
+  InodeId ino = WriteFile("cut.mov", RandomBytes(100000, 1));
+  auto saved = engine_->Save(ino, "picture lock");
+  ASSERT_TRUE(saved.ok()) << saved.status().ToString();
+  EXPECT_EQ(saved->number, 2u);
+  EXPECT_EQ(saved->kind, VersionKind::kCheckpoint);
+  EXPECT_EQ(saved->message, "picture lock");
+  EXPECT_EQ(saved->size, 100000u);
+}
+
+TEST_F(VersionsTest, RestoreMakesANewVersionAndLosesNothing) {
+  auto v1 = RandomBytes(300000, 2);
+  auto v2 = RandomBytes(250000, 3);
+  InodeId ino = WriteFile("f", v1);
+  WriteFile("f", v2);
+  auto restored = engine_->Restore(ino, 1);
+  ASSERT_TRUE(restored.ok()) << restored.status().ToString();
+  EXPECT_EQ(restored->number, 3u);
+  EXPECT_EQ(restored->kind, VersionKind::kRestore);
+  EXPECT_EQ(ReadAll(ino), v1);
+  auto versions = engine_->ListVersions(ino);
+  ASSERT_EQ(versions->size(), 3u);
+  EXPECT_EQ(engine_->Restore(ino, 9).status().code(), Code::kNotFound);
+}
+
+TEST_F(VersionsTest, RestoreCommitsUnsavedChangesFirst) {
+  options_.policy = VersionPolicy::kManual;
+  CloseEngine();
+  OpenEngine();
+  auto v1 = RandomBytes(1000, 4);
+  InodeId ino = WriteFile("m", v1);
+  ASSERT_TRUE(engine_->Save(ino, "first").ok());
+  PatchFile(ino, 0, {9, 9, 9});  // staged only (manual policy)
+  EXPECT_EQ(engine_->ListVersions(ino)->size(), 1u);
+  ASSERT_TRUE(engine_->Restore(ino, 1).ok());
+  auto versions = engine_->ListVersions(ino);
+  ASSERT_EQ(versions->size(), 3u);  // checkpoint, autosave of the unsaved edit, restore
+  EXPECT_EQ((*versions)[1].kind, VersionKind::kAutosave);
+  EXPECT_EQ(ReadAll(ino), v1);
+}
+
+TEST_F(VersionsTest, ManualPolicyVersionsOnlyOnSaveAndShutdown) {
+  options_.policy = VersionPolicy::kManual;
+  CloseEngine();
+  OpenEngine();
+  auto data = RandomBytes(5000, 5);
+  InodeId ino = WriteFile("manual", data);
+  EXPECT_TRUE(engine_->ListVersions(ino)->empty());
+  EXPECT_EQ(ReadAll(ino), data);
+  CloseEngine();  // shutdown commits what is staged
+  OpenEngine();
+  ASSERT_EQ(engine_->ListVersions(ino)->size(), 1u);
+  EXPECT_EQ(ReadAll(ino), data);
+}
+
+TEST_F(VersionsTest, IntervalPolicyVersionsOpenFiles) {
+  options_.policy = VersionPolicy::kInterval;
+  options_.interval_seconds = 1;
+  CloseEngine();
+  OpenEngine();
+  auto created = engine_->Create(kRootInode, "render.log", 0644, 0, 0, OpenFlags{true});
+  ASSERT_TRUE(created.ok());
+  ASSERT_TRUE(engine_->Write(created->second, 0, RandomBytes(1000, 6)).ok());
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+  EXPECT_GE(engine_->ListVersions(created->first.ino)->size(), 1u);
+  ASSERT_TRUE(engine_->Release(created->second).ok());
+}
+
+// Runs `body` in a child process that is killed with SIGKILL right after; the parent then
+// reopens the drive as a restarted process would.
+template <typename Body>
+void RunAndKill(Body body) {
+  pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    body();
+    ::kill(::getpid(), SIGKILL);
+    ::_exit(99);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << "child did not die by SIGKILL";
+}
+
+TEST_F(VersionsTest, FsyncedWritesSurviveKill9) {
+  auto base = RandomBytes(400000, 7);
+  InodeId ino = WriteFile("edit.mov", base);
+  auto patch = RandomBytes(5000, 8);
+  CloseEngine();
+  RunAndKill([&] {
+    OpenEngine();
+    auto h = engine_->Open(ino, OpenFlags{true});
+    if (!h.ok() || !engine_->Write(*h, 1000, patch).ok() || !engine_->Fsync(*h, false).ok()) {
+      ::_exit(1);
+    }
+    // Written after the fsync: not acknowledged, may be lost.
+    (void)engine_->Write(*h, 390000, patch);
+  });
+  OpenEngine();
+  auto versions = engine_->ListVersions(ino);
+  ASSERT_EQ(versions->size(), 2u);
+  EXPECT_EQ((*versions)[1].kind, VersionKind::kRecovered);
+  auto got = ReadAll(ino);
+  ASSERT_EQ(got.size(), base.size());
+  EXPECT_TRUE(std::equal(patch.begin(), patch.end(), got.begin() + 1000));
+  EXPECT_TRUE(std::equal(base.begin(), base.begin() + 1000, got.begin()));
+}
+
+TEST_F(VersionsTest, ClosedButUncommittedWritesSurviveKill9) {
+  options_.policy = VersionPolicy::kManual;  // close stages, nothing commits
+  CloseEngine();
+  auto data = RandomBytes(700000, 9);
+  RunAndKill([&] {
+    OpenEngine();
+    WriteFile("new.exr", data);
+  });
+  OpenEngine();
+  auto ino = engine_->Resolve("new.exr");
+  ASSERT_TRUE(ino.ok());
+  EXPECT_EQ(ReadAll(*ino), data);
+  EXPECT_EQ(engine_->ListVersions(*ino)->size(), 1u);
+}
+
+TEST_F(VersionsTest, UnacknowledgedWritesAreDroppedCleanly) {
+  CloseEngine();
+  RunAndKill([&] {
+    OpenEngine();
+    auto created = engine_->Create(kRootInode, "lost", 0644, 0, 0, OpenFlags{true});
+    (void)engine_->Write(created->second, 0, RandomBytes(1000, 10));
+  });
+  OpenEngine();
+  auto ino = engine_->Resolve("lost");
+  ASSERT_TRUE(ino.ok());  // the name was committed to the catalog
+  EXPECT_TRUE(engine_->ListVersions(*ino)->empty());
+  auto check = engine_->Check();
+  ASSERT_TRUE(check.ok());
+  EXPECT_TRUE(check->ok());
+}
+
+}  // namespace
+}  // namespace reel::testing
