@@ -28,7 +28,7 @@ struct EngineOptions {
   // Unreferenced or orphaned chunks younger than this are left alone by `reel gc`.
   int64_t gc_grace_seconds = 3600;
   // Parallel chunk writers used when a version is committed.
-  uint32_t upload_threads = 2;
+  uint32_t upload_threads = 4;
 };
 
 }  // namespace reel

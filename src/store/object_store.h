@@ -1,7 +1,17 @@
 // ObjectStore: the narrow interface every place that holds chunk bytes implements (a local
 // directory, memory, and later S3 and Ceph RADOS). Keys are relative names made of
-// [A-Za-z0-9._-] segments joined by '/'; no empty, "." or ".." segment; at most 1024 bytes.
+// [A-Za-z0-9._-] segments joined by '/'; no empty, "." or ".." segment; at most 1024 bytes, at
+// most 255 bytes per segment (a segment is a file name in a file:// store). Every method checks
+// its key (or prefix) and returns InvalidArgument for a bad one before touching the store.
 // All methods are thread-safe.
+//
+// Implementations: LocalDirStore (file://), MemoryStore (memory://) and, for tests,
+// FaultInjectionStore (a wrapper). tests/store/object_store_conformance_test.cc is the shared
+// suite every implementation must pass.
+//
+// Note for file:// stores: a key cannot be both an object and a "directory" of other keys
+// ("a" and "a/b"); such a Put fails (NotDirectory/IsDirectory). Object stores proper (S3, RADOS)
+// allow both, so callers should not rely on either behaviour.
 #pragma once
 
 #include <cstdint>
@@ -36,10 +46,12 @@ class ObjectStore {
                                                 uint64_t length) = 0;
   // Size (and time, if known) without the content. NotFound if absent.
   virtual Result<ObjectInfo> Head(const std::string& key) = 0;
-  // Removes the object. Deleting an absent key is OK (idempotent).
+  // Removes the object. Deleting an absent key is OK (idempotent). Durable when it returns OK.
   virtual Status Delete(const std::string& key) = 0;
-  // Calls `visit` for every object whose key starts with `prefix`, in no particular order,
-  // until it returns false. Objects put or deleted during the listing may or may not be seen.
+  // Calls `visit` for every object whose key starts with `prefix` (plain string prefix: "" is
+  // everything, "chunks/" everything below chunks, "chunks/ab" also matches "chunks/abc/d"), in
+  // no particular order, until it returns false. Objects put or deleted during the listing may or
+  // may not be seen. `visit` is called without store locks held, so it may call the store.
   virtual Status List(const std::string& prefix,
                       const std::function<bool(const ObjectInfo&)>& visit) = 0;
   // The URI the store was opened with, without credentials.
@@ -48,10 +60,14 @@ class ObjectStore {
 
 // Checks a key against the rules above.
 [[nodiscard]] Status ValidateObjectKey(const std::string& key);
+// Checks a List prefix: "" or a valid key, optionally followed by '/', or a valid key cut
+// anywhere inside its last segment ("chunks/a", "chunks/", "chunks/ab/cd").
+[[nodiscard]] Status ValidateObjectKeyPrefix(const std::string& prefix);
 
 // Opens a store by URI:
 //   file:///abs/dir   a local directory (created if missing)
 //   memory://NAME     an in-memory store (tests); each call makes a new empty one
+// Anything else is InvalidArgument, with the supported schemes in the message.
 [[nodiscard]] Result<std::unique_ptr<ObjectStore>> OpenObjectStore(const std::string& uri);
 
 }  // namespace reel

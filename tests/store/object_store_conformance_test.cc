@@ -1,0 +1,483 @@
+// The shared ObjectStore suite: every implementation runs every test here. To add a store (S3,
+// RADOS, ...), add one line to kStoreFactories below; nothing else changes.
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "store/fault_injection_store.h"
+#include "store/memory_store.h"
+#include "store/object_store.h"
+
+namespace reel {
+namespace {
+
+// Makes a fresh, empty store for one test. `scratch_dir` is an empty temp directory that is
+// removed after the test (stores that keep nothing locally ignore it). A factory that cannot run
+// here (no server, no credentials) returns Unavailable or NotSupported and the test is skipped.
+using StoreMaker =
+    std::function<Result<std::unique_ptr<ObjectStore>>(const std::string& scratch_dir)>;
+
+struct StoreFactory {
+  std::string name;  // test name suffix: letters and digits only
+  StoreMaker make;
+};
+
+void PrintTo(const StoreFactory& factory, std::ostream* os) { *os << factory.name; }
+
+const std::vector<StoreFactory>& StoreFactories() {
+  static const std::vector<StoreFactory> kStoreFactories = {
+      {"LocalDir", [](const std::string& dir) { return OpenObjectStore("file://" + dir + "/store"); }},
+      {"Memory", [](const std::string&) { return OpenObjectStore("memory://conformance"); }},
+      {"FaultInjectionOverMemory",
+       [](const std::string&) -> Result<std::unique_ptr<ObjectStore>> {
+         return std::unique_ptr<ObjectStore>(
+             std::make_unique<FaultInjectionStore>(std::make_unique<MemoryStore>("base")));
+       }},
+      // Next: {"S3", [](const std::string&) { return OpenTestStoreFromEnv("REEL_TEST_S3_URI"); }},
+      //       {"Rados", ... "REEL_TEST_RADOS_URI" ...}, each giving a fresh unique prefix per test.
+  };
+  return kStoreFactories;
+}
+
+std::vector<uint8_t> Bytes(std::string_view s) { return {s.begin(), s.end()}; }
+
+// Deterministic, position-dependent content, so misplaced ranges are caught.
+std::vector<uint8_t> Pattern(size_t size, uint32_t seed) {
+  std::vector<uint8_t> out(size);
+  uint32_t x = seed * 2654435761u + 1;
+  for (size_t i = 0; i < size; ++i) {
+    x = x * 1664525u + 1013904223u;
+    out[i] = static_cast<uint8_t>(x >> 24);
+  }
+  return out;
+}
+
+class ObjectStoreTest : public ::testing::TestWithParam<StoreFactory> {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/reel-store-conf-XXXXXX";
+    ASSERT_NE(::mkdtemp(tmpl), nullptr);
+    scratch_ = tmpl;
+    auto store = GetParam().make(scratch_);
+    if (!store.ok() && (store.status().code() == Code::kUnavailable ||
+                        store.status().code() == Code::kNotSupported)) {
+      GTEST_SKIP() << GetParam().name << " not available: " << store.status().ToString();
+    }
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    store_ = std::move(store).value();
+  }
+  void TearDown() override {
+    store_.reset();
+    std::error_code ec;
+    std::filesystem::remove_all(scratch_, ec);
+  }
+
+  void MustPut(const std::string& key, const std::vector<uint8_t>& data) {
+    Status s = store_->Put(key, data);
+    ASSERT_TRUE(s.ok()) << key << ": " << s.ToString();
+  }
+  std::vector<uint8_t> MustGet(const std::string& key) {
+    auto r = store_->Get(key);
+    EXPECT_TRUE(r.ok()) << key << ": " << r.status().ToString();
+    return r.ok() ? *r : std::vector<uint8_t>();
+  }
+  std::vector<uint8_t> MustGetRange(const std::string& key, uint64_t offset, uint64_t length) {
+    auto r = store_->GetRange(key, offset, length);
+    EXPECT_TRUE(r.ok()) << key << ": " << r.status().ToString();
+    return r.ok() ? *r : std::vector<uint8_t>();
+  }
+  // key -> size of everything listed under `prefix`; fails the test on duplicates or errors.
+  std::map<std::string, uint64_t> ListAll(const std::string& prefix) {
+    std::map<std::string, uint64_t> out;
+    Status s = store_->List(prefix, [&](const ObjectInfo& info) {
+      EXPECT_TRUE(out.emplace(info.key, info.size).second) << "listed twice: " << info.key;
+      return true;
+    });
+    EXPECT_TRUE(s.ok()) << "list '" << prefix << "': " << s.ToString();
+    return out;
+  }
+  std::set<std::string> ListKeys(const std::string& prefix) {
+    std::set<std::string> keys;
+    for (const auto& [key, size] : ListAll(prefix)) keys.insert(key);
+    return keys;
+  }
+
+  std::string scratch_;
+  std::unique_ptr<ObjectStore> store_;
+};
+
+TEST_P(ObjectStoreTest, PutGetRoundTrip) {
+  auto data = Pattern(100'000, 1);
+  MustPut("chunks/ab/abcdef", data);
+  EXPECT_EQ(MustGet("chunks/ab/abcdef"), data);
+  MustPut("top-level.key_1", Bytes("hello"));
+  EXPECT_EQ(MustGet("top-level.key_1"), Bytes("hello"));
+}
+
+TEST_P(ObjectStoreTest, KeysAreCaseSensitive) {
+  MustPut("Key", Bytes("upper"));
+  MustPut("key", Bytes("lower"));
+  EXPECT_EQ(MustGet("Key"), Bytes("upper"));
+  EXPECT_EQ(MustGet("key"), Bytes("lower"));
+}
+
+TEST_P(ObjectStoreTest, OverwriteReplacesWholeObject) {
+  MustPut("obj", Pattern(50'000, 1));
+  auto shorter = Pattern(1'000, 2);
+  MustPut("obj", shorter);
+  EXPECT_EQ(MustGet("obj"), shorter);
+  auto longer = Pattern(70'000, 3);
+  MustPut("obj", longer);
+  EXPECT_EQ(MustGet("obj"), longer);
+  auto head = store_->Head("obj");
+  ASSERT_TRUE(head.ok());
+  EXPECT_EQ(head->size, longer.size());
+  EXPECT_EQ(ListKeys(""), std::set<std::string>{"obj"});
+}
+
+TEST_P(ObjectStoreTest, EmptyObject) {
+  MustPut("empty", {});
+  auto got = store_->Get("empty");
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  EXPECT_TRUE(got->empty());
+  auto head = store_->Head("empty");
+  ASSERT_TRUE(head.ok());
+  EXPECT_EQ(head->size, 0u);
+  EXPECT_TRUE(MustGetRange("empty", 0, 10).empty());
+  EXPECT_EQ(ListAll("empty"), (std::map<std::string, uint64_t>{{"empty", 0}}));
+}
+
+TEST_P(ObjectStoreTest, LargeObject8MiB) {
+  constexpr size_t kSize = 8u << 20;
+  auto data = Pattern(kSize, 8);
+  MustPut("big/object", data);
+  EXPECT_TRUE(MustGet("big/object") == data);
+  auto head = store_->Head("big/object");
+  ASSERT_TRUE(head.ok());
+  EXPECT_EQ(head->size, kSize);
+  auto tail = MustGetRange("big/object", kSize - 4096, 1 << 20);
+  EXPECT_TRUE(std::equal(tail.begin(), tail.end(), data.end() - 4096, data.end()));
+  EXPECT_EQ(tail.size(), 4096u);
+}
+
+TEST_P(ObjectStoreTest, GetRange) {
+  auto data = Pattern(10'000, 4);
+  MustPut("r", data);
+  auto slice = [&](size_t off, size_t len) {
+    return std::vector<uint8_t>(data.begin() + off, data.begin() + off + len);
+  };
+  EXPECT_EQ(MustGetRange("r", 0, 10'000), data);
+  EXPECT_EQ(MustGetRange("r", 1'234, 5'000), slice(1'234, 5'000));       // middle
+  EXPECT_EQ(MustGetRange("r", 9'000, 5'000), slice(9'000, 1'000));       // crosses the end
+  EXPECT_EQ(MustGetRange("r", 9'999, 1), slice(9'999, 1));               // last byte
+  EXPECT_EQ(MustGetRange("r", 0, UINT64_MAX), data);                     // no overflow
+  EXPECT_EQ(MustGetRange("r", 5, UINT64_MAX - 2), slice(5, 9'995));      // offset+len overflows
+  EXPECT_TRUE(MustGetRange("r", 100, 0).empty());                        // zero length
+  EXPECT_TRUE(MustGetRange("r", 10'000, 10).empty());                    // at the end
+  EXPECT_TRUE(MustGetRange("r", 20'000, 10).empty());                    // past the end
+  EXPECT_TRUE(MustGetRange("r", UINT64_MAX, UINT64_MAX).empty());
+}
+
+TEST_P(ObjectStoreTest, HeadReportsSizeAndTime) {
+  const auto before = std::chrono::system_clock::now() - std::chrono::hours(1);
+  MustPut("h/obj", Pattern(4321, 5));
+  auto head = store_->Head("h/obj");
+  ASSERT_TRUE(head.ok()) << head.status().ToString();
+  EXPECT_EQ(head->key, "h/obj");
+  EXPECT_EQ(head->size, 4321u);
+  if (head->mtime_unix_ns != 0) {  // 0 = the store does not know
+    auto mtime = std::chrono::system_clock::time_point(
+        std::chrono::duration_cast<std::chrono::system_clock::duration>(
+            std::chrono::nanoseconds(head->mtime_unix_ns)));
+    EXPECT_GT(mtime, before);
+    EXPECT_LT(mtime, std::chrono::system_clock::now() + std::chrono::hours(1));
+  }
+}
+
+TEST_P(ObjectStoreTest, MissingObjectsAreNotFound) {
+  EXPECT_EQ(store_->Get("nope").status().code(), Code::kNotFound);
+  EXPECT_EQ(store_->GetRange("nope", 0, 10).status().code(), Code::kNotFound);
+  EXPECT_EQ(store_->Head("nope").status().code(), Code::kNotFound);
+  EXPECT_EQ(store_->Get("deep/er/nope").status().code(), Code::kNotFound);
+  MustPut("file", Bytes("x"));
+  // Below an existing object: still just absent.
+  EXPECT_EQ(store_->Get("file/below").status().code(), Code::kNotFound);
+  EXPECT_EQ(store_->Head("file/below").status().code(), Code::kNotFound);
+  EXPECT_TRUE(store_->Delete("file/below").ok());
+}
+
+TEST_P(ObjectStoreTest, KeyPrefixOfOtherKeysIsNotAnObject) {
+  MustPut("dir/child", Bytes("c"));
+  EXPECT_EQ(store_->Get("dir").status().code(), Code::kNotFound);
+  EXPECT_EQ(store_->GetRange("dir", 0, 1).status().code(), Code::kNotFound);
+  EXPECT_EQ(store_->Head("dir").status().code(), Code::kNotFound);
+  EXPECT_TRUE(store_->Delete("dir").ok());
+  EXPECT_EQ(MustGet("dir/child"), Bytes("c"));
+}
+
+TEST_P(ObjectStoreTest, DeleteRemovesObject) {
+  MustPut("d/one", Bytes("1"));
+  MustPut("d/two", Bytes("2"));
+  ASSERT_TRUE(store_->Delete("d/one").ok());
+  EXPECT_EQ(store_->Get("d/one").status().code(), Code::kNotFound);
+  EXPECT_EQ(store_->Head("d/one").status().code(), Code::kNotFound);
+  EXPECT_EQ(MustGet("d/two"), Bytes("2"));
+  EXPECT_EQ(ListKeys(""), std::set<std::string>{"d/two"});
+  MustPut("d/one", Bytes("again"));  // a deleted key can be put again
+  EXPECT_EQ(MustGet("d/one"), Bytes("again"));
+}
+
+TEST_P(ObjectStoreTest, DeleteIsIdempotent) {
+  EXPECT_TRUE(store_->Delete("never/existed").ok());
+  MustPut("x", Bytes("x"));
+  EXPECT_TRUE(store_->Delete("x").ok());
+  EXPECT_TRUE(store_->Delete("x").ok());
+  EXPECT_TRUE(ListKeys("").empty());
+}
+
+TEST_P(ObjectStoreTest, ListByPrefix) {
+  const std::map<std::string, uint64_t> all = {
+      {"chunks/ab/0001", 1}, {"chunks/ab/0002", 2}, {"chunks/abc/0003", 3},
+      {"chunks/b0/0004", 4}, {"manifests/7/1", 5},  {"top", 6},
+  };
+  for (const auto& [key, size] : all) MustPut(key, Pattern(size, 9));
+
+  EXPECT_EQ(ListAll(""), all);
+  EXPECT_EQ(ListKeys("chunks/"),
+            (std::set<std::string>{"chunks/ab/0001", "chunks/ab/0002", "chunks/abc/0003",
+                                   "chunks/b0/0004"}));
+  // Ends mid-segment: matches "ab" and "abc".
+  EXPECT_EQ(ListKeys("chunks/ab"),
+            (std::set<std::string>{"chunks/ab/0001", "chunks/ab/0002", "chunks/abc/0003"}));
+  EXPECT_EQ(ListKeys("chunks/ab/"), (std::set<std::string>{"chunks/ab/0001", "chunks/ab/0002"}));
+  EXPECT_EQ(ListKeys("chunks/ab/000"), (std::set<std::string>{"chunks/ab/0001", "chunks/ab/0002"}));
+  EXPECT_EQ(ListKeys("chunks/ab/0002"), (std::set<std::string>{"chunks/ab/0002"}));
+  EXPECT_EQ(ListKeys("chunks"), ListKeys("chunks/"));
+  EXPECT_EQ(ListKeys("t"), (std::set<std::string>{"top"}));
+  EXPECT_EQ(ListKeys("m"), (std::set<std::string>{"manifests/7/1"}));
+  EXPECT_TRUE(ListKeys("chunks/zz").empty());
+  EXPECT_TRUE(ListKeys("chunks/zz/").empty());
+  EXPECT_TRUE(ListKeys("nothing/here/").empty());
+  EXPECT_TRUE(ListKeys("top/").empty());    // below an object
+  EXPECT_TRUE(ListKeys("chunks/ab/0001/x").empty());
+}
+
+TEST_P(ObjectStoreTest, ListReportsObjectInfo) {
+  MustPut("info/a", Pattern(123, 1));
+  int seen = 0;
+  Status s = store_->List("info/", [&](const ObjectInfo& info) {
+    ++seen;
+    EXPECT_EQ(info.key, "info/a");
+    EXPECT_EQ(info.size, 123u);
+    EXPECT_GE(info.mtime_unix_ns, 0);
+    return true;
+  });
+  EXPECT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(seen, 1);
+}
+
+TEST_P(ObjectStoreTest, ListStopsWhenVisitorReturnsFalse) {
+  for (int i = 0; i < 10; ++i) MustPut("s/" + std::to_string(i), Bytes("v"));
+  int calls = 0;
+  Status s = store_->List("", [&](const ObjectInfo&) { return ++calls < 3; });
+  EXPECT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(calls, 3);
+}
+
+TEST_P(ObjectStoreTest, ListVisitorMayCallTheStore) {
+  for (int i = 0; i < 5; ++i) MustPut("v/" + std::to_string(i), Bytes("v"));
+  Status s = store_->List("v/", [&](const ObjectInfo& info) {
+    EXPECT_TRUE(store_->Head(info.key).ok());
+    EXPECT_TRUE(store_->Delete(info.key).ok());
+    return true;
+  });
+  EXPECT_TRUE(s.ok()) << s.ToString();
+  EXPECT_TRUE(ListKeys("").empty());
+}
+
+TEST_P(ObjectStoreTest, ListManyObjects) {
+  // More than one batch (MemoryStore: 256) in every implementation. Put from 4 threads so
+  // stores with a per-Put latency (fsync, network) stay fast.
+  constexpr int kObjects = 300;
+  auto key_of = [](int i) { return "many/" + std::to_string(i % 3) + "/" + std::to_string(i); };
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = t; i < kObjects; i += 4) {
+        if (!store_->Put(key_of(i), Bytes("m")).ok()) ++failures;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  ASSERT_EQ(failures.load(), 0);
+  std::set<std::string> expected;
+  for (int i = 0; i < kObjects; ++i) expected.insert(key_of(i));
+  EXPECT_EQ(ListKeys("many/"), expected);
+  EXPECT_EQ(ListKeys("many/1/").size(), 100u);
+}
+
+std::vector<std::string> BadKeys() {
+  return {
+      "",
+      "../x",
+      "a/../b",
+      "x/..",
+      ".",
+      "./a",
+      "a/./b",
+      "/abs",
+      "a//b",
+      "a/",
+      "a b",
+      " a",
+      std::string("a\0b", 3),
+      std::string("\0", 1),
+      "tab\tkey",
+      "back\\slash",
+      "new\nline",
+      "caf\xc3\xa9",
+      "star*",
+      "colon:",
+      std::string(1025, 'k'),
+      std::string(256, 's'),  // one segment over NAME_MAX
+  };
+}
+
+TEST_P(ObjectStoreTest, RejectsInvalidKeys) {
+  MustPut("valid", Bytes("v"));
+  const std::vector<uint8_t> data = Bytes("data");
+  for (const std::string& key : BadKeys()) {
+    SCOPED_TRACE("key of " + std::to_string(key.size()) + " bytes: '" + key.substr(0, 40) + "'");
+    EXPECT_EQ(store_->Put(key, data).code(), Code::kInvalidArgument);
+    EXPECT_EQ(store_->Get(key).status().code(), Code::kInvalidArgument);
+    EXPECT_EQ(store_->GetRange(key, 0, 1).status().code(), Code::kInvalidArgument);
+    EXPECT_EQ(store_->Head(key).status().code(), Code::kInvalidArgument);
+    EXPECT_EQ(store_->Delete(key).code(), Code::kInvalidArgument);
+  }
+  for (const std::string prefix : {"/", "/abs", "../", "a//", "a/../", "a b", "./", "x/./y",
+                                   "caf\xc3\xa9"}) {
+    SCOPED_TRACE(std::string("prefix '") + prefix + "'");
+    bool called = false;
+    Status s = store_->List(prefix, [&](const ObjectInfo&) { return called = true; });
+    EXPECT_EQ(s.code(), Code::kInvalidArgument);
+    EXPECT_FALSE(called);
+  }
+  EXPECT_EQ(ListKeys(""), std::set<std::string>{"valid"});  // nothing was written
+}
+
+TEST_P(ObjectStoreTest, AcceptsEdgeKeys) {
+  std::string longest;  // 1024 bytes, 5 segments of 204
+  for (int i = 0; i < 5; ++i) longest += (i ? "/" : "") + std::string(204, static_cast<char>('a' + i));
+  ASSERT_EQ(longest.size(), 1024u);
+  std::vector<std::string> keys = {
+      "a", "..x", "x..", ".hidden", "-", "_", "A-Z_a-z.0-9", std::string(255, 'n'), longest,
+  };
+  for (const std::string& key : keys) {
+    SCOPED_TRACE("key of " + std::to_string(key.size()) + " bytes");
+    MustPut(key, Bytes(key.substr(0, 16)));
+    EXPECT_EQ(MustGet(key), Bytes(key.substr(0, 16)));
+  }
+  EXPECT_EQ(ListKeys("").size(), keys.size());
+  EXPECT_EQ(ListKeys(".."), std::set<std::string>{"..x"});
+  EXPECT_EQ(ListKeys("."), (std::set<std::string>{"..x", ".hidden"}));
+  for (const std::string& key : keys) EXPECT_TRUE(store_->Delete(key).ok());
+  EXPECT_TRUE(ListKeys("").empty());
+}
+
+TEST_P(ObjectStoreTest, UriNamesTheScheme) {
+  std::string uri = store_->Uri();
+  EXPECT_NE(uri.find("://"), std::string::npos) << uri;
+}
+
+TEST_P(ObjectStoreTest, ConcurrentPutsOfDistinctKeys) {
+  constexpr int kThreads = 4;
+  constexpr int kPerThread = 25;
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        std::string key = "conc/" + std::to_string(i % 5) + "/t" + std::to_string(t) + "-" +
+                          std::to_string(i);
+        if (!store_->Put(key, Pattern(4096 + i, t * 1000 + i)).ok()) ++failures;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(failures.load(), 0);
+  auto listed = ListAll("conc/");
+  EXPECT_EQ(listed.size(), static_cast<size_t>(kThreads * kPerThread));
+  for (int t = 0; t < kThreads; ++t) {
+    for (int i = 0; i < kPerThread; ++i) {
+      std::string key =
+          "conc/" + std::to_string(i % 5) + "/t" + std::to_string(t) + "-" + std::to_string(i);
+      EXPECT_EQ(MustGet(key), Pattern(4096 + i, t * 1000 + i)) << key;
+    }
+  }
+}
+
+TEST_P(ObjectStoreTest, ConcurrentPutsOfOneKeyLeaveOneWholeObject) {
+  // Writer w always writes Object(w): every byte is w and the size is unique to w, so a reader
+  // can tell a whole object from a torn or mixed one.
+  constexpr int kWriters = 4;
+  constexpr int kPutsEach = 20;
+  auto object = [](int w) { return std::vector<uint8_t>(65'536 + w * 4'099, static_cast<uint8_t>(w + 1)); };
+  auto is_whole = [&](const std::vector<uint8_t>& got) {
+    if (got.empty()) return false;
+    int w = got[0] - 1;
+    return w >= 0 && w < kWriters && got == object(w);
+  };
+  std::atomic<bool> reader_started{false}, done{false};
+  std::atomic<int> bad_reads{0}, good_reads{0}, put_failures{0};
+  std::vector<std::thread> threads;
+  for (int w = 0; w < kWriters; ++w) {
+    threads.emplace_back([&, w] {
+      auto data = object(w);
+      while (!reader_started.load()) std::this_thread::yield();
+      for (int i = 0; i < kPutsEach; ++i) {
+        if (!store_->Put("hot/key", data).ok()) ++put_failures;
+      }
+    });
+  }
+  std::thread reader([&] {
+    reader_started = true;
+    while (!done.load()) {
+      auto got = store_->Get("hot/key");
+      if (!got.ok()) {
+        if (got.status().code() != Code::kNotFound) ++bad_reads;  // not yet written is fine
+        continue;
+      }
+      if (is_whole(*got)) ++good_reads; else ++bad_reads;
+      auto head = store_->Head("hot/key");
+      if (!head.ok()) ++bad_reads;
+    }
+  });
+  for (auto& th : threads) th.join();
+  done = true;
+  reader.join();
+  EXPECT_EQ(put_failures.load(), 0);
+  EXPECT_EQ(bad_reads.load(), 0);
+  auto final_object = MustGet("hot/key");
+  EXPECT_TRUE(is_whole(final_object)) << "final size " << final_object.size();
+  EXPECT_EQ(ListKeys("hot/"), std::set<std::string>{"hot/key"});
+}
+
+INSTANTIATE_TEST_SUITE_P(AllStores, ObjectStoreTest, ::testing::ValuesIn(StoreFactories()),
+                         [](const ::testing::TestParamInfo<StoreFactory>& info) {
+                           return info.param.name;
+                         });
+
+}  // namespace
+}  // namespace reel
