@@ -32,7 +32,8 @@ class Catalog {
   // Updates the parent's mtime/ctime (and nlink for a directory).
   virtual Result<Attributes> CreateNode(InodeId parent, const std::string& name,
                                         const NewNode& node, TimeNs now) = 0;
-  // Adds a hard link to a non-directory.
+  // Adds a hard link to a non-directory (PermissionDenied for a directory, as link(2)'s EPERM;
+  // NotFound for a file in the trash).
   virtual Result<Attributes> Link(InodeId ino, InodeId new_parent, const std::string& new_name,
                                   TimeNs now) = 0;
   // Removes a name of a non-directory (IsDirectory for a directory). When the last name of a
@@ -42,19 +43,26 @@ class Catalog {
   virtual Status RemoveDir(InodeId parent, const std::string& name, TimeNs now) = 0;
   // POSIX rename with RENAME_NOREPLACE (AlreadyExists) and RENAME_EXCHANGE semantics. A replaced
   // file is handled as by Unlink; a replaced directory must be empty. Moving a directory into its
-  // own subtree is InvalidArgument.
+  // own subtree is InvalidArgument. Renaming a name onto itself, or onto another name of the same
+  // inode, is a no-op (RENAME_NOREPLACE still answers AlreadyExists for the latter, as Linux does).
   virtual Result<RenameResult> Rename(InodeId old_parent, const std::string& old_name,
                                       InodeId new_parent, const std::string& new_name,
                                       RenameMode mode, TimeNs now) = 0;
   virtual Result<Attributes> SetAttributes(InodeId ino, const AttrUpdate& update, TimeNs now) = 0;
+  // InvalidArgument for a non-symlink (readlink(2)'s EINVAL).
   virtual Result<std::string> ReadSymlink(InodeId ino) = 0;
-  // A path of `ino` relative to the root ("" for the root), through its first name.
+  // A path of `ino` relative to the root ("" for the root), through its first name. NotFound for
+  // an inode without a name (in the trash).
   virtual Result<std::string> PathOf(InodeId ino) = 0;
 
   // --- versions ---
   // Records a new version of a regular file and makes it current, in one transaction: the version
   // row, +1 reference for every chunk in `v.chunks` (inserting unknown chunks), and the inode's
   // size/mtime/ctime/version. The chunks must already be durable in the store.
+  // IsDirectory for a directory, InvalidArgument for a symlink or when the chunk lengths do not add
+  // up to v.size (or a chunk's length differs from its record's). The all-zero ChunkId is a hole
+  // (zeros stored nowhere, see engine/chunk_keys.h): it stays in the chunk list but gets no chunk
+  // record and no reference.
   virtual Result<VersionInfo> CommitVersion(InodeId ino, const NewVersion& v, TimeNs now) = 0;
   virtual Result<std::vector<VersionInfo>> ListVersions(InodeId ino) = 0;
   // Version `number` of `ino`; number 0 means the current one (NotFound if there is none).
@@ -62,7 +70,7 @@ class Catalog {
 
   // --- extended attributes ---
   virtual Result<std::string> GetXattr(InodeId ino, const std::string& name) = 0;
-  // create_only: AlreadyExists if present; replace_only: NoData if absent.
+  // create_only: AlreadyExists if present; replace_only: NoData if absent; both: InvalidArgument.
   virtual Status SetXattr(InodeId ino, const std::string& name, const std::string& value,
                           bool create_only, bool replace_only) = 0;
   virtual Result<std::vector<std::string>> ListXattrs(InodeId ino) = 0;

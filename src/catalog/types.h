@@ -81,7 +81,7 @@ struct NewVersion {
   std::vector<ChunkRef> chunks;
   VersionKind kind = VersionKind::kAutosave;
   std::string message;
-  TimeNs mtime = 0;  // the file's mtime after this version
+  TimeNs mtime = 0;  // the file's mtime after this version (0 = the commit time)
 };
 
 struct TrashEntry {
@@ -114,10 +114,10 @@ struct ChunkRecord {
 
 struct CatalogStats {
   uint64_t files = 0;        // regular files with a name
-  uint64_t directories = 0;
+  uint64_t directories = 0;  // including the root
   uint64_t logical_bytes = 0;  // sum of current sizes of named files
-  uint64_t chunks = 0;
-  uint64_t chunk_bytes = 0;    // bytes of distinct chunks referenced by the catalog
+  uint64_t chunks = 0;         // distinct chunks referenced by the catalog (refcount > 0)
+  uint64_t chunk_bytes = 0;    // bytes of those chunks
   uint64_t versions = 0;
   uint64_t trash_entries = 0;
 };

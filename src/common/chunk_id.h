@@ -29,6 +29,11 @@ struct ChunkId {
   friend auto operator<=>(const ChunkId&, const ChunkId&) = default;
 };
 
+// The all-zero id marks a hole in a version's chunk list: `length` zero bytes that are stored
+// nowhere (sparse files, truncate-extend). No real content hashes to it; the catalog keeps no
+// chunk record or reference for it.
+inline bool IsHole(const ChunkId& id) { return id == ChunkId{}; }
+
 struct ChunkIdHash {
   size_t operator()(const ChunkId& id) const {
     size_t h;

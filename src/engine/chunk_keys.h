@@ -25,8 +25,4 @@ inline std::optional<ChunkId> ChunkIdFromKey(const std::string& key) {
   return id;
 }
 
-// The all-zero id marks a hole in a version's chunk list: `length` zero bytes that are stored
-// nowhere (sparse files, truncate-extend). No real content hashes to it.
-inline bool IsHole(const ChunkId& id) { return id == ChunkId{}; }
-
 }  // namespace reel

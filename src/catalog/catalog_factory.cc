@@ -1,0 +1,44 @@
+// OpenCatalog: picks the Catalog implementation from the URI scheme.
+#include <algorithm>
+#include <string_view>
+
+#include "catalog/catalog.h"
+#include "catalog/sqlite/sqlite_catalog.h"
+
+namespace reel {
+
+namespace {
+
+constexpr std::string_view kSqliteMemory = "sqlite::memory:";
+constexpr std::string_view kSqliteFilePrefix = "sqlite://";  // followed by an absolute path
+constexpr std::string_view kSupported = "sqlite:///abs/path.db, sqlite::memory:";
+
+}  // namespace
+
+Result<std::unique_ptr<Catalog>> OpenCatalog(const std::string& uri, uint32_t root_uid,
+                                             uint32_t root_gid) {
+  // --- SQLite ---
+  if (uri == kSqliteMemory) return sqlite::SqliteCatalog::Open(":memory:", root_uid, root_gid);
+  if (uri.starts_with(kSqliteFilePrefix)) {
+    std::string path = uri.substr(kSqliteFilePrefix.size());
+    // The path is taken literally (no percent-decoding, no query parameters).
+    if (path.size() < 2 || path.front() != '/' || path.back() == '/') {
+      return Status::InvalidArgument("catalog URI \"" + uri +
+                                     "\" needs an absolute file path: sqlite:///abs/path.db");
+    }
+    return sqlite::SqliteCatalog::Open(path, root_uid, root_gid);
+  }
+
+  // --- PostgreSQL (next) ---
+  // if (uri.starts_with("postgresql://") || uri.starts_with("postgres://")) {
+  //   return postgres::PostgresCatalog::Open(uri, root_uid, root_gid);
+  // }
+  // Then add it to kSupported, and one line to the backend list in tests/catalog.
+
+  // Only the scheme goes into the message: a database URI may carry a password.
+  std::string scheme = uri.substr(0, std::min(uri.find(':'), size_t{32}));
+  return Status::InvalidArgument("unsupported catalog URI scheme \"" + scheme +
+                                 "\"; supported: " + std::string(kSupported));
+}
+
+}  // namespace reel

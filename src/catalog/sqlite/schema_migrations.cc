@@ -1,0 +1,274 @@
+// Schema of the SQLite catalog
+// ===========================
+//
+// schema_version(version PK, description, applied_at)   one row per applied migration; the highest
+//     version is the schema version (mirrored in PRAGMA user_version for external tools).
+//
+// inodes(ino INTEGER PRIMARY KEY AUTOINCREMENT, type, mode, uid, gid, nlink, size,
+//        atime, mtime, ctime, version, symlink_target)
+//     One row per file, directory or symlink, named or in the trash. AUTOINCREMENT: an inode number
+//     is never reused after a purge (the kernel and open handles may still know the old one).
+//     type: 1 regular, 2 directory, 3 symlink (FileType). Times are ns since the epoch.
+//     nlink: names of a file (0 while it is in the trash); 2 + subdirectories for a directory.
+//     size: bytes of the current version (regular), target length (symlink), 0 (directory).
+//     version: current version number of a regular file (0 = none yet). The root is inode 1.
+//
+// dentries(id INTEGER PRIMARY KEY AUTOINCREMENT, parent -> inodes, name, child -> inodes,
+//          UNIQUE(parent, name))
+//     One row per name. `id` is the ReadDir cookie: entries are listed in id order and ids are
+//     never reused, so paging with "id > cookie" never repeats an entry and never skips one that
+//     existed throughout, whatever is added or removed in between. A rename updates the row in
+//     place (same id). Names are TEXT bound with explicit lengths (bytes, BINARY collation).
+//     Indexes: (parent, id) for ReadDir, (child, id) for PathOf / "first name" / subtree walks.
+//
+// versions(id INTEGER PRIMARY KEY, ino -> inodes, number, created, size, kind, message,
+//          chunk_count, chunks BLOB, UNIQUE(ino, number))
+//     Every saved version of a regular file; numbers are 1, 2, 3 ... per file. `chunks` is the
+//     ordered chunk list as chunk_count packed 36-byte records (32-byte SHA-256 id, u32 length
+//     little-endian) -- compact, read and written whole. It is the last column so listing versions
+//     never touches the (possibly multi-page) blob.
+//
+// chunks(id BLOB PRIMARY KEY (32 bytes), size, refcount, unreferenced_since) WITHOUT ROWID
+//     Every chunk the catalog knows. refcount = number of references from version chunk lists (a
+//     chunk used twice in one version counts 2). unreferenced_since = when refcount last dropped
+//     to 0 (0 while referenced); the garbage collector deletes records that stayed at 0 long
+//     enough. Partial index on unreferenced_since WHERE refcount = 0 keeps that scan small.
+//
+// xattrs(ino -> inodes, name, value BLOB, PRIMARY KEY(ino, name)) WITHOUT ROWID
+//
+// trash(id INTEGER PRIMARY KEY AUTOINCREMENT, ino UNIQUE -> inodes, original_path, deleted, size)
+//     Regular files whose last name was removed. The inode row, its versions and xattrs stay
+//     until PurgeTrash. Index on deleted for purging by age.
+//
+// meta(key PK, value)   small named values; 'sync_count' is bumped by Sync() (see there).
+//
+// stats(id = 1, files, directories, logical_bytes, chunks, chunk_bytes, versions, trash_entries)
+//     A single row of counters kept exact by triggers on inodes/chunks/versions/trash, so Stats()
+//     (which backs statfs) is one primary-key read instead of full-table aggregates.
+//     files/logical_bytes: regular inodes with nlink > 0; directories: all (including the root);
+//     chunks/chunk_bytes: chunk records with refcount > 0.
+//
+// Foreign keys are enforced (PRAGMA foreign_keys = ON on every connection).
+#include "catalog/sqlite/schema_migrations.h"
+
+#include <string>
+
+namespace reel::sqlite {
+
+namespace {
+
+constexpr const char* kInitialSchema = R"sql(
+CREATE TABLE inodes (
+  ino            INTEGER PRIMARY KEY AUTOINCREMENT,
+  type           INTEGER NOT NULL CHECK (type IN (1, 2, 3)),
+  mode           INTEGER NOT NULL,
+  uid            INTEGER NOT NULL,
+  gid            INTEGER NOT NULL,
+  nlink          INTEGER NOT NULL CHECK (nlink >= 0),
+  size           INTEGER NOT NULL DEFAULT 0,
+  atime          INTEGER NOT NULL,
+  mtime          INTEGER NOT NULL,
+  ctime          INTEGER NOT NULL,
+  version        INTEGER NOT NULL DEFAULT 0,
+  symlink_target TEXT
+);
+
+CREATE TABLE dentries (
+  id     INTEGER PRIMARY KEY AUTOINCREMENT,
+  parent INTEGER NOT NULL REFERENCES inodes (ino),
+  name   TEXT NOT NULL,
+  child  INTEGER NOT NULL REFERENCES inodes (ino),
+  UNIQUE (parent, name)
+);
+CREATE INDEX dentries_by_parent ON dentries (parent, id);
+CREATE INDEX dentries_by_child ON dentries (child, id);
+
+CREATE TABLE versions (
+  id          INTEGER PRIMARY KEY,
+  ino         INTEGER NOT NULL REFERENCES inodes (ino),
+  number      INTEGER NOT NULL,
+  created     INTEGER NOT NULL,
+  size        INTEGER NOT NULL,
+  kind        INTEGER NOT NULL,
+  message     TEXT NOT NULL DEFAULT '',
+  chunk_count INTEGER NOT NULL,
+  chunks      BLOB NOT NULL,
+  UNIQUE (ino, number)
+);
+
+CREATE TABLE chunks (
+  id                 BLOB PRIMARY KEY CHECK (length(id) = 32),
+  size               INTEGER NOT NULL,
+  refcount           INTEGER NOT NULL CHECK (refcount >= 0),
+  unreferenced_since INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+CREATE INDEX chunks_unreferenced ON chunks (unreferenced_since) WHERE refcount = 0;
+
+CREATE TABLE xattrs (
+  ino   INTEGER NOT NULL REFERENCES inodes (ino),
+  name  TEXT NOT NULL,
+  value BLOB NOT NULL,
+  PRIMARY KEY (ino, name)
+) WITHOUT ROWID;
+
+CREATE TABLE trash (
+  id            INTEGER PRIMARY KEY AUTOINCREMENT,
+  ino           INTEGER NOT NULL UNIQUE REFERENCES inodes (ino),
+  original_path TEXT NOT NULL,
+  deleted       INTEGER NOT NULL,
+  size          INTEGER NOT NULL
+);
+CREATE INDEX trash_by_deleted ON trash (deleted);
+
+CREATE TABLE meta (
+  key   TEXT PRIMARY KEY,
+  value INTEGER NOT NULL
+) WITHOUT ROWID;
+INSERT INTO meta VALUES ('sync_count', 0);
+)sql";
+
+// Written as a separate migration (with a backfill) the way a later schema change would be.
+constexpr const char* kStatsCounters = R"sql(
+CREATE TABLE stats (
+  id            INTEGER PRIMARY KEY CHECK (id = 1),
+  files         INTEGER NOT NULL,
+  directories   INTEGER NOT NULL,
+  logical_bytes INTEGER NOT NULL,
+  chunks        INTEGER NOT NULL,
+  chunk_bytes   INTEGER NOT NULL,
+  versions      INTEGER NOT NULL,
+  trash_entries INTEGER NOT NULL
+);
+INSERT INTO stats VALUES (1,
+  (SELECT count(*) FROM inodes WHERE type = 1 AND nlink > 0),
+  (SELECT count(*) FROM inodes WHERE type = 2),
+  (SELECT coalesce(sum(size), 0) FROM inodes WHERE type = 1 AND nlink > 0),
+  (SELECT count(*) FROM chunks WHERE refcount > 0),
+  (SELECT coalesce(sum(size), 0) FROM chunks WHERE refcount > 0),
+  (SELECT count(*) FROM versions),
+  (SELECT count(*) FROM trash));
+
+CREATE TRIGGER stats_inode_insert AFTER INSERT ON inodes BEGIN
+  UPDATE stats SET
+    files = files + (NEW.type = 1 AND NEW.nlink > 0),
+    directories = directories + (NEW.type = 2),
+    logical_bytes = logical_bytes
+      + CASE WHEN NEW.type = 1 AND NEW.nlink > 0 THEN NEW.size ELSE 0 END
+  WHERE id = 1;
+END;
+CREATE TRIGGER stats_inode_update AFTER UPDATE OF nlink, size ON inodes BEGIN
+  UPDATE stats SET
+    files = files - (OLD.type = 1 AND OLD.nlink > 0) + (NEW.type = 1 AND NEW.nlink > 0),
+    logical_bytes = logical_bytes
+      - CASE WHEN OLD.type = 1 AND OLD.nlink > 0 THEN OLD.size ELSE 0 END
+      + CASE WHEN NEW.type = 1 AND NEW.nlink > 0 THEN NEW.size ELSE 0 END
+  WHERE id = 1;
+END;
+CREATE TRIGGER stats_inode_delete AFTER DELETE ON inodes BEGIN
+  UPDATE stats SET
+    files = files - (OLD.type = 1 AND OLD.nlink > 0),
+    directories = directories - (OLD.type = 2),
+    logical_bytes = logical_bytes
+      - CASE WHEN OLD.type = 1 AND OLD.nlink > 0 THEN OLD.size ELSE 0 END
+  WHERE id = 1;
+END;
+
+CREATE TRIGGER stats_chunk_insert AFTER INSERT ON chunks BEGIN
+  UPDATE stats SET
+    chunks = chunks + (NEW.refcount > 0),
+    chunk_bytes = chunk_bytes + CASE WHEN NEW.refcount > 0 THEN NEW.size ELSE 0 END
+  WHERE id = 1;
+END;
+CREATE TRIGGER stats_chunk_update AFTER UPDATE OF refcount, size ON chunks BEGIN
+  UPDATE stats SET
+    chunks = chunks - (OLD.refcount > 0) + (NEW.refcount > 0),
+    chunk_bytes = chunk_bytes
+      - CASE WHEN OLD.refcount > 0 THEN OLD.size ELSE 0 END
+      + CASE WHEN NEW.refcount > 0 THEN NEW.size ELSE 0 END
+  WHERE id = 1;
+END;
+CREATE TRIGGER stats_chunk_delete AFTER DELETE ON chunks BEGIN
+  UPDATE stats SET
+    chunks = chunks - (OLD.refcount > 0),
+    chunk_bytes = chunk_bytes - CASE WHEN OLD.refcount > 0 THEN OLD.size ELSE 0 END
+  WHERE id = 1;
+END;
+
+CREATE TRIGGER stats_version_insert AFTER INSERT ON versions BEGIN
+  UPDATE stats SET versions = versions + 1 WHERE id = 1;
+END;
+CREATE TRIGGER stats_version_delete AFTER DELETE ON versions BEGIN
+  UPDATE stats SET versions = versions - 1 WHERE id = 1;
+END;
+
+CREATE TRIGGER stats_trash_insert AFTER INSERT ON trash BEGIN
+  UPDATE stats SET trash_entries = trash_entries + 1 WHERE id = 1;
+END;
+CREATE TRIGGER stats_trash_delete AFTER DELETE ON trash BEGIN
+  UPDATE stats SET trash_entries = trash_entries - 1 WHERE id = 1;
+END;
+)sql";
+
+}  // namespace
+
+const std::vector<Migration>& Migrations() {
+  static const std::vector<Migration> kMigrations = {
+      {1, "initial schema: inodes, dentries, versions, chunks, xattrs, trash", kInitialSchema},
+      {2, "stats counters maintained by triggers", kStatsCounters},
+  };
+  return kMigrations;
+}
+
+int LatestSchemaVersion() { return Migrations().back().version; }
+
+Result<int> SchemaVersion(Db& db) {
+  Stmt exists = db.Prepare(
+      "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'schema_version'");
+  REEL_ASSIGN_OR_RETURN(bool has_table, exists.Step());
+  if (!has_table) return 0;
+  Stmt st = db.Prepare("SELECT coalesce(max(version), 0) FROM schema_version");
+  REEL_ASSIGN_OR_RETURN(bool row, st.Step());
+  return row ? static_cast<int>(st.Int(0)) : 0;
+}
+
+Result<int> Migrate(Db& db, int64_t now) {
+  REEL_RETURN_IF_ERROR(db.Transaction([&] {
+    return db.Exec(
+        "CREATE TABLE IF NOT EXISTS schema_version ("
+        "  version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at INTEGER NOT NULL)");
+  }));
+  REEL_ASSIGN_OR_RETURN(int current, SchemaVersion(db));
+  if (current > LatestSchemaVersion()) {
+    return Status::NotSupported("catalog " + db.path() + " has schema version " +
+                                std::to_string(current) + ", newer than this build's " +
+                                std::to_string(LatestSchemaVersion()));
+  }
+  int applied = 0;
+  for (const Migration& m : Migrations()) {
+    if (m.version <= current) continue;
+    bool ran = false;
+    Status s = db.Transaction([&]() -> Status {
+      ran = false;
+      // Re-read inside the write lock: another process may have migrated meanwhile.
+      REEL_ASSIGN_OR_RETURN(int now_version, SchemaVersion(db));
+      if (now_version >= m.version) return Status::Ok();
+      REEL_RETURN_IF_ERROR(db.Exec(m.sql));
+      REEL_RETURN_IF_ERROR(
+          db.Prepare("INSERT INTO schema_version (version, description, applied_at) "
+                     "VALUES (?1, ?2, ?3)")
+              .Bind(m.version, m.description, now)
+              .Run());
+      REEL_RETURN_IF_ERROR(db.Exec("PRAGMA user_version = " + std::to_string(m.version)));
+      ran = true;
+      return Status::Ok();
+    });
+    if (!s.ok()) {
+      return s.WithContext("schema migration " + std::to_string(m.version) + " (" +
+                           m.description + ")");
+    }
+    if (ran) ++applied;
+  }
+  return applied;
+}
+
+}  // namespace reel::sqlite
