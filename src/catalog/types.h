@@ -103,7 +103,16 @@ struct RenameResult {
   std::optional<UnlinkResult> replaced;
 };
 
-enum class RenameMode { kReplace, kNoReplace, kExchange };
+enum class RenameMode {
+  kReplace,
+  kNoReplace,
+  kExchange,
+  // Like kReplace, but when a regular file replaces a regular file with a single name, the
+  // replaced file's versions become the first versions of the moved file (renumbered before its
+  // own) and the replaced inode is deleted instead of trashed: history follows the name when an
+  // application saves by writing a temp file and renaming it over the original.
+  kReplaceKeepHistory,
+};
 
 struct ChunkRecord {
   ChunkId id;

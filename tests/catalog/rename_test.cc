@@ -81,6 +81,43 @@ TEST_P(CatalogTest, RenameReplacesFileWhichGoesToTrash) {
   EXPECT_EQ(Names(kRootInode), std::vector<std::string>{"d"});
 }
 
+TEST_P(CatalogTest, RenameKeepHistoryMovesVersionsToTheNewFile) {
+  Attributes old = MkFile(kRootInode, "shot.exr");
+  Attributes tmp = MkFile(kRootInode, "shot.exr.tmp");
+  for (uint8_t i = 1; i <= 2; ++i) {
+    NewVersion v;
+    v.size = 4;
+    v.chunks = {ChunkRef{TestChunk(i), 4}};
+    ASSERT_OK(cat_->CommitVersion(old.ino, v, Now()));
+  }
+  NewVersion mine;
+  mine.size = 5;
+  mine.chunks = {ChunkRef{TestChunk(7), 5}};
+  ASSERT_OK(cat_->CommitVersion(tmp.ino, mine, Now()));
+  ASSERT_OK_AND_ASSIGN(RenameResult r, cat_->Rename(kRootInode, "shot.exr.tmp", kRootInode,
+                                                    "shot.exr", RenameMode::kReplaceKeepHistory,
+                                                    Now()));
+  ASSERT_TRUE(r.replaced.has_value());
+  EXPECT_FALSE(r.replaced->trash_id.has_value());
+  ASSERT_OK_AND_ASSIGN(auto versions, cat_->ListVersions(tmp.ino));
+  ASSERT_EQ(versions.size(), 3u);
+  EXPECT_EQ(versions[0].number, 1u);
+  EXPECT_EQ(versions[2].number, 3u);
+  EXPECT_EQ(versions[2].size, 5u);
+  EXPECT_EQ(Attr(tmp.ino).version, 3u);
+  ASSERT_OK_AND_ASSIGN(Version first, cat_->GetVersion(tmp.ino, 1));
+  EXPECT_EQ(first.chunks[0].id, TestChunk(1));
+  EXPECT_CODE(cat_->GetAttributes(old.ino), Code::kNotFound);
+  EXPECT_TRUE(cat_->ListTrash()->empty());
+  // No chunk lost or double counted: every chunk still has exactly one reference.
+  std::vector<uint64_t> refs;
+  ASSERT_OK(cat_->ForEachChunk([&](const ChunkRecord& c) {
+    refs.push_back(c.refcount);
+    return true;
+  }));
+  EXPECT_EQ(refs, (std::vector<uint64_t>{1, 1, 1}));
+}
+
 TEST_P(CatalogTest, RenameOverFileWithOtherLinksKeepsIt) {
   Attributes src = MkFile(kRootInode, "src");
   Attributes target = MkFile(kRootInode, "target");

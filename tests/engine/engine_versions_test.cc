@@ -156,3 +156,47 @@ TEST_F(VersionsTest, UnacknowledgedWritesAreDroppedCleanly) {
 
 }  // namespace
 }  // namespace reel::testing
+
+namespace reel::testing {
+namespace {
+
+TEST_F(VersionsTest, SaveByTempFileAndRenameKeepsHistory) {
+  auto v1 = RandomBytes(120000, 20);
+  auto v2 = RandomBytes(130000, 21);
+  InodeId original = WriteFile("photo.psd", v1);
+  ASSERT_TRUE(engine_->Save(original, "before retouch").ok());
+  InodeId tmp = WriteFile("photo.psd.tmp", v2);
+  ASSERT_TRUE(engine_->Rename(kRootInode, "photo.psd.tmp", kRootInode, "photo.psd",
+                              RenameMode::kReplace).ok());
+  auto ino = engine_->Resolve("photo.psd");
+  ASSERT_TRUE(ino.ok());
+  EXPECT_EQ(*ino, tmp);
+  auto versions = engine_->ListVersions(tmp);
+  ASSERT_TRUE(versions.ok());
+  ASSERT_EQ(versions->size(), 3u);
+  EXPECT_EQ((*versions)[1].message, "before retouch");
+  EXPECT_EQ((*versions)[2].number, 3u);
+  EXPECT_EQ(ReadAll(tmp), v2);
+  EXPECT_TRUE(engine_->ListTrash()->empty());
+  ASSERT_TRUE(engine_->Restore(tmp, 1).ok());
+  EXPECT_EQ(ReadAll(tmp), v1);
+  EXPECT_EQ(engine_->GetAttributes(original).status().code(), Code::kNotFound);
+}
+
+TEST_F(VersionsTest, RenameOverAnOpenFileTrashesIt) {
+  auto v1 = RandomBytes(1000, 22);
+  InodeId original = WriteFile("open.txt", v1);
+  auto reader = engine_->Open(original, OpenFlags{});
+  ASSERT_TRUE(reader.ok());
+  WriteFile("new.txt", RandomBytes(500, 23));
+  ASSERT_TRUE(engine_->Rename(kRootInode, "new.txt", kRootInode, "open.txt",
+                              RenameMode::kReplace).ok());
+  std::vector<uint8_t> buf(1000);
+  ASSERT_EQ(*engine_->Read(*reader, 0, buf), 1000u);
+  EXPECT_EQ(buf, v1);
+  ASSERT_TRUE(engine_->Release(*reader).ok());
+  EXPECT_EQ(engine_->ListTrash()->size(), 1u);
+}
+
+}  // namespace
+}  // namespace reel::testing

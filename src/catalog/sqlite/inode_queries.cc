@@ -189,4 +189,25 @@ Status ReleaseChunkReferences(Db& db, const ChunkUses& uses, TimeNs now) {
   return Status::Ok();
 }
 
+Status MoveHistory(Db& db, InodeId from, InodeId to) {
+  uint64_t shift = 0;
+  {
+    Stmt st = db.Prepare("SELECT COALESCE(MAX(number), 0) FROM versions WHERE ino = ?1");
+    st.Bind(from);
+    REEL_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (row) shift = st.U64(0);
+  }
+  if (shift == 0) return Status::Ok();
+  // Two steps through negative numbers keep (ino, number) unique at every row update.
+  REEL_RETURN_IF_ERROR(db.Prepare("UPDATE versions SET number = -(number + ?2) WHERE ino = ?1")
+                           .Bind(to, shift)
+                           .Run());
+  REEL_RETURN_IF_ERROR(
+      db.Prepare("UPDATE versions SET number = -number WHERE ino = ?1 AND number < 0").Bind(to).Run());
+  REEL_RETURN_IF_ERROR(db.Prepare("UPDATE versions SET ino = ?2 WHERE ino = ?1").Bind(from, to).Run());
+  return db.Prepare("UPDATE inodes SET version = version + ?2 WHERE ino = ?1 AND version > 0")
+      .Bind(to, shift)
+      .Run();
+}
+
 }  // namespace reel::sqlite

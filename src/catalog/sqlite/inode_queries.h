@@ -64,4 +64,7 @@ struct Dentry {
 // Removes `uses` references; a chunk reaching 0 gets unreferenced_since = now.
 [[nodiscard]] Status ReleaseChunkReferences(Db& db, const ChunkUses& uses, TimeNs now);
 
+// Gives `to` the versions of `from`, numbered before `to`'s own (which shift up by from's count).
+Status MoveHistory(Db& db, InodeId from, InodeId to);
+
 }  // namespace reel::sqlite

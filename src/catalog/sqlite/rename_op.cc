@@ -104,6 +104,13 @@ Result<RenameResult> SqliteCatalog::Rename(InodeId old_parent, const std::string
         REEL_RETURN_IF_ERROR(DeleteInode(db, dst_attr->ino, now));
         --new_parent_delta;
         result.replaced = UnlinkResult{dst_attr->ino, 0, std::nullopt};
+      } else if (mode == RenameMode::kReplaceKeepHistory &&
+                 src_attr.type == FileType::kRegular && dst_attr->type == FileType::kRegular &&
+                 dst_attr->nlink == 1) {
+        REEL_RETURN_IF_ERROR(db.Prepare("DELETE FROM dentries WHERE id = ?1").Bind(dst->id).Run());
+        REEL_RETURN_IF_ERROR(MoveHistory(db, dst_attr->ino, src_attr.ino));
+        REEL_RETURN_IF_ERROR(DeleteInode(db, dst_attr->ino, now));
+        result.replaced = UnlinkResult{dst_attr->ino, 0, std::nullopt};
       } else {
         REEL_ASSIGN_OR_RETURN(result.replaced, DropName(db, *dst, *dst_attr, now));
       }
