@@ -37,14 +37,17 @@ Result<Attributes> EngineImpl::GetAttributes(InodeId ino) {
 
 Attributes EngineImpl::Overlay(Attributes a) {
   if (a.type != FileType::kRegular) return a;
-  // Staged writes are newer than the catalog: size and times come from them.
-  if (auto fs = FindFile(a.ino)) {
-    std::shared_lock lock(fs->mu);
-    if (fs->staged) {
-      a.size = fs->staged->size();
-      a.mtime = fs->staged->mtime();
-      a.ctime = std::max(a.ctime, a.mtime);
-    }
+  auto fs = FindFile(a.ino);
+  if (!fs) return a;
+  // Under the file's lock no commit runs, so the catalog and the staging agree: re-read the
+  // catalog here, as a commit may have finished while we waited.
+  std::shared_lock lock(fs->mu);
+  auto fresh = catalog_->GetAttributes(a.ino);
+  if (fresh.ok()) a = *fresh;
+  if (fs->staged) {
+    a.size = fs->staged->size();
+    a.mtime = fs->staged->mtime();
+    a.ctime = std::max(a.ctime, a.mtime);
   }
   return a;
 }

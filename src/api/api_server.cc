@@ -1,0 +1,251 @@
+#include "api/api_server.h"
+
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <thread>
+
+#include <spdlog/spdlog.h>
+
+#include "api/mount_registry.h"
+#include "api/routes.h"
+#include "api/runtime_dir.h"
+#include "common/error_mapping.h"
+#include "common/fs_util.h"
+#include "engine/engine.h"
+
+namespace reel {
+
+namespace api_internal {
+namespace {
+
+constexpr size_t kMaxPathBytes = 4096;
+
+void Respond(httplib::Response& res, const Result<nlohmann::json>& result) {
+  if (result.ok()) {
+    res.status = 200;
+    res.set_content(DumpJson(*result), "application/json");
+  } else {
+    res.status = ToHttpStatus(result.status().code());
+    res.set_content(DumpJson(ErrorJson(result.status())), "application/json");
+  }
+}
+
+httplib::Server::Handler Wrap(JsonHandler handler) {
+  return [handler = std::move(handler)](const httplib::Request& req, httplib::Response& res) {
+    Result<nlohmann::json> result = Status::Internal("no result");
+    try {
+      result = handler(req);
+    } catch (const std::exception& e) {
+      result = Status::Internal(std::string("unexpected error: ") + e.what());
+    }
+    Respond(res, result);
+  };
+}
+
+}  // namespace
+
+void Get(httplib::Server& server, const std::string& pattern, JsonHandler handler) {
+  server.Get(pattern, Wrap(std::move(handler)));
+}
+
+void Post(httplib::Server& server, const std::string& pattern, JsonHandler handler) {
+  server.Post(pattern, Wrap(std::move(handler)));
+}
+
+Result<nlohmann::json> BodyObject(const httplib::Request& req,
+                                  std::initializer_list<const char*> allowed) {
+  if (req.body.empty()) return nlohmann::json::object();
+  nlohmann::json body = nlohmann::json::parse(req.body, nullptr, /*allow_exceptions=*/false);
+  if (body.is_discarded()) return Status::InvalidArgument("request body is not valid JSON");
+  if (!body.is_object()) return Status::InvalidArgument("request body must be a JSON object");
+  for (const auto& [key, value] : body.items()) {
+    bool known = false;
+    for (const char* a : allowed) known = known || key == a;
+    if (!known) return Status::InvalidArgument("unknown field '" + key + "'");
+  }
+  return body;
+}
+
+Status CheckQuery(const httplib::Request& req, std::initializer_list<const char*> allowed) {
+  for (const auto& [key, value] : req.params) {
+    bool known = false;
+    for (const char* a : allowed) known = known || key == a;
+    if (!known) return Status::InvalidArgument("unknown query parameter '" + key + "'");
+    if (req.params.count(key) > 1) {
+      return Status::InvalidArgument("query parameter '" + key + "' given more than once");
+    }
+  }
+  return Status::Ok();
+}
+
+Result<std::string> StringField(const nlohmann::json& body, const char* key,
+                                const std::string* fallback) {
+  auto it = body.find(key);
+  if (it == body.end() || it->is_null()) {
+    if (fallback != nullptr) return *fallback;
+    return Status::InvalidArgument(std::string("missing field '") + key + "'");
+  }
+  if (!it->is_string()) return Status::InvalidArgument(std::string("field '") + key + "' must be a string");
+  return it->get<std::string>();
+}
+
+Result<uint64_t> PositiveField(const nlohmann::json& body, const char* key) {
+  auto it = body.find(key);
+  if (it == body.end() || it->is_null()) {
+    return Status::InvalidArgument(std::string("missing field '") + key + "'");
+  }
+  if (it->is_number_unsigned()) {
+    uint64_t v = it->get<uint64_t>();
+    if (v >= 1) return v;
+  } else if (it->is_number_integer() && it->get<int64_t>() >= 1) {
+    return static_cast<uint64_t>(it->get<int64_t>());
+  }
+  return Status::InvalidArgument(std::string("field '") + key + "' must be a positive integer");
+}
+
+Result<std::string> ValidatePath(const std::string& raw) {
+  if (raw.size() > kMaxPathBytes) return Status(Code::kNameTooLong, "path longer than 4096 bytes");
+  if (raw.find('\0') != std::string::npos) return Status::InvalidArgument("path contains a NUL byte");
+  return ValidateMountRelativePath(raw);
+}
+
+Result<std::string> PathQuery(const httplib::Request& req) {
+  REEL_RETURN_IF_ERROR(CheckQuery(req, {"path"}));
+  if (!req.has_param("path")) return Status::InvalidArgument("missing query parameter 'path'");
+  return ValidatePath(req.get_param_value("path"));
+}
+
+Result<InodeId> ResolvePath(RouteContext& ctx, const std::string& path) {
+  auto ino = ctx.engine->Resolve(path);
+  if (!ino.ok()) return ino.status().WithContext(path.empty() ? "/" : path);
+  return ino;
+}
+
+}  // namespace api_internal
+
+using api_internal::RouteContext;
+
+struct ApiServer::Impl {
+  RouteContext ctx;
+  unsigned threads = 4;
+  httplib::Server server;
+  std::thread thread;
+  std::string socket_path;
+  bool started = false;
+};
+
+namespace {
+
+// Whether something accepts connections on the unix socket `path`.
+bool SocketAnswers(const std::string& path) {
+  UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  if (!fd.valid()) return false;
+  struct sockaddr_un addr {};
+  addr.sun_family = AF_UNIX;
+  std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+  return ::connect(fd.get(), reinterpret_cast<struct sockaddr*>(&addr), sizeof addr) == 0;
+}
+
+}  // namespace
+
+ApiServer::ApiServer(Engine* engine, ApiServerOptions options) : impl_(std::make_unique<Impl>()) {
+  impl_->ctx.engine = engine;
+  impl_->ctx.info = std::move(options.info);
+  impl_->ctx.info.pid = ::getpid();
+  impl_->ctx.on_unmount = std::move(options.on_unmount);
+  impl_->threads = options.threads == 0 ? 1 : options.threads;
+}
+
+ApiServer::~ApiServer() { Stop(); }
+
+const std::string& ApiServer::socket_path() const { return impl_->socket_path; }
+
+Status ApiServer::Start(const std::string& socket_path) {
+  if (impl_->started) return Status::Internal("API server already started");
+  if (socket_path.empty() || socket_path[0] != '/') {
+    return Status::InvalidArgument("API socket path must be absolute: '" + socket_path + "'");
+  }
+  if (socket_path.size() >= sizeof(sockaddr_un::sun_path)) {
+    return Status(Code::kNameTooLong, "API socket path " + socket_path + " is longer than " +
+                                          std::to_string(sizeof(sockaddr_un::sun_path) - 1) +
+                                          " bytes");
+  }
+  REEL_RETURN_IF_ERROR(CheckPrivateDir(DirName(socket_path)));
+  struct stat st;
+  if (::lstat(socket_path.c_str(), &st) == 0) {
+    if (!S_ISSOCK(st.st_mode)) {
+      return Status::AlreadyExists(socket_path + " exists and is not a socket");
+    }
+    if (SocketAnswers(socket_path)) {
+      return Status::AlreadyExists("another server is already listening on " + socket_path);
+    }
+    ::unlink(socket_path.c_str());  // stale socket of a dead process
+  }
+
+  httplib::Server& server = impl_->server;
+  RouteContext& ctx = impl_->ctx;
+  ctx.info.socket_path = socket_path;
+  unsigned threads = impl_->threads;
+  server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  server.set_address_family(AF_UNIX);
+  server.set_socket_options([](socket_t sock) { ::fcntl(sock, F_SETFD, FD_CLOEXEC); });
+  server.set_payload_max_length(1 << 20);
+  server.set_logger([](const httplib::Request& req, const httplib::Response& res) {
+    spdlog::debug("api: {} {} -> {}", req.method, req.path, res.status);
+  });
+  server.set_error_handler(httplib::Server::HandlerWithResponse(
+      [](const httplib::Request&, httplib::Response& res) {
+    if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+    Status s = res.status == 404   ? Status::NotFound("no such endpoint")
+               : res.status == 413 ? Status(Code::kRange, "request too large")
+               : res.status < 500  ? Status::InvalidArgument("bad request")
+                                   : Status::Internal("internal error");
+    res.set_content(DumpJson(ErrorJson(s)), "application/json");
+    return httplib::Server::HandlerResponse::Handled;
+  }));
+  api_internal::RegisterInfoRoutes(server, ctx);
+  api_internal::RegisterVersionRoutes(server, ctx);
+  api_internal::RegisterTrashRoutes(server, ctx);
+  api_internal::RegisterMaintenanceRoutes(server, ctx);
+
+  // The port is ignored for AF_UNIX (but 0 would make httplib ask the socket for its port).
+  if (!server.bind_to_port(socket_path, 1)) {
+    int err = errno;
+    return Status::FromErrno(err != 0 ? err : EADDRNOTAVAIL, "listen on " + socket_path);
+  }
+  if (::chmod(socket_path.c_str(), 0600) != 0) {
+    Status s = Status::FromErrno(errno, "chmod " + socket_path);
+    ::unlink(socket_path.c_str());
+    return s;
+  }
+  impl_->socket_path = socket_path;
+  impl_->thread = std::thread([this] { impl_->server.listen_after_bind(); });
+  impl_->started = true;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!server.is_running()) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      Stop();
+      return Status::Internal("API server did not start");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  spdlog::info("control API listening on {}", socket_path);
+  return Status::Ok();
+}
+
+void ApiServer::Stop() {
+  if (!impl_ || !impl_->started) return;
+  impl_->started = false;
+  impl_->server.stop();
+  if (impl_->thread.joinable()) impl_->thread.join();
+  ::unlink(impl_->socket_path.c_str());
+}
+
+}  // namespace reel

@@ -1,0 +1,29 @@
+// GET /v1/info, GET /v1/counters, POST /v1/unmount.
+#include "api/routes.h"
+#include "engine/engine.h"
+
+namespace reel::api_internal {
+
+void RegisterInfoRoutes(httplib::Server& server, RouteContext& ctx) {
+  Get(server, "/v1/info", [&ctx](const httplib::Request& req) -> Result<nlohmann::json> {
+    REEL_RETURN_IF_ERROR(CheckQuery(req, {}));
+    return nlohmann::json(ctx.info);
+  });
+
+  Get(server, "/v1/counters", [&ctx](const httplib::Request& req) -> Result<nlohmann::json> {
+    REEL_RETURN_IF_ERROR(CheckQuery(req, {}));
+    return nlohmann::json(ctx.engine->Counters());
+  });
+
+  Post(server, "/v1/unmount", [&ctx](const httplib::Request& req) -> Result<nlohmann::json> {
+    REEL_RETURN_IF_ERROR(CheckQuery(req, {}));
+    REEL_RETURN_IF_ERROR(BodyObject(req, {}).status());
+    if (!ctx.on_unmount) return Status::NotSupported("this server cannot unmount its drive");
+    // The mount finishes its commits and exits on its own thread; the caller waits for the
+    // process to exit.
+    REEL_RETURN_IF_ERROR(ctx.on_unmount());
+    return nlohmann::json{{"ok", true}};
+  });
+}
+
+}  // namespace reel::api_internal

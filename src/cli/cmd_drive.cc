@@ -1,0 +1,443 @@
+// Drives and mounts: reel init, reel mount, reel umount.
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <climits>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <thread>
+
+#include <spdlog/spdlog.h>
+
+#include "api/api_server.h"
+#include "cli/commands.h"
+#include "cli/fusermount.h"
+#include "cli/output.h"
+#include "common/fs_util.h"
+#include "common/sizes.h"
+#include "drive/drive.h"
+#include "engine/engine.h"
+#include "fuse/fuse_mount.h"
+
+namespace reel::cli {
+namespace {
+
+using nlohmann::json;
+
+// ------------------------------------------------------------------------------------- init
+
+struct InitArgs {
+  std::string dir;
+  std::string name;
+  std::string chunking;
+  std::string fixed_size;
+  std::string policy;
+  uint32_t interval = 0;
+  bool json = false;
+};
+
+int Init(const InitArgs& a) {
+  std::string dir = a.dir;
+  if (dir.empty()) {
+    auto d = DefaultDriveDir();
+    if (!d.ok()) return Fail(d.status());
+    dir = *d;
+  }
+  InitOptions o;
+  o.name = a.name;
+  if (!a.chunking.empty()) {
+    auto k = ParseChunking(a.chunking);
+    if (!k.ok()) return UsageError(k.status().message());
+    o.chunking = *k;
+  }
+  if (!a.fixed_size.empty()) {
+    auto size = ParseSize(a.fixed_size);
+    if (!size.ok()) return UsageError("--fixed-size: " + size.status().message());
+    o.fixed_size = *size;
+  }
+  if (!a.policy.empty()) {
+    auto p = ParsePolicy(a.policy);
+    if (!p.ok()) return UsageError(p.status().message());
+    o.policy = *p;
+  }
+  if (a.interval != 0) {
+    o.interval_seconds = a.interval;
+    if (!o.policy) o.policy = VersionPolicy::kInterval;  // --interval alone means that policy
+  }
+  auto m = InitDrive(dir, o);
+  if (!m.ok()) return Fail(m.status());
+  if (a.json) {
+    PrintJson(json{{"dir", m->dir},
+                   {"manifest", m->Path()},
+                   {"id", m->id},
+                   {"name", m->name},
+                   {"chunking", ChunkingName(m->chunking.kind)},
+                   {"policy", PolicyName(m->policy)}});
+  } else {
+    std::cout << "Created drive '" << m->name << "' in " << m->dir << "\n"
+              << "  id:       " << m->id << "\n"
+              << "  chunking: " << ChunkingName(m->chunking.kind)
+              << (m->chunking.kind == ChunkerOptions::Kind::kFixed
+                      ? " (" + FormatSize(m->chunking.fixed_size) + ")"
+                      : std::string())
+              << "\n"
+              << "  versions: " << PolicyName(m->policy)
+              << (m->policy == VersionPolicy::kInterval
+                      ? " (every " + std::to_string(m->interval_seconds) + " s)"
+                      : std::string())
+              << "\n"
+              << "Mount it with: reel mount MOUNTPOINT --drive " << m->dir << std::endl;
+  }
+  return kExitOk;
+}
+
+// ------------------------------------------------------------------------------------ mount
+
+struct MountArgs {
+  std::string mountpoint;
+  std::string drive;
+  std::string manifest;
+  bool background = false;
+  bool allow_other = false;
+  bool debug = false;
+  bool json = false;
+};
+
+bool IsUnder(const std::string& path, const std::string& dir) {
+  if (dir == "/") return true;
+  return path == dir || (path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 &&
+                         path[dir.size()] == '/');
+}
+
+std::string RealPathOr(const std::string& path) {
+  char buf[PATH_MAX];
+  return ::realpath(path.c_str(), buf) ? std::string(buf) : path;
+}
+
+// The manifest to mount: --manifest FILE, --drive DIR, or the default drive (created if missing).
+Result<Manifest> MountManifest(const MountArgs& a) {
+  if (!a.manifest.empty()) return LoadManifest(a.manifest);
+  if (!a.drive.empty()) {
+    auto m = LoadManifest(a.drive + "/" + kManifestFileName);
+    if (m.status().code() == Code::kNotFound) {
+      return Status::NotFound("no drive in " + a.drive + " (create one with: reel init " +
+                              a.drive + ")");
+    }
+    return m;
+  }
+  REEL_ASSIGN_OR_RETURN(std::string dir, DefaultDriveDir());
+  auto m = LoadManifest(dir + "/" + kManifestFileName);
+  if (m.status().code() != Code::kNotFound) return m;
+  REEL_ASSIGN_OR_RETURN(Manifest created, InitDrive(dir, {}));
+  std::cerr << "reel: created a new drive in " << created.dir << std::endl;
+  return created;
+}
+
+// Mounts, serves the control API, and runs until unmounted. `on_ready` is called once the
+// filesystem is visible, the API answers and the registry knows the mount.
+Status Serve(const Manifest& m, const std::string& mountpoint, const MountArgs& a,
+             MountRegistry& registry, const std::function<void()>& on_ready) {
+  REEL_ASSIGN_OR_RETURN(DriveLock lock, DriveLock::Acquire(m.dir));
+  REEL_ASSIGN_OR_RETURN(std::unique_ptr<Engine> engine, OpenDrive(m, lock));
+
+  MountOptions mo;
+  mo.mountpoint = mountpoint;
+  mo.allow_other = a.allow_other;
+  mo.debug = a.debug;
+  auto mounted = FuseMount::Mount(engine.get(), mo);
+  if (!mounted.ok()) {
+    Status shut = engine->Shutdown();
+    if (!shut.ok()) spdlog::error("shutdown: {}", shut.ToString());
+    return mounted.status().WithContext("mount " + mountpoint);
+  }
+  std::unique_ptr<FuseMount> fuse = std::move(mounted).value();
+  FuseMount* fuse_ptr = fuse.get();
+
+  ApiServerOptions so;
+  so.info.drive_id = m.id;
+  so.info.drive_name = m.name;
+  so.info.drive_dir = m.dir;
+  so.info.mountpoint = mountpoint;
+  so.info.version = REEL_VERSION;
+  // POST /v1/unmount: a real (not lazy) unmount, so a busy mount is refused with a clear error;
+  // once the kernel has let go, Run() returns and the teardown below commits and exits.
+  so.on_unmount = [mountpoint, fuse_ptr]() -> Status {
+    REEL_RETURN_IF_ERROR(FusermountUnmount(mountpoint));
+    fuse_ptr->RequestExit();
+    return Status::Ok();
+  };
+  ApiServer api(engine.get(), so);
+  Status s = api.Start(registry.SocketPathFor(::getpid()));
+  if (s.ok()) {
+    MountRecord record;
+    record.mountpoint = mountpoint;
+    record.socket_path = api.socket_path();
+    record.pid = ::getpid();
+    record.drive_dir = m.dir;
+    record.drive_id = m.id;
+    auto start = ProcessStartTime(::getpid());
+    record.start_time = start.ok() ? *start : 0;
+    s = registry.Register(record);
+  }
+  if (s.ok()) {
+    spdlog::info("mounted drive '{}' ({}) at {}", m.name, m.dir, mountpoint);
+    on_ready();
+    s = fuse->Run();
+  }
+
+  // Teardown, whatever happened: no new API clients, finish commits, then let go of the mount.
+  Status unreg = registry.Unregister(::getpid());
+  if (!unreg.ok()) spdlog::warn("{}", unreg.ToString());
+  api.Stop();
+  Status shut = engine->Shutdown();
+  if (!shut.ok()) spdlog::error("shutdown: {}", shut.ToString());
+  fuse.reset();  // unmounts if still mounted
+  engine.reset();
+  spdlog::info("unmounted {}", mountpoint);
+  if (!s.ok()) return s;
+  return shut;
+}
+
+void WriteAll(int fd, const std::string& s) {
+  size_t off = 0;
+  while (off < s.size()) {
+    ssize_t n = ::write(fd, s.data() + off, s.size() - off);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;
+    off += static_cast<size_t>(n);
+  }
+}
+
+int Background(const Manifest& m, const std::string& mountpoint, const MountArgs& a,
+               MountRegistry& registry) {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) return Fail(Status::FromErrno(errno, "pipe"));
+  std::string log_path = m.dir + "/mount.log";
+  std::fflush(stdout);
+  std::fflush(stderr);
+  pid_t pid = ::fork();  // no thread has been started yet
+  if (pid < 0) return Fail(Status::FromErrno(errno, "fork"));
+  if (pid == 0) {
+    ::close(fds[0]);
+    UniqueFd ready(fds[1]);
+    ::setsid();
+    if (::chdir("/") != 0) {
+      // Cannot happen in practice; stay where we are.
+    }
+    int devnull = ::open("/dev/null", O_RDWR);
+    int log = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    if (devnull >= 0) ::dup2(devnull, STDIN_FILENO);
+    int out = log >= 0 ? log : devnull;
+    if (out >= 0) {
+      ::dup2(out, STDOUT_FILENO);
+      ::dup2(out, STDERR_FILENO);
+    }
+    bool signalled = false;
+    Status s = Serve(m, mountpoint, a, registry, [&] {
+      WriteAll(ready.get(), "OK\n");
+      ready.Reset();
+      signalled = true;
+    });
+    if (!s.ok()) spdlog::error("{}", s.message());
+    if (!signalled) WriteAll(ready.get(), "ERR " + s.message() + "\n");
+    spdlog::shutdown();
+    std::fflush(nullptr);
+    ::_exit(s.ok() ? 0 : 1);
+  }
+  ::close(fds[1]);
+  std::string reply;
+  char buf[4096];
+  for (;;) {
+    ssize_t n = ::read(fds[0], buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    reply.append(buf, static_cast<size_t>(n));
+  }
+  ::close(fds[0]);
+  if (reply.rfind("OK", 0) == 0) {
+    if (a.json) {
+      PrintJson(json{{"mountpoint", mountpoint},
+                     {"pid", pid},
+                     {"drive_dir", m.dir},
+                     {"socket", registry.SocketPathFor(pid)},
+                     {"log", log_path}});
+    } else {
+      std::cout << mountpoint << std::endl;
+    }
+    return kExitOk;
+  }
+  while (!reply.empty() && reply.back() == '\n') reply.pop_back();
+  if (reply.rfind("ERR ", 0) == 0) return Fail(reply.substr(4));
+  return Fail("the mount process exited before the drive was mounted; see " + log_path);
+}
+
+int Mount(const MountArgs& a) {
+  auto m = MountManifest(a);
+  if (!m.ok()) return Fail(m.status());
+
+  char buf[PATH_MAX];
+  if (::realpath(a.mountpoint.c_str(), buf) == nullptr) {
+    if (errno == ENOTCONN) {
+      return Fail(a.mountpoint + " is a mount whose process has died; run: reel umount " +
+                  a.mountpoint);
+    }
+    return Fail(Status::FromErrno(errno, "mountpoint " + a.mountpoint));
+  }
+  std::string mountpoint = buf;
+  struct stat st;
+  if (::stat(mountpoint.c_str(), &st) != 0) {
+    if (errno == ENOTCONN) {
+      return Fail(mountpoint + " is a mount whose process has died; run: reel umount " +
+                  mountpoint);
+    }
+    return Fail(Status::FromErrno(errno, "mountpoint " + mountpoint));
+  }
+  if (!S_ISDIR(st.st_mode)) return Fail("mountpoint " + mountpoint + " is not a directory");
+  // The drive's own files (catalog, store, staging) must not end up under the mount.
+  for (const std::string& own : {m->dir, m->ResolvedStagingDir()}) {
+    std::string real = RealPathOr(own);
+    if (IsUnder(real, mountpoint) || IsUnder(mountpoint, real)) {
+      return Fail("cannot mount at " + mountpoint + ": it overlaps the drive's own directory " +
+                  real);
+    }
+  }
+
+  auto registry = MountRegistry::Open();
+  if (!registry.ok()) return Fail(registry.status());
+  auto live = registry->List();
+  if (!live.ok()) return Fail(live.status());
+  for (const auto& r : *live) {
+    if (r.mountpoint == mountpoint) {
+      return Fail(mountpoint + " is already mounted (pid " + std::to_string(r.pid) + ")");
+    }
+    if (r.drive_dir == m->dir) {
+      return Fail("drive " + m->dir + " is already mounted at " + r.mountpoint + " (pid " +
+                  std::to_string(r.pid) + ")");
+    }
+  }
+
+  ::signal(SIGPIPE, SIG_IGN);  // a client that goes away must not kill the mount
+  if (a.debug) spdlog::set_level(spdlog::level::debug);
+  if (a.background) return Background(*m, mountpoint, a, *registry);
+  Status s = Serve(*m, mountpoint, a, *registry, [] {});
+  return s.ok() ? kExitOk : Fail(s);
+}
+
+// ----------------------------------------------------------------------------------- umount
+
+struct UmountArgs {
+  std::string mountpoint;
+  int timeout = 120;
+  bool json = false;
+};
+
+bool WaitForExit(const MountRecord& record, int timeout_seconds) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_seconds);
+  while (IsMountProcessAlive(record)) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return true;
+}
+
+int Umounted(const UmountArgs& a, const std::string& mountpoint) {
+  if (a.json) PrintJson(json{{"mountpoint", mountpoint}, {"unmounted", true}});
+  else std::cout << "Unmounted " << mountpoint << std::endl;
+  return kExitOk;
+}
+
+int Umount(const UmountArgs& a) {
+  auto registry = MountRegistry::Open();
+  if (!registry.ok()) return Fail(registry.status());
+  char buf[PATH_MAX];
+  if (::realpath(a.mountpoint.c_str(), buf) == nullptr) {
+    if (errno != ENOTCONN) return Fail(Status::FromErrno(errno, a.mountpoint));
+    // The mount's process died and left the kernel mount behind: just detach it.
+    std::string abs = std::filesystem::absolute(a.mountpoint).lexically_normal().string();
+    Status s = FusermountUnmount(abs);
+    return s.ok() ? Umounted(a, abs) : Fail(s);
+  }
+  std::string mountpoint = buf;
+  auto live = registry->List();
+  if (!live.ok()) return Fail(live.status());
+  const MountRecord* record = nullptr;
+  for (const auto& r : *live) {
+    if (r.mountpoint == mountpoint) record = &r;
+  }
+  if (record == nullptr) {
+    auto inside = registry->FindMountFor(mountpoint);
+    if (inside.ok()) {
+      return Fail(mountpoint + " is not a mountpoint; the drive is mounted at " +
+                  inside->record.mountpoint);
+    }
+    // Not a mount reel knows (its record may be lost): let fusermount3 decide.
+    Status s = FusermountUnmount(mountpoint);
+    return s.ok() ? Umounted(a, mountpoint) : Fail(s);
+  }
+  Status s = ApiClient(record->socket_path).Unmount();
+  if (s.code() == Code::kBusy) return Fail(s);
+  if (!s.ok()) {
+    spdlog::debug("unmount through the API failed ({}); using fusermount3", s.ToString());
+    Status f = FusermountUnmount(mountpoint);
+    if (!f.ok()) return Fail(f);
+  }
+  if (!WaitForExit(*record, a.timeout)) {
+    return Fail(mountpoint + " is unmounted, but its process (pid " +
+                std::to_string(record->pid) + ") is still finishing after " +
+                std::to_string(a.timeout) + " s; see " + record->drive_dir + "/mount.log");
+  }
+  return Umounted(a, mountpoint);
+}
+
+}  // namespace
+
+void AddDriveCommands(CLI::App& app, Runner* run) {
+  {
+    auto a = std::make_shared<InitArgs>();
+    auto* cmd = app.add_subcommand("init", "Create a new drive (default: the default drive dir)");
+    cmd->add_option("DIR", a->dir, "Drive directory (default: $XDG_DATA_HOME/reel/default)");
+    cmd->add_option("--name", a->name, "Drive name (default: the directory's name)");
+    cmd->add_option("--chunking", a->chunking, "Chunking: fastcdc (default) or fixed")
+        ->check(CLI::IsMember({"fastcdc", "fixed"}));
+    cmd->add_option("--fixed-size", a->fixed_size,
+                    "Chunk size for fixed chunking, e.g. 64MiB (implies --chunking fixed)");
+    cmd->add_option("--policy", a->policy, "When versions are made: on-close, interval, manual")
+        ->check(CLI::IsMember({"on-close", "interval", "manual"}));
+    cmd->add_option("--interval", a->interval,
+                    "Seconds between versions of the interval policy (implies --policy interval)")
+        ->check(CLI::Range(1, 7 * 24 * 3600));
+    cmd->add_flag("--json", a->json, "Machine-readable output");
+    cmd->callback([a, run] { *run = [a] { return Init(*a); }; });
+  }
+  {
+    auto a = std::make_shared<MountArgs>();
+    auto* cmd = app.add_subcommand("mount", "Mount a drive (in the foreground unless --background)");
+    cmd->add_option("MOUNTPOINT", a->mountpoint, "An existing empty directory")->required();
+    auto* drive = cmd->add_option("--drive", a->drive, "Drive directory (default: the default drive, created if missing)");
+    auto* manifest = cmd->add_option("--manifest", a->manifest, "Manifest file (reel.toml)");
+    drive->excludes(manifest);
+    cmd->add_flag("--background", a->background, "Return once mounted; keep serving in the background");
+    cmd->add_flag("--allow-other", a->allow_other, "Let other users in (needs user_allow_other in /etc/fuse.conf)");
+    cmd->add_flag("--debug", a->debug, "Debug logging and FUSE request tracing");
+    cmd->add_flag("--json", a->json, "Machine-readable output (with --background)");
+    cmd->callback([a, run] { *run = [a] { return Mount(*a); }; });
+  }
+  {
+    auto a = std::make_shared<UmountArgs>();
+    auto* cmd = app.add_subcommand("umount", "Unmount a drive and wait until its process has finished");
+    cmd->alias("unmount");
+    cmd->add_option("MOUNTPOINT", a->mountpoint, "Where the drive is mounted")->required();
+    cmd->add_option("--timeout", a->timeout, "Seconds to wait for the mount process to finish")
+        ->check(CLI::Range(1, 24 * 3600));
+    cmd->add_flag("--json", a->json, "Machine-readable output");
+    cmd->callback([a, run] { *run = [a] { return Umount(*a); }; });
+  }
+}
+
+}  // namespace reel::cli

@@ -1,0 +1,154 @@
+// Versions of a file: reel save, reel versions, reel restore, reel status.
+#include <iostream>
+#include <memory>
+
+#include "api/json_types.h"
+#include "cli/commands.h"
+#include "cli/output.h"
+#include "common/sizes.h"
+
+namespace reel::cli {
+namespace {
+
+using nlohmann::json;
+
+struct PathArgs {
+  std::string path;
+  std::string message;
+  uint64_t version = 0;
+  bool json = false;
+};
+
+std::string Shown(const std::string& rel) { return rel.empty() ? "/" : rel; }
+
+int Save(const PathArgs& a) {
+  auto conn = Connect(a.path);
+  if (!conn.ok()) return Fail(conn.status());
+  auto v = conn->client.Save(conn->mount.relative_path, a.message);
+  if (!v.ok()) return Fail(v.status());
+  if (a.json) {
+    json j = *v;
+    j["path"] = conn->mount.relative_path;
+    PrintJson(j);
+  } else {
+    std::cout << "Saved " << Shown(conn->mount.relative_path) << " as version " << v->number
+              << " (" << FormatSize(v->size) << ", " << VersionKindName(v->kind) << ")"
+              << std::endl;
+  }
+  return kExitOk;
+}
+
+int Versions(const PathArgs& a) {
+  auto conn = Connect(a.path);
+  if (!conn.ok()) return Fail(conn.status());
+  auto versions = conn->client.Versions(conn->mount.relative_path);
+  if (!versions.ok()) return Fail(versions.status());
+  if (a.json) {
+    PrintJson(json{{"path", conn->mount.relative_path}, {"versions", *versions}});
+    return kExitOk;
+  }
+  if (versions->empty()) {
+    std::cout << Shown(conn->mount.relative_path) << " has no versions yet." << std::endl;
+    return kExitOk;
+  }
+  Table t({"VERSION", "TIME", "SIZE", "KIND", "MESSAGE"}, {true, false, true, false, false});
+  for (const auto& v : *versions) {
+    t.AddRow({std::to_string(v.number), FormatLocalTime(v.created), FormatSize(v.size),
+              std::string(VersionKindName(v.kind)), v.message});
+  }
+  std::cout << t.Render();
+  return kExitOk;
+}
+
+int Restore(const PathArgs& a) {
+  auto conn = Connect(a.path);
+  if (!conn.ok()) return Fail(conn.status());
+  auto v = conn->client.Restore(conn->mount.relative_path, a.version);
+  if (!v.ok()) return Fail(v.status());
+  if (a.json) {
+    json j = *v;
+    j["path"] = conn->mount.relative_path;
+    j["restored_from"] = a.version;
+    PrintJson(j);
+  } else {
+    std::cout << "Restored " << Shown(conn->mount.relative_path) << " to version " << a.version
+              << " (now version " << v->number << ", " << FormatSize(v->size) << ")"
+              << std::endl;
+  }
+  return kExitOk;
+}
+
+int StatusCmd(const PathArgs& a) {
+  auto conn = Connect(a.path);
+  if (!conn.ok()) return Fail(conn.status());
+  auto st = conn->client.GetStatus(conn->mount.relative_path);
+  if (!st.ok()) return Fail(st.status());
+  if (a.json) {
+    PrintJson(*st);
+    return kExitOk;
+  }
+  Table t({"", ""});
+  auto row = [&](const std::string& k, const std::string& v) { t.AddRow({k + ":", v}); };
+  row("path", Shown(st->path.empty() ? conn->mount.relative_path : st->path));
+  row("type", std::string(FileTypeName(st->attr.type)));
+  row("size", FormatSize(st->attr.size) + " (" + std::to_string(st->attr.size) + " bytes)");
+  row("modified", FormatLocalTime(st->attr.mtime));
+  if (st->attr.type == FileType::kRegular) {
+    if (st->current) {
+      const VersionInfo& v = *st->current;
+      std::string text = std::to_string(v.number) + " (" + std::string(VersionKindName(v.kind)) +
+                         ", " + FormatLocalTime(v.created);
+      if (!v.message.empty()) text += ", \"" + v.message + "\"";
+      row("version", text + ")");
+    } else {
+      row("version", "none yet");
+    }
+    row("chunks", std::to_string(st->chunk_count) + " (" + FormatSize(st->unique_chunk_bytes) +
+                      " distinct)");
+    row("unsaved", st->dirty ? "yes, " + FormatSize(st->staged_bytes) + " staged" : "no");
+  }
+  // The two-column table without its (empty) header line.
+  std::string out = t.Render();
+  std::cout << out.substr(out.find('\n') + 1);
+  return kExitOk;
+}
+
+}  // namespace
+
+void AddVersionCommands(CLI::App& app, Runner* run) {
+  {
+    auto a = std::make_shared<PathArgs>();
+    auto* cmd = app.add_subcommand("save", "Make a version (a named checkpoint) of a file now");
+    cmd->add_option("PATH", a->path, "File inside a mounted drive")->required();
+    cmd->add_option("-m,--message", a->message, "Checkpoint message");
+    cmd->add_flag("--json", a->json, "Machine-readable output");
+    cmd->callback([a, run] { *run = [a] { return Save(*a); }; });
+  }
+  {
+    auto a = std::make_shared<PathArgs>();
+    auto* cmd = app.add_subcommand("versions", "List the versions of a file");
+    cmd->add_option("PATH", a->path, "File inside a mounted drive")->required();
+    cmd->add_flag("--json", a->json, "Machine-readable output");
+    cmd->callback([a, run] { *run = [a] { return Versions(*a); }; });
+  }
+  {
+    auto a = std::make_shared<PathArgs>();
+    auto* cmd = app.add_subcommand(
+        "restore", "Make an old version of a file current again (as a new version)");
+    cmd->add_option("PATH", a->path, "File inside a mounted drive")->required();
+    cmd->add_option("--version", a->version, "Version number to restore (see reel versions)")
+        ->required()
+        ->check(CLI::PositiveNumber);
+    cmd->add_flag("--json", a->json, "Machine-readable output");
+    cmd->callback([a, run] { *run = [a] { return Restore(*a); }; });
+  }
+  {
+    auto a = std::make_shared<PathArgs>();
+    auto* cmd = app.add_subcommand("status", "Show a file's size, version and unsaved changes");
+    cmd->add_option("PATH", a->path, "File or directory inside a mounted drive")->required();
+    cmd->add_flag("--json", a->json, "Machine-readable output");
+    cmd->callback([a, run] { *run = [a] { return StatusCmd(*a); }; });
+  }
+}
+
+}  // namespace reel::cli

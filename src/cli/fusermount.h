@@ -1,0 +1,14 @@
+// Unmounting a FUSE filesystem the way an unprivileged user can: `fusermount3 -u` (never lazy,
+// so a busy mount is reported instead of being detached under the feet of open files).
+#pragma once
+
+#include <string>
+
+#include "common/status.h"
+
+namespace reel::cli {
+
+// Busy when files or directories are open there, NotFound when nothing is mounted there.
+[[nodiscard]] Status FusermountUnmount(const std::string& mountpoint);
+
+}  // namespace reel::cli

@@ -1,0 +1,33 @@
+// reel: the ReelDrive command line. One binary: `reel mount` runs a drive; the other commands
+// talk to a running mount through its control API.
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/commands.h"
+#include "cli/output.h"
+
+int main(int argc, char** argv) {
+  using namespace reel::cli;
+  CLI::App app{"ReelDrive: a cloud drive for media assets, where every save is a version."};
+  app.name("reel");
+  app.set_version_flag("--version", REEL_VERSION);
+  app.require_subcommand(1);
+  Runner run;
+  AddDriveCommands(app, &run);
+  AddVersionCommands(app, &run);
+  AddMaintenanceCommands(app, &run);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::Success& e) {  // --help, --version
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    return UsageError(e.what());
+  }
+  if (!run) return UsageError("no command given");
+  try {
+    return run();
+  } catch (const std::exception& e) {
+    return Fail(std::string("unexpected error: ") + e.what());
+  }
+}

@@ -1,0 +1,66 @@
+// A drive directory: its layout, creation (`reel init`), the lock that keeps a drive to one
+// process, and opening its engine.
+//
+// Layout of DIR (all directories mode 0700, files 0600):
+//   DIR/reel.toml    the bootstrap manifest (relative URIs, so DIR can be moved)
+//   DIR/catalog.db   the SQLite catalog (sqlite://catalog.db)
+//   DIR/store/       the local tier (file://store)
+//   DIR/staging/     written data waiting to become versions
+//   DIR/lock         flock()ed by the process that has the drive open
+#pragma once
+
+#include <sys/types.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "common/fs_util.h"
+#include "common/status.h"
+#include "drive/manifest.h"
+
+namespace reel {
+
+class Engine;
+
+struct InitOptions {
+  std::string name;  // default: the directory's base name
+  std::optional<ChunkerOptions::Kind> chunking;
+  std::optional<uint64_t> fixed_size;  // implies nothing about `chunking`; see InitDrive
+  std::optional<VersionPolicy> policy;
+  std::optional<uint32_t> interval_seconds;
+};
+
+// Creates a new drive in `dir` (created if missing, mode 0700): manifest, catalog, store and
+// staging dir. AlreadyExists if `dir` already holds a drive (reel.toml, catalog.db or store).
+// Setting `fixed_size` without `chunking` selects fixed-size chunking.
+// Returns the manifest as written (with Manifest::dir set).
+[[nodiscard]] Result<Manifest> InitDrive(const std::string& dir, const InitOptions& options);
+
+// The default drive directory: $XDG_DATA_HOME/reel/default when XDG_DATA_HOME is set to an
+// absolute path, else ~/.local/share/reel/default.
+[[nodiscard]] Result<std::string> DefaultDriveDir();
+
+// Exclusive, advisory lock of a drive directory (flock on DIR/lock). Held until destroyed.
+// Another process (or another DriveLock in this process) gets Busy naming the holder's pid.
+class DriveLock {
+ public:
+  [[nodiscard]] static Result<DriveLock> Acquire(const std::string& drive_dir);
+  DriveLock(DriveLock&&) = default;
+  DriveLock& operator=(DriveLock&&) = default;
+
+  const std::string& dir() const { return dir_; }
+
+ private:
+  DriveLock(std::string dir, UniqueFd fd) : dir_(std::move(dir)), fd_(std::move(fd)) {}
+  std::string dir_;
+  UniqueFd fd_;
+};
+
+// Opens the drive described by `manifest`: its catalog (root owned by the effective uid/gid),
+// its local tier store and the engine (which recovers staged writes). The caller must hold the
+// drive's lock (`lock.dir()` == `manifest.dir`) and keep it while the engine lives.
+[[nodiscard]] Result<std::unique_ptr<Engine>> OpenDrive(const Manifest& manifest,
+                                                        const DriveLock& lock);
+
+}  // namespace reel

@@ -1,0 +1,626 @@
+#include "drive/manifest.h"
+
+#include <sys/random.h>
+
+#include <cerrno>
+#include <climits>
+#include <cstdio>
+#include <filesystem>
+#include <initializer_list>
+#include <set>
+
+#include <toml++/toml.h>
+
+#include "common/fs_util.h"
+#include "common/sizes.h"
+
+namespace reel {
+namespace {
+
+constexpr uint32_t kMaxIntervalSeconds = 7 * 24 * 3600;
+constexpr uint32_t kMaxTrashRetentionDays = 100 * 365;
+constexpr uint64_t kMaxGcGraceSeconds = 10ull * 365 * 24 * 3600;
+constexpr uint32_t kMaxUploadThreads = 64;
+
+std::string JoinUnder(const std::string& dir, const std::string& rel) {
+  return std::filesystem::path(dir + "/" + rel).lexically_normal().string();
+}
+
+std::string ResolvePath(const std::string& dir, const std::string& p) {
+  if (p.empty() || p.front() == '/' || dir.empty()) return p;
+  return JoinUnder(dir, p);
+}
+
+// "scheme://rest": rest relative -> scheme:// + dir/rest; everything else unchanged.
+std::string ResolveUri(const std::string& dir, const std::string& uri, std::string_view scheme) {
+  std::string prefix = std::string(scheme) + "://";
+  if (uri.rfind(prefix, 0) != 0) return uri;
+  std::string rest = uri.substr(prefix.size());
+  if (rest.empty() || rest.front() == '/' || dir.empty()) return uri;
+  return prefix + JoinUnder(dir, rest);
+}
+
+bool IsValidUtf8(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    auto c = static_cast<unsigned char>(s[i]);
+    size_t n = 0;
+    if (c < 0x80) n = 0;
+    else if ((c >> 5) == 0x6) n = 1;
+    else if ((c >> 4) == 0xE) n = 2;
+    else if ((c >> 3) == 0x1E) n = 3;
+    else return false;
+    if (i + n >= s.size()) return false;
+    for (size_t k = 1; k <= n; ++k) {
+      if ((static_cast<unsigned char>(s[i + k]) >> 6) != 0x2) return false;
+    }
+    i += n + 1;
+  }
+  return true;
+}
+
+bool HasControlChars(std::string_view s) {
+  for (char c : s) {
+    auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) return true;
+  }
+  return false;
+}
+
+bool IsUuid(std::string_view s) {
+  if (s.size() != 36) return false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if (i == 8 || i == 13 || i == 18 || i == 23) {
+      if (c != '-') return false;
+    } else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool IsTierName(std::string_view s) {
+  if (s.empty() || s.size() > 64) return false;
+  for (char c : s) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_')) return false;
+  }
+  return true;
+}
+
+// A TOML basic string literal.
+std::string Quote(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    auto u = static_cast<unsigned char>(c);
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\t': out += "\\t"; break;
+      case '\r': out += "\\r"; break;
+      default:
+        if (u < 0x20 || u == 0x7f) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04X", u);
+          out += buf;
+        } else {
+          out += c;
+        }
+    }
+  }
+  out += '"';
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parsing helpers. Every error names the file, the line when known, the table and the key.
+
+class ManifestParser {
+ public:
+  explicit ManifestParser(std::string file) : file_(std::move(file)) {}
+
+  Status Error(const toml::node* node, std::string_view table, std::string_view key,
+               const std::string& msg) const {
+    std::string where = file_;
+    if (node != nullptr && node->source().begin.line > 0) {
+      where += ":" + std::to_string(node->source().begin.line);
+    }
+    std::string k = std::string(table);
+    if (!key.empty()) k += " " + std::string(key);
+    return Status::InvalidArgument(where + ": " + k + ": " + msg);
+  }
+
+  Status CheckKeys(const toml::table& t, std::string_view table,
+                   std::initializer_list<std::string_view> known) const {
+    for (const auto& [k, v] : t) {
+      bool found = false;
+      for (auto name : known) found = found || k.str() == name;
+      if (!found) {
+        std::string list;
+        for (auto name : known) list += (list.empty() ? "" : ", ") + std::string(name);
+        return Error(&v, table, k.str(), "unknown key (known keys: " + list + ")");
+      }
+    }
+    return Status::Ok();
+  }
+
+  // The sub-table `name` of the root, or nullptr when absent (error if not a table).
+  Result<const toml::table*> Table(const toml::table& root, std::string_view name,
+                                   bool required) const {
+    const toml::node* n = root.get(name);
+    if (n == nullptr) {
+      if (required) return Error(nullptr, "[" + std::string(name) + "]", "", "missing table");
+      return static_cast<const toml::table*>(nullptr);
+    }
+    if (!n->is_table()) {
+      return Error(n, std::string(name), "", "must be a table ([" + std::string(name) + "])");
+    }
+    return n->as_table();
+  }
+
+  // Sets `out` if the key is present; errors if it is required and absent.
+  Status String(const toml::table* t, std::string_view table, std::string_view key,
+                std::string* out, bool required) const {
+    const toml::node* n = t ? t->get(key) : nullptr;
+    if (n == nullptr) {
+      return required ? Error(nullptr, table, key, "missing (required)") : Status::Ok();
+    }
+    if (!n->is_string()) return Error(n, table, key, "must be a string");
+    *out = n->as_string()->get();
+    if (out->find('\0') != std::string::npos) return Error(n, table, key, "contains a NUL byte");
+    return Status::Ok();
+  }
+
+  Status Integer(const toml::table* t, std::string_view table, std::string_view key,
+                 int64_t min, int64_t max, int64_t* out) const {
+    const toml::node* n = t ? t->get(key) : nullptr;
+    if (n == nullptr) return Status::Ok();
+    if (!n->is_integer()) return Error(n, table, key, "must be an integer");
+    int64_t v = n->as_integer()->get();
+    if (v < min || v > max) {
+      return Error(n, table, key,
+                   std::to_string(v) + " is out of range [" + std::to_string(min) + ", " +
+                       std::to_string(max) + "]");
+    }
+    *out = v;
+    return Status::Ok();
+  }
+
+  template <typename T>
+  Status Unsigned(const toml::table* t, std::string_view table, std::string_view key, T min,
+                  T max, T* out) const {
+    int64_t v = static_cast<int64_t>(*out);
+    REEL_RETURN_IF_ERROR(Integer(t, table, key, static_cast<int64_t>(min),
+                                 static_cast<int64_t>(max), &v));
+    *out = static_cast<T>(v);
+    return Status::Ok();
+  }
+
+  // A size: a string with an optional binary unit ("64MiB") or an integer number of bytes.
+  Status Size(const toml::table* t, std::string_view table, std::string_view key, uint64_t max,
+              uint64_t* out) const {
+    const toml::node* n = t ? t->get(key) : nullptr;
+    if (n == nullptr) return Status::Ok();
+    uint64_t v = 0;
+    if (n->is_integer()) {
+      int64_t i = n->as_integer()->get();
+      if (i < 0) return Error(n, table, key, "a size cannot be negative");
+      v = static_cast<uint64_t>(i);
+    } else if (n->is_string()) {
+      auto parsed = ParseSize(n->as_string()->get());
+      if (!parsed.ok()) return Error(n, table, key, parsed.status().message());
+      v = *parsed;
+    } else {
+      return Error(n, table, key, "must be a size such as \"64MiB\" or a number of bytes");
+    }
+    if (v > max) {
+      return Error(n, table, key, FormatExactSize(v) + " is too large (at most " +
+                                      FormatExactSize(max) + ")");
+    }
+    *out = v;
+    return Status::Ok();
+  }
+
+  Status Size32(const toml::table* t, std::string_view table, std::string_view key,
+                uint32_t* out) const {
+    uint64_t v = *out;
+    REEL_RETURN_IF_ERROR(Size(t, table, key, UINT32_MAX, &v));
+    *out = static_cast<uint32_t>(v);
+    return Status::Ok();
+  }
+
+  Result<Manifest> Parse(const toml::table& root) const {
+    Manifest m;
+    REEL_RETURN_IF_ERROR(CheckKeys(root, "top level",
+                                   {"format", "drive", "catalog", "tier", "chunking", "versions",
+                                    "cache", "gc", "transfer"}));
+    REEL_RETURN_IF_ERROR(Integer(&root, "top level", "format", 1, INT32_MAX, &m.format));
+    if (m.format != kManifestFormat) {
+      return Status(Code::kNotSupported,
+                    file_ + ": format " + std::to_string(m.format) +
+                        " is not supported by this version of reel (it reads format " +
+                        std::to_string(kManifestFormat) + ")");
+    }
+
+    REEL_ASSIGN_OR_RETURN(const toml::table* drive, Table(root, "drive", true));
+    REEL_RETURN_IF_ERROR(CheckKeys(*drive, "[drive]", {"id", "name"}));
+    REEL_RETURN_IF_ERROR(String(drive, "[drive]", "id", &m.id, true));
+    REEL_RETURN_IF_ERROR(String(drive, "[drive]", "name", &m.name, true));
+
+    REEL_ASSIGN_OR_RETURN(const toml::table* catalog, Table(root, "catalog", true));
+    REEL_RETURN_IF_ERROR(CheckKeys(*catalog, "[catalog]", {"uri"}));
+    REEL_RETURN_IF_ERROR(String(catalog, "[catalog]", "uri", &m.catalog_uri, true));
+
+    const toml::node* tiers = root.get("tier");
+    if (tiers == nullptr) return Error(nullptr, "[[tier]]", "", "missing: at least one tier is required");
+    if (!tiers->is_array_of_tables()) {
+      return Error(tiers, "tier", "", "must be an array of tables ([[tier]])");
+    }
+    m.tiers.clear();
+    int index = 0;
+    for (const auto& node : *tiers->as_array()) {
+      ++index;
+      const toml::table& t = *node.as_table();
+      std::string label = "[[tier]] #" + std::to_string(index);
+      REEL_RETURN_IF_ERROR(CheckKeys(t, label, {"name", "uri"}));
+      TierConfig tier;
+      REEL_RETURN_IF_ERROR(String(&t, label, "name", &tier.name, true));
+      REEL_RETURN_IF_ERROR(String(&t, label, "uri", &tier.uri, true));
+      m.tiers.push_back(std::move(tier));
+    }
+
+    REEL_ASSIGN_OR_RETURN(const toml::table* chunking, Table(root, "chunking", false));
+    if (chunking) {
+      REEL_RETURN_IF_ERROR(CheckKeys(*chunking, "[chunking]",
+                                     {"algorithm", "min_size", "avg_size", "max_size",
+                                      "fixed_size"}));
+      std::string algorithm = std::string(ChunkingName(m.chunking.kind));
+      REEL_RETURN_IF_ERROR(String(chunking, "[chunking]", "algorithm", &algorithm, false));
+      auto kind = ParseChunking(algorithm);
+      if (!kind.ok()) {
+        return Error(chunking->get("algorithm"), "[chunking]", "algorithm",
+                     kind.status().message());
+      }
+      m.chunking.kind = *kind;
+      REEL_RETURN_IF_ERROR(Size32(chunking, "[chunking]", "min_size", &m.chunking.min_size));
+      REEL_RETURN_IF_ERROR(Size32(chunking, "[chunking]", "avg_size", &m.chunking.avg_size));
+      REEL_RETURN_IF_ERROR(Size32(chunking, "[chunking]", "max_size", &m.chunking.max_size));
+      REEL_RETURN_IF_ERROR(Size32(chunking, "[chunking]", "fixed_size", &m.chunking.fixed_size));
+    }
+
+    REEL_ASSIGN_OR_RETURN(const toml::table* versions, Table(root, "versions", false));
+    if (versions) {
+      REEL_RETURN_IF_ERROR(CheckKeys(*versions, "[versions]",
+                                     {"policy", "interval_seconds", "trash_retention_days"}));
+      std::string policy = std::string(PolicyName(m.policy));
+      REEL_RETURN_IF_ERROR(String(versions, "[versions]", "policy", &policy, false));
+      auto p = ParsePolicy(policy);
+      if (!p.ok()) {
+        return Error(versions->get("policy"), "[versions]", "policy", p.status().message());
+      }
+      m.policy = *p;
+      REEL_RETURN_IF_ERROR(Unsigned<uint32_t>(versions, "[versions]", "interval_seconds", 1,
+                                              kMaxIntervalSeconds, &m.interval_seconds));
+      REEL_RETURN_IF_ERROR(Unsigned<uint32_t>(versions, "[versions]", "trash_retention_days", 0,
+                                              kMaxTrashRetentionDays, &m.trash_retention_days));
+    }
+
+    REEL_ASSIGN_OR_RETURN(const toml::table* cache, Table(root, "cache", false));
+    if (cache) {
+      REEL_RETURN_IF_ERROR(CheckKeys(*cache, "[cache]", {"staging_dir", "chunk_cache"}));
+      REEL_RETURN_IF_ERROR(String(cache, "[cache]", "staging_dir", &m.staging_dir, false));
+      REEL_RETURN_IF_ERROR(Size(cache, "[cache]", "chunk_cache", 1ull << 50, &m.chunk_cache_bytes));
+    }
+
+    REEL_ASSIGN_OR_RETURN(const toml::table* gc, Table(root, "gc", false));
+    if (gc) {
+      REEL_RETURN_IF_ERROR(CheckKeys(*gc, "[gc]", {"grace_seconds"}));
+      REEL_RETURN_IF_ERROR(Unsigned<uint64_t>(gc, "[gc]", "grace_seconds", 0, kMaxGcGraceSeconds,
+                                              &m.gc_grace_seconds));
+    }
+
+    REEL_ASSIGN_OR_RETURN(const toml::table* transfer, Table(root, "transfer", false));
+    if (transfer) {
+      REEL_RETURN_IF_ERROR(CheckKeys(*transfer, "[transfer]", {"upload_threads"}));
+      REEL_RETURN_IF_ERROR(Unsigned<uint32_t>(transfer, "[transfer]", "upload_threads", 1,
+                                              kMaxUploadThreads, &m.upload_threads));
+    }
+    return m;
+  }
+
+ private:
+  std::string file_;
+};
+
+std::string AbsoluteDirOf(const std::string& path) {
+  std::filesystem::path p(path);
+  std::error_code ec;
+  std::filesystem::path abs = std::filesystem::absolute(p, ec);
+  if (ec) abs = p;
+  std::filesystem::path dir = abs.parent_path();
+  // Resolve symlinks of the directory when it exists, so one drive has one identity.
+  char buf[PATH_MAX];
+  if (::realpath(dir.c_str(), buf) != nullptr) return buf;
+  return dir.lexically_normal().string();
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+
+std::string Manifest::ResolvedCatalogUri() const { return ResolveUri(dir, catalog_uri, "sqlite"); }
+
+std::string Manifest::ResolvedTierUri(const TierConfig& tier) const {
+  return ResolveUri(dir, tier.uri, "file");
+}
+
+std::string Manifest::ResolvedStagingDir() const { return ResolvePath(dir, staging_dir); }
+
+const TierConfig* Manifest::LocalTier() const {
+  for (const auto& t : tiers) {
+    if (t.name == "local") return &t;
+  }
+  return nullptr;
+}
+
+std::string Manifest::Path() const { return dir + "/" + kManifestFileName; }
+
+bool operator==(const Manifest& a, const Manifest& b) {
+  const ChunkerOptions& ca = a.chunking;
+  const ChunkerOptions& cb = b.chunking;
+  return a.format == b.format && a.id == b.id && a.name == b.name &&
+         a.catalog_uri == b.catalog_uri && a.tiers == b.tiers && ca.kind == cb.kind &&
+         ca.min_size == cb.min_size && ca.avg_size == cb.avg_size && ca.max_size == cb.max_size &&
+         ca.fixed_size == cb.fixed_size && a.policy == b.policy &&
+         a.interval_seconds == b.interval_seconds &&
+         a.trash_retention_days == b.trash_retention_days && a.staging_dir == b.staging_dir &&
+         a.chunk_cache_bytes == b.chunk_cache_bytes && a.gc_grace_seconds == b.gc_grace_seconds &&
+         a.upload_threads == b.upload_threads && a.dir == b.dir;
+}
+
+std::string_view PolicyName(VersionPolicy policy) {
+  switch (policy) {
+    case VersionPolicy::kOnClose: return "on-close";
+    case VersionPolicy::kInterval: return "interval";
+    case VersionPolicy::kManual: return "manual";
+  }
+  return "on-close";
+}
+
+Result<VersionPolicy> ParsePolicy(std::string_view name) {
+  if (name == "on-close") return VersionPolicy::kOnClose;
+  if (name == "interval") return VersionPolicy::kInterval;
+  if (name == "manual") return VersionPolicy::kManual;
+  return Status::InvalidArgument("unknown policy '" + std::string(name) +
+                                 "' (expected on-close, interval or manual)");
+}
+
+std::string_view ChunkingName(ChunkerOptions::Kind kind) {
+  return kind == ChunkerOptions::Kind::kFixed ? "fixed" : "fastcdc";
+}
+
+Result<ChunkerOptions::Kind> ParseChunking(std::string_view name) {
+  if (name == "fastcdc") return ChunkerOptions::Kind::kFastCdc;
+  if (name == "fixed") return ChunkerOptions::Kind::kFixed;
+  return Status::InvalidArgument("unknown chunking algorithm '" + std::string(name) +
+                                 "' (expected fastcdc or fixed)");
+}
+
+std::string FormatExactSize(uint64_t bytes) {
+  static const struct {
+    int shift;
+    const char* unit;
+  } kUnits[] = {{40, "TiB"}, {30, "GiB"}, {20, "MiB"}, {10, "KiB"}};
+  if (bytes == 0) return "0";
+  for (const auto& u : kUnits) {
+    uint64_t unit = 1ull << u.shift;
+    if (bytes % unit == 0) return std::to_string(bytes / unit) + u.unit;
+  }
+  return std::to_string(bytes);
+}
+
+std::string NewDriveId() {
+  uint8_t b[16];
+  size_t got = 0;
+  while (got < sizeof b) {
+    ssize_t n = ::getrandom(b + got, sizeof b - got, 0);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      std::abort();  // the kernel has no randomness to give: nothing sensible to do
+    }
+    got += static_cast<size_t>(n);
+  }
+  b[6] = static_cast<uint8_t>((b[6] & 0x0f) | 0x40);  // version 4
+  b[8] = static_cast<uint8_t>((b[8] & 0x3f) | 0x80);  // RFC 4122 variant
+  char out[37];
+  std::snprintf(out, sizeof out,
+                "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
+                b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
+                b[14], b[15]);
+  return out;
+}
+
+Status ValidateManifest(const Manifest& m, const std::string& where) {
+  auto bad = [&](std::string_view key, const std::string& msg) {
+    return Status::InvalidArgument(where + ": " + std::string(key) + ": " + msg);
+  };
+  if (m.format != kManifestFormat) {
+    return Status(Code::kNotSupported, where + ": format " + std::to_string(m.format) +
+                                           " is not supported (expected " +
+                                           std::to_string(kManifestFormat) + ")");
+  }
+  if (!IsUuid(m.id)) {
+    return bad("[drive] id", "'" + m.id + "' is not a lower-case UUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)");
+  }
+  if (m.name.empty()) return bad("[drive] name", "must not be empty");
+  if (m.name.size() > 255) return bad("[drive] name", "longer than 255 bytes");
+  if (HasControlChars(m.name) || !IsValidUtf8(m.name)) {
+    return bad("[drive] name", "must be UTF-8 text without control characters");
+  }
+
+  // Catalog: an SQLite file (relative or absolute) or the in-memory database.
+  if (m.catalog_uri != "sqlite::memory:") {
+    const std::string prefix = "sqlite://";
+    if (m.catalog_uri.rfind(prefix, 0) != 0 || m.catalog_uri.size() == prefix.size()) {
+      return bad("[catalog] uri", "'" + m.catalog_uri +
+                                      "' is not supported (expected sqlite://PATH or "
+                                      "sqlite::memory:)");
+    }
+  }
+  if (HasControlChars(m.catalog_uri) || !IsValidUtf8(m.catalog_uri)) {
+    return bad("[catalog] uri", "must be UTF-8 text without control characters");
+  }
+
+  if (m.tiers.empty()) return bad("[[tier]]", "at least one tier (local) is required");
+  std::set<std::string> names;
+  for (size_t i = 0; i < m.tiers.size(); ++i) {
+    const auto& t = m.tiers[i];
+    std::string label = "[[tier]] #" + std::to_string(i + 1);
+    if (!IsTierName(t.name)) {
+      return bad(label + " name", "'" + t.name + "' is not a valid tier name ([a-z0-9_-], 1-64 bytes)");
+    }
+    if (!names.insert(t.name).second) return bad(label + " name", "duplicate tier '" + t.name + "'");
+    if (t.name != "local") {
+      return Status(Code::kNotSupported,
+                    where + ": " + label + " name: tier '" + t.name +
+                        "' is not supported by this version of reel (only 'local')");
+    }
+    bool file = t.uri.rfind("file://", 0) == 0 && t.uri.size() > 7;
+    bool memory = t.uri.rfind("memory://", 0) == 0;
+    if (!file && !memory) {
+      return bad(label + " uri", "'" + t.uri +
+                                     "' is not supported for the local tier (expected file://PATH "
+                                     "or memory://NAME)");
+    }
+    if (HasControlChars(t.uri) || !IsValidUtf8(t.uri)) {
+      return bad(label + " uri", "must be UTF-8 text without control characters");
+    }
+  }
+
+  const ChunkerOptions& c = m.chunking;
+  if (c.min_size >= c.avg_size) {
+    return bad("[chunking] min_size", FormatExactSize(c.min_size) +
+                                          " must be smaller than avg_size (" +
+                                          FormatExactSize(c.avg_size) + ")");
+  }
+  if (c.avg_size >= c.max_size) {
+    return bad("[chunking] max_size", FormatExactSize(c.max_size) +
+                                          " must be larger than avg_size (" +
+                                          FormatExactSize(c.avg_size) + ")");
+  }
+  // Both algorithms' sizes are checked, whichever is selected, so switching `algorithm` later
+  // never meets an invalid value.
+  for (auto kind : {ChunkerOptions::Kind::kFastCdc, ChunkerOptions::Kind::kFixed}) {
+    ChunkerOptions each = c;
+    each.kind = kind;
+    Status chunker = ValidateChunkerOptions(each);
+    if (!chunker.ok()) return bad("[chunking]", chunker.message());
+  }
+
+  if (m.interval_seconds < 1 || m.interval_seconds > kMaxIntervalSeconds) {
+    return bad("[versions] interval_seconds",
+               "must be between 1 and " + std::to_string(kMaxIntervalSeconds));
+  }
+  if (m.trash_retention_days > kMaxTrashRetentionDays) {
+    return bad("[versions] trash_retention_days",
+               "must be at most " + std::to_string(kMaxTrashRetentionDays));
+  }
+  if (m.staging_dir.empty()) return bad("[cache] staging_dir", "must not be empty");
+  if (HasControlChars(m.staging_dir) || !IsValidUtf8(m.staging_dir)) {
+    return bad("[cache] staging_dir", "must be UTF-8 text without control characters");
+  }
+  if (m.gc_grace_seconds > kMaxGcGraceSeconds) {
+    return bad("[gc] grace_seconds", "must be at most " + std::to_string(kMaxGcGraceSeconds));
+  }
+  if (m.upload_threads < 1 || m.upload_threads > kMaxUploadThreads) {
+    return bad("[transfer] upload_threads",
+               "must be between 1 and " + std::to_string(kMaxUploadThreads));
+  }
+  return Status::Ok();
+}
+
+Result<Manifest> ParseManifest(std::string_view text, const std::string& path) {
+  toml::table root;
+  try {
+    root = toml::parse(text, path);
+  } catch (const toml::parse_error& e) {
+    const auto& b = e.source().begin;
+    return Status::InvalidArgument(path + ":" + std::to_string(b.line) + ":" +
+                                   std::to_string(b.column) + ": " +
+                                   std::string(e.description()));
+  }
+  ManifestParser parser(path);
+  REEL_ASSIGN_OR_RETURN(Manifest m, parser.Parse(root));
+  REEL_RETURN_IF_ERROR(ValidateManifest(m, path));
+  m.dir = AbsoluteDirOf(path);
+  return m;
+}
+
+Result<Manifest> LoadManifest(const std::string& path) {
+  auto text = ReadWholeFile(path);
+  if (!text.ok()) {
+    if (text.status().code() == Code::kNotFound) {
+      return Status::NotFound("no drive manifest at " + path);
+    }
+    return text.status();
+  }
+  return ParseManifest(*text, path);
+}
+
+std::string FormatManifest(const Manifest& m) {
+  std::string s;
+  s += "# ReelDrive bootstrap manifest: it fully describes this drive. Every key is documented in\n";
+  s += "# docs/manifest.md. Relative paths and URIs resolve against the directory of this file.\n";
+  s += "format = " + std::to_string(m.format) + "\n\n";
+  s += "[drive]\n";
+  s += "id = " + Quote(m.id) + "\n";
+  s += "name = " + Quote(m.name) + "\n\n";
+  s += "[catalog]\n";
+  s += "uri = " + Quote(m.catalog_uri) + "\n\n";
+  for (const auto& t : m.tiers) {
+    s += "[[tier]]\n";
+    s += "name = " + Quote(t.name) + "\n";
+    s += "uri = " + Quote(t.uri) + "\n\n";
+  }
+  s += "[chunking]\n";
+  s += "# \"fastcdc\" (content-defined, min/avg/max) or \"fixed\" (fixed_size)\n";
+  s += "algorithm = " + Quote(ChunkingName(m.chunking.kind)) + "\n";
+  s += "min_size = " + Quote(FormatExactSize(m.chunking.min_size)) + "\n";
+  s += "avg_size = " + Quote(FormatExactSize(m.chunking.avg_size)) + "\n";
+  s += "max_size = " + Quote(FormatExactSize(m.chunking.max_size)) + "\n";
+  s += "fixed_size = " + Quote(FormatExactSize(m.chunking.fixed_size)) + "\n\n";
+  s += "[versions]\n";
+  s += "# \"on-close\", \"interval\" or \"manual\"\n";
+  s += "policy = " + Quote(PolicyName(m.policy)) + "\n";
+  s += "interval_seconds = " + std::to_string(m.interval_seconds) + "\n";
+  s += "trash_retention_days = " + std::to_string(m.trash_retention_days) + "\n\n";
+  s += "[cache]\n";
+  s += "staging_dir = " + Quote(m.staging_dir) + "\n";
+  s += "chunk_cache = " + Quote(FormatExactSize(m.chunk_cache_bytes)) + "\n\n";
+  s += "[gc]\n";
+  s += "grace_seconds = " + std::to_string(m.gc_grace_seconds) + "\n\n";
+  s += "[transfer]\n";
+  s += "upload_threads = " + std::to_string(m.upload_threads) + "\n";
+  return s;
+}
+
+Status WriteManifest(const std::string& path, const Manifest& m) {
+  REEL_RETURN_IF_ERROR(ValidateManifest(m, path));
+  return WriteFileAtomic(path, std::string_view(FormatManifest(m)), 0600);
+}
+
+EngineOptions ToEngineOptions(const Manifest& m) {
+  EngineOptions o;
+  o.chunking = m.chunking;
+  o.policy = m.policy;
+  o.interval_seconds = m.interval_seconds;
+  o.staging_dir = m.ResolvedStagingDir();
+  o.chunk_cache_bytes = m.chunk_cache_bytes;
+  o.trash_retention_seconds = static_cast<int64_t>(m.trash_retention_days) * 24 * 3600;
+  o.gc_grace_seconds = static_cast<int64_t>(m.gc_grace_seconds);
+  o.upload_threads = m.upload_threads;
+  return o;
+}
+
+}  // namespace reel

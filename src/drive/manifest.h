@@ -1,0 +1,112 @@
+// The bootstrap manifest `reel.toml`: one file that fully describes a drive instance (identity,
+// catalog, tiers and their stores, chunking, version policy, cache, garbage collection).
+// Every key is documented in docs/manifest.md.
+//
+// Paths and URIs in the manifest may be relative (`sqlite://catalog.db`, `file://store`,
+// `staging`); they resolve against the directory that holds the manifest, so a drive directory
+// can be moved or copied. Absolute ones (`sqlite:///data/catalog.db`, `/fast/staging`) stay.
+// The Manifest struct keeps the values as written; the Resolved*() helpers give absolute ones.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "chunking/chunker.h"
+#include "common/status.h"
+#include "engine/engine_options.h"
+
+namespace reel {
+
+inline constexpr const char* kManifestFileName = "reel.toml";
+inline constexpr int64_t kManifestFormat = 1;
+
+// A place where chunks live. This version supports one tier, `local` (file:// or memory://);
+// `edge` and `cloud` tiers come later, so the manifest holds an ordered list.
+struct TierConfig {
+  std::string name;  // "local", later "edge" / "cloud"
+  std::string uri;   // store URI as written, e.g. "file://store"
+  friend bool operator==(const TierConfig&, const TierConfig&) = default;
+};
+
+struct Manifest {
+  int64_t format = kManifestFormat;
+
+  // [drive]
+  std::string id;    // random UUID made at init; never changes
+  std::string name;  // human name, e.g. "default"
+
+  // [catalog]
+  std::string catalog_uri = "sqlite://catalog.db";
+
+  // [[tier]]
+  std::vector<TierConfig> tiers{{"local", "file://store"}};
+
+  // [chunking]
+  ChunkerOptions chunking;
+
+  // [versions]
+  VersionPolicy policy = VersionPolicy::kOnClose;
+  uint32_t interval_seconds = 30;
+  uint32_t trash_retention_days = 30;
+
+  // [cache]
+  std::string staging_dir = "staging";
+  uint64_t chunk_cache_bytes = 256ull << 20;
+
+  // [gc]
+  uint64_t gc_grace_seconds = 3600;
+
+  // [transfer]
+  uint32_t upload_threads = 2;
+
+  // Absolute directory of the manifest file (set by LoadManifest / InitDrive; not written to the
+  // file). Relative paths and URIs resolve against it.
+  std::string dir;
+
+  // Absolute forms of the relative paths/URIs above.
+  std::string ResolvedCatalogUri() const;
+  std::string ResolvedTierUri(const TierConfig& tier) const;
+  std::string ResolvedStagingDir() const;
+  // The `local` tier (Validate() guarantees there is one).
+  const TierConfig* LocalTier() const;
+  // Path of the manifest file itself (dir + "/reel.toml").
+  std::string Path() const;
+
+};
+
+// Field-by-field equality (ChunkerOptions has no operator==).
+[[nodiscard]] bool operator==(const Manifest& a, const Manifest& b);
+
+// Reads, parses and validates a manifest. Errors name the file and the key
+// ("/d/reel.toml: [versions] policy: unknown policy 'sometimes' (expected on-close, interval or
+// manual)"). Unknown tables and keys are errors so a typo never goes unnoticed.
+// `path` may be relative; Manifest::dir is made absolute.
+[[nodiscard]] Result<Manifest> LoadManifest(const std::string& path);
+// Parses manifest text; `path` is used for error messages and to set Manifest::dir.
+[[nodiscard]] Result<Manifest> ParseManifest(std::string_view text, const std::string& path);
+// Checks every field (the same checks LoadManifest makes). `where` prefixes messages.
+[[nodiscard]] Status ValidateManifest(const Manifest& m, const std::string& where = "manifest");
+// Serializes (with comments) to TOML text. Sizes are written as exact human sizes ("1MiB").
+[[nodiscard]] std::string FormatManifest(const Manifest& m);
+// Validates and writes the manifest atomically (mode 0600) to `path`.
+[[nodiscard]] Status WriteManifest(const std::string& path, const Manifest& m);
+
+// Engine options from the manifest (staging dir resolved).
+[[nodiscard]] EngineOptions ToEngineOptions(const Manifest& m);
+
+// "on-close" / "interval" / "manual".
+[[nodiscard]] std::string_view PolicyName(VersionPolicy policy);
+[[nodiscard]] Result<VersionPolicy> ParsePolicy(std::string_view name);
+// "fastcdc" / "fixed".
+[[nodiscard]] std::string_view ChunkingName(ChunkerOptions::Kind kind);
+[[nodiscard]] Result<ChunkerOptions::Kind> ParseChunking(std::string_view name);
+
+// A size as an exact human string: the largest binary unit that divides it ("64MiB", "1000").
+[[nodiscard]] std::string FormatExactSize(uint64_t bytes);
+// A new random UUID (version 4), e.g. "3b1f0c9e-8d7a-4f21-9c55-0a1b2c3d4e5f".
+[[nodiscard]] std::string NewDriveId();
+
+}  // namespace reel

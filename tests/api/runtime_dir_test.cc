@@ -1,0 +1,91 @@
+#include "api/runtime_dir.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include "common/fs_util.h"
+#include "test_util.h"
+
+namespace reel {
+namespace {
+
+using testing::ScopedEnv;
+using testing::TempDir;
+
+TEST(RuntimeDirTest, PathFollowsXdgRuntimeDir) {
+  {
+    ScopedEnv xdg("XDG_RUNTIME_DIR", "/run/user/1234");
+    EXPECT_EQ(RuntimeDirPath(), "/run/user/1234/reel");
+  }
+  {
+    ScopedEnv xdg("XDG_RUNTIME_DIR", nullptr);
+    EXPECT_EQ(RuntimeDirPath(), "/tmp/reel-" + std::to_string(::geteuid()));
+  }
+  {
+    ScopedEnv xdg("XDG_RUNTIME_DIR", "relative");
+    EXPECT_EQ(RuntimeDirPath(), "/tmp/reel-" + std::to_string(::geteuid()));
+  }
+}
+
+TEST(RuntimeDirTest, EnsureCreatesAPrivateDirectory) {
+  TempDir tmp;
+  ScopedEnv xdg("XDG_RUNTIME_DIR", tmp.path().c_str());
+  auto dir = EnsureRuntimeDir();
+  ASSERT_TRUE(dir.ok()) << dir.status().ToString();
+  EXPECT_EQ(*dir, tmp / "reel");
+  struct stat st;
+  ASSERT_EQ(::lstat(dir->c_str(), &st), 0);
+  EXPECT_TRUE(S_ISDIR(st.st_mode));
+  EXPECT_EQ(st.st_mode & 0777, 0700u);
+  // A second call accepts the existing directory.
+  EXPECT_TRUE(EnsureRuntimeDir().ok());
+}
+
+TEST(RuntimeDirTest, RefusesGroupOrWorldAccess) {
+  TempDir tmp;
+  std::string dir = tmp / "rt";
+  for (mode_t mode : {0755, 0750, 0701, 0770, 0777}) {
+    ASSERT_EQ(::mkdir(dir.c_str(), 0700), 0);
+    ASSERT_EQ(::chmod(dir.c_str(), mode), 0);
+    Status s = EnsurePrivateDir(dir);
+    EXPECT_EQ(s.code(), Code::kPermissionDenied) << std::oct << mode;
+    EXPECT_NE(s.message().find("chmod 700"), std::string::npos) << s.message();
+    // It is not "fixed" behind the user's back.
+    struct stat st;
+    ASSERT_EQ(::stat(dir.c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 0777, mode);
+    ASSERT_EQ(::rmdir(dir.c_str()), 0);
+  }
+}
+
+TEST(RuntimeDirTest, RefusesSymlinksAndFiles) {
+  TempDir tmp;
+  ASSERT_EQ(::mkdir((tmp / "real").c_str(), 0700), 0);
+  ASSERT_EQ(::symlink((tmp / "real").c_str(), (tmp / "link").c_str()), 0);
+  Status s = EnsurePrivateDir(tmp / "link");
+  EXPECT_EQ(s.code(), Code::kPermissionDenied);
+  EXPECT_NE(s.message().find("symbolic link"), std::string::npos) << s.message();
+  ASSERT_TRUE(WriteFileAtomic(tmp / "file", std::string_view("x")).ok());
+  EXPECT_EQ(EnsurePrivateDir(tmp / "file").code(), Code::kPermissionDenied);
+  EXPECT_TRUE(EnsurePrivateDir(tmp / "real").ok());
+}
+
+TEST(RuntimeDirTest, RefusesADirectoryOwnedBySomeoneElse) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to give a directory away";
+  TempDir tmp;
+  std::string dir = tmp / "theirs";
+  ASSERT_EQ(::mkdir(dir.c_str(), 0700), 0);
+  ASSERT_EQ(::chown(dir.c_str(), 65534, 65534), 0);
+  Status s = EnsurePrivateDir(dir);
+  EXPECT_EQ(s.code(), Code::kPermissionDenied);
+  EXPECT_NE(s.message().find("owned by uid 65534"), std::string::npos) << s.message();
+}
+
+TEST(RuntimeDirTest, MissingParentIsAnError) {
+  EXPECT_FALSE(EnsurePrivateDir("/nonexistent/parent/reel").ok());
+}
+
+}  // namespace
+}  // namespace reel

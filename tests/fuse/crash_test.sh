@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# kill -9 of the drive process: data acknowledged by fsync survives, staged writes are recovered
+# and committed at the next mount, and fsck finds every referenced chunk intact.
+source "$(dirname "$0")/lib.sh" "$1"
+init_drive
+mount_drive
+mount_pid() { sed -n 's/.*"pid": *\([0-9]*\).*/\1/p' "$XDG_RUNTIME_DIR"/reel/*.json | head -1; }
+
+head -c $((32 * 1024 * 1024)) /dev/urandom > "$WORK/part1"
+head -c $((32 * 1024 * 1024)) /dev/urandom > "$WORK/part2"
+
+log "kill -9 in the middle of a write, after an fsync"
+python3 - "$MNT/take.mov" "$WORK/part1" "$WORK/part2" "$WORK/acked" <<'PY' &
+import os, sys, time
+path, p1, p2, acked = sys.argv[1:]
+fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o644)
+os.write(fd, open(p1, "rb").read())
+os.fsync(fd)
+open(acked, "w").write("yes")
+data = open(p2, "rb").read()
+while True:  # keep writing unacknowledged data until the drive dies
+    try:
+        os.pwrite(fd, data, len(data))
+    except OSError:
+        break
+    time.sleep(0.01)
+PY
+writer=$!
+for _ in $(seq 1 100); do [[ -f "$WORK/acked" ]] && break; sleep 0.1; done
+check "writer got its fsync" [ -f "$WORK/acked" ]
+sleep 0.3
+pid=$(mount_pid)
+kill -9 "$pid"
+wait "$writer" || true
+fusermount3 -uz "$MNT" 2>/dev/null || true
+rm -f "$XDG_RUNTIME_DIR"/reel/*.json
+
+log "remount recovers"
+mount_drive
+check "file exists after crash" [ -f "$MNT/take.mov" ]
+check "fsynced bytes intact" cmp -n $((32 * 1024 * 1024)) "$WORK/part1" "$MNT/take.mov"
+check "recovered version recorded" bash -c "'$REEL' versions '$MNT/take.mov' | grep -q recovered"
+
+log "kill -9 right after close, while the version is being committed"
+head -c $((200 * 1024 * 1024)) /dev/urandom > "$WORK/big"
+cp "$WORK/big" "$MNT/big.mov"
+sync "$MNT/big.mov" 2>/dev/null || python3 -c "import os,sys; fd=os.open(sys.argv[1], os.O_RDONLY); os.fsync(fd)" "$MNT/big.mov"
+kill -9 "$(mount_pid)"
+fusermount3 -uz "$MNT" 2>/dev/null || true
+rm -f "$XDG_RUNTIME_DIR"/reel/*.json
+mount_drive
+"$REEL" sync "$MNT"
+check "closed file intact after crash" same_file "$WORK/big" "$MNT/big.mov"
+check "fsck after crashes" "$REEL" fsck "$MNT"
+check "gc after crashes" "$REEL" gc "$MNT"
+check "still intact after gc" same_file "$WORK/big" "$MNT/big.mov"
+unmount_drive
+finish
