@@ -6,12 +6,12 @@ set -euo pipefail
 
 BUILD_PKGS=(
   g++ cmake ninja-build ccache pkg-config
-  libfuse3-dev fuse3 libssl-dev libsqlite3-dev libcurl4-openssl-dev libzstd-dev
+  libfuse3-dev fuse3 libssl-dev libsqlite3-dev
   nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev libtomlplusplus-dev
   libcpp-httplib-dev libgtest-dev libgmock-dev libbenchmark-dev
 )
 TEST_PKGS=(
-  git rsync tar sqlite3 ffmpeg libimage-exiftool-perl attr xxd fio restic s3fs rclone
+  git rsync tar sqlite3 ffmpeg libimage-exiftool-perl attr xxd fio restic python3
   coreutils psmisc procps
 )
 

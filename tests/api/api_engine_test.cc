@@ -10,7 +10,7 @@
 #include "catalog/catalog.h"
 #include "engine/engine.h"
 #include "store/object_store.h"
-#include "test_util.h"
+#include "testing/temp_dir.h"
 
 namespace reel {
 namespace {

@@ -14,7 +14,7 @@
 #include "common/error_mapping.h"
 #include "common/fs_util.h"
 #include "fake_engine.h"
-#include "test_util.h"
+#include "testing/temp_dir.h"
 
 namespace reel {
 namespace {

@@ -12,7 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/fs_util.h"
-#include "test_util.h"
+#include "testing/temp_dir.h"
 
 namespace reel {
 namespace {

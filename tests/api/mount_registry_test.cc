@@ -8,7 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "common/fs_util.h"
-#include "test_util.h"
+#include "testing/temp_dir.h"
 
 namespace reel {
 namespace {

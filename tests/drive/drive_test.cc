@@ -9,7 +9,7 @@
 #include "catalog/catalog.h"
 #include "common/fs_util.h"
 #include "engine/engine.h"
-#include "test_util.h"
+#include "testing/temp_dir.h"
 
 namespace reel {
 namespace {

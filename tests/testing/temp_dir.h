@@ -1,7 +1,8 @@
-// Helpers shared by the drive tests.
+// Test helpers shared by every test binary: a private temp directory and a scoped env variable.
 #pragma once
 
 #include <stdlib.h>
+#include <sys/stat.h>
 
 #include <cstdlib>
 #include <string>
@@ -10,17 +11,21 @@
 
 namespace reel::testing {
 
-// A fresh directory under /tmp, removed when the object goes away.
+// A fresh private (0700) directory under /tmp, removed when the object goes away. Short, so
+// socket paths inside it fit in sun_path.
 class TempDir {
  public:
   TempDir() {
-    char tmpl[] = "/tmp/reel-drive-test-XXXXXX";
+    char tmpl[] = "/tmp/reel-test-XXXXXX";
     char* p = ::mkdtemp(tmpl);
     EXPECT_NE(p, nullptr);
     char real[4096];
     path_ = ::realpath(p, real) ? real : p;
+    ::chmod(path_.c_str(), 0700);
   }
   ~TempDir() { (void)std::system(("rm -rf '" + path_ + "'").c_str()); }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
   const std::string& path() const { return path_; }
   std::string operator/(const std::string& name) const { return path_ + "/" + name; }
 
