@@ -13,8 +13,8 @@ namespace reel {
 struct ChunkerOptions {
   enum class Kind { kFastCdc, kFixed };
   Kind kind = Kind::kFastCdc;
-  // FastCDC bounds (normalized chunking, level 2). Defaults come from bench/ measurements on
-  // media-like data; see docs/benchmarks.md.
+  // FastCDC bounds (normalized chunking, level 2; exact definition in fastcdc_chunker.h).
+  // Defaults come from bench/ measurements on media-like data; see bench/results/chunking.md.
   uint32_t min_size = 256 * 1024;
   uint32_t avg_size = 1024 * 1024;
   uint32_t max_size = 4 * 1024 * 1024;
@@ -26,6 +26,7 @@ struct ChunkerOptions {
 };
 
 // Validates bounds: 64 B <= min < avg < max <= 64 MiB, avg a power of two; 4 KiB <= fixed <= 256 MiB.
+// Only the fields of the selected kind are checked. Errors are InvalidArgument.
 [[nodiscard]] Status ValidateChunkerOptions(const ChunkerOptions& options);
 
 class Chunker {
@@ -37,6 +38,7 @@ class Chunker {
   // true. The result is in [1, min(data.size(), MaxChunk())]; it is data.size() only when the
   // content says so, the maximum is reached, or `at_end` and fewer bytes than a cut point remain.
   // Deterministic: the same bytes give the same cut, whatever came before the chunk.
+  // An empty span gives 0.
   virtual size_t NextCut(std::span<const uint8_t> data, bool at_end) const = 0;
   virtual uint32_t MaxChunk() const = 0;
 };
