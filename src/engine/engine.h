@@ -131,6 +131,8 @@ class Engine {
   virtual Result<size_t> Write(HandleId h, uint64_t offset, std::span<const uint8_t> data) = 0;
   // Makes written data durable (survives kill -9 and a machine crash), without making a version.
   virtual Status Fsync(HandleId h, bool data_only) = 0;
+  // Makes every namespace change so far durable (fsync of a directory).
+  virtual Status SyncMetadata() = 0;
   // Allocates (mode 0) or punches a hole (FALLOC_FL_PUNCH_HOLE|KEEP_SIZE) in a file.
   virtual Status Fallocate(HandleId h, int mode, uint64_t offset, uint64_t length) = 0;
   // Closes the handle; the last writer's close makes a version per the policy.

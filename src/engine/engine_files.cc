@@ -68,6 +68,13 @@ Result<EngineImpl::Handle> EngineImpl::GetHandle(HandleId h) {
   return it->second;
 }
 
+Result<EngineImpl::Handle> EngineImpl::GetWritableHandle(HandleId h) {
+  REEL_ASSIGN_OR_RETURN(Handle handle, GetHandle(h));
+  if (!handle.file) return Status(Code::kReadOnly, "versions are read-only");
+  if (!handle.flags.write) return Status::PermissionDenied("file not open for writing");
+  return handle;
+}
+
 Result<HandleId> EngineImpl::OpenVersionFile(InodeId vino) {
   InodeId file;
   uint64_t number;
@@ -146,9 +153,7 @@ Result<size_t> EngineImpl::Read(HandleId h, uint64_t offset, std::span<uint8_t> 
 }
 
 Result<size_t> EngineImpl::Write(HandleId h, uint64_t offset, std::span<const uint8_t> data) {
-  REEL_ASSIGN_OR_RETURN(Handle handle, GetHandle(h));
-  if (!handle.file) return Status(Code::kReadOnly, "versions are read-only");
-  if (!handle.flags.write) return Status::PermissionDenied("file not open for writing");
+  REEL_ASSIGN_OR_RETURN(Handle handle, GetWritableHandle(h));
   FileState& fs = *handle.file;
   std::unique_lock lock(fs.mu);
   REEL_RETURN_IF_ERROR(EnsureStaged(fs));
@@ -169,9 +174,7 @@ Status EngineImpl::Fsync(HandleId h, bool data_only) {
 }
 
 Status EngineImpl::Fallocate(HandleId h, int mode, uint64_t offset, uint64_t length) {
-  REEL_ASSIGN_OR_RETURN(Handle handle, GetHandle(h));
-  if (!handle.file) return Status(Code::kReadOnly, "versions are read-only");
-  if (!handle.flags.write) return Status::PermissionDenied("file not open for writing");
+  REEL_ASSIGN_OR_RETURN(Handle handle, GetWritableHandle(h));
   FileState& fs = *handle.file;
   std::unique_lock lock(fs.mu);
   REEL_RETURN_IF_ERROR(EnsureStaged(fs));

@@ -66,6 +66,7 @@ class EngineImpl final : public Engine {
   Result<size_t> Read(HandleId h, uint64_t offset, std::span<uint8_t> out) override;
   Result<size_t> Write(HandleId h, uint64_t offset, std::span<const uint8_t> data) override;
   Status Fsync(HandleId h, bool data_only) override;
+  Status SyncMetadata() override { return catalog_->Sync(); }
   Status Fallocate(HandleId h, int mode, uint64_t offset, uint64_t length) override;
   Status Release(HandleId h) override;
 
@@ -100,6 +101,8 @@ class EngineImpl final : public Engine {
   // Queues or skips an autosave according to the policy, after the last writer is gone.
   Status AfterLastWrite(FileState& fs);
   Result<Handle> GetHandle(HandleId h);
+  // A handle of a real file open for writing (ReadOnly / PermissionDenied otherwise).
+  Result<Handle> GetWritableHandle(HandleId h);
   HandleId AddHandle(Handle handle);
   Result<HandleId> OpenVersionFile(InodeId vino);
 

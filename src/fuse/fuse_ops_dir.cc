@@ -113,6 +113,10 @@ void MkNod(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode, dev
   ReplyEntry(req, created->first);
 }
 
+void FsyncDir(fuse_req_t req, fuse_ino_t, int, fuse_file_info*) {
+  ReplyError(req, Eng(req).SyncMetadata());
+}
+
 }  // namespace
 
 void AddDirOps(fuse_lowlevel_ops& ops) {
@@ -126,6 +130,7 @@ void AddDirOps(fuse_lowlevel_ops& ops) {
   ops.readlink = ReadLink;
   ops.link = Link;
   ops.mknod = MkNod;
+  ops.fsyncdir = FsyncDir;
 }
 
 }  // namespace reel::fuse

@@ -92,6 +92,9 @@ PY
 check "unlinked file works" [ $? -eq 0 ]
 check "unlinked name gone" [ ! -e ghost ]
 
+python3 -c "import os; fd = os.open('a', os.O_RDONLY | os.O_DIRECTORY); os.fsync(fd); os.close(fd)"
+check "fsync of a directory" [ $? -eq 0 ]
+
 log "statfs and errors"
 check "df works" bash -c 'df "$PWD" | tail -1 | grep -q reel'
 check "ENOENT" bash -c '! cat /nonexistent-in-mount 2>/dev/null && ! cat nope 2>/dev/null'
