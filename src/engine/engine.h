@@ -129,6 +129,9 @@ class Engine {
   virtual Result<size_t> Read(HandleId h, uint64_t offset, std::span<uint8_t> out) = 0;
   // Writes at `offset` (at end of file for an O_APPEND handle); returns bytes written.
   virtual Result<size_t> Write(HandleId h, uint64_t offset, std::span<const uint8_t> data) = 0;
+  // A descriptor of the handle was closed (close(2) waits for this; the release that follows is
+  // asynchronous). Lets WaitIdle account for versions whose release is still on its way.
+  virtual Status Flush(HandleId h) = 0;
   // Makes written data durable (survives kill -9 and a machine crash), without making a version.
   virtual Status Fsync(HandleId h, bool data_only) = 0;
   // Makes every namespace change so far durable (fsync of a directory).
@@ -153,7 +156,9 @@ class Engine {
   virtual Result<Attributes> RestoreFromTrash(uint64_t trash_id, const std::string& path) = 0;
   virtual Result<GcReport> CollectGarbage() = 0;
   virtual Result<FsckReport> Check() = 0;
-  // Waits until every queued version commit has finished.
+  // Waits until every closed file's version is committed: first for releases of closed writers
+  // still on their way from the kernel (at most a few seconds: a dup'ed descriptor may stay
+  // open), then for the commit queue.
   virtual Status WaitIdle() = 0;
   virtual EngineCounters Counters() = 0;
   // Commits everything staged and stops background work; called before unmount.

@@ -162,6 +162,17 @@ Result<size_t> EngineImpl::Write(HandleId h, uint64_t offset, std::span<const ui
   return data.size();
 }
 
+Status EngineImpl::Flush(HandleId h) {
+  std::lock_guard lock(files_mu_);
+  auto it = handles_.find(h);
+  if (it == handles_.end()) return Status::InvalidArgument("bad file handle");
+  if (it->second.file && it->second.flags.write && !it->second.flushed) {
+    it->second.flushed = true;
+    ++closing_writers_;
+  }
+  return Status::Ok();
+}
+
 Status EngineImpl::Fsync(HandleId h, bool data_only) {
   REEL_ASSIGN_OR_RETURN(Handle handle, GetHandle(h));
   if (!handle.file) return Status::Ok();
@@ -214,6 +225,17 @@ Status EngineImpl::Release(HandleId h) {
     handle = std::move(it->second);
     handles_.erase(it);
   }
+  // Counted down after AfterLastWrite has queued the commit, so WaitIdle then sees it queued.
+  struct ClosingGuard {
+    EngineImpl* self;
+    bool flushed;
+    ~ClosingGuard() {
+      if (!flushed) return;
+      std::lock_guard lock(self->files_mu_);
+      --self->closing_writers_;
+      self->released_cv_.notify_all();
+    }
+  } closing{this, handle.flushed};
   if (!handle.file) return Status::Ok();
   Status s;
   {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -65,6 +66,7 @@ class EngineImpl final : public Engine {
   Result<HandleId> Open(InodeId ino, OpenFlags flags) override;
   Result<size_t> Read(HandleId h, uint64_t offset, std::span<uint8_t> out) override;
   Result<size_t> Write(HandleId h, uint64_t offset, std::span<const uint8_t> data) override;
+  Status Flush(HandleId h) override;
   Status Fsync(HandleId h, bool data_only) override;
   Status SyncMetadata() override { return catalog_->Sync(); }
   Status Fallocate(HandleId h, int mode, uint64_t offset, uint64_t length) override;
@@ -89,6 +91,7 @@ class EngineImpl final : public Engine {
     std::shared_ptr<FileState> file;              // real files
     std::shared_ptr<const VersionLayout> version;  // read-only version files
     OpenFlags flags;
+    bool flushed = false;  // a descriptor was closed; counted in closing_writers_
   };
 
   // --- file states (engine_files.cc) ---
@@ -128,7 +131,9 @@ class EngineImpl final : public Engine {
   std::unique_ptr<Committer> committer_;
   std::atomic<InvalidationSink*> sink_{nullptr};
 
-  std::mutex files_mu_;  // guards files_, handles_, next_handle_, FileState::pins
+  std::mutex files_mu_;  // guards files_, handles_, next_handle_, FileState::pins, closing_writers_
+  std::condition_variable released_cv_;  // closing_writers_ dropped
+  uint64_t closing_writers_ = 0;  // writer handles flushed but not yet released
   std::unordered_map<InodeId, std::shared_ptr<FileState>> files_;
   std::unordered_map<HandleId, Handle> handles_;
   HandleId next_handle_ = 1;

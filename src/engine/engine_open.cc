@@ -1,6 +1,8 @@
 // Engine construction, crash recovery of staged writes, and shutdown.
 #include <time.h>
 
+#include <chrono>
+
 #include <spdlog/spdlog.h>
 
 #include "common/fs_util.h"
@@ -82,6 +84,10 @@ Status EngineImpl::Recover() {
 }
 
 Status EngineImpl::WaitIdle() {
+  {
+    std::unique_lock lock(files_mu_);
+    released_cv_.wait_for(lock, std::chrono::seconds(5), [&] { return closing_writers_ == 0; });
+  }
   if (committer_) committer_->WaitIdle();
   return Status::Ok();
 }

@@ -56,7 +56,7 @@ void Write(fuse_req_t req, fuse_ino_t, const char* data, size_t size, off_t off,
 
 // close(2) returns after flush; versions are made at release so a dup'ed descriptor's close
 // does not cut one.
-void Flush(fuse_req_t req, fuse_ino_t, fuse_file_info*) { fuse_reply_err(req, 0); }
+void Flush(fuse_req_t req, fuse_ino_t, fuse_file_info* fi) { ReplyError(req, Eng(req).Flush(fi->fh)); }
 
 void Release(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   Status s = Eng(req).Release(fi->fh);

@@ -68,6 +68,7 @@ class FakeEngine : public Engine {
   Result<size_t> Write(HandleId, uint64_t, std::span<const uint8_t>) override { return No(); }
   Status Fsync(HandleId, bool) override { return No(); }
   Status SyncMetadata() override { return No(); }
+  Status Flush(HandleId) override { return No(); }
   Status Fallocate(HandleId, int, uint64_t, uint64_t) override { return No(); }
   Status Release(HandleId) override { return No(); }
 

@@ -1,5 +1,8 @@
 // File content through the engine: staged writes, reads, partial rewrites, holes, unlinked files,
 // the read-only version tree.
+#include <chrono>
+#include <thread>
+
 #include <gtest/gtest.h>
 
 #include "engine_test_util.h"
@@ -196,6 +199,28 @@ TEST_F(FilesTest, IdenticalFilesAreStoredOnce) {
   WriteFile("two", data);
   EXPECT_EQ(StoredChunkBytes(), after_one);
   EXPECT_GE(engine_->Counters().chunks_deduplicated, 1u);
+}
+
+}  // namespace
+}  // namespace reel::testing
+
+namespace reel::testing {
+namespace {
+
+TEST_F(FilesTest, WaitIdleWaitsForReleasesOfClosedWriters) {
+  // close(2) returns after FLUSH; the kernel sends RELEASE later. `reel sync` right after a
+  // close must still see the version.
+  auto created = engine_->Create(kRootInode, "late", 0644, 0, 0, OpenFlags{true});
+  ASSERT_TRUE(created.ok());
+  ASSERT_TRUE(engine_->Write(created->second, 0, RandomBytes(5000, 30)).ok());
+  ASSERT_TRUE(engine_->Flush(created->second).ok());
+  std::thread late_release([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    EXPECT_TRUE(engine_->Release(created->second).ok());
+  });
+  ASSERT_TRUE(engine_->WaitIdle().ok());
+  EXPECT_EQ(engine_->ListVersions(created->first.ino)->size(), 1u);
+  late_release.join();
 }
 
 }  // namespace
