@@ -3,12 +3,17 @@
 #include <iostream>
 
 #include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
 
 #include "cli/commands.h"
 #include "cli/output.h"
 
 int main(int argc, char** argv) {
   using namespace reel::cli;
+  // Create spdlog's default logger before any thread exists. It is a function-local static in
+  // the spdlog library, whose (uninstrumented) init guard TSan cannot see: created later by one
+  // thread, its use by another is reported as a race.
+  spdlog::default_logger_raw();
   CLI::App app{"ReelDrive: a cloud drive for media assets, where every save is a version."};
   app.name("reel");
   app.set_version_flag("--version", REEL_VERSION);

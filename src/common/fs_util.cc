@@ -79,26 +79,30 @@ Status PwriteFull(int fd, const void* buf, size_t len, uint64_t offset) {
   return Status::Ok();
 }
 
-Status WriteFileAtomic(const std::string& path, std::span<const uint8_t> data, mode_t mode) {
+Status WriteFileAtomic(const std::string& path, std::span<const uint8_t> data, mode_t mode,
+                       Durability durability) {
+  const bool sync = durability == Durability::kDurable;
   static std::atomic<uint64_t> counter{0};
   std::string tmp = path + ".tmp." + std::to_string(::getpid()) + "." +
                     std::to_string(counter.fetch_add(1));
   UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode));
   if (!fd.valid()) return Status::FromErrno(errno, "create " + tmp);
   Status s = PwriteFull(fd.get(), data.data(), data.size(), 0);
-  if (s.ok() && ::fsync(fd.get()) != 0) s = Status::FromErrno(errno, "fsync " + tmp);
+  if (s.ok() && sync && ::fsync(fd.get()) != 0) s = Status::FromErrno(errno, "fsync " + tmp);
   fd.Reset();
   if (s.ok() && ::rename(tmp.c_str(), path.c_str()) != 0) s = Status::FromErrno(errno, "rename " + tmp);
   if (!s.ok()) {
     ::unlink(tmp.c_str());
     return s;
   }
-  return FsyncDir(DirName(path));
+  return sync ? FsyncDir(DirName(path)) : Status::Ok();
 }
 
-Status WriteFileAtomic(const std::string& path, std::string_view data, mode_t mode) {
+Status WriteFileAtomic(const std::string& path, std::string_view data, mode_t mode,
+                       Durability durability) {
   return WriteFileAtomic(
-      path, std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(data.data()), data.size()), mode);
+      path, std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(data.data()), data.size()), mode,
+      durability);
 }
 
 Result<std::string> ReadWholeFile(const std::string& path) {

@@ -41,12 +41,18 @@ class UniqueFd {
 [[nodiscard]] Status MakeDirs(const std::string& path, mode_t mode = 0700);
 // fsync of a directory, so a rename or create inside it is durable.
 [[nodiscard]] Status FsyncDir(const std::string& dir);
-// Writes `data` to `path` atomically and durably: temp file in the same directory, fsync, rename,
-// fsync of the directory. Readers see the old or the new content, never a mix.
+enum class Durability {
+  kDurable,   // survives a machine crash once the call returns (fsync of file and directory)
+  kAtomicOnly,  // survives a crash of the process (the page cache keeps it), not of the machine
+};
+// Writes `data` to `path` atomically: temp file in the same directory, (fsync,) rename, (fsync of
+// the directory). Readers see the old or the new content, never a mix.
 [[nodiscard]] Status WriteFileAtomic(const std::string& path, std::span<const uint8_t> data,
-                                     mode_t mode = 0600);
+                                     mode_t mode = 0600,
+                                     Durability durability = Durability::kDurable);
 [[nodiscard]] Status WriteFileAtomic(const std::string& path, std::string_view data,
-                                     mode_t mode = 0600);
+                                     mode_t mode = 0600,
+                                     Durability durability = Durability::kDurable);
 [[nodiscard]] Result<std::string> ReadWholeFile(const std::string& path);
 // pread/pwrite loops that handle short transfers and EINTR.
 [[nodiscard]] Status PreadFull(int fd, void* buf, size_t len, uint64_t offset);

@@ -10,24 +10,37 @@ ChunkReader::ChunkReader(ObjectStore* store, uint64_t capacity_bytes)
     : store_(store), capacity_(capacity_bytes) {}
 
 Result<ChunkData> ChunkReader::Get(const ChunkRef& ref) {
+  std::promise<Result<ChunkData>> promise;
   {
-    std::lock_guard lock(mu_);
+    std::unique_lock lock(mu_);
     auto it = entries_.find(ref.id);
     if (it != entries_.end()) {
       lru_.splice(lru_.begin(), lru_, it->second.lru_pos);
       return it->second.data;
     }
+    auto loading = loading_.find(ref.id);
+    if (loading != loading_.end()) {
+      auto pending = loading->second;
+      lock.unlock();
+      return pending.get();
+    }
+    loading_.emplace(ref.id, promise.get_future().share());
   }
-  // Loaded outside the lock: two readers of the same cold chunk may both fetch it; the store
-  // is content-addressed, so both copies are identical.
+  Result<ChunkData> result = Fetch(ref);
+  if (result.ok()) Insert(ref.id, *result);
+  promise.set_value(result);
+  std::lock_guard lock(mu_);
+  loading_.erase(ref.id);
+  return result;
+}
+
+Result<ChunkData> ChunkReader::Fetch(const ChunkRef& ref) {
   auto got = store_->Get(ChunkKey(ref.id));
   if (!got.ok()) return got.status().WithContext("chunk " + ref.id.Hex());
   if (got->size() != ref.length || Sha256(*got) != ref.id) {
     return Status::Corruption("chunk " + ref.id.Hex() + " does not match its hash");
   }
-  auto data = std::make_shared<const std::vector<uint8_t>>(std::move(got).value());
-  Insert(ref.id, data);
-  return data;
+  return ChunkData(std::make_shared<const std::vector<uint8_t>>(std::move(got).value()));
 }
 
 Status ChunkReader::Verify(const ChunkId& id, uint64_t* bytes) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <future>
 #include <list>
 #include <memory>
 #include <mutex>
@@ -36,9 +37,13 @@ class ChunkReader {
   };
   void Insert(const ChunkId& id, const ChunkData& data);
 
+  Result<ChunkData> Fetch(const ChunkRef& ref);
+
   ObjectStore* store_;
   const uint64_t capacity_;
-  std::mutex mu_;  // guards lru_, entries_, bytes_
+  std::mutex mu_;  // guards lru_, entries_, bytes_, loading_
+  // Fetches in progress: a second reader of the same cold chunk waits for the first fetch.
+  std::unordered_map<ChunkId, std::shared_future<Result<ChunkData>>, ChunkIdHash> loading_;
   std::list<ChunkId> lru_;  // front = most recently used
   std::unordered_map<ChunkId, Entry, ChunkIdHash> entries_;
   uint64_t bytes_ = 0;

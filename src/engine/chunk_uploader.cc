@@ -59,8 +59,9 @@ void ChunkUploader::WorkerLoop() {
     Job job = std::move(jobs_.front());
     jobs_.pop_front();
     ++running_;
+    bool failed = !first_error_.ok();  // read under mu_: other workers set it
     lock.unlock();
-    Status s = first_error_.ok() ? Store(job.slot, job.data) : Status::Ok();
+    Status s = failed ? Status::Ok() : Store(job.slot, job.data);
     size_t n = job.data.size();
     job.data = {};
     lock.lock();

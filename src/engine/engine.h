@@ -73,12 +73,15 @@ struct EngineCounters {
   uint64_t pending_commits = 0;
 };
 
-// Told about content that changed behind the kernel's back (restore, recovery), so the FUSE
-// adapter can drop cached pages.
+// Told about changes made behind the kernel's back (API calls), so the FUSE adapter can drop
+// what the kernel cached.
 class InvalidationSink {
  public:
   virtual ~InvalidationSink() = default;
+  // Cached pages and attributes of `ino` (for a directory: its cached listing).
   virtual void InvalidateContent(InodeId ino) = 0;
+  // The name `name` in `parent` now refers to another inode.
+  virtual void InvalidateEntry(InodeId parent, const std::string& name) = 0;
 };
 
 class Engine {
@@ -148,7 +151,9 @@ class Engine {
   // since the current version, still records a checkpoint with the message.
   virtual Result<VersionInfo> Save(InodeId ino, const std::string& message) = 0;
   virtual Result<std::vector<VersionInfo>> ListVersions(InodeId ino) = 0;
-  // Makes a new version whose content is version `number`'s.
+  // Makes a new version whose content is version `number`'s. The file's name then refers to a new
+  // inode that carries the whole history (as after a save by rename): handles still open on the
+  // old inode keep reading what they had. Returns the new current version.
   virtual Result<VersionInfo> Restore(InodeId ino, uint64_t number) = 0;
   virtual Result<FileStatus> GetFileStatus(InodeId ino) = 0;
   virtual Result<std::vector<TrashEntry>> ListTrash() = 0;

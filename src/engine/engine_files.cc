@@ -210,8 +210,8 @@ Status EngineImpl::AfterLastWrite(FileState& fs) {
     fs.staged.reset();
     return Status::Ok();
   }
-  // Durable before the close is forgotten: a crash before the commit recovers it.
-  REEL_RETURN_IF_ERROR(fs.staged->PersistMeta());
+  // Recorded before the close is forgotten: a crash of the drive before the commit recovers it.
+  REEL_RETURN_IF_ERROR(fs.staged->PersistMeta(Durability::kAtomicOnly));
   if (options_.policy != VersionPolicy::kManual && committer_) committer_->Enqueue(fs.ino);
   return Status::Ok();
 }

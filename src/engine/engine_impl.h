@@ -115,6 +115,7 @@ class EngineImpl final : public Engine {
   void CommitQueued(InodeId ino);
   void CommitAllDirty(VersionKind kind);
   void Invalidate(InodeId ino);
+  void InvalidateEntry(InodeId parent, const std::string& name);
 
   // Applies staged size and times on top of catalog attributes.
   Attributes Overlay(Attributes a);

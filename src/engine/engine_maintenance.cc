@@ -19,7 +19,10 @@ Result<Attributes> EngineImpl::RestoreFromTrash(uint64_t trash_id, const std::st
   }
   REEL_ASSIGN_OR_RETURN(auto parent, ResolveParent(target));
   REEL_RETURN_IF_ERROR(CheckWritableParent(parent.first, parent.second));
-  return catalog_->RestoreFromTrash(trash_id, parent.first, parent.second, NowNs());
+  auto restored = catalog_->RestoreFromTrash(trash_id, parent.first, parent.second, NowNs());
+  // The entry appears behind the kernel's back: drop its cached listing of the directory.
+  if (restored.ok()) Invalidate(parent.first);
+  return restored;
 }
 
 // 1. Purges trash past its retention (files still open are kept).

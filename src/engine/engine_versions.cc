@@ -101,6 +101,10 @@ void EngineImpl::Invalidate(InodeId ino) {
   if (InvalidationSink* sink = sink_.load()) sink->InvalidateContent(ino);
 }
 
+void EngineImpl::InvalidateEntry(InodeId parent, const std::string& name) {
+  if (InvalidationSink* sink = sink_.load()) sink->InvalidateEntry(parent, name);
+}
+
 Result<VersionInfo> EngineImpl::Save(InodeId ino, const std::string& message) {
   if (VirtualTree::IsVirtual(ino)) return Status(Code::kReadOnly, "versions are read-only");
   auto fs = Pin(ino);
@@ -120,36 +124,61 @@ Result<std::vector<VersionInfo>> EngineImpl::ListVersions(InodeId ino) {
   return catalog_->ListVersions(ino);
 }
 
+// With the kernel's writeback cache, the kernel owns the size of a regular file it caches, so
+// content must never change under an existing inode behind its back. A restore therefore does what
+// a save by rename does: the old version's chunks become a new file, renamed over the name with
+// the history kept.
 Result<VersionInfo> EngineImpl::Restore(InodeId ino, uint64_t number) {
   if (VirtualTree::IsVirtual(ino)) return Status(Code::kReadOnly, "versions are read-only");
   REEL_ASSIGN_OR_RETURN(Version old, catalog_->GetVersion(ino, number));
-  auto fs = Pin(ino);
-  Result<VersionInfo> result = Status::Internal("unset");
+  REEL_ASSIGN_OR_RETURN(Attributes attr, catalog_->GetAttributes(ino));
+  REEL_ASSIGN_OR_RETURN(std::string path, catalog_->PathOf(ino));
+  REEL_ASSIGN_OR_RETURN(auto where, ResolveParent(path));
+  const auto& [parent, name] = where;
   {
-    std::unique_lock lock(fs->mu);
     // Unsaved changes become a version first, so the restore loses nothing.
-    Status s = EnsureLoaded(*fs);
-    if (s.ok() && fs->Dirty()) s = CommitLocked(*fs, VersionKind::kAutosave, "").status();
-    if (!s.ok()) {
-      result = s;
-    } else {
-      NewVersion nv{old.info.size, old.chunks, VersionKind::kRestore,
-                    "restored from version " + std::to_string(number), NowNs()};
-      ChunkUploader pin(store_.get(), catalog_.get(), &inflight_, 1, 0);
-      for (const auto& c : old.chunks) pin.AddExisting(c);
-      result = catalog_->CommitVersion(ino, nv, NowNs());
-      if (result.ok()) {
-        auto version = std::make_shared<Version>(Version{*result, old.chunks});
-        fs->base = VersionLayout(std::move(version));
-        if (fs->staged) s = fs->staged->MarkCommitted(result->number, result->size);
-        ++versions_committed_;
-        if (!s.ok()) result = s;
-      }
+    auto fs = Pin(ino);
+    Status s;
+    {
+      std::unique_lock lock(fs->mu);
+      s = EnsureLoaded(*fs);
+      if (s.ok() && fs->Dirty()) s = CommitLocked(*fs, VersionKind::kAutosave, "").status();
     }
+    Unpin(fs);
+    REEL_RETURN_IF_ERROR(s);
   }
-  Unpin(fs);
-  if (result.ok()) Invalidate(ino);
-  return result;
+  // Still known to the engine after our unpin: open, or with writes staged by an open writer.
+  const bool in_use = FindFile(ino) != nullptr;
+
+  const std::string temp = ".reel-restore-" + std::to_string(ino) + "-" + std::to_string(NowNs());
+  REEL_ASSIGN_OR_RETURN(Attributes fresh,
+                        catalog_->CreateNode(parent, temp,
+                                             NewNode{FileType::kRegular, attr.mode, attr.uid,
+                                                     attr.gid, {}},
+                                             NowNs()));
+  NewVersion nv{old.info.size, old.chunks, VersionKind::kRestore,
+                "restored from version " + std::to_string(number), NowNs()};
+  Status s;
+  {
+    ChunkUploader pin(store_.get(), catalog_.get(), &inflight_, 1, 0);  // pins chunks against GC
+    for (const auto& c : old.chunks) pin.AddExisting(c);
+    s = catalog_->CommitVersion(fresh.ino, nv, NowNs()).status();
+  }
+  if (s.ok()) {
+    // An open old file goes to the trash whole (its handles keep working); otherwise the new
+    // file takes over its history.
+    RenameMode mode = in_use ? RenameMode::kReplace : RenameMode::kReplaceKeepHistory;
+    s = catalog_->Rename(parent, temp, parent, name, mode, NowNs()).status();
+  }
+  if (!s.ok()) {
+    (void)catalog_->Unlink(parent, temp, NowNs());
+    return s;
+  }
+  ++versions_committed_;
+  InvalidateEntry(parent, name);
+  Invalidate(parent);
+  REEL_ASSIGN_OR_RETURN(Version current, catalog_->GetVersion(fresh.ino, 0));
+  return current.info;
 }
 
 Result<FileStatus> EngineImpl::GetFileStatus(InodeId ino) {

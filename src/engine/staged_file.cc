@@ -134,17 +134,17 @@ Status StagedFile::ReadStaged(uint64_t offset, std::span<uint8_t> out) const {
   return PreadFull(fd_.get(), out.data(), out.size(), offset);
 }
 
-Status StagedFile::PersistMeta() {
+Status StagedFile::PersistMeta(Durability durability) {
   meta_.extents = extents_.Ranges();
   nlohmann::json j = {{"ino", meta_.ino},       {"base_version", meta_.base_version},
                       {"size", meta_.size},     {"base_limit", meta_.base_limit},
                       {"mtime", meta_.mtime},   {"extents", meta_.extents}};
-  return WriteFileAtomic(MetaPath(), j.dump());
+  return WriteFileAtomic(MetaPath(), j.dump(), 0600, durability);
 }
 
 Status StagedFile::Sync() {
   if (::fdatasync(fd_.get()) != 0) return Status::FromErrno(errno, "fdatasync staging file");
-  return PersistMeta();
+  return PersistMeta(Durability::kDurable);
 }
 
 Status StagedFile::MarkCommitted(uint64_t version, uint64_t size) {

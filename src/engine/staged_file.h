@@ -47,8 +47,9 @@ class StagedFile {
   Status ReadStaged(uint64_t offset, std::span<uint8_t> out) const;
   // Makes data and metadata durable.
   Status Sync();
-  // Writes the metadata record (without syncing the data).
-  Status PersistMeta();
+  // Writes the metadata record atomically (without syncing the data). kAtomicOnly is enough at a
+  // plain close: it survives kill -9; durability against a machine crash is what fsync promises.
+  Status PersistMeta(Durability durability);
   // After a version was committed: nothing is staged any more; the base is the new version.
   Status MarkCommitted(uint64_t version, uint64_t size);
   // Deletes the staging files.

@@ -5,6 +5,10 @@
 #include <atomic>
 #include <csignal>
 
+#include <climits>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -19,6 +23,7 @@ namespace {
 using fuse::Context;
 
 void Init(void* userdata, fuse_conn_info* conn) {
+  auto* ctx = static_cast<Context*>(userdata);
   conn->max_write = 1 << 20;
   conn->max_readahead = 1 << 20;
   if (conn->capable & FUSE_CAP_ATOMIC_O_TRUNC) conn->want |= FUSE_CAP_ATOMIC_O_TRUNC;
@@ -28,7 +33,28 @@ void Init(void* userdata, fuse_conn_info* conn) {
   // Versions are immutable and written data goes through the kernel, so the page cache stays
   // valid; restores invalidate explicitly.
   conn->want &= ~FUSE_CAP_AUTO_INVAL_DATA;
-  (void)userdata;
+  if (ctx->want_writeback_cache && (conn->capable & FUSE_CAP_WRITEBACK_CACHE)) {
+    conn->want |= FUSE_CAP_WRITEBACK_CACHE;
+  }
+  ctx->writeback_cache = (conn->want & FUSE_CAP_WRITEBACK_CACHE) != 0;
+}
+
+// The kernel caps a FUSE mount's readahead at 128 KiB unless told otherwise through sysfs
+// (root only); bigger reads mean fewer round trips for streaming readers. Best effort. The
+// device number comes from /proc/self/mountinfo: a stat() of the mountpoint would wait for this
+// very filesystem, which is not serving requests yet.
+void RaiseReadahead(const std::string& mountpoint, unsigned kib) {
+  char real[PATH_MAX];
+  if (kib == 0 || !::realpath(mountpoint.c_str(), real)) return;
+  std::ifstream mountinfo("/proc/self/mountinfo");
+  std::string line, device;
+  while (std::getline(mountinfo, line)) {
+    std::istringstream fields(line);
+    std::string id, parent, dev, root, point;
+    if (fields >> id >> parent >> dev >> root >> point && point == real) device = dev;
+  }
+  if (device.empty()) return;
+  std::ofstream("/sys/class/bdi/" + device + "/read_ahead_kb") << kib << "\n";
 }
 
 class FuseMountImpl final : public FuseMount, public InvalidationSink {
@@ -36,6 +62,7 @@ class FuseMountImpl final : public FuseMount, public InvalidationSink {
   FuseMountImpl(Engine* engine, MountOptions options) : options_(std::move(options)) {
     ctx_.engine = engine;
     ctx_.attr_timeout = options_.attr_timeout;
+    ctx_.want_writeback_cache = options_.writeback_cache;
   }
 
   ~FuseMountImpl() override {
@@ -79,6 +106,7 @@ class FuseMountImpl final : public FuseMount, public InvalidationSink {
     }
     mounted_ = true;
     ctx_.engine->SetInvalidationSink(this);
+    RaiseReadahead(options_.mountpoint, options_.readahead_kib);
     return Status::Ok();
   }
 
@@ -98,13 +126,19 @@ class FuseMountImpl final : public FuseMount, public InvalidationSink {
 
   void RequestExit() override {
     if (!session_) return;
+    // No fuse_session_unmount here: it closes /dev/fuse under the worker threads still reading
+    // it. The kernel unmount (fusermount3 -u) ends their reads; Run() then unmounts the session.
     fuse_session_exit(session_);
-    // Wake the loop, which is blocked reading /dev/fuse: unmounting ends the read.
-    if (mounted_.exchange(false)) fuse_session_unmount(session_);
   }
 
   void InvalidateContent(InodeId ino) override {
     if (session_ && mounted_) fuse_lowlevel_notify_inval_inode(session_, ino, 0, 0);
+  }
+
+  void InvalidateEntry(InodeId parent, const std::string& name) override {
+    if (session_ && mounted_) {
+      fuse_lowlevel_notify_inval_entry(session_, parent, name.c_str(), name.size());
+    }
   }
 
  private:

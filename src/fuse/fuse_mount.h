@@ -16,6 +16,11 @@ struct MountOptions {
   bool allow_other = false;    // let other users in (needs user_allow_other in /etc/fuse.conf)
   unsigned max_threads = 16;   // FUSE worker threads
   double attr_timeout = 1.0;   // seconds the kernel may cache attributes and names
+  // Let the kernel buffer writes in its page cache and send them in large batches (writes return
+  // at page-cache speed; close and fsync still flush them to the drive first).
+  bool writeback_cache = true;
+  // Kernel readahead for the mount (KiB), raised through /sys/class/bdi when permitted.
+  unsigned readahead_kib = 4096;
   bool debug = false;          // libfuse request tracing to stderr
 };
 
@@ -29,7 +34,8 @@ class FuseMount {
   // Serves requests until the filesystem is unmounted (`reel umount`, fusermount3 -u, umount) or
   // RequestExit() is called. SIGINT/SIGTERM/SIGHUP make it exit too.
   virtual Status Run() = 0;
-  // Asks Run() to return; safe from any thread.
+  // Asks Run() to return; safe from any thread. Does not unmount: the loop ends at the kernel
+  // unmount (fusermount3 -u, as `reel umount` does first) or at the next request.
   virtual void RequestExit() = 0;
 };
 

@@ -2,6 +2,7 @@
 #include <cstring>
 #include <vector>
 
+#include "engine/virtual_tree.h"
 #include "fuse/fuse_reply.h"
 
 namespace reel::fuse {
@@ -55,6 +56,17 @@ void ReadDirCommon(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, bool 
     if (entries->size() < kBatch) break;
   }
   fuse_reply_buf(req, buf.data(), pos);
+}
+
+// Listings of real directories may be cached by the kernel: every change to them goes through
+// this mount (the kernel drops its copy on create, unlink, rename...) or is invalidated by the
+// engine (trash restore). The version tree changes with every commit, so it is never cached.
+void OpenDir(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
+  if (!VirtualTree::IsVirtual(ino)) {
+    fi->cache_readdir = 1;
+    fi->keep_cache = 1;
+  }
+  fuse_reply_open(req, fi);
 }
 
 void ReadDir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info*) {
@@ -120,6 +132,7 @@ void FsyncDir(fuse_req_t req, fuse_ino_t, int, fuse_file_info*) {
 }  // namespace
 
 void AddDirOps(fuse_lowlevel_ops& ops) {
+  ops.opendir = OpenDir;
   ops.readdir = ReadDir;
   ops.readdirplus = ReadDirPlus;
   ops.mkdir = MkDir;

@@ -5,23 +5,26 @@
 
 #include <spdlog/spdlog.h>
 
+#include "engine/virtual_tree.h"
 #include "fuse/fuse_reply.h"
 
 namespace reel::fuse {
 namespace {
 
-OpenFlags FlagsOf(int flags) {
+OpenFlags FlagsOf(fuse_req_t req, int flags) {
   OpenFlags f;
   int acc = flags & O_ACCMODE;
   f.write = acc == O_WRONLY || acc == O_RDWR;
   f.truncate = (flags & O_TRUNC) != 0;
-  f.append = (flags & O_APPEND) != 0;
+  // With the writeback cache the kernel computes append offsets and may send any handle's
+  // cached pages through this one: offsets must be taken as they come.
+  f.append = (flags & O_APPEND) != 0 && !Ctx(req).writeback_cache;
   return f;
 }
 
 void Create(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode, fuse_file_info* fi) {
   const fuse_ctx* c = fuse_req_ctx(req);
-  auto created = Eng(req).Create(parent, name, mode & ~c->umask, c->uid, c->gid, FlagsOf(fi->flags));
+  auto created = Eng(req).Create(parent, name, mode & ~c->umask, c->uid, c->gid, FlagsOf(req, fi->flags));
   if (!created.ok()) return ReplyError(req, created.status());
   fi->fh = created->second;
   fuse_entry_param e = ToEntry(created->first, Ctx(req).attr_timeout);
@@ -29,12 +32,13 @@ void Create(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode, fu
 }
 
 void Open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
-  auto h = Eng(req).Open(ino, FlagsOf(fi->flags));
+  auto h = Eng(req).Open(ino, FlagsOf(req, fi->flags));
   if (!h.ok()) return ReplyError(req, h.status());
   fi->fh = *h;
-  // Content only changes through this mount (or by restore, which invalidates explicitly), so
+  // A real file's content only changes through this mount (a restore makes a new inode), so
   // pages cached by the kernel stay valid across opens: warm reads run at page-cache speed.
-  fi->keep_cache = 1;
+  // Version-tree inode numbers can be reused when history moves to another file: not cached.
+  fi->keep_cache = VirtualTree::IsVirtual(ino) ? 0 : 1;
   if (fuse_reply_open(req, fi) != 0) (void)Eng(req).Release(fi->fh);
 }
 

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "common/error_mapping.h"
+#include "engine/virtual_tree.h"
 
 namespace reel::fuse {
 
@@ -37,14 +38,19 @@ struct stat ToStat(const Attributes& a) {
   return st;
 }
 
+// The version tree changes with every commit and restore: the kernel must ask every time.
+static double TimeoutFor(const Attributes& a, double timeout) {
+  return VirtualTree::IsVirtual(a.ino) ? 0.0 : timeout;
+}
+
 fuse_entry_param ToEntry(const Attributes& a, double timeout) {
   fuse_entry_param e;
   std::memset(&e, 0, sizeof e);
   e.ino = a.ino;
   e.generation = 1;
   e.attr = ToStat(a);
-  e.attr_timeout = timeout;
-  e.entry_timeout = timeout;
+  e.attr_timeout = TimeoutFor(a, timeout);
+  e.entry_timeout = TimeoutFor(a, timeout);
   return e;
 }
 
@@ -61,7 +67,7 @@ void ReplyEntry(fuse_req_t req, const Result<Attributes>& attr) {
 void ReplyAttr(fuse_req_t req, const Result<Attributes>& attr) {
   if (!attr.ok()) return ReplyError(req, attr.status());
   struct stat st = ToStat(*attr);
-  fuse_reply_attr(req, &st, Ctx(req).attr_timeout);
+  fuse_reply_attr(req, &st, TimeoutFor(*attr, Ctx(req).attr_timeout));
 }
 
 }  // namespace reel::fuse

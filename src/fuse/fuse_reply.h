@@ -14,6 +14,9 @@ namespace reel::fuse {
 struct Context {
   Engine* engine = nullptr;
   double attr_timeout = 1.0;
+  bool want_writeback_cache = true;
+  // Set at init: the kernel caches writes and resolves O_APPEND offsets itself.
+  bool writeback_cache = false;
   fuse_session* session = nullptr;
 };
 

@@ -34,10 +34,18 @@ TEST_F(VersionsTest, RestoreMakesANewVersionAndLosesNothing) {
   ASSERT_TRUE(restored.ok()) << restored.status().ToString();
   EXPECT_EQ(restored->number, 3u);
   EXPECT_EQ(restored->kind, VersionKind::kRestore);
-  EXPECT_EQ(ReadAll(ino), v1);
-  auto versions = engine_->ListVersions(ino);
+  // The name now refers to a new inode that carries the whole history.
+  auto now = engine_->Resolve("f");
+  ASSERT_TRUE(now.ok());
+  EXPECT_EQ(ReadAll(*now), v1);
+  auto versions = engine_->ListVersions(*now);
   ASSERT_EQ(versions->size(), 3u);
-  EXPECT_EQ(engine_->Restore(ino, 9).status().code(), Code::kNotFound);
+  EXPECT_EQ((*versions)[1].size, v2.size());
+  EXPECT_EQ(engine_->Restore(*now, 9).status().code(), Code::kNotFound);
+  EXPECT_TRUE(engine_->ListTrash()->empty());
+  auto check = engine_->Check();
+  ASSERT_TRUE(check.ok());
+  EXPECT_TRUE(check->ok());
 }
 
 TEST_F(VersionsTest, RestoreCommitsUnsavedChangesFirst) {
@@ -50,6 +58,7 @@ TEST_F(VersionsTest, RestoreCommitsUnsavedChangesFirst) {
   PatchFile(ino, 0, {9, 9, 9});  // staged only (manual policy)
   EXPECT_EQ(engine_->ListVersions(ino)->size(), 1u);
   ASSERT_TRUE(engine_->Restore(ino, 1).ok());
+  ino = *engine_->Resolve("m");
   auto versions = engine_->ListVersions(ino);
   ASSERT_EQ(versions->size(), 3u);  // checkpoint, autosave of the unsaved edit, restore
   EXPECT_EQ((*versions)[1].kind, VersionKind::kAutosave);
@@ -179,8 +188,25 @@ TEST_F(VersionsTest, SaveByTempFileAndRenameKeepsHistory) {
   EXPECT_EQ(ReadAll(tmp), v2);
   EXPECT_TRUE(engine_->ListTrash()->empty());
   ASSERT_TRUE(engine_->Restore(tmp, 1).ok());
-  EXPECT_EQ(ReadAll(tmp), v1);
+  EXPECT_EQ(ReadAll(*engine_->Resolve("photo.psd")), v1);
   EXPECT_EQ(engine_->GetAttributes(original).status().code(), Code::kNotFound);
+}
+
+TEST_F(VersionsTest, RestoreWhileOpenKeepsTheOpenHandleAndTrashesTheOldFile) {
+  auto v1 = RandomBytes(1000, 24);
+  auto v2 = RandomBytes(3000, 25);
+  InodeId ino = WriteFile("busy.mov", v1);
+  WriteFile("busy.mov", v2);
+  auto reader = engine_->Open(ino, OpenFlags{});
+  ASSERT_TRUE(reader.ok());
+  auto restored = engine_->Restore(ino, 1);
+  ASSERT_TRUE(restored.ok()) << restored.status().ToString();
+  std::vector<uint8_t> buf(3000);
+  ASSERT_EQ(*engine_->Read(*reader, 0, buf), 3000u);
+  EXPECT_EQ(buf, v2);
+  ASSERT_TRUE(engine_->Release(*reader).ok());
+  EXPECT_EQ(ReadAll(*engine_->Resolve("busy.mov")), v1);
+  ASSERT_EQ(engine_->ListTrash()->size(), 1u);
 }
 
 TEST_F(VersionsTest, RenameOverAnOpenFileTrashesIt) {

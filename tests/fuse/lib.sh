@@ -20,21 +20,48 @@ check() {  # check "description" command...
 }
 same_file() { [[ "$(sha256sum < "$1")" == "$(sha256sum < "$2")" ]]; }
 
+# Sanitizer builds: the background mount process writes its sanitizer reports to its stderr,
+# which is DRIVE/mount.log (src/cli/cmd_drive.cc). Any report there fails the test; the report
+# is copied to the test's output because the log is deleted with $WORK.
+SANITIZER_REPORT='ERROR: (Address|Leak|Thread|UndefinedBehavior)Sanitizer|WARNING: ThreadSanitizer|FATAL: ThreadSanitizer|runtime error:'
+MOUNT_LOG_CHECKED=0  # bytes of mount.log already checked
+check_mount_log() {
+  local log=$DRIVE/mount.log
+  [[ -f "$log" ]] || return 0
+  local size new
+  size=$(stat -c %s "$log")
+  ((size > MOUNT_LOG_CHECKED)) || return 0
+  new=$(tail -c +$((MOUNT_LOG_CHECKED + 1)) "$log")
+  MOUNT_LOG_CHECKED=$size
+  if grep -Eq "$SANITIZER_REPORT" <<<"$new"; then
+    echo "FAIL: sanitizer report from the mount process ($log):" >&2
+    echo "$new" >&2
+    FAILS=$((FAILS + 1))
+    return 1
+  fi
+}
+
 mount_drive() {
-  "$REEL" mount "$MNT" --drive "$DRIVE" --background "$@"
+  "$REEL" mount "$MNT" --drive "$DRIVE" --background "$@" ||
+    { check_mount_log || true; exit 1; }
   mountpoint -q "$MNT" || { echo "mount failed: $MNT is not a mountpoint" >&2; exit 1; }
 }
+# `reel umount` waits for the mount process to exit, so its log is complete when checked.
 unmount_drive() {
   if mountpoint -q "$MNT"; then "$REEL" umount "$MNT"; fi
+  check_mount_log || true
   ! mountpoint -q "$MNT"
 }
 init_drive() { "$REEL" init "$DRIVE" "$@" >/dev/null; }
 
 cleanup() {
   local rc=$?
-  if mountpoint -q "$MNT" 2>/dev/null; then
-    "$REEL" umount "$MNT" 2>/dev/null || fusermount3 -uz "$MNT" 2>/dev/null || true
+  # A mount whose process died (e.g. a sanitizer abort) is no mountpoint to `mountpoint`
+  # (ENOTCONN) but still in /proc/mounts; `reel umount` detaches it.
+  if mountpoint -q "$MNT" 2>/dev/null || grep -qs " $MNT fuse" /proc/mounts; then
+    "$REEL" umount "$MNT" >/dev/null 2>&1 || fusermount3 -uz "$MNT" 2>/dev/null || true
   fi
+  check_mount_log || rc=1
   # Kill any mount process of this test still around (by the PID it registered).
   for rec in "$XDG_RUNTIME_DIR"/reel/*.json; do
     [[ -f "$rec" ]] || continue
