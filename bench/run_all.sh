@@ -12,6 +12,7 @@
 #   --workdir DIR  where the temp local dir, drive and mountpoint go (default: $TMPDIR or /tmp);
 #                  must be a disk filesystem, not tmpfs
 #   --reps N       repetitions of the sequential rows; the median is reported (default 3, quick 1)
+#                  (each repetition times WARM_PAIRS local/mount warm-read pairs: env, default 3)
 #   --only LIST    comma-separated subset of: seq,meta,edit,media,chunker (default: all)
 #   --media FILE   use this video for the media row instead of generating one with ffmpeg
 #   --out FILE     where to write the report (markdown; default: bench/results/run-DATE.md)
@@ -49,10 +50,10 @@ while (($#)); do
 done
 
 if ((QUICK)); then
-  SEQ_MIB=256; META_N=2000; READDIR_REPS=10; EDIT_MIB=128; MEDIA_SECONDS=15
+  WARM_PAIRS=${WARM_PAIRS:-1}; SEQ_MIB=256; META_N=2000; READDIR_REPS=10; EDIT_MIB=128; MEDIA_SECONDS=15
   CHUNKER_MIN_TIME=0.1; REPS=${REPS:-1}
 else
-  SEQ_MIB=4096; META_N=10000; READDIR_REPS=20; EDIT_MIB=1024; MEDIA_SECONDS=90
+  WARM_PAIRS=${WARM_PAIRS:-3}; SEQ_MIB=4096; META_N=10000; READDIR_REPS=20; EDIT_MIB=1024; MEDIA_SECONDS=90
   CHUNKER_MIN_TIME=0.5; REPS=${REPS:-3}
 fi
 want() { [[ ",$ONLY," == *",$1,"* ]]; }
@@ -209,20 +210,28 @@ if want seq; then
     log "sequential $r/$REPS: reads"
     drop_caches
     fio_job "local-cold-$r" "$LOCAL/seq.bin" read
-    fio_job "local-warm-$r" "$LOCAL/seq.bin" read
+    fio_job "local-warm-$r" "$LOCAL/seq.bin" read  # first warm pass: settles the cache, not timed
     record seq_cold_read_local "$(fio_mbps "$WORK/fio-local-cold-$r.json" read)"
-    record seq_warm_read_local "$(fio_mbps "$WORK/fio-local-warm-$r.json" read)"
     drop_caches
     assert_mounted
     c0=$(mount_cpu)
     fio_job "mount-cold-$r" "$MNT/seq-$r.bin" read
     c1=$(mount_cpu)
-    fio_job "mount-warm-$r" "$MNT/seq-$r.bin" read
+    fio_job "mount-warm-$r" "$MNT/seq-$r.bin" read  # first warm pass, as for local
     c2=$(mount_cpu)
     record seq_cold_read_mount "$(fio_mbps "$WORK/fio-mount-cold-$r.json" read)"
-    record seq_warm_read_mount "$(fio_mbps "$WORK/fio-mount-warm-$r.json" read)"
     record seq_cold_read_mount_cpu "$(elapsed "$c0" "$c1")"
     record seq_warm_read_mount_cpu "$(elapsed "$c1" "$c2")"
+    # Warm reads: both files are in the page cache now. WARM_PAIRS back-to-back local/mount
+    # pairs, each pair one ratio, so load that drifts over the run hits both sides alike. The
+    # local file left the cache with the drop above: read it once more first (not timed).
+    fio_job "local-rewarm-$r" "$LOCAL/seq.bin" read
+    for w in $(seq 1 "$WARM_PAIRS"); do
+      fio_job "local-warm-$r-$w" "$LOCAL/seq.bin" read
+      fio_job "mount-warm-$r-$w" "$MNT/seq-$r.bin" read
+      record seq_warm_read_local "$(fio_mbps "$WORK/fio-local-warm-$r-$w.json" read)"
+      record seq_warm_read_mount "$(fio_mbps "$WORK/fio-mount-warm-$r-$w.json" read)"
+    done
   done
   rm -f "$LOCAL/seq.bin"
 fi
@@ -450,7 +459,7 @@ if "seq_mib" in R:
     rows.append((f"Sequential read, cold (caches dropped) (MB/s)", f"{cl:,.0f}{spread('seq_cold_read_local')}", f"{cm:,.0f}{spread('seq_cold_read_mount')}", ctxt, "", ""))
     rl, rm = med("seq_warm_read_local"), med("seq_warm_read_mount")
     rr, rtxt = paired("seq_warm_read_local", "seq_warm_read_mount")
-    rows.append((f"Sequential read, warm (second read) (MB/s)", f"{rl:,.0f}{spread('seq_warm_read_local')}", f"{rm:,.0f}{spread('seq_warm_read_mount')}", rtxt, ">= 70%", met(rr >= 0.7)))
+    rows.append((f"Sequential read, warm (page cache; median of back-to-back pairs) (MB/s)", f"{rl:,.0f}{spread('seq_warm_read_local')}", f"{rm:,.0f}{spread('seq_warm_read_mount')}", rtxt, ">= 70%", met(rr >= 0.7)))
     crit.append(("warm sequential read >= 70% of local", rr >= 0.7, f"{rr * 100:.0f}%"))
     cpu_rows = [("write (fio, incl. end fsync)", "seq_write_mount_cpu"), ("commit (`reel sync`)", "seq_commit_mount_cpu"),
                 ("cold read", "seq_cold_read_mount_cpu"), ("warm read", "seq_warm_read_mount_cpu")]

@@ -58,7 +58,9 @@ class Catalog {
   // --- versions ---
   // Records a new version of a regular file and makes it current, in one transaction: the version
   // row, +1 reference for every chunk in `v.chunks` (inserting unknown chunks), and the inode's
-  // size/mtime/ctime/version. The chunks must already be durable in the store.
+  // size/mtime/ctime/version. ctime becomes max(ctime, v.mtime) when v.mtime is set (a background
+  // commit of a closed file must not look like a later change), else the commit time. The chunks
+  // must already be durable in the store.
   // IsDirectory for a directory, InvalidArgument for a symlink or when the chunk lengths do not add
   // up to v.size (or a chunk's length differs from its record's). The all-zero ChunkId is a hole
   // (zeros stored nowhere, see engine/chunk_keys.h): it stays in the chunk list but gets no chunk

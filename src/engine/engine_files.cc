@@ -23,7 +23,10 @@ void EngineImpl::Unpin(const std::shared_ptr<FileState>& fs) {
   std::unique_lock fs_lock(fs->mu, std::try_to_lock);
   // A state with staged writes stays until they are committed; a busy one stays too (its
   // holder pinned it, or will find it again through files_).
-  if (fs_lock.owns_lock() && !fs->staged) files_.erase(fs->ino);
+  if (fs_lock.owns_lock() && !fs->staged) {
+    files_.erase(fs->ino);
+    dropped_states_.fetch_add(1);
+  }
 }
 
 std::shared_ptr<FileState> EngineImpl::FindFile(InodeId ino) {

@@ -118,7 +118,10 @@ class EngineImpl final : public Engine {
   void InvalidateEntry(InodeId parent, const std::string& name);
 
   // Applies staged size and times on top of catalog attributes.
-  Attributes Overlay(Attributes a);
+  // Lays a file's staged size and mtime over catalog attributes `a`. `epoch` is
+  // dropped_states_ read before `a` was: if a state was dropped since (a commit finished and
+  // its FileState left files_), `a` may predate that commit and is read again.
+  Attributes Overlay(Attributes a, uint64_t epoch);
   Status CheckWritableParent(InodeId parent, const std::string& name);
   Result<std::pair<InodeId, std::string>> ResolveParent(const std::string& path);
 
@@ -136,6 +139,8 @@ class EngineImpl final : public Engine {
   std::condition_variable released_cv_;  // closing_writers_ dropped
   uint64_t closing_writers_ = 0;  // writer handles flushed but not yet released
   std::unordered_map<InodeId, std::shared_ptr<FileState>> files_;
+  // Counts FileStates removed from files_ (incremented under files_mu_); see Overlay.
+  std::atomic<uint64_t> dropped_states_{0};
   std::unordered_map<HandleId, Handle> handles_;
   HandleId next_handle_ = 1;
 

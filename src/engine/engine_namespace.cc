@@ -25,20 +25,30 @@ Result<Attributes> EngineImpl::Lookup(InodeId parent, const std::string& name) {
     return virtual_tree_.Lookup(parent, name);
   }
   if (name.size() > kMaxNameLength) return Status(Code::kNameTooLong, "name too long");
+  uint64_t epoch = dropped_states_.load();
   REEL_ASSIGN_OR_RETURN(Attributes a, catalog_->Lookup(parent, name));
-  return Overlay(a);
+  return Overlay(a, epoch);
 }
 
 Result<Attributes> EngineImpl::GetAttributes(InodeId ino) {
   if (VirtualTree::IsVirtual(ino)) return virtual_tree_.GetAttributes(ino);
+  uint64_t epoch = dropped_states_.load();
   REEL_ASSIGN_OR_RETURN(Attributes a, catalog_->GetAttributes(ino));
-  return Overlay(a);
+  return Overlay(a, epoch);
 }
 
-Attributes EngineImpl::Overlay(Attributes a) {
+Attributes EngineImpl::Overlay(Attributes a, uint64_t epoch) {
   if (a.type != FileType::kRegular) return a;
   auto fs = FindFile(a.ino);
-  if (!fs) return a;
+  if (!fs) {
+    // No state: nothing staged now. If a state was dropped after `a` was read, a commit may
+    // have landed in between; read again (rare: only when some file's state just left).
+    if (dropped_states_.load() != epoch) {
+      auto fresh = catalog_->GetAttributes(a.ino);
+      if (fresh.ok()) a = *fresh;
+    }
+    return a;
+  }
   // Under the file's lock no commit runs, so the catalog and the staging agree: re-read the
   // catalog here, as a commit may have finished while we waited.
   std::shared_lock lock(fs->mu);
@@ -82,9 +92,10 @@ Result<Attributes> EngineImpl::SetAttributes(InodeId ino, const AttrUpdate& upda
 
 Result<std::vector<DirEntry>> EngineImpl::ReadDir(InodeId dir, uint64_t after, size_t limit) {
   if (VirtualTree::IsVirtual(dir)) return virtual_tree_.ReadDir(dir, after, limit);
+  uint64_t epoch = dropped_states_.load();
   REEL_ASSIGN_OR_RETURN(auto entries, catalog_->ReadDir(dir, after, limit));
   for (auto& e : entries) {
-    e.attr = Overlay(e.attr);
+    e.attr = Overlay(e.attr, epoch);
   }
   return entries;
 }

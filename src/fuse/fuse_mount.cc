@@ -8,6 +8,8 @@
 #include <climits>
 #include <cstdlib>
 #include <fstream>
+#include <mutex>
+#include <shared_mutex>
 #include <sstream>
 #include <cstring>
 #include <string>
@@ -68,7 +70,7 @@ class FuseMountImpl final : public FuseMount, public InvalidationSink {
   ~FuseMountImpl() override {
     ctx_.engine->SetInvalidationSink(nullptr);
     if (session_) {
-      if (mounted_.exchange(false)) fuse_session_unmount(session_);
+      Unmount();
       fuse_remove_signal_handlers(session_);
       fuse_session_destroy(session_);
     }
@@ -117,7 +119,7 @@ class FuseMountImpl final : public FuseMount, public InvalidationSink {
     int rc = fuse_session_loop_mt(session_, config);
     fuse_loop_cfg_destroy(config);
     ctx_.engine->SetInvalidationSink(nullptr);
-    if (mounted_.exchange(false)) fuse_session_unmount(session_);
+    Unmount();
     if (rc != 0 && rc != SIGINT && rc != SIGTERM && rc != SIGHUP) {
       return Status::IOError("FUSE loop ended with " + std::to_string(rc));
     }
@@ -132,20 +134,31 @@ class FuseMountImpl final : public FuseMount, public InvalidationSink {
   }
 
   void InvalidateContent(InodeId ino) override {
+    std::shared_lock lock(unmount_mu_);
     if (session_ && mounted_) fuse_lowlevel_notify_inval_inode(session_, ino, 0, 0);
   }
 
   void InvalidateEntry(InodeId parent, const std::string& name) override {
+    std::shared_lock lock(unmount_mu_);
     if (session_ && mounted_) {
       fuse_lowlevel_notify_inval_entry(session_, parent, name.c_str(), name.size());
     }
   }
 
  private:
+  // Unmounts the session once. Waits for notifications in flight, which write to the session's
+  // /dev/fuse descriptor that fuse_session_unmount closes.
+  void Unmount() {
+    std::unique_lock lock(unmount_mu_);
+    if (mounted_.exchange(false)) fuse_session_unmount(session_);
+  }
+
   MountOptions options_;
   Context ctx_;
   fuse_session* session_ = nullptr;
   std::atomic<bool> mounted_{false};
+  // Held shared while a notification writes to the session, exclusively while unmounting.
+  std::shared_mutex unmount_mu_;
 };
 
 }  // namespace

@@ -49,7 +49,8 @@ TEST_P(CatalogTest, CommitVersionNumbersAndStoresChunkListsExactly) {
   EXPECT_EQ(after1.size, 250u);
   EXPECT_EQ(after1.version, 1u);
   EXPECT_EQ(after1.mtime, 12345);
-  EXPECT_EQ(after1.ctime, t1);
+  EXPECT_EQ(after1.ctime, f.ctime)
+      << "a commit with a staged mtime keeps the ctime of the change, not the commit time";
 
   TimeNs t2 = Now();
   ASSERT_OK_AND_ASSIGN(
@@ -57,6 +58,7 @@ TEST_P(CatalogTest, CommitVersionNumbersAndStoresChunkListsExactly) {
       cat_->CommitVersion(f.ino, MakeVersion({c, b}, VersionKind::kCheckpoint, "grade v2"), t2));
   EXPECT_EQ(v2.number, 2u);
   EXPECT_EQ(Attr(f.ino).mtime, t2) << "mtime 0 means now";
+  EXPECT_EQ(Attr(f.ino).ctime, t2) << "and ctime too";
   ASSERT_OK_AND_ASSIGN(VersionInfo v3,
                        cat_->CommitVersion(f.ino, MakeVersion({}, VersionKind::kRestore), Now()));
   EXPECT_EQ(v3.number, 3u);
@@ -86,6 +88,19 @@ TEST_P(CatalogTest, CommitVersionNumbersAndStoresChunkListsExactly) {
   // Another file numbers from 1 on its own.
   Attributes g = MkFile(kRootInode, "g");
   EXPECT_EQ(cat_->CommitVersion(g.ino, MakeVersion({c}), Now())->number, 1u);
+}
+
+TEST_P(CatalogTest, CommitVersionCtimeFollowsTheStagedChangeNotTheCommit) {
+  Attributes f = MkFile(kRootInode, "late.mov");
+  TimeNs written = Now();  // the write, staged
+  TimeNs committed = Now() + 5'000'000'000;  // the background commit, seconds later
+  ASSERT_OK(cat_->CommitVersion(f.ino, MakeVersion({{TestChunk(1), 10}}, VersionKind::kAutosave,
+                                                   "", written),
+                                committed)
+                .status());
+  Attributes a = Attr(f.ino);
+  EXPECT_EQ(a.mtime, written);
+  EXPECT_EQ(a.ctime, written) << "tar and rsync compare ctime before and after reading";
 }
 
 TEST_P(CatalogTest, CommitVersionCountsChunkReferences) {

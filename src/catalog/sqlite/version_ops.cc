@@ -1,4 +1,6 @@
 // File versions of the SQLite catalog.
+#include <algorithm>
+
 #include "catalog/sqlite/chunk_list.h"
 #include "catalog/sqlite/inode_queries.h"
 #include "catalog/sqlite/sqlite_catalog.h"
@@ -67,7 +69,8 @@ Result<VersionInfo> SqliteCatalog::CommitVersion(InodeId ino, const NewVersion& 
     REEL_RETURN_IF_ERROR(
         db.Prepare("UPDATE inodes SET size = ?2, mtime = ?3, ctime = ?4, version = ?5 "
                    "WHERE ino = ?1")
-            .Bind(ino, v.size, v.mtime != 0 ? v.mtime : now, now, info.number)
+            .Bind(ino, v.size, v.mtime != 0 ? v.mtime : now,
+                  v.mtime != 0 ? std::max(attr.ctime, v.mtime) : now, info.number)
             .Run());
     if (attr.nlink == 0) {
       REEL_RETURN_IF_ERROR(
