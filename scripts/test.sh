@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # Installs, builds and runs every test: unit and integration tests (real FUSE mounts driven by
 # cp, dd, tar, git, rsync, sqlite3, ffmpeg, exiftool), then again under ASan+UBSan (unit, engine
-# and FUSE tests) and under TSan (unit and engine suites; the FUSE tests' mount process under TSan
-# is not yet part of the gate).
+# and FUSE tests) and under TSan (the same; the FUSE tests run the mount process under TSan).
 #   scripts/test.sh            everything
 #   scripts/test.sh --quick    the normal build only
 set -euo pipefail
@@ -23,10 +22,8 @@ if ((quick == 0)); then
     echo "== build ($san sanitizer)"
     scripts/build.sh "build-$san" -DREEL_SANITIZE=$san -DREEL_BUILD_BENCH=OFF
     echo "== tests ($san sanitizer)"
-    # The slow crash and 100 GiB tests run in the normal build only; under TSan the FUSE
-    # integration tests are left out too (see the header).
+    # The slow crash and 100 GiB tests run in the normal build only.
     exclude=slow
-    [[ $san == thread ]] && exclude="slow|integration"
     (cd "build-$san" && TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
       ASAN_OPTIONS="detect_leaks=1" UBSAN_OPTIONS="print_stacktrace=1" \
       ctest --output-on-failure --timeout 1200 -j 2 -LE "$exclude")
