@@ -94,10 +94,40 @@ class Catalog {
   virtual Result<bool> HasChunk(const ChunkId& id) = 0;
   // Chunks whose refcount has been 0 since before `cutoff`.
   virtual Result<std::vector<ChunkRecord>> ListUnreferencedChunks(TimeNs cutoff) = 0;
-  // Deletes the record if its refcount is still 0; returns whether it was deleted.
+  // Deletes the record (and its queued transfers) if its refcount is still 0; returns whether it
+  // was deleted.
   virtual Result<bool> DeleteChunkIfUnreferenced(const ChunkId& id) = 0;
   // Calls `visit` for every chunk record until it returns false.
   virtual Status ForEachChunk(const std::function<bool(const ChunkRecord&)>& visit) = 0;
+
+  // --- tiers ---
+  // ORs `tiers` into the records of `ids` (unknown ids are ignored).
+  virtual Status AddChunkTiers(const std::vector<ChunkId>& ids, TierMask tiers) = 0;
+  // The tier bits of each id, in order (0 for an unknown id).
+  virtual Result<std::vector<TierMask>> GetChunkTiers(const std::vector<ChunkId>& ids) = 0;
+  // Marks version `number` of `ino` published at `now` (NotFound if there is no such version).
+  virtual Status MarkPublished(InodeId ino, uint64_t number, TimeNs now) = 0;
+  // Pinned files keep their current chunks in this machine's cache.
+  virtual Status SetPinned(InodeId ino, bool pinned) = 0;
+  virtual Result<std::vector<InodeId>> ListPinned() = 0;
+
+  // --- transfer queue (durable: survives restarts) ---
+  // Queues requests; one already queued or running (same kind, chunk and tier) is not repeated.
+  // Returns how many were added.
+  virtual Result<uint64_t> EnqueueTransfers(const std::vector<TransferRequest>& requests,
+                                            TimeNs now) = 0;
+  // Marks up to `limit` queued transfers due at `now` running and returns them, oldest first.
+  virtual Result<std::vector<Transfer>> ClaimTransfers(size_t limit, TimeNs now) = 0;
+  // Removes a finished transfer; for an upload, ORs its tier into the chunk's record in the same
+  // transaction, so a chunk counts as on a tier exactly when its copy was acknowledged.
+  virtual Status CompleteTransfer(uint64_t id) = 0;
+  // Puts a failed transfer back in the queue, due at `next_attempt`.
+  virtual Status RetryTransfer(uint64_t id, TimeNs next_attempt, const std::string& error) = 0;
+  // Running transfers become queued again (at startup: their process is gone). Returns how many.
+  virtual Result<uint64_t> RequeueRunningTransfers() = 0;
+  // Up to `limit` transfers, oldest first.
+  virtual Result<std::vector<Transfer>> ListTransfers(size_t limit) = 0;
+  virtual Result<TransferCounts> CountTransfers(TimeNs now) = 0;
 
   // --- whole catalog ---
   virtual Result<CatalogStats> Stats() = 0;

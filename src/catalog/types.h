@@ -69,6 +69,7 @@ struct VersionInfo {
   VersionKind kind = VersionKind::kAutosave;
   std::string message;
   uint32_t chunk_count = 0;
+  TimeNs published = 0;  // when every chunk was on the cloud tier and it was marked (0: not)
 };
 
 struct Version {
@@ -114,11 +115,45 @@ enum class RenameMode {
   kReplaceKeepHistory,
 };
 
+// The shared tiers a chunk is durable on, as bits. The local cache is not recorded: it belongs
+// to one machine, and the catalog describes the drive for every machine.
+using TierMask = uint32_t;
+inline constexpr TierMask kTierEdge = 1u << 1;
+inline constexpr TierMask kTierCloud = 1u << 2;
+
 struct ChunkRecord {
   ChunkId id;
   uint32_t size = 0;
   uint64_t refcount = 0;  // references from versions (a chunk used twice in a version counts 2)
   TimeNs unreferenced_since = 0;  // when refcount last dropped to 0 (0 while referenced)
+  TierMask tiers = 0;             // shared tiers that acknowledged a copy
+};
+
+// The durable transfer queue: a chunk to copy to a shared tier (upload) or into this machine's
+// cache (download).
+enum class TransferKind { kUpload = 1, kDownload = 2 };
+enum class TransferState { kQueued = 0, kRunning = 1 };
+
+struct TransferRequest {
+  TransferKind kind = TransferKind::kUpload;
+  ChunkId chunk;
+  uint32_t size = 0;
+  TierMask tier = 0;  // upload: the one target tier bit; download: 0
+};
+
+struct Transfer {
+  uint64_t id = 0;
+  TransferRequest request;
+  TransferState state = TransferState::kQueued;
+  uint32_t attempts = 0;    // failed attempts so far
+  TimeNs created = 0;
+  TimeNs next_attempt = 0;  // not claimed before this time
+  std::string last_error;
+};
+
+struct TransferCounts {
+  uint64_t queued = 0, running = 0, waiting_retry = 0;  // waiting_retry: queued, failed before
+  uint64_t bytes_pending = 0;                            // queued + running
 };
 
 struct CatalogStats {

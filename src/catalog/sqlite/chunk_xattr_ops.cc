@@ -10,17 +10,15 @@ namespace reel::sqlite {
 namespace {
 
 ChunkRecord ReadChunkRecord(const Stmt& st) {
-  // Columns: id, size, refcount, unreferenced_since.
+  // Columns: id, size, refcount, unreferenced_since, tiers.
   ChunkRecord r;
-  auto id = st.BlobView(0);
-  if (id.size() == r.id.bytes.size()) std::copy(id.begin(), id.end(), r.id.bytes.begin());
+  r.id = ChunkIdFromBlob(st.BlobView(0));
   r.size = static_cast<uint32_t>(st.Int(1));
   r.refcount = st.U64(2);
   r.unreferenced_since = st.Int(3);
+  r.tiers = static_cast<TierMask>(st.Int(4));
   return r;
 }
-
-Blob IdBlob(const ChunkId& id) { return Blob{id.bytes.data(), id.bytes.size()}; }
 
 }  // namespace
 
@@ -38,7 +36,7 @@ Result<std::vector<ChunkRecord>> SqliteCatalog::ListUnreferencedChunks(TimeNs cu
   REEL_ASSIGN_OR_RETURN(ReadLease lease, AcquireReader());
   // "refcount = 0" is spelled literally so the partial index chunks_unreferenced applies.
   Stmt st = lease.db().Prepare(
-      "SELECT id, size, refcount, unreferenced_since FROM chunks "
+      "SELECT id, size, refcount, unreferenced_since, tiers FROM chunks "
       "WHERE refcount = 0 AND unreferenced_since < ?1 ORDER BY unreferenced_since");
   st.Bind(cutoff);
   std::vector<ChunkRecord> out;
@@ -56,6 +54,9 @@ Result<bool> SqliteCatalog::DeleteChunkIfUnreferenced(const ChunkId& id) {
     REEL_RETURN_IF_ERROR(
         db.Prepare("DELETE FROM chunks WHERE id = ?1 AND refcount = 0").Bind(IdBlob(id)).Run());
     deleted = db.Changes() > 0;
+    if (deleted) {
+      REEL_RETURN_IF_ERROR(db.Prepare("DELETE FROM transfers WHERE chunk = ?1").Bind(IdBlob(id)).Run());
+    }
     return Status::Ok();
   });
   if (!s.ok()) return s;
@@ -74,9 +75,9 @@ Status SqliteCatalog::ForEachChunk(const std::function<bool(const ChunkRecord&)>
     batch.clear();
     {
       REEL_ASSIGN_OR_RETURN(ReadLease lease, AcquireReader());
-      Stmt st = last ? lease.db().Prepare("SELECT id, size, refcount, unreferenced_since "
+      Stmt st = last ? lease.db().Prepare("SELECT id, size, refcount, unreferenced_since, tiers "
                                           "FROM chunks WHERE id > ?1 ORDER BY id LIMIT ?2")
-                     : lease.db().Prepare("SELECT id, size, refcount, unreferenced_since "
+                     : lease.db().Prepare("SELECT id, size, refcount, unreferenced_since, tiers "
                                           "FROM chunks ORDER BY id LIMIT ?2");
       if (last) st.BindOne(1, IdBlob(*last));
       st.BindOne(2, kBatch);

@@ -1,5 +1,7 @@
 #include "catalog/sqlite/inode_queries.h"
 
+#include <algorithm>
+
 #include <vector>
 
 namespace reel::sqlite {
@@ -139,6 +141,12 @@ Result<UnlinkResult> DropName(Db& db, const Dentry& entry, const Attributes& att
   return result;
 }
 
+ChunkId ChunkIdFromBlob(std::span<const uint8_t> blob) {
+  ChunkId id;
+  if (blob.size() == id.bytes.size()) std::copy(blob.begin(), blob.end(), id.bytes.begin());
+  return id;
+}
+
 Status DeleteInode(Db& db, InodeId ino, TimeNs now) {
   ChunkUses uses;
   {
@@ -154,6 +162,7 @@ Status DeleteInode(Db& db, InodeId ino, TimeNs now) {
   REEL_RETURN_IF_ERROR(ReleaseChunkReferences(db, uses, now));
   REEL_RETURN_IF_ERROR(db.Prepare("DELETE FROM versions WHERE ino = ?1").Bind(ino).Run());
   REEL_RETURN_IF_ERROR(db.Prepare("DELETE FROM xattrs WHERE ino = ?1").Bind(ino).Run());
+  REEL_RETURN_IF_ERROR(db.Prepare("DELETE FROM pins WHERE ino = ?1").Bind(ino).Run());
   return db.Prepare("DELETE FROM inodes WHERE ino = ?1").Bind(ino).Run();
 }
 
@@ -164,7 +173,7 @@ Status AddChunkReferences(Db& db, const ChunkUses& uses) {
                    "VALUES (?1, ?2, ?3, 0) ON CONFLICT (id) DO UPDATE SET "
                    "refcount = refcount + excluded.refcount, unreferenced_since = 0 "
                    "WHERE size = excluded.size")
-            .Bind(Blob{id.bytes.data(), id.bytes.size()}, use.length, use.count)
+            .Bind(IdBlob(id), use.length, use.count)
             .Run());
     if (db.Changes() == 0) {
       return Status::InvalidArgument("chunk " + id.Hex() + " is recorded with another size than " +
@@ -180,7 +189,7 @@ Status ReleaseChunkReferences(Db& db, const ChunkUses& uses, TimeNs now) {
         "UPDATE chunks SET refcount = refcount - ?2, "
         "unreferenced_since = CASE WHEN refcount = ?2 THEN ?3 ELSE unreferenced_since END "
         "WHERE id = ?1 AND refcount >= ?2");
-    st.Bind(Blob{id.bytes.data(), id.bytes.size()}, use.count, now);
+    st.Bind(IdBlob(id), use.count, now);
     REEL_RETURN_IF_ERROR(st.Run());
     if (db.Changes() == 0) {
       return Status::Corruption("chunk " + id.Hex() + " has fewer references than its versions");

@@ -19,6 +19,10 @@ namespace reel::sqlite {
   "i.ino, i.type, i.mode, i.uid, i.gid, i.nlink, i.size, i.atime, i.mtime, i.ctime, i.version"
 inline constexpr int kInodeColumnCount = 11;
 
+// A chunk id as a BLOB parameter, and back from a BLOB column (all zeros if the size is wrong).
+inline Blob IdBlob(const ChunkId& id) { return Blob{id.bytes.data(), id.bytes.size()}; }
+ChunkId ChunkIdFromBlob(std::span<const uint8_t> blob);
+
 // Attributes from REEL_INODE_COLUMNS starting at column `first`.
 Attributes ReadAttributes(const Stmt& st, int first = 0);
 

@@ -209,12 +209,39 @@ CREATE TRIGGER stats_trash_delete AFTER DELETE ON trash BEGIN
 END;
 )sql";
 
+// Tiers: which shared tiers hold each chunk, published versions, pinned files, and the durable
+// transfer queue.
+constexpr const char* kTiers = R"sql(
+ALTER TABLE chunks ADD COLUMN tiers INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE versions ADD COLUMN published INTEGER NOT NULL DEFAULT 0;
+
+CREATE TABLE pins (
+  ino INTEGER PRIMARY KEY REFERENCES inodes (ino)
+);
+
+CREATE TABLE transfers (
+  id           INTEGER PRIMARY KEY AUTOINCREMENT,
+  kind         INTEGER NOT NULL,
+  chunk        BLOB NOT NULL CHECK (length(chunk) = 32),
+  size         INTEGER NOT NULL,
+  tier         INTEGER NOT NULL,
+  state        INTEGER NOT NULL DEFAULT 0,
+  attempts     INTEGER NOT NULL DEFAULT 0,
+  created      INTEGER NOT NULL,
+  next_attempt INTEGER NOT NULL,
+  last_error   TEXT NOT NULL DEFAULT '',
+  UNIQUE (kind, chunk, tier)
+);
+CREATE INDEX transfers_due ON transfers (state, next_attempt, id);
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& Migrations() {
   static const std::vector<Migration> kMigrations = {
       {1, "initial schema: inodes, dentries, versions, chunks, xattrs, trash", kInitialSchema},
       {2, "stats counters maintained by triggers", kStatsCounters},
+      {3, "tiers: chunk tier bits, published versions, pins, transfer queue", kTiers},
   };
   return kMigrations;
 }

@@ -13,7 +13,7 @@
 //     writer connection under write_mu_.
 // Method bodies live in several files by family: sqlite_catalog.cc (opening, connection plumbing,
 // lookup/getattr/readdir, stats, sync), namespace_ops.cc, rename_op.cc, version_ops.cc,
-// trash_ops.cc, chunk_xattr_ops.cc.
+// trash_ops.cc, chunk_xattr_ops.cc, tier_ops.cc.
 #pragma once
 
 #include <condition_variable>
@@ -70,6 +70,20 @@ class SqliteCatalog final : public Catalog {
   Result<std::vector<ChunkRecord>> ListUnreferencedChunks(TimeNs cutoff) override;
   Result<bool> DeleteChunkIfUnreferenced(const ChunkId& id) override;
   Status ForEachChunk(const std::function<bool(const ChunkRecord&)>& visit) override;
+
+  Status AddChunkTiers(const std::vector<ChunkId>& ids, TierMask tiers) override;
+  Result<std::vector<TierMask>> GetChunkTiers(const std::vector<ChunkId>& ids) override;
+  Status MarkPublished(InodeId ino, uint64_t number, TimeNs now) override;
+  Status SetPinned(InodeId ino, bool pinned) override;
+  Result<std::vector<InodeId>> ListPinned() override;
+  Result<uint64_t> EnqueueTransfers(const std::vector<TransferRequest>& requests,
+                                    TimeNs now) override;
+  Result<std::vector<Transfer>> ClaimTransfers(size_t limit, TimeNs now) override;
+  Status CompleteTransfer(uint64_t id) override;
+  Status RetryTransfer(uint64_t id, TimeNs next_attempt, const std::string& error) override;
+  Result<uint64_t> RequeueRunningTransfers() override;
+  Result<std::vector<Transfer>> ListTransfers(size_t limit) override;
+  Result<TransferCounts> CountTransfers(TimeNs now) override;
 
   Result<CatalogStats> Stats() override;
   Status Sync() override;

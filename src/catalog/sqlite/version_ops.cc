@@ -10,7 +10,7 @@ namespace reel::sqlite {
 namespace {
 
 VersionInfo ReadVersionInfo(const Stmt& st) {
-  // Columns: number, created, size, kind, message, chunk_count.
+  // Columns: number, created, size, kind, message, chunk_count, published.
   VersionInfo v;
   v.number = st.U64(0);
   v.created = st.Int(1);
@@ -18,6 +18,7 @@ VersionInfo ReadVersionInfo(const Stmt& st) {
   v.kind = static_cast<VersionKind>(st.Int(3));
   v.message = st.Text(4);
   v.chunk_count = static_cast<uint32_t>(st.Int(5));
+  v.published = st.Int(6);
   return v;
 }
 
@@ -88,7 +89,7 @@ Result<std::vector<VersionInfo>> SqliteCatalog::ListVersions(InodeId ino) {
     out.clear();
     REEL_RETURN_IF_ERROR(LoadInode(db, ino).status());
     Stmt st = db.Prepare(
-        "SELECT number, created, size, kind, message, chunk_count FROM versions "
+        "SELECT number, created, size, kind, message, chunk_count, published FROM versions "
         "WHERE ino = ?1 ORDER BY number");
     st.Bind(ino);
     while (true) {
@@ -108,7 +109,7 @@ Result<Version> SqliteCatalog::GetVersion(InodeId ino, uint64_t number) {
     uint64_t wanted = number != 0 ? number : attr.version;
     if (wanted == 0) return Status::NotFound("inode " + std::to_string(ino) + " has no version");
     Stmt st = db.Prepare(
-        "SELECT number, created, size, kind, message, chunk_count, chunks FROM versions "
+        "SELECT number, created, size, kind, message, chunk_count, published, chunks FROM versions "
         "WHERE ino = ?1 AND number = ?2");
     st.Bind(ino, wanted);
     REEL_ASSIGN_OR_RETURN(bool row, st.Step());
@@ -117,7 +118,7 @@ Result<Version> SqliteCatalog::GetVersion(InodeId ino, uint64_t number) {
                               std::to_string(wanted));
     }
     out.info = ReadVersionInfo(st);
-    REEL_ASSIGN_OR_RETURN(out.chunks, DecodeChunkList(st.BlobView(6), out.info.chunk_count));
+    REEL_ASSIGN_OR_RETURN(out.chunks, DecodeChunkList(st.BlobView(7), out.info.chunk_count));
     return Status::Ok();
   });
   if (!s.ok()) return s;

@@ -1,0 +1,225 @@
+// Tiers in the SQLite catalog: chunk tier bits, published versions, pins, the transfer queue.
+#include <algorithm>
+
+#include "catalog/sqlite/inode_queries.h"
+#include "catalog/sqlite/sqlite_catalog.h"
+
+namespace reel::sqlite {
+
+namespace {
+
+#define REEL_TRANSFER_COLUMNS \
+  "id, kind, chunk, size, tier, state, attempts, created, next_attempt, last_error"
+
+Transfer ReadTransfer(const Stmt& st) {
+  Transfer t;
+  t.id = st.U64(0);
+  t.request.kind = static_cast<TransferKind>(st.Int(1));
+  t.request.chunk = ChunkIdFromBlob(st.BlobView(2));
+  t.request.size = static_cast<uint32_t>(st.Int(3));
+  t.request.tier = static_cast<TierMask>(st.Int(4));
+  t.state = static_cast<TransferState>(st.Int(5));
+  t.attempts = static_cast<uint32_t>(st.Int(6));
+  t.created = st.Int(7);
+  t.next_attempt = st.Int(8);
+  t.last_error = st.Text(9);
+  return t;
+}
+
+}  // namespace
+
+Status SqliteCatalog::AddChunkTiers(const std::vector<ChunkId>& ids, TierMask tiers) {
+  if (ids.empty() || tiers == 0) return Status::Ok();
+  return Write([&](Db& db) -> Status {
+    for (const ChunkId& id : ids) {
+      REEL_RETURN_IF_ERROR(db.Prepare("UPDATE chunks SET tiers = tiers | ?2 WHERE id = ?1")
+                               .Bind(IdBlob(id), static_cast<int64_t>(tiers))
+                               .Run());
+    }
+    return Status::Ok();
+  });
+}
+
+Result<std::vector<TierMask>> SqliteCatalog::GetChunkTiers(const std::vector<ChunkId>& ids) {
+  std::vector<TierMask> out;
+  Status s = Read([&](Db& db) -> Status {
+    out.assign(ids.size(), 0);
+    for (size_t i = 0; i < ids.size(); ++i) {
+      Stmt st = db.Prepare("SELECT tiers FROM chunks WHERE id = ?1");
+      st.Bind(IdBlob(ids[i]));
+      REEL_ASSIGN_OR_RETURN(bool row, st.Step());
+      if (row) out[i] = static_cast<TierMask>(st.Int(0));
+    }
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+Status SqliteCatalog::MarkPublished(InodeId ino, uint64_t number, TimeNs now) {
+  return Write([&](Db& db) -> Status {
+    REEL_RETURN_IF_ERROR(
+        db.Prepare("UPDATE versions SET published = ?3 WHERE ino = ?1 AND number = ?2")
+            .Bind(ino, number, now)
+            .Run());
+    if (db.Changes() == 0) {
+      return Status::NotFound("inode " + std::to_string(ino) + " has no version " +
+                              std::to_string(number));
+    }
+    return Status::Ok();
+  });
+}
+
+Status SqliteCatalog::SetPinned(InodeId ino, bool pinned) {
+  return Write([&](Db& db) -> Status {
+    REEL_ASSIGN_OR_RETURN(Attributes attr, LoadInode(db, ino));
+    if (attr.type != FileType::kRegular) {
+      return Status::InvalidArgument("only regular files can be pinned");
+    }
+    if (pinned) return db.Prepare("INSERT OR IGNORE INTO pins (ino) VALUES (?1)").Bind(ino).Run();
+    return db.Prepare("DELETE FROM pins WHERE ino = ?1").Bind(ino).Run();
+  });
+}
+
+Result<std::vector<InodeId>> SqliteCatalog::ListPinned() {
+  std::vector<InodeId> out;
+  Status s = Read([&](Db& db) -> Status {
+    out.clear();
+    Stmt st = db.Prepare("SELECT ino FROM pins ORDER BY ino");
+    while (true) {
+      REEL_ASSIGN_OR_RETURN(bool row, st.Step());
+      if (!row) return Status::Ok();
+      out.push_back(st.U64(0));
+    }
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+Result<uint64_t> SqliteCatalog::EnqueueTransfers(const std::vector<TransferRequest>& requests,
+                                                 TimeNs now) {
+  uint64_t added = 0;
+  Status s = Write([&](Db& db) -> Status {
+    added = 0;
+    for (const TransferRequest& r : requests) {
+      if (r.kind != TransferKind::kUpload && r.kind != TransferKind::kDownload) {
+        return Status::InvalidArgument("unknown transfer kind");
+      }
+      if (r.kind == TransferKind::kUpload && (r.tier == 0 || (r.tier & (r.tier - 1)) != 0)) {
+        return Status::InvalidArgument("an upload needs exactly one target tier");
+      }
+      REEL_RETURN_IF_ERROR(
+          db.Prepare("INSERT OR IGNORE INTO transfers (kind, chunk, size, tier, created, "
+                     "next_attempt) VALUES (?1, ?2, ?3, ?4, ?5, ?5)")
+              .Bind(static_cast<int>(r.kind), IdBlob(r.chunk), static_cast<int64_t>(r.size),
+                    static_cast<int64_t>(r.tier), now)
+              .Run());
+      added += db.Changes();
+    }
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  return added;
+}
+
+Result<std::vector<Transfer>> SqliteCatalog::ClaimTransfers(size_t limit, TimeNs now) {
+  std::vector<Transfer> out;
+  Status s = Write([&](Db& db) -> Status {
+    out.clear();
+    {
+      Stmt st = db.Prepare("SELECT " REEL_TRANSFER_COLUMNS
+                           " FROM transfers WHERE state = 0 AND next_attempt <= ?1 "
+                           "ORDER BY next_attempt, id LIMIT ?2");
+      st.Bind(now, static_cast<int64_t>(limit));
+      while (true) {
+        REEL_ASSIGN_OR_RETURN(bool row, st.Step());
+        if (!row) break;
+        out.push_back(ReadTransfer(st));
+      }
+    }
+    for (Transfer& t : out) {
+      REEL_RETURN_IF_ERROR(db.Prepare("UPDATE transfers SET state = 1 WHERE id = ?1").Bind(t.id).Run());
+      t.state = TransferState::kRunning;
+    }
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+Status SqliteCatalog::CompleteTransfer(uint64_t id) {
+  return Write([&](Db& db) -> Status {
+    Stmt st = db.Prepare("SELECT kind, chunk, tier FROM transfers WHERE id = ?1");
+    st.Bind(id);
+    REEL_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) return Status::NotFound("no transfer " + std::to_string(id));
+    if (static_cast<TransferKind>(st.Int(0)) == TransferKind::kUpload) {
+      REEL_RETURN_IF_ERROR(db.Prepare("UPDATE chunks SET tiers = tiers | ?2 WHERE id = ?1")
+                               .Bind(IdBlob(ChunkIdFromBlob(st.BlobView(1))), st.Int(2))
+                               .Run());
+    }
+    return db.Prepare("DELETE FROM transfers WHERE id = ?1").Bind(id).Run();
+  });
+}
+
+Status SqliteCatalog::RetryTransfer(uint64_t id, TimeNs next_attempt, const std::string& error) {
+  return Write([&](Db& db) -> Status {
+    REEL_RETURN_IF_ERROR(
+        db.Prepare("UPDATE transfers SET state = 0, attempts = attempts + 1, next_attempt = ?2, "
+                   "last_error = ?3 WHERE id = ?1")
+            .Bind(id, next_attempt, error.substr(0, 500))
+            .Run());
+    if (db.Changes() == 0) return Status::NotFound("no transfer " + std::to_string(id));
+    return Status::Ok();
+  });
+}
+
+Result<uint64_t> SqliteCatalog::RequeueRunningTransfers() {
+  uint64_t n = 0;
+  Status s = Write([&](Db& db) -> Status {
+    REEL_RETURN_IF_ERROR(db.Exec("UPDATE transfers SET state = 0 WHERE state = 1"));
+    n = db.Changes();
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  return n;
+}
+
+Result<std::vector<Transfer>> SqliteCatalog::ListTransfers(size_t limit) {
+  std::vector<Transfer> out;
+  Status s = Read([&](Db& db) -> Status {
+    out.clear();
+    Stmt st = db.Prepare("SELECT " REEL_TRANSFER_COLUMNS " FROM transfers ORDER BY id LIMIT ?1");
+    st.Bind(static_cast<int64_t>(limit));
+    while (true) {
+      REEL_ASSIGN_OR_RETURN(bool row, st.Step());
+      if (!row) return Status::Ok();
+      out.push_back(ReadTransfer(st));
+    }
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+Result<TransferCounts> SqliteCatalog::CountTransfers(TimeNs now) {
+  TransferCounts c;
+  Status s = Read([&](Db& db) -> Status {
+    Stmt st = db.Prepare(
+        "SELECT coalesce(sum(state = 0), 0), coalesce(sum(state = 1), 0), "
+        "coalesce(sum(state = 0 AND attempts > 0 AND next_attempt > ?1), 0), "
+        "coalesce(sum(size), 0) FROM transfers");
+    st.Bind(now);
+    REEL_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (row) {
+      c.queued = st.U64(0);
+      c.running = st.U64(1);
+      c.waiting_retry = st.U64(2);
+      c.bytes_pending = st.U64(3);
+    }
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  return c;
+}
+
+}  // namespace reel::sqlite

@@ -1,0 +1,135 @@
+// Tier bits, published versions, pins and the durable transfer queue, run against every backend.
+#include "catalog_test_util.h"
+
+namespace reel::testing {
+namespace {
+
+NewVersion VersionOf(std::vector<ChunkRef> chunks) {
+  NewVersion v;
+  for (const ChunkRef& c : chunks) v.size += c.length;
+  v.chunks = std::move(chunks);
+  return v;
+}
+
+TransferRequest Upload(const ChunkId& id, TierMask tier, uint32_t size = 10) {
+  return TransferRequest{TransferKind::kUpload, id, size, tier};
+}
+
+TEST_P(CatalogTest, ChunkTierBitsAccumulateAndUnknownChunksHaveNone) {
+  Attributes f = MkFile(kRootInode, "shot.exr");
+  ASSERT_OK(cat_->CommitVersion(f.ino, VersionOf({{TestChunk(1), 10}, {TestChunk(2), 20}}), Now())
+                .status());
+  ASSERT_OK_AND_ASSIGN(auto none, cat_->GetChunkTiers({TestChunk(1), TestChunk(2), TestChunk(9)}));
+  EXPECT_EQ(none, (std::vector<TierMask>{0, 0, 0}));
+  ASSERT_OK(cat_->AddChunkTiers({TestChunk(1), TestChunk(9)}, kTierEdge));
+  ASSERT_OK(cat_->AddChunkTiers({TestChunk(1)}, kTierCloud));
+  ASSERT_OK_AND_ASSIGN(auto got, cat_->GetChunkTiers({TestChunk(1), TestChunk(2), TestChunk(9)}));
+  EXPECT_EQ(got, (std::vector<TierMask>{kTierEdge | kTierCloud, 0, 0}));
+  bool seen = false;
+  ASSERT_OK(cat_->ForEachChunk([&](const ChunkRecord& r) {
+    if (r.id == TestChunk(1)) {
+      seen = true;
+      EXPECT_EQ(r.tiers, kTierEdge | kTierCloud);
+    }
+    return true;
+  }));
+  EXPECT_TRUE(seen);
+}
+
+TEST_P(CatalogTest, PublishedMarksOneVersion) {
+  Attributes f = MkFile(kRootInode, "cut.mov");
+  ASSERT_OK(cat_->CommitVersion(f.ino, VersionOf({{TestChunk(1), 10}}), Now()).status());
+  ASSERT_OK(cat_->CommitVersion(f.ino, VersionOf({{TestChunk(2), 10}}), Now()).status());
+  TimeNs when = Now();
+  ASSERT_OK(cat_->MarkPublished(f.ino, 2, when));
+  EXPECT_CODE(cat_->MarkPublished(f.ino, 7, when), Code::kNotFound);
+  ASSERT_OK_AND_ASSIGN(auto versions, cat_->ListVersions(f.ino));
+  ASSERT_EQ(versions.size(), 2u);
+  EXPECT_EQ(versions[0].published, 0);
+  EXPECT_EQ(versions[1].published, when);
+  ASSERT_OK_AND_ASSIGN(Version current, cat_->GetVersion(f.ino, 0));
+  EXPECT_EQ(current.info.published, when);
+}
+
+TEST_P(CatalogTest, PinsAreRegularFilesAndLeaveWithTheirInode) {
+  Attributes f = MkFile(kRootInode, "plate.exr");
+  Attributes g = MkFile(kRootInode, "other.exr");
+  ASSERT_OK(cat_->SetPinned(f.ino, true));
+  ASSERT_OK(cat_->SetPinned(f.ino, true));  // idempotent
+  ASSERT_OK(cat_->SetPinned(g.ino, true));
+  ASSERT_OK(cat_->SetPinned(g.ino, false));
+  EXPECT_CODE(cat_->SetPinned(kRootInode, true), Code::kInvalidArgument);
+  EXPECT_CODE(cat_->SetPinned(999999, true), Code::kNotFound);
+  ASSERT_OK_AND_ASSIGN(auto pinned, cat_->ListPinned());
+  EXPECT_EQ(pinned, std::vector<InodeId>{f.ino});
+  ASSERT_OK(cat_->PurgeTrash(0, {}, Now()).status());
+  ASSERT_OK(cat_->Unlink(kRootInode, "plate.exr", Now()).status());
+  ASSERT_OK(cat_->PurgeTrash(Now() + 1, {}, Now()).status());
+  ASSERT_OK_AND_ASSIGN(pinned, cat_->ListPinned());
+  EXPECT_TRUE(pinned.empty()) << "a purged file is no longer pinned";
+}
+
+TEST_P(CatalogTest, TransferQueueClaimsRetriesAndCompletes) {
+  Attributes f = MkFile(kRootInode, "a.mov");
+  ASSERT_OK(cat_->CommitVersion(f.ino, VersionOf({{TestChunk(1), 10}, {TestChunk(2), 10}}), Now())
+                .status());
+  TimeNs t0 = Now();
+  ASSERT_OK_AND_ASSIGN(uint64_t added,
+                       cat_->EnqueueTransfers({Upload(TestChunk(1), kTierCloud),
+                                               Upload(TestChunk(2), kTierCloud),
+                                               Upload(TestChunk(1), kTierCloud)},
+                                              t0));
+  EXPECT_EQ(added, 2u) << "the same upload is queued once";
+  EXPECT_CODE(cat_->EnqueueTransfers({Upload(TestChunk(1), kTierCloud | kTierEdge)}, t0),
+              Code::kInvalidArgument);
+
+  ASSERT_OK_AND_ASSIGN(auto claimed, cat_->ClaimTransfers(1, t0));
+  ASSERT_EQ(claimed.size(), 1u);
+  EXPECT_EQ(claimed[0].request.chunk, TestChunk(1));
+  EXPECT_EQ(claimed[0].state, TransferState::kRunning);
+  ASSERT_OK_AND_ASSIGN(auto again, cat_->EnqueueTransfers({Upload(TestChunk(1), kTierCloud)}, t0));
+  EXPECT_EQ(again, 0u) << "a running upload is not queued twice";
+
+  // The first fails and waits; the second is claimed meanwhile.
+  ASSERT_OK(cat_->RetryTransfer(claimed[0].id, t0 + 1'000'000'000, "gateway down"));
+  ASSERT_OK_AND_ASSIGN(auto next, cat_->ClaimTransfers(10, t0));
+  ASSERT_EQ(next.size(), 1u);
+  EXPECT_EQ(next[0].request.chunk, TestChunk(2));
+  ASSERT_OK_AND_ASSIGN(TransferCounts counts, cat_->CountTransfers(t0));
+  EXPECT_EQ(counts.queued, 1u);
+  EXPECT_EQ(counts.running, 1u);
+  EXPECT_EQ(counts.waiting_retry, 1u);
+  EXPECT_EQ(counts.bytes_pending, 20u);
+
+  ASSERT_OK(cat_->CompleteTransfer(next[0].id));
+  ASSERT_OK_AND_ASSIGN(auto tiers, cat_->GetChunkTiers({TestChunk(1), TestChunk(2)}));
+  EXPECT_EQ(tiers, (std::vector<TierMask>{0, kTierCloud}))
+      << "a completed upload records its tier; a failed one does not";
+  EXPECT_CODE(cat_->CompleteTransfer(next[0].id), Code::kNotFound);
+
+  ASSERT_OK_AND_ASSIGN(auto late, cat_->ClaimTransfers(10, t0 + 1'000'000'000));
+  ASSERT_EQ(late.size(), 1u);
+  EXPECT_EQ(late[0].attempts, 1u);
+  EXPECT_EQ(late[0].last_error, "gateway down");
+  // A restart finds it running: it is queued again.
+  ASSERT_OK_AND_ASSIGN(uint64_t requeued, cat_->RequeueRunningTransfers());
+  EXPECT_EQ(requeued, 1u);
+  ASSERT_OK_AND_ASSIGN(auto listed, cat_->ListTransfers(10));
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(listed[0].state, TransferState::kQueued);
+}
+
+TEST_P(CatalogTest, CollectedChunksLoseTheirTransfers) {
+  Attributes f = MkFile(kRootInode, "gone.mov");
+  ASSERT_OK(cat_->CommitVersion(f.ino, VersionOf({{TestChunk(5), 10}}), Now()).status());
+  ASSERT_OK(cat_->EnqueueTransfers({Upload(TestChunk(5), kTierEdge)}, Now()).status());
+  ASSERT_OK(cat_->Unlink(kRootInode, "gone.mov", Now()).status());
+  ASSERT_OK(cat_->PurgeTrash(Now() + 1, {}, Now()).status());
+  ASSERT_OK_AND_ASSIGN(bool deleted, cat_->DeleteChunkIfUnreferenced(TestChunk(5)));
+  EXPECT_TRUE(deleted);
+  ASSERT_OK_AND_ASSIGN(auto listed, cat_->ListTransfers(10));
+  EXPECT_TRUE(listed.empty());
+}
+
+}  // namespace
+}  // namespace reel::testing
