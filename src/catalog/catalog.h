@@ -63,7 +63,7 @@ class Catalog {
   // must already be durable in the store.
   // IsDirectory for a directory, InvalidArgument for a symlink or when the chunk lengths do not add
   // up to v.size (or a chunk's length differs from its record's). The all-zero ChunkId is a hole
-  // (zeros stored nowhere, see engine/chunk_keys.h): it stays in the chunk list but gets no chunk
+  // (zeros stored nowhere, see store/chunk_keys.h): it stays in the chunk list but gets no chunk
   // record and no reference.
   virtual Result<VersionInfo> CommitVersion(InodeId ino, const NewVersion& v, TimeNs now) = 0;
   virtual Result<std::vector<VersionInfo>> ListVersions(InodeId ino) = 0;
@@ -105,6 +105,11 @@ class Catalog {
   virtual Status AddChunkTiers(const std::vector<ChunkId>& ids, TierMask tiers) = 0;
   // The tier bits of each id, in order (0 for an unknown id).
   virtual Result<std::vector<TierMask>> GetChunkTiers(const std::vector<ChunkId>& ids) = 0;
+  // Records that version `number` of `ino` is to be published (VersionInfo::published becomes -1
+  // unless it is already published). NotFound if there is no such version.
+  virtual Status RequestPublish(InodeId ino, uint64_t number) = 0;
+  // Versions requested and not yet published: (ino, number) pairs.
+  virtual Result<std::vector<std::pair<InodeId, uint64_t>>> ListPendingPublishes() = 0;
   // Marks version `number` of `ino` published at `now` (NotFound if there is no such version).
   virtual Status MarkPublished(InodeId ino, uint64_t number, TimeNs now) = 0;
   // Pinned files keep their current chunks in this machine's cache.

@@ -69,7 +69,9 @@ struct VersionInfo {
   VersionKind kind = VersionKind::kAutosave;
   std::string message;
   uint32_t chunk_count = 0;
-  TimeNs published = 0;  // when every chunk was on the cloud tier and it was marked (0: not)
+  // When every chunk was on the cloud tier and the version was marked; 0: not published;
+  // -1: requested (`reel publish`), waiting for uploads.
+  TimeNs published = 0;
 };
 
 struct Version {

@@ -1,7 +1,7 @@
 #include "engine/chunk_reader.h"
 
 #include "chunking/sha256.h"
-#include "engine/chunk_keys.h"
+#include "store/chunk_keys.h"
 #include "store/object_store.h"
 
 namespace reel {

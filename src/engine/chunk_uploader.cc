@@ -2,7 +2,7 @@
 
 #include "catalog/catalog.h"
 #include "chunking/sha256.h"
-#include "engine/chunk_keys.h"
+#include "store/chunk_keys.h"
 #include "engine/inflight_chunks.h"
 #include "store/object_store.h"
 

@@ -1,7 +1,7 @@
 // Trash, garbage collection and consistency checks.
 #include <spdlog/spdlog.h>
 
-#include "engine/chunk_keys.h"
+#include "store/chunk_keys.h"
 #include "engine/engine_impl.h"
 
 namespace reel {

@@ -3,7 +3,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "engine/chunk_keys.h"
+#include "store/chunk_keys.h"
 #include "engine/chunk_uploader.h"
 #include "engine/engine_impl.h"
 #include "engine/version_builder.h"

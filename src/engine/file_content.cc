@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include "engine/chunk_keys.h"
+#include "store/chunk_keys.h"
 #include "engine/chunk_reader.h"
 #include "engine/staged_file.h"
 

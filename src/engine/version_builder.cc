@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "chunking/chunker.h"
-#include "engine/chunk_keys.h"
+#include "store/chunk_keys.h"
 #include "engine/chunk_uploader.h"
 #include "engine/file_content.h"
 #include "engine/staged_file.h"

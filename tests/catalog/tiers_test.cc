@@ -40,8 +40,16 @@ TEST_P(CatalogTest, PublishedMarksOneVersion) {
   Attributes f = MkFile(kRootInode, "cut.mov");
   ASSERT_OK(cat_->CommitVersion(f.ino, VersionOf({{TestChunk(1), 10}}), Now()).status());
   ASSERT_OK(cat_->CommitVersion(f.ino, VersionOf({{TestChunk(2), 10}}), Now()).status());
+  ASSERT_OK(cat_->RequestPublish(f.ino, 2));
+  EXPECT_CODE(cat_->RequestPublish(f.ino, 9), Code::kNotFound);
+  ASSERT_OK_AND_ASSIGN(auto pending, cat_->ListPendingPublishes());
+  EXPECT_EQ(pending, (std::vector<std::pair<InodeId, uint64_t>>{{f.ino, 2}}));
+  EXPECT_EQ(cat_->GetVersion(f.ino, 2)->info.published, -1);
   TimeNs when = Now();
   ASSERT_OK(cat_->MarkPublished(f.ino, 2, when));
+  ASSERT_OK(cat_->RequestPublish(f.ino, 2));  // already published: stays so
+  ASSERT_OK_AND_ASSIGN(pending, cat_->ListPendingPublishes());
+  EXPECT_TRUE(pending.empty());
   EXPECT_CODE(cat_->MarkPublished(f.ino, 7, when), Code::kNotFound);
   ASSERT_OK_AND_ASSIGN(auto versions, cat_->ListVersions(f.ino));
   ASSERT_EQ(versions.size(), 2u);

@@ -73,6 +73,8 @@ class SqliteCatalog final : public Catalog {
 
   Status AddChunkTiers(const std::vector<ChunkId>& ids, TierMask tiers) override;
   Result<std::vector<TierMask>> GetChunkTiers(const std::vector<ChunkId>& ids) override;
+  Status RequestPublish(InodeId ino, uint64_t number) override;
+  Result<std::vector<std::pair<InodeId, uint64_t>>> ListPendingPublishes() override;
   Status MarkPublished(InodeId ino, uint64_t number, TimeNs now) override;
   Status SetPinned(InodeId ino, bool pinned) override;
   Result<std::vector<InodeId>> ListPinned() override;

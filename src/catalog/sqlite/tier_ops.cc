@@ -56,6 +56,37 @@ Result<std::vector<TierMask>> SqliteCatalog::GetChunkTiers(const std::vector<Chu
   return out;
 }
 
+Status SqliteCatalog::RequestPublish(InodeId ino, uint64_t number) {
+  return Write([&](Db& db) -> Status {
+    Stmt st = db.Prepare("SELECT published FROM versions WHERE ino = ?1 AND number = ?2");
+    st.Bind(ino, number);
+    REEL_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) {
+      return Status::NotFound("inode " + std::to_string(ino) + " has no version " +
+                              std::to_string(number));
+    }
+    if (st.Int(0) != 0) return Status::Ok();
+    return db.Prepare("UPDATE versions SET published = -1 WHERE ino = ?1 AND number = ?2")
+        .Bind(ino, number)
+        .Run();
+  });
+}
+
+Result<std::vector<std::pair<InodeId, uint64_t>>> SqliteCatalog::ListPendingPublishes() {
+  std::vector<std::pair<InodeId, uint64_t>> out;
+  Status s = Read([&](Db& db) -> Status {
+    out.clear();
+    Stmt st = db.Prepare("SELECT ino, number FROM versions WHERE published = -1 ORDER BY id");
+    while (true) {
+      REEL_ASSIGN_OR_RETURN(bool row, st.Step());
+      if (!row) return Status::Ok();
+      out.emplace_back(st.U64(0), st.U64(1));
+    }
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
 Status SqliteCatalog::MarkPublished(InodeId ino, uint64_t number, TimeNs now) {
   return Write([&](Db& db) -> Status {
     REEL_RETURN_IF_ERROR(

@@ -1,0 +1,262 @@
+#include "tiers/placement.h"
+
+#include <chrono>
+#include <unordered_map>
+
+#include <spdlog/spdlog.h>
+
+#include "catalog/catalog.h"
+#include "tiers/tiered_store.h"
+#include "tiers/transfer_engine.h"
+
+namespace reel {
+namespace {
+
+TimeNs NowNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+constexpr auto kCheckInterval = std::chrono::seconds(1);
+
+std::vector<ChunkId> Ids(const std::vector<ChunkRef>& refs) {
+  std::vector<ChunkId> ids;
+  ids.reserve(refs.size());
+  for (const ChunkRef& r : refs) ids.push_back(r.id);
+  return ids;
+}
+
+}  // namespace
+
+Placement::Placement(Catalog* catalog, TieredStore* store, TransferEngine* transfers)
+    : catalog_(catalog), store_(store), transfers_(transfers) {}
+
+Placement::~Placement() { Stop(); }
+
+Status Placement::Start() {
+  REEL_RETURN_IF_ERROR(ReloadPinned());
+  store_->cache().SetProtected([this](const ChunkId& id) {
+    std::lock_guard lock(pinned_mu_);
+    return pinned_chunks_.count(id) != 0;
+  });
+  transfers_->SetOnComplete([this](const Transfer& t) {
+    if (t.request.kind != TransferKind::kUpload || t.request.tier != kTierCloud) return;
+    std::lock_guard lock(mu_);
+    check_wanted_ = true;
+  });
+  std::lock_guard lock(mu_);
+  stop_ = false;
+  checker_ = std::thread([this] { CheckerLoop(); });
+  return Status::Ok();
+}
+
+void Placement::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  if (checker_.joinable()) checker_.join();
+  transfers_->SetOnComplete(nullptr);
+  store_->cache().SetProtected(nullptr);
+}
+
+void Placement::CheckerLoop() {
+  std::unique_lock lock(mu_);
+  while (!stop_) {
+    bool check = check_wanted_;
+    check_wanted_ = false;
+    lock.unlock();
+    if (check) {
+      auto marked = CheckPublishes();
+      if (!marked.ok()) spdlog::warn("publish check: {}", marked.status().ToString());
+    }
+    // New versions of pinned files bring new chunks to protect.
+    Status s = ReloadPinned();
+    if (!s.ok()) spdlog::warn("pins: {}", s.ToString());
+    lock.lock();
+    cv_.wait_for(lock, kCheckInterval, [&] { return stop_ || check_wanted_; });
+  }
+}
+
+Result<std::vector<InodeId>> Placement::Files(InodeId ino) {
+  REEL_ASSIGN_OR_RETURN(Attributes a, catalog_->GetAttributes(ino));
+  if (a.type == FileType::kRegular) return std::vector<InodeId>{ino};
+  std::vector<InodeId> out;
+  if (a.type != FileType::kDirectory) return out;
+  std::vector<InodeId> dirs{ino};
+  while (!dirs.empty()) {
+    InodeId dir = dirs.back();
+    dirs.pop_back();
+    uint64_t after = 0;
+    while (true) {
+      REEL_ASSIGN_OR_RETURN(auto entries, catalog_->ReadDir(dir, after, 1024));
+      if (entries.empty()) break;
+      for (const DirEntry& e : entries) {
+        after = e.cookie;
+        if (e.attr.type == FileType::kRegular) out.push_back(e.attr.ino);
+        if (e.attr.type == FileType::kDirectory) dirs.push_back(e.attr.ino);
+      }
+    }
+  }
+  return out;
+}
+
+Result<std::vector<ChunkRef>> Placement::CurrentChunks(InodeId ino) {
+  auto v = catalog_->GetVersion(ino, 0);
+  if (!v.ok()) {
+    if (v.status().code() == Code::kNotFound) return std::vector<ChunkRef>{};
+    return v.status();
+  }
+  std::unordered_set<ChunkId, ChunkIdHash> seen;
+  std::vector<ChunkRef> out;
+  for (const ChunkRef& r : v->chunks) {
+    if (IsHole(r.id) || !seen.insert(r.id).second) continue;
+    out.push_back(r);
+  }
+  return out;
+}
+
+Result<PlacementResult> Placement::Upload(InodeId ino, TierMask tier, bool publish) {
+  PlacementResult result;
+  REEL_ASSIGN_OR_RETURN(std::vector<InodeId> files, Files(ino));
+  std::vector<TransferRequest> requests;
+  for (InodeId f : files) {
+    REEL_ASSIGN_OR_RETURN(std::vector<ChunkRef> chunks, CurrentChunks(f));
+    ++result.files;
+    REEL_ASSIGN_OR_RETURN(std::vector<TierMask> tiers, catalog_->GetChunkTiers(Ids(chunks)));
+    for (size_t i = 0; i < chunks.size(); ++i) {
+      if (tiers[i] & tier) continue;
+      requests.push_back({TransferKind::kUpload, chunks[i].id, chunks[i].length, tier});
+      ++result.chunks;
+      result.bytes += chunks[i].length;
+    }
+    if (publish) {
+      auto v = catalog_->GetVersion(f, 0);
+      if (v.ok()) REEL_RETURN_IF_ERROR(catalog_->RequestPublish(f, v->info.number));
+    }
+  }
+  // The publish requests are durable before the uploads they wait for are queued.
+  if (!requests.empty()) REEL_RETURN_IF_ERROR(transfers_->Enqueue(requests).status());
+  if (publish) {
+    std::lock_guard lock(mu_);
+    check_wanted_ = true;
+    cv_.notify_all();
+  }
+  return result;
+}
+
+Result<PlacementResult> Placement::SaveToWorkingTier(InodeId ino) {
+  TierMask working = store_->working_tier();
+  if (working == 0) {
+    REEL_ASSIGN_OR_RETURN(std::vector<InodeId> files, Files(ino));
+    return PlacementResult{files.size(), 0, 0};
+  }
+  return Upload(ino, working, false);
+}
+
+Result<PlacementResult> Placement::Publish(InodeId ino) {
+  if (store_->shared(kTierCloud) == nullptr) {
+    return Status::InvalidArgument("this drive has no cloud tier to publish to (reel init --cloud)");
+  }
+  return Upload(ino, kTierCloud, true);
+}
+
+Result<uint64_t> Placement::CheckPublishes() {
+  REEL_ASSIGN_OR_RETURN(auto pending, catalog_->ListPendingPublishes());
+  uint64_t marked = 0;
+  for (const auto& [ino, number] : pending) {
+    auto v = catalog_->GetVersion(ino, number);
+    if (!v.ok()) continue;  // purged meanwhile
+    std::vector<ChunkId> ids;
+    for (const ChunkRef& r : v->chunks) {
+      if (!IsHole(r.id)) ids.push_back(r.id);
+    }
+    REEL_ASSIGN_OR_RETURN(std::vector<TierMask> tiers, catalog_->GetChunkTiers(ids));
+    bool all = true;
+    for (TierMask m : tiers) all = all && (m & kTierCloud);
+    if (!all) continue;
+    REEL_RETURN_IF_ERROR(catalog_->MarkPublished(ino, number, NowNs()));
+    ++marked;
+  }
+  return marked;
+}
+
+Result<PlacementResult> Placement::Hydrate(InodeId ino) {
+  PlacementResult result;
+  REEL_ASSIGN_OR_RETURN(std::vector<InodeId> files, Files(ino));
+  std::vector<TransferRequest> requests;
+  for (InodeId f : files) {
+    REEL_ASSIGN_OR_RETURN(std::vector<ChunkRef> chunks, CurrentChunks(f));
+    ++result.files;
+    for (const ChunkRef& r : chunks) {
+      if (store_->cache().Contains(r.id)) continue;
+      requests.push_back({TransferKind::kDownload, r.id, r.length, 0});
+      ++result.chunks;
+      result.bytes += r.length;
+    }
+  }
+  if (!requests.empty()) REEL_RETURN_IF_ERROR(transfers_->Enqueue(requests).status());
+  return result;
+}
+
+Result<PlacementResult> Placement::Evict(InodeId ino) {
+  PlacementResult result;
+  REEL_ASSIGN_OR_RETURN(std::vector<InodeId> files, Files(ino));
+  for (InodeId f : files) {
+    REEL_ASSIGN_OR_RETURN(std::vector<ChunkRef> chunks, CurrentChunks(f));
+    ++result.files;
+    uint64_t before = store_->cache().Stats().evicted_chunks;
+    REEL_ASSIGN_OR_RETURN(uint64_t freed, store_->cache().Evict(Ids(chunks), false));
+    result.bytes += freed;
+    result.chunks += store_->cache().Stats().evicted_chunks - before;
+  }
+  return result;
+}
+
+Result<PlacementResult> Placement::Pin(InodeId ino, bool pinned) {
+  REEL_ASSIGN_OR_RETURN(std::vector<InodeId> files, Files(ino));
+  for (InodeId f : files) REEL_RETURN_IF_ERROR(catalog_->SetPinned(f, pinned));
+  REEL_RETURN_IF_ERROR(ReloadPinned());
+  if (pinned) return Hydrate(ino);
+  return PlacementResult{files.size(), 0, 0};
+}
+
+Status Placement::ReloadPinned() {
+  REEL_ASSIGN_OR_RETURN(std::vector<InodeId> pinned, catalog_->ListPinned());
+  std::unordered_set<ChunkId, ChunkIdHash> chunks;
+  for (InodeId ino : pinned) {
+    REEL_ASSIGN_OR_RETURN(std::vector<ChunkRef> refs, CurrentChunks(ino));
+    for (const ChunkRef& r : refs) chunks.insert(r.id);
+  }
+  std::lock_guard lock(pinned_mu_);
+  pinned_chunks_.swap(chunks);
+  return Status::Ok();
+}
+
+Result<TierUsage> Placement::Usage(InodeId ino) {
+  TierUsage u;
+  REEL_ASSIGN_OR_RETURN(std::vector<InodeId> files, Files(ino));
+  REEL_ASSIGN_OR_RETURN(std::vector<InodeId> pinned, catalog_->ListPinned());
+  std::unordered_set<InodeId> pinned_set(pinned.begin(), pinned.end());
+  for (InodeId f : files) {
+    ++u.files;
+    if (pinned_set.count(f)) ++u.pinned_files;
+    auto v = catalog_->GetVersion(f, 0);
+    if (v.ok() && v->info.published > 0) ++u.published_files;
+    if (v.ok() && v->info.published < 0) ++u.publishing_files;
+    REEL_ASSIGN_OR_RETURN(std::vector<ChunkRef> chunks, CurrentChunks(f));
+    REEL_ASSIGN_OR_RETURN(std::vector<TierMask> tiers, catalog_->GetChunkTiers(Ids(chunks)));
+    for (size_t i = 0; i < chunks.size(); ++i) {
+      ++u.chunks;
+      u.total_bytes += chunks[i].length;
+      if (store_->cache().Contains(chunks[i].id)) u.local_bytes += chunks[i].length;
+      if (tiers[i] & kTierEdge) u.edge_bytes += chunks[i].length;
+      if (tiers[i] & kTierCloud) u.cloud_bytes += chunks[i].length;
+    }
+  }
+  return u;
+}
+
+}  // namespace reel

@@ -1,0 +1,94 @@
+// Placement: what the user controls about where a file's bytes are (the control API's save,
+// publish, hydrate, evict and pin), on the current version of regular files. A directory stands
+// for every regular file below it.
+//
+//   SaveToWorkingTier  queue uploads of the chunks missing on the working tier (edge if the drive
+//                      has one; with local only, a committed version is already saved);
+//   Publish            record the publish request (durable), queue uploads to the cloud tier; a
+//                      background check marks a version published once the catalog shows every
+//                      one of its chunks on the cloud tier, never before;
+//   Hydrate            queue downloads of the chunks not in the local cache;
+//   Evict              drop clean local copies (chunks also on a shared tier); pinned files keep
+//                      theirs unless unpinned;
+//   Pin                keep the file's chunks local (and hydrate it).
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <thread>
+#include <unordered_set>
+#include <vector>
+
+#include "catalog/types.h"
+#include "common/status.h"
+
+namespace reel {
+
+class Catalog;
+class TieredStore;
+class TransferEngine;
+
+// Bytes of a file's current version per tier (distinct chunks; holes count nowhere).
+struct TierUsage {
+  uint64_t files = 0;
+  uint64_t chunks = 0;
+  uint64_t total_bytes = 0;
+  uint64_t local_bytes = 0;
+  uint64_t edge_bytes = 0;
+  uint64_t cloud_bytes = 0;
+  uint64_t pinned_files = 0;
+  uint64_t published_files = 0;  // current version published
+  uint64_t publishing_files = 0; // publish requested, uploads pending
+};
+
+struct PlacementResult {
+  uint64_t files = 0;
+  uint64_t chunks = 0;  // chunks acted on (queued, evicted)
+  uint64_t bytes = 0;
+};
+
+class Placement {
+ public:
+  Placement(Catalog* catalog, TieredStore* store, TransferEngine* transfers);
+  ~Placement();  // Stop()
+  Placement(const Placement&) = delete;
+  Placement& operator=(const Placement&) = delete;
+
+  // Loads pins, protects pinned chunks from eviction, starts the publish checker.
+  [[nodiscard]] Status Start();
+  void Stop();
+
+  [[nodiscard]] Result<PlacementResult> SaveToWorkingTier(InodeId ino);
+  [[nodiscard]] Result<PlacementResult> Publish(InodeId ino);
+  [[nodiscard]] Result<PlacementResult> Hydrate(InodeId ino);
+  [[nodiscard]] Result<PlacementResult> Evict(InodeId ino);
+  [[nodiscard]] Result<PlacementResult> Pin(InodeId ino, bool pinned);
+  [[nodiscard]] Result<TierUsage> Usage(InodeId ino);
+  // Marks every pending publish whose chunks are all on the cloud tier; returns how many.
+  [[nodiscard]] Result<uint64_t> CheckPublishes();
+
+ private:
+  // Regular files at or below `ino`.
+  Result<std::vector<InodeId>> Files(InodeId ino);
+  // Distinct non-hole chunks of the file's current version (empty if it has none).
+  Result<std::vector<ChunkRef>> CurrentChunks(InodeId ino);
+  Result<PlacementResult> Upload(InodeId ino, TierMask tier, bool publish);
+  Status ReloadPinned();
+  void CheckerLoop();
+
+  Catalog* catalog_;
+  TieredStore* store_;
+  TransferEngine* transfers_;
+
+  std::mutex pinned_mu_;  // guards pinned_chunks_
+  std::unordered_set<ChunkId, ChunkIdHash> pinned_chunks_;
+
+  std::mutex mu_;  // guards stop_, check_wanted_
+  std::condition_variable cv_;
+  bool stop_ = false;
+  bool check_wanted_ = true;
+  std::thread checker_;
+};
+
+}  // namespace reel

@@ -1,0 +1,172 @@
+#include "tiers/transfer_engine.h"
+
+#include <algorithm>
+#include <chrono>
+
+#include <spdlog/spdlog.h>
+
+#include "catalog/catalog.h"
+#include "chunking/sha256.h"
+#include "store/chunk_keys.h"
+#include "tiers/tiered_store.h"
+
+namespace reel {
+namespace {
+
+TimeNs NowNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+constexpr auto kIdlePoll = std::chrono::milliseconds(200);
+
+}  // namespace
+
+TransferEngine::TransferEngine(Catalog* catalog, TieredStore* store, uint32_t threads)
+    : catalog_(catalog), store_(store), threads_(std::max<uint32_t>(1, threads)) {}
+
+TransferEngine::~TransferEngine() { Stop(); }
+
+Status TransferEngine::Start() {
+  REEL_ASSIGN_OR_RETURN(uint64_t requeued, catalog_->RequeueRunningTransfers());
+  if (requeued > 0) spdlog::info("transfers: {} interrupted transfers queued again", requeued);
+  std::lock_guard lock(mu_);
+  stop_ = false;
+  for (uint32_t i = 0; i < threads_; ++i) workers_.emplace_back([this] { WorkerLoop(); });
+  return Status::Ok();
+}
+
+void TransferEngine::Stop() {
+  std::vector<std::thread> workers;
+  {
+    std::lock_guard lock(mu_);
+    stop_ = true;
+    workers.swap(workers_);
+  }
+  cv_.notify_all();
+  for (auto& t : workers) t.join();
+}
+
+Result<uint64_t> TransferEngine::Enqueue(const std::vector<TransferRequest>& requests) {
+  REEL_ASSIGN_OR_RETURN(uint64_t added, catalog_->EnqueueTransfers(requests, NowNs()));
+  cv_.notify_all();
+  return added;
+}
+
+void TransferEngine::Pause() {
+  std::lock_guard lock(mu_);
+  paused_ = true;
+}
+
+void TransferEngine::Resume() {
+  {
+    std::lock_guard lock(mu_);
+    paused_ = false;
+  }
+  cv_.notify_all();
+}
+
+void TransferEngine::SetOnComplete(std::function<void(const Transfer&)> fn) {
+  std::lock_guard lock(mu_);
+  on_complete_ = std::move(fn);
+}
+
+Result<TransferProgress> TransferEngine::Progress() {
+  TransferProgress p;
+  REEL_ASSIGN_OR_RETURN(p.queue, catalog_->CountTransfers(NowNs()));
+  std::lock_guard lock(mu_);
+  p.paused = paused_;
+  p.completed = completed_;
+  p.completed_bytes = completed_bytes_;
+  p.failures = failures_;
+  p.last_error = last_error_;
+  return p;
+}
+
+Status TransferEngine::WaitEmpty(int64_t timeout_ms) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (true) {
+    REEL_ASSIGN_OR_RETURN(TransferCounts c, catalog_->CountTransfers(NowNs()));
+    if (c.queued == 0 && c.running == 0) return Status::Ok();
+    std::unique_lock lock(mu_);
+    if (paused_) return Status::Busy("transfers are paused with work queued");
+    if (std::chrono::steady_clock::now() >= deadline) {
+      return Status::Unavailable(std::to_string(c.queued + c.running) +
+                                 " transfers still pending" +
+                                 (last_error_.empty() ? "" : " (last error: " + last_error_ + ")"));
+    }
+    cv_.wait_for(lock, std::chrono::milliseconds(50));
+  }
+}
+
+int64_t TransferEngine::BackoffNs(uint32_t attempts) {
+  // 0.5 s, 1 s, 2 s ... capped at 60 s; "equal jitter": half fixed, half random.
+  double base = std::min(60.0, 0.5 * static_cast<double>(1ull << std::min<uint32_t>(attempts, 7)));
+  std::lock_guard lock(mu_);
+  std::uniform_real_distribution<double> jitter(0.5, 1.0);
+  return static_cast<int64_t>(base * jitter(rng_) * 1e9);
+}
+
+void TransferEngine::WorkerLoop() {
+  while (true) {
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [&] { return stop_ || !paused_; });
+      if (stop_) return;
+    }
+    auto claimed = catalog_->ClaimTransfers(1, NowNs());
+    if (!claimed.ok() || claimed->empty()) {
+      if (!claimed.ok()) spdlog::warn("transfers: claim: {}", claimed.status().ToString());
+      std::unique_lock lock(mu_);
+      cv_.wait_for(lock, kIdlePoll, [&] { return stop_; });
+      if (stop_) return;
+      continue;
+    }
+    const Transfer& t = claimed->front();
+    Status s = Run(t);
+    if (s.ok()) s = catalog_->CompleteTransfer(t.id);
+    if (s.ok()) {
+      std::function<void(const Transfer&)> done;
+      {
+        std::lock_guard lock(mu_);
+        ++completed_;
+        completed_bytes_ += t.request.size;
+        done = on_complete_;
+      }
+      if (done) done(t);
+    } else {
+      int64_t delay = BackoffNs(t.attempts);
+      spdlog::warn("transfers: chunk {} attempt {} failed: {} (retry in {} ms)",
+                   t.request.chunk.Hex(), t.attempts + 1, s.ToString(), delay / 1000000);
+      {
+        std::lock_guard lock(mu_);
+        ++failures_;
+        last_error_ = s.ToString();
+      }
+      Status r = catalog_->RetryTransfer(t.id, NowNs() + delay, s.ToString());
+      if (!r.ok()) spdlog::error("transfers: requeue: {}", r.ToString());
+    }
+    cv_.notify_all();
+  }
+}
+
+Status TransferEngine::Run(const Transfer& t) {
+  const std::string key = ChunkKey(t.request.chunk);
+  if (t.request.kind == TransferKind::kDownload) {
+    if (store_->cache().Contains(t.request.chunk)) return Status::Ok();
+    return store_->Get(key).status();
+  }
+  ObjectStore* target = store_->shared(t.request.tier);
+  if (target == nullptr) {
+    return Status::InvalidArgument("upload to a tier this drive does not have (bit " +
+                                   std::to_string(t.request.tier) + ")");
+  }
+  REEL_ASSIGN_OR_RETURN(std::vector<uint8_t> data, store_->Get(key));
+  if (Sha256(data) != t.request.chunk) {
+    return Status::Corruption("chunk " + t.request.chunk.Hex() + " does not match its hash");
+  }
+  return target->Put(key, data);
+}
+
+}  // namespace reel
