@@ -160,6 +160,8 @@ ApiServer::ApiServer(Engine* engine, ApiServerOptions options) : impl_(std::make
   impl_->ctx.info = std::move(options.info);
   impl_->ctx.info.pid = ::getpid();
   impl_->ctx.on_unmount = std::move(options.on_unmount);
+  impl_->ctx.placement = options.placement;
+  impl_->ctx.transfers = options.transfers;
   impl_->threads = options.threads == 0 ? 1 : options.threads;
 }
 
@@ -214,6 +216,7 @@ Status ApiServer::Start(const std::string& socket_path) {
   api_internal::RegisterVersionRoutes(server, ctx);
   api_internal::RegisterTrashRoutes(server, ctx);
   api_internal::RegisterMaintenanceRoutes(server, ctx);
+  api_internal::RegisterPlacementRoutes(server, ctx);
 
   // The port is ignored for AF_UNIX (but 0 would make httplib ask the socket for its port).
   if (!server.bind_to_port(socket_path, 1)) {

@@ -31,6 +31,9 @@
 
 namespace reel {
 
+class Placement;
+class TransferEngine;
+
 class Engine;
 
 struct ApiServerOptions {
@@ -39,6 +42,10 @@ struct ApiServerOptions {
   // why not (Busy when files are open). Unset: NotSupported.
   std::function<Status()> on_unmount;
   unsigned threads = 4;              // request worker threads
+  // Tier controls (publish, hydrate, evict, pin, transfers). Unset: those routes answer
+  // NotSupported. Must outlive the server.
+  Placement* placement = nullptr;
+  TransferEngine* transfers = nullptr;
 };
 
 class ApiServer {

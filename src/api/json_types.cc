@@ -97,7 +97,12 @@ void to_json(json& j, const VersionInfo& v) {
            {"size", v.size},
            {"kind", VersionKindName(v.kind)},
            {"message", v.message},
-           {"chunk_count", v.chunk_count}};
+           {"chunk_count", v.chunk_count},
+           {"published", v.published > 0 ? "yes" : v.published < 0 ? "pending" : "no"}};
+  if (v.published > 0) {
+    j["published_at"] = FormatIsoUtc(v.published);
+    j["published_ns"] = v.published;
+  }
 }
 
 void from_json(const json& j, VersionInfo& v) {
@@ -109,6 +114,11 @@ void from_json(const json& j, VersionInfo& v) {
   v.kind = *kind;
   Get(j, "message", v.message);
   Get(j, "chunk_count", v.chunk_count);
+  if (j.contains("published")) {
+    std::string p = j.at("published").get<std::string>();
+    v.published = p == "pending" ? -1 : 0;
+    if (p == "yes") Get(j, "published_ns", v.published);
+  }
 }
 
 void to_json(json& j, const FileStatus& v) {

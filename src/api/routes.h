@@ -18,6 +18,8 @@ struct RouteContext {
   Engine* engine = nullptr;
   MountInfo info;
   std::function<Status()> on_unmount;
+  Placement* placement = nullptr;
+  TransferEngine* transfers = nullptr;
 };
 
 using JsonHandler = std::function<Result<nlohmann::json>(const httplib::Request&)>;
@@ -48,5 +50,6 @@ void RegisterInfoRoutes(httplib::Server& server, RouteContext& ctx);
 void RegisterVersionRoutes(httplib::Server& server, RouteContext& ctx);
 void RegisterTrashRoutes(httplib::Server& server, RouteContext& ctx);
 void RegisterMaintenanceRoutes(httplib::Server& server, RouteContext& ctx);
+void RegisterPlacementRoutes(httplib::Server& server, RouteContext& ctx);
 
 }  // namespace reel::api_internal

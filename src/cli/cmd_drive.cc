@@ -43,6 +43,9 @@ struct InitArgs {
   std::string fixed_size;
   std::string policy;
   uint32_t interval = 0;
+  std::string edge;
+  std::string cloud;
+  std::string cache_limit;
   bool json = false;
 };
 
@@ -73,6 +76,13 @@ int Init(const InitArgs& a) {
   if (a.interval != 0) {
     o.interval_seconds = a.interval;
     if (!o.policy) o.policy = VersionPolicy::kInterval;  // --interval alone means that policy
+  }
+  o.edge_uri = a.edge;
+  o.cloud_uri = a.cloud;
+  if (!a.cache_limit.empty()) {
+    auto size = ParseSize(a.cache_limit);
+    if (!size.ok()) return UsageError("--cache-limit: " + size.status().message());
+    o.cache_limit = *size;
   }
   auto m = InitDrive(dir, o);
   if (!m.ok()) return Fail(m.status());
@@ -148,13 +158,14 @@ Result<Manifest> MountManifest(const MountArgs& a) {
 Status Serve(const Manifest& m, const std::string& mountpoint, const MountArgs& a,
              MountRegistry& registry, const std::function<void()>& on_ready) {
   REEL_ASSIGN_OR_RETURN(DriveLock lock, DriveLock::Acquire(m.dir));
-  REEL_ASSIGN_OR_RETURN(std::unique_ptr<Engine> engine, OpenDrive(m, lock));
+  REEL_ASSIGN_OR_RETURN(OpenedDrive drive, OpenDrive(m, lock));
+  Engine* engine = drive.engine.get();
 
   MountOptions mo;
   mo.mountpoint = mountpoint;
   mo.allow_other = a.allow_other;
   mo.debug = a.debug;
-  auto mounted = FuseMount::Mount(engine.get(), mo);
+  auto mounted = FuseMount::Mount(engine, mo);
   if (!mounted.ok()) {
     Status shut = engine->Shutdown();
     if (!shut.ok()) spdlog::error("shutdown: {}", shut.ToString());
@@ -176,7 +187,9 @@ Status Serve(const Manifest& m, const std::string& mountpoint, const MountArgs& 
     fuse_ptr->RequestExit();
     return Status::Ok();
   };
-  ApiServer api(engine.get(), so);
+  so.placement = drive.placement.get();
+  so.transfers = drive.transfers.get();
+  ApiServer api(engine, so);
   Status s = api.Start(registry.SocketPathFor(::getpid()));
   if (s.ok()) {
     MountRecord record;
@@ -202,7 +215,7 @@ Status Serve(const Manifest& m, const std::string& mountpoint, const MountArgs& 
   Status shut = engine->Shutdown();
   if (!shut.ok()) spdlog::error("shutdown: {}", shut.ToString());
   fuse.reset();  // unmounts if still mounted
-  engine.reset();
+  drive = OpenedDrive();  // stops placement and transfers, then closes the engine
   spdlog::info("unmounted {}", mountpoint);
   if (!s.ok()) return s;
   return shut;
@@ -417,6 +430,10 @@ void AddDriveCommands(CLI::App& app, Runner* run) {
                     "Chunk size for fixed chunking, e.g. 64MiB (implies --chunking fixed)");
     cmd->add_option("--policy", a->policy, "When versions are made: on-close, interval, manual")
         ->check(CLI::IsMember({"on-close", "interval", "manual"}));
+    cmd->add_option("--edge", a->edge, "Edge tier store URI (s3://..., rados://..., file:///...)");
+    cmd->add_option("--cloud", a->cloud, "Cloud tier store URI (s3://..., rados://..., file:///...)");
+    cmd->add_option("--cache-limit", a->cache_limit,
+                    "Most clean bytes kept in this machine's cache, e.g. 50GiB (default: no limit)");
     cmd->add_option("--interval", a->interval,
                     "Seconds between versions of the interval policy (implies --policy interval)")
         ->check(CLI::Range(1, 7 * 24 * 3600));

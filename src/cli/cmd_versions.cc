@@ -1,4 +1,5 @@
 // Versions of a file: reel save, reel versions, reel restore, reel status.
+#include <chrono>
 #include <iostream>
 #include <memory>
 
@@ -26,6 +27,15 @@ int Save(const PathArgs& a) {
   if (!conn.ok()) return Fail(conn.status());
   auto v = conn->client.Save(conn->mount.relative_path, a.message);
   if (!v.ok()) return Fail(v.status());
+  // Durable on the working tier (edge, when the drive has one) before we say saved.
+  auto queued = conn->client.Call("POST", "/v1/save-tier",
+                                  json{{"path", conn->mount.relative_path}},
+                                  std::chrono::seconds(120));
+  if (!queued.ok() && queued.status().code() != Code::kNotSupported) return Fail(queued.status());
+  if (queued.ok() && queued->value("chunks", 0ull) > 0) {
+    auto done = WaitForTier(*conn, "edge_bytes", "Saving to edge", false);
+    if (!done.ok()) return Fail(done.status());
+  }
   if (a.json) {
     json j = *v;
     j["path"] = conn->mount.relative_path;
@@ -106,6 +116,23 @@ int StatusCmd(const PathArgs& a) {
     row("chunks", std::to_string(st->chunk_count) + " (" + FormatSize(st->unique_chunk_bytes) +
                       " distinct)");
     row("unsaved", st->dirty ? "yes, " + FormatSize(st->staged_bytes) + " staged" : "no");
+  }
+  auto tiers = conn->client.Call(
+      "GET", "/v1/placement?path=" + UrlEncode(conn->mount.relative_path), nullptr,
+      std::chrono::seconds(60));
+  if (tiers.ok()) {
+    uint64_t total = tiers->value("total_bytes", 0ull);
+    auto of = [&](const char* key) {
+      uint64_t b = tiers->value(key, 0ull);
+      return FormatSize(b) + " of " + FormatSize(total) +
+             (total ? " (" + std::to_string(b * 100 / total) + "%)" : "");
+    };
+    row("local", of("local_bytes") + (tiers->value("pinned_files", 0ull) ? ", pinned" : ""));
+    row("edge", of("edge_bytes"));
+    std::string cloud = of("cloud_bytes");
+    if (tiers->value("published_files", 0ull)) cloud += ", published";
+    if (tiers->value("publishing_files", 0ull)) cloud += ", publishing";
+    row("cloud", cloud);
   }
   // The two-column table without its (empty) header line.
   std::string out = t.Render();

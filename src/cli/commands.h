@@ -18,6 +18,7 @@ using Runner = std::function<int()>;
 void AddDriveCommands(CLI::App& app, Runner* run);        // init, mount, umount
 void AddVersionCommands(CLI::App& app, Runner* run);      // save, versions, restore, status
 void AddMaintenanceCommands(CLI::App& app, Runner* run);  // trash, gc, fsck, sync
+void AddTierCommands(CLI::App& app, Runner* run);  // publish, hydrate, evict, pin, unpin, transfers
 
 // The mount that holds `path` (any path inside a mount) and a client for its control API.
 struct Connection {
@@ -25,5 +26,11 @@ struct Connection {
   ApiClient client;
 };
 [[nodiscard]] Result<Connection> Connect(const std::string& path);
+
+// Polls the placement of the connection's path until tier `field` ("local_bytes", "edge_bytes",
+// "cloud_bytes") holds every byte (and, with `published`, no publish is pending), drawing a
+// progress bar on a terminal. Busy when transfers are paused. Returns the last placement JSON.
+[[nodiscard]] Result<nlohmann::json> WaitForTier(Connection& conn, const std::string& field,
+                                                 const std::string& label, bool published);
 
 }  // namespace reel::cli

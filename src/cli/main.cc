@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   AddDriveCommands(app, &run);
   AddVersionCommands(app, &run);
   AddMaintenanceCommands(app, &run);
+  AddTierCommands(app, &run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {  // --help, --version

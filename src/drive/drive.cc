@@ -131,6 +131,9 @@ Result<Manifest> InitDrive(const std::string& dir_in, const InitOptions& options
   }
   if (options.policy) m.policy = *options.policy;
   if (options.interval_seconds) m.interval_seconds = *options.interval_seconds;
+  if (options.cache_limit) m.tiers.front().limit_bytes = *options.cache_limit;
+  if (!options.edge_uri.empty()) m.tiers.push_back({"edge", options.edge_uri, 0});
+  if (!options.cloud_uri.empty()) m.tiers.push_back({"cloud", options.cloud_uri, 0});
   REEL_RETURN_IF_ERROR(ValidateManifest(m, m.Path()));
 
   // Valid: now create things.
@@ -147,6 +150,11 @@ Result<Manifest> InitDrive(const std::string& dir_in, const InitOptions& options
   {
     auto store = OpenObjectStore(store_uri);
     if (!store.ok()) return store.status().WithContext("create store " + store_uri);
+  }
+  for (const TierConfig& tier : m.tiers) {
+    if (&tier == local) continue;
+    auto store = OpenObjectStore(m.ResolvedTierUri(tier));
+    if (!store.ok()) return store.status().WithContext("open the " + tier.name + " tier");
   }
   REEL_RETURN_IF_ERROR(MakeDirs(m.ResolvedStagingDir(), 0700));
   std::string catalog_uri = m.ResolvedCatalogUri();

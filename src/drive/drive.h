@@ -21,6 +21,10 @@
 
 namespace reel {
 
+class Placement;
+class TieredStore;
+class TransferEngine;
+
 class Engine;
 
 struct InitOptions {
@@ -29,11 +33,15 @@ struct InitOptions {
   std::optional<uint64_t> fixed_size;  // implies nothing about `chunking`; see InitDrive
   std::optional<VersionPolicy> policy;
   std::optional<uint32_t> interval_seconds;
+  std::string edge_uri;              // an edge tier's store URI (empty: none)
+  std::string cloud_uri;             // a cloud tier's store URI (empty: none)
+  std::optional<uint64_t> cache_limit;  // the local tier's limit for clean chunks
 };
 
 // Creates a new drive in `dir` (created if missing, mode 0700): manifest, catalog, store and
 // staging dir. AlreadyExists if `dir` already holds a drive (reel.toml, catalog.db or store).
-// Setting `fixed_size` without `chunking` selects fixed-size chunking.
+// Setting `fixed_size` without `chunking` selects fixed-size chunking. Edge and cloud stores
+// must be reachable (they are opened once, as a check).
 // Returns the manifest as written (with Manifest::dir set).
 [[nodiscard]] Result<Manifest> InitDrive(const std::string& dir, const InitOptions& options);
 
@@ -57,10 +65,24 @@ class DriveLock {
   UniqueFd fd_;
 };
 
+// An open drive: the engine over a TieredStore, and the tier services beside it. Members are
+// destroyed in reverse order: placement and transfers stop before the engine goes.
+struct OpenedDrive {
+  OpenedDrive();
+  OpenedDrive(OpenedDrive&&) noexcept;
+  OpenedDrive& operator=(OpenedDrive&&) noexcept;
+  ~OpenedDrive();
+
+  std::unique_ptr<Engine> engine;
+  TieredStore* store = nullptr;  // owned by the engine
+  std::unique_ptr<TransferEngine> transfers;
+  std::unique_ptr<Placement> placement;
+};
+
 // Opens the drive described by `manifest`: its catalog (root owned by the effective uid/gid),
-// its local tier store and the engine (which recovers staged writes). The caller must hold the
-// drive's lock (`lock.dir()` == `manifest.dir`) and keep it while the engine lives.
-[[nodiscard]] Result<std::unique_ptr<Engine>> OpenDrive(const Manifest& manifest,
-                                                        const DriveLock& lock);
+// its tier stores (local cache first), the engine (which recovers staged writes), and starts the
+// transfer workers (resuming queued transfers). The caller must hold the drive's lock
+// (`lock.dir()` == `manifest.dir`) and keep it while the drive is open.
+[[nodiscard]] Result<OpenedDrive> OpenDrive(const Manifest& manifest, const DriveLock& lock);
 
 }  // namespace reel

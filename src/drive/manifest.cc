@@ -1,5 +1,7 @@
 #include "drive/manifest.h"
 
+#include <algorithm>
+
 #include <sys/random.h>
 
 #include <cerrno>
@@ -263,10 +265,11 @@ class ManifestParser {
       ++index;
       const toml::table& t = *node.as_table();
       std::string label = "[[tier]] #" + std::to_string(index);
-      REEL_RETURN_IF_ERROR(CheckKeys(t, label, {"name", "uri"}));
+      REEL_RETURN_IF_ERROR(CheckKeys(t, label, {"name", "uri", "limit"}));
       TierConfig tier;
       REEL_RETURN_IF_ERROR(String(&t, label, "name", &tier.name, true));
       REEL_RETURN_IF_ERROR(String(&t, label, "uri", &tier.uri, true));
+      REEL_RETURN_IF_ERROR(Size(&t, label, "limit", 1ull << 60, &tier.limit_bytes));
       m.tiers.push_back(std::move(tier));
     }
 
@@ -322,9 +325,11 @@ class ManifestParser {
 
     REEL_ASSIGN_OR_RETURN(const toml::table* transfer, Table(root, "transfer", false));
     if (transfer) {
-      REEL_RETURN_IF_ERROR(CheckKeys(*transfer, "[transfer]", {"upload_threads"}));
+      REEL_RETURN_IF_ERROR(CheckKeys(*transfer, "[transfer]", {"upload_threads", "threads"}));
       REEL_RETURN_IF_ERROR(Unsigned<uint32_t>(transfer, "[transfer]", "upload_threads", 1,
                                               kMaxUploadThreads, &m.upload_threads));
+      REEL_RETURN_IF_ERROR(Unsigned<uint32_t>(transfer, "[transfer]", "threads", 1,
+                                              kMaxUploadThreads, &m.transfer_threads));
     }
     return m;
   }
@@ -357,9 +362,9 @@ std::string Manifest::ResolvedTierUri(const TierConfig& tier) const {
 
 std::string Manifest::ResolvedStagingDir() const { return ResolvePath(dir, staging_dir); }
 
-const TierConfig* Manifest::LocalTier() const {
+const TierConfig* Manifest::FindTier(std::string_view name) const {
   for (const auto& t : tiers) {
-    if (t.name == "local") return &t;
+    if (t.name == name) return &t;
   }
   return nullptr;
 }
@@ -376,7 +381,8 @@ bool operator==(const Manifest& a, const Manifest& b) {
          a.interval_seconds == b.interval_seconds &&
          a.trash_retention_days == b.trash_retention_days && a.staging_dir == b.staging_dir &&
          a.chunk_cache_bytes == b.chunk_cache_bytes && a.gc_grace_seconds == b.gc_grace_seconds &&
-         a.upload_threads == b.upload_threads && a.dir == b.dir;
+         a.upload_threads == b.upload_threads && a.transfer_threads == b.transfer_threads &&
+         a.dir == b.dir;
 }
 
 std::string_view PolicyName(VersionPolicy policy) {
@@ -481,17 +487,30 @@ Status ValidateManifest(const Manifest& m, const std::string& where) {
       return bad(label + " name", "'" + t.name + "' is not a valid tier name ([a-z0-9_-], 1-64 bytes)");
     }
     if (!names.insert(t.name).second) return bad(label + " name", "duplicate tier '" + t.name + "'");
-    if (t.name != "local") {
-      return Status(Code::kNotSupported,
-                    where + ": " + label + " name: tier '" + t.name +
-                        "' is not supported by this version of reel (only 'local')");
+    // local first, then edge, then cloud: the order reads try them in.
+    static const std::vector<std::string> kOrder = {"local", "edge", "cloud"};
+    auto rank = std::find(kOrder.begin(), kOrder.end(), t.name);
+    if (rank == kOrder.end()) {
+      return bad(label + " name", "unknown tier '" + t.name + "' (expected local, edge or cloud)");
+    }
+    if (i == 0 && t.name != "local") return bad(label + " name", "the first tier must be 'local'");
+    if (i > 0 && rank <= std::find(kOrder.begin(), kOrder.end(), m.tiers[i - 1].name)) {
+      return bad(label + " name", "tiers must be in the order local, edge, cloud");
+    }
+    if (t.name != "local" && t.limit_bytes != 0) {
+      return bad(label + " limit", "only the local tier has a size limit");
     }
     bool file = t.uri.rfind("file://", 0) == 0 && t.uri.size() > 7;
     bool memory = t.uri.rfind("memory://", 0) == 0;
-    if (!file && !memory) {
+    bool remote = t.uri.rfind("s3://", 0) == 0 || t.uri.rfind("rados://", 0) == 0;
+    if (t.name == "local" && !file && !memory) {
       return bad(label + " uri", "'" + t.uri +
                                      "' is not supported for the local tier (expected file://PATH "
                                      "or memory://NAME)");
+    }
+    if (!file && !memory && !remote) {
+      return bad(label + " uri", "'" + t.uri.substr(0, t.uri.find(':')) +
+                                     ":...' is not a supported store (file://, s3://, rados://)");
     }
     if (HasControlChars(t.uri) || !IsValidUtf8(t.uri)) {
       return bad(label + " uri", "must be UTF-8 text without control characters");
@@ -532,6 +551,9 @@ Status ValidateManifest(const Manifest& m, const std::string& where) {
   }
   if (m.gc_grace_seconds > kMaxGcGraceSeconds) {
     return bad("[gc] grace_seconds", "must be at most " + std::to_string(kMaxGcGraceSeconds));
+  }
+  if (m.transfer_threads < 1 || m.transfer_threads > kMaxUploadThreads) {
+    return bad("[transfer] threads", "must be 1 to " + std::to_string(kMaxUploadThreads));
   }
   if (m.upload_threads < 1 || m.upload_threads > kMaxUploadThreads) {
     return bad("[transfer] upload_threads",
@@ -581,7 +603,9 @@ std::string FormatManifest(const Manifest& m) {
   for (const auto& t : m.tiers) {
     s += "[[tier]]\n";
     s += "name = " + Quote(t.name) + "\n";
-    s += "uri = " + Quote(t.uri) + "\n\n";
+    s += "uri = " + Quote(t.uri) + "\n";
+    if (t.limit_bytes != 0) s += "limit = " + Quote(FormatExactSize(t.limit_bytes)) + "\n";
+    s += "\n";
   }
   s += "[chunking]\n";
   s += "# \"fastcdc\" (content-defined, min/avg/max) or \"fixed\" (fixed_size)\n";
@@ -602,6 +626,8 @@ std::string FormatManifest(const Manifest& m) {
   s += "grace_seconds = " + std::to_string(m.gc_grace_seconds) + "\n\n";
   s += "[transfer]\n";
   s += "upload_threads = " + std::to_string(m.upload_threads) + "\n";
+  s += "# parallel copies to and from the edge and cloud tiers (the transfer queue)\n";
+  s += "threads = " + std::to_string(m.transfer_threads) + "\n";
   return s;
 }
 

@@ -23,11 +23,15 @@ namespace reel {
 inline constexpr const char* kManifestFileName = "reel.toml";
 inline constexpr int64_t kManifestFormat = 1;
 
-// A place where chunks live. This version supports one tier, `local` (file:// or memory://);
-// `edge` and `cloud` tiers come later, so the manifest holds an ordered list.
+// A place where chunks live, in read order: `local` (this machine's cache: file:// or memory://,
+// always first), then optionally `edge` (a store near the studio) and `cloud`, each any store
+// URI (file://, s3://, rados://).
 struct TierConfig {
-  std::string name;  // "local", later "edge" / "cloud"
-  std::string uri;   // store URI as written, e.g. "file://store"
+  std::string name;  // "local", "edge" or "cloud"
+  std::string uri;   // store URI as written, e.g. "file://store", "s3://bucket/drive?region=..."
+  // local only: the most clean chunk bytes kept (0: no limit). Chunks that exist on no shared
+  // tier yet and chunks of pinned files are kept whatever the limit.
+  uint64_t limit_bytes = 0;
   friend bool operator==(const TierConfig&, const TierConfig&) = default;
 };
 
@@ -61,6 +65,7 @@ struct Manifest {
 
   // [transfer]
   uint32_t upload_threads = 2;
+  uint32_t transfer_threads = 8;  // the transfer queue's workers (edge/cloud copies)
 
   // Absolute directory of the manifest file (set by LoadManifest / InitDrive; not written to the
   // file). Relative paths and URIs resolve against it.
@@ -70,8 +75,9 @@ struct Manifest {
   std::string ResolvedCatalogUri() const;
   std::string ResolvedTierUri(const TierConfig& tier) const;
   std::string ResolvedStagingDir() const;
-  // The `local` tier (Validate() guarantees there is one).
-  const TierConfig* LocalTier() const;
+  // The tier with this name, or nullptr (Validate() guarantees a `local` one).
+  const TierConfig* FindTier(std::string_view name) const;
+  const TierConfig* LocalTier() const { return FindTier("local"); }
   // Path of the manifest file itself (dir + "/reel.toml").
   std::string Path() const;
 

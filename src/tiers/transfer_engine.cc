@@ -126,6 +126,11 @@ void TransferEngine::WorkerLoop() {
     const Transfer& t = claimed->front();
     Status s = Run(t);
     if (s.ok()) s = catalog_->CompleteTransfer(t.id);
+    // An upload made a local chunk clean: the cache may now honour its limit.
+    if (s.ok() && t.request.kind == TransferKind::kUpload) {
+      Status room = store_->cache().MakeRoom();
+      if (!room.ok()) spdlog::warn("cache: {}", room.ToString());
+    }
     if (s.ok()) {
       std::function<void(const Transfer&)> done;
       {

@@ -176,29 +176,30 @@ TEST(DriveTest, OpenDriveGivesAWorkingEngine) {
   ASSERT_TRUE(m.ok()) << m.status().ToString();
   auto lock = DriveLock::Acquire(m->dir);
   ASSERT_TRUE(lock.ok());
-  auto engine = OpenDrive(*m, *lock);
-  ASSERT_TRUE(engine.ok()) << engine.status().ToString();
-  auto root = (*engine)->Resolve("");
+  auto drive = OpenDrive(*m, *lock);
+  ASSERT_TRUE(drive.ok()) << drive.status().ToString();
+  Engine* engine = drive->engine.get();
+  auto root = engine->Resolve("");
   ASSERT_TRUE(root.ok());
   EXPECT_EQ(*root, kRootInode);
-  auto created = (*engine)->Create(kRootInode, "a.txt", 0644, ::geteuid(), ::getegid(),
+  auto created = engine->Create(kRootInode, "a.txt", 0644, ::geteuid(), ::getegid(),
                                    OpenFlags{.write = true});
   ASSERT_TRUE(created.ok()) << created.status().ToString();
   std::string data = "hello";
-  ASSERT_TRUE((*engine)
+  ASSERT_TRUE(engine
                   ->Write(created->second, 0,
                           {reinterpret_cast<const uint8_t*>(data.data()), data.size()})
                   .ok());
-  ASSERT_TRUE((*engine)->Release(created->second).ok());
-  ASSERT_TRUE((*engine)->Shutdown().ok());
-  engine->reset();
+  ASSERT_TRUE(engine->Release(created->second).ok());
+  ASSERT_TRUE(engine->Shutdown().ok());
+  *drive = OpenedDrive();
 
   // Reopened: the file and its version are there (the catalog is on disk, the store too).
   auto again = OpenDrive(*m, *lock);
   ASSERT_TRUE(again.ok()) << again.status().ToString();
-  auto ino = (*again)->Resolve("a.txt");
+  auto ino = again->engine->Resolve("a.txt");
   ASSERT_TRUE(ino.ok()) << ino.status().ToString();
-  auto versions = (*again)->ListVersions(*ino);
+  auto versions = again->engine->ListVersions(*ino);
   ASSERT_TRUE(versions.ok());
   EXPECT_EQ(versions->size(), 1u);
 }
