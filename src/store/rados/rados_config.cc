@@ -90,7 +90,7 @@ Status ApplyOption(std::string_view name, std::string_view raw, RadosConfig& con
     config.timeout = std::chrono::seconds(seconds);
   } else if (name == "max_object_size") {
     REEL_ASSIGN_OR_RETURN(config.max_object_bytes,
-                          ParseUnsigned(value, name, 1, uint64_t{4} << 30));
+                          ParseUnsigned(value, name, 1, uint64_t{1} << 30));
   } else {
     return Status::InvalidArgument(
         "unknown rados:// option '" + std::string(name) +

@@ -18,7 +18,8 @@
 //   timeout=30            seconds for connecting (client_mount_timeout) and for each monitor and
 //                         OSD operation (rados_mon_op_timeout, rados_osd_op_timeout): a dead
 //                         cluster gives Unavailable after this instead of hanging. 1..3600.
-//   max_object_size=N     largest object Put accepts, in bytes (default 90 MiB, see below)
+//   max_object_size=N     largest object Put accepts, in bytes, up to 1 GiB (default 90 MiB, see
+//                         below)
 #pragma once
 
 #include <chrono>

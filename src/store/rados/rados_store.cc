@@ -121,6 +121,10 @@ Status RadosStore::Connect() {
     if (rc < 0) return RadosStatus(rc, std::string("set ") + option);
   }
   rc = cluster_.connect();
+  if (rc == -ENOENT) {  // librados found no monitor address (no config, no mon_host)
+    return Status::NotFound("connect to Ceph cluster (" + context +
+                            "): no monitor address; give conf=/path/ceph.conf or set CEPH_CONF");
+  }
   if (rc < 0) {
     Status s = RadosStatus(rc, "connect to Ceph cluster (" + context + ")");
     if (s.code() == Code::kUnavailable || s.code() == Code::kIOError) {
