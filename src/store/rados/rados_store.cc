@@ -8,6 +8,7 @@
 #include <cstring>
 #include <ctime>
 #include <string_view>
+#include <system_error>
 #include <vector>
 
 namespace reel {
@@ -86,6 +87,9 @@ class RadosStore final : public ObjectStore {
   std::string ObjectWhat(std::string_view op, const std::string& key) const {
     return std::string(op) + " " + key + " in rados " + Where();
   }
+  // Fills size and mtime of every entry (keys set) with parallel stat ops; drops the ones that
+  // no longer exist.
+  Status StatBatch(std::vector<ObjectInfo>& infos, std::string_view what);
   // Which config file librados reads, for messages.
   std::string ConfDescription() const;
 
@@ -239,62 +243,78 @@ Status RadosStore::Delete(const std::string& key) {
   return Status::Ok();
 }
 
+Status RadosStore::StatBatch(std::vector<ObjectInfo>& infos, std::string_view what) {
+  struct Pending {
+    struct timespec mtime {};
+    int stat_rc = 0;
+    // A compound op with one stat2: librados 16 does not export IoCtx::aio_stat2.
+    librados::ObjectReadOperation op;
+    CompletionPtr completion;
+  };
+  std::vector<Pending> pending(infos.size());
+  Status status;
+  size_t started = 0;
+  for (; started < infos.size(); ++started) {
+    Pending& p = pending[started];
+    p.op.stat2(&infos[started].size, &p.mtime, &p.stat_rc);
+    p.completion.reset(librados::Rados::aio_create_completion());
+    int rc = io_.aio_operate(infos[started].key, p.completion.get(), &p.op, nullptr);
+    if (rc < 0) {
+      status = RadosStatus(rc, std::string(what) + ": stat " + infos[started].key);
+      break;
+    }
+  }
+  // Every started op writes into `pending` and `infos`: wait for all before anything is freed.
+  for (size_t i = 0; i < started; ++i) pending[i].completion->wait_for_complete();
+  REEL_RETURN_IF_ERROR(status);
+  size_t kept = 0;
+  for (size_t i = 0; i < infos.size(); ++i) {
+    int rc = pending[i].completion->get_return_value();
+    if (rc >= 0) rc = pending[i].stat_rc;
+    if (rc == -ENOENT) continue;  // deleted since it was listed
+    if (rc < 0) return RadosStatus(rc, std::string(what) + ": stat " + infos[i].key);
+    infos[i].mtime_unix_ns = TimespecNs(pending[i].mtime);
+    if (kept != i) infos[kept] = std::move(infos[i]);
+    ++kept;
+  }
+  infos.resize(kept);
+  return Status::Ok();
+}
+
 Status RadosStore::List(const std::string& prefix,
                         const std::function<bool(const ObjectInfo&)>& visit) {
   REEL_RETURN_IF_ERROR(ValidateObjectKeyPrefix(prefix));
   const std::string what = "list '" + prefix + "' in rados " + Where();
-  librados::ObjectCursor cursor = io_.object_list_begin();
-  const librados::ObjectCursor end = io_.object_list_end();
-  struct Pending {
-    ObjectInfo info;
-    struct timespec mtime {};
-    int stat_rc = 0;
-    // A compound op with one stat2: librados 16 does not export IoCtx::aio_stat2.
-    std::unique_ptr<librados::ObjectReadOperation> op;
-    CompletionPtr completion;
-  };
-  while (!io_.object_list_is_end(cursor)) {
-    std::vector<librados::ObjectItem> items;
-    librados::ObjectCursor next;
-    int rc = io_.object_list(cursor, end, kListBatch, {}, &items, &next);
-    if (rc < 0) return RadosStatus(rc, what);
-    // Stat the batch's matches in parallel, then visit them without anything in flight.
-    std::vector<Pending> batch;
-    batch.reserve(items.size());
-    for (const librados::ObjectItem& item : items) {
-      if (item.nspace != config_.prefix || !item.oid.starts_with(prefix) ||
-          !ValidateObjectKey(item.oid).ok()) {
-        continue;
+  // NObjectIterator (pages of the IoCtx's namespace) rather than object_list/ObjectCursor, whose
+  // copies leak in librados 16. The iterator reports errors by throwing std::system_error.
+  librados::NObjectIterator it;
+  bool at_end = false;
+  bool started = false;
+  std::vector<ObjectInfo> batch;
+  while (!at_end) {
+    batch.clear();
+    try {
+      if (!started) {
+        it = io_.nobjects_begin();
+        started = true;
       }
-      Pending& p = batch.emplace_back();
-      p.info.key = item.oid;
-      p.op = std::make_unique<librados::ObjectReadOperation>();
-      p.op->stat2(&p.info.size, &p.mtime, &p.stat_rc);
-      p.completion.reset(librados::Rados::aio_create_completion());
-      rc = io_.aio_operate(item.oid, p.completion.get(), p.op.get(), nullptr);
-      if (rc < 0) {
-        batch.back().completion.reset();  // never started
-        for (Pending& started : batch) {
-          if (started.completion) started.completion->wait_for_complete();
+      for (; it != io_.nobjects_end() && batch.size() < kListBatch; ++it) {
+        const std::string& oid = it->get_oid();
+        if (it->get_nspace() != config_.prefix || !oid.starts_with(prefix) ||
+            !ValidateObjectKey(oid).ok()) {
+          continue;
         }
-        return RadosStatus(rc, what);
+        batch.push_back(ObjectInfo{.key = oid});
       }
+      at_end = it == io_.nobjects_end();
+    } catch (const std::system_error& e) {
+      return RadosStatus(e.code().value(), what);
     }
-    Status first_error;
-    for (Pending& p : batch) p.completion->wait_for_complete();
-    for (Pending& p : batch) {
-      rc = p.completion->get_return_value();
-      if (rc >= 0) rc = p.stat_rc;
-      if (rc == -ENOENT) p.completion.reset();  // deleted since it was listed
-      else if (rc < 0 && first_error.ok()) first_error = RadosStatus(rc, what + ": stat " + p.info.key);
+    // Stat the batch in parallel, then visit it with nothing in flight.
+    REEL_RETURN_IF_ERROR(StatBatch(batch, what));
+    for (const ObjectInfo& info : batch) {
+      if (!visit(info)) return Status::Ok();
     }
-    REEL_RETURN_IF_ERROR(first_error);
-    for (Pending& p : batch) {
-      if (!p.completion) continue;
-      p.info.mtime_unix_ns = TimespecNs(p.mtime);
-      if (!visit(p.info)) return Status::Ok();
-    }
-    cursor = next;
   }
   return Status::Ok();
 }

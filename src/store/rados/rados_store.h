@@ -13,10 +13,10 @@
 // librados returns after every replica has committed it, so OK means durable.
 // Get/GetRange: one compound read op (stat + read), so size and bytes come from the same object
 // version even while a Put replaces it.
-// Head: stat (size, mtime). Delete: remove; ENOENT is OK. List: object_list in batches of the
-// namespace, filtered by the plain-string prefix, each batch stat'ed with parallel aio stat ops;
-// objects gone between listing and stat are skipped; names that are not valid keys (other tools'
-// objects in the default namespace) are skipped.
+// Head: stat (size, mtime). Delete: remove; ENOENT is OK. List: pages of the namespace
+// (NObjectIterator), filtered by the plain-string prefix, each page stat'ed with parallel aio
+// stat ops; objects gone between listing and stat are skipped, and so are names that are not
+// valid keys (other tools' objects in the default namespace).
 //
 // Size limit: a Put larger than max_object_size (default 90 MiB = osd_max_write_size; an object
 // may not exceed osd_max_object_size, 128 MiB) is refused with Code::kRange, naming the limit,
