@@ -9,6 +9,7 @@ BUILD_PKGS=(
   libfuse3-dev fuse3 libssl-dev libsqlite3-dev
   nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev libtomlplusplus-dev
   libcpp-httplib-dev libgtest-dev libgmock-dev libbenchmark-dev
+  librados-dev libradospp-dev
 )
 TEST_PKGS=(
   git rsync tar sqlite3 ffmpeg libimage-exiftool-perl attr xxd fio restic python3

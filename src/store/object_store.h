@@ -5,9 +5,9 @@
 // its key (or prefix) and returns InvalidArgument for a bad one before touching the store.
 // All methods are thread-safe.
 //
-// Implementations: LocalDirStore (file://), MemoryStore (memory://) and, for tests,
-// FaultInjectionStore (a wrapper). tests/store/object_store_conformance_test.cc is the shared
-// suite every implementation must pass.
+// Implementations: LocalDirStore (file://), MemoryStore (memory://), RadosStore (rados://) and,
+// for tests, FaultInjectionStore (a wrapper). tests/store/object_store_conformance_test.cc is the
+// shared suite every implementation must pass.
 //
 // Note for file:// stores: a key cannot be both an object and a "directory" of other keys
 // ("a" and "a/b"); such a Put fails (NotDirectory/IsDirectory). Object stores proper (S3, RADOS)
@@ -67,6 +67,8 @@ class ObjectStore {
 // Opens a store by URI:
 //   file:///abs/dir   a local directory (created if missing)
 //   memory://NAME     an in-memory store (tests); each call makes a new empty one
+//   rados://POOL/PREFIX?conf=/path/ceph.conf&id=admin&create_pool=true
+//                     a Ceph RADOS pool via librados (store/rados/rados_config.h has the options)
 // Anything else is InvalidArgument, with the supported schemes in the message.
 [[nodiscard]] Result<std::unique_ptr<ObjectStore>> OpenObjectStore(const std::string& uri);
 

@@ -4,6 +4,10 @@
 #include "store/local_dir_store.h"
 #include "store/memory_store.h"
 #include "store/object_store.h"
+#include "store/rados/rados_config.h"
+#if REEL_WITH_RADOS
+#include "store/rados/rados_store.h"
+#endif
 
 namespace reel {
 namespace {
@@ -24,6 +28,16 @@ Result<std::unique_ptr<ObjectStore>> OpenMemory(const std::string& uri, std::str
   return std::unique_ptr<ObjectStore>(std::make_unique<MemoryStore>(std::string(rest)));
 }
 
+// rados://POOL/PREFIX?conf=...&id=...&create_pool=... -> RadosStore (see rados_config.h).
+Result<std::unique_ptr<ObjectStore>> OpenRados(const std::string& uri, std::string_view rest) {
+  REEL_ASSIGN_OR_RETURN(RadosConfig config, ParseRadosUri(uri));
+#if REEL_WITH_RADOS
+  return OpenRadosStore(config, uri);
+#else
+  return Status::NotSupported("rados:// stores need librados: this build has REEL_WITH_RADOS=OFF");
+#endif
+}
+
 struct Scheme {
   std::string_view prefix;  // including "://"
   std::string_view usage;   // shown in the error for unsupported URIs
@@ -38,7 +52,7 @@ constexpr Scheme kSchemes[] = {
     {"file://", "file:///abs/dir", &OpenFile},
     {"memory://", "memory://NAME", &OpenMemory},
     // {"s3://", "s3://bucket/prefix", &OpenS3},
-    // {"rados://", "rados://pool/prefix", &OpenRados},
+    {"rados://", "rados://pool/prefix", &OpenRados},
 };
 
 std::string SupportedSchemes() {

@@ -18,6 +18,7 @@
 #include "store/fault_injection_store.h"
 #include "store/memory_store.h"
 #include "store/object_store.h"
+#include "store/test_env_store.h"
 
 namespace reel {
 namespace {
@@ -45,7 +46,7 @@ const std::vector<StoreFactory>& StoreFactories() {
              std::make_unique<FaultInjectionStore>(std::make_unique<MemoryStore>("base")));
        }},
       // Next: {"S3", [](const std::string&) { return OpenTestStoreFromEnv("REEL_TEST_S3_URI"); }},
-      //       {"Rados", ... "REEL_TEST_RADOS_URI" ...}, each giving a fresh unique prefix per test.
+      {"Rados", [](const std::string&) { return OpenTestStoreFromEnv("REEL_TEST_RADOS_URI"); }},
   };
   return kStoreFactories;
 }
