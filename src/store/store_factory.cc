@@ -4,6 +4,7 @@
 #include "store/local_dir_store.h"
 #include "store/memory_store.h"
 #include "store/object_store.h"
+#include "store/s3/s3_store.h"
 
 namespace reel {
 namespace {
@@ -24,6 +25,11 @@ Result<std::unique_ptr<ObjectStore>> OpenMemory(const std::string& uri, std::str
   return std::unique_ptr<ObjectStore>(std::make_unique<MemoryStore>(std::string(rest)));
 }
 
+// s3://bucket/prefix?options -> S3Store (options and credentials: store/s3/s3_config.h).
+Result<std::unique_ptr<ObjectStore>> OpenS3(const std::string& uri, std::string_view) {
+  return OpenS3Store(uri);
+}
+
 struct Scheme {
   std::string_view prefix;  // including "://"
   std::string_view usage;   // shown in the error for unsupported URIs
@@ -37,7 +43,7 @@ struct Scheme {
 constexpr Scheme kSchemes[] = {
     {"file://", "file:///abs/dir", &OpenFile},
     {"memory://", "memory://NAME", &OpenMemory},
-    // {"s3://", "s3://bucket/prefix", &OpenS3},
+    {"s3://", "s3://bucket/prefix?endpoint=...&region=...&path_style=true", &OpenS3},
     // {"rados://", "rados://pool/prefix", &OpenRados},
 };
 
