@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <cstring>
 #include <mutex>
 
@@ -43,6 +44,35 @@ int SeekBody(void* userdata, curl_off_t offset, int origin) {
   }
   up->pos = static_cast<size_t>(offset);
   return CURL_SEEKFUNC_OK;
+}
+
+// Stall detection: the transfer fails when no byte moved either way for `limit`. (libcurl's
+// CURLOPT_LOW_SPEED_* averages over a window of several seconds, so a burst just before a hang
+// hides the hang for that long; this check is exact.) libcurl calls it about once a second even
+// when nothing moves.
+struct StallGuard {
+  using Clock = std::chrono::steady_clock;
+  std::chrono::milliseconds limit;
+  Clock::time_point last_progress = Clock::now();
+  curl_off_t last_down = -1;
+  curl_off_t last_up = -1;
+  bool stalled = false;
+};
+
+int CheckStall(void* userdata, curl_off_t, curl_off_t dlnow, curl_off_t, curl_off_t ulnow) {
+  auto* g = static_cast<StallGuard*>(userdata);
+  auto now = StallGuard::Clock::now();
+  if (dlnow != g->last_down || ulnow != g->last_up) {
+    g->last_down = dlnow;
+    g->last_up = ulnow;
+    g->last_progress = now;
+    return 0;
+  }
+  if (now - g->last_progress > g->limit) {
+    g->stalled = true;
+    return 1;  // abort the transfer
+  }
+  return 0;
 }
 
 size_t WriteBody(char* ptr, size_t size, size_t nmemb, void* userdata) {
@@ -157,11 +187,12 @@ bool HttpClient::Send(const HttpRequest& request, HttpResponse* response, Transp
   curl_easy_setopt(c, CURLOPT_USERNAME, options_.access_key_id.c_str());
   curl_easy_setopt(c, CURLOPT_PASSWORD, options_.secret_access_key.c_str());
   curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options_.connect_timeout_ms));
-  // A transfer that moves less than 1 byte/s for the stall time fails: a hung gateway is seen in
-  // seconds, while a slow but moving transfer of any size continues.
-  curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
-  curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME,
-                   std::max(1L, static_cast<long>((options_.stall_timeout_ms + 999) / 1000)));
+  // A transfer that moves no byte for the stall time fails: a hung gateway is seen in seconds,
+  // while a slow but moving transfer of any size continues.
+  StallGuard stall{.limit = std::chrono::milliseconds(options_.stall_timeout_ms)};
+  curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+  curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, &CheckStall);
+  curl_easy_setopt(c, CURLOPT_XFERINFODATA, &stall);
   curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
   curl_easy_setopt(c, CURLOPT_MAXCONNECTS, 1L);
   curl_easy_setopt(c, CURLOPT_FILETIME, 1L);
@@ -193,8 +224,9 @@ bool HttpClient::Send(const HttpRequest& request, HttpResponse* response, Transp
 
   CURLcode rc = curl_easy_perform(c);
   if (rc != CURLE_OK) {
-    error->message = curl_easy_strerror(rc);
-    error->timed_out = rc == CURLE_OPERATION_TIMEDOUT;
+    error->message = stall.stalled ? "no byte moved for " + std::to_string(options_.stall_timeout_ms) + " ms"
+                                   : curl_easy_strerror(rc);
+    error->timed_out = stall.stalled || rc == CURLE_OPERATION_TIMEDOUT;
     return false;
   }
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &response->status);
