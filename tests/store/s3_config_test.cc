@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include "common/percent_encode.h"
 #include "store/s3/s3_client.h"
 #include "store/s3/s3_config.h"
 #include "store/s3/s3_xml.h"
@@ -212,8 +213,8 @@ TEST(S3QueryTest, SortedAndEncoded) {
   EXPECT_EQ(CanonicalQuery({{"prefix", "dir/a b"}, {"list-type", "2"}, {"continuation-token", "a+b=="}}),
             "continuation-token=a%2Bb%3D%3D&list-type=2&prefix=dir%2Fa%20b");
   EXPECT_EQ(CanonicalQuery({{"uploads", ""}}), "uploads=");
-  EXPECT_EQ(UriEncode("chunks/ab/x~y_z.-", true), "chunks/ab/x~y_z.-");
-  EXPECT_EQ(UriEncode("a/b", false), "a%2Fb");
+  EXPECT_EQ(PercentEncode("chunks/ab/x~y_z.-", true), "chunks/ab/x~y_z.-");
+  EXPECT_EQ(PercentEncode("a/b"), "a%2Fb");
 }
 
 TEST(S3XmlTest, ListObjectsV2Page) {

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "chunking/sha256.h"
+#include "common/percent_encode.h"
 #include "store/s3/s3_xml.h"
 
 namespace reel::s3 {
@@ -33,29 +34,10 @@ std::string Describe(const HttpResponse& r, const S3ErrorBody& err) {
 
 }  // namespace
 
-std::string UriEncode(std::string_view s, bool keep_slash) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(s.size());
-  for (char ch : s) {
-    auto c = static_cast<unsigned char>(ch);
-    bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                      c == '-' || c == '_' || c == '.' || c == '~' || (keep_slash && c == '/');
-    if (unreserved) {
-      out += ch;
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
-
 std::string CanonicalQuery(std::vector<std::pair<std::string, std::string>> query) {
   for (auto& [name, value] : query) {
-    name = UriEncode(name, false);
-    value = UriEncode(value, false);
+    name = PercentEncode(name, false);
+    value = PercentEncode(value, false);
   }
   std::sort(query.begin(), query.end());
   std::string out;
@@ -84,11 +66,11 @@ std::string S3Client::Url(const std::string& key,
   std::string url;
   if (config_.path_style) {
     url = config_.endpoint + "/" + config_.bucket;
-    if (!key.empty()) url += "/" + UriEncode(key, true);
+    if (!key.empty()) url += "/" + PercentEncode(key, true);
   } else {
     size_t host_start = config_.endpoint.find("://") + 3;
     url = config_.endpoint.substr(0, host_start) + config_.bucket + "." +
-          config_.endpoint.substr(host_start) + "/" + UriEncode(key, true);
+          config_.endpoint.substr(host_start) + "/" + PercentEncode(key, true);
   }
   if (!query.empty()) url += "?" + CanonicalQuery(std::move(query));
   return url;

@@ -59,8 +59,6 @@ class S3Client {
   HttpClient http_;  // thread-safe
 };
 
-// SigV4 URI encoding: everything but A-Z a-z 0-9 - _ . ~ (and '/' when keep_slash) as %XX.
-[[nodiscard]] std::string UriEncode(std::string_view s, bool keep_slash);
 // "a=1&b=&c=x%2Fy": sorted by name, encoded, value-less parameters with '='.
 [[nodiscard]] std::string CanonicalQuery(std::vector<std::pair<std::string, std::string>> query);
 
