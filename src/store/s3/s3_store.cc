@@ -89,14 +89,12 @@ Status S3Store::Put(const std::string& key, std::span<const uint8_t> data) {
 
 Result<std::vector<uint8_t>> S3Store::GetObject(const std::string& key,
                                                 const std::string& range_header,
-                                                bool* range_unsatisfiable) {
+                                                long* http_status) {
   S3Request req{.method = "GET", .key = FullKey(key)};
   if (!range_header.empty()) req.headers.push_back(range_header);
   REEL_ASSIGN_OR_RETURN(HttpResponse r, client_->Execute(req));
-  if (r.status == 416 && range_unsatisfiable != nullptr) {
-    *range_unsatisfiable = true;
-    return std::vector<uint8_t>();
-  }
+  if (http_status != nullptr) *http_status = r.status;
+  if (r.status == 416 && !range_header.empty()) return std::vector<uint8_t>();
   if (r.status >= 300) return client_->ErrorStatus(r, "GET " + key);
   return std::move(r.body);
 }
@@ -115,11 +113,15 @@ Result<std::vector<uint8_t>> S3Store::GetRange(const std::string& key, uint64_t 
   }
   std::string range = "Range: bytes=" + std::to_string(offset) + "-";
   if (length - 1 <= UINT64_MAX - offset) range += std::to_string(offset + (length - 1));
-  bool unsatisfiable = false;
-  REEL_ASSIGN_OR_RETURN(std::vector<uint8_t> data, GetObject(key, range, &unsatisfiable));
-  // A 416 means offset >= size (the object exists: a missing one is 404). Some servers answer a
-  // range on an empty object with 200 and the whole (empty) body; trim such answers here.
-  if (unsatisfiable) return std::vector<uint8_t>();
+  long status = 0;
+  REEL_ASSIGN_OR_RETURN(std::vector<uint8_t> data, GetObject(key, range, &status));
+  // 206: the range. 416: offset >= size (a missing object is 404), so empty. 200: the server
+  // ignored the range (some do for empty objects) and sent everything; cut the range out here.
+  if (status == 200) {
+    if (offset >= data.size()) return std::vector<uint8_t>();
+    data.erase(data.begin(), data.begin() + static_cast<ptrdiff_t>(offset));
+    if (length < data.size()) data.resize(length);
+  }
   return data;
 }
 

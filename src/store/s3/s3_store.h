@@ -52,8 +52,10 @@ class S3Store final : public ObjectStore {
   std::string FullKey(const std::string& key) const;
   Status PutMultipart(const std::string& key, const std::string& full,
                       std::span<const uint8_t> data);
+  // GET with an optional "Range: ..." header; a 416 answer to a range is an empty result.
+  // `http_status` (optional) receives the answer's status.
   Result<std::vector<uint8_t>> GetObject(const std::string& key, const std::string& range_header,
-                                         bool* range_unsatisfiable);
+                                         long* http_status);
 
   const std::unique_ptr<S3Client> client_;
 };
