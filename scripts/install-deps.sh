@@ -9,11 +9,12 @@ BUILD_PKGS=(
   libfuse3-dev fuse3 libssl-dev libsqlite3-dev
   nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev libtomlplusplus-dev
   libcpp-httplib-dev libgtest-dev libgmock-dev libbenchmark-dev
-  librados-dev libradospp-dev
+  libcurl4-openssl-dev libtinyxml2-dev librados-dev libradospp-dev
 )
 TEST_PKGS=(
   git rsync tar sqlite3 ffmpeg libimage-exiftool-perl attr xxd fio restic python3
   coreutils psmisc procps
+  ceph-mon ceph-osd radosgw ceph-common curl
 )
 
 pkgs=("${BUILD_PKGS[@]}")

@@ -5,6 +5,7 @@
 #include <httplib.h>
 
 #include "common/error_mapping.h"
+#include "common/percent_encode.h"
 
 namespace reel {
 namespace {
@@ -47,22 +48,7 @@ bool IsValidUtf8Json(const std::string& s) {
 
 }  // namespace
 
-std::string UrlEncode(std::string_view s) {
-  static const char* kHex = "0123456789ABCDEF";
-  std::string out;
-  for (char ch : s) {
-    auto c = static_cast<unsigned char>(ch);
-    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-        c == '_' || c == '.' || c == '~') {
-      out += ch;
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
+std::string UrlEncode(std::string_view s) { return PercentEncode(s); }
 
 ApiClient::ApiClient(std::string socket_path) : socket_path_(std::move(socket_path)) {}
 

@@ -1,13 +1,15 @@
 // ObjectStore: the narrow interface every place that holds chunk bytes implements (a local
 // directory, memory, and later S3 and Ceph RADOS). Keys are relative names made of
-// [A-Za-z0-9._-] segments joined by '/'; no empty, "." or ".." segment; at most 1024 bytes, at
-// most 255 bytes per segment (a segment is a file name in a file:// store). Every method checks
+// [A-Za-z0-9._-] segments joined by '/'; no empty, "." or ".." segment; at most 1024 bytes
+// (MaxKeyLength(): less in a store that puts a prefix in front of every key in a backend limited
+// to 1024, such as s3://bucket/prefix), at most 255 bytes per segment (a segment is a file name
+// in a file:// store). Every method checks
 // its key (or prefix) and returns InvalidArgument for a bad one before touching the store.
 // All methods are thread-safe.
 //
-// Implementations: LocalDirStore (file://), MemoryStore (memory://), RadosStore (rados://) and,
-// for tests, FaultInjectionStore (a wrapper). tests/store/object_store_conformance_test.cc is the
-// shared suite every implementation must pass.
+// Implementations: LocalDirStore (file://), MemoryStore (memory://), S3Store (s3://), RadosStore
+// (rados://) and, for tests, FaultInjectionStore (a wrapper).
+// tests/store/object_store_conformance_test.cc is the shared suite every implementation must pass.
 //
 // Note for file:// stores: a key cannot be both an object and a "directory" of other keys
 // ("a" and "a/b"); such a Put fails (NotDirectory/IsDirectory). Object stores proper (S3, RADOS)
@@ -56,6 +58,8 @@ class ObjectStore {
                       const std::function<bool(const ObjectInfo&)>& visit) = 0;
   // The URI the store was opened with, without credentials.
   virtual std::string Uri() const = 0;
+  // The longest key this store accepts; a longer one is InvalidArgument.
+  virtual size_t MaxKeyLength() const { return 1024; }
 };
 
 // Checks a key against the rules above.
@@ -67,6 +71,7 @@ class ObjectStore {
 // Opens a store by URI:
 //   file:///abs/dir   a local directory (created if missing)
 //   memory://NAME     an in-memory store (tests); each call makes a new empty one
+//   s3://BUCKET/PREFIX?options   an S3 bucket (store/s3/s3_config.h, docs/s3.md)
 //   rados://POOL/PREFIX?conf=/path/ceph.conf&id=admin&create_pool=true
 //                     a Ceph RADOS pool via librados (store/rados/rados_config.h has the options)
 // Anything else is InvalidArgument, with the supported schemes in the message.

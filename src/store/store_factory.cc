@@ -8,6 +8,7 @@
 #if REEL_WITH_RADOS
 #include "store/rados/rados_store.h"
 #endif
+#include "store/s3/s3_store.h"
 
 namespace reel {
 namespace {
@@ -38,6 +39,11 @@ Result<std::unique_ptr<ObjectStore>> OpenRados(const std::string& uri, std::stri
 #endif
 }
 
+// s3://bucket/prefix?options -> S3Store (options and credentials: store/s3/s3_config.h).
+Result<std::unique_ptr<ObjectStore>> OpenS3(const std::string& uri, std::string_view) {
+  return OpenS3Store(uri);
+}
+
 struct Scheme {
   std::string_view prefix;  // including "://"
   std::string_view usage;   // shown in the error for unsupported URIs
@@ -51,7 +57,7 @@ struct Scheme {
 constexpr Scheme kSchemes[] = {
     {"file://", "file:///abs/dir", &OpenFile},
     {"memory://", "memory://NAME", &OpenMemory},
-    // {"s3://", "s3://bucket/prefix", &OpenS3},
+    {"s3://", "s3://bucket/prefix?endpoint=...&region=...&path_style=true", &OpenS3},
     {"rados://", "rados://pool/prefix", &OpenRados},
 };
 

@@ -19,6 +19,7 @@
 #include "store/memory_store.h"
 #include "store/object_store.h"
 #include "store/test_env_store.h"
+#include "store/s3_test_env.h"
 
 namespace reel {
 namespace {
@@ -45,7 +46,7 @@ const std::vector<StoreFactory>& StoreFactories() {
          return std::unique_ptr<ObjectStore>(
              std::make_unique<FaultInjectionStore>(std::make_unique<MemoryStore>("base")));
        }},
-      // Next: {"S3", [](const std::string&) { return OpenTestStoreFromEnv("REEL_TEST_S3_URI"); }},
+      {"S3", [](const std::string&) { return testing::OpenTestS3Store(); }},
       {"Rados", [](const std::string&) { return OpenTestStoreFromEnv("REEL_TEST_RADOS_URI"); }},
   };
   return kStoreFactories;
@@ -379,9 +380,14 @@ TEST_P(ObjectStoreTest, RejectsInvalidKeys) {
 }
 
 TEST_P(ObjectStoreTest, AcceptsEdgeKeys) {
-  std::string longest;  // 1024 bytes, 5 segments of 204
-  for (int i = 0; i < 5; ++i) longest += (i ? "/" : "") + std::string(204, static_cast<char>('a' + i));
-  ASSERT_EQ(longest.size(), 1024u);
+  // MaxKeyLength() bytes (1024 in most stores), in segments of at most 204.
+  const size_t max_length = store_->MaxKeyLength();
+  std::string longest;
+  for (char c = 'a'; longest.size() + (longest.empty() ? 0 : 1) < max_length; ++c) {
+    if (!longest.empty()) longest += '/';
+    longest += std::string(std::min<size_t>(204, max_length - longest.size()), c);
+  }
+  ASSERT_EQ(longest.size(), max_length);
   std::vector<std::string> keys = {
       "a", "..x", "x..", ".hidden", "-", "_", "A-Z_a-z.0-9", std::string(255, 'n'), longest,
   };

@@ -1,0 +1,141 @@
+// The S3 gateway stops answering (SIGSTOP of the radosgw process that scripts/ceph-up.sh recorded
+// in $CEPH_DIR/pids) while Puts run, then comes back (SIGCONT). Every Put must either succeed
+// (possibly after retries) or return Unavailable, and every object must read back whole.
+// Runs alone (RUN_SERIAL): other suites on the same gateway would stall too.
+#include <signal.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <sstream>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "store/s3_test_env.h"
+
+namespace reel {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// The gateway's PID from $CEPH_DIR/pids ("rgw <pid>" line), or 0.
+pid_t GatewayPid() {
+  const char* dir = std::getenv("CEPH_DIR");
+  if (dir == nullptr) return 0;
+  std::ifstream in(std::string(dir) + "/pids");
+  std::string name;
+  pid_t pid = 0;
+  while (in >> name >> pid) {
+    if (name == "rgw") return pid;
+  }
+  return 0;
+}
+
+// Stops the gateway until Resume() or destruction, so it is continued whatever happens.
+class StoppedGateway {
+ public:
+  explicit StoppedGateway(pid_t pid) : pid_(pid) { EXPECT_EQ(::kill(pid_, SIGSTOP), 0); }
+  ~StoppedGateway() { Resume(); }
+  void Resume() {
+    if (pid_ != 0) ::kill(pid_, SIGCONT);
+    pid_ = 0;
+  }
+  StoppedGateway(const StoppedGateway&) = delete;
+  StoppedGateway& operator=(const StoppedGateway&) = delete;
+
+ private:
+  pid_t pid_;
+};
+
+std::vector<uint8_t> Content(int i) {
+  return std::vector<uint8_t>(32'768 + i * 97, static_cast<uint8_t>(i * 31 + 7));
+}
+
+TEST(S3OutageTest, PutsSurviveAGatewayThatStopsAndComesBack) {
+  // Short deadlines so both outcomes happen within a few seconds: a 4 s outage outlasts the
+  // 2.5 s retry deadline of Puts that start early in it, not of those that start late.
+  auto opened = testing::OpenTestS3Store(
+      "retry_deadline_ms=2500&stall_timeout_ms=1000&connect_timeout_ms=1000&max_connections=4");
+  if (opened.status().code() == Code::kNotSupported) GTEST_SKIP() << opened.status().ToString();
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  auto store = std::move(opened).value();
+  const pid_t rgw = GatewayPid();
+  if (rgw == 0) {
+    if (testing::S3Required()) FAIL() << "no rgw PID in $CEPH_DIR/pids";
+    GTEST_SKIP() << "no rgw PID in $CEPH_DIR/pids (set CEPH_DIR to the cluster's directory)";
+  }
+
+  struct Outcome {
+    Code code;
+  };
+  std::mutex mu;  // guards outcomes
+  std::map<int, Outcome> outcomes;
+  std::atomic<bool> stop{false};
+  std::atomic<int> next{0};
+  std::vector<std::thread> writers;
+  for (int w = 0; w < 2; ++w) {
+    writers.emplace_back([&] {
+      while (!stop.load()) {
+        int i = next++;
+        Status s = store->Put("outage/" + std::to_string(i), Content(i));
+        std::lock_guard lock(mu);
+        outcomes[i] = {s.code()};
+        if (!s.ok() && s.code() != Code::kUnavailable) ADD_FAILURE() << i << ": " << s.ToString();
+      }
+    });
+  }
+  // A probe Put starts 1 s before the gateway resumes: well inside its 2.5 s deadline, so it must
+  // succeed after retries. Writers' Puts that started early in the 4 s outage run out of time.
+  Status probe_status;
+  double probe_seconds = 0;
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  {
+    StoppedGateway stopped(rgw);
+    std::this_thread::sleep_for(std::chrono::seconds(3));
+    std::thread probe([&] {
+      auto t0 = Clock::now();
+      probe_status = store->Put("outage/probe", Content(7));
+      probe_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+    });
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+    stopped.Resume();
+    probe.join();
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  stop = true;
+  for (auto& t : writers) t.join();
+
+  int ok = 0, unavailable = 0;
+  for (const auto& [i, o] : outcomes) {
+    if (o.code == Code::kOk) ++ok;
+    if (o.code == Code::kUnavailable) ++unavailable;
+  }
+  std::cout << "puts: " << ok << " ok, " << unavailable << " unavailable; probe "
+            << probe_status.ToString() << " in " << probe_seconds << " s\n";
+  EXPECT_GT(ok, 0);
+  EXPECT_GT(unavailable, 0);
+  ASSERT_TRUE(probe_status.ok()) << probe_status.ToString();
+  EXPECT_GT(probe_seconds, 0.8);  // it waited for the gateway
+  EXPECT_EQ(*store->Get("outage/probe"), Content(7));
+  // Nothing is torn: an acknowledged Put reads back exactly; an Unavailable one is absent or
+  // whole (its request may still have completed after the gateway resumed).
+  for (const auto& [i, o] : outcomes) {
+    auto got = store->Get("outage/" + std::to_string(i));
+    if (o.code == Code::kOk) {
+      ASSERT_TRUE(got.ok()) << i << ": " << got.status().ToString();
+      EXPECT_TRUE(*got == Content(i)) << i;
+    } else if (got.ok()) {
+      EXPECT_TRUE(*got == Content(i)) << i;
+    } else {
+      EXPECT_EQ(got.status().code(), Code::kNotFound) << i << ": " << got.status().ToString();
+    }
+  }
+}
+
+}  // namespace
+}  // namespace reel
