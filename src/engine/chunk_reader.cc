@@ -6,8 +6,54 @@
 
 namespace reel {
 
-ChunkReader::ChunkReader(ObjectStore* store, uint64_t capacity_bytes)
-    : store_(store), capacity_(capacity_bytes) {}
+namespace {
+constexpr size_t kMaxQueuedPrefetches = 64;
+}  // namespace
+
+ChunkReader::ChunkReader(ObjectStore* store, uint64_t capacity_bytes, uint32_t prefetch_threads)
+    : store_(store), capacity_(capacity_bytes) {
+  for (uint32_t i = 0; i < prefetch_threads; ++i) prefetchers_.emplace_back([this] { PrefetchLoop(); });
+}
+
+ChunkReader::~ChunkReader() {
+  {
+    std::lock_guard lock(prefetch_mu_);
+    stop_ = true;
+  }
+  prefetch_cv_.notify_all();
+  for (auto& t : prefetchers_) t.join();
+}
+
+void ChunkReader::Prefetch(const ChunkRef& ref) {
+  if (prefetchers_.empty() || IsHole(ref.id)) return;
+  {
+    std::lock_guard lock(mu_);
+    if (entries_.count(ref.id) || loading_.count(ref.id)) return;
+  }
+  {
+    std::lock_guard lock(prefetch_mu_);
+    if (prefetch_queue_.size() >= kMaxQueuedPrefetches) return;
+    for (const ChunkRef& q : prefetch_queue_) {
+      if (q.id == ref.id) return;
+    }
+    prefetch_queue_.push_back(ref);
+  }
+  prefetch_cv_.notify_one();
+}
+
+void ChunkReader::PrefetchLoop() {
+  while (true) {
+    ChunkRef ref;
+    {
+      std::unique_lock lock(prefetch_mu_);
+      prefetch_cv_.wait(lock, [&] { return stop_ || !prefetch_queue_.empty(); });
+      if (stop_) return;
+      ref = prefetch_queue_.front();
+      prefetch_queue_.pop_front();
+    }
+    if (Get(ref).ok()) prefetched_.fetch_add(1);
+  }
+}
 
 Result<ChunkData> ChunkReader::Get(const ChunkRef& ref) {
   std::promise<Result<ChunkData>> promise;

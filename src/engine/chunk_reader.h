@@ -1,8 +1,14 @@
 // ChunkReader: fetches chunks from the store, verifies each against its hash, and keeps recently
-// used ones in memory (LRU, bounded by bytes).
+// used ones in memory (LRU, bounded by bytes). Prefetch() fetches ahead on a small pool of
+// threads (readahead for streaming readers: chunks on a remote tier arrive in parallel); a Get of
+// a chunk being prefetched waits for that fetch instead of starting another.
 #pragma once
 
+#include <atomic>
+#include <condition_variable>
 #include <cstdint>
+#include <deque>
+#include <thread>
 #include <future>
 #include <list>
 #include <memory>
@@ -21,7 +27,10 @@ using ChunkData = std::shared_ptr<const std::vector<uint8_t>>;
 
 class ChunkReader {
  public:
-  ChunkReader(ObjectStore* store, uint64_t capacity_bytes);
+  ChunkReader(ObjectStore* store, uint64_t capacity_bytes, uint32_t prefetch_threads = 8);
+  ~ChunkReader();
+  ChunkReader(const ChunkReader&) = delete;
+  ChunkReader& operator=(const ChunkReader&) = delete;
 
   // The verified content of `ref` (Corruption if the stored bytes do not hash to the id or have
   // the wrong length; NotFound if the store lacks it).
@@ -29,6 +38,10 @@ class ChunkReader {
   // Fetches and verifies without caching (fsck).
   Status Verify(const ChunkId& id, uint64_t* bytes);
   void Drop(const ChunkId& id);
+  // Starts fetching `ref` in the background unless it is cached, loading or the prefetch queue
+  // is full. Errors are not reported (the reader that needs the chunk fetches it again).
+  void Prefetch(const ChunkRef& ref);
+  uint64_t prefetched() const { return prefetched_.load(); }
 
  private:
   struct Entry {
@@ -38,6 +51,7 @@ class ChunkReader {
   void Insert(const ChunkId& id, const ChunkData& data);
 
   Result<ChunkData> Fetch(const ChunkRef& ref);
+  void PrefetchLoop();
 
   ObjectStore* store_;
   const uint64_t capacity_;
@@ -47,6 +61,13 @@ class ChunkReader {
   std::list<ChunkId> lru_;  // front = most recently used
   std::unordered_map<ChunkId, Entry, ChunkIdHash> entries_;
   uint64_t bytes_ = 0;
+
+  std::mutex prefetch_mu_;  // guards prefetch_queue_, stop_
+  std::condition_variable prefetch_cv_;
+  std::deque<ChunkRef> prefetch_queue_;
+  bool stop_ = false;
+  std::atomic<uint64_t> prefetched_{0};
+  std::vector<std::thread> prefetchers_;
 };
 
 }  // namespace reel

@@ -58,6 +58,7 @@ Status EngineImpl::EnsureStaged(FileState& fs) {
 }
 
 HandleId EngineImpl::AddHandle(Handle handle) {
+  handle.ra = std::make_shared<ReadAhead>();
   std::lock_guard lock(files_mu_);
   HandleId id = next_handle_++;
   handles_.emplace(id, std::move(handle));
@@ -143,6 +144,7 @@ Result<size_t> EngineImpl::Read(HandleId h, uint64_t offset, std::span<uint8_t> 
     const VersionLayout& v = *handle.version;
     if (offset >= v.size()) return size_t{0};
     size_t n = static_cast<size_t>(std::min<uint64_t>(out.size(), v.size() - offset));
+    AfterRead(*handle.ra, v, offset, n);
     REEL_RETURN_IF_ERROR(v.Read(&reader_, offset, out.first(n)));
     return n;
   }
@@ -151,8 +153,37 @@ Result<size_t> EngineImpl::Read(HandleId h, uint64_t offset, std::span<uint8_t> 
   uint64_t size = fs.LogicalSize();
   if (offset >= size) return size_t{0};
   size_t n = static_cast<size_t>(std::min<uint64_t>(out.size(), size - offset));
+  AfterRead(*handle.ra, fs.base, offset, n);
   REEL_RETURN_IF_ERROR(ReadFileContent(fs.base, fs.staged.get(), &reader_, offset, out.first(n)));
   return n;
+}
+
+void EngineImpl::AfterRead(ReadAhead& ra, const VersionLayout& layout, uint64_t offset, size_t n) {
+  constexpr uint64_t kNear = 8ull << 20;  // FUSE delivers a stream's reads a little out of order
+  constexpr uint64_t kMinWindow = 4ull << 20;
+  constexpr uint64_t kMaxWindow = 64ull << 20;
+  uint64_t end = offset + n;
+  uint64_t from = 0, to = 0;
+  {
+    std::lock_guard lock(ra.mu);
+    bool sequential = offset + kNear >= ra.next && offset <= ra.next + kNear && ra.next != 0;
+    if (sequential) {
+      ra.window = std::clamp(ra.window * 2, kMinWindow, kMaxWindow);
+    } else {
+      ra.window = 0;
+      ra.prefetched_to = 0;
+    }
+    ra.next = std::max(sequential ? ra.next : 0, end);
+    if (ra.window == 0) return;
+    from = std::max(end, ra.prefetched_to);
+    to = std::min(layout.size(), end + ra.window);
+    if (from >= to) return;
+    ra.prefetched_to = to;
+  }
+  for (size_t i = layout.ChunkAt(from); i < layout.chunks().size() && layout.chunk_start(i) < to;
+       ++i) {
+    reader_.Prefetch(layout.chunks()[i]);
+  }
 }
 
 Result<size_t> EngineImpl::Write(HandleId h, uint64_t offset, std::span<const uint8_t> data) {
