@@ -46,6 +46,13 @@ class ObjectStore {
   // offset >= size). NotFound if absent.
   virtual Result<std::vector<uint8_t>> GetRange(const std::string& key, uint64_t offset,
                                                 uint64_t length) = 0;
+  // Get of a chunk object, whose key names its SHA-256 (store/chunk_keys.h). `*verified` says
+  // whether the store itself checked the bytes against that hash (a tiered store does for copies
+  // it fetched from another tier), so the caller need not hash them again.
+  virtual Result<std::vector<uint8_t>> GetChunk(const std::string& key, bool* verified) {
+    *verified = false;
+    return Get(key);
+  }
   // Size (and time, if known) without the content. NotFound if absent.
   virtual Result<ObjectInfo> Head(const std::string& key) = 0;
   // Removes the object. Deleting an absent key is OK (idempotent). Durable when it returns OK.

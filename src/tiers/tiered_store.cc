@@ -26,6 +26,12 @@ Status TieredStore::Put(const std::string& key, std::span<const uint8_t> data) {
 }
 
 Result<std::vector<uint8_t>> TieredStore::Get(const std::string& key) {
+  bool verified = false;
+  return GetChunk(key, &verified);
+}
+
+Result<std::vector<uint8_t>> TieredStore::GetChunk(const std::string& key, bool* verified) {
+  *verified = false;
   auto got = local_->Get(key);
   if (got.ok()) {
     if (auto id = ChunkIdFromKey(key)) cache_.Touch(*id);
@@ -33,7 +39,9 @@ Result<std::vector<uint8_t>> TieredStore::Get(const std::string& key) {
     return got;
   }
   if (got.status().code() != Code::kNotFound || shared_.empty()) return got;
-  return FetchRemote(key);
+  auto fetched = FetchRemote(key);
+  *verified = fetched.ok() && ChunkIdFromKey(key).has_value();
+  return fetched;
 }
 
 Result<std::vector<uint8_t>> TieredStore::FetchRemote(const std::string& key) {

@@ -48,6 +48,7 @@ class TieredStore final : public ObjectStore {
 
   Status Put(const std::string& key, std::span<const uint8_t> data) override;
   Result<std::vector<uint8_t>> Get(const std::string& key) override;
+  Result<std::vector<uint8_t>> GetChunk(const std::string& key, bool* verified) override;
   Result<std::vector<uint8_t>> GetRange(const std::string& key, uint64_t offset,
                                         uint64_t length) override;
   Result<ObjectInfo> Head(const std::string& key) override;

@@ -96,13 +96,16 @@ TEST_F(TiersTest, RemoteChunksAreVerifiedAndKeptLocally) {
   ASSERT_TRUE(cloud_faults_->Put(key, contents_[refs[0].id]).ok());
   EXPECT_FALSE(store_->cache().Contains(refs[0].id));
 
-  auto got = store_->Get(key);
+  bool verified = false;
+  auto got = store_->GetChunk(key, &verified);
   ASSERT_TRUE(got.ok()) << got.status().ToString();
   EXPECT_EQ(*got, contents_[refs[0].id]);
+  EXPECT_TRUE(verified) << "a remote copy is checked before it is returned";
   EXPECT_TRUE(local_->Head(key).ok()) << "a fetched chunk stays in the local cache";
+  ASSERT_TRUE(store_->GetChunk(key, &verified).ok());
+  EXPECT_FALSE(verified) << "a local hit is the reader's to check";
   EXPECT_TRUE(store_->cache().Contains(refs[0].id));
   EXPECT_EQ(store_->fetch_stats().remote_fetches, 1u);
-  ASSERT_TRUE(store_->Get(key).ok());
   EXPECT_EQ(store_->fetch_stats().remote_fetches, 1u) << "the second read is local";
 
   auto range = store_->GetRange(key, 10, 5);
