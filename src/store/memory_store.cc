@@ -1,3 +1,4 @@
+#include "common/clock.h"
 #include "store/memory_store.h"
 
 #include <algorithm>
@@ -6,11 +7,6 @@
 namespace reel {
 namespace {
 
-int64_t NowNs() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 Status NotFound(const std::string& key) { return Status::NotFound("object not found: " + key); }
 
@@ -27,7 +23,7 @@ MemoryStore::Object MemoryStore::Find(const std::string& key) const {
 
 Status MemoryStore::Put(const std::string& key, std::span<const uint8_t> data) {
   REEL_RETURN_IF_ERROR(ValidateObjectKey(key));
-  Object obj{std::make_shared<const std::vector<uint8_t>>(data.begin(), data.end()), NowNs()};
+  Object obj{std::make_shared<const std::vector<uint8_t>>(data.begin(), data.end()), WallClockNs()};
   {
     std::lock_guard lock(mu_);
     std::swap(objects_[key], obj);

@@ -1,3 +1,4 @@
+#include "common/clock.h"
 #include "tiers/placement.h"
 
 #include <chrono>
@@ -12,11 +13,6 @@
 namespace reel {
 namespace {
 
-TimeNs NowNs() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 constexpr auto kCheckInterval = std::chrono::seconds(1);
 
@@ -177,7 +173,7 @@ Result<uint64_t> Placement::CheckPublishes() {
     bool all = true;
     for (TierMask m : tiers) all = all && (m & kTierCloud);
     if (!all) continue;
-    REEL_RETURN_IF_ERROR(catalog_->MarkPublished(ino, number, NowNs()));
+    REEL_RETURN_IF_ERROR(catalog_->MarkPublished(ino, number, WallClockNs()));
     ++marked;
   }
   return marked;

@@ -1,3 +1,4 @@
+#include "common/clock.h"
 #include "tiers/transfer_engine.h"
 
 #include <algorithm>
@@ -13,11 +14,6 @@
 namespace reel {
 namespace {
 
-TimeNs NowNs() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 constexpr auto kIdlePoll = std::chrono::milliseconds(200);
 
@@ -49,7 +45,7 @@ void TransferEngine::Stop() {
 }
 
 Result<uint64_t> TransferEngine::Enqueue(const std::vector<TransferRequest>& requests) {
-  REEL_ASSIGN_OR_RETURN(uint64_t added, catalog_->EnqueueTransfers(requests, NowNs()));
+  REEL_ASSIGN_OR_RETURN(uint64_t added, catalog_->EnqueueTransfers(requests, WallClockNs()));
   cv_.notify_all();
   return added;
 }
@@ -74,7 +70,7 @@ void TransferEngine::SetOnComplete(std::function<void(const Transfer&)> fn) {
 
 Result<TransferProgress> TransferEngine::Progress() {
   TransferProgress p;
-  REEL_ASSIGN_OR_RETURN(p.queue, catalog_->CountTransfers(NowNs()));
+  REEL_ASSIGN_OR_RETURN(p.queue, catalog_->CountTransfers(WallClockNs()));
   std::lock_guard lock(mu_);
   p.paused = paused_;
   p.completed = completed_;
@@ -87,7 +83,7 @@ Result<TransferProgress> TransferEngine::Progress() {
 Status TransferEngine::WaitEmpty(int64_t timeout_ms) {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   while (true) {
-    REEL_ASSIGN_OR_RETURN(TransferCounts c, catalog_->CountTransfers(NowNs()));
+    REEL_ASSIGN_OR_RETURN(TransferCounts c, catalog_->CountTransfers(WallClockNs()));
     if (c.queued == 0 && c.running == 0) return Status::Ok();
     std::unique_lock lock(mu_);
     if (paused_) return Status::Busy("transfers are paused with work queued");
@@ -115,7 +111,7 @@ void TransferEngine::WorkerLoop() {
       cv_.wait(lock, [&] { return stop_ || !paused_; });
       if (stop_) return;
     }
-    auto claimed = catalog_->ClaimTransfers(1, NowNs());
+    auto claimed = catalog_->ClaimTransfers(1, WallClockNs());
     if (!claimed.ok() || claimed->empty()) {
       if (!claimed.ok()) spdlog::warn("transfers: claim: {}", claimed.status().ToString());
       std::unique_lock lock(mu_);
@@ -149,7 +145,7 @@ void TransferEngine::WorkerLoop() {
         ++failures_;
         last_error_ = s.ToString();
       }
-      Status r = catalog_->RetryTransfer(t.id, NowNs() + delay, s.ToString());
+      Status r = catalog_->RetryTransfer(t.id, WallClockNs() + delay, s.ToString());
       if (!r.ok()) spdlog::error("transfers: requeue: {}", r.ToString());
     }
     cv_.notify_all();

@@ -1,5 +1,7 @@
 #include "store/rados/rados_config.h"
 
+#include "common/percent_encode.h"
+
 #include <charconv>
 
 #include "store/object_store.h"
@@ -9,32 +11,10 @@ namespace {
 
 constexpr std::string_view kScheme = "rados://";
 
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
-// %XX-decodes an option value ('+' stays '+': these are paths and names, not form data).
-Result<std::string> PercentDecode(std::string_view in, std::string_view option) {
-  std::string out;
-  out.reserve(in.size());
-  for (size_t i = 0; i < in.size(); ++i) {
-    if (in[i] != '%') {
-      out += in[i];
-      continue;
-    }
-    int hi = i + 2 < in.size() ? HexValue(in[i + 1]) : -1;
-    int lo = i + 2 < in.size() ? HexValue(in[i + 2]) : -1;
-    if (hi < 0 || lo < 0) {
-      return Status::InvalidArgument("rados:// option '" + std::string(option) +
-                                     "': bad %-escape");
-    }
-    out += static_cast<char>(hi * 16 + lo);
-    i += 2;
-  }
-  return out;
+Result<std::string> DecodeOption(std::string_view in, std::string_view option) {
+  if (auto out = PercentDecode(in)) return *out;
+  return Status::InvalidArgument("rados:// option '" + std::string(option) + "': bad %-escape");
 }
 
 Result<uint64_t> ParseUnsigned(std::string_view value, std::string_view option, uint64_t min,
@@ -65,7 +45,7 @@ bool IsPoolChar(char c) {
 
 Status ApplyOption(std::string_view name, std::string_view raw, RadosConfig& config,
                    bool& have_id, bool& have_name) {
-  REEL_ASSIGN_OR_RETURN(std::string value, PercentDecode(raw, name));
+  REEL_ASSIGN_OR_RETURN(std::string value, DecodeOption(raw, name));
   if (name == "conf") {
     if (value.empty()) return Status::InvalidArgument("rados:// option 'conf' is empty");
     config.conf_path = std::move(value);

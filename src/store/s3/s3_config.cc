@@ -1,5 +1,7 @@
 #include "store/s3/s3_config.h"
 
+#include "common/percent_encode.h"
+
 #include <arpa/inet.h>
 
 #include <cctype>
@@ -29,29 +31,10 @@ std::string Lower(std::string_view s) {
   return out;
 }
 
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
-Result<std::string> PercentDecode(std::string_view s, std::string_view what) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] != '%') {
-      out += s[i];
-      continue;
-    }
-    int hi = i + 1 < s.size() ? HexValue(s[i + 1]) : -1;
-    int lo = i + 2 < s.size() ? HexValue(s[i + 2]) : -1;
-    if (hi < 0 || lo < 0) {
-      return Status::InvalidArgument("s3 URI: bad %-escape in " + std::string(what));
-    }
-    out += static_cast<char>(hi * 16 + lo);
-    i += 2;
-  }
-  return out;
+Result<std::string> DecodeOption(std::string_view s, std::string_view what) {
+  if (auto out = PercentDecode(s)) return *out;
+  return Status::InvalidArgument("s3 URI: bad %-escape in " + std::string(what));
 }
 
 Result<int64_t> ParsePositive(std::string_view name, std::string_view value, int64_t max) {
@@ -275,10 +258,10 @@ Result<S3Config> ParseS3Uri(const std::string& uri, const EnvLookup& env) {
     query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
     if (item.empty()) continue;
     size_t eq = item.find('=');
-    REEL_ASSIGN_OR_RETURN(std::string name, PercentDecode(item.substr(0, eq), "an option name"));
+    REEL_ASSIGN_OR_RETURN(std::string name, DecodeOption(item.substr(0, eq), "an option name"));
     std::string value;
     if (eq != std::string_view::npos) {
-      REEL_ASSIGN_OR_RETURN(value, PercentDecode(item.substr(eq + 1), "option " + name));
+      REEL_ASSIGN_OR_RETURN(value, DecodeOption(item.substr(eq + 1), "option " + name));
     }
     REEL_RETURN_IF_ERROR(ApplyOption(cfg, name, value));
     if (name == "path_style") path_style = cfg.path_style;
