@@ -14,6 +14,9 @@
 
 #include <gtest/gtest.h>
 
+#include "chunking/sha256.h"
+#include "store/chunk_keys.h"
+
 #include "store/s3/s3_config.h"
 #include "store/s3/s3_store.h"
 #include "store/s3_test_env.h"
@@ -73,6 +76,19 @@ TEST(S3StoreTest, MultipartObjectWithRangesAcrossParts) {
   // A small object replaces the multipart one whole.
   ASSERT_TRUE(store->Put("big/multi", Pattern(100, 1)).ok());
   EXPECT_EQ(*store->Get("big/multi"), Pattern(100, 1));
+}
+
+TEST(S3StoreTest, AChunkWhoseBytesDoNotMatchItsKeyIsRefusedByTheGateway) {
+  OPEN_S3_OR_SKIP(store, "");
+  const auto data = Pattern(100'000, 3);
+  const std::string key = ChunkKey(Sha256(data));
+  ASSERT_TRUE(store->Put(key, data).ok()) << "the key's hash signs the payload";
+  EXPECT_TRUE(*store->Get(key) == data);
+  auto damaged = data;
+  damaged[5] ^= 0x40;
+  Status s = store->Put(ChunkKey(Sha256(Pattern(100'000, 4))), damaged);
+  EXPECT_FALSE(s.ok()) << "bytes that are not the chunk the key names must not be stored";
+  EXPECT_NE(s.code(), Code::kUnavailable) << s.ToString() << " (a client error, not retried)";
 }
 
 TEST(S3StoreTest, ConcurrentPutsAndGetsFromManyThreads) {

@@ -82,7 +82,9 @@ Result<HttpResponse> S3Client::Execute(const S3Request& req) {
   http.url = Url(req.key, req.query);
   http.headers = req.headers;
   http.body = req.body;
-  http.payload_sha256 = req.body.empty() ? std::string(kEmptySha256) : Sha256(req.body).Hex();
+  http.payload_sha256 = req.body.empty()                ? std::string(kEmptySha256)
+                        : !req.payload_sha256.empty() ? req.payload_sha256
+                                                      : Sha256(req.body).Hex();
 
   const auto start = Clock::now();
   const auto deadline = start + std::chrono::milliseconds(config_.retry_deadline_ms);

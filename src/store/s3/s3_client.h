@@ -33,6 +33,9 @@ struct S3Request {
   std::vector<std::pair<std::string, std::string>> query{};  // any order; sorted and encoded here
   std::vector<std::string> headers{};                     // "Name: value"
   std::span<const uint8_t> body{};
+  // The body's SHA-256 in hex when the caller knows it (a chunk's key is its hash); empty: the
+  // client hashes the body. The server checks it either way (x-amz-content-sha256).
+  std::string payload_sha256{};
   // CompleteMultipartUpload may answer 200 with an <Error> body; such a reply is treated as
   // that error (retried if it is a retryable one).
   bool error_body_on_200 = false;

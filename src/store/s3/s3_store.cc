@@ -1,5 +1,7 @@
 #include "store/s3/s3_store.h"
 
+#include "store/chunk_keys.h"
+
 #include <algorithm>
 
 #include "store/s3/s3_client.h"
@@ -81,8 +83,14 @@ Status S3Store::Put(const std::string& key, std::span<const uint8_t> data) {
   REEL_RETURN_IF_ERROR(CheckKey(key));
   std::string full = FullKey(key);
   if (data.size() > client_->config().multipart_threshold) return PutMultipart(key, full, data);
+  // A chunk's key names its SHA-256: that is the payload hash to sign, and the gateway refuses a
+  // body that does not match it, so a damaged chunk is never stored.
+  std::optional<ChunkId> chunk = ChunkIdFromKey(key);
   REEL_ASSIGN_OR_RETURN(HttpResponse r,
-                        client_->Execute({.method = "PUT", .key = full, .body = data}));
+                        client_->Execute({.method = "PUT",
+                                          .key = full,
+                                          .body = data,
+                                          .payload_sha256 = chunk ? chunk->Hex() : std::string()}));
   if (r.status >= 300) return client_->ErrorStatus(r, "PUT " + key);
   return Status::Ok();
 }
