@@ -283,16 +283,37 @@ TEST(ManifestTest, TypesRangesAndRequiredKeysAreChecked) {
   EXPECT_EQ(s.code(), Code::kNotSupported);
 }
 
-TEST(ManifestTest, TiersAreAListButOnlyLocalIsSupportedYet) {
-  std::string two = Edit("uri = \"file://store\"\n",
-                         "uri = \"file://store\"\n\n[[tier]]\nname = \"local\"\nuri = \"file://b\"\n");
-  Status s = ParseError(two);
+TEST(ManifestTest, TiersAreLocalThenEdgeThenCloud) {
+  const std::string local = "uri = \"file://store\"\n";
+  auto with = [&](const std::string& extra) { return Edit(local, local + extra); };
+  Status s = ParseError(with("\n[[tier]]\nname = \"local\"\nuri = \"file://b\"\n"));
   EXPECT_NE(s.message().find("duplicate tier"), std::string::npos) << s.message();
-  std::string cloud = Edit("uri = \"file://store\"\n",
-                           "uri = \"file://store\"\n\n[[tier]]\nname = \"cloud\"\nuri = \"s3://b\"\n");
-  s = ParseError(cloud);
-  EXPECT_EQ(s.code(), Code::kNotSupported);
-  EXPECT_NE(s.message().find("cloud"), std::string::npos) << s.message();
+
+  // edge and cloud, any store, in order; the local tier may have a limit.
+  auto m = ParseManifest(
+      Edit(local, local + "limit = \"2GiB\"\n\n[[tier]]\nname = \"edge\"\nuri = \"rados://pool/x\"\n"
+                          "\n[[tier]]\nname = \"cloud\"\nuri = \"s3://bucket/drive?region=eu-west-1\"\n"),
+      "/drives/d/reel.toml");
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  ASSERT_EQ(m->tiers.size(), 3u);
+  EXPECT_EQ(m->tiers[0].limit_bytes, 2ull << 30);
+  EXPECT_EQ(m->FindTier("edge")->uri, "rados://pool/x");
+  EXPECT_EQ(m->FindTier("cloud")->uri, "s3://bucket/drive?region=eu-west-1");
+  auto again = ParseManifest(FormatManifest(*m), "/drives/d/reel.toml");
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(again->tiers, m->tiers) << "tiers survive a write and a read";
+
+  s = ParseError(with("\n[[tier]]\nname = \"cloud\"\nuri = \"s3://b\"\n"
+                      "\n[[tier]]\nname = \"edge\"\nuri = \"s3://c\"\n"));
+  EXPECT_NE(s.message().find("order local, edge, cloud"), std::string::npos) << s.message();
+  s = ParseError(with("\n[[tier]]\nname = \"archive\"\nuri = \"s3://b\"\n"));
+  EXPECT_NE(s.message().find("unknown tier 'archive'"), std::string::npos) << s.message();
+  s = ParseError(with("\n[[tier]]\nname = \"cloud\"\nuri = \"ftp://b\"\n"));
+  EXPECT_NE(s.message().find("not a supported store"), std::string::npos) << s.message();
+  s = ParseError(with("\n[[tier]]\nname = \"cloud\"\nuri = \"s3://b\"\nlimit = \"1GiB\"\n"));
+  EXPECT_NE(s.message().find("only the local tier has a size limit"), std::string::npos)
+      << s.message();
+  // The local tier is a directory on this machine, never a remote store.
   s = ParseError(Edit("uri = \"file://store\"", "uri = \"s3://bucket\""));
   EXPECT_NE(s.message().find("[[tier]] #1 uri"), std::string::npos) << s.message();
 }
