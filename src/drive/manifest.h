@@ -65,7 +65,7 @@ struct Manifest {
 
   // [transfer]
   uint32_t upload_threads = 2;
-  uint32_t transfer_threads = 8;  // the transfer queue's workers (edge/cloud copies)
+  uint32_t transfer_threads = 16;  // the transfer queue's workers (edge/cloud copies)
 
   // Absolute directory of the manifest file (set by LoadManifest / InitDrive; not written to the
   // file). Relative paths and URIs resolve against it.

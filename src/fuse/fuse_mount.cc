@@ -27,7 +27,9 @@ using fuse::Context;
 void Init(void* userdata, fuse_conn_info* conn) {
   auto* ctx = static_cast<Context*>(userdata);
   conn->max_write = 1 << 20;
-  conn->max_readahead = 1 << 20;
+  // The kernel offers the readahead RaiseReadahead set (before this handshake) and keeps the
+  // smaller of its offer and this answer: answering less would undo the raise.
+  conn->max_readahead = ctx->max_readahead;
   if (conn->capable & FUSE_CAP_ATOMIC_O_TRUNC) conn->want |= FUSE_CAP_ATOMIC_O_TRUNC;
   if (conn->capable & FUSE_CAP_PARALLEL_DIROPS) conn->want |= FUSE_CAP_PARALLEL_DIROPS;
   if (conn->capable & FUSE_CAP_READDIRPLUS) conn->want |= FUSE_CAP_READDIRPLUS;
@@ -65,6 +67,7 @@ class FuseMountImpl final : public FuseMount, public InvalidationSink {
     ctx_.engine = engine;
     ctx_.attr_timeout = options_.attr_timeout;
     ctx_.want_writeback_cache = options_.writeback_cache;
+    ctx_.max_readahead = options_.readahead_kib * 1024u;
   }
 
   ~FuseMountImpl() override {

@@ -20,7 +20,7 @@ struct MountOptions {
   // at page-cache speed; close and fsync still flush them to the drive first).
   bool writeback_cache = true;
   // Kernel readahead for the mount (KiB), raised through /sys/class/bdi when permitted.
-  unsigned readahead_kib = 4096;
+  unsigned readahead_kib = 16384;
   bool debug = false;          // libfuse request tracing to stderr
 };
 

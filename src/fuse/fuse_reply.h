@@ -15,6 +15,8 @@ struct Context {
   Engine* engine = nullptr;
   double attr_timeout = 1.0;
   bool want_writeback_cache = true;
+  // Readahead to accept at init (the kernel uses the smaller of this and what it offers).
+  unsigned max_readahead = 16u << 20;
   // Set at init: the kernel caches writes and resolves O_APPEND offsets itself.
   bool writeback_cache = false;
   fuse_session* session = nullptr;

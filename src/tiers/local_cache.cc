@@ -53,8 +53,9 @@ void LocalCache::Touch(const ChunkId& id) {
   if (it != entries_.end()) lru_.splice(lru_.begin(), lru_, it->second.lru_pos);
 }
 
-void LocalCache::Added(const ChunkId& id, uint64_t size) {
+void LocalCache::Added(const ChunkId& id, uint64_t size, bool reserved) {
   std::lock_guard lock(mu_);
+  if (reserved) reserved_ -= std::min(reserved_, size);
   auto it = entries_.find(id);
   if (it != entries_.end()) {
     lru_.splice(lru_.begin(), lru_, it->second.lru_pos);
@@ -94,11 +95,24 @@ Status LocalCache::EvictOne(const ChunkId& id) {
   return Status::Ok();
 }
 
+Status LocalCache::Reserve(uint64_t size) {
+  {
+    std::lock_guard lock(mu_);
+    reserved_ += size;
+  }
+  return MakeRoom();
+}
+
+void LocalCache::Unreserve(uint64_t size) {
+  std::lock_guard lock(mu_);
+  reserved_ -= std::min(reserved_, size);
+}
+
 Status LocalCache::MakeRoom() {
   if (limit_ == 0) return Status::Ok();
   {
     std::lock_guard lock(mu_);
-    if (bytes_ <= limit_) return Status::Ok();
+    if (bytes_ + reserved_ <= limit_) return Status::Ok();
   }
   std::lock_guard pass(evict_mu_);
   // Walk from the cold end in batches; skip (and leave in place) dirty and protected chunks.
@@ -109,7 +123,7 @@ Status LocalCache::MakeRoom() {
     ProtectedFn is_protected;
     {
       std::lock_guard lock(mu_);
-      if (bytes_ <= limit_) return Status::Ok();
+      if (bytes_ + reserved_ <= limit_) return Status::Ok();
       is_protected = protected_;
       for (auto it = lru_.rbegin(); it != lru_.rend() && candidates.size() < kBatch; ++it) {
         if (!checked.count(*it)) candidates.push_back(*it);
@@ -123,7 +137,7 @@ Status LocalCache::MakeRoom() {
       if (!evictable) continue;
       REEL_RETURN_IF_ERROR(EvictOne(candidates[i]));
       std::lock_guard lock(mu_);
-      if (bytes_ <= limit_) return Status::Ok();
+      if (bytes_ + reserved_ <= limit_) return Status::Ok();
     }
   }
 }

@@ -47,13 +47,19 @@ class LocalCache {
   bool Contains(const ChunkId& id);
   // Marks `id` most recently used (a read hit).
   void Touch(const ChunkId& id);
-  // Records a chunk just stored locally (most recently used).
-  void Added(const ChunkId& id, uint64_t size);
+  // Records a chunk just stored locally (most recently used). `reserved`: it was counted by
+  // Reserve() before.
+  void Added(const ChunkId& id, uint64_t size, bool reserved = false);
   // Records a chunk removed from the local store by someone else (GC).
   void Removed(const ChunkId& id);
   // Evicts clean, unprotected chunks, least recently used first, until the cache is within its
   // limit or nothing more can go. Safe to call often: it returns at once when within the limit.
   [[nodiscard]] Status MakeRoom();
+  // Before storing a fetched chunk of `size` bytes: counts it against the limit (so concurrent
+  // fetches cannot overshoot it together) and makes room for it. Added() or Unreserve() ends the
+  // reservation.
+  [[nodiscard]] Status Reserve(uint64_t size);
+  void Unreserve(uint64_t size);
   // Evicts these chunks if they are clean (explicit `reel evict`); returns bytes freed. Pinned
   // chunks are evicted too only when `include_protected` (unpinning a file first is the norm).
   [[nodiscard]] Result<uint64_t> Evict(const std::vector<ChunkId>& ids, bool include_protected);
@@ -77,6 +83,7 @@ class LocalCache {
   std::list<ChunkId> lru_;  // front = most recently used
   std::unordered_map<ChunkId, Entry, ChunkIdHash> entries_;
   uint64_t bytes_ = 0;
+  uint64_t reserved_ = 0;  // bytes of fetches about to be stored
   uint64_t evicted_chunks_ = 0;
   uint64_t evicted_bytes_ = 0;
 };

@@ -61,10 +61,12 @@ Result<std::vector<uint8_t>> TieredStore::FetchRemote(const std::string& key) {
     remote_fetches_.fetch_add(1, std::memory_order_relaxed);
     remote_bytes_.fetch_add(got->size(), std::memory_order_relaxed);
     if (id) {
-      // Keep a clean local copy. A failure to cache (disk full) does not fail the read.
-      if (local_->Put(key, *got).ok()) {
-        cache_.Added(*id, got->size());
-        (void)cache_.MakeRoom();
+      // Keep a clean local copy, room made first so the cache never goes over its limit. A
+      // failure to cache (disk full) does not fail the read.
+      if (cache_.Reserve(got->size()).ok() && local_->Put(key, *got).ok()) {
+        cache_.Added(*id, got->size(), true);
+      } else {
+        cache_.Unreserve(got->size());
       }
     }
     return got;

@@ -4,6 +4,12 @@
 source "$(dirname "$0")/lib.sh" "$1"
 init_drive
 mount_drive
+if [[ $(id -u) == 0 ]]; then
+  # The mount raises the kernel readahead (sysfs, root only) and the FUSE handshake keeps it.
+  dev=$(awk -v m="$(readlink -f "$MNT")" '$5 == m {print $3}' /proc/self/mountinfo | tail -1)
+  ra=$(cat "/sys/class/bdi/$dev/read_ahead_kb" 2>/dev/null || echo "?")
+  check "kernel readahead is 16 MiB after the handshake (read_ahead_kb=$ra)" [ "$ra" == 16384 ]
+fi
 cd "$MNT"
 
 log "files and directories"

@@ -2,6 +2,7 @@
 // verification, cache limit), TransferEngine (durable queue, retries, restart) and Placement
 // (publish only after every chunk is acknowledged). Shared tiers are memory stores, wrapped in a
 // FaultInjectionStore where a test needs the "cloud" to fail.
+#include <atomic>
 #include <chrono>
 #include <thread>
 
@@ -143,15 +144,27 @@ TEST_F(TiersTest, TheCacheStaysWithinItsLimitWhileReadingThreeTimesItsSize) {
     ids.push_back(r.id);
   }
   ASSERT_TRUE(catalog_->AddChunkTiers(ids, kTierCloud).ok());
-  uint64_t peak = 0;
-  for (int pass = 0; pass < 2; ++pass) {
-    for (const ChunkRef& r : refs) {
-      auto got = store_->Get(ChunkKey(r.id));
-      ASSERT_TRUE(got.ok()) << got.status().ToString();
-      EXPECT_EQ(*got, contents_[r.id]);
-      peak = std::max(peak, store_->cache().Stats().bytes);
-    }
+  // Four readers at once: concurrent fetches must not overshoot the limit together.
+  std::atomic<uint64_t> peak{0};
+  std::atomic<int> bad{0};
+  std::vector<std::thread> readers;
+  for (int t = 0; t < 4; ++t) {
+    readers.emplace_back([&, t] {
+      for (int pass = 0; pass < 2; ++pass) {
+        for (size_t i = 0; i < refs.size(); ++i) {
+          const ChunkRef& r = refs[(i + t * 7) % refs.size()];
+          auto got = store_->Get(ChunkKey(r.id));
+          if (!got.ok() || *got != contents_[r.id]) ++bad;
+          uint64_t now = store_->cache().Stats().bytes;
+          uint64_t seen = peak.load();
+          while (now > seen && !peak.compare_exchange_weak(seen, now)) {
+          }
+        }
+      }
+    });
   }
+  for (auto& t : readers) t.join();
+  EXPECT_EQ(bad.load(), 0);
   EXPECT_LE(peak, kLimit);
   EXPECT_GT(store_->cache().Stats().evicted_chunks, 0u);
 }
