@@ -34,6 +34,15 @@ class RunChunker {
     return ChunkData(pos, end);
   }
 
+  // Emits [start, end) as one new chunk (at most MaxChunk bytes): an in-place overwrite keeps the
+  // base version's boundaries.
+  Status EmitWhole(uint64_t start, uint64_t end) {
+    std::vector<uint8_t> data(end - start);
+    REEL_RETURN_IF_ERROR(ReadFileContent(base_, &staged_, reader_, start, data));
+    uploader_->AddNew(std::move(data));
+    return Status::Ok();
+  }
+
  private:
   // Ranges of [start, end) that are certainly zero and long enough to be worth a hole: beyond the
   // base limit and not written.
@@ -96,8 +105,9 @@ Status BuildVersionChunks(const VersionLayout& base, const StagedFile& staged,
     uint64_t s = base.chunk_start(i);
     uint64_t e = s + chunks[i].length;
     if (s >= size) break;
-    bool clean = e <= limit && !staged.extents().Intersects(s, e);
-    if (!clean) {
+    bool inside = e <= limit;  // the chunk's whole range is still base data, maybe overwritten
+    bool clean = inside && !staged.extents().Intersects(s, e);
+    if (!inside) {
       if (!in_run) run_start = s;
       in_run = true;
       continue;
@@ -106,7 +116,13 @@ Status BuildVersionChunks(const VersionLayout& base, const StagedFile& staged,
       REEL_RETURN_IF_ERROR(run_chunker.Emit(run_start, s));
       in_run = false;
     }
-    uploader->AddExisting(chunks[i]);
+    if (clean) {
+      uploader->AddExisting(chunks[i]);
+    } else {
+      // Overwritten in place: new content, same boundaries. Re-chunking the span instead could
+      // cut it into more chunks than it replaces (a 1 MiB edit re-sends what it touched, no more).
+      REEL_RETURN_IF_ERROR(run_chunker.EmitWhole(s, e));
+    }
     run_start = e;
   }
   // Whatever follows the last reused chunk: a trailing run, appended data, or a new file.

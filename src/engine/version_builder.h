@@ -1,8 +1,9 @@
 // Builds the chunk list of a new version from the base version and the staged writes, re-reading
-// and re-chunking only what changed: base chunks untouched by any write (and below the truncation
-// limit) are reused as they are; each run of touched chunks is re-chunked from its first chunk's
-// start to the next untouched chunk, with a forced cut there so later chunks stay aligned. Long
-// runs of known zeros (holes) become hole references instead of data.
+// only what changed: base chunks untouched by any write (and below the truncation limit) are
+// reused as they are; a base chunk overwritten in place (its whole range below the limit) becomes
+// one new chunk with the same boundaries, so an edit stores and re-sends exactly the chunks it
+// touched; data beyond the limit (appended, or after a truncation) is chunked afresh from the
+// first chunk that crosses it. Long runs of known zeros (holes) become hole references.
 #pragma once
 
 #include "common/status.h"

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include "catalog/catalog.h"
 #include "engine_test_util.h"
 
 namespace reel::testing {
@@ -46,6 +47,35 @@ TEST_F(FilesTest, SmallOverwriteStoresOnlyNearbyChunks) {
   EXPECT_GT(added, 0u);
   EXPECT_LE(added, 3u * 256 * 1024);
   EXPECT_EQ(engine_->ListVersions(ino)->size(), 2u);
+}
+
+TEST_F(FilesTest, AnInPlaceEditReplacesExactlyTheChunksItTouchesWithTheSameBoundaries) {
+  auto data = RandomBytes(8 << 20, 12);
+  InodeId ino = WriteFile("shot.mov", data);
+  auto cat = OpenCatalog("sqlite://" + dir_ + "/catalog.db", 0, 0);
+  ASSERT_TRUE(cat.ok()) << cat.status().ToString();
+  auto v1 = (*cat)->GetVersion(ino, 0);
+  ASSERT_TRUE(v1.ok());
+  // A patch across the boundary between two chunks in the middle of the file.
+  uint64_t boundary = 0;
+  size_t k = v1->chunks.size() / 2;
+  for (size_t i = 0; i < k; ++i) boundary += v1->chunks[i].length;
+  auto patch = RandomBytes(1000, 13);
+  PatchFile(ino, boundary - 500, patch);
+  std::copy(patch.begin(), patch.end(), data.begin() + static_cast<ptrdiff_t>(boundary - 500));
+  EXPECT_EQ(ReadAll(ino), data);
+  auto v2 = (*cat)->GetVersion(ino, 0);
+  ASSERT_TRUE(v2.ok());
+  ASSERT_EQ(v2->chunks.size(), v1->chunks.size()) << "same boundaries, same number of chunks";
+  size_t changed = 0;
+  for (size_t i = 0; i < v1->chunks.size(); ++i) {
+    EXPECT_EQ(v2->chunks[i].length, v1->chunks[i].length) << "chunk " << i;
+    if (v2->chunks[i].id != v1->chunks[i].id) {
+      ++changed;
+      EXPECT_TRUE(i == k - 1 || i == k) << "chunk " << i << " was not touched";
+    }
+  }
+  EXPECT_EQ(changed, 2u);
 }
 
 TEST_F(FilesTest, AppendKeepsEarlierChunks) {
