@@ -107,7 +107,10 @@ Status BuildVersionChunks(const VersionLayout& base, const StagedFile& staged,
     if (s >= size) break;
     bool inside = e <= limit;  // the chunk's whole range is still base data, maybe overwritten
     bool clean = inside && !staged.extents().Intersects(s, e);
-    if (!inside) {
+    // A hole reference can span a gigabyte: an edit inside it is chunked afresh (as a run) so only
+    // the written bytes become data and the rest stays holes.
+    bool keep_extent = inside && !IsHole(chunks[i].id) && chunks[i].length <= chunker.MaxChunk();
+    if (!clean && !keep_extent) {
       if (!in_run) run_start = s;
       in_run = true;
       continue;
