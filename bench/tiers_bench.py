@@ -80,6 +80,7 @@ def cmd_ops(out, mark, bucket, key=None):
         "puts": len(puts),
         "put_bytes": sum(e.get("bytes_received", 0) for e in puts),
         # Bytes the gateway wrote as new objects (a multipart upload's parts may be copies).
+        "copy_parts": sum(1 for e in puts if "uploadId" in e.get("uri", "") and e.get("bytes_received", 0) == 0),
         "objects_written_bytes": sum(e.get("object_size", 0) for e in completes)
         + sum(e.get("bytes_received", 0) for e in puts if "uploadId" not in e.get("uri", "")),
     }
@@ -267,10 +268,9 @@ def cmd_report(path):
                      f"{int(one('edit_reel_gw_rx')) / max(1, int(one('edit_s3fs_gw_rx'))) * 100:.1f}% of s3fs, "
                      f"{int(one('edit_reel_gw_rx')) / max(1, int(one('edit_rclone_gw_rx'))) * 100:.1f}% of rclone",
                      "reel <= 2 chunks", met(ch <= 2)))
-        rows.append(("   bytes read back from the gateway / object bytes the gateway rewrote (MiB)",
-                     f"{int(one('edit_reel_gw_tx')) / MiB:,.2f} / {int(one('edit_reel_gw_obj')) / MiB:,.2f}",
-                     f"{int(one('edit_s3fs_gw_tx')) / MiB:,.2f} / {int(one('edit_s3fs_gw_obj')) / MiB:,.2f}",
-                     f"{int(one('edit_rclone_gw_tx')) / MiB:,.2f} / {int(one('edit_rclone_gw_obj')) / MiB:,.2f}", "-", "", "", ""))
+        rows.append(("   bytes read back from the gateway (MiB); requests",
+                     *[f"{int(one(f'edit_{s}_gw_tx')) / MiB:,.2f}; {one(f'edit_{s}_ops')}".replace("'", "") for s in ("reel", "s3fs", "rclone")],
+                     "-", "", "", ""))
         rows.append(("   time: edit .. upload done (s)", f"{float(one('edit_reel_s')):.2f}", f"{float(one('edit_s3fs_s')):.2f}",
                      f"{float(one('edit_rclone_s')):.2f}", "-", "", "", ""))
         crit.append(("re-publish after a 1 MiB edit <= 2 chunks", ch <= 2, f"{ch} chunk(s), {int(one('edit_reel_bytes')) / MiB:.2f} MiB"))

@@ -74,6 +74,7 @@ chmod 700 "$XDG_RUNTIME_DIR"
 RMNT=$WORK/mnt-reel SMNT=$WORK/mnt-s3fs CMNT=$WORK/mnt-rclone
 : >"$RES"
 OPS_PID=""
+FUSECTL_MOUNTED=0
 
 cleanup() {
   local rc=$?
@@ -91,6 +92,7 @@ cleanup() {
   done
   CEPH_DIR=$CEPH_DIR KEEP=$KEEP "$ROOT/scripts/ceph-down.sh" >/dev/null 2>&1
   [[ -n $OPS_PID ]] && kill "$OPS_PID" 2>/dev/null
+  ((FUSECTL_MOUNTED)) && umount /sys/fs/fuse/connections 2>/dev/null
   rm -rf "$SRC"
   if ((rc != 0)) && [[ -s $RES ]]; then
     local partial
@@ -119,6 +121,11 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 FSTYPE=$(findmnt -no FSTYPE -T "$WORK" 2>/dev/null || stat -f -c %T "$WORK")
 if [[ $FSTYPE == tmpfs || $FSTYPE == ramfs ]]; then
   echo "$WORK is on $FSTYPE: pick a disk filesystem with --workdir" >&2; exit 1
+fi
+
+# FUSE's control filesystem shows the requests each mount has waiting (sampled during reads).
+if [[ ! -d /sys/fs/fuse/connections ]] || ! mountpoint -q /sys/fs/fuse/connections; then
+  mount -t fusectl fusectl /sys/fs/fuse/connections 2>/dev/null && FUSECTL_MOUNTED=1 || true
 fi
 
 # ------------------------------------------------------------------------ the gateway
@@ -177,11 +184,9 @@ reel_mount() { "$REEL" mount "$RMNT" --drive "$1" --background >/dev/null; asser
 reel_umount() { "$REEL" umount "$RMNT" >/dev/null; }
 reel_pid() { sed -n 's/.*"pid": *\([0-9]*\).*/\1/p' "$XDG_RUNTIME_DIR"/reel/*.json | head -1; }
 transfers() { "$REEL" transfers "$RMNT" --json | python3 -c "import json,sys; print(json.load(sys.stdin)['$1'])"; }
-NM=0
 new_machine() {  # new_machine [CACHE_LIMIT_BYTES] -> prints the new drive dir
-  NM=$((NM + 1))
-  local d=$WORK/new-machine-$NM
-  mkdir -p "$d"
+  local d
+  d=$(mktemp -d "$WORK/new-machine-XXXXXX")
   cp "$DRIVE/reel.toml" "$DRIVE/catalog.db" "$d/"
   if [[ -n ${1:-} ]]; then
     python3 - "$d/reel.toml" "$1" <<'EOF'
@@ -236,8 +241,8 @@ done
 # ------------------------------------------------------------------- the first machine
 log "first machine: reel init --cloud s3://$CLOUD_BUCKET/drive, mount, publish the ${BIG_MIB} MiB file"
 "$REEL" init "$DRIVE" --cloud "$CLOUD_URI" --cache-limit 1TiB >/dev/null
-record chunking "$(sed -n '/^\[chunking\]/,/^\[/p' "$DRIVE/reel.toml" | grep -v '^\[' | grep . | tr '\n' ' ' | sed 's/ *$//')"
-record transfer_threads "$(sed -n 's/^transfer_threads *= *//p' "$DRIVE/reel.toml")"
+record chunking "$(sed -n '/^\[chunking\]/,/^\[/p' "$DRIVE/reel.toml" | grep -v '^\[' | grep -v '^#' | grep . | tr '\n' ' ' | sed 's/ *$//')"
+record transfer_threads "$(sed -n '/^\[transfer\]/,/^\[/p' "$DRIVE/reel.toml" | sed -n 's/^threads *= *//p')"
 reel_mount "$DRIVE"
 cp "$SRC/big.bin" "$RMNT/big.bin"
 "$REEL" sync "$RMNT" >/dev/null
@@ -288,6 +293,7 @@ record edit_reel_chunks "$((n1 - n0))"
 record edit_reel_gw_rx "$(jget "$j" bytes_received)"
 record edit_reel_gw_tx "$(jget "$j" bytes_sent)"
 record edit_reel_gw_obj "$(jget "$j" objects_written_bytes)"
+record edit_reel_copy_parts "$(jget "$j" copy_parts)"
 record edit_reel_ops "$(jget "$j" ops)"
 dd if="$SRC/patch.bin" of="$SRC/edit.bin" bs=1M seek="$SEEK" conv=notrunc status=none
 if cmp -s "$SRC/edit.bin" "$RMNT/edit.bin"; then record edit_reel_content same; else record edit_reel_content DIFFERENT; fi
@@ -337,6 +343,7 @@ for side in s3fs rclone; do
   record "edit_${side}_gw_rx" "$(jget "$j" bytes_received)"
   record "edit_${side}_gw_tx" "$(jget "$j" bytes_sent)"
   record "edit_${side}_gw_obj" "$(jget "$j" objects_written_bytes)"
+  record "edit_${side}_copy_parts" "$(jget "$j" copy_parts)"
   record "edit_${side}_ops" "$(jget "$j" ops)"
   umount_fuse "$mnt"
   s3_del "edit-$side.bin"
