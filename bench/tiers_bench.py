@@ -317,6 +317,21 @@ def cmd_report(path):
             if f"read_{k}_ops" in R:
                 p(f"- {k}: gateway ops during the read: {one(f'read_{k}_ops')}")
         p("")
+    if "read_reel_ra" in R:
+        p("## Diagnosis: the ReelDrive cold read with one cause removed at a time (first repetition)\n")
+        p(f"Kernel readahead of the mount as mounted: {one('read_ahead_kb_default')} KiB; FUSE max_background: {one('fuse_max_background')}.\n")
+        p("| Variant | MB/s | GETs | mean GET size (MiB) | max GETs in flight | mean GET time (ms) |")
+        p("|---|---:|---:|---:|---:|---:|")
+        for k, label in (("reel", "as shipped (drive on disk, readahead as mounted)"),
+                         ("reel_ra", "readahead raised to 16 MiB (sysfs, after mount)"),
+                         ("reel_tmpfs", "drive (local cache) on tmpfs: fsync free"),
+                         ("reel_both", "both")):
+            vals = R.get(f"read_{k}")
+            if not vals:
+                continue
+            v = vals[0]
+            p(f"| {label} | {float(v):,.0f} | {R[f'read_{k}_gets'][0]} | {float(R[f'read_{k}_get_mib'][0]):.2f} | {R[f'read_{k}_get_conc'][0]} | {float(R[f'read_{k}_get_ms'][0]):.1f} |")
+        p("")
     p("## Raw values\n")
     p("```")
     for k, v in R.items():

@@ -184,9 +184,9 @@ reel_mount() { "$REEL" mount "$RMNT" --drive "$1" --background >/dev/null; asser
 reel_umount() { "$REEL" umount "$RMNT" >/dev/null; }
 reel_pid() { sed -n 's/.*"pid": *\([0-9]*\).*/\1/p' "$XDG_RUNTIME_DIR"/reel/*.json | head -1; }
 transfers() { "$REEL" transfers "$RMNT" --json | python3 -c "import json,sys; print(json.load(sys.stdin)['$1'])"; }
-new_machine() {  # new_machine [CACHE_LIMIT_BYTES] -> prints the new drive dir
+new_machine() {  # new_machine [CACHE_LIMIT_BYTES] [PARENT_DIR] -> prints the new drive dir
   local d
-  d=$(mktemp -d "$WORK/new-machine-XXXXXX")
+  d=$(mktemp -d "${2:-$WORK}/new-machine-XXXXXX")
   cp "$DRIVE/reel.toml" "$DRIVE/catalog.db" "$d/"
   if [[ -n ${1:-} ]]; then
     python3 - "$d/reel.toml" "$1" <<'EOF'
@@ -391,6 +391,26 @@ for ((r = 1; r <= REPS; r++)); do
   fi
   reel_umount
   rm -rf "$d"
+
+  if ((r == 1)); then
+    # Diagnosis of the ReelDrive read path, once: (a) the kernel readahead of the mount raised to
+    # 16 MiB through sysfs after the mount, (b) the new machine's drive (its local cache) on tmpfs,
+    # where fsync costs nothing, (c) both.
+    for diag in ra tmpfs both; do
+      parent=$WORK
+      [[ $diag == tmpfs || $diag == both ]] && parent=$SRC
+      d=$(new_machine "" "$parent")
+      log "row 1 diagnosis: reel cold read, $diag"
+      reel_mount "$d"
+      bdi=$(mountpoint -d "$RMNT")
+      record read_ahead_kb_default "$(cat "/sys/class/bdi/$bdi/read_ahead_kb")"
+      record fuse_max_background "$(cat "/sys/fs/fuse/connections/${bdi#*:}/max_background" 2>/dev/null || echo '?')"
+      [[ $diag == ra || $diag == both ]] && echo 16384 >"/sys/class/bdi/$bdi/read_ahead_kb"
+      read_side "reel_$diag" "$RMNT/big.bin" "$CLOUD_BUCKET"
+      reel_umount
+      rm -rf "$d"
+    done
+  fi
 
   log "row 1 ($r/$REPS), s3fs"
   mount_s3fs; assert_mounted "$SMNT"
