@@ -84,21 +84,21 @@ def cmd_ops(out, mark, bucket, key=None):
         "objects_written_bytes": sum(e.get("object_size", 0) for e in completes)
         + sum(e.get("bytes_received", 0) for e in puts if "uploadId" not in e.get("uri", "")),
     }
-    if gets:
-        sizes = sorted(e.get("bytes_sent", 0) for e in gets)
-        ms = [e.get("total_time", 0) for e in gets]
-        res["get_size_mean"] = statistics.mean(sizes)
-        res["get_size_p50"] = sizes[len(sizes) // 2]
-        res["get_size_max"] = sizes[-1]
-        res["get_ms_mean"] = statistics.mean(ms)
-        # Concurrency: GETs overlapping in time (start = logged time, end = start + total_time).
+    for name, sel, field in (("get", gets, "bytes_sent"), ("put", puts, "bytes_received")):
+        if not sel:
+            continue
+        sizes = sorted(e.get(field, 0) for e in sel)
+        ms = [e.get("total_time", 0) for e in sel]
+        res[f"{name}_size_mean"] = statistics.mean(sizes)
+        res[f"{name}_size_p50"] = sizes[len(sizes) // 2]
+        res[f"{name}_size_max"] = sizes[-1]
+        res[f"{name}_ms_mean"] = statistics.mean(ms)
+        # Concurrency: requests overlapping in time (start = logged time, end = + total_time).
         ev = []
-        for e in gets:
-            t = e["time"]
-            # "2026-11-22T10:53:18.616431Z"
-            hms = t.split("T")[1].rstrip("Z")
-            h, m, s = hms.split(":")
-            start = int(h) * 3600 + int(m) * 60 + float(s)
+        for e in sel:
+            hms = e["time"].split("T")[1].rstrip("Z")  # "2026-11-22T10:53:18.616431Z"
+            h, m, sec = hms.split(":")
+            start = int(h) * 3600 + int(m) * 60 + float(sec)
             ev.append((start, 1))
             ev.append((start + e.get("total_time", 0) / 1000.0, -1))
         ev.sort(key=lambda x: (x[0], x[1]))
@@ -107,9 +107,9 @@ def cmd_ops(out, mark, bucket, key=None):
             cur += d
             peak = max(peak, cur)
         span = max(x[0] for x in ev) - min(x[0] for x in ev)
-        res["get_concurrency_max"] = peak
-        res["get_concurrency_mean"] = (sum(ms) / 1000.0 / span) if span > 0 else 1.0
-        res["get_span_s"] = span
+        res[f"{name}_concurrency_max"] = peak
+        res[f"{name}_concurrency_mean"] = (sum(ms) / 1000.0 / span) if span > 0 else 1.0
+        res[f"{name}_span_s"] = span
     print(json.dumps(res))
 
 
@@ -257,6 +257,10 @@ def cmd_report(path):
         rows.append(("   reel: cp / `reel sync` / `reel publish` alone (s); publish alone (MB/s)",
                      f"{f('pub_reel_cp_s', '.1f')} / {f('pub_reel_sync_s', '.1f')} / {f('pub_reel_publish_s', '.1f')}; {f('pub_reel_publish')}",
                      "", "", "", f"publish alone {r2:.2f}x s3fs" if r2 else "", "", ""))
+        if "pub_reel_puts" in R:
+            rows.append(("   reel publish: PUTs / mean size (MiB) / max (mean) in flight / mean PUT time on the gateway (ms)",
+                         f"{f('pub_reel_puts')} / {f('pub_reel_put_mib', '.2f')} / {f('pub_reel_put_conc')} ({f('pub_reel_put_conc_mean', '.1f')}) / {f('pub_reel_put_ms', '.1f')}",
+                         "", "", "", "", "", ""))
         if r1 is not None:
             crit.append(("publish (cp through publish returning) >= s3fs write", r1 >= 1, f"{r1:.2f}x"))
     # Row 3

@@ -215,7 +215,7 @@ record filesystem "$FSTYPE on $(df --output=source "$WORK" | tail -1)"
 record git "$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$ROOT" diff --quiet HEAD -- src 2>/dev/null || echo ' + uncommitted changes in src/')"
 record reel "$REEL"
 record ceph "$(ceph --version | awk '{print $1, $3, $5}')"
-record peers "$(s3fs --version 2>&1 | head -1 | awk '{print $1, $2, $3, $4}' | tr -d ':'); $(rclone version 2>/dev/null | head -1); $(curl --version | head -1 | awk '{print $1, $2}')"
+record peers "s3fs $(s3fs --version 2>&1 | head -1 | grep -o 'V[0-9][0-9.]*'); $(rclone version 2>/dev/null | head -1); $(curl --version | head -1 | awk '{print $1, $2}')"
 record quick "$QUICK"
 record reps "$REPS"
 record can_drop "$CAN_DROP"
@@ -256,6 +256,7 @@ for ((r = 1; r <= REPS; r++)); do
   drop_caches
   assert_mounted "$RMNT"
   b0=$(transfers completed_bytes)
+  mark=$(ops_mark)
   t0=$(now)
   cp "$SRC/fresh.bin" "$RMNT/fresh-$r.bin"
   t1=$(now)
@@ -264,6 +265,12 @@ for ((r = 1; r <= REPS; r++)); do
   "$REEL" publish "$RMNT/fresh-$r.bin" >/dev/null
   t3=$(now)
   b1=$(transfers completed_bytes)
+  j=$(ops_sum "$mark" "$CLOUD_BUCKET")
+  record pub_reel_puts "$(jget "$j" puts)"
+  record pub_reel_put_mib "$(python3 -c "print($(jget "$j" put_size_mean) / 1048576)")"
+  record pub_reel_put_conc "$(jget "$j" put_concurrency_max)"
+  record pub_reel_put_conc_mean "$(jget "$j" put_concurrency_mean)"
+  record pub_reel_put_ms "$(jget "$j" put_ms_mean)"
   record pub_reel_cp_s "$(elapsed "$t0" "$t1")"
   record pub_reel_sync_s "$(elapsed "$t1" "$t2")"
   record pub_reel_publish_s "$(elapsed "$t2" "$t3")"
