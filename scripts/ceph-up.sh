@@ -16,6 +16,7 @@
 #   MEMSTORE_BYTES   memstore capacity (RAM), default 4 GiB
 #   BLUESTORE_BYTES  size of the sparse bluestore block file, default 20 GiB
 #   S3_ACCESS_KEY / S3_SECRET_KEY   the gateway user's keys (test values by default)
+#   RGW_EXTRA_CONF   extra lines for the gateway's config section (e.g. the ops log for benchmarks)
 #
 # Several clusters can run side by side: give each its own CEPH_DIR, MON_PORT and RGW_PORT.
 # Packages: scripts/install-deps.sh --test (ceph-mon ceph-osd radosgw ceph-common).
@@ -124,6 +125,7 @@ rgw data = $CEPH_DIR/rgw
 rgw frontends = beast endpoint=127.0.0.1:$RGW_PORT tcp_nodelay=1
 rgw dns name = localhost
 rgw enable usage log = false
+${RGW_EXTRA_CONF:-}
 CONF
 
 # start NAME CMD...: a foreground daemon in its own session; its PID goes to $CEPH_DIR/pids.

@@ -2,6 +2,7 @@
 # Installs everything ReelDrive needs on Debian 12, from Debian's packages only.
 #   scripts/install-deps.sh          build + run dependencies
 #   scripts/install-deps.sh --test   plus the real tools the tests and benchmarks drive
+#                                    (s3fs and rclone: the peers of bench/tiers_bench.sh)
 set -euo pipefail
 
 BUILD_PKGS=(
@@ -15,6 +16,7 @@ TEST_PKGS=(
   git rsync tar sqlite3 ffmpeg libimage-exiftool-perl attr xxd fio restic python3
   coreutils psmisc procps
   ceph-mon ceph-osd radosgw ceph-common curl
+  s3fs rclone
 )
 
 pkgs=("${BUILD_PKGS[@]}")
