@@ -80,7 +80,8 @@ Status ChunkUploader::Store(size_t slot, const std::vector<uint8_t>& data) {
   auto known = catalog_->HasChunk(id);
   Status s = known.status();
   if (s.ok()) exists = *known;
-  if (s.ok() && !exists) s = store_->Put(ChunkKey(id), data);
+  // Durable at Finish (one SyncPuts for the whole version), before the catalog commit.
+  if (s.ok() && !exists) s = store_->PutUnsynced(ChunkKey(id), data);
   std::lock_guard lock(mu_);
   registered_.push_back(id);
   refs_[slot].id = id;
@@ -99,6 +100,10 @@ Result<std::vector<ChunkRef>> ChunkUploader::Finish() {
   std::unique_lock lock(mu_);
   space_cv_.wait(lock, [&] { return jobs_.empty() && running_ == 0; });
   if (!first_error_.ok()) return first_error_;
+  if (stats_.chunks_written > 0) {
+    Status synced = store_->SyncPuts();
+    if (!synced.ok()) return synced.WithContext("make the new chunks durable");
+  }
   return std::vector<ChunkRef>(refs_.begin(), refs_.end());
 }
 

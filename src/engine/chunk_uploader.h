@@ -38,7 +38,8 @@ class ChunkUploader {
   void AddExisting(const ChunkRef& ref);
   // Appends new content; blocks while too much is queued.
   void AddNew(std::vector<uint8_t> data);
-  // Waits for every queued chunk; the ordered list, or the first error.
+  // Waits for every queued chunk and makes the new ones durable (one ObjectStore::SyncPuts);
+  // the ordered list, or the first error.
   Result<std::vector<ChunkRef>> Finish();
   const UploadStats& stats() const { return stats_; }
 

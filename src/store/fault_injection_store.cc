@@ -79,6 +79,14 @@ Status FaultInjectionStore::Put(const std::string& key, std::span<const uint8_t>
   return fault ? fault->status : s;
 }
 
+Status FaultInjectionStore::PutUnsynced(const std::string& key, std::span<const uint8_t> data) {
+  REEL_RETURN_IF_ERROR(ValidateObjectKey(key));
+  std::optional<Fault> fault = Decide(Op::kPut);
+  if (fault && fault->when == When::kBefore) return fault->status;
+  Status s = base_->PutUnsynced(key, data);
+  return fault ? fault->status : s;
+}
+
 Result<std::vector<uint8_t>> FaultInjectionStore::Get(const std::string& key) {
   REEL_RETURN_IF_ERROR(ValidateObjectKey(key));
   std::optional<Fault> fault = Decide(Op::kGet);

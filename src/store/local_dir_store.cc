@@ -210,6 +210,20 @@ Status LocalDirStore::MakeObjectDirs(const std::string& rel_dir) {
 }
 
 Status LocalDirStore::Put(const std::string& key, std::span<const uint8_t> data) {
+  return PutImpl(key, data, true);
+}
+
+Status LocalDirStore::PutUnsynced(const std::string& key, std::span<const uint8_t> data) {
+  return PutImpl(key, data, false);
+}
+
+Status LocalDirStore::SyncPuts() {
+  if (::syncfs(objects_fd_.get()) != 0) return Status::FromErrno(errno, "syncfs " + root_);
+  return Status::Ok();
+}
+
+Status LocalDirStore::PutImpl(const std::string& key, std::span<const uint8_t> data,
+                              bool durable) {
   REEL_RETURN_IF_ERROR(ValidateObjectKey(key));
 
   // 1. Temp file in DIR/tmp, written and flushed.
@@ -227,7 +241,7 @@ Status LocalDirStore::Put(const std::string& key, std::span<const uint8_t> data)
   Status s = PwriteFull(fd.get(), data.data(), data.size(), 0);
   // fdatasync suffices: it flushes the data and the size; other inode metadata (times) is not
   // needed to read the object back.
-  if (s.ok() && ::fdatasync(fd.get()) != 0) s = Status::FromErrno(errno, "fdatasync");
+  if (s.ok() && durable && ::fdatasync(fd.get()) != 0) s = Status::FromErrno(errno, "fdatasync");
   fd.Reset();
 
   // 2. Rename into place, creating the parent directories on first use.
@@ -253,7 +267,7 @@ Status LocalDirStore::Put(const std::string& key, std::span<const uint8_t> data)
     return s.WithContext("put " + key);
   }
   // 3. Make the new directory entry durable.
-  if (::fsync(dfd) != 0) {
+  if (durable && ::fsync(dfd) != 0) {
     return Status::FromErrno(errno, "fsync objects/" + parent).WithContext("put " + key);
   }
   return Status::Ok();

@@ -48,6 +48,10 @@ class LocalDirStore final : public ObjectStore {
   }
 
   Status Put(const std::string& key, std::span<const uint8_t> data) override;
+  // Skips the fdatasync and the directory fsync; SyncPuts() is one syncfs(2) of the store's
+  // filesystem.
+  Status PutUnsynced(const std::string& key, std::span<const uint8_t> data) override;
+  Status SyncPuts() override;
   Result<std::vector<uint8_t>> Get(const std::string& key) override;
   Result<std::vector<uint8_t>> GetRange(const std::string& key, uint64_t offset,
                                         uint64_t length) override;
@@ -67,6 +71,7 @@ class LocalDirStore final : public ObjectStore {
   size_t stale_temps_removed() const { return stale_temps_removed_; }
 
  private:
+  Status PutImpl(const std::string& key, std::span<const uint8_t> data, bool durable);
   LocalDirStore(std::string root, UniqueFd objects_fd, UniqueFd tmp_fd)
       : root_(std::move(root)), objects_fd_(std::move(objects_fd)), tmp_fd_(std::move(tmp_fd)) {}
 

@@ -40,6 +40,14 @@ class ObjectStore {
   // Stores `data` under `key`, replacing any object there. Atomic: a reader sees the whole old
   // object or the whole new one, never a part. Durable when it returns OK.
   virtual Status Put(const std::string& key, std::span<const uint8_t> data) = 0;
+  // Like Put (atomic), but durable only once a later SyncPuts() returns OK: a local store then
+  // pays one filesystem sync per batch (a version's chunks) instead of two fsyncs per object.
+  // Stores without such a batch (memory, S3, RADOS: durable on return) just Put.
+  virtual Status PutUnsynced(const std::string& key, std::span<const uint8_t> data) {
+    return Put(key, data);
+  }
+  // Makes every PutUnsynced that returned OK before this call durable.
+  virtual Status SyncPuts() { return Status::Ok(); }
   // The whole object. NotFound if absent.
   virtual Result<std::vector<uint8_t>> Get(const std::string& key) = 0;
   // Bytes [offset, offset+length) of the object, fewer if the object ends first (empty when

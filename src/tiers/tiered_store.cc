@@ -18,8 +18,17 @@ Status TieredStore::Open() { return cache_.Load(); }
 
 Status TieredStore::Put(const std::string& key, std::span<const uint8_t> data) {
   REEL_RETURN_IF_ERROR(local_->Put(key, data));
+  return AfterLocalPut(key, data.size());
+}
+
+Status TieredStore::PutUnsynced(const std::string& key, std::span<const uint8_t> data) {
+  REEL_RETURN_IF_ERROR(local_->PutUnsynced(key, data));
+  return AfterLocalPut(key, data.size());
+}
+
+Status TieredStore::AfterLocalPut(const std::string& key, uint64_t size) {
   if (auto id = ChunkIdFromKey(key)) {
-    cache_.Added(*id, data.size());
+    cache_.Added(*id, size);
     REEL_RETURN_IF_ERROR(cache_.MakeRoom());
   }
   return Status::Ok();

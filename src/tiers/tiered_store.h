@@ -47,6 +47,8 @@ class TieredStore final : public ObjectStore {
   [[nodiscard]] Status Open();
 
   Status Put(const std::string& key, std::span<const uint8_t> data) override;
+  Status PutUnsynced(const std::string& key, std::span<const uint8_t> data) override;
+  Status SyncPuts() override { return local_->SyncPuts(); }
   Result<std::vector<uint8_t>> Get(const std::string& key) override;
   Result<std::vector<uint8_t>> GetChunk(const std::string& key, bool* verified) override;
   Result<std::vector<uint8_t>> GetRange(const std::string& key, uint64_t offset,
@@ -69,6 +71,7 @@ class TieredStore final : public ObjectStore {
 
  private:
   Result<std::vector<uint8_t>> FetchRemote(const std::string& key);
+  Status AfterLocalPut(const std::string& key, uint64_t size);
 
   std::unique_ptr<ObjectStore> local_;
   std::vector<SharedTier> shared_;

@@ -127,6 +127,18 @@ TEST_P(ObjectStoreTest, PutGetRoundTrip) {
   EXPECT_EQ(MustGet("top-level.key_1"), Bytes("hello"));
 }
 
+TEST_P(ObjectStoreTest, UnsyncedPutsAreWholeAtOnceAndDurableAfterSync) {
+  const auto a = Pattern(300'000, 21), b = Pattern(1000, 22);
+  ASSERT_TRUE(store_->PutUnsynced("batch/a", a).ok());
+  ASSERT_TRUE(store_->PutUnsynced("batch/b", b).ok());
+  EXPECT_EQ(*store_->Get("batch/a"), a) << "readable at once, like Put";
+  ASSERT_TRUE(store_->PutUnsynced("batch/a", b).ok());
+  EXPECT_EQ(*store_->Get("batch/a"), b) << "and replaces whole";
+  ASSERT_TRUE(store_->SyncPuts().ok());
+  EXPECT_EQ(*store_->Get("batch/b"), b);
+  EXPECT_EQ(store_->PutUnsynced("bad//key", b).code(), Code::kInvalidArgument);
+}
+
 TEST_P(ObjectStoreTest, KeysAreCaseSensitive) {
   MustPut("Key", Bytes("upper"));
   MustPut("key", Bytes("lower"));
