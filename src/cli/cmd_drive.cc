@@ -215,7 +215,7 @@ Status Serve(const Manifest& m, const std::string& mountpoint, const MountArgs& 
   Status shut = engine->Shutdown();
   if (!shut.ok()) spdlog::error("shutdown: {}", shut.ToString());
   fuse.reset();  // unmounts if still mounted
-  drive = OpenedDrive();  // stops placement and transfers, then closes the engine
+  drive.Close();  // stops placement and transfers, then closes the engine
   spdlog::info("unmounted {}", mountpoint);
   if (!s.ok()) return s;
   return shut;

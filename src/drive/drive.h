@@ -65,13 +65,15 @@ class DriveLock {
   UniqueFd fd_;
 };
 
-// An open drive: the engine over a TieredStore, and the tier services beside it. Members are
-// destroyed in reverse order: placement and transfers stop before the engine goes.
+// An open drive: the engine over a TieredStore, and the tier services beside it. Close() (also
+// run by the destructor and before a move assignment) stops placement, then transfers, then
+// closes the engine they use.
 struct OpenedDrive {
   OpenedDrive();
   OpenedDrive(OpenedDrive&&) noexcept;
   OpenedDrive& operator=(OpenedDrive&&) noexcept;
   ~OpenedDrive();
+  void Close();
 
   std::unique_ptr<Engine> engine;
   TieredStore* store = nullptr;  // owned by the engine

@@ -2,6 +2,8 @@
 // in the engine.
 #include <unistd.h>
 
+#include <utility>
+
 #include "catalog/catalog.h"
 #include "drive/drive.h"
 #include "engine/engine.h"
@@ -14,8 +16,24 @@ namespace reel {
 
 OpenedDrive::OpenedDrive() = default;
 OpenedDrive::OpenedDrive(OpenedDrive&&) noexcept = default;
-OpenedDrive& OpenedDrive::operator=(OpenedDrive&&) noexcept = default;
-OpenedDrive::~OpenedDrive() = default;
+OpenedDrive::~OpenedDrive() { Close(); }
+
+OpenedDrive& OpenedDrive::operator=(OpenedDrive&& other) noexcept {
+  if (this == &other) return *this;
+  Close();
+  engine = std::move(other.engine);
+  store = std::exchange(other.store, nullptr);
+  transfers = std::move(other.transfers);
+  placement = std::move(other.placement);
+  return *this;
+}
+
+void OpenedDrive::Close() {
+  placement.reset();
+  transfers.reset();
+  engine.reset();
+  store = nullptr;
+}
 
 Result<OpenedDrive> OpenDrive(const Manifest& manifest, const DriveLock& lock) {
   if (lock.dir() != manifest.dir) {

@@ -192,7 +192,7 @@ TEST(DriveTest, OpenDriveGivesAWorkingEngine) {
                   .ok());
   ASSERT_TRUE(engine->Release(created->second).ok());
   ASSERT_TRUE(engine->Shutdown().ok());
-  *drive = OpenedDrive();
+  drive->Close();
 
   // Reopened: the file and its version are there (the catalog is on disk, the store too).
   auto again = OpenDrive(*m, *lock);
@@ -202,6 +202,22 @@ TEST(DriveTest, OpenDriveGivesAWorkingEngine) {
   auto versions = again->engine->ListVersions(*ino);
   ASSERT_TRUE(versions.ok());
   EXPECT_EQ(versions->size(), 1u);
+}
+
+TEST(DriveTest, AssigningOverAnOpenDriveStopsItsServicesBeforeItsEngine) {
+  TempDir tmp;
+  auto m = InitDrive(tmp / "d", {});
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  auto lock = DriveLock::Acquire(m->dir);
+  ASSERT_TRUE(lock.ok());
+  auto drive = OpenDrive(*m, *lock);
+  ASSERT_TRUE(drive.ok()) << drive.status().ToString();
+  *drive = OpenedDrive();  // placement uses the transfers, both use the engine's catalog
+  EXPECT_EQ(drive->engine, nullptr);
+  auto again = OpenDrive(*m, *lock);
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  *drive = std::move(again).value();
+  EXPECT_TRUE(drive->engine->Resolve("").ok());
 }
 
 TEST(DriveTest, OpenDriveNeedsTheDrivesOwnLock) {
