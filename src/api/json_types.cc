@@ -192,7 +192,8 @@ void from_json(const json& j, FsckReport& v) {
 }
 
 void to_json(json& j, const EngineCounters& v) {
-  j = json{{"chunks_written", v.chunks_written},
+  j = json{{"chunks_prefetched", v.chunks_prefetched},
+           {"chunks_written", v.chunks_written},
            {"chunk_bytes_written", v.chunk_bytes_written},
            {"chunks_deduplicated", v.chunks_deduplicated},
            {"versions_committed", v.versions_committed},
@@ -201,6 +202,7 @@ void to_json(json& j, const EngineCounters& v) {
 
 void from_json(const json& j, EngineCounters& v) {
   Get(j, "chunks_written", v.chunks_written);
+  if (j.contains("chunks_prefetched")) Get(j, "chunks_prefetched", v.chunks_prefetched);
   Get(j, "chunk_bytes_written", v.chunk_bytes_written);
   Get(j, "chunks_deduplicated", v.chunks_deduplicated);
   Get(j, "versions_committed", v.versions_committed);

@@ -71,6 +71,7 @@ struct EngineCounters {
   uint64_t chunks_deduplicated = 0;
   uint64_t versions_committed = 0;
   uint64_t pending_commits = 0;
+  uint64_t chunks_prefetched = 0;  // fetched ahead of a streaming reader
 };
 
 // Told about changes made behind the kernel's back (API calls), so the FUSE adapter can drop

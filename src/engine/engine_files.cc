@@ -159,7 +159,7 @@ Result<size_t> EngineImpl::Read(HandleId h, uint64_t offset, std::span<uint8_t> 
 }
 
 void EngineImpl::AfterRead(ReadAhead& ra, const VersionLayout& layout, uint64_t offset, size_t n) {
-  constexpr uint64_t kNear = 8ull << 20;  // FUSE delivers a stream's reads a little out of order
+  constexpr uint64_t kNear = 2ull << 20;  // FUSE delivers a stream's reads a little out of order
   constexpr uint64_t kMinWindow = 4ull << 20;
   constexpr uint64_t kMaxWindow = 64ull << 20;
   uint64_t end = offset + n;
@@ -168,8 +168,10 @@ void EngineImpl::AfterRead(ReadAhead& ra, const VersionLayout& layout, uint64_t 
     std::lock_guard lock(ra.mu);
     bool sequential = offset + kNear >= ra.next && offset <= ra.next + kNear && ra.next != 0;
     if (sequential) {
-      ra.window = std::clamp(ra.window * 2, kMinWindow, kMaxWindow);
+      // Two reads in a row could be chance: the window opens at the third.
+      if (++ra.streak >= 2) ra.window = std::clamp(ra.window * 2, kMinWindow, kMaxWindow);
     } else {
+      ra.streak = 0;
       ra.window = 0;
       ra.prefetched_to = 0;
     }

@@ -93,6 +93,7 @@ class EngineImpl final : public Engine {
     std::mutex mu;  // guards the fields below
     uint64_t next = 0;           // where a sequential reader reads next
     uint64_t window = 0;         // bytes to keep in flight ahead of it (0: not streaming)
+    uint32_t streak = 0;         // reads in a row that followed the one before
     uint64_t prefetched_to = 0;  // prefetches were queued up to here
   };
 

@@ -78,6 +78,37 @@ TEST_F(FilesTest, AnInPlaceEditReplacesExactlyTheChunksItTouchesWithTheSameBound
   EXPECT_EQ(changed, 2u);
 }
 
+TEST_F(FilesTest, StreamingReadersGetChunksFetchedAheadRandomReadersDoNot) {
+  auto data = RandomBytes(12 << 20, 21);
+  InodeId ino = WriteFile("clip.mov", data);
+  auto read_at = [&](HandleId h, uint64_t offset) {
+    std::vector<uint8_t> buf(64 << 10);
+    auto n = engine_->Read(h, offset, buf);
+    ASSERT_TRUE(n.ok());
+    EXPECT_TRUE(std::equal(buf.begin(), buf.begin() + static_cast<ptrdiff_t>(*n),
+                           data.begin() + static_cast<ptrdiff_t>(offset)));
+  };
+  // Random: jumps of several MiB, never following each other.
+  CloseEngine();
+  OpenEngine();
+  auto h = engine_->Open(ino, OpenFlags{});
+  ASSERT_TRUE(h.ok());
+  for (uint64_t off : {9ull << 20, 1ull << 20, 6ull << 20, 3ull << 20, 11ull << 20}) read_at(*h, off);
+  EXPECT_EQ(engine_->Counters().chunks_prefetched, 0u) << "random reads fetch only what they touch";
+  ASSERT_TRUE(engine_->Release(*h).ok());
+  // Streaming from the start.
+  CloseEngine();
+  OpenEngine();
+  h = engine_->Open(ino, OpenFlags{});
+  for (uint64_t off = 0; off < (2u << 20); off += 64 << 10) read_at(*h, off);
+  // Prefetches finish in the background.
+  for (int i = 0; i < 500 && engine_->Counters().chunks_prefetched == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_GT(engine_->Counters().chunks_prefetched, 0u) << "a streaming reader gets readahead";
+  ASSERT_TRUE(engine_->Release(*h).ok());
+}
+
 TEST_F(FilesTest, AppendKeepsEarlierChunks) {
   auto data = RandomBytes(2 << 20, 4);
   InodeId ino = WriteFile("log.bin", data);
