@@ -31,6 +31,7 @@ Placement::Placement(Catalog* catalog, TieredStore* store, TransferEngine* trans
 Placement::~Placement() { Stop(); }
 
 Status Placement::Start() {
+  spdlog::default_logger_raw();  // before the checker thread logs (see TransferEngine::Start)
   REEL_RETURN_IF_ERROR(ReloadPinned());
   store_->cache().SetProtected([this](const ChunkId& id) {
     std::lock_guard lock(pinned_mu_);

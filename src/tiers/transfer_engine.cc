@@ -25,6 +25,9 @@ TransferEngine::TransferEngine(Catalog* catalog, TieredStore* store, uint32_t th
 TransferEngine::~TransferEngine() { Stop(); }
 
 Status TransferEngine::Start() {
+  // spdlog creates its registry on first use, inside the uninstrumented libspdlog: make it exist
+  // before worker threads log, or TSan sees the lazy init race.
+  spdlog::default_logger_raw();
   REEL_ASSIGN_OR_RETURN(uint64_t requeued, catalog_->RequeueRunningTransfers());
   if (requeued > 0) spdlog::info("transfers: {} interrupted transfers queued again", requeued);
   std::lock_guard lock(mu_);
