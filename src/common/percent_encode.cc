@@ -30,6 +30,23 @@ int HexValue(char c) {
 }
 }  // namespace
 
+std::vector<QueryItem> SplitQuery(std::string_view query) {
+  std::vector<QueryItem> items;
+  while (!query.empty()) {
+    size_t amp = query.find('&');
+    std::string_view item = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+    if (item.empty()) continue;
+    size_t eq = item.find('=');
+    if (eq == std::string_view::npos) {
+      items.push_back({item, std::nullopt});
+    } else {
+      items.push_back({item.substr(0, eq), item.substr(eq + 1)});
+    }
+  }
+  return items;
+}
+
 std::optional<std::string> PercentDecode(std::string_view s) {
   std::string out;
   out.reserve(s.size());

@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace reel {
 
@@ -12,5 +13,13 @@ namespace reel {
 // %XX-decodes `s` ('+' stays '+': URI options are paths and names, not form data); nullopt for a
 // malformed escape.
 [[nodiscard]] std::optional<std::string> PercentDecode(std::string_view s);
+
+// One `NAME[=VALUE]` item of a URI query, still encoded.
+struct QueryItem {
+  std::string_view name;
+  std::optional<std::string_view> value;  // nullopt when the item has no '='
+};
+// Splits "a=1&b&c=2" at '&' (empty items skipped), each item at its first '='.
+[[nodiscard]] std::vector<QueryItem> SplitQuery(std::string_view query);
 
 }  // namespace reel

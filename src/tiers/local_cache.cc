@@ -75,24 +75,19 @@ void LocalCache::Removed(const ChunkId& id) {
   entries_.erase(it);
 }
 
-Status LocalCache::EvictOne(const ChunkId& id) {
-  uint64_t size = 0;
-  {
-    std::lock_guard lock(mu_);
-    auto it = entries_.find(id);
-    if (it == entries_.end()) return Status::Ok();
-    size = it->second.size;
-  }
+Result<uint64_t> LocalCache::EvictOne(const ChunkId& id) {
+  if (!Contains(id)) return uint64_t{0};
   REEL_RETURN_IF_ERROR(local_->Delete(ChunkKey(id)));
   std::lock_guard lock(mu_);
   auto it = entries_.find(id);
-  if (it == entries_.end()) return Status::Ok();
-  bytes_ -= it->second.size;
+  if (it == entries_.end()) return uint64_t{0};
+  uint64_t size = it->second.size;
+  bytes_ -= size;
   lru_.erase(it->second.lru_pos);
   entries_.erase(it);
   ++evicted_chunks_;
   evicted_bytes_ += size;
-  return Status::Ok();
+  return size;
 }
 
 Status LocalCache::Reserve(uint64_t size) {
@@ -135,14 +130,15 @@ Status LocalCache::MakeRoom() {
       bool evictable = tiers[i] != 0 && !(is_protected && is_protected(candidates[i]));
       checked[candidates[i]] = evictable;
       if (!evictable) continue;
-      REEL_RETURN_IF_ERROR(EvictOne(candidates[i]));
+      REEL_RETURN_IF_ERROR(EvictOne(candidates[i]).status());
       std::lock_guard lock(mu_);
       if (bytes_ + reserved_ <= limit_) return Status::Ok();
     }
   }
 }
 
-Result<uint64_t> LocalCache::Evict(const std::vector<ChunkId>& ids, bool include_protected) {
+Result<uint64_t> LocalCache::Evict(const std::vector<ChunkId>& ids, bool include_protected,
+                                   uint64_t* chunks) {
   std::lock_guard pass(evict_mu_);
   ProtectedFn is_protected;
   {
@@ -150,13 +146,15 @@ Result<uint64_t> LocalCache::Evict(const std::vector<ChunkId>& ids, bool include
     is_protected = protected_;
   }
   REEL_ASSIGN_OR_RETURN(std::vector<TierMask> tiers, catalog_->GetChunkTiers(ids));
-  uint64_t before = Stats().evicted_bytes;
+  uint64_t freed = 0;
   for (size_t i = 0; i < ids.size(); ++i) {
     if (tiers[i] == 0) continue;
     if (!include_protected && is_protected && is_protected(ids[i])) continue;
-    REEL_RETURN_IF_ERROR(EvictOne(ids[i]));
+    REEL_ASSIGN_OR_RETURN(uint64_t bytes, EvictOne(ids[i]));
+    freed += bytes;
+    if (chunks != nullptr && bytes > 0) ++*chunks;
   }
-  return Stats().evicted_bytes - before;
+  return freed;
 }
 
 CacheStats LocalCache::Stats() {

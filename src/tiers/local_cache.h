@@ -60,9 +60,11 @@ class LocalCache {
   // reservation.
   [[nodiscard]] Status Reserve(uint64_t size);
   void Unreserve(uint64_t size);
-  // Evicts these chunks if they are clean (explicit `reel evict`); returns bytes freed. Pinned
+  // Evicts these chunks if they are clean (explicit `reel evict`); returns bytes freed (and, with
+  // `chunks`, adds the number of chunks evicted to it). Pinned
   // chunks are evicted too only when `include_protected` (unpinning a file first is the norm).
-  [[nodiscard]] Result<uint64_t> Evict(const std::vector<ChunkId>& ids, bool include_protected);
+  [[nodiscard]] Result<uint64_t> Evict(const std::vector<ChunkId>& ids, bool include_protected,
+                                       uint64_t* chunks = nullptr);
   CacheStats Stats();
 
  private:
@@ -70,8 +72,9 @@ class LocalCache {
     uint64_t size = 0;
     std::list<ChunkId>::iterator lru_pos;
   };
-  // Deletes one chunk from the local store if it is still indexed; updates the counters.
-  Status EvictOne(const ChunkId& id);
+  // Deletes one chunk from the local store if it is still indexed; updates the counters. Returns
+  // the bytes freed (0 when it was not there).
+  Result<uint64_t> EvictOne(const ChunkId& id);
 
   ObjectStore* local_;
   Catalog* catalog_;

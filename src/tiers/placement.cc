@@ -60,6 +60,7 @@ void Placement::Stop() {
 }
 
 void Placement::CheckerLoop() {
+  uint64_t versions_seen = UINT64_MAX;  // the catalog's version count at the last reload
   std::unique_lock lock(mu_);
   while (!stop_) {
     bool check = check_wanted_;
@@ -69,9 +70,16 @@ void Placement::CheckerLoop() {
       auto marked = CheckPublishes();
       if (!marked.ok()) spdlog::warn("publish check: {}", marked.status().ToString());
     }
-    // New versions of pinned files bring new chunks to protect.
-    Status s = ReloadPinned();
-    if (!s.ok()) spdlog::warn("pins: {}", s.ToString());
+    // New versions of pinned files bring new chunks to protect: reload the pinned set only when
+    // the catalog's version count moved (one row read), not every pinned file every second. (A
+    // new version and a purge in the same second can hide each other until the next change; the
+    // new chunks stay local until uploaded anyway, and a chunk evicted early is fetched again.)
+    auto stats = catalog_->Stats();
+    if (stats.ok() && stats->versions != versions_seen) {
+      Status s = ReloadPinned();
+      if (s.ok()) versions_seen = stats->versions;
+      if (!s.ok()) spdlog::warn("pins: {}", s.ToString());
+    }
     lock.lock();
     cv_.wait_for(lock, kCheckInterval, [&] { return stop_ || check_wanted_; });
   }
@@ -101,14 +109,16 @@ Result<std::vector<InodeId>> Placement::Files(InodeId ino) {
 }
 
 Result<std::vector<ChunkRef>> Placement::CurrentChunks(InodeId ino) {
-  auto v = catalog_->GetVersion(ino, 0);
-  if (!v.ok()) {
-    if (v.status().code() == Code::kNotFound) return std::vector<ChunkRef>{};
-    return v.status();
-  }
+  auto chunks = VersionChunks(ino, 0);
+  if (!chunks.ok() && chunks.status().code() == Code::kNotFound) return std::vector<ChunkRef>{};
+  return chunks;
+}
+
+Result<std::vector<ChunkRef>> Placement::VersionChunks(InodeId ino, uint64_t number) {
+  REEL_ASSIGN_OR_RETURN(Version v, catalog_->GetVersion(ino, number));
   std::unordered_set<ChunkId, ChunkIdHash> seen;
   std::vector<ChunkRef> out;
-  for (const ChunkRef& r : v->chunks) {
+  for (const ChunkRef& r : v.chunks) {
     if (IsHole(r.id) || !seen.insert(r.id).second) continue;
     out.push_back(r);
   }
@@ -164,13 +174,9 @@ Result<uint64_t> Placement::CheckPublishes() {
   REEL_ASSIGN_OR_RETURN(auto pending, catalog_->ListPendingPublishes());
   uint64_t marked = 0;
   for (const auto& [ino, number] : pending) {
-    auto v = catalog_->GetVersion(ino, number);
-    if (!v.ok()) continue;  // purged meanwhile
-    std::vector<ChunkId> ids;
-    for (const ChunkRef& r : v->chunks) {
-      if (!IsHole(r.id)) ids.push_back(r.id);
-    }
-    REEL_ASSIGN_OR_RETURN(std::vector<TierMask> tiers, catalog_->GetChunkTiers(ids));
+    auto chunks = VersionChunks(ino, number);
+    if (!chunks.ok()) continue;  // purged meanwhile
+    REEL_ASSIGN_OR_RETURN(std::vector<TierMask> tiers, catalog_->GetChunkTiers(Ids(*chunks)));
     bool all = true;
     for (TierMask m : tiers) all = all && (m & kTierCloud);
     if (!all) continue;
@@ -204,10 +210,9 @@ Result<PlacementResult> Placement::Evict(InodeId ino) {
   for (InodeId f : files) {
     REEL_ASSIGN_OR_RETURN(std::vector<ChunkRef> chunks, CurrentChunks(f));
     ++result.files;
-    uint64_t before = store_->cache().Stats().evicted_chunks;
-    REEL_ASSIGN_OR_RETURN(uint64_t freed, store_->cache().Evict(Ids(chunks), false));
+    REEL_ASSIGN_OR_RETURN(uint64_t freed,
+                          store_->cache().Evict(Ids(chunks), false, &result.chunks));
     result.bytes += freed;
-    result.chunks += store_->cache().Stats().evicted_chunks - before;
   }
   return result;
 }

@@ -71,7 +71,9 @@ class Placement {
  private:
   // Regular files at or below `ino`.
   Result<std::vector<InodeId>> Files(InodeId ino);
-  // Distinct non-hole chunks of the file's current version (empty if it has none).
+  // Distinct non-hole chunks of version `number` (0: the current one) of a file.
+  Result<std::vector<ChunkRef>> VersionChunks(InodeId ino, uint64_t number);
+  // The same for the current version; empty if the file has none.
   Result<std::vector<ChunkRef>> CurrentChunks(InodeId ino);
   Result<PlacementResult> Upload(InodeId ino, TierMask tier, bool publish);
   Status ReloadPinned();

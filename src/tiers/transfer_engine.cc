@@ -166,8 +166,9 @@ Status TransferEngine::Run(const Transfer& t) {
     return Status::InvalidArgument("upload to a tier this drive does not have (bit " +
                                    std::to_string(t.request.tier) + ")");
   }
-  REEL_ASSIGN_OR_RETURN(std::vector<uint8_t> data, store_->Get(key));
-  if (Sha256(data) != t.request.chunk) {
+  bool verified = false;
+  REEL_ASSIGN_OR_RETURN(std::vector<uint8_t> data, store_->GetChunk(key, &verified));
+  if (!verified && Sha256(data) != t.request.chunk) {
     return Status::Corruption("chunk " + t.request.chunk.Hex() + " does not match its hash");
   }
   return target->Put(key, data);

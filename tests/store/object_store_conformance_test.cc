@@ -19,10 +19,13 @@
 #include "store/memory_store.h"
 #include "store/object_store.h"
 #include "store/test_env_store.h"
+#include "testing/pattern.h"
 #include "store/s3_test_env.h"
 
 namespace reel {
 namespace {
+
+using testing::Pattern;
 
 // Makes a fresh, empty store for one test. `scratch_dir` is an empty temp directory that is
 // removed after the test (stores that keep nothing locally ignore it). A factory that cannot run
@@ -53,17 +56,6 @@ const std::vector<StoreFactory>& StoreFactories() {
 }
 
 std::vector<uint8_t> Bytes(std::string_view s) { return {s.begin(), s.end()}; }
-
-// Deterministic, position-dependent content, so misplaced ranges are caught.
-std::vector<uint8_t> Pattern(size_t size, uint32_t seed) {
-  std::vector<uint8_t> out(size);
-  uint32_t x = seed * 2654435761u + 1;
-  for (size_t i = 0; i < size; ++i) {
-    x = x * 1664525u + 1013904223u;
-    out[i] = static_cast<uint8_t>(x >> 24);
-  }
-  return out;
-}
 
 class ObjectStoreTest : public ::testing::TestWithParam<StoreFactory> {
  protected:

@@ -18,6 +18,7 @@
 
 #include <gtest/gtest.h>
 
+#include "testing/pattern.h"
 #include "store/object_store.h"
 #include "store/rados/rados_config.h"
 #include "store/test_env_store.h"
@@ -26,13 +27,7 @@ namespace reel {
 namespace {
 
 using std::chrono::steady_clock;
-
-// Content that differs by position and seed, so misplaced ranges and mixed objects show.
-std::vector<uint8_t> Pattern(size_t size, uint32_t seed) {
-  std::vector<uint8_t> out(size);
-  for (size_t i = 0; i < size; ++i) out[i] = static_cast<uint8_t>((i * 131 + seed * 7) ^ (i >> 9));
-  return out;
-}
+using testing::Pattern;
 
 // ---- URI parsing (pure)
 

@@ -20,23 +20,15 @@
 #include "store/s3/s3_config.h"
 #include "store/s3/s3_store.h"
 #include "store/s3_test_env.h"
+#include "testing/pattern.h"
 
 namespace reel {
 namespace {
 
 using Clock = std::chrono::steady_clock;
 using reel::testing::OpenTestS3Store;
+using reel::testing::Pattern;
 using reel::testing::UniqueTestS3Uri;
-
-std::vector<uint8_t> Pattern(size_t size, uint32_t seed) {
-  std::vector<uint8_t> out(size);
-  uint32_t x = seed * 2654435761u + 1;
-  for (size_t i = 0; i < size; ++i) {
-    x = x * 1664525u + 1013904223u;
-    out[i] = static_cast<uint8_t>(x >> 24);
-  }
-  return out;
-}
 
 double SecondsSince(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();

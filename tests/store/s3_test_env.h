@@ -5,22 +5,16 @@
 // gateway a failure (CI must not pass by skipping).
 #pragma once
 
-#include <unistd.h>
-
-#include <atomic>
 #include <cstdlib>
 #include <memory>
-#include <random>
 #include <string>
 
 #include "store/object_store.h"
+#include "store/test_env_store.h"
 
 namespace reel::testing {
 
-inline bool S3Required() {
-  const char* v = std::getenv("REEL_REQUIRE_CEPH");
-  return v != nullptr && std::string(v) == "1";
-}
+inline bool S3Required() { return CephRequired(); }
 
 // REEL_TEST_S3_URI with a fresh unique prefix segment appended (so every test starts empty) and
 // `extra_options` ("a=1&b=2") added to the query. NotSupported (= skip) when the variable is
@@ -33,17 +27,9 @@ inline Result<std::string> UniqueTestS3Uri(const std::string& extra_options = ""
     }
     return Status::NotSupported("REEL_TEST_S3_URI is not set");
   }
-  static std::atomic<uint64_t> counter{0};
-  static const uint64_t nonce = std::random_device{}();
-  std::string uri(base);
-  size_t q = uri.find('?');
-  std::string path = uri.substr(0, q);
-  std::string query = q == std::string::npos ? "" : uri.substr(q + 1);
-  while (path.ends_with('/')) path.pop_back();
-  path += "/t" + std::to_string(::getpid()) + "-" + std::to_string(nonce % 1000000) + "-" +
-          std::to_string(counter.fetch_add(1));
-  if (!extra_options.empty()) query += (query.empty() ? "" : "&") + extra_options;
-  return query.empty() ? path : path + "?" + query;
+  std::string uri = WithPrefix(base, UniqueTestPrefix());
+  if (extra_options.empty()) return uri;
+  return uri + (uri.find('?') == std::string::npos ? "?" : "&") + extra_options;
 }
 
 // Opens a store on a fresh prefix. When the gateway is required, Unavailable becomes Internal so

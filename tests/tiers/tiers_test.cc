@@ -15,20 +15,13 @@
 #include "store/memory_store.h"
 #include "tiers/placement.h"
 #include "tiers/tiered_store.h"
+#include "testing/pattern.h"
 #include "tiers/transfer_engine.h"
 
 namespace reel {
 namespace {
 
-std::vector<uint8_t> Content(size_t size, uint32_t seed) {
-  std::vector<uint8_t> out(size);
-  uint32_t x = seed * 2654435761u + 7;
-  for (auto& b : out) {
-    x = x * 1664525u + 1013904223u;
-    b = static_cast<uint8_t>(x >> 24);
-  }
-  return out;
-}
+using testing::Pattern;
 
 bool Eventually(const std::function<bool()>& cond, int ms = 10000) {
   auto end = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
@@ -71,7 +64,7 @@ class TiersTest : public ::testing::Test {
     NewVersion v;
     std::vector<ChunkRef> refs;
     for (int i = 0; i < chunks; ++i) {
-      auto data = Content(size, seed + i);
+      auto data = Pattern(size, seed + i);
       ChunkRef r{Sha256(data), static_cast<uint32_t>(size)};
       contents_[r.id] = data;
       refs.push_back(r);

@@ -122,18 +122,12 @@ Result<RadosConfig> ParseRadosUri(std::string_view uri) {
     config.prefix = std::string(prefix);
   }
   bool have_id = false, have_name = false;
-  while (!query.empty()) {
-    size_t amp = query.find('&');
-    std::string_view item = query.substr(0, amp);
-    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
-    if (item.empty()) continue;
-    size_t eq = item.find('=');
-    if (eq == std::string_view::npos) {
-      return Status::InvalidArgument("rados:// option '" + std::string(item) +
+  for (const QueryItem& item : SplitQuery(query)) {
+    if (!item.value) {
+      return Status::InvalidArgument("rados:// option '" + std::string(item.name) +
                                      "' needs a value (NAME=VALUE)");
     }
-    REEL_RETURN_IF_ERROR(
-        ApplyOption(item.substr(0, eq), item.substr(eq + 1), config, have_id, have_name));
+    REEL_RETURN_IF_ERROR(ApplyOption(item.name, *item.value, config, have_id, have_name));
   }
   return config;
 }

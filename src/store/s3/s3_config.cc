@@ -252,16 +252,11 @@ Result<S3Config> ParseS3Uri(const std::string& uri, const EnvLookup& env) {
   }
 
   std::optional<bool> path_style;
-  while (!query.empty()) {
-    size_t amp = query.find('&');
-    std::string_view item = query.substr(0, amp);
-    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
-    if (item.empty()) continue;
-    size_t eq = item.find('=');
-    REEL_ASSIGN_OR_RETURN(std::string name, DecodeOption(item.substr(0, eq), "an option name"));
+  for (const QueryItem& item : SplitQuery(query)) {
+    REEL_ASSIGN_OR_RETURN(std::string name, DecodeOption(item.name, "an option name"));
     std::string value;
-    if (eq != std::string_view::npos) {
-      REEL_ASSIGN_OR_RETURN(value, DecodeOption(item.substr(eq + 1), "option " + name));
+    if (item.value) {
+      REEL_ASSIGN_OR_RETURN(value, DecodeOption(*item.value, "option " + name));
     }
     REEL_RETURN_IF_ERROR(ApplyOption(cfg, name, value));
     if (name == "path_style") path_style = cfg.path_style;
