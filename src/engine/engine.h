@@ -24,6 +24,10 @@ class ObjectStore;
 
 using HandleId = uint64_t;
 
+// Moves `size` bytes into the staging descriptor `fd` at `offset` (the FUSE adapter splices them
+// from the kernel without a copy through memory); returns how many it moved.
+using StagingFill = std::function<Result<size_t>(int fd, uint64_t offset, size_t size)>;
+
 struct OpenFlags {
   bool write = false;     // O_WRONLY or O_RDWR
   bool truncate = false;  // O_TRUNC
@@ -133,6 +137,9 @@ class Engine {
   virtual Result<size_t> Read(HandleId h, uint64_t offset, std::span<uint8_t> out) = 0;
   // Writes at `offset` (at end of file for an O_APPEND handle); returns bytes written.
   virtual Result<size_t> Write(HandleId h, uint64_t offset, std::span<const uint8_t> data) = 0;
+  // Write, with the bytes moved by `fill` into the staging file; returns bytes written.
+  virtual Result<size_t> WriteFrom(HandleId h, uint64_t offset, size_t size,
+                                   const StagingFill& fill) = 0;
   // A descriptor of the handle was closed (close(2) waits for this; the release that follows is
   // asynchronous). Lets WaitIdle account for versions whose release is still on its way.
   virtual Status Flush(HandleId h) = 0;

@@ -189,13 +189,17 @@ void EngineImpl::AfterRead(ReadAhead& ra, const VersionLayout& layout, uint64_t 
 }
 
 Result<size_t> EngineImpl::Write(HandleId h, uint64_t offset, std::span<const uint8_t> data) {
+  return WriteFrom(h, offset, data.size(), StagedFile::PwriteFill(data));
+}
+
+Result<size_t> EngineImpl::WriteFrom(HandleId h, uint64_t offset, size_t size,
+                                     const StagingFill& fill) {
   REEL_ASSIGN_OR_RETURN(Handle handle, GetWritableHandle(h));
   FileState& fs = *handle.file;
   std::unique_lock lock(fs.mu);
   REEL_RETURN_IF_ERROR(EnsureStaged(fs));
   if (handle.flags.append) offset = fs.staged->size();
-  REEL_RETURN_IF_ERROR(fs.staged->Write(offset, data, NowNs()));
-  return data.size();
+  return fs.staged->WriteFrom(offset, size, fill, NowNs());
 }
 
 Status EngineImpl::Flush(HandleId h) {

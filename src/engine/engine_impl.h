@@ -66,6 +66,8 @@ class EngineImpl final : public Engine {
   Result<HandleId> Open(InodeId ino, OpenFlags flags) override;
   Result<size_t> Read(HandleId h, uint64_t offset, std::span<uint8_t> out) override;
   Result<size_t> Write(HandleId h, uint64_t offset, std::span<const uint8_t> data) override;
+  Result<size_t> WriteFrom(HandleId h, uint64_t offset, size_t size,
+                           const StagingFill& fill) override;
   Status Flush(HandleId h) override;
   Status Fsync(HandleId h, bool data_only) override;
   Status SyncMetadata() override { return catalog_->Sync(); }

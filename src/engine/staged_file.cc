@@ -10,6 +10,9 @@
 #include <nlohmann/json.hpp>
 
 namespace reel {
+namespace {
+constexpr uint64_t kWritebackEvery = 8ull << 20;
+}  // namespace
 
 StagedFile::StagedFile(std::string dir, StagedMeta meta, UniqueFd fd)
     : dir_(std::move(dir)), meta_(std::move(meta)), fd_(std::move(fd)) {
@@ -96,13 +99,35 @@ Result<std::vector<StagedMeta>> StagedFile::ListRecoverable(const std::string& d
 }
 
 Status StagedFile::Write(uint64_t offset, std::span<const uint8_t> data, TimeNs now) {
-  if (data.empty()) return Status::Ok();
-  REEL_RETURN_IF_ERROR(PwriteFull(fd_.get(), data.data(), data.size(), offset));
-  extents_.Add(offset, offset + data.size());
-  if (offset + data.size() > meta_.size) meta_.size = offset + data.size();
+  return WriteFrom(offset, data.size(), PwriteFill(data), now).status();
+}
+
+StagingFill StagedFile::PwriteFill(std::span<const uint8_t> data) {
+  return [data](int fd, uint64_t offset, size_t size) -> Result<size_t> {
+    REEL_RETURN_IF_ERROR(PwriteFull(fd, data.data(), std::min(size, data.size()), offset));
+    return std::min(size, data.size());
+  };
+}
+
+Result<size_t> StagedFile::WriteFrom(uint64_t offset, size_t size, const StagingFill& fill,
+                                     TimeNs now) {
+  if (size == 0) return size_t{0};
+  Result<size_t> moved = fill(fd_.get(), offset, size);
+  if (!moved.ok() || *moved == 0) return moved;
+  // Whatever was moved is staged, even if the caller reports an error for the rest.
+  size_t n = std::min(*moved, size);
+  // Starts writeback (without waiting) every few MiB, so the disk writes while more data arrives
+  // and an fsync or a commit later finds most of it on disk already.
+  unflushed_ += n;
+  if (unflushed_ >= kWritebackEvery) {
+    (void)::sync_file_range(fd_.get(), 0, 0, SYNC_FILE_RANGE_WRITE);
+    unflushed_ = 0;
+  }
+  extents_.Add(offset, offset + n);
+  if (offset + n > meta_.size) meta_.size = offset + n;
   meta_.mtime = now;
   dirty_ = true;
-  return Status::Ok();
+  return n;
 }
 
 Status StagedFile::Truncate(uint64_t size, TimeNs now) {

@@ -14,6 +14,7 @@
 #include "catalog/types.h"
 #include "common/fs_util.h"
 #include "common/status.h"
+#include "engine/engine.h"
 #include "engine/extent_map.h"
 
 namespace reel {
@@ -39,6 +40,11 @@ class StagedFile {
   static Result<std::vector<StagedMeta>> ListRecoverable(const std::string& dir);
 
   Status Write(uint64_t offset, std::span<const uint8_t> data, TimeNs now);
+  // Lets `fill` move `size` bytes into the data file at `offset`; records and returns what it
+  // moved (a short count is a short write; bytes moved before an error count as not written).
+  Result<size_t> WriteFrom(uint64_t offset, size_t size, const StagingFill& fill, TimeNs now);
+  // A fill that pwrites `data`.
+  static StagingFill PwriteFill(std::span<const uint8_t> data);
   Status Truncate(uint64_t size, TimeNs now);
   Status PunchHole(uint64_t offset, uint64_t length, TimeNs now);
   // An explicit modification time (utimens) for the version this staging becomes.
@@ -73,6 +79,7 @@ class StagedFile {
   ExtentMap extents_;
   UniqueFd fd_;
   bool dirty_ = false;
+  uint64_t unflushed_ = 0;  // bytes written since writeback of the data file was last started
 };
 
 }  // namespace reel

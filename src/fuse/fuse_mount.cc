@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <atomic>
 #include <csignal>
 
@@ -24,9 +25,20 @@ namespace {
 
 using fuse::Context;
 
+// libfuse splices a write request (header page + data) into a pipe of max_write + 4 KiB, and
+// falls back to copying when the pipe cannot grow that far. Unprivileged pipes stop at
+// /proc/sys/fs/pipe-max-size (1 MiB by default): the largest write that still splices.
+unsigned MaxWrite() {
+  constexpr unsigned kWanted = 1u << 20, kHeader = 4096;
+  unsigned long pipe_max = 0;
+  std::ifstream("/proc/sys/fs/pipe-max-size") >> pipe_max;
+  if (pipe_max >= kWanted + kHeader || pipe_max <= kHeader) return kWanted;
+  return std::min<unsigned long>(kWanted, pipe_max - kHeader);
+}
+
 void Init(void* userdata, fuse_conn_info* conn) {
   auto* ctx = static_cast<Context*>(userdata);
-  conn->max_write = 1 << 20;
+  conn->max_write = MaxWrite();
   // The kernel offers the readahead RaiseReadahead set (before this handshake) and keeps the
   // smaller of its offer and this answer: answering less would undo the raise.
   conn->max_readahead = ctx->max_readahead;
@@ -34,6 +46,8 @@ void Init(void* userdata, fuse_conn_info* conn) {
   if (conn->capable & FUSE_CAP_PARALLEL_DIROPS) conn->want |= FUSE_CAP_PARALLEL_DIROPS;
   if (conn->capable & FUSE_CAP_READDIRPLUS) conn->want |= FUSE_CAP_READDIRPLUS;
   if (conn->capable & FUSE_CAP_CACHE_SYMLINKS) conn->want |= FUSE_CAP_CACHE_SYMLINKS;
+  // Written pages reach the write_buf handler through a pipe (spliced, not copied).
+  if (conn->capable & FUSE_CAP_SPLICE_READ) conn->want |= FUSE_CAP_SPLICE_READ;
   // Versions are immutable and written data goes through the kernel, so the page cache stays
   // valid; restores invalidate explicitly.
   conn->want &= ~FUSE_CAP_AUTO_INVAL_DATA;

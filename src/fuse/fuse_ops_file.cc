@@ -50,10 +50,19 @@ void Read(fuse_req_t req, fuse_ino_t, size_t size, off_t off, fuse_file_info* fi
   fuse_reply_buf(req, reinterpret_cast<const char*>(buf.data()), *n);
 }
 
-void Write(fuse_req_t req, fuse_ino_t, const char* data, size_t size, off_t off,
-           fuse_file_info* fi) {
-  auto n = Eng(req).Write(fi->fh, static_cast<uint64_t>(off),
-                          std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(data), size));
+// With FUSE_CAP_SPLICE_READ the kernel hands written pages over in a pipe: they are spliced into
+// the staging file without a copy through this process. Otherwise `in` holds them in memory.
+void WriteBuf(fuse_req_t req, fuse_ino_t, fuse_bufvec* in, off_t off, fuse_file_info* fi) {
+  auto fill = [in](int fd, uint64_t at, size_t len) -> Result<size_t> {
+    fuse_bufvec out = FUSE_BUFVEC_INIT(len);
+    out.buf[0].flags = static_cast<fuse_buf_flags>(FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK);
+    out.buf[0].fd = fd;
+    out.buf[0].pos = static_cast<off_t>(at);
+    ssize_t n = fuse_buf_copy(&out, in, static_cast<fuse_buf_copy_flags>(0));
+    if (n < 0) return Status::FromErrno(static_cast<int>(-n), "write to the staging file");
+    return static_cast<size_t>(n);
+  };
+  auto n = Eng(req).WriteFrom(fi->fh, static_cast<uint64_t>(off), fuse_buf_size(in), fill);
   if (!n.ok()) return ReplyError(req, n.status());
   fuse_reply_write(req, *n);
 }
@@ -84,7 +93,7 @@ void AddFileOps(fuse_lowlevel_ops& ops) {
   ops.create = Create;
   ops.open = Open;
   ops.read = Read;
-  ops.write = Write;
+  ops.write_buf = WriteBuf;
   ops.flush = Flush;
   ops.release = Release;
   ops.fsync = Fsync;

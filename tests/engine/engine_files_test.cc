@@ -1,5 +1,8 @@
 // File content through the engine: staged writes, reads, partial rewrites, holes, unlinked files,
 // the read-only version tree.
+#include <unistd.h>
+
+#include <cerrno>
 #include <chrono>
 #include <thread>
 
@@ -260,6 +263,34 @@ TEST_F(FilesTest, IdenticalFilesAreStoredOnce) {
   WriteFile("two", data);
   EXPECT_EQ(StoredChunkBytes(), after_one);
   EXPECT_GE(engine_->Counters().chunks_deduplicated, 1u);
+}
+
+// The FUSE adapter moves written bytes itself (splice) through WriteFrom: what the fill reports
+// moved is what the file holds, a short move is a short write, and a failed move stages nothing.
+TEST_F(FilesTest, WriteFromStagesExactlyWhatTheFillMoved) {
+  auto data = RandomBytes(64 << 10, 13);
+  auto created = engine_->Create(kRootInode, "spliced", 0644, 0, 0, OpenFlags{true, false, false});
+  ASSERT_TRUE(created.ok());
+  HandleId h = created->second;
+  auto short_fill = [&](int fd, uint64_t at, size_t len) -> Result<size_t> {
+    size_t half = len / 2;
+    if (::pwrite(fd, data.data(), half, static_cast<off_t>(at)) != static_cast<ssize_t>(half)) {
+      return Status::FromErrno(errno, "pwrite");
+    }
+    return half;
+  };
+  auto n = engine_->WriteFrom(h, 0, data.size(), short_fill);
+  ASSERT_TRUE(n.ok()) << n.status().ToString();
+  EXPECT_EQ(*n, data.size() / 2);
+  auto failing = [&](int fd, uint64_t at, size_t) -> Result<size_t> {
+    (void)::pwrite(fd, data.data(), 100, static_cast<off_t>(at));  // bytes moved before a failure
+    return Status::IOError("the pipe broke");
+  };
+  EXPECT_FALSE(engine_->WriteFrom(h, 1 << 20, data.size(), failing).ok());
+  ASSERT_TRUE(engine_->Release(h).ok());
+  ASSERT_TRUE(engine_->WaitIdle().ok());
+  std::vector<uint8_t> expected(data.begin(), data.begin() + data.size() / 2);
+  EXPECT_EQ(ReadAll(created->first.ino), expected) << "size and content are the moved half only";
 }
 
 }  // namespace
