@@ -26,6 +26,14 @@ Transfer ReadTransfer(const Stmt& st) {
   return t;
 }
 
+Status MarkRunning(Db& db, std::vector<Transfer>& claimed) {
+  for (Transfer& t : claimed) {
+    REEL_RETURN_IF_ERROR(db.Prepare("UPDATE transfers SET state = 1 WHERE id = ?1").Bind(t.id).Run());
+    t.state = TransferState::kRunning;
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Status SqliteCatalog::AddChunkTiers(const std::vector<ChunkId>& ids, TierMask tiers) {
@@ -168,11 +176,34 @@ Result<std::vector<Transfer>> SqliteCatalog::ClaimTransfers(size_t limit, TimeNs
         out.push_back(ReadTransfer(st));
       }
     }
-    for (Transfer& t : out) {
-      REEL_RETURN_IF_ERROR(db.Prepare("UPDATE transfers SET state = 1 WHERE id = ?1").Bind(t.id).Run());
-      t.state = TransferState::kRunning;
+    return MarkRunning(db, out);
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+Result<std::vector<Transfer>> SqliteCatalog::ClaimUploads(TierMask tier, uint64_t max_bytes,
+                                                          TimeNs now) {
+  std::vector<Transfer> out;
+  Status s = Write([&](Db& db) -> Status {
+    out.clear();
+    {
+      // Bounded scan: a pack never holds more chunks than this anyway.
+      Stmt st = db.Prepare("SELECT " REEL_TRANSFER_COLUMNS
+                           " FROM transfers WHERE state = 0 AND next_attempt <= ?1 AND kind = ?2 "
+                           "AND tier = ?3 ORDER BY next_attempt, id LIMIT 4096");
+      st.Bind(now, static_cast<int>(TransferKind::kUpload), static_cast<int64_t>(tier));
+      uint64_t bytes = 0;
+      while (true) {
+        REEL_ASSIGN_OR_RETURN(bool row, st.Step());
+        if (!row) break;
+        Transfer t = ReadTransfer(st);
+        if (!out.empty() && bytes + t.request.size > max_bytes) break;
+        bytes += t.request.size;
+        out.push_back(std::move(t));
+      }
     }
-    return Status::Ok();
+    return MarkRunning(db, out);
   });
   if (!s.ok()) return s;
   return out;
