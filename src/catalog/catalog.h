@@ -125,8 +125,8 @@ class Catalog {
   virtual Status CompletePackUpload(TierMask tier, const std::string& pack,
                                     const std::vector<PackMember>& members,
                                     const std::vector<uint64_t>& transfer_ids) = 0;
-  // Every recorded pack location of each of `ids` (on any tier), grouped by id in the order of
-  // `ids`; a chunk stored loose (or nowhere) has none.
+  // Every recorded pack location of each of `ids` (on any tier); a chunk stored loose (or
+  // nowhere) has none.
   virtual Result<std::vector<ChunkLocation>> GetChunkLocations(const std::vector<ChunkId>& ids) = 0;
   // The chunks recorded in pack `pack` on `tier`, by offset.
   virtual Result<std::vector<ChunkLocation>> ListPackMembers(TierMask tier,

@@ -27,6 +27,14 @@ Status ReadLocations(Stmt& st, std::vector<ChunkLocation>* out) {
   }
 }
 
+// Every location of `id`, by tier.
+Status LocationsOf(Db& db, const ChunkId& id, std::vector<ChunkLocation>* out) {
+  Stmt st = db.Prepare(
+      "SELECT chunk, tier, pack, offset, length FROM chunk_packs WHERE chunk = ?1 ORDER BY tier");
+  st.Bind(IdBlob(id));
+  return ReadLocations(st, out);
+}
+
 }  // namespace
 
 Status SqliteCatalog::CompletePackUpload(TierMask tier, const std::string& pack,
@@ -59,13 +67,7 @@ Result<std::vector<ChunkLocation>> SqliteCatalog::GetChunkLocations(
   std::vector<ChunkLocation> out;
   Status s = Read([&](Db& db) -> Status {
     out.clear();
-    for (const ChunkId& id : ids) {
-      Stmt st = db.Prepare(
-          "SELECT chunk, tier, pack, offset, length FROM chunk_packs WHERE chunk = ?1 "
-          "ORDER BY tier");
-      st.Bind(IdBlob(id));
-      REEL_RETURN_IF_ERROR(ReadLocations(st, &out));
-    }
+    for (const ChunkId& id : ids) REEL_RETURN_IF_ERROR(LocationsOf(db, id, &out));
     return Status::Ok();
   });
   if (!s.ok()) return s;
@@ -104,13 +106,7 @@ Result<std::vector<ChunkLocation>> SqliteCatalog::RemoveChunkLocations(const Chu
   std::vector<ChunkLocation> removed;
   Status s = Write([&](Db& db) -> Status {
     removed.clear();
-    {
-      Stmt st = db.Prepare(
-          "SELECT chunk, tier, pack, offset, length FROM chunk_packs WHERE chunk = ?1 "
-          "ORDER BY tier");
-      st.Bind(IdBlob(id));
-      REEL_RETURN_IF_ERROR(ReadLocations(st, &removed));
-    }
+    REEL_RETURN_IF_ERROR(LocationsOf(db, id, &removed));
     return db.Prepare("DELETE FROM chunk_packs WHERE chunk = ?1").Bind(IdBlob(id)).Run();
   });
   if (!s.ok()) return s;
