@@ -116,6 +116,25 @@ class Catalog {
   virtual Status SetPinned(InodeId ino, bool pinned) = 0;
   virtual Result<std::vector<InodeId>> ListPinned() = 0;
 
+  // --- packs: chunks stored inside pack objects on shared tiers ---
+  // Records that pack `pack` on `tier` (one bit) holds `members`, in one transaction with: the
+  // tier bit of every member, and the removal of the upload transfers `transfer_ids` (ids no
+  // longer queued are skipped: GC may have collected their chunk meanwhile). A member without a
+  // chunk record gets no location (it was collected); a member that already has a location on
+  // `tier` keeps it. InvalidArgument if `tier` is not one bit or `pack` is empty.
+  virtual Status CompletePackUpload(TierMask tier, const std::string& pack,
+                                    const std::vector<PackMember>& members,
+                                    const std::vector<uint64_t>& transfer_ids) = 0;
+  // Every recorded pack location of each of `ids` (on any tier); a chunk stored loose (or
+  // nowhere) has none.
+  virtual Result<std::vector<ChunkLocation>> GetChunkLocations(const std::vector<ChunkId>& ids) = 0;
+  // The chunks recorded in pack `pack` on `tier`, by offset.
+  virtual Result<std::vector<ChunkLocation>> ListPackMembers(TierMask tier,
+                                                             const std::string& pack) = 0;
+  virtual Result<uint64_t> CountPackMembers(TierMask tier, const std::string& pack) = 0;
+  // Forgets every pack location of `id`; returns the locations removed.
+  virtual Result<std::vector<ChunkLocation>> RemoveChunkLocations(const ChunkId& id) = 0;
+
   // --- transfer queue (durable: survives restarts) ---
   // Queues requests; one already queued or running (same kind, chunk and tier) is not repeated.
   // Returns how many were added.
@@ -123,6 +142,11 @@ class Catalog {
                                             TimeNs now) = 0;
   // Marks up to `limit` queued transfers due at `now` running and returns them, oldest first.
   virtual Result<std::vector<Transfer>> ClaimTransfers(size_t limit, TimeNs now) = 0;
+  // Marks queued uploads to `tier` due at `now` running and returns them, oldest first, as many
+  // as fit in `max_bytes` (by request size) but at least one if any is due. The transfer engine
+  // fills a pack with them.
+  virtual Result<std::vector<Transfer>> ClaimUploads(TierMask tier, uint64_t max_bytes,
+                                                     TimeNs now) = 0;
   // Removes a finished transfer; for an upload, ORs its tier into the chunk's record in the same
   // transaction, so a chunk counts as on a tier exactly when its copy was acknowledged.
   virtual Status CompleteTransfer(uint64_t id) = 0;

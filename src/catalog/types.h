@@ -131,6 +131,20 @@ struct ChunkRecord {
   TierMask tiers = 0;             // shared tiers that acknowledged a copy
 };
 
+// A chunk inside a pack object on a shared tier: uploads to a shared tier concatenate many chunks
+// into one object (tiers/pack_upload.h), so a streaming read is one ranged GET of many chunks.
+struct PackMember {
+  ChunkId chunk;
+  uint64_t offset = 0;  // where the chunk's bytes start in the pack
+  uint32_t length = 0;
+};
+
+struct ChunkLocation {
+  TierMask tier = 0;  // one shared tier bit
+  std::string pack;   // the pack's object key on that tier
+  PackMember member;
+};
+
 // The durable transfer queue: a chunk to copy to a shared tier (upload) or into this machine's
 // cache (download).
 enum class TransferKind { kUpload = 1, kDownload = 2 };

@@ -1,5 +1,7 @@
 #include "engine/chunk_reader.h"
 
+#include <algorithm>
+
 #include "chunking/sha256.h"
 #include "store/chunk_keys.h"
 #include "store/object_store.h"
@@ -24,34 +26,95 @@ ChunkReader::~ChunkReader() {
   for (auto& t : prefetchers_) t.join();
 }
 
-void ChunkReader::Prefetch(const ChunkRef& ref) {
-  if (prefetchers_.empty() || IsHole(ref.id)) return;
+void ChunkReader::Prefetch(std::span<const ChunkRef> refs) {
+  if (prefetchers_.empty()) return;
+  std::vector<ChunkRef> wanted;
   {
     std::lock_guard lock(mu_);
-    if (entries_.count(ref.id) || loading_.count(ref.id)) return;
+    for (const ChunkRef& ref : refs) {
+      if (IsHole(ref.id) || entries_.count(ref.id) || loading_.count(ref.id)) continue;
+      wanted.push_back(ref);
+    }
   }
+  if (wanted.empty()) return;
   {
     std::lock_guard lock(prefetch_mu_);
-    if (prefetch_queue_.size() >= kMaxQueuedPrefetches) return;
-    for (const ChunkRef& q : prefetch_queue_) {
-      if (q.id == ref.id) return;
+    std::vector<ChunkRef> run;
+    uint64_t run_bytes = 0;
+    auto close_run = [&] {
+      if (run.empty()) return;
+      prefetch_queue_.push_back(std::move(run));
+      run.clear();
+      run_bytes = 0;
+    };
+    for (const ChunkRef& ref : wanted) {
+      if (queued_chunks_ >= kMaxQueuedPrefetches) break;
+      bool queued = std::any_of(prefetch_queue_.begin(), prefetch_queue_.end(), [&](const auto& r) {
+        return std::any_of(r.begin(), r.end(), [&](const ChunkRef& q) { return q.id == ref.id; });
+      });
+      if (queued) {
+        close_run();  // the run stops at a chunk it skips: it must stay consecutive
+        continue;
+      }
+      if (!run.empty() && run_bytes + ref.length > kPrefetchRunBytes) close_run();
+      run.push_back(ref);
+      run_bytes += ref.length;
+      ++queued_chunks_;
     }
-    prefetch_queue_.push_back(ref);
+    close_run();
   }
-  prefetch_cv_.notify_one();
+  prefetch_cv_.notify_all();
 }
 
 void ChunkReader::PrefetchLoop() {
   while (true) {
-    ChunkRef ref;
+    std::vector<ChunkRef> run;
     {
       std::unique_lock lock(prefetch_mu_);
       prefetch_cv_.wait(lock, [&] { return stop_ || !prefetch_queue_.empty(); });
       if (stop_) return;
-      ref = prefetch_queue_.front();
+      run = std::move(prefetch_queue_.front());
       prefetch_queue_.pop_front();
+      queued_chunks_ -= run.size();
     }
-    if (Get(ref).ok()) prefetched_.fetch_add(1);
+    FetchRun(run);
+  }
+}
+
+void ChunkReader::FetchRun(const std::vector<ChunkRef>& run) {
+  // Claim the chunks nobody has or fetches yet; readers of them wait for these promises.
+  std::vector<ChunkRef> mine;
+  std::vector<std::promise<Result<ChunkData>>> promises;
+  {
+    std::lock_guard lock(mu_);
+    for (const ChunkRef& ref : run) {
+      if (entries_.count(ref.id) || loading_.count(ref.id)) continue;
+      mine.push_back(ref);
+      promises.emplace_back();
+      loading_.emplace(ref.id, promises.back().get_future().share());
+    }
+  }
+  if (mine.empty()) return;
+  std::vector<std::string> keys;
+  keys.reserve(mine.size());
+  for (const ChunkRef& ref : mine) keys.push_back(ChunkKey(ref.id));
+  std::vector<bool> settled(mine.size(), false);
+  auto settle = [&](size_t i, Result<ChunkData> result) {
+    if (i >= mine.size() || settled[i]) return;
+    settled[i] = true;
+    if (result.ok()) {
+      Insert(mine[i].id, *result);
+      prefetched_.fetch_add(1);
+    }
+    promises[i].set_value(result);
+    std::lock_guard lock(mu_);
+    loading_.erase(mine[i].id);
+  };
+  store_->GetChunks(keys, [&](size_t i, Result<std::vector<uint8_t>> got, bool verified) {
+    if (i < mine.size()) settle(i, Checked(mine[i], std::move(got), verified));
+  });
+  for (size_t i = 0; i < mine.size(); ++i) {
+    if (!settled[i]) settle(i, Status::Internal("the store did not return chunk " + mine[i].id.Hex()));
   }
 }
 
@@ -83,6 +146,11 @@ Result<ChunkData> ChunkReader::Get(const ChunkRef& ref) {
 Result<ChunkData> ChunkReader::Fetch(const ChunkRef& ref) {
   bool verified = false;
   auto got = store_->GetChunk(ChunkKey(ref.id), &verified);
+  return Checked(ref, std::move(got), verified);
+}
+
+Result<ChunkData> ChunkReader::Checked(const ChunkRef& ref, Result<std::vector<uint8_t>> got,
+                                       bool verified) {
   if (!got.ok()) return got.status().WithContext("chunk " + ref.id.Hex());
   if (got->size() != ref.length || (!verified && Sha256(*got) != ref.id)) {
     return Status::Corruption("chunk " + ref.id.Hex() + " does not match its hash");
@@ -91,10 +159,13 @@ Result<ChunkData> ChunkReader::Fetch(const ChunkRef& ref) {
 }
 
 Status ChunkReader::Verify(const ChunkId& id, uint64_t* bytes) {
-  auto got = store_->Get(ChunkKey(id));
+  bool verified = false;
+  auto got = store_->GetChunk(ChunkKey(id), &verified);
   if (!got.ok()) return got.status();
   *bytes = got->size();
-  if (Sha256(*got) != id) return Status::Corruption("chunk " + id.Hex() + " does not match its hash");
+  if (!verified && Sha256(*got) != id) {
+    return Status::Corruption("chunk " + id.Hex() + " does not match its hash");
+  }
   return Status::Ok();
 }
 

@@ -1,7 +1,10 @@
 // ChunkReader: fetches chunks from the store, verifies each against its hash, and keeps recently
 // used ones in memory (LRU, bounded by bytes). Prefetch() fetches ahead on a small pool of
-// threads (readahead for streaming readers: chunks on a remote tier arrive in parallel); a Get of
-// a chunk being prefetched waits for that fetch instead of starting another.
+// threads (readahead for streaming readers): a streaming reader's consecutive chunks are cut
+// into runs of up to kPrefetchRunBytes, and each run is fetched with one ObjectStore::GetChunks
+// call (a tiered store reads chunks that lie next to each other in a pack with ONE ranged GET),
+// several runs in parallel. A Get of a chunk being fetched waits for that fetch instead of
+// starting another.
 #pragma once
 
 #include <atomic>
@@ -13,6 +16,7 @@
 #include <list>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <unordered_map>
 #include <vector>
 
@@ -24,6 +28,10 @@ namespace reel {
 class ObjectStore;
 
 using ChunkData = std::shared_ptr<const std::vector<uint8_t>>;
+
+// The most bytes one prefetch run asks the store for at once (about one pack; a 64 MiB window is
+// four runs fetched in parallel).
+inline constexpr uint64_t kPrefetchRunBytes = 16ull << 20;
 
 class ChunkReader {
  public:
@@ -38,9 +46,10 @@ class ChunkReader {
   // Fetches and verifies without caching (fsck).
   Status Verify(const ChunkId& id, uint64_t* bytes);
   void Drop(const ChunkId& id);
-  // Starts fetching `ref` in the background unless it is cached, loading or the prefetch queue
-  // is full. Errors are not reported (the reader that needs the chunk fetches it again).
-  void Prefetch(const ChunkRef& ref);
+  // Starts fetching `refs` (consecutive chunks of a file, in read order) in the background,
+  // except those cached, loading or queued, and those that do not fit in the prefetch queue.
+  // Errors are not reported (the reader that needs a chunk fetches it again).
+  void Prefetch(std::span<const ChunkRef> refs);
   uint64_t prefetched() const { return prefetched_.load(); }
 
  private:
@@ -51,6 +60,13 @@ class ChunkReader {
   void Insert(const ChunkId& id, const ChunkData& data);
 
   Result<ChunkData> Fetch(const ChunkRef& ref);
+  // `got` as the content of `ref`: Corruption unless its length matches and it hashes to the id
+  // (hashed here unless the store `verified` it).
+  static Result<ChunkData> Checked(const ChunkRef& ref, Result<std::vector<uint8_t>> got,
+                                   bool verified);
+  // Fetches the chunks of `run` that are neither cached nor loading, with one GetChunks call;
+  // readers of any of them wait for it.
+  void FetchRun(const std::vector<ChunkRef>& run);
   void PrefetchLoop();
 
   ObjectStore* store_;
@@ -62,9 +78,10 @@ class ChunkReader {
   std::unordered_map<ChunkId, Entry, ChunkIdHash> entries_;
   uint64_t bytes_ = 0;
 
-  std::mutex prefetch_mu_;  // guards prefetch_queue_, stop_
+  std::mutex prefetch_mu_;  // guards prefetch_queue_, queued_chunks_, stop_
   std::condition_variable prefetch_cv_;
-  std::deque<ChunkRef> prefetch_queue_;
+  std::deque<std::vector<ChunkRef>> prefetch_queue_;  // runs of consecutive chunks
+  size_t queued_chunks_ = 0;
   bool stop_ = false;
   std::atomic<uint64_t> prefetched_{0};
   std::vector<std::thread> prefetchers_;

@@ -180,12 +180,18 @@ void EngineImpl::AfterRead(ReadAhead& ra, const VersionLayout& layout, uint64_t 
     from = std::max(end, ra.prefetched_to);
     to = std::min(layout.size(), end + ra.window);
     if (from >= to) return;
+    // Queue the window's free part in stretches (half the window, at most a prefetch run), not a
+    // chunk at a time as the reader advances: a stretch is fetched as runs of consecutive chunks
+    // (one ranged GET per run from a pack), while one chunk at a time would be one GET each.
+    const uint64_t stretch = std::min(ra.window / 2, kPrefetchRunBytes);
+    if (to < layout.size() && to - from < stretch) return;
     ra.prefetched_to = to;
   }
-  for (size_t i = layout.ChunkAt(from); i < layout.chunks().size() && layout.chunk_start(i) < to;
-       ++i) {
-    reader_.Prefetch(layout.chunks()[i]);
-  }
+  // One call for the whole stretch, so the reader can fetch runs of consecutive chunks at once.
+  const size_t first = std::min(layout.ChunkAt(from), layout.chunks().size());
+  size_t last = first;
+  while (last < layout.chunks().size() && layout.chunk_start(last) < to) ++last;
+  reader_.Prefetch(std::span<const ChunkRef>(layout.chunks()).subspan(first, last - first));
 }
 
 Result<size_t> EngineImpl::Write(HandleId h, uint64_t offset, std::span<const uint8_t> data) {

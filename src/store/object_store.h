@@ -61,6 +61,21 @@ class ObjectStore {
     *verified = false;
     return Get(key);
   }
+  // Called once per key by GetChunks: the result of GetChunk for keys[index].
+  using ChunkFetched =
+      std::function<void(size_t index, Result<std::vector<uint8_t>> data, bool verified)>;
+  // GetChunk of several chunk objects, which a streaming reader will read in this order. Calls
+  // `done` exactly once for every key, in any order, before it returns (possibly several at
+  // once, after one request to a backend that fetched them together: a tiered store reads
+  // chunks that lie next to each other in a pack with one ranged GET). The default fetches them
+  // one by one.
+  virtual void GetChunks(const std::vector<std::string>& keys, const ChunkFetched& done) {
+    for (size_t i = 0; i < keys.size(); ++i) {
+      bool verified = false;
+      auto got = GetChunk(keys[i], &verified);
+      done(i, std::move(got), verified);
+    }
+  }
   // Size (and time, if known) without the content. NotFound if absent.
   virtual Result<ObjectInfo> Head(const std::string& key) = 0;
   // Removes the object. Deleting an absent key is OK (idempotent). Durable when it returns OK.

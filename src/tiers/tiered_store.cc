@@ -2,8 +2,12 @@
 
 #include <algorithm>
 
+#include <spdlog/spdlog.h>
+
+#include "catalog/catalog.h"
 #include "chunking/sha256.h"
 #include "store/chunk_keys.h"
+#include "tiers/pack_keys.h"
 
 namespace reel {
 
@@ -11,6 +15,7 @@ TieredStore::TieredStore(std::unique_ptr<ObjectStore> local, std::vector<SharedT
                          Catalog* catalog, uint64_t cache_limit_bytes)
     : local_(std::move(local)),
       shared_(std::move(shared)),
+      catalog_(catalog),
       // With no shared tier nothing is ever clean: the limit could never be honoured.
       cache_(local_.get(), catalog, shared_.empty() ? 0 : cache_limit_bytes) {}
 
@@ -41,46 +46,38 @@ Result<std::vector<uint8_t>> TieredStore::Get(const std::string& key) {
 
 Result<std::vector<uint8_t>> TieredStore::GetChunk(const std::string& key, bool* verified) {
   *verified = false;
+  const std::optional<ChunkId> id = ChunkIdFromKey(key);
   auto got = local_->Get(key);
   if (got.ok()) {
-    if (auto id = ChunkIdFromKey(key)) cache_.Touch(*id);
-    local_hits_.fetch_add(1, std::memory_order_relaxed);
+    // Hashing here costs nothing extra: the reader would hash an unverified copy anyway.
+    if (!id || Sha256(*got) == *id) {
+      if (id) cache_.Touch(*id);
+      local_hits_.fetch_add(1, std::memory_order_relaxed);
+      *verified = id.has_value();
+      return got;
+    }
+    REEL_RETURN_IF_ERROR(DropDamagedLocalCopy(*id, key));
+  } else if (got.status().code() != Code::kNotFound || shared_.empty()) {
     return got;
   }
-  if (got.status().code() != Code::kNotFound || shared_.empty()) return got;
   auto fetched = FetchRemote(key);
-  *verified = fetched.ok() && ChunkIdFromKey(key).has_value();
+  *verified = fetched.ok() && id.has_value();
   return fetched;
 }
 
-Result<std::vector<uint8_t>> TieredStore::FetchRemote(const std::string& key) {
-  std::optional<ChunkId> id = ChunkIdFromKey(key);
-  Status last = Status::NotFound("object '" + key + "' is on no tier");
-  for (const SharedTier& tier : shared_) {
-    auto got = tier.store->Get(key);
-    if (!got.ok()) {
-      if (got.status().code() != Code::kNotFound) last = got.status().WithContext(tier.name);
-      continue;
-    }
-    if (id && Sha256(*got) != *id) {
-      last = Status::Corruption("chunk " + id->Hex() + " from the " + tier.name +
-                                " tier does not match its hash");
-      continue;
-    }
-    remote_fetches_.fetch_add(1, std::memory_order_relaxed);
-    remote_bytes_.fetch_add(got->size(), std::memory_order_relaxed);
-    if (id) {
-      // Keep a clean local copy, room made first so the cache never goes over its limit. A
-      // failure to cache (disk full) does not fail the read.
-      if (cache_.Reserve(got->size()).ok() && local_->Put(key, *got).ok()) {
-        cache_.Added(*id, got->size(), true);
-      } else {
-        cache_.Unreserve(got->size());
-      }
-    }
-    return got;
-  }
-  return last;
+Status TieredStore::DropDamagedLocalCopy(const ChunkId& id, const std::string& key) {
+  Status corrupt =
+      Status::Corruption("chunk " + id.Hex() + ": the local copy does not match its hash");
+  if (shared_.empty() || catalog_ == nullptr) return corrupt;
+  REEL_ASSIGN_OR_RETURN(std::vector<TierMask> tiers, catalog_->GetChunkTiers({id}));
+  // Unsaved data has no other copy: report it, never hide it.
+  if (tiers.empty() || (tiers[0] & shared_mask()) == 0) return corrupt;
+  spdlog::warn("cache: chunk {} was damaged locally (a fill torn by a crash?): fetching it again",
+               id.Hex());
+  local_repairs_.fetch_add(1, std::memory_order_relaxed);
+  REEL_RETURN_IF_ERROR(local_->Delete(key));
+  cache_.Removed(id);
+  return Status::Ok();
 }
 
 Result<std::vector<uint8_t>> TieredStore::GetRange(const std::string& key, uint64_t offset,
@@ -107,9 +104,33 @@ Result<ObjectInfo> TieredStore::Head(const std::string& key) {
 
 Status TieredStore::Delete(const std::string& key) {
   REEL_RETURN_IF_ERROR(local_->Delete(key));
-  if (auto id = ChunkIdFromKey(key)) cache_.Removed(*id);
+  const std::optional<ChunkId> id = ChunkIdFromKey(key);
+  std::vector<TierMask> packed_on;
+  if (id) {
+    cache_.Removed(*id);
+    REEL_RETURN_IF_ERROR(DeletePackedCopies(*id, &packed_on));
+  }
   for (const SharedTier& tier : shared_) {
+    // A packed chunk has no loose object on that tier: spare the request.
+    if (std::find(packed_on.begin(), packed_on.end(), tier.bit) != packed_on.end()) continue;
     REEL_RETURN_IF_ERROR(tier.store->Delete(key).WithContext(tier.name));
+  }
+  return Status::Ok();
+}
+
+Status TieredStore::DeletePackedCopies(const ChunkId& id, std::vector<TierMask>* packed_on) {
+  if (catalog_ == nullptr) return Status::Ok();
+  // Locations first: from then on no reader looks into the pack for this chunk. A crash before
+  // the pack is deleted leaves an unreferenced pack object (garbage, not loss).
+  REEL_ASSIGN_OR_RETURN(std::vector<ChunkLocation> removed, catalog_->RemoveChunkLocations(id));
+  for (const ChunkLocation& loc : removed) {
+    packed_on->push_back(loc.tier);
+    ObjectStore* store = shared(loc.tier);
+    if (store == nullptr || !IsPackKey(loc.pack)) continue;  // never delete what is not a pack
+    REEL_ASSIGN_OR_RETURN(uint64_t left, catalog_->CountPackMembers(loc.tier, loc.pack));
+    // Members are only ever added when a pack is created (its name is new), so an empty pack
+    // stays empty: deleting it races with nothing.
+    if (left == 0) REEL_RETURN_IF_ERROR(store->Delete(loc.pack).WithContext("delete pack"));
   }
   return Status::Ok();
 }
@@ -148,7 +169,8 @@ TierMask TieredStore::shared_mask() const {
 TierMask TieredStore::working_tier() const { return shared(kTierEdge) ? kTierEdge : 0; }
 
 TierFetchStats TieredStore::fetch_stats() const {
-  return {local_hits_.load(), remote_fetches_.load(), remote_bytes_.load()};
+  return {local_hits_.load(), remote_fetches_.load(), remote_bytes_.load(),
+          remote_requests_.load(), local_repairs_.load()};
 }
 
 }  // namespace reel

@@ -6,9 +6,17 @@
 //              shared tiers are made by the TransferEngine, on `reel save` / `reel publish`).
 //   Get     -> the local tier; on a miss, the shared tiers in order. A chunk fetched from a shared
 //              tier is verified against its hash (keys under chunks/ name their SHA-256) before
-//              it is returned or kept, then stored locally as a clean copy; the cache then makes
-//              room (LocalCache::MakeRoom).
-//   Delete  -> every tier (garbage collection removes a chunk everywhere).
+//              it is returned or kept, then stored locally as a clean copy with an unsynced put
+//              (no fsync in the read path); the cache then makes room (LocalCache::MakeRoom).
+//              A chunk uploaded in a pack (the catalog's chunk_packs) is read with a ranged GET
+//              of its pack; one uploaded before packs existed is its own object. A local copy
+//              is verified too (the caller is told, so it does not hash twice): a damaged one
+//              of a clean chunk (torn by a power loss: fills are unsynced) is dropped and
+//              fetched again; one of an unsaved chunk is Corruption.
+//   GetChunks -> the same for a streaming reader's run of chunks: chunks that lie next to each
+//              other in one pack on one tier come with ONE ranged GET, split and verified.
+//   Delete  -> every tier (garbage collection removes a chunk everywhere); a pack object goes
+//              when no chunk location points into it any more.
 //   List    -> the union over every tier (a key held by several tiers is reported once per tier).
 //
 // Thread-safe (every tier store is).
@@ -16,6 +24,7 @@
 
 #include <atomic>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,9 +42,14 @@ struct SharedTier {
 
 struct TierFetchStats {
   uint64_t local_hits = 0;
-  uint64_t remote_fetches = 0;
+  uint64_t remote_fetches = 0;  // chunks fetched from a shared tier
   uint64_t remote_bytes = 0;
+  uint64_t remote_requests = 0;  // GETs sent to shared tiers (one may bring several chunks)
+  uint64_t local_repairs = 0;    // damaged local copies of clean chunks fetched again
 };
+
+// The longest run of chunks GetChunks reads with one ranged GET.
+inline constexpr uint64_t kMaxCoalescedReadBytes = 32ull << 20;
 
 class TieredStore final : public ObjectStore {
  public:
@@ -51,6 +65,7 @@ class TieredStore final : public ObjectStore {
   Status SyncPuts() override { return local_->SyncPuts(); }
   Result<std::vector<uint8_t>> Get(const std::string& key) override;
   Result<std::vector<uint8_t>> GetChunk(const std::string& key, bool* verified) override;
+  void GetChunks(const std::vector<std::string>& keys, const ChunkFetched& done) override;
   Result<std::vector<uint8_t>> GetRange(const std::string& key, uint64_t offset,
                                         uint64_t length) override;
   Result<ObjectInfo> Head(const std::string& key) override;
@@ -70,13 +85,45 @@ class TieredStore final : public ObjectStore {
   TierFetchStats fetch_stats() const;
 
  private:
+  // A run of chunks next to each other in one pack on one shared tier.
+  struct PackRun {
+    size_t tier = 0;  // index into shared_
+    std::string pack;
+    uint64_t offset = 0, length = 0;
+    struct Member {
+      size_t index = 0;  // into the GetChunks keys
+      uint32_t length = 0;
+    };
+    std::vector<Member> members;  // in pack order, each right after the one before
+  };
+  // From the shared tiers, in order; pack-aware. Verified (for chunk keys) and kept locally.
   Result<std::vector<uint8_t>> FetchRemote(const std::string& key);
+  // Where each chunk is packed, by ids index: the location on the first tier (read order) that
+  // has one, or nullopt.
+  Result<std::vector<std::optional<ChunkLocation>>> FirstLocations(
+      const std::vector<ChunkId>& ids);
+  // Fetches one PackRun with one ranged GET; members whose bytes do not verify are fetched again
+  // on their own (next tier) by GetChunk.
+  void FetchRun(const PackRun& run, const std::vector<ChunkId>& ids,
+                const std::vector<std::string>& keys, const ChunkFetched& done);
+  // GetChunk(key), reported to `done` as GetChunks key `index`.
+  void GetChunkInto(const std::string& key, size_t index, const ChunkFetched& done);
+  // A verified remote copy: counted, and kept as a clean local copy (unsynced; a failure to
+  // cache does not fail the read).
+  void KeepFetched(const ChunkId& id, const std::string& key, const std::vector<uint8_t>& data);
+  // A local copy that does not match its hash: OK once it is dropped if the chunk is clean (then
+  // fetch it again), else the Corruption to report.
+  Status DropDamagedLocalCopy(const ChunkId& id, const std::string& key);
   Status AfterLocalPut(const std::string& key, uint64_t size);
+  // Removes `id`'s pack locations and deletes the packs left without members.
+  Status DeletePackedCopies(const ChunkId& id, std::vector<TierMask>* packed_on);
 
   std::unique_ptr<ObjectStore> local_;
   std::vector<SharedTier> shared_;
+  Catalog* catalog_;
   LocalCache cache_;
-  std::atomic<uint64_t> local_hits_{0}, remote_fetches_{0}, remote_bytes_{0};
+  std::atomic<uint64_t> local_hits_{0}, remote_fetches_{0}, remote_bytes_{0}, remote_requests_{0},
+      local_repairs_{0};
 };
 
 }  // namespace reel

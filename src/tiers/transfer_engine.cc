@@ -1,4 +1,3 @@
-#include "common/clock.h"
 #include "tiers/transfer_engine.h"
 
 #include <algorithm>
@@ -7,13 +6,12 @@
 #include <spdlog/spdlog.h>
 
 #include "catalog/catalog.h"
-#include "chunking/sha256.h"
+#include "common/clock.h"
 #include "store/chunk_keys.h"
 #include "tiers/tiered_store.h"
 
 namespace reel {
 namespace {
-
 
 constexpr auto kIdlePoll = std::chrono::milliseconds(200);
 
@@ -123,55 +121,46 @@ void TransferEngine::WorkerLoop() {
       continue;
     }
     const Transfer& t = claimed->front();
-    Status s = Run(t);
-    if (s.ok()) s = catalog_->CompleteTransfer(t.id);
-    // An upload made a local chunk clean: the cache may now honour its limit.
-    if (s.ok() && t.request.kind == TransferKind::kUpload) {
-      Status room = store_->cache().MakeRoom();
-      if (!room.ok()) spdlog::warn("cache: {}", room.ToString());
-    }
-    if (s.ok()) {
-      std::function<void(const Transfer&)> done;
-      {
-        std::lock_guard lock(mu_);
-        ++completed_;
-        completed_bytes_ += t.request.size;
-        done = on_complete_;
-      }
-      if (done) done(t);
+    if (t.request.kind == TransferKind::kUpload) {
+      RunUploads(t);
     } else {
-      int64_t delay = BackoffNs(t.attempts);
-      spdlog::warn("transfers: chunk {} attempt {} failed: {} (retry in {} ms)",
-                   t.request.chunk.Hex(), t.attempts + 1, s.ToString(), delay / 1000000);
-      {
-        std::lock_guard lock(mu_);
-        ++failures_;
-        last_error_ = s.ToString();
-      }
-      Status r = catalog_->RetryTransfer(t.id, WallClockNs() + delay, s.ToString());
-      if (!r.ok()) spdlog::error("transfers: requeue: {}", r.ToString());
+      Status s = Run(t);
+      if (s.ok()) s = catalog_->CompleteTransfer(t.id);
+      Record(t, s, WallClockNs() + BackoffNs(t.attempts));
     }
     cv_.notify_all();
   }
 }
 
+void TransferEngine::Record(const Transfer& t, const Status& s, int64_t retry_at, bool log) {
+  if (s.ok()) {
+    std::function<void(const Transfer&)> done;
+    {
+      std::lock_guard lock(mu_);
+      ++completed_;
+      completed_bytes_ += t.request.size;
+      done = on_complete_;
+    }
+    if (done) done(t);
+    return;
+  }
+  if (log) {
+    spdlog::warn("transfers: chunk {} attempt {} failed: {} (retry in {} ms)",
+                 t.request.chunk.Hex(), t.attempts + 1, s.ToString(),
+                 std::max<int64_t>(0, retry_at - WallClockNs()) / 1000000);
+  }
+  {
+    std::lock_guard lock(mu_);
+    ++failures_;
+    last_error_ = s.ToString();
+  }
+  Status r = catalog_->RetryTransfer(t.id, retry_at, s.ToString());
+  if (!r.ok()) spdlog::error("transfers: requeue: {}", r.ToString());
+}
+
 Status TransferEngine::Run(const Transfer& t) {
-  const std::string key = ChunkKey(t.request.chunk);
-  if (t.request.kind == TransferKind::kDownload) {
-    if (store_->cache().Contains(t.request.chunk)) return Status::Ok();
-    return store_->Get(key).status();
-  }
-  ObjectStore* target = store_->shared(t.request.tier);
-  if (target == nullptr) {
-    return Status::InvalidArgument("upload to a tier this drive does not have (bit " +
-                                   std::to_string(t.request.tier) + ")");
-  }
-  bool verified = false;
-  REEL_ASSIGN_OR_RETURN(std::vector<uint8_t> data, store_->GetChunk(key, &verified));
-  if (!verified && Sha256(data) != t.request.chunk) {
-    return Status::Corruption("chunk " + t.request.chunk.Hex() + " does not match its hash");
-  }
-  return target->Put(key, data);
+  if (store_->cache().Contains(t.request.chunk)) return Status::Ok();
+  return store_->Get(ChunkKey(t.request.chunk)).status();
 }
 
 }  // namespace reel

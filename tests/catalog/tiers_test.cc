@@ -139,5 +139,116 @@ TEST_P(CatalogTest, CollectedChunksLoseTheirTransfers) {
   EXPECT_TRUE(listed.empty());
 }
 
+TEST_P(CatalogTest, ClaimUploadsTakesOneTiersUploadsInOrderUpToABudget) {
+  Attributes f = MkFile(kRootInode, "seq.mov");
+  ASSERT_OK(cat_->CommitVersion(f.ino, VersionOf({{TestChunk(1), 10}, {TestChunk(2), 10},
+                                                  {TestChunk(3), 10}, {TestChunk(4), 10}}),
+                                Now())
+                .status());
+  TimeNs t0 = Now();
+  ASSERT_OK(cat_->EnqueueTransfers({Upload(TestChunk(1), kTierCloud, 6),
+                                    Upload(TestChunk(2), kTierEdge, 6),
+                                    Upload(TestChunk(3), kTierCloud, 6),
+                                    Upload(TestChunk(4), kTierCloud, 6),
+                                    TransferRequest{TransferKind::kDownload, TestChunk(1), 6, 0}},
+                                   t0)
+                .status());
+  ASSERT_OK_AND_ASSIGN(auto claimed, cat_->ClaimUploads(kTierCloud, 12, t0));
+  ASSERT_EQ(claimed.size(), 2u) << "two of 6 bytes fit in 12";
+  EXPECT_EQ(claimed[0].request.chunk, TestChunk(1));
+  EXPECT_EQ(claimed[1].request.chunk, TestChunk(3));
+  EXPECT_EQ(claimed[1].state, TransferState::kRunning);
+  ASSERT_OK_AND_ASSIGN(auto over, cat_->ClaimUploads(kTierCloud, 1, t0));
+  ASSERT_EQ(over.size(), 1u) << "one upload is claimed even when it alone exceeds the budget";
+  EXPECT_EQ(over[0].request.chunk, TestChunk(4));
+  ASSERT_OK_AND_ASSIGN(auto none, cat_->ClaimUploads(kTierCloud, 100, t0));
+  EXPECT_TRUE(none.empty());
+  ASSERT_OK_AND_ASSIGN(TransferCounts counts, cat_->CountTransfers(t0));
+  EXPECT_EQ(counts.queued, 2u) << "the edge upload and the download stay queued";
+}
+
+TEST_P(CatalogTest, APackUploadRecordsLocationsTierBitsAndCompletesItsTransfers) {
+  Attributes f = MkFile(kRootInode, "pack.mov");
+  ASSERT_OK(cat_->CommitVersion(f.ino, VersionOf({{TestChunk(1), 10}, {TestChunk(2), 20}}), Now())
+                .status());
+  TimeNs t0 = Now();
+  ASSERT_OK(cat_->EnqueueTransfers({Upload(TestChunk(1), kTierCloud, 10),
+                                    Upload(TestChunk(2), kTierCloud, 20)},
+                                   t0)
+                .status());
+  ASSERT_OK_AND_ASSIGN(auto claimed, cat_->ClaimUploads(kTierCloud, 100, t0));
+  ASSERT_EQ(claimed.size(), 2u);
+  EXPECT_CODE(cat_->CompletePackUpload(kTierCloud | kTierEdge, "packs/a", {}, {}),
+              Code::kInvalidArgument);
+  EXPECT_CODE(cat_->CompletePackUpload(kTierCloud, "", {}, {}), Code::kInvalidArgument);
+  // Chunk 9 has no record (collected meanwhile): it gets no location.
+  ASSERT_OK(cat_->CompletePackUpload(
+      kTierCloud, "packs/p1",
+      {{TestChunk(1), 0, 10}, {TestChunk(2), 10, 20}, {TestChunk(9), 30, 5}},
+      {claimed[0].id, claimed[1].id, 424242}));
+  ASSERT_OK_AND_ASSIGN(auto tiers, cat_->GetChunkTiers({TestChunk(1), TestChunk(2)}));
+  EXPECT_EQ(tiers, (std::vector<TierMask>{kTierCloud, kTierCloud}));
+  ASSERT_OK_AND_ASSIGN(auto listed, cat_->ListTransfers(10));
+  EXPECT_TRUE(listed.empty()) << "the pack's transfers are complete";
+
+  ASSERT_OK_AND_ASSIGN(auto locs, cat_->GetChunkLocations({TestChunk(2), TestChunk(9), TestChunk(1)}));
+  ASSERT_EQ(locs.size(), 2u);
+  EXPECT_EQ(locs[0].member.chunk, TestChunk(2));
+  EXPECT_EQ(locs[0].tier, kTierCloud);
+  EXPECT_EQ(locs[0].pack, "packs/p1");
+  EXPECT_EQ(locs[0].member.offset, 10u);
+  EXPECT_EQ(locs[0].member.length, 20u);
+  EXPECT_EQ(locs[1].member.chunk, TestChunk(1));
+  EXPECT_EQ(locs[1].member.offset, 0u);
+
+  // The same chunk in a pack on the edge; a second cloud pack does not move it.
+  ASSERT_OK(cat_->CompletePackUpload(kTierEdge, "packs/e1", {{TestChunk(1), 0, 10}}, {}));
+  ASSERT_OK(cat_->CompletePackUpload(kTierCloud, "packs/p2", {{TestChunk(1), 0, 10}}, {}));
+  ASSERT_OK_AND_ASSIGN(locs, cat_->GetChunkLocations({TestChunk(1)}));
+  ASSERT_EQ(locs.size(), 2u);
+  EXPECT_EQ(locs[0].tier, kTierEdge);
+  EXPECT_EQ(locs[1].pack, "packs/p1");
+  ASSERT_OK_AND_ASSIGN(uint64_t n, cat_->CountPackMembers(kTierCloud, "packs/p1"));
+  EXPECT_EQ(n, 2u);
+  ASSERT_OK_AND_ASSIGN(n, cat_->CountPackMembers(kTierCloud, "packs/p2"));
+  EXPECT_EQ(n, 0u);
+  ASSERT_OK_AND_ASSIGN(n, cat_->CountPackMembers(kTierEdge, "packs/p1"));
+  EXPECT_EQ(n, 0u) << "a pack key is per tier";
+  ASSERT_OK_AND_ASSIGN(auto members, cat_->ListPackMembers(kTierCloud, "packs/p1"));
+  ASSERT_EQ(members.size(), 2u);
+  EXPECT_EQ(members[0].member.chunk, TestChunk(1));
+  EXPECT_EQ(members[1].member.chunk, TestChunk(2));
+}
+
+TEST_P(CatalogTest, RemovingAChunksLocationsEmptiesItsPacks) {
+  Attributes f = MkFile(kRootInode, "gone.mov");
+  ASSERT_OK(cat_->CommitVersion(f.ino, VersionOf({{TestChunk(1), 10}, {TestChunk(2), 20}}), Now())
+                .status());
+  ASSERT_OK(cat_->CompletePackUpload(kTierCloud, "packs/c",
+                                     {{TestChunk(1), 0, 10}, {TestChunk(2), 10, 20}}, {}));
+  ASSERT_OK(cat_->CompletePackUpload(kTierEdge, "packs/e", {{TestChunk(1), 0, 10}}, {}));
+  ASSERT_OK_AND_ASSIGN(auto removed, cat_->RemoveChunkLocations(TestChunk(1)));
+  ASSERT_EQ(removed.size(), 2u);
+  EXPECT_EQ(removed[0].pack, "packs/e");
+  EXPECT_EQ(removed[1].pack, "packs/c");
+  ASSERT_OK_AND_ASSIGN(uint64_t n, cat_->CountPackMembers(kTierCloud, "packs/c"));
+  EXPECT_EQ(n, 1u);
+  ASSERT_OK_AND_ASSIGN(n, cat_->CountPackMembers(kTierEdge, "packs/e"));
+  EXPECT_EQ(n, 0u);
+  ASSERT_OK_AND_ASSIGN(removed, cat_->RemoveChunkLocations(TestChunk(1)));
+  EXPECT_TRUE(removed.empty()) << "idempotent";
+  // Locations outlive the chunk record (GC deletes the record first, then the tiers' copies).
+  ASSERT_OK(cat_->Unlink(kRootInode, "gone.mov", Now()).status());
+  ASSERT_OK(cat_->PurgeTrash(Now() + 1, {}, Now()).status());
+  ASSERT_OK_AND_ASSIGN(bool deleted, cat_->DeleteChunkIfUnreferenced(TestChunk(2)));
+  EXPECT_TRUE(deleted);
+  ASSERT_OK_AND_ASSIGN(auto locs, cat_->GetChunkLocations({TestChunk(2)}));
+  ASSERT_EQ(locs.size(), 1u);
+  ASSERT_OK_AND_ASSIGN(removed, cat_->RemoveChunkLocations(TestChunk(2)));
+  EXPECT_EQ(removed.size(), 1u);
+  ASSERT_OK_AND_ASSIGN(n, cat_->CountPackMembers(kTierCloud, "packs/c"));
+  EXPECT_EQ(n, 0u);
+}
+
 }  // namespace
 }  // namespace reel::testing

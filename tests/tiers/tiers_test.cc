@@ -13,6 +13,8 @@
 #include "store/chunk_keys.h"
 #include "store/fault_injection_store.h"
 #include "store/memory_store.h"
+#include "engine/chunk_reader.h"
+#include "tiers/pack_keys.h"
 #include "tiers/placement.h"
 #include "tiers/tiered_store.h"
 #include "testing/pattern.h"
@@ -42,18 +44,66 @@ class TiersTest : public ::testing::Test {
 
   // A drive with an edge and a cloud tier; `cloud_faults_` wraps the cloud store.
   void MakeStore(uint64_t cache_limit) {
-    auto edge = std::make_unique<MemoryStore>("edge");
-    auto cloud = std::make_unique<FaultInjectionStore>(std::make_unique<MemoryStore>("cloud"));
-    edge_ = edge.get();
-    cloud_faults_ = cloud.get();
-    std::vector<SharedTier> shared;
-    shared.push_back({"edge", kTierEdge, std::move(edge)});
-    shared.push_back({"cloud", kTierCloud, std::move(cloud)});
-    auto local = std::make_unique<MemoryStore>("local");
-    local_ = local.get();
-    store_ = std::make_unique<TieredStore>(std::move(local), std::move(shared), catalog_.get(),
-                                           cache_limit);
+    store_ = NewMachine(cache_limit, &local_, &edge_, &cloud_faults_);
     ASSERT_TRUE(store_->Open().ok());
+  }
+
+  // Another machine of the same drive: the same catalog and shared tiers (each seen through a
+  // FaultInjectionStore of its own, to count its requests), an empty local cache.
+  std::unique_ptr<TieredStore> NewMachine(uint64_t cache_limit, ObjectStore** local,
+                                          FaultInjectionStore** edge,
+                                          FaultInjectionStore** cloud) {
+    auto edge_store = std::make_unique<FaultInjectionStore>(edge_base_);
+    auto cloud_store = std::make_unique<FaultInjectionStore>(cloud_base_);
+    *edge = edge_store.get();
+    *cloud = cloud_store.get();
+    std::vector<SharedTier> shared;
+    shared.push_back({"edge", kTierEdge, std::move(edge_store)});
+    shared.push_back({"cloud", kTierCloud, std::move(cloud_store)});
+    auto local_store = std::make_unique<MemoryStore>("local");
+    *local = local_store.get();
+    auto store = std::make_unique<TieredStore>(std::move(local_store), std::move(shared),
+                                               catalog_.get(), cache_limit);
+    EXPECT_TRUE(store->Open().ok());
+    return store;
+  }
+
+  // The bytes of chunk `id` in its pack on `tier` (read straight from the shared store).
+  std::vector<uint8_t> ReadPacked(MemoryStore* tier_store, TierMask tier, const ChunkId& id) {
+    auto locs = catalog_->GetChunkLocations({id});
+    EXPECT_TRUE(locs.ok());
+    for (const ChunkLocation& l : *locs) {
+      if (l.tier != tier) continue;
+      auto got = tier_store->GetRange(l.pack, l.member.offset, l.member.length);
+      EXPECT_TRUE(got.ok()) << got.status().ToString();
+      return got.ok() ? *got : std::vector<uint8_t>{};
+    }
+    ADD_FAILURE() << "chunk " << id.Hex() << " has no pack on tier " << tier;
+    return {};
+  }
+
+  // Uploads `refs` (stored locally first) to `tier` through a transfer engine and waits.
+  void Upload(const std::vector<ChunkRef>& refs, TierMask tier) {
+    std::vector<TransferRequest> requests;
+    for (const ChunkRef& r : refs) {
+      ASSERT_TRUE(store_->Put(ChunkKey(r.id), contents_[r.id]).ok());
+      requests.push_back({TransferKind::kUpload, r.id, r.length, tier});
+    }
+    TransferEngine transfers(catalog_.get(), store_.get(), 2);
+    ASSERT_TRUE(transfers.Enqueue(requests).ok());
+    ASSERT_TRUE(transfers.Start().ok());
+    ASSERT_TRUE(transfers.WaitEmpty(20000).ok());
+    transfers.Stop();
+  }
+
+  // Pack objects on a shared store.
+  std::vector<std::string> Packs(MemoryStore* tier_store) {
+    std::vector<std::string> keys;
+    EXPECT_TRUE(tier_store->List(kPackPrefix, [&](const ObjectInfo& info) {
+      keys.push_back(info.key);
+      return true;
+    }).ok());
+    return keys;
   }
 
   // A file whose one version is `chunks` chunks of `size` bytes; returns its inode and refs.
@@ -76,9 +126,11 @@ class TiersTest : public ::testing::Test {
   }
 
   std::unique_ptr<Catalog> catalog_;
+  std::shared_ptr<MemoryStore> edge_base_ = std::make_shared<MemoryStore>("edge");
+  std::shared_ptr<MemoryStore> cloud_base_ = std::make_shared<MemoryStore>("cloud");
   std::unique_ptr<TieredStore> store_;
   ObjectStore* local_ = nullptr;
-  ObjectStore* edge_ = nullptr;
+  FaultInjectionStore* edge_ = nullptr;
   FaultInjectionStore* cloud_faults_ = nullptr;
   std::unordered_map<ChunkId, std::vector<uint8_t>, ChunkIdHash> contents_;
 };
@@ -97,7 +149,7 @@ TEST_F(TiersTest, RemoteChunksAreVerifiedAndKeptLocally) {
   EXPECT_TRUE(verified) << "a remote copy is checked before it is returned";
   EXPECT_TRUE(local_->Head(key).ok()) << "a fetched chunk stays in the local cache";
   ASSERT_TRUE(store_->GetChunk(key, &verified).ok());
-  EXPECT_FALSE(verified) << "a local hit is the reader's to check";
+  EXPECT_TRUE(verified) << "a local hit is checked by the tiered store (the reader skips it)";
   EXPECT_TRUE(store_->cache().Contains(refs[0].id));
   EXPECT_EQ(store_->fetch_stats().remote_fetches, 1u);
   EXPECT_EQ(store_->fetch_stats().remote_fetches, 1u) << "the second read is local";
@@ -187,7 +239,7 @@ TEST_F(TiersTest, UploadsRetryThroughAnOutageAndRecordTheirTierOnlyWhenAcknowled
   MakeStore(0);
   auto [ino, refs] = MakeFile("cut", 4, 2048, 11);
   for (const ChunkRef& r : refs) ASSERT_TRUE(store_->Put(ChunkKey(r.id), contents_[r.id]).ok());
-  cloud_faults_->FailPutsAfter(1, Status::Unavailable("gateway down"));
+  cloud_faults_->FailPutsAfter(0, Status::Unavailable("gateway down"));
   TransferEngine transfers(catalog_.get(), store_.get(), 2);
   Placement placement(catalog_.get(), store_.get(), &transfers);
   ASSERT_TRUE(placement.Start().ok());
@@ -199,17 +251,16 @@ TEST_F(TiersTest, UploadsRetryThroughAnOutageAndRecordTheirTierOnlyWhenAcknowled
   auto version = catalog_->GetVersion(ino, 0);
   EXPECT_EQ(version->info.published, -1) << "requested, not published while chunks are missing";
   auto usage = placement.Usage(ino);
-  EXPECT_LT(usage->cloud_bytes, usage->total_bytes);
+  EXPECT_EQ(usage->cloud_bytes, 0u) << "nothing is on the tier before the store acknowledged it";
+  EXPECT_TRUE(catalog_->GetChunkLocations({refs[0].id, refs[1].id, refs[2].id, refs[3].id})
+                  ->empty());
 
   cloud_faults_->ClearFaults();  // the gateway is back
   EXPECT_TRUE(Eventually([&] { return catalog_->GetVersion(ino, 0)->info.published > 0; }, 20000));
   auto tiers = catalog_->GetChunkTiers({refs[0].id, refs[1].id, refs[2].id, refs[3].id});
   for (TierMask m : *tiers) EXPECT_TRUE(m & kTierCloud);
-  for (const ChunkRef& r : refs) {
-    auto copy = cloud_faults_->base()->Get(ChunkKey(r.id));
-    ASSERT_TRUE(copy.ok());
-    EXPECT_EQ(*copy, contents_[r.id]);
-  }
+  for (const ChunkRef& r : refs) EXPECT_EQ(ReadPacked(cloud_base_.get(), kTierCloud, r.id), contents_[r.id]);
+  EXPECT_EQ(Packs(cloud_base_.get()).size(), 1u) << "four small chunks, one pack";
   placement.Stop();
   transfers.Stop();
 }
@@ -226,7 +277,7 @@ TEST_F(TiersTest, QueuedTransfersResumeInTheNextProcess) {
   TransferEngine transfers(catalog_.get(), store_.get(), 2);
   ASSERT_TRUE(transfers.Start().ok());
   ASSERT_TRUE(transfers.WaitEmpty(10000).ok());
-  for (const ChunkRef& r : refs) EXPECT_TRUE(edge_->Head(ChunkKey(r.id)).ok());
+  for (const ChunkRef& r : refs) EXPECT_EQ(ReadPacked(edge_base_.get(), kTierEdge, r.id), contents_[r.id]);
   auto tiers = catalog_->GetChunkTiers({refs[0].id, refs[1].id, refs[2].id});
   EXPECT_EQ(*tiers, (std::vector<TierMask>{kTierEdge, kTierEdge, kTierEdge}));
 }
@@ -252,6 +303,173 @@ TEST_F(TiersTest, PausedTransfersWaitAndHydrateFetchesWhatIsMissing) {
   EXPECT_EQ(placement.Hydrate(ino)->chunks, 0u) << "nothing left to fetch";
   placement.Stop();
   transfers.Stop();
+}
+
+TEST_F(TiersTest, APublishIsAFewPackPutsAndANewMachineStreamsItWithAFewRangedGets) {
+  MakeStore(0);
+  constexpr int kChunks = 48;
+  constexpr size_t kChunk = 512 * 1024;  // 24 MiB: two packs
+  auto [ino, refs] = MakeFile("take.mov", kChunks, kChunk, 300);
+  for (const ChunkRef& r : refs) ASSERT_TRUE(store_->Put(ChunkKey(r.id), contents_[r.id]).ok());
+  TransferEngine transfers(catalog_.get(), store_.get(), 2);
+  Placement placement(catalog_.get(), store_.get(), &transfers);
+  ASSERT_TRUE(placement.Start().ok());
+  ASSERT_TRUE(transfers.Start().ok());
+  ASSERT_TRUE(placement.Publish(ino).ok());
+  EXPECT_TRUE(Eventually([&] { return catalog_->GetVersion(ino, 0)->info.published > 0; }, 20000));
+  placement.Stop();
+  transfers.Stop();
+  const uint64_t puts = cloud_faults_->calls(FaultInjectionStore::Op::kPut);
+  EXPECT_GE(puts, 2u) << "24 MiB does not fit one 16 MiB pack";
+  EXPECT_LE(puts, 4u) << "48 chunks were uploaded with " << puts << " PUTs";
+  EXPECT_EQ(Packs(cloud_base_.get()).size(), puts);
+  for (const ChunkRef& r : refs) EXPECT_EQ(ReadPacked(cloud_base_.get(), kTierCloud, r.id), contents_[r.id]);
+
+  // A new machine streams the file: a few ranged GETs bring every chunk, verified.
+  ObjectStore* local2 = nullptr;
+  FaultInjectionStore *edge2 = nullptr, *cloud2 = nullptr;
+  auto machine = NewMachine(0, &local2, &edge2, &cloud2);
+  {
+    ChunkReader reader(machine.get(), 256ull << 20, 4);
+    reader.Prefetch(refs);
+    EXPECT_TRUE(Eventually([&] { return reader.prefetched() == refs.size(); }));
+    for (const ChunkRef& r : refs) {
+      auto got = reader.Get(r);
+      ASSERT_TRUE(got.ok()) << got.status().ToString();
+      EXPECT_EQ(**got, contents_[r.id]);
+    }
+  }
+  const uint64_t gets = cloud2->calls(FaultInjectionStore::Op::kGet) +
+                        cloud2->calls(FaultInjectionStore::Op::kGetRange);
+  EXPECT_LE(gets, 6u) << kChunks << " chunks were read with " << gets << " GETs";
+  EXPECT_EQ(machine->fetch_stats().remote_fetches, static_cast<uint64_t>(kChunks));
+  EXPECT_EQ(machine->cache().Stats().chunks, static_cast<uint64_t>(kChunks)) << "kept locally";
+
+  // Random access on a third machine fetches just the chunk it touches.
+  ObjectStore* local3 = nullptr;
+  FaultInjectionStore *edge3 = nullptr, *cloud3 = nullptr;
+  auto third = NewMachine(0, &local3, &edge3, &cloud3);
+  ChunkReader reader3(third.get(), 256ull << 20, 4);
+  auto one = reader3.Get(refs[20]);
+  ASSERT_TRUE(one.ok()) << one.status().ToString();
+  EXPECT_EQ(**one, contents_[refs[20].id]);
+  EXPECT_EQ(cloud3->calls(FaultInjectionStore::Op::kGetRange), 1u);
+  EXPECT_EQ(cloud3->calls(FaultInjectionStore::Op::kGet), 0u);
+  EXPECT_EQ(third->fetch_stats().remote_bytes, kChunk) << "only the chunk's range";
+}
+
+TEST_F(TiersTest, ADamagedByteInAPackFailsThatChunkOnlyOrFallsBackToAGoodCopy) {
+  MakeStore(0);
+  auto [ino, refs] = MakeFile("plate", 8, 64 * 1024, 400);
+  Upload(refs, kTierCloud);
+  auto locs = catalog_->GetChunkLocations({refs[3].id});
+  ASSERT_TRUE(locs.ok() && locs->size() == 1);
+  auto pack = cloud_base_->Get((*locs)[0].pack);
+  ASSERT_TRUE(pack.ok());
+  (*pack)[(*locs)[0].member.offset + 100] ^= 0x40;
+  ASSERT_TRUE(cloud_base_->Put((*locs)[0].pack, *pack).ok());
+
+  auto read_all = [&](std::vector<Status>* statuses) {
+    ObjectStore* local = nullptr;
+    FaultInjectionStore *edge = nullptr, *cloud = nullptr;
+    auto machine = NewMachine(0, &local, &edge, &cloud);
+    ChunkReader reader(machine.get(), 64ull << 20, 2);
+    reader.Prefetch(refs);
+    for (const ChunkRef& r : refs) {
+      auto got = reader.Get(r);
+      statuses->push_back(got.status());
+      if (got.ok()) EXPECT_EQ(**got, contents_[r.id]) << "never wrong bytes";
+    }
+    EXPECT_FALSE(local->Head(ChunkKey(refs[3].id)).ok() && statuses->at(3).code() != Code::kOk)
+        << "a damaged chunk is not cached";
+  };
+  std::vector<Status> first;
+  read_all(&first);
+  for (size_t i = 0; i < refs.size(); ++i) {
+    if (i == 3) {
+      EXPECT_EQ(first[i].code(), Code::kCorruption) << first[i].ToString();
+    } else {
+      EXPECT_TRUE(first[i].ok()) << i << ": " << first[i].ToString();
+    }
+  }
+  // A good copy on the edge (an older loose upload): the read falls back to it.
+  ASSERT_TRUE(edge_base_->Put(ChunkKey(refs[3].id), contents_[refs[3].id]).ok());
+  std::vector<Status> second;
+  read_all(&second);
+  for (const Status& st : second) EXPECT_TRUE(st.ok()) << st.ToString();
+}
+
+TEST_F(TiersTest, APackWhoseAcknowledgementIsLostIsUploadedAgainAndOnlyThenRecorded) {
+  MakeStore(0);
+  auto [ino, refs] = MakeFile("cut", 5, 4096, 500);
+  // The first PUT reaches the store but its reply is lost.
+  cloud_faults_->FailNext(FaultInjectionStore::Op::kPut, 1, Status::Unavailable("reset"),
+                          FaultInjectionStore::When::kAfter);
+  Upload(refs, kTierCloud);
+  EXPECT_EQ(cloud_faults_->calls(FaultInjectionStore::Op::kPut), 2u) << "the whole pack again";
+  auto packs = Packs(cloud_base_.get());
+  ASSERT_EQ(packs.size(), 2u);
+  uint64_t members = 0;
+  for (const std::string& key : packs) {
+    EXPECT_TRUE(IsPackKey(key)) << key;
+    members += *catalog_->CountPackMembers(kTierCloud, key);
+  }
+  EXPECT_EQ(members, 5u) << "the unacknowledged pack is recorded nowhere (garbage, not data)";
+  auto tiers = catalog_->GetChunkTiers({refs[0].id, refs[4].id});
+  EXPECT_EQ(*tiers, (std::vector<TierMask>{kTierCloud, kTierCloud}));
+  for (const ChunkRef& r : refs) EXPECT_EQ(ReadPacked(cloud_base_.get(), kTierCloud, r.id), contents_[r.id]);
+}
+
+TEST_F(TiersTest, ATornLocalCopyOfACleanChunkIsFetchedAgainAndOfAnUnsavedOneIsReported) {
+  MakeStore(0);
+  auto [ino, refs] = MakeFile("a", 2, 8192, 600);
+  const std::string clean = ChunkKey(refs[0].id);
+  ASSERT_TRUE(cloud_faults_->Put(clean, contents_[refs[0].id]).ok());
+  ASSERT_TRUE(catalog_->AddChunkTiers({refs[0].id}, kTierCloud).ok());
+  ASSERT_TRUE(store_->Get(clean).ok());  // fetched and kept (an unsynced fill)
+  // A power loss tore the fill: half of it is on disk.
+  const auto& full = contents_[refs[0].id];
+  ASSERT_TRUE(local_->Put(clean, std::vector<uint8_t>(full.begin(), full.begin() + 4096)).ok());
+  bool verified = false;
+  auto got = store_->GetChunk(clean, &verified);
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  EXPECT_EQ(*got, full);
+  EXPECT_TRUE(verified);
+  EXPECT_EQ(store_->fetch_stats().local_repairs, 1u);
+  EXPECT_EQ(*local_->Get(clean), full) << "the local copy is whole again";
+
+  // Unsaved: the only copy is local; damage is reported, never papered over.
+  const std::string unsaved = ChunkKey(refs[1].id);
+  auto bad = contents_[refs[1].id];
+  bad[7] ^= 1;
+  ASSERT_TRUE(store_->Put(unsaved, bad).ok());
+  EXPECT_EQ(store_->GetChunk(unsaved, &verified).status().code(), Code::kCorruption);
+  EXPECT_TRUE(local_->Head(unsaved).ok()) << "the only copy is kept for inspection";
+}
+
+TEST_F(TiersTest, DeletingChunksDeletesTheirPackOnlyWhenNoMemberIsLeft) {
+  MakeStore(0);
+  auto [ino, refs] = MakeFile("old", 3, 4096, 700);
+  Upload(refs, kTierEdge);
+  auto packs = Packs(edge_base_.get());
+  ASSERT_EQ(packs.size(), 1u);
+  // gc's scan for orphan objects lists chunks/ only: a pack is never taken for an orphan chunk.
+  bool pack_listed = false;
+  ASSERT_TRUE(store_->List(kChunkPrefix, [&](const ObjectInfo& info) {
+    pack_listed = pack_listed || info.key.rfind(kPackPrefix, 0) == 0;
+    return true;
+  }).ok());
+  EXPECT_FALSE(pack_listed);
+
+  ASSERT_TRUE(store_->Delete(ChunkKey(refs[0].id)).ok());
+  ASSERT_TRUE(store_->Delete(ChunkKey(refs[2].id)).ok());
+  EXPECT_TRUE(edge_base_->Head(packs[0]).ok()) << "one member is still alive";
+  EXPECT_EQ(*catalog_->CountPackMembers(kTierEdge, packs[0]), 1u);
+  auto still = store_->Get(ChunkKey(refs[1].id));
+  ASSERT_TRUE(still.ok());
+  ASSERT_TRUE(store_->Delete(ChunkKey(refs[1].id)).ok());
+  EXPECT_EQ(edge_base_->Head(packs[0]).status().code(), Code::kNotFound);
+  EXPECT_TRUE(catalog_->GetChunkLocations({refs[0].id, refs[1].id, refs[2].id})->empty());
 }
 
 }  // namespace

@@ -48,6 +48,14 @@
 //     files/logical_bytes: regular inodes with nlink > 0; directories: all (including the root);
 //     chunks/chunk_bytes: chunk records with refcount > 0.
 //
+// chunk_packs(chunk BLOB, tier, pack TEXT, offset, length, PRIMARY KEY(chunk, tier)) WITHOUT ROWID
+//     Where a chunk is inside a pack object on a shared tier (one row per chunk and tier; a chunk
+//     uploaded before packs existed has no row and is its own object, chunks/...). Written in
+//     the transaction that sets the chunk's tier bit; removed when the chunk is deleted from the
+//     tiers. No foreign key to chunks: GC deletes the chunk record first, then the tiered store
+//     uses these rows to find (and, once empty, delete) the packs. Index (tier, pack, offset)
+//     lists and counts a pack's members.
+//
 // Foreign keys are enforced (PRAGMA foreign_keys = ON on every connection).
 #include "catalog/sqlite/schema_migrations.h"
 
@@ -235,6 +243,19 @@ CREATE TABLE transfers (
 CREATE INDEX transfers_due ON transfers (state, next_attempt, id);
 )sql";
 
+// Packs: chunk locations inside pack objects on the shared tiers.
+constexpr const char* kPacks = R"sql(
+CREATE TABLE chunk_packs (
+  chunk  BLOB NOT NULL CHECK (length(chunk) = 32),
+  tier   INTEGER NOT NULL,
+  pack   TEXT NOT NULL,
+  offset INTEGER NOT NULL CHECK (offset >= 0),
+  length INTEGER NOT NULL CHECK (length >= 0),
+  PRIMARY KEY (chunk, tier)
+) WITHOUT ROWID;
+CREATE INDEX chunk_packs_by_pack ON chunk_packs (tier, pack, offset);
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& Migrations() {
@@ -242,6 +263,7 @@ const std::vector<Migration>& Migrations() {
       {1, "initial schema: inodes, dentries, versions, chunks, xattrs, trash", kInitialSchema},
       {2, "stats counters maintained by triggers", kStatsCounters},
       {3, "tiers: chunk tier bits, published versions, pins, transfer queue", kTiers},
+      {4, "packs: chunk locations inside pack objects on shared tiers", kPacks},
   };
   return kMigrations;
 }

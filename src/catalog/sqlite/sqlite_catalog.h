@@ -13,7 +13,7 @@
 //     writer connection under write_mu_.
 // Method bodies live in several files by family: sqlite_catalog.cc (opening, connection plumbing,
 // lookup/getattr/readdir, stats, sync), namespace_ops.cc, rename_op.cc, version_ops.cc,
-// trash_ops.cc, chunk_xattr_ops.cc, tier_ops.cc.
+// trash_ops.cc, chunk_xattr_ops.cc, tier_ops.cc, pack_ops.cc.
 #pragma once
 
 #include <condition_variable>
@@ -78,6 +78,16 @@ class SqliteCatalog final : public Catalog {
   Status MarkPublished(InodeId ino, uint64_t number, TimeNs now) override;
   Status SetPinned(InodeId ino, bool pinned) override;
   Result<std::vector<InodeId>> ListPinned() override;
+  Status CompletePackUpload(TierMask tier, const std::string& pack,
+                            const std::vector<PackMember>& members,
+                            const std::vector<uint64_t>& transfer_ids) override;
+  Result<std::vector<ChunkLocation>> GetChunkLocations(const std::vector<ChunkId>& ids) override;
+  Result<std::vector<ChunkLocation>> ListPackMembers(TierMask tier,
+                                                     const std::string& pack) override;
+  Result<uint64_t> CountPackMembers(TierMask tier, const std::string& pack) override;
+  Result<std::vector<ChunkLocation>> RemoveChunkLocations(const ChunkId& id) override;
+  Result<std::vector<Transfer>> ClaimUploads(TierMask tier, uint64_t max_bytes,
+                                             TimeNs now) override;
   Result<uint64_t> EnqueueTransfers(const std::vector<TransferRequest>& requests,
                                     TimeNs now) override;
   Result<std::vector<Transfer>> ClaimTransfers(size_t limit, TimeNs now) override;

@@ -1,5 +1,6 @@
 // Tiers in the SQLite catalog: chunk tier bits, published versions, pins, the transfer queue.
 #include <algorithm>
+#include <functional>
 
 #include "catalog/sqlite/inode_queries.h"
 #include "catalog/sqlite/sqlite_catalog.h"
@@ -24,6 +25,26 @@ Transfer ReadTransfer(const Stmt& st) {
   t.next_attempt = st.Int(8);
   t.last_error = st.Text(9);
   return t;
+}
+
+// Appends the rows of `st` to `out` while `fits` (null: all) accepts them.
+Status ReadTransfersWhile(Stmt& st, const std::function<bool(const Transfer&)>& fits,
+                          std::vector<Transfer>* out) {
+  while (true) {
+    REEL_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) return Status::Ok();
+    Transfer t = ReadTransfer(st);
+    if (fits && !fits(t)) return Status::Ok();
+    out->push_back(std::move(t));
+  }
+}
+
+Status MarkRunning(Db& db, std::vector<Transfer>& claimed) {
+  for (Transfer& t : claimed) {
+    REEL_RETURN_IF_ERROR(db.Prepare("UPDATE transfers SET state = 1 WHERE id = ?1").Bind(t.id).Run());
+    t.state = TransferState::kRunning;
+  }
+  return Status::Ok();
 }
 
 }  // namespace
@@ -162,17 +183,36 @@ Result<std::vector<Transfer>> SqliteCatalog::ClaimTransfers(size_t limit, TimeNs
                            " FROM transfers WHERE state = 0 AND next_attempt <= ?1 "
                            "ORDER BY next_attempt, id LIMIT ?2");
       st.Bind(now, static_cast<int64_t>(limit));
-      while (true) {
-        REEL_ASSIGN_OR_RETURN(bool row, st.Step());
-        if (!row) break;
-        out.push_back(ReadTransfer(st));
-      }
+      REEL_RETURN_IF_ERROR(ReadTransfersWhile(st, nullptr, &out));
     }
-    for (Transfer& t : out) {
-      REEL_RETURN_IF_ERROR(db.Prepare("UPDATE transfers SET state = 1 WHERE id = ?1").Bind(t.id).Run());
-      t.state = TransferState::kRunning;
+    return MarkRunning(db, out);
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+Result<std::vector<Transfer>> SqliteCatalog::ClaimUploads(TierMask tier, uint64_t max_bytes,
+                                                          TimeNs now) {
+  std::vector<Transfer> out;
+  Status s = Write([&](Db& db) -> Status {
+    out.clear();
+    {
+      // Bounded scan: a pack never holds more chunks than this anyway.
+      Stmt st = db.Prepare("SELECT " REEL_TRANSFER_COLUMNS
+                           " FROM transfers WHERE state = 0 AND next_attempt <= ?1 AND kind = ?2 "
+                           "AND tier = ?3 ORDER BY next_attempt, id LIMIT 4096");
+      st.Bind(now, static_cast<int>(TransferKind::kUpload), static_cast<int64_t>(tier));
+      uint64_t bytes = 0;
+      REEL_RETURN_IF_ERROR(ReadTransfersWhile(
+          st,
+          [&](const Transfer& t) {
+            if (!out.empty() && bytes + t.request.size > max_bytes) return false;
+            bytes += t.request.size;
+            return true;
+          },
+          &out));
     }
-    return Status::Ok();
+    return MarkRunning(db, out);
   });
   if (!s.ok()) return s;
   return out;

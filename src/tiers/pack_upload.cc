@@ -1,0 +1,114 @@
+// TransferEngine: uploads to a shared tier, packed (see transfer_engine.h).
+#include <algorithm>
+
+#include <spdlog/spdlog.h>
+
+#include "catalog/catalog.h"
+#include "chunking/sha256.h"
+#include "common/clock.h"
+#include "store/chunk_keys.h"
+#include "tiers/pack_keys.h"
+#include "tiers/tiered_store.h"
+#include "tiers/transfer_engine.h"
+
+namespace reel {
+
+std::string TransferEngine::NewPackKey() {
+  std::lock_guard lock(mu_);
+  return reel::NewPackKey(rng_);
+}
+
+Result<std::vector<uint8_t>> TransferEngine::ReadForUpload(const Transfer& t) {
+  bool verified = false;
+  REEL_ASSIGN_OR_RETURN(std::vector<uint8_t> data,
+                        store_->GetChunk(ChunkKey(t.request.chunk), &verified));
+  if (!verified && Sha256(data) != t.request.chunk) {
+    return Status::Corruption("chunk " + t.request.chunk.Hex() + " does not match its hash");
+  }
+  return data;
+}
+
+void TransferEngine::RunUploads(const Transfer& first) {
+  const TierMask tier = first.request.tier;
+  std::vector<Transfer> batch{first};
+  if (first.request.size < kPackTargetBytes) {
+    auto more = catalog_->ClaimUploads(tier, kPackTargetBytes - first.request.size, WallClockNs());
+    if (more.ok()) {
+      batch.insert(batch.end(), more->begin(), more->end());
+    } else {
+      spdlog::warn("transfers: claim uploads: {}", more.status().ToString());
+    }
+  }
+  // One delay for the whole batch: retried together, they are claimed together again.
+  uint32_t attempts = 0;
+  for (const Transfer& t : batch) attempts = std::max(attempts, t.attempts);
+  const int64_t retry_at = WallClockNs() + BackoffNs(attempts);
+  auto fail_all = [&](const std::vector<const Transfer*>& members, const Status& s) {
+    spdlog::warn("transfers: a pack of {} uploads failed (attempt {}): {} (retry in {} ms)",
+                 members.size(), attempts + 1, s.ToString(),
+                 std::max<int64_t>(0, retry_at - WallClockNs()) / 1000000);
+    for (const Transfer* t : members) Record(*t, s, retry_at, false);
+  };
+
+  std::vector<const Transfer*> all;
+  for (const Transfer& t : batch) all.push_back(&t);
+  ObjectStore* target = store_->shared(tier);
+  if (target == nullptr) {
+    return fail_all(all, Status::InvalidArgument("upload to a tier this drive does not have (bit " +
+                                                 std::to_string(tier) + ")"));
+  }
+  std::vector<ChunkId> ids;
+  for (const Transfer& t : batch) ids.push_back(t.request.chunk);
+  auto tiers = catalog_->GetChunkTiers(ids);
+  if (!tiers.ok()) return fail_all(all, tiers.status());
+
+  std::vector<uint8_t> pack;
+  std::vector<PackMember> members;
+  std::vector<const Transfer*> packed;   // their entries complete with the pack
+  std::vector<uint64_t> completing;      // every entry the pack's transaction completes
+  for (size_t i = 0; i < batch.size(); ++i) {
+    const Transfer& t = batch[i];
+    if ((*tiers)[i] & tier) {  // already there (an earlier pack or a loose copy): no copy
+      packed.push_back(&t);
+      completing.push_back(t.id);
+      continue;
+    }
+    if (std::any_of(members.begin(), members.end(),
+                    [&](const PackMember& m) { return m.chunk == t.request.chunk; })) {
+      packed.push_back(&t);  // the same chunk queued twice (e.g. two tiers' worth): once is enough
+      completing.push_back(t.id);
+      continue;
+    }
+    auto data = ReadForUpload(t);
+    if (!data.ok()) {
+      Record(t, data.status(), retry_at);  // this one alone waits; the pack goes on
+      continue;
+    }
+    members.push_back({t.request.chunk, pack.size(), static_cast<uint32_t>(data->size())});
+    pack.insert(pack.end(), data->begin(), data->end());
+    packed.push_back(&t);
+    completing.push_back(t.id);
+  }
+  if (packed.empty()) return;
+
+  Status done;
+  if (members.empty()) {
+    for (uint64_t id : completing) {
+      done = catalog_->CompleteTransfer(id);
+      if (!done.ok()) break;
+    }
+  } else {
+    const std::string key = NewPackKey();
+    // Nothing is recorded before the store acknowledged the whole pack.
+    Status put = target->Put(key, pack);
+    if (!put.ok()) return fail_all(packed, put.WithContext("pack " + key));
+    done = catalog_->CompletePackUpload(tier, key, members, completing);
+  }
+  if (!done.ok()) return fail_all(packed, done);
+  // The uploads made local chunks clean: the cache may now honour its limit.
+  Status room = store_->cache().MakeRoom();
+  if (!room.ok()) spdlog::warn("cache: {}", room.ToString());
+  for (const Transfer* t : packed) Record(*t, Status::Ok(), 0);
+}
+
+}  // namespace reel
