@@ -151,23 +151,28 @@ def cmd_randread(path, n, seed):
     }))
 
 
-def dir_bytes(d):
-    s = 0
+def coexisting_bytes(d):
+    # A walk is not atomic: with files deleted behind it and created ahead of it, its sum can
+    # exceed what was ever on disk at once. Re-stat what the walk found and count only files
+    # still there, so every byte counted was present at the end of the walk.
+    found = []
     for root, _, files in os.walk(d):
-        for f in files:
-            try:
-                s += os.lstat(os.path.join(root, f)).st_size
-            except OSError:
-                pass
-    return s
+        found.extend(os.path.join(root, f) for f in files)
+    total = 0
+    for path in found:
+        try:
+            total += os.stat(path).st_size
+        except FileNotFoundError:
+            pass
+    return total
 
 
 def cmd_sample_dir(d, stop, out):
     peak = 0
     while not os.path.exists(stop):
-        peak = max(peak, dir_bytes(d))
+        peak = max(peak, coexisting_bytes(d))
         time.sleep(0.25)
-    peak = max(peak, dir_bytes(d))
+    peak = max(peak, coexisting_bytes(d))
     open(out, "w").write(str(peak))
 
 

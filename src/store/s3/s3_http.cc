@@ -77,7 +77,9 @@ int CheckStall(void* userdata, curl_off_t, curl_off_t dlnow, curl_off_t, curl_of
 
 size_t WriteBody(char* ptr, size_t size, size_t nmemb, void* userdata) {
   auto* resp = static_cast<HttpResponse*>(userdata);
-  resp->body.insert(resp->body.end(), ptr, ptr + size * nmemb);
+  // As bytes, so the insert is one memcpy (from char*, it converts element by element).
+  const auto* bytes = reinterpret_cast<const uint8_t*>(ptr);
+  resp->body.insert(resp->body.end(), bytes, bytes + size * nmemb);
   return size * nmemb;
 }
 
