@@ -102,13 +102,8 @@ void ChunkReader::FetchRun(const std::vector<ChunkRef>& run) {
   auto settle = [&](size_t i, Result<ChunkData> result) {
     if (i >= mine.size() || settled[i]) return;
     settled[i] = true;
-    if (result.ok()) {
-      Insert(mine[i].id, *result);
-      prefetched_.fetch_add(1);
-    }
-    promises[i].set_value(result);
-    std::lock_guard lock(mu_);
-    loading_.erase(mine[i].id);
+    if (result.ok()) prefetched_.fetch_add(1);
+    Settle(mine[i].id, promises[i], result);
   };
   store_->GetChunks(keys, [&](size_t i, Result<std::vector<uint8_t>> got, bool verified) {
     if (i < mine.size()) settle(i, Checked(mine[i], std::move(got), verified));
@@ -136,11 +131,16 @@ Result<ChunkData> ChunkReader::Get(const ChunkRef& ref) {
     loading_.emplace(ref.id, promise.get_future().share());
   }
   Result<ChunkData> result = Fetch(ref);
-  if (result.ok()) Insert(ref.id, *result);
+  Settle(ref.id, promise, result);
+  return result;
+}
+
+void ChunkReader::Settle(const ChunkId& id, std::promise<Result<ChunkData>>& promise,
+                         const Result<ChunkData>& result) {
+  if (result.ok()) Insert(id, *result);
   promise.set_value(result);
   std::lock_guard lock(mu_);
-  loading_.erase(ref.id);
-  return result;
+  loading_.erase(id);
 }
 
 Result<ChunkData> ChunkReader::Fetch(const ChunkRef& ref) {

@@ -57,6 +57,9 @@ class ChunkReader {
     ChunkData data;
     std::list<ChunkId>::iterator lru_pos;
   };
+  // Ends a fetch this thread claimed in loading_: caches a success, wakes the waiting readers.
+  void Settle(const ChunkId& id, std::promise<Result<ChunkData>>& promise,
+              const Result<ChunkData>& result);
   void Insert(const ChunkId& id, const ChunkData& data);
 
   Result<ChunkData> Fetch(const ChunkRef& ref);
