@@ -72,19 +72,25 @@ std::optional<FaultInjectionStore::Fault> FaultInjectionStore::Decide(Op op) {
 }
 
 Status FaultInjectionStore::Put(const std::string& key, std::span<const uint8_t> data) {
+  return PutVia(key, data, &ObjectStore::Put);
+}
+
+Status FaultInjectionStore::PutVia(const std::string& key, std::span<const uint8_t> data,
+                                   Status (ObjectStore::*put)(const std::string&,
+                                                              std::span<const uint8_t>)) {
   REEL_RETURN_IF_ERROR(ValidateObjectKey(key));
   std::optional<Fault> fault = Decide(Op::kPut);
   if (fault && fault->when == When::kBefore) return fault->status;
-  Status s = base_->Put(key, data);
+  Status s = (base_.get()->*put)(key, data);
   return fault ? fault->status : s;
 }
 
 Status FaultInjectionStore::PutUnsynced(const std::string& key, std::span<const uint8_t> data) {
-  REEL_RETURN_IF_ERROR(ValidateObjectKey(key));
-  std::optional<Fault> fault = Decide(Op::kPut);
-  if (fault && fault->when == When::kBefore) return fault->status;
-  Status s = base_->PutUnsynced(key, data);
-  return fault ? fault->status : s;
+  return PutVia(key, data, &ObjectStore::PutUnsynced);
+}
+
+Status FaultInjectionStore::PutCopy(const std::string& key, std::span<const uint8_t> data) {
+  return PutVia(key, data, &ObjectStore::PutCopy);
 }
 
 Result<std::vector<uint8_t>> FaultInjectionStore::Get(const std::string& key) {

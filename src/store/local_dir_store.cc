@@ -210,11 +210,15 @@ Status LocalDirStore::MakeObjectDirs(const std::string& rel_dir) {
 }
 
 Status LocalDirStore::Put(const std::string& key, std::span<const uint8_t> data) {
-  return PutImpl(key, data, true);
+  return PutImpl(key, data, PutMode::kDurable);
 }
 
 Status LocalDirStore::PutUnsynced(const std::string& key, std::span<const uint8_t> data) {
-  return PutImpl(key, data, false);
+  return PutImpl(key, data, PutMode::kUnsynced);
+}
+
+Status LocalDirStore::PutCopy(const std::string& key, std::span<const uint8_t> data) {
+  return PutImpl(key, data, PutMode::kCopy);
 }
 
 Status LocalDirStore::SyncPuts() {
@@ -223,22 +227,29 @@ Status LocalDirStore::SyncPuts() {
 }
 
 Status LocalDirStore::PutImpl(const std::string& key, std::span<const uint8_t> data,
-                              bool durable) {
+                              PutMode mode) {
   REEL_RETURN_IF_ERROR(ValidateObjectKey(key));
+  const bool durable = mode == PutMode::kDurable;
+  bool direct = mode == PutMode::kCopy;
 
   // 1. Temp file in DIR/tmp, written and flushed.
   std::string tmp_name;
   UniqueFd fd;
   for (int attempt = 0;; ++attempt) {
     tmp_name = NextTempName();
-    fd = UniqueFd(
-        ::openat(tmp_fd_.get(), tmp_name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+    const int flags = O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC;
+    fd = UniqueFd(::openat(tmp_fd_.get(), tmp_name.c_str(), direct ? flags | O_DIRECT : flags, 0600));
+    if (!fd.valid() && direct && errno == EINVAL) {  // a filesystem without direct I/O
+      direct = false;
+      fd = UniqueFd(::openat(tmp_fd_.get(), tmp_name.c_str(), flags, 0600));
+    }
     if (fd.valid()) break;
     if (errno != EEXIST || attempt == 100) {
       return Status::FromErrno(errno, "put " + key + ": create temp file in " + tmp_dir());
     }
   }
-  Status s = PwriteFull(fd.get(), data.data(), data.size(), 0);
+  Status s = direct ? direct_buffers_.Write(fd.get(), data)
+                    : PwriteFull(fd.get(), data.data(), data.size(), 0);
   // fdatasync suffices: it flushes the data and the size; other inode metadata (times) is not
   // needed to read the object back.
   if (s.ok() && durable && ::fdatasync(fd.get()) != 0) s = Status::FromErrno(errno, "fdatasync");

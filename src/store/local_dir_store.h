@@ -21,14 +21,19 @@
 // Options::stale_temp_age (left by crashed writers; younger ones may belong to another process
 // that has the same directory open).
 //
-// Thread-safety: no locks. The store only holds two directory descriptors, set at Open and never
-// changed; every operation works through openat/renameat/unlinkat relative to them.
+// PutCopy writes with O_DIRECT (past the page cache, common/direct_write.h) where the filesystem
+// allows it, and syncs nothing: its callers put clean copies that are not read back soon.
+//
+// Thread-safety: the store holds two directory descriptors, set at Open and never changed; every
+// operation works through openat/renameat/unlinkat relative to them. The only lock is the one of
+// the pool of direct-write bounce buffers.
 #pragma once
 
 #include <chrono>
 #include <memory>
 #include <string>
 
+#include "common/direct_write.h"
 #include "common/fs_util.h"
 #include "store/object_store.h"
 
@@ -52,6 +57,8 @@ class LocalDirStore final : public ObjectStore {
   // filesystem.
   Status PutUnsynced(const std::string& key, std::span<const uint8_t> data) override;
   Status SyncPuts() override;
+  // No sync at all, and O_DIRECT where the filesystem allows it (common/direct_write.h).
+  Status PutCopy(const std::string& key, std::span<const uint8_t> data) override;
   Result<std::vector<uint8_t>> Get(const std::string& key) override;
   Result<std::vector<uint8_t>> GetRange(const std::string& key, uint64_t offset,
                                         uint64_t length) override;
@@ -71,9 +78,12 @@ class LocalDirStore final : public ObjectStore {
   size_t stale_temps_removed() const { return stale_temps_removed_; }
 
  private:
-  Status PutImpl(const std::string& key, std::span<const uint8_t> data, bool durable);
+  enum class PutMode { kDurable, kUnsynced, kCopy };
+  Status PutImpl(const std::string& key, std::span<const uint8_t> data, PutMode mode);
   LocalDirStore(std::string root, UniqueFd objects_fd, UniqueFd tmp_fd)
       : root_(std::move(root)), objects_fd_(std::move(objects_fd)), tmp_fd_(std::move(tmp_fd)) {}
+
+  DirectWriteBuffers direct_buffers_;
 
   // Makes DIR/objects/<rel_dir> (and missing parents) exist durably: every directory entry this
   // creates (or finds just created by a racing Put) is fsynced into its parent.

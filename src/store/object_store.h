@@ -48,6 +48,12 @@ class ObjectStore {
   }
   // Makes every PutUnsynced that returned OK before this call durable.
   virtual Status SyncPuts() { return Status::Ok(); }
+  // Like Put (atomic), for a copy of bytes that are durable elsewhere (a chunk fetched from a
+  // shared tier into the local cache): a crash may lose or tear it, and it is not expected to be
+  // read back soon, so a local store writes it past the page cache. Others just Put.
+  virtual Status PutCopy(const std::string& key, std::span<const uint8_t> data) {
+    return Put(key, data);
+  }
   // The whole object. NotFound if absent.
   virtual Result<std::vector<uint8_t>> Get(const std::string& key) = 0;
   // Bytes [offset, offset+length) of the object, fewer if the object ends first (empty when

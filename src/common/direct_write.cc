@@ -1,0 +1,77 @@
+#include "common/direct_write.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+
+#include "common/fs_util.h"
+
+namespace reel {
+
+DirectWriteBuffers::DirectWriteBuffers(size_t buffer_bytes)
+    : buffer_bytes_((buffer_bytes + kDirectAlign - 1) / kDirectAlign * kDirectAlign) {}
+
+void DirectWriteBuffers::FreeDeleter::operator()(uint8_t* p) const { std::free(p); }
+
+DirectWriteBuffers::Buffer DirectWriteBuffers::Take() {
+  {
+    std::lock_guard lock(mu_);
+    if (!free_.empty()) {
+      Buffer b = std::move(free_.back());
+      free_.pop_back();
+      return b;
+    }
+  }
+  return Buffer(static_cast<uint8_t*>(std::aligned_alloc(kDirectAlign, buffer_bytes_)));
+}
+
+void DirectWriteBuffers::Give(Buffer b) {
+  if (!b) return;
+  std::lock_guard lock(mu_);
+  free_.push_back(std::move(b));
+}
+
+namespace {
+
+Status ClearDirect(int fd) {
+  const int flags = ::fcntl(fd, F_GETFL);
+  if (flags < 0 || ::fcntl(fd, F_SETFL, flags & ~O_DIRECT) != 0) {
+    return Status::FromErrno(errno, "clear O_DIRECT");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status DirectWriteBuffers::Write(int fd, std::span<const uint8_t> data) {
+  const size_t aligned = data.size() / kDirectAlign * kDirectAlign;
+  size_t done = 0;
+  if (aligned > 0) {
+    Buffer buf = Take();
+    if (!buf) return Status::Internal("out of memory for a direct-write buffer");
+    while (done < aligned) {
+      const size_t n = std::min(buffer_bytes_, aligned - done);
+      std::memcpy(buf.get(), data.data() + done, n);
+      const ssize_t w = ::pwrite(fd, buf.get(), n, static_cast<off_t>(done));
+      if (w < 0 && errno == EINTR) continue;
+      if (w < 0 && errno == EINVAL) break;  // no direct I/O here: the rest goes buffered
+      if (w < 0) {
+        const int err = errno;
+        Give(std::move(buf));
+        return Status::FromErrno(err, "direct write");
+      }
+      // A short direct write leaves `done` aligned only if w is; otherwise finish buffered.
+      done += static_cast<size_t>(w);
+      if (static_cast<size_t>(w) % kDirectAlign != 0) break;
+    }
+    Give(std::move(buf));
+  }
+  if (done == data.size()) return Status::Ok();
+  REEL_RETURN_IF_ERROR(ClearDirect(fd));
+  return PwriteFull(fd, data.data() + done, data.size() - done, done);
+}
+
+}  // namespace reel

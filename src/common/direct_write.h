@@ -1,0 +1,56 @@
+// Writing a file past the page cache (O_DIRECT), for data that is written once and is not read
+// back soon: the local cache's fills of chunks fetched from a shared tier. A buffered write of
+// such a copy costs the kernel a fresh page-cache page per 4 KiB (allocation, memory-cgroup
+// charge, copy, later writeback): on the 2-core benchmark VM, 2 GiB written buffered cost 1.6 to
+// 2.0 s of system time against 0.6 s with O_DIRECT. The reader of the chunk has its bytes in
+// memory already, and the FUSE page cache keeps what the user read, so the cache file does not
+// need a second copy in RAM.
+//
+// O_DIRECT needs the memory address, the file offset and the length aligned (statx reports 512
+// bytes for this machine's disk; kDirectAlign is a safe 4 KiB). Callers' buffers are not aligned,
+// so the bytes go through reusable aligned bounce buffers (a copy into memory that is already
+// mapped costs a small part of what a page-cache page does); the unaligned tail is written
+// through the page cache.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <vector>
+
+#include "common/status.h"
+
+namespace reel {
+
+inline constexpr size_t kDirectAlign = 4096;
+
+// Aligned bounce buffers of one size, kept for reuse (at most as many as were in use at once).
+class DirectWriteBuffers {
+ public:
+  explicit DirectWriteBuffers(size_t buffer_bytes = 4u << 20);
+  DirectWriteBuffers(const DirectWriteBuffers&) = delete;
+  DirectWriteBuffers& operator=(const DirectWriteBuffers&) = delete;
+
+  // Writes `data` at offset 0 of `fd`, which was opened with O_DIRECT: whole aligned blocks with
+  // direct I/O, then the tail (and everything, if the filesystem refuses direct I/O with EINVAL)
+  // with O_DIRECT cleared.
+  [[nodiscard]] Status Write(int fd, std::span<const uint8_t> data);
+
+  size_t buffer_bytes() const { return buffer_bytes_; }
+
+ private:
+  struct FreeDeleter {
+    void operator()(uint8_t* p) const;
+  };
+  using Buffer = std::unique_ptr<uint8_t, FreeDeleter>;
+  Buffer Take();
+  void Give(Buffer b);
+
+  const size_t buffer_bytes_;
+  std::mutex mu_;  // guards free_
+  std::vector<Buffer> free_;
+};
+
+}  // namespace reel
