@@ -33,16 +33,20 @@ Result<Placement*> NeedPlacement(RouteContext& ctx) {
   return ctx.placement;
 }
 
-// POST {path} -> op(ino) -> PlacementResult.
+// POST {path} -> op(ino) -> PlacementResult. With `commit_first`, files closed before the
+// request are committed first (as by `reel sync`), so `cp x /mnt && reel publish /mnt/x` publishes
+// what was just written, not the version before it.
 void PathAction(httplib::Server& server, RouteContext& ctx, const std::string& route,
-                std::function<Result<PlacementResult>(Placement&, InodeId)> op) {
-  Post(server, route, [&ctx, op](const httplib::Request& req) -> Result<nlohmann::json> {
+                std::function<Result<PlacementResult>(Placement&, InodeId)> op,
+                bool commit_first = false) {
+  Post(server, route, [&ctx, op, commit_first](const httplib::Request& req) -> Result<nlohmann::json> {
     REEL_RETURN_IF_ERROR(CheckQuery(req, {}));
     REEL_ASSIGN_OR_RETURN(Placement * placement, NeedPlacement(ctx));
     REEL_ASSIGN_OR_RETURN(nlohmann::json body, BodyObject(req, {"path"}));
     REEL_ASSIGN_OR_RETURN(std::string raw, StringField(body, "path"));
     REEL_ASSIGN_OR_RETURN(std::string path, ValidatePath(raw));
     REEL_ASSIGN_OR_RETURN(InodeId ino, ResolvePath(ctx, path));
+    if (commit_first) REEL_RETURN_IF_ERROR(ctx.engine->WaitIdle());
     REEL_ASSIGN_OR_RETURN(PlacementResult r, op(*placement, ino));
     nlohmann::json out = r;
     out["path"] = path;
@@ -53,13 +57,15 @@ void PathAction(httplib::Server& server, RouteContext& ctx, const std::string& r
 }  // namespace
 
 void RegisterPlacementRoutes(httplib::Server& server, RouteContext& ctx) {
-  PathAction(server, ctx, "/v1/publish", [](Placement& p, InodeId ino) { return p.Publish(ino); });
+  PathAction(
+      server, ctx, "/v1/publish", [](Placement& p, InodeId ino) { return p.Publish(ino); }, true);
   PathAction(server, ctx, "/v1/hydrate", [](Placement& p, InodeId ino) { return p.Hydrate(ino); });
   PathAction(server, ctx, "/v1/evict", [](Placement& p, InodeId ino) { return p.Evict(ino); });
   PathAction(server, ctx, "/v1/pin", [](Placement& p, InodeId ino) { return p.Pin(ino, true); });
   PathAction(server, ctx, "/v1/unpin", [](Placement& p, InodeId ino) { return p.Pin(ino, false); });
-  PathAction(server, ctx, "/v1/save-tier",
-             [](Placement& p, InodeId ino) { return p.SaveToWorkingTier(ino); });
+  PathAction(
+      server, ctx, "/v1/save-tier",
+      [](Placement& p, InodeId ino) { return p.SaveToWorkingTier(ino); }, true);
 
   Get(server, "/v1/placement", [&ctx](const httplib::Request& req) -> Result<nlohmann::json> {
     REEL_ASSIGN_OR_RETURN(Placement * placement, NeedPlacement(ctx));

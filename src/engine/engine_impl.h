@@ -131,6 +131,9 @@ class EngineImpl final : public Engine {
   Result<VersionInfo> CommitLocked(FileState& fs, VersionKind kind, const std::string& message);
   void CommitQueued(InodeId ino);
   void CommitAllDirty(VersionKind kind);
+  // A background commit of `fs` (mu held exclusively): a failure is logged and kept in
+  // commit_errors_ for WaitIdle.
+  void CommitInBackground(FileState& fs, VersionKind kind);
   void Invalidate(InodeId ino);
   void InvalidateEntry(InodeId parent, const std::string& name);
 
@@ -160,6 +163,11 @@ class EngineImpl final : public Engine {
   std::atomic<uint64_t> dropped_states_{0};
   std::unordered_map<HandleId, Handle> handles_;
   HandleId next_handle_ = 1;
+
+  // Files whose last background commit failed (disk full, store down): their data stays staged;
+  // WaitIdle (reel sync) tries them again and reports what still fails. A leaf lock.
+  std::mutex commit_errors_mu_;  // guards commit_errors_
+  std::map<InodeId, Status> commit_errors_;
 
   std::atomic<uint64_t> chunks_written_{0};
   std::atomic<uint64_t> chunk_bytes_written_{0};

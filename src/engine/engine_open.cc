@@ -89,7 +89,24 @@ Status EngineImpl::WaitIdle() {
     released_cv_.wait_for(lock, std::chrono::seconds(5), [&] { return closing_writers_ == 0; });
   }
   if (committer_) committer_->WaitIdle();
-  return Status::Ok();
+  // Commits that failed (e.g. the disk was full) are tried once more, now.
+  std::vector<InodeId> failed;
+  {
+    std::lock_guard lock(commit_errors_mu_);
+    for (const auto& [ino, status] : commit_errors_) failed.push_back(ino);
+  }
+  if (failed.empty()) return Status::Ok();
+  if (committer_) {
+    for (InodeId ino : failed) committer_->Enqueue(ino);
+    committer_->WaitIdle();
+  }
+  std::lock_guard lock(commit_errors_mu_);
+  if (commit_errors_.empty()) return Status::Ok();
+  const Status& first = commit_errors_.begin()->second;
+  return Status(first.code(), std::to_string(commit_errors_.size()) +
+                                  " closed file(s) could not be committed (their data is kept "
+                                  "staged and tried again at the next sync): " +
+                                  first.message());
 }
 
 EngineCounters EngineImpl::Counters() {

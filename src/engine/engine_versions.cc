@@ -50,25 +50,41 @@ Result<VersionInfo> EngineImpl::CommitLocked(FileState& fs, VersionKind kind,
   chunk_bytes_written_ += st.bytes_written;
   chunks_deduplicated_ += st.chunks_deduplicated;
   ++versions_committed_;
+  {
+    std::lock_guard lock(commit_errors_mu_);
+    commit_errors_.erase(fs.ino);
+  }
   return info;
+}
+
+void EngineImpl::CommitInBackground(FileState& fs, VersionKind kind) {
+  auto info = CommitLocked(fs, kind, "");
+  if (info.ok()) return;
+  spdlog::error("commit of inode {} failed (staged data kept): {}", fs.ino,
+                info.status().ToString());
+  std::lock_guard lock(commit_errors_mu_);
+  commit_errors_[fs.ino] = info.status();
 }
 
 void EngineImpl::CommitQueued(InodeId ino) {
   auto fs = FindFile(ino);
-  if (!fs) return;
-  fs = Pin(ino);
-  {
-    std::unique_lock lock(fs->mu);
-    // A writer that reopened the file will queue it again when it closes (on-close policy).
-    if (fs->Dirty() && (fs->writers == 0 || options_.policy == VersionPolicy::kInterval)) {
-      auto info = CommitLocked(*fs, VersionKind::kAutosave, "");
-      if (!info.ok()) {
-        spdlog::error("autosave of inode {} failed (staged data kept): {}", ino,
-                      info.status().ToString());
+  bool dirty = false;
+  if (fs) {
+    fs = Pin(ino);
+    {
+      std::unique_lock lock(fs->mu);
+      dirty = fs->Dirty();
+      // A writer that reopened the file will queue it again when it closes (on-close policy).
+      if (dirty && (fs->writers == 0 || options_.policy == VersionPolicy::kInterval)) {
+        CommitInBackground(*fs, VersionKind::kAutosave);
       }
     }
+    Unpin(fs);
   }
-  Unpin(fs);
+  if (!dirty) {  // nothing left to commit (removed, truncated away): no failure to report
+    std::lock_guard lock(commit_errors_mu_);
+    commit_errors_.erase(ino);
+  }
 }
 
 void EngineImpl::CommitAllDirty(VersionKind kind) {
@@ -85,13 +101,7 @@ void EngineImpl::CommitAllDirty(VersionKind kind) {
     auto fs = Pin(ino);
     {
       std::unique_lock lock(fs->mu);
-      if (fs->Dirty()) {
-        auto info = CommitLocked(*fs, kind, "");
-        if (!info.ok()) {
-          spdlog::error("commit of inode {} failed (staged data kept): {}", ino,
-                        info.status().ToString());
-        }
-      }
+      if (fs->Dirty()) CommitInBackground(*fs, kind);
     }
     Unpin(fs);
   }

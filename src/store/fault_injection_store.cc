@@ -89,10 +89,6 @@ Status FaultInjectionStore::PutUnsynced(const std::string& key, std::span<const 
   return PutVia(key, data, &ObjectStore::PutUnsynced);
 }
 
-Status FaultInjectionStore::PutCopy(const std::string& key, std::span<const uint8_t> data) {
-  return PutVia(key, data, &ObjectStore::PutCopy);
-}
-
 Result<std::vector<uint8_t>> FaultInjectionStore::Get(const std::string& key) {
   REEL_RETURN_IF_ERROR(ValidateObjectKey(key));
   std::optional<Fault> fault = Decide(Op::kGet);

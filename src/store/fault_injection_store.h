@@ -55,7 +55,6 @@ class FaultInjectionStore final : public ObjectStore {
   Status Put(const std::string& key, std::span<const uint8_t> data) override;
   // Counted and failed as Puts; SyncPuts is forwarded.
   Status PutUnsynced(const std::string& key, std::span<const uint8_t> data) override;
-  Status PutCopy(const std::string& key, std::span<const uint8_t> data) override;
   Status SyncPuts() override { return base_->SyncPuts(); }
   Result<std::vector<uint8_t>> Get(const std::string& key) override;
   Result<std::vector<uint8_t>> GetRange(const std::string& key, uint64_t offset,

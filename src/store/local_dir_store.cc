@@ -210,15 +210,11 @@ Status LocalDirStore::MakeObjectDirs(const std::string& rel_dir) {
 }
 
 Status LocalDirStore::Put(const std::string& key, std::span<const uint8_t> data) {
-  return PutImpl(key, data, PutMode::kDurable);
+  return PutImpl(key, data, true);
 }
 
 Status LocalDirStore::PutUnsynced(const std::string& key, std::span<const uint8_t> data) {
-  return PutImpl(key, data, PutMode::kUnsynced);
-}
-
-Status LocalDirStore::PutCopy(const std::string& key, std::span<const uint8_t> data) {
-  return PutImpl(key, data, PutMode::kCopy);
+  return PutImpl(key, data, false);
 }
 
 Status LocalDirStore::SyncPuts() {
@@ -227,10 +223,9 @@ Status LocalDirStore::SyncPuts() {
 }
 
 Status LocalDirStore::PutImpl(const std::string& key, std::span<const uint8_t> data,
-                              PutMode mode) {
+                              bool durable) {
   REEL_RETURN_IF_ERROR(ValidateObjectKey(key));
-  const bool durable = mode == PutMode::kDurable;
-  bool direct = mode == PutMode::kCopy;
+  bool direct = !durable;
 
   // 1. Temp file in DIR/tmp, written and flushed.
   std::string tmp_name;

@@ -21,8 +21,9 @@
 // Options::stale_temp_age (left by crashed writers; younger ones may belong to another process
 // that has the same directory open).
 //
-// PutCopy writes with O_DIRECT (past the page cache, common/direct_write.h) where the filesystem
-// allows it, and syncs nothing: its callers put clean copies that are not read back soon.
+// PutUnsynced writes with O_DIRECT (past the page cache, common/direct_write.h) where the
+// filesystem allows it: its callers put chunks that are not read back soon. SyncPuts' syncfs
+// then commits the files' metadata and flushes the device, so such a put is as durable as Put.
 //
 // Thread-safety: the store holds two directory descriptors, set at Open and never changed; every
 // operation works through openat/renameat/unlinkat relative to them. The only lock is the one of
@@ -57,8 +58,6 @@ class LocalDirStore final : public ObjectStore {
   // filesystem.
   Status PutUnsynced(const std::string& key, std::span<const uint8_t> data) override;
   Status SyncPuts() override;
-  // No sync at all, and O_DIRECT where the filesystem allows it (common/direct_write.h).
-  Status PutCopy(const std::string& key, std::span<const uint8_t> data) override;
   Result<std::vector<uint8_t>> Get(const std::string& key) override;
   Result<std::vector<uint8_t>> GetRange(const std::string& key, uint64_t offset,
                                         uint64_t length) override;
@@ -78,8 +77,8 @@ class LocalDirStore final : public ObjectStore {
   size_t stale_temps_removed() const { return stale_temps_removed_; }
 
  private:
-  enum class PutMode { kDurable, kUnsynced, kCopy };
-  Status PutImpl(const std::string& key, std::span<const uint8_t> data, PutMode mode);
+  // `durable`: fsyncs and buffered; otherwise no fsync and direct I/O.
+  Status PutImpl(const std::string& key, std::span<const uint8_t> data, bool durable);
   LocalDirStore(std::string root, UniqueFd objects_fd, UniqueFd tmp_fd)
       : root_(std::move(root)), objects_fd_(std::move(objects_fd)), tmp_fd_(std::move(tmp_fd)) {}
 

@@ -41,19 +41,15 @@ class ObjectStore {
   // object or the whole new one, never a part. Durable when it returns OK.
   virtual Status Put(const std::string& key, std::span<const uint8_t> data) = 0;
   // Like Put (atomic), but durable only once a later SyncPuts() returns OK: a local store then
-  // pays one filesystem sync per batch (a version's chunks) instead of two fsyncs per object.
+  // pays one filesystem sync per batch (a version's chunks) instead of two fsyncs per object, and
+  // writes past the page cache (the callers' bytes are not read back soon: a commit's new chunks,
+  // a cache fill of a fetched chunk, which needs no SyncPuts at all).
   // Stores without such a batch (memory, S3, RADOS: durable on return) just Put.
   virtual Status PutUnsynced(const std::string& key, std::span<const uint8_t> data) {
     return Put(key, data);
   }
   // Makes every PutUnsynced that returned OK before this call durable.
   virtual Status SyncPuts() { return Status::Ok(); }
-  // Like Put (atomic), for a copy of bytes that are durable elsewhere (a chunk fetched from a
-  // shared tier into the local cache): a crash may lose or tear it, and it is not expected to be
-  // read back soon, so a local store writes it past the page cache. Others just Put.
-  virtual Status PutCopy(const std::string& key, std::span<const uint8_t> data) {
-    return Put(key, data);
-  }
   // The whole object. NotFound if absent.
   virtual Result<std::vector<uint8_t>> Get(const std::string& key) = 0;
   // Bytes [offset, offset+length) of the object, fewer if the object ends first (empty when

@@ -18,6 +18,26 @@ std::string TransferEngine::NewPackKey() {
   return reel::NewPackKey(rng_);
 }
 
+std::vector<uint8_t> TransferEngine::TakePackBuffer() {
+  {
+    std::lock_guard lock(mu_);
+    if (!spare_packs_.empty()) {
+      std::vector<uint8_t> b = std::move(spare_packs_.back());
+      spare_packs_.pop_back();
+      b.clear();
+      return b;
+    }
+  }
+  std::vector<uint8_t> b;
+  b.reserve(kPackTargetBytes + (4u << 20));  // the target plus one chunk of the default maximum
+  return b;
+}
+
+void TransferEngine::GivePackBuffer(std::vector<uint8_t> buffer) {
+  std::lock_guard lock(mu_);
+  if (spare_packs_.size() < threads_) spare_packs_.push_back(std::move(buffer));
+}
+
 Result<std::vector<uint8_t>> TransferEngine::ReadForUpload(const Transfer& t) {
   bool verified = false;
   REEL_ASSIGN_OR_RETURN(std::vector<uint8_t> data,
@@ -62,7 +82,12 @@ void TransferEngine::RunUploads(const Transfer& first) {
   auto tiers = catalog_->GetChunkTiers(ids);
   if (!tiers.ok()) return fail_all(all, tiers.status());
 
-  std::vector<uint8_t> pack;
+  std::vector<uint8_t> pack = TakePackBuffer();
+  struct Returner {
+    TransferEngine* self;
+    std::vector<uint8_t>& pack;
+    ~Returner() { self->GivePackBuffer(std::move(pack)); }
+  } returner{this, pack};
   std::vector<PackMember> members;
   std::vector<const Transfer*> packed;   // their entries complete with the pack
   std::vector<uint64_t> completing;      // every entry the pack's transaction completes

@@ -130,6 +130,13 @@ Result<PlacementResult> Placement::Upload(InodeId ino, TierMask tier, bool publi
   REEL_ASSIGN_OR_RETURN(std::vector<InodeId> files, Files(ino));
   std::vector<TransferRequest> requests;
   for (InodeId f : files) {
+    if (f == ino) {  // a file named on its own must have a version to place
+      auto current = catalog_->GetVersion(f, 0);
+      if (!current.ok() && current.status().code() == Code::kNotFound) {
+        return Status::NotFound(
+            "the file has no version yet (still open for writing? close it, or `reel save` it)");
+      }
+    }
     REEL_ASSIGN_OR_RETURN(std::vector<ChunkRef> chunks, CurrentChunks(f));
     ++result.files;
     REEL_ASSIGN_OR_RETURN(std::vector<TierMask> tiers, catalog_->GetChunkTiers(Ids(chunks)));

@@ -14,11 +14,11 @@ void TieredStore::KeepFetched(const ChunkId& id, const std::string& key,
                               const std::vector<uint8_t>& data) {
   remote_fetches_.fetch_add(1, std::memory_order_relaxed);
   remote_bytes_.fetch_add(data.size(), std::memory_order_relaxed);
-  // Room is made first, so the cache never goes over its limit. A copy (unsynced, past the page
-  // cache): the chunk is clean (a shared tier has it), so a crash that tears it costs a refetch,
+  // Room is made first, so the cache never goes over its limit. Unsynced (and past the page
+  // cache): the copy is clean (a shared tier has it), so a crash that tears it costs a refetch,
   // which GetChunk's check of local copies detects; fsyncs in the read path cost a quarter of
   // cold-read throughput, and page-cache pages for bytes the reader already has cost more.
-  if (cache_.Reserve(data.size()).ok() && local_->PutCopy(key, data).ok()) {
+  if (cache_.Reserve(data.size()).ok() && local_->PutUnsynced(key, data).ok()) {
     cache_.Added(id, data.size(), true);
   } else {
     cache_.Unreserve(data.size());

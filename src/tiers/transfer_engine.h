@@ -84,6 +84,8 @@ class TransferEngine {
   void Record(const Transfer& t, const Status& s, int64_t retry_at, bool log = true);
   int64_t BackoffNs(uint32_t attempts);
   std::string NewPackKey();
+  std::vector<uint8_t> TakePackBuffer();
+  void GivePackBuffer(std::vector<uint8_t> buffer);
 
   Catalog* catalog_;
   TieredStore* store_;
@@ -99,6 +101,9 @@ class TransferEngine {
   std::string last_error_;
   std::function<void(const Transfer&)> on_complete_;
   std::mt19937_64 rng_{std::random_device{}()};
+  // Pack buffers of finished uploads, reused: a fresh 16 MiB buffer per pack cost page faults
+  // (and growing one chunk at a time, copies) on every pack.
+  std::vector<std::vector<uint8_t>> spare_packs_;
   std::vector<std::thread> workers_;
 };
 

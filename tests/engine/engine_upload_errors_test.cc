@@ -51,5 +51,32 @@ TEST_F(UploadErrorsTest, FailedUploadsFailTheCommitAndKeepTheStagedData) {
   EXPECT_EQ(ReadAll(ino), data);
 }
 
+TEST_F(UploadErrorsTest, SyncReportsAFailedBackgroundCommitAndRetriesIt) {
+  options_.policy = VersionPolicy::kOnClose;  // the close queues a background commit
+  OpenWithFaults();
+  faults_->FailPutsAfter(0, Status(Code::kNoSpace, "injected: no space left"));
+  auto data = RandomBytes(1 << 20, 22);
+  auto created = engine_->Create(kRootInode, "render.exr", 0644, ::geteuid(), ::getegid(),
+                                 OpenFlags{true});
+  ASSERT_TRUE(created.ok()) << created.status().ToString();
+  const InodeId ino = created->first.ino;
+  ASSERT_TRUE(engine_->Write(created->second, 0, data).ok());
+  ASSERT_TRUE(engine_->Release(created->second).ok());  // queues the commit, which fails
+  Status synced = engine_->WaitIdle();
+  EXPECT_EQ(synced.code(), Code::kNoSpace) << synced.ToString();
+  EXPECT_NE(synced.message().find("1 closed file(s) could not be committed"), std::string::npos)
+      << synced.message();
+  EXPECT_TRUE(engine_->ListVersions(ino)->empty());
+  EXPECT_EQ(ReadAll(ino), data) << "the staged data is kept";
+  EXPECT_EQ(engine_->WaitIdle().code(), Code::kNoSpace) << "still failing: still reported";
+
+  faults_->ClearFaults();  // space is back: the next sync commits it
+  Status again = engine_->WaitIdle();
+  EXPECT_TRUE(again.ok()) << again.ToString();
+  ASSERT_EQ(engine_->ListVersions(ino)->size(), 1u);
+  EXPECT_EQ(ReadAll(ino), data);
+  EXPECT_TRUE(engine_->WaitIdle().ok());
+}
+
 }  // namespace
 }  // namespace reel::testing

@@ -92,6 +92,13 @@ sent=$((after - before))
 log "re-publish after a 1 MiB edit sent $sent bytes"
 check "re-publish sends at most 2 max-size chunks ($sent bytes)" [ "$sent" -le $((8 * 1024 * 1024)) ]
 check "re-published" [ "$(published "$MNT/shot.mov")" == "yes" ]
+
+log "cp, then publish at once (no sync): the version just written is the one published"
+head -c $((48 * 1024 * 1024)) /dev/urandom >"$WORK/fresh.bin"  # big enough that its commit is still running
+cp "$WORK/fresh.bin" "$MNT/fresh.mov"
+"$REEL" publish "$MNT/fresh.mov" >/dev/null
+check "the fresh file is published" [ "$(published "$MNT/fresh.mov")" == "yes" ]
+check "the cloud holds its every byte" [ "$(placement "$MNT/fresh.mov" cloud)" == "48.0 MiB" ]
 unmount_drive
 
 log "a new machine: the same manifest and catalog, an empty cache"

@@ -268,6 +268,25 @@ TEST_F(TiersTest, UploadsRetryThroughAnOutageAndRecordTheirTierOnlyWhenAcknowled
   transfers.Stop();
 }
 
+TEST_F(TiersTest, PublishingAFileWithoutAVersionIsAnErrorNotAnEmptySuccess) {
+  MakeStore(0);
+  auto f = catalog_->CreateNode(kRootInode, "open.mov", NewNode{FileType::kRegular, 0644, 0, 0, {}},
+                                1);
+  ASSERT_TRUE(f.ok());
+  auto dir = catalog_->CreateNode(kRootInode, "shots", NewNode{FileType::kDirectory, 0755, 0, 0, {}},
+                                  1);
+  ASSERT_TRUE(dir.ok());
+  TransferEngine transfers(catalog_.get(), store_.get(), 1);
+  Placement placement(catalog_.get(), store_.get(), &transfers);
+  auto published = placement.Publish(f->ino);
+  EXPECT_EQ(published.status().code(), Code::kNotFound);
+  EXPECT_NE(published.status().message().find("no version yet"), std::string::npos);
+  EXPECT_EQ(placement.SaveToWorkingTier(f->ino).status().code(), Code::kNotFound);
+  auto empty_dir = placement.Publish(dir->ino);  // a directory: whatever has versions, maybe none
+  ASSERT_TRUE(empty_dir.ok()) << empty_dir.status().ToString();
+  EXPECT_EQ(empty_dir->chunks, 0u);
+}
+
 TEST_F(TiersTest, QueuedTransfersResumeInTheNextProcess) {
   MakeStore(0);
   auto [ino, refs] = MakeFile("clip", 3, 1024, 21);
