@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <vector>
 
 #include "common/fs_util.h"
 
@@ -72,6 +73,37 @@ Status DirectWriteBuffers::Write(int fd, std::span<const uint8_t> data) {
   if (done == data.size()) return Status::Ok();
   REEL_RETURN_IF_ERROR(ClearDirect(fd));
   return PwriteFull(fd, data.data() + done, data.size() - done, done);
+}
+
+Status DirectWriteBuffers::ReadAppend(int fd, uint64_t size, std::vector<uint8_t>* out) {
+  Buffer buf = Take();
+  if (!buf) return Status::Internal("out of memory for a direct-read buffer");
+  uint64_t done = 0;
+  Status s;
+  while (done < size) {
+    // Whole blocks: the last read asks past the end and gets the short remainder.
+    const size_t want = static_cast<size_t>(
+        std::min<uint64_t>(buffer_bytes_, (size - done + kDirectAlign - 1) / kDirectAlign * kDirectAlign));
+    const ssize_t r = ::pread(fd, buf.get(), want, static_cast<off_t>(done));
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) {
+      s = Status::FromErrno(errno, "direct read");
+      break;
+    }
+    if (r == 0) {
+      s = Status::IOError("direct read: the file is shorter than its size");
+      break;
+    }
+    const size_t n = static_cast<size_t>(std::min<uint64_t>(static_cast<uint64_t>(r), size - done));
+    out->insert(out->end(), buf.get(), buf.get() + n);
+    done += n;
+    if (static_cast<size_t>(r) % kDirectAlign != 0 && done < size) {
+      s = Status::IOError("direct read: a short read inside the file");
+      break;
+    }
+  }
+  Give(std::move(buf));
+  return s;
 }
 
 }  // namespace reel

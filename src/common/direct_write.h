@@ -1,5 +1,5 @@
-// Writing a file past the page cache (O_DIRECT), for data that is written once and is not read
-// back soon: a commit's new chunks and the local cache's fills of chunks fetched from a shared
+// Writing and reading a file past the page cache (O_DIRECT), for data that is written once and is
+// not read back soon (and read once, for an upload): a commit's new chunks and the local cache's fills of chunks fetched from a shared
 // tier (LocalDirStore::PutUnsynced). A buffered write of
 // such a copy costs the kernel a fresh page-cache page per 4 KiB (allocation, memory-cgroup
 // charge, copy, later writeback): on the 2-core benchmark VM, 2 GiB written buffered cost 1.6 to
@@ -38,6 +38,9 @@ class DirectWriteBuffers {
   // direct I/O, then the tail (and everything, if the filesystem refuses direct I/O with EINVAL)
   // with O_DIRECT cleared.
   [[nodiscard]] Status Write(int fd, std::span<const uint8_t> data);
+  // Appends the first `size` bytes of `fd` (opened with O_DIRECT, or without if the filesystem
+  // refused it) to `out`; a file shorter than `size` is an IOError.
+  [[nodiscard]] Status ReadAppend(int fd, uint64_t size, std::vector<uint8_t>* out);
 
   size_t buffer_bytes() const { return buffer_bytes_; }
 

@@ -64,7 +64,7 @@ struct Manifest {
   uint64_t gc_grace_seconds = 3600;
 
   // [transfer]
-  uint32_t upload_threads = 2;
+  uint32_t upload_threads = 4;  // chunk writes wait on the disk (direct I/O): 4 overlap them
   uint32_t transfer_threads = 16;  // the transfer queue's workers (edge/cloud copies)
 
   // Absolute directory of the manifest file (set by LoadManifest / InitDrive; not written to the

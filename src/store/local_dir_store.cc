@@ -279,8 +279,12 @@ Status LocalDirStore::PutImpl(const std::string& key, std::span<const uint8_t> d
   return Status::Ok();
 }
 
-Result<UniqueFd> LocalDirStore::OpenObject(const std::string& key, uint64_t* size) {
-  UniqueFd fd(::openat(objects_fd_.get(), key.c_str(), O_RDONLY | O_CLOEXEC));
+Result<UniqueFd> LocalDirStore::OpenObject(const std::string& key, uint64_t* size,
+                                           int extra_flags) {
+  UniqueFd fd(::openat(objects_fd_.get(), key.c_str(), O_RDONLY | O_CLOEXEC | extra_flags));
+  if (!fd.valid() && errno == EINVAL && extra_flags != 0) {  // no O_DIRECT on this filesystem
+    fd = UniqueFd(::openat(objects_fd_.get(), key.c_str(), O_RDONLY | O_CLOEXEC));
+  }
   if (!fd.valid()) {
     // ENOTDIR: a leading segment is an object, so this key cannot exist.
     if (errno == ENOENT || errno == ENOTDIR) return NotFound(key);
@@ -300,6 +304,16 @@ Result<std::vector<uint8_t>> LocalDirStore::Get(const std::string& key) {
   std::vector<uint8_t> out(size);
   REEL_RETURN_IF_ERROR(PreadFull(fd.get(), out.data(), out.size(), 0).WithContext("get " + key));
   return out;
+}
+
+Status LocalDirStore::GetAppend(const std::string& key, std::vector<uint8_t>* out) {
+  REEL_RETURN_IF_ERROR(ValidateObjectKey(key));
+  uint64_t size = 0;
+  REEL_ASSIGN_OR_RETURN(UniqueFd fd, OpenObject(key, &size, O_DIRECT));
+  const size_t before = out->size();
+  Status s = direct_buffers_.ReadAppend(fd.get(), size, out);
+  if (!s.ok()) out->resize(before);
+  return s.WithContext("get " + key);
 }
 
 Result<std::vector<uint8_t>> LocalDirStore::GetRange(const std::string& key, uint64_t offset,

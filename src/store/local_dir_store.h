@@ -59,6 +59,8 @@ class LocalDirStore final : public ObjectStore {
   Status PutUnsynced(const std::string& key, std::span<const uint8_t> data) override;
   Status SyncPuts() override;
   Result<std::vector<uint8_t>> Get(const std::string& key) override;
+  // With O_DIRECT where the filesystem allows it.
+  Status GetAppend(const std::string& key, std::vector<uint8_t>* out) override;
   Result<std::vector<uint8_t>> GetRange(const std::string& key, uint64_t offset,
                                         uint64_t length) override;
   Result<ObjectInfo> Head(const std::string& key) override;
@@ -84,13 +86,15 @@ class LocalDirStore final : public ObjectStore {
 
   DirectWriteBuffers direct_buffers_;
 
+  // Opens DIR/objects/<key> for reading; NotFound if absent or not a regular file. Fills `size`.
+  // `extra_flags` (O_DIRECT) are dropped if the filesystem refuses them.
+  Result<UniqueFd> OpenObject(const std::string& key, uint64_t* size, int extra_flags = 0);
+
   // Makes DIR/objects/<rel_dir> (and missing parents) exist durably: every directory entry this
   // creates (or finds just created by a racing Put) is fsynced into its parent.
   Status MakeObjectDirs(const std::string& rel_dir);
   // fsync of DIR/objects/<rel_dir> ("" = DIR/objects itself).
   Status FsyncObjectDir(const std::string& rel_dir);
-  // Opens DIR/objects/<key> for reading; NotFound if absent or not a regular file. Fills `size`.
-  Result<UniqueFd> OpenObject(const std::string& key, uint64_t* size);
   size_t RemoveStaleTemps(std::chrono::seconds max_age);
 
   const std::string root_;

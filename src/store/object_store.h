@@ -48,6 +48,13 @@ class ObjectStore {
   virtual Status PutUnsynced(const std::string& key, std::span<const uint8_t> data) {
     return Put(key, data);
   }
+  // Appends the whole object to `out`, for bytes read once (an upload's read of a local chunk): a
+  // local store reads them past the page cache. NotFound if absent.
+  virtual Status GetAppend(const std::string& key, std::vector<uint8_t>* out) {
+    REEL_ASSIGN_OR_RETURN(std::vector<uint8_t> data, Get(key));
+    out->insert(out->end(), data.begin(), data.end());
+    return Status::Ok();
+  }
   // Makes every PutUnsynced that returned OK before this call durable.
   virtual Status SyncPuts() { return Status::Ok(); }
   // The whole object. NotFound if absent.

@@ -38,14 +38,26 @@ void TransferEngine::GivePackBuffer(std::vector<uint8_t> buffer) {
   if (spare_packs_.size() < threads_) spare_packs_.push_back(std::move(buffer));
 }
 
-Result<std::vector<uint8_t>> TransferEngine::ReadForUpload(const Transfer& t) {
+Status TransferEngine::ReadForUpload(const Transfer& t, std::vector<uint8_t>* pack) {
+  const std::string key = ChunkKey(t.request.chunk);
+  const size_t at = pack->size();
+  // The local copy, straight into the pack (past the page cache: it is read once, here).
+  Status local = store_->local()->GetAppend(key, pack);
+  if (local.ok()) {
+    const std::span<const uint8_t> got(pack->data() + at, pack->size() - at);
+    if (Sha256(got) == t.request.chunk) return Status::Ok();
+    pack->resize(at);
+  } else if (local.code() != Code::kNotFound) {
+    return local;
+  }
+  // Not here, or damaged: the tiered read (another tier, or a repair of a clean local copy).
   bool verified = false;
-  REEL_ASSIGN_OR_RETURN(std::vector<uint8_t> data,
-                        store_->GetChunk(ChunkKey(t.request.chunk), &verified));
+  REEL_ASSIGN_OR_RETURN(std::vector<uint8_t> data, store_->GetChunk(key, &verified));
   if (!verified && Sha256(data) != t.request.chunk) {
     return Status::Corruption("chunk " + t.request.chunk.Hex() + " does not match its hash");
   }
-  return data;
+  pack->insert(pack->end(), data.begin(), data.end());
+  return Status::Ok();
 }
 
 void TransferEngine::RunUploads(const Transfer& first) {
@@ -104,13 +116,13 @@ void TransferEngine::RunUploads(const Transfer& first) {
       completing.push_back(t.id);
       continue;
     }
-    auto data = ReadForUpload(t);
-    if (!data.ok()) {
-      Record(t, data.status(), retry_at);  // this one alone waits; the pack goes on
+    const size_t offset = pack.size();
+    Status read = ReadForUpload(t, &pack);
+    if (!read.ok()) {
+      Record(t, read, retry_at);  // this one alone waits; the pack goes on
       continue;
     }
-    members.push_back({t.request.chunk, pack.size(), static_cast<uint32_t>(data->size())});
-    pack.insert(pack.end(), data->begin(), data->end());
+    members.push_back({t.request.chunk, offset, static_cast<uint32_t>(pack.size() - offset)});
     packed.push_back(&t);
     completing.push_back(t.id);
   }

@@ -76,8 +76,8 @@ class TransferEngine {
   Status Run(const Transfer& t);
   // `first` and the uploads to its tier queued after it, as one pack (pack_upload.cc).
   void RunUploads(const Transfer& first);
-  // Reads and verifies the chunk of upload `t` for a pack.
-  Result<std::vector<uint8_t>> ReadForUpload(const Transfer& t);
+  // Reads and verifies the chunk of upload `t`, appended to `pack` (unchanged on failure).
+  Status ReadForUpload(const Transfer& t, std::vector<uint8_t>* pack);
   // After a transfer ran: counters and the completion callback on success (its queue entry is
   // already gone); on failure the counters and the entry back in the queue, due at `retry_at`.
   // `log`: false when the caller logged the failure once for a whole pack.

@@ -85,6 +85,24 @@ TEST_P(DirectWriteTest, ConcurrentWritersEachGetWholeFiles) {
   EXPECT_EQ(bad.load(), 0);
 }
 
+TEST_P(DirectWriteTest, ReadAppendReadsWhatWriteWrote) {
+  DirectWriteBuffers buffers(2 * kDirectAlign);
+  for (size_t size : {size_t{1}, kDirectAlign, 5 * kDirectAlign + 3}) {
+    const auto data = Pattern(size, static_cast<uint32_t>(size + 1));
+    WriteAndRead(buffers, data);
+    const std::string path = dir_ + "/f";
+    int fd = ::open(path.c_str(), O_RDONLY | O_DIRECT);
+    if (fd < 0 && errno == EINVAL) fd = ::open(path.c_str(), O_RDONLY);
+    ASSERT_GE(fd, 0);
+    std::vector<uint8_t> out{7, 7};
+    ASSERT_TRUE(buffers.ReadAppend(fd, size, &out).ok()) << size;
+    EXPECT_EQ(buffers.ReadAppend(fd, size + 1, &out).code(), Code::kIOError) << "past the end";
+    ::close(fd);
+    ASSERT_GE(out.size(), size + 2);
+    EXPECT_EQ(std::memcmp(out.data() + 2, data.data(), size), 0) << size;
+  }
+}
+
 // A disk filesystem (direct I/O) and tmpfs (which may refuse O_DIRECT: the fallback).
 INSTANTIATE_TEST_SUITE_P(Filesystems, DirectWriteTest, ::testing::Values("/tmp", "/dev/shm"));
 

@@ -146,6 +146,20 @@ TEST_P(ObjectStoreTest, UnsyncedPutsAreWholeAtEverySize) {
   EXPECT_EQ(*store_->Get("copies/x"), Pattern((9u << 20) + 123, ((9u << 20) + 123) % 251));
 }
 
+TEST_P(ObjectStoreTest, GetAppendAddsTheWholeObjectAfterWhatIsThere) {
+  std::vector<uint8_t> out = Bytes("head:");
+  std::vector<uint8_t> expected = out;
+  for (size_t size : {size_t{0}, size_t{4095}, size_t{4096}, size_t{(4u << 20) + 4097}}) {
+    const auto data = Pattern(size, static_cast<uint32_t>(size + 5));
+    MustPut("append/" + std::to_string(size), data);
+    ASSERT_TRUE(store_->GetAppend("append/" + std::to_string(size), &out).ok()) << size;
+    expected.insert(expected.end(), data.begin(), data.end());
+    ASSERT_EQ(out, expected) << size;
+  }
+  EXPECT_EQ(store_->GetAppend("append/missing", &out).code(), Code::kNotFound);
+  EXPECT_EQ(out, expected) << "a failed append leaves the buffer as it was";
+}
+
 TEST_P(ObjectStoreTest, KeysAreCaseSensitive) {
   MustPut("Key", Bytes("upper"));
   MustPut("key", Bytes("lower"));
