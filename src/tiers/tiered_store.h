@@ -25,6 +25,7 @@
 #include <atomic>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -110,7 +111,7 @@ class TieredStore final : public ObjectStore {
   void GetChunkInto(const std::string& key, size_t index, const ChunkFetched& done);
   // A verified remote copy: counted, and kept as a clean local copy (unsynced; a failure to
   // cache does not fail the read).
-  void KeepFetched(const ChunkId& id, const std::string& key, const std::vector<uint8_t>& data);
+  void KeepFetched(const ChunkId& id, const std::string& key, std::span<const uint8_t> data);
   // A local copy that does not match its hash: OK once it is dropped if the chunk is clean (then
   // fetch it again), else the Corruption to report.
   Status DropDamagedLocalCopy(const ChunkId& id, const std::string& key);

@@ -11,7 +11,7 @@
 namespace reel {
 
 void TieredStore::KeepFetched(const ChunkId& id, const std::string& key,
-                              const std::vector<uint8_t>& data) {
+                              std::span<const uint8_t> data) {
   remote_fetches_.fetch_add(1, std::memory_order_relaxed);
   remote_bytes_.fetch_add(data.size(), std::memory_order_relaxed);
   // Room is made first, so the cache never goes over its limit. Unsynced (and past the page
@@ -143,21 +143,24 @@ void TieredStore::FetchRun(const PackRun& run, const std::vector<ChunkId>& ids,
     return;
   }
   const std::span<const uint8_t> all(*got);
+  // Each verified member goes to its reader first; the local copies are written after the whole
+  // run was handed over (from the run's buffer), so a reader never waits for a cache write.
+  std::vector<std::pair<const PackRun::Member*, std::span<const uint8_t>>> fills;
   uint64_t at = 0;
   for (const PackRun::Member& m : run.members) {
     // A short read (a truncated pack) gives a short member, which fails its hash.
     const uint64_t from = std::min<uint64_t>(at, all.size());
     const uint64_t to = std::min<uint64_t>(at + m.length, all.size());
     at += m.length;
-    std::vector<uint8_t> bytes(all.begin() + static_cast<ptrdiff_t>(from),
-                               all.begin() + static_cast<ptrdiff_t>(to));
-    if (Sha256(bytes) != ids[m.index]) {
+    const std::span<const uint8_t> member = all.subspan(from, to - from);
+    if (Sha256(member) != ids[m.index]) {
       one(m.index);  // damaged in this pack: fetched again on its own, from the next tier
       continue;
     }
-    KeepFetched(ids[m.index], keys[m.index], bytes);
-    done(m.index, std::move(bytes), true);
+    fills.emplace_back(&m, member);
+    done(m.index, std::vector<uint8_t>(member.begin(), member.end()), true);
   }
+  for (const auto& [m, member] : fills) KeepFetched(ids[m->index], keys[m->index], member);
 }
 
 }  // namespace reel
