@@ -101,6 +101,15 @@ Status BuildVersionChunks(const VersionLayout& base, const StagedFile& staged,
   const auto& chunks = base.chunks();
   uint64_t run_start = 0;
   bool in_run = false;
+  // Chunks overwritten in place next to each other are gathered into one new chunk over their
+  // joint extent, up to the maximum chunk size: a 1 MiB edit that touches three small chunks
+  // becomes one (the same bytes, fewer objects), and the boundaries around it stay the base's.
+  uint64_t group_start = 0, group_end = 0;
+  auto flush_group = [&]() -> Status {
+    if (group_end > group_start) REEL_RETURN_IF_ERROR(run_chunker.EmitWhole(group_start, group_end));
+    group_start = group_end = 0;
+    return Status::Ok();
+  };
   for (size_t i = 0; i < chunks.size(); ++i) {
     uint64_t s = base.chunk_start(i);
     uint64_t e = s + chunks[i].length;
@@ -111,6 +120,7 @@ Status BuildVersionChunks(const VersionLayout& base, const StagedFile& staged,
     // the written bytes become data and the rest stays holes.
     bool keep_extent = inside && !IsHole(chunks[i].id) && chunks[i].length <= chunker.MaxChunk();
     if (!clean && !keep_extent) {
+      REEL_RETURN_IF_ERROR(flush_group());
       if (!in_run) run_start = s;
       in_run = true;
       continue;
@@ -120,14 +130,20 @@ Status BuildVersionChunks(const VersionLayout& base, const StagedFile& staged,
       in_run = false;
     }
     if (clean) {
+      REEL_RETURN_IF_ERROR(flush_group());
       uploader->AddExisting(chunks[i]);
+    } else if (group_end > group_start && group_end == s && e - group_start <= chunker.MaxChunk()) {
+      group_end = e;  // joins the overwritten chunk before it
     } else {
-      // Overwritten in place: new content, same boundaries. Re-chunking the span instead could
-      // cut it into more chunks than it replaces (a 1 MiB edit re-sends what it touched, no more).
-      REEL_RETURN_IF_ERROR(run_chunker.EmitWhole(s, e));
+      // Overwritten in place: new content within base boundaries. Re-chunking the span instead
+      // could cut it into more chunks than it replaces (an edit re-sends what it touched, no more).
+      REEL_RETURN_IF_ERROR(flush_group());
+      group_start = s;
+      group_end = e;
     }
     run_start = e;
   }
+  REEL_RETURN_IF_ERROR(flush_group());
   // Whatever follows the last reused chunk: a trailing run, appended data, or a new file.
   return run_chunker.Emit(run_start, size);
 }

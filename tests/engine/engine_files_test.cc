@@ -52,7 +52,7 @@ TEST_F(FilesTest, SmallOverwriteStoresOnlyNearbyChunks) {
   EXPECT_EQ(engine_->ListVersions(ino)->size(), 2u);
 }
 
-TEST_F(FilesTest, AnInPlaceEditReplacesExactlyTheChunksItTouchesWithTheSameBoundaries) {
+TEST_F(FilesTest, AnInPlaceEditReplacesExactlyTheChunksItTouchesAsOneChunkOverTheirExtent) {
   auto data = RandomBytes(8 << 20, 12);
   InodeId ino = WriteFile("shot.mov", data);
   auto cat = OpenCatalog("sqlite://" + dir_ + "/catalog.db", 0, 0);
@@ -69,16 +69,42 @@ TEST_F(FilesTest, AnInPlaceEditReplacesExactlyTheChunksItTouchesWithTheSameBound
   EXPECT_EQ(ReadAll(ino), data);
   auto v2 = (*cat)->GetVersion(ino, 0);
   ASSERT_TRUE(v2.ok());
-  ASSERT_EQ(v2->chunks.size(), v1->chunks.size()) << "same boundaries, same number of chunks";
-  size_t changed = 0;
-  for (size_t i = 0; i < v1->chunks.size(); ++i) {
-    EXPECT_EQ(v2->chunks[i].length, v1->chunks[i].length) << "chunk " << i;
-    if (v2->chunks[i].id != v1->chunks[i].id) {
-      ++changed;
-      EXPECT_TRUE(i == k - 1 || i == k) << "chunk " << i << " was not touched";
-    }
+  const uint32_t joint = v1->chunks[k - 1].length + v1->chunks[k].length;
+  ASSERT_LE(joint, 256u << 10) << "the test needs two touched chunks that fit one chunk";
+  // The two touched chunks became one over their joint extent; every other chunk is the same
+  // chunk at the same place.
+  ASSERT_EQ(v2->chunks.size(), v1->chunks.size() - 1);
+  for (size_t i = 0; i + 1 < k; ++i) EXPECT_EQ(v2->chunks[i].id, v1->chunks[i].id) << i;
+  EXPECT_EQ(v2->chunks[k - 1].length, joint);
+  EXPECT_NE(v2->chunks[k - 1].id, v1->chunks[k - 1].id);
+  EXPECT_NE(v2->chunks[k - 1].id, v1->chunks[k].id);
+  for (size_t i = k + 1; i < v1->chunks.size(); ++i) EXPECT_EQ(v2->chunks[i - 1].id, v1->chunks[i].id) << i;
+}
+
+TEST_F(FilesTest, EditsFarApartStaySeparateChunks) {
+  auto data = RandomBytes(8 << 20, 14);
+  InodeId ino = WriteFile("plate.exr", data);
+  auto cat = OpenCatalog("sqlite://" + dir_ + "/catalog.db", 0, 0);
+  ASSERT_TRUE(cat.ok()) << cat.status().ToString();
+  auto v1 = (*cat)->GetVersion(ino, 0);
+  ASSERT_TRUE(v1.ok());
+  ASSERT_GE(v1->chunks.size(), 8u);
+  // One byte in chunk 2 and one in chunk 5: two new chunks, each with its old extent.
+  uint64_t start2 = 0, start5 = 0;
+  for (size_t i = 0; i < 5; ++i) (i < 2 ? start2 : start5) += v1->chunks[i].length;
+  start5 += start2;
+  for (uint64_t at : {start2 + 7, start5 + 7}) {
+    data[at] ^= 0xff;
+    PatchFile(ino, at, {data[at]});
   }
-  EXPECT_EQ(changed, 2u);
+  EXPECT_EQ(ReadAll(ino), data);
+  auto v3 = (*cat)->GetVersion(ino, 0);
+  ASSERT_TRUE(v3.ok());
+  ASSERT_EQ(v3->chunks.size(), v1->chunks.size());
+  for (size_t i = 0; i < v1->chunks.size(); ++i) {
+    EXPECT_EQ(v3->chunks[i].length, v1->chunks[i].length) << i;
+    EXPECT_EQ(v3->chunks[i].id != v1->chunks[i].id, i == 2 || i == 5) << i;
+  }
 }
 
 TEST_F(FilesTest, StreamingReadersGetChunksFetchedAheadRandomReadersDoNot) {
