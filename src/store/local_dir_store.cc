@@ -225,7 +225,7 @@ Status LocalDirStore::SyncPuts() {
 Status LocalDirStore::PutImpl(const std::string& key, std::span<const uint8_t> data,
                               bool durable) {
   REEL_RETURN_IF_ERROR(ValidateObjectKey(key));
-  bool direct = !durable;
+  bool direct = !durable && data.size() >= kDirectAlign;  // a small object is all tail
 
   // 1. Temp file in DIR/tmp, written and flushed.
   std::string tmp_name;
