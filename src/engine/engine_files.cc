@@ -112,7 +112,7 @@ Result<HandleId> EngineImpl::Open(InodeId ino, OpenFlags flags) {
     }
     if (flags.write) ++fs->writers;
   }
-  return AddHandle(Handle{ino, fs, nullptr, flags});
+  return AddHandle(FileHandle(ino, fs, flags));
 }
 
 Result<std::pair<Attributes, HandleId>> EngineImpl::Create(InodeId parent, const std::string& name,
@@ -135,7 +135,7 @@ Result<std::pair<Attributes, HandleId>> EngineImpl::Create(InodeId parent, const
     ++fs->writers;
   }
   flags.write = true;
-  return std::make_pair(attr, AddHandle(Handle{attr.ino, fs, nullptr, flags}));
+  return std::make_pair(attr, AddHandle(FileHandle(attr.ino, fs, flags)));
 }
 
 Result<size_t> EngineImpl::Read(HandleId h, uint64_t offset, std::span<uint8_t> out) {

@@ -107,6 +107,14 @@ class EngineImpl final : public Engine {
     bool flushed = false;  // a descriptor was closed; counted in closing_writers_
     std::shared_ptr<ReadAhead> ra;                 // set by AddHandle
   };
+  // A handle on a real file (not a version file).
+  static Handle FileHandle(InodeId ino, std::shared_ptr<FileState> file, OpenFlags flags) {
+    Handle h;
+    h.ino = ino;
+    h.file = std::move(file);
+    h.flags = flags;
+    return h;
+  }
   // After a read of [offset, offset+n) of `layout` through handle `ra`: updates the stream and
   // prefetches chunks ahead.
   void AfterRead(ReadAhead& ra, const VersionLayout& layout, uint64_t offset, size_t n);

@@ -55,7 +55,9 @@ TEST_P(DirectWriteTest, FileHoldsExactlyTheBytesAtEverySize) {
     const auto data = Pattern(size, static_cast<uint32_t>(size));
     const std::string got = WriteAndRead(buffers, data);
     ASSERT_EQ(got.size(), size);
-    EXPECT_EQ(std::memcmp(data.data(), got.data(), size), 0) << "size " << size;
+    if (size > 0) {
+      EXPECT_EQ(std::memcmp(data.data(), got.data(), size), 0) << "size " << size;
+    }
   }
 }
 
