@@ -142,11 +142,12 @@ class Catalog {
                                             TimeNs now) = 0;
   // Marks up to `limit` queued transfers due at `now` running and returns them, oldest first.
   virtual Result<std::vector<Transfer>> ClaimTransfers(size_t limit, TimeNs now) = 0;
-  // Marks queued uploads to `tier` due at `now` running and returns them, oldest first, as many
-  // as fit in `max_bytes` (by request size) but at least one if any is due. The transfer engine
-  // fills a pack with them.
-  virtual Result<std::vector<Transfer>> ClaimUploads(TierMask tier, uint64_t max_bytes,
-                                                     TimeNs now) = 0;
+  // Marks queued transfers of `kind` (uploads: to `tier`; downloads: tier 0) due at `now`
+  // running and returns them, oldest first, as many as fit in `max_bytes` (by request size) but
+  // at least one if any is due. The transfer engine fills a pack with uploads, and fetches
+  // downloads together (neighbours in a pack come with one ranged GET).
+  virtual Result<std::vector<Transfer>> ClaimBatch(TransferKind kind, TierMask tier,
+                                                   uint64_t max_bytes, TimeNs now) = 0;
   // Removes a finished transfer; for an upload, ORs its tier into the chunk's record in the same
   // transaction, so a chunk counts as on a tier exactly when its copy was acknowledged.
   virtual Status CompleteTransfer(uint64_t id) = 0;

@@ -64,7 +64,8 @@ void TransferEngine::RunUploads(const Transfer& first) {
   const TierMask tier = first.request.tier;
   std::vector<Transfer> batch{first};
   if (first.request.size < kPackTargetBytes) {
-    auto more = catalog_->ClaimUploads(tier, kPackTargetBytes - first.request.size, WallClockNs());
+    auto more = catalog_->ClaimBatch(TransferKind::kUpload, tier,
+                                     kPackTargetBytes - first.request.size, WallClockNs());
     if (more.ok()) {
       batch.insert(batch.end(), more->begin(), more->end());
     } else {

@@ -124,9 +124,7 @@ void TransferEngine::WorkerLoop() {
     if (t.request.kind == TransferKind::kUpload) {
       RunUploads(t);
     } else {
-      Status s = Run(t);
-      if (s.ok()) s = catalog_->CompleteTransfer(t.id);
-      Record(t, s, WallClockNs() + BackoffNs(t.attempts));
+      RunDownloads(t);
     }
     cv_.notify_all();
   }
@@ -158,9 +156,36 @@ void TransferEngine::Record(const Transfer& t, const Status& s, int64_t retry_at
   if (!r.ok()) spdlog::error("transfers: requeue: {}", r.ToString());
 }
 
-Status TransferEngine::Run(const Transfer& t) {
-  if (store_->cache().Contains(t.request.chunk)) return Status::Ok();
-  return store_->Get(ChunkKey(t.request.chunk)).status();
+void TransferEngine::RunDownloads(const Transfer& first) {
+  std::vector<Transfer> batch{first};
+  if (first.request.size < kPackTargetBytes) {
+    auto more = catalog_->ClaimBatch(TransferKind::kDownload, 0,
+                                     kPackTargetBytes - first.request.size, WallClockNs());
+    if (more.ok()) {
+      batch.insert(batch.end(), more->begin(), more->end());
+    } else {
+      spdlog::warn("transfers: claim downloads: {}", more.status().ToString());
+    }
+  }
+  std::vector<Status> results(batch.size());
+  std::vector<std::string> keys;
+  std::vector<size_t> fetched;  // batch index of keys[i]
+  for (size_t i = 0; i < batch.size(); ++i) {
+    if (store_->cache().Contains(batch[i].request.chunk)) continue;  // already here
+    keys.push_back(ChunkKey(batch[i].request.chunk));
+    fetched.push_back(i);
+    results[i] = Status::Internal("the store did not return the chunk");
+  }
+  if (!keys.empty()) {
+    store_->GetChunks(keys, [&](size_t k, Result<std::vector<uint8_t>> got, bool) {
+      if (k < fetched.size()) results[fetched[k]] = got.status();
+    });
+  }
+  for (size_t i = 0; i < batch.size(); ++i) {
+    Status s = results[i];
+    if (s.ok()) s = catalog_->CompleteTransfer(batch[i].id);
+    Record(batch[i], s, WallClockNs() + BackoffNs(batch[i].attempts));
+  }
 }
 
 }  // namespace reel

@@ -9,7 +9,11 @@
 //               already on the tier is completed without a copy. Object stores such as Ceph's
 //               gateway pay a per-request cost that dominates at ~1 MiB chunks; a pack of 16 MiB
 //               pays it once per 14 chunks.
-//   download -> TieredStore::Get (verifies, keeps a clean local copy).
+//   download -> downloads are fetched in BATCHES: a worker claims the queued downloads in queue
+//               order (hydrate queues a file's chunks in file order) up to kPackTargetBytes and
+//               fetches them with one TieredStore::GetChunks, which reads neighbours in a pack
+//               with one ranged GET, verifies each chunk and keeps a clean local copy. Chunks
+//               already local are completed without a fetch; each entry completes on its own.
 // A failure puts the transfer back with exponential backoff and jitter (0.5 s doubling to 60 s);
 // a failed pack PUT puts every member back with the same delay, so they are claimed together
 // again. Transfers never give up on their own: a store that is down for an hour is retried until
@@ -72,8 +76,8 @@ class TransferEngine {
 
  private:
   void WorkerLoop();
-  // A download.
-  Status Run(const Transfer& t);
+  // `first` and the downloads queued after it, fetched together (transfer_engine.cc).
+  void RunDownloads(const Transfer& first);
   // `first` and the uploads to its tier queued after it, as one pack (pack_upload.cc).
   void RunUploads(const Transfer& first);
   // Reads and verifies the chunk of upload `t`, appended to `pack` (unchanged on failure).

@@ -139,7 +139,7 @@ TEST_P(CatalogTest, CollectedChunksLoseTheirTransfers) {
   EXPECT_TRUE(listed.empty());
 }
 
-TEST_P(CatalogTest, ClaimUploadsTakesOneTiersUploadsInOrderUpToABudget) {
+TEST_P(CatalogTest, ClaimBatchTakesOneKindAndTierInOrderUpToABudget) {
   Attributes f = MkFile(kRootInode, "seq.mov");
   ASSERT_OK(cat_->CommitVersion(f.ino, VersionOf({{TestChunk(1), 10}, {TestChunk(2), 10},
                                                   {TestChunk(3), 10}, {TestChunk(4), 10}}),
@@ -153,18 +153,22 @@ TEST_P(CatalogTest, ClaimUploadsTakesOneTiersUploadsInOrderUpToABudget) {
                                     TransferRequest{TransferKind::kDownload, TestChunk(1), 6, 0}},
                                    t0)
                 .status());
-  ASSERT_OK_AND_ASSIGN(auto claimed, cat_->ClaimUploads(kTierCloud, 12, t0));
+  ASSERT_OK_AND_ASSIGN(auto claimed, cat_->ClaimBatch(TransferKind::kUpload, kTierCloud, 12, t0));
   ASSERT_EQ(claimed.size(), 2u) << "two of 6 bytes fit in 12";
   EXPECT_EQ(claimed[0].request.chunk, TestChunk(1));
   EXPECT_EQ(claimed[1].request.chunk, TestChunk(3));
   EXPECT_EQ(claimed[1].state, TransferState::kRunning);
-  ASSERT_OK_AND_ASSIGN(auto over, cat_->ClaimUploads(kTierCloud, 1, t0));
+  ASSERT_OK_AND_ASSIGN(auto over, cat_->ClaimBatch(TransferKind::kUpload, kTierCloud, 1, t0));
   ASSERT_EQ(over.size(), 1u) << "one upload is claimed even when it alone exceeds the budget";
   EXPECT_EQ(over[0].request.chunk, TestChunk(4));
-  ASSERT_OK_AND_ASSIGN(auto none, cat_->ClaimUploads(kTierCloud, 100, t0));
+  ASSERT_OK_AND_ASSIGN(auto none, cat_->ClaimBatch(TransferKind::kUpload, kTierCloud, 100, t0));
   EXPECT_TRUE(none.empty());
   ASSERT_OK_AND_ASSIGN(TransferCounts counts, cat_->CountTransfers(t0));
   EXPECT_EQ(counts.queued, 2u) << "the edge upload and the download stay queued";
+  ASSERT_OK_AND_ASSIGN(auto downloads, cat_->ClaimBatch(TransferKind::kDownload, 0, 100, t0));
+  ASSERT_EQ(downloads.size(), 1u);
+  EXPECT_EQ(downloads[0].request.kind, TransferKind::kDownload);
+  EXPECT_EQ(downloads[0].request.chunk, TestChunk(1));
 }
 
 TEST_P(CatalogTest, APackUploadRecordsLocationsTierBitsAndCompletesItsTransfers) {
@@ -176,7 +180,7 @@ TEST_P(CatalogTest, APackUploadRecordsLocationsTierBitsAndCompletesItsTransfers)
                                     Upload(TestChunk(2), kTierCloud, 20)},
                                    t0)
                 .status());
-  ASSERT_OK_AND_ASSIGN(auto claimed, cat_->ClaimUploads(kTierCloud, 100, t0));
+  ASSERT_OK_AND_ASSIGN(auto claimed, cat_->ClaimBatch(TransferKind::kUpload, kTierCloud, 100, t0));
   ASSERT_EQ(claimed.size(), 2u);
   EXPECT_CODE(cat_->CompletePackUpload(kTierCloud | kTierEdge, "packs/a", {}, {}),
               Code::kInvalidArgument);

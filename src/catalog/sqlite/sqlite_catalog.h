@@ -86,7 +86,7 @@ class SqliteCatalog final : public Catalog {
                                                      const std::string& pack) override;
   Result<uint64_t> CountPackMembers(TierMask tier, const std::string& pack) override;
   Result<std::vector<ChunkLocation>> RemoveChunkLocations(const ChunkId& id) override;
-  Result<std::vector<Transfer>> ClaimUploads(TierMask tier, uint64_t max_bytes,
+  Result<std::vector<Transfer>> ClaimBatch(TransferKind kind, TierMask tier, uint64_t max_bytes,
                                              TimeNs now) override;
   Result<uint64_t> EnqueueTransfers(const std::vector<TransferRequest>& requests,
                                     TimeNs now) override;

@@ -191,8 +191,8 @@ Result<std::vector<Transfer>> SqliteCatalog::ClaimTransfers(size_t limit, TimeNs
   return out;
 }
 
-Result<std::vector<Transfer>> SqliteCatalog::ClaimUploads(TierMask tier, uint64_t max_bytes,
-                                                          TimeNs now) {
+Result<std::vector<Transfer>> SqliteCatalog::ClaimBatch(TransferKind kind, TierMask tier,
+                                                        uint64_t max_bytes, TimeNs now) {
   std::vector<Transfer> out;
   Status s = Write([&](Db& db) -> Status {
     out.clear();
@@ -201,7 +201,7 @@ Result<std::vector<Transfer>> SqliteCatalog::ClaimUploads(TierMask tier, uint64_
       Stmt st = db.Prepare("SELECT " REEL_TRANSFER_COLUMNS
                            " FROM transfers WHERE state = 0 AND next_attempt <= ?1 AND kind = ?2 "
                            "AND tier = ?3 ORDER BY next_attempt, id LIMIT 4096");
-      st.Bind(now, static_cast<int>(TransferKind::kUpload), static_cast<int64_t>(tier));
+      st.Bind(now, static_cast<int>(kind), static_cast<int64_t>(tier));
       uint64_t bytes = 0;
       REEL_RETURN_IF_ERROR(ReadTransfersWhile(
           st,
