@@ -232,12 +232,8 @@ Status LocalDirStore::PutImpl(const std::string& key, std::span<const uint8_t> d
   UniqueFd fd;
   for (int attempt = 0;; ++attempt) {
     tmp_name = NextTempName();
-    const int flags = O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC;
-    fd = UniqueFd(::openat(tmp_fd_.get(), tmp_name.c_str(), direct ? flags | O_DIRECT : flags, 0600));
-    if (!fd.valid() && direct && errno == EINVAL) {  // a filesystem without direct I/O
-      direct = false;
-      fd = UniqueFd(::openat(tmp_fd_.get(), tmp_name.c_str(), flags, 0600));
-    }
+    fd = UniqueFd(OpenAtMaybeDirect(tmp_fd_.get(), tmp_name.c_str(),
+                                    O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600, &direct));
     if (fd.valid()) break;
     if (errno != EEXIST || attempt == 100) {
       return Status::FromErrno(errno, "put " + key + ": create temp file in " + tmp_dir());
@@ -279,12 +275,8 @@ Status LocalDirStore::PutImpl(const std::string& key, std::span<const uint8_t> d
   return Status::Ok();
 }
 
-Result<UniqueFd> LocalDirStore::OpenObject(const std::string& key, uint64_t* size,
-                                           int extra_flags) {
-  UniqueFd fd(::openat(objects_fd_.get(), key.c_str(), O_RDONLY | O_CLOEXEC | extra_flags));
-  if (!fd.valid() && errno == EINVAL && extra_flags != 0) {  // no O_DIRECT on this filesystem
-    fd = UniqueFd(::openat(objects_fd_.get(), key.c_str(), O_RDONLY | O_CLOEXEC));
-  }
+Result<UniqueFd> LocalDirStore::OpenObject(const std::string& key, uint64_t* size, bool direct) {
+  UniqueFd fd(OpenAtMaybeDirect(objects_fd_.get(), key.c_str(), O_RDONLY | O_CLOEXEC, 0, &direct));
   if (!fd.valid()) {
     // ENOTDIR: a leading segment is an object, so this key cannot exist.
     if (errno == ENOENT || errno == ENOTDIR) return NotFound(key);
@@ -309,7 +301,7 @@ Result<std::vector<uint8_t>> LocalDirStore::Get(const std::string& key) {
 Status LocalDirStore::GetAppend(const std::string& key, std::vector<uint8_t>* out) {
   REEL_RETURN_IF_ERROR(ValidateObjectKey(key));
   uint64_t size = 0;
-  REEL_ASSIGN_OR_RETURN(UniqueFd fd, OpenObject(key, &size, O_DIRECT));
+  REEL_ASSIGN_OR_RETURN(UniqueFd fd, OpenObject(key, &size, /*direct=*/true));
   const size_t before = out->size();
   Status s = direct_buffers_.ReadAppend(fd.get(), size, out);
   if (!s.ok()) out->resize(before);

@@ -21,20 +21,20 @@
 // Options::stale_temp_age (left by crashed writers; younger ones may belong to another process
 // that has the same directory open).
 //
-// PutUnsynced writes with O_DIRECT (past the page cache, common/direct_write.h) where the
+// PutUnsynced writes with O_DIRECT (past the page cache, common/direct_io.h) where the
 // filesystem allows it: its callers put chunks that are not read back soon. SyncPuts' syncfs
 // then commits the files' metadata and flushes the device, so such a put is as durable as Put.
 //
 // Thread-safety: the store holds two directory descriptors, set at Open and never changed; every
 // operation works through openat/renameat/unlinkat relative to them. The only lock is the one of
-// the pool of direct-write bounce buffers.
+// the pool of direct-I/O bounce buffers.
 #pragma once
 
 #include <chrono>
 #include <memory>
 #include <string>
 
-#include "common/direct_write.h"
+#include "common/direct_io.h"
 #include "common/fs_util.h"
 #include "store/object_store.h"
 
@@ -84,11 +84,9 @@ class LocalDirStore final : public ObjectStore {
   LocalDirStore(std::string root, UniqueFd objects_fd, UniqueFd tmp_fd)
       : root_(std::move(root)), objects_fd_(std::move(objects_fd)), tmp_fd_(std::move(tmp_fd)) {}
 
-  DirectWriteBuffers direct_buffers_;
-
-  // Opens DIR/objects/<key> for reading; NotFound if absent or not a regular file. Fills `size`.
-  // `extra_flags` (O_DIRECT) are dropped if the filesystem refuses them.
-  Result<UniqueFd> OpenObject(const std::string& key, uint64_t* size, int extra_flags = 0);
+  // Opens DIR/objects/<key> for reading (`direct`: with O_DIRECT where the filesystem allows
+  // it); NotFound if absent or not a regular file. Fills `size`.
+  Result<UniqueFd> OpenObject(const std::string& key, uint64_t* size, bool direct = false);
 
   // Makes DIR/objects/<rel_dir> (and missing parents) exist durably: every directory entry this
   // creates (or finds just created by a racing Put) is fsynced into its parent.
@@ -101,6 +99,7 @@ class LocalDirStore final : public ObjectStore {
   const UniqueFd objects_fd_;  // DIR/objects, O_DIRECTORY
   const UniqueFd tmp_fd_;      // DIR/tmp, O_DIRECTORY
   size_t stale_temps_removed_ = 0;
+  DirectIoBuffers direct_buffers_;  // bounce buffers of PutUnsynced and GetAppend
 };
 
 }  // namespace reel

@@ -62,16 +62,7 @@ Status TransferEngine::ReadForUpload(const Transfer& t, std::vector<uint8_t>* pa
 
 void TransferEngine::RunUploads(const Transfer& first) {
   const TierMask tier = first.request.tier;
-  std::vector<Transfer> batch{first};
-  if (first.request.size < kPackTargetBytes) {
-    auto more = catalog_->ClaimBatch(TransferKind::kUpload, tier,
-                                     kPackTargetBytes - first.request.size, WallClockNs());
-    if (more.ok()) {
-      batch.insert(batch.end(), more->begin(), more->end());
-    } else {
-      spdlog::warn("transfers: claim uploads: {}", more.status().ToString());
-    }
-  }
+  const std::vector<Transfer> batch = ClaimBatchAfter(first);
   // One delay for the whole batch: retried together, they are claimed together again.
   uint32_t attempts = 0;
   for (const Transfer& t : batch) attempts = std::max(attempts, t.attempts);

@@ -116,6 +116,10 @@ Result<std::vector<ChunkRef>> Placement::CurrentChunks(InodeId ino) {
 
 Result<std::vector<ChunkRef>> Placement::VersionChunks(InodeId ino, uint64_t number) {
   REEL_ASSIGN_OR_RETURN(Version v, catalog_->GetVersion(ino, number));
+  return DistinctChunks(v);
+}
+
+std::vector<ChunkRef> Placement::DistinctChunks(const Version& v) {
   std::unordered_set<ChunkId, ChunkIdHash> seen;
   std::vector<ChunkRef> out;
   for (const ChunkRef& r : v.chunks) {
@@ -130,15 +134,15 @@ Result<PlacementResult> Placement::Upload(InodeId ino, TierMask tier, bool publi
   REEL_ASSIGN_OR_RETURN(std::vector<InodeId> files, Files(ino));
   std::vector<TransferRequest> requests;
   for (InodeId f : files) {
-    if (f == ino) {  // a file named on its own must have a version to place
-      auto current = catalog_->GetVersion(f, 0);
-      if (!current.ok() && current.status().code() == Code::kNotFound) {
-        return Status::NotFound(
-            "the file has no version yet (still open for writing? close it, or `reel save` it)");
-      }
+    auto current = catalog_->GetVersion(f, 0);
+    if (!current.ok() && current.status().code() != Code::kNotFound) return current.status();
+    if (!current.ok() && f == ino) {  // a file named on its own must have a version to place
+      return Status::NotFound(
+          "the file has no version yet (still open for writing? close it, or `reel save` it)");
     }
-    REEL_ASSIGN_OR_RETURN(std::vector<ChunkRef> chunks, CurrentChunks(f));
     ++result.files;
+    if (!current.ok()) continue;  // in a directory: a file with no version has nothing to place
+    const std::vector<ChunkRef> chunks = DistinctChunks(*current);
     REEL_ASSIGN_OR_RETURN(std::vector<TierMask> tiers, catalog_->GetChunkTiers(Ids(chunks)));
     for (size_t i = 0; i < chunks.size(); ++i) {
       if (tiers[i] & tier) continue;
@@ -146,10 +150,7 @@ Result<PlacementResult> Placement::Upload(InodeId ino, TierMask tier, bool publi
       ++result.chunks;
       result.bytes += chunks[i].length;
     }
-    if (publish) {
-      auto v = catalog_->GetVersion(f, 0);
-      if (v.ok()) REEL_RETURN_IF_ERROR(catalog_->RequestPublish(f, v->info.number));
-    }
+    if (publish) REEL_RETURN_IF_ERROR(catalog_->RequestPublish(f, current->info.number));
   }
   // The publish requests are durable before the uploads they wait for are queued.
   if (!requests.empty()) REEL_RETURN_IF_ERROR(transfers_->Enqueue(requests).status());

@@ -73,6 +73,7 @@ class Placement {
   Result<std::vector<InodeId>> Files(InodeId ino);
   // Distinct non-hole chunks of version `number` (0: the current one) of a file.
   Result<std::vector<ChunkRef>> VersionChunks(InodeId ino, uint64_t number);
+  static std::vector<ChunkRef> DistinctChunks(const Version& v);
   // The same for the current version; empty if the file has none.
   Result<std::vector<ChunkRef>> CurrentChunks(InodeId ino);
   Result<PlacementResult> Upload(InodeId ino, TierMask tier, bool publish);

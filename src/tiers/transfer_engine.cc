@@ -156,17 +156,21 @@ void TransferEngine::Record(const Transfer& t, const Status& s, int64_t retry_at
   if (!r.ok()) spdlog::error("transfers: requeue: {}", r.ToString());
 }
 
-void TransferEngine::RunDownloads(const Transfer& first) {
+std::vector<Transfer> TransferEngine::ClaimBatchAfter(const Transfer& first) {
   std::vector<Transfer> batch{first};
-  if (first.request.size < kPackTargetBytes) {
-    auto more = catalog_->ClaimBatch(TransferKind::kDownload, 0,
-                                     kPackTargetBytes - first.request.size, WallClockNs());
-    if (more.ok()) {
-      batch.insert(batch.end(), more->begin(), more->end());
-    } else {
-      spdlog::warn("transfers: claim downloads: {}", more.status().ToString());
-    }
+  if (first.request.size >= kPackTargetBytes) return batch;
+  auto more = catalog_->ClaimBatch(first.request.kind, first.request.tier,
+                                   kPackTargetBytes - first.request.size, WallClockNs());
+  if (more.ok()) {
+    batch.insert(batch.end(), more->begin(), more->end());
+  } else {
+    spdlog::warn("transfers: claim a batch: {}", more.status().ToString());
   }
+  return batch;
+}
+
+void TransferEngine::RunDownloads(const Transfer& first) {
+  const std::vector<Transfer> batch = ClaimBatchAfter(first);
   std::vector<Status> results(batch.size());
   std::vector<std::string> keys;
   std::vector<size_t> fetched;  // batch index of keys[i]

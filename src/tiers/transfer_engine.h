@@ -76,6 +76,9 @@ class TransferEngine {
 
  private:
   void WorkerLoop();
+  // `first` and the transfers of its kind and tier queued after it, claimed up to
+  // kPackTargetBytes in all.
+  std::vector<Transfer> ClaimBatchAfter(const Transfer& first);
   // `first` and the downloads queued after it, fetched together (transfer_engine.cc).
   void RunDownloads(const Transfer& first);
   // `first` and the uploads to its tier queued after it, as one pack (pack_upload.cc).

@@ -14,7 +14,14 @@
 namespace reel::testing {
 namespace {
 
-using FilesTest = EngineTest;
+class FilesTest : public EngineTest {
+ protected:
+  // The file's current version as the catalog records it.
+  Result<Version> CurrentVersion(InodeId ino) {
+    REEL_ASSIGN_OR_RETURN(auto cat, OpenCatalog("sqlite://" + dir_ + "/catalog.db", 0, 0));
+    return cat->GetVersion(ino, 0);
+  }
+};
 
 TEST_F(FilesTest, WrittenFileReadsBackAndBecomesVersionOne) {
   auto data = RandomBytes(3 << 20, 1);
@@ -55,10 +62,8 @@ TEST_F(FilesTest, SmallOverwriteStoresOnlyNearbyChunks) {
 TEST_F(FilesTest, AnInPlaceEditReplacesExactlyTheChunksItTouchesAsOneChunkOverTheirExtent) {
   auto data = RandomBytes(8 << 20, 12);
   InodeId ino = WriteFile("shot.mov", data);
-  auto cat = OpenCatalog("sqlite://" + dir_ + "/catalog.db", 0, 0);
-  ASSERT_TRUE(cat.ok()) << cat.status().ToString();
-  auto v1 = (*cat)->GetVersion(ino, 0);
-  ASSERT_TRUE(v1.ok());
+  auto v1 = CurrentVersion(ino);
+  ASSERT_TRUE(v1.ok()) << v1.status().ToString();
   // A patch across the boundary between two chunks in the middle of the file.
   uint64_t boundary = 0;
   size_t k = v1->chunks.size() / 2;
@@ -67,7 +72,7 @@ TEST_F(FilesTest, AnInPlaceEditReplacesExactlyTheChunksItTouchesAsOneChunkOverTh
   PatchFile(ino, boundary - 500, patch);
   std::copy(patch.begin(), patch.end(), data.begin() + static_cast<ptrdiff_t>(boundary - 500));
   EXPECT_EQ(ReadAll(ino), data);
-  auto v2 = (*cat)->GetVersion(ino, 0);
+  auto v2 = CurrentVersion(ino);
   ASSERT_TRUE(v2.ok());
   const uint32_t joint = v1->chunks[k - 1].length + v1->chunks[k].length;
   ASSERT_LE(joint, 256u << 10) << "the test needs two touched chunks that fit one chunk";
@@ -84,10 +89,8 @@ TEST_F(FilesTest, AnInPlaceEditReplacesExactlyTheChunksItTouchesAsOneChunkOverTh
 TEST_F(FilesTest, EditsFarApartStaySeparateChunks) {
   auto data = RandomBytes(8 << 20, 14);
   InodeId ino = WriteFile("plate.exr", data);
-  auto cat = OpenCatalog("sqlite://" + dir_ + "/catalog.db", 0, 0);
-  ASSERT_TRUE(cat.ok()) << cat.status().ToString();
-  auto v1 = (*cat)->GetVersion(ino, 0);
-  ASSERT_TRUE(v1.ok());
+  auto v1 = CurrentVersion(ino);
+  ASSERT_TRUE(v1.ok()) << v1.status().ToString();
   ASSERT_GE(v1->chunks.size(), 8u);
   // One byte in chunk 2 and one in chunk 5: two new chunks, each with its old extent.
   uint64_t start2 = 0, start5 = 0;
@@ -98,7 +101,7 @@ TEST_F(FilesTest, EditsFarApartStaySeparateChunks) {
     PatchFile(ino, at, {data[at]});
   }
   EXPECT_EQ(ReadAll(ino), data);
-  auto v3 = (*cat)->GetVersion(ino, 0);
+  auto v3 = CurrentVersion(ino);
   ASSERT_TRUE(v3.ok());
   ASSERT_EQ(v3->chunks.size(), v1->chunks.size());
   for (size_t i = 0; i < v1->chunks.size(); ++i) {

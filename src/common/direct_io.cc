@@ -1,4 +1,4 @@
-#include "common/direct_write.h"
+#include "common/direct_io.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -12,12 +12,21 @@
 
 namespace reel {
 
-DirectWriteBuffers::DirectWriteBuffers(size_t buffer_bytes)
+int OpenAtMaybeDirect(int dirfd, const char* name, int flags, mode_t mode, bool* direct) {
+  if (*direct) {
+    const int fd = ::openat(dirfd, name, flags | O_DIRECT, mode);
+    if (fd >= 0 || errno != EINVAL) return fd;
+    *direct = false;
+  }
+  return ::openat(dirfd, name, flags, mode);
+}
+
+DirectIoBuffers::DirectIoBuffers(size_t buffer_bytes)
     : buffer_bytes_((buffer_bytes + kDirectAlign - 1) / kDirectAlign * kDirectAlign) {}
 
-void DirectWriteBuffers::FreeDeleter::operator()(uint8_t* p) const { std::free(p); }
+void DirectIoBuffers::FreeDeleter::operator()(uint8_t* p) const { std::free(p); }
 
-DirectWriteBuffers::Buffer DirectWriteBuffers::Take() {
+DirectIoBuffers::Buffer DirectIoBuffers::Take() {
   {
     std::lock_guard lock(mu_);
     if (!free_.empty()) {
@@ -29,7 +38,7 @@ DirectWriteBuffers::Buffer DirectWriteBuffers::Take() {
   return Buffer(static_cast<uint8_t*>(std::aligned_alloc(kDirectAlign, buffer_bytes_)));
 }
 
-void DirectWriteBuffers::Give(Buffer b) {
+void DirectIoBuffers::Give(Buffer b) {
   if (!b) return;
   std::lock_guard lock(mu_);
   free_.push_back(std::move(b));
@@ -47,7 +56,7 @@ Status ClearDirect(int fd) {
 
 }  // namespace
 
-Status DirectWriteBuffers::Write(int fd, std::span<const uint8_t> data) {
+Status DirectIoBuffers::Write(int fd, std::span<const uint8_t> data) {
   const size_t aligned = data.size() / kDirectAlign * kDirectAlign;
   size_t done = 0;
   if (aligned > 0) {
@@ -75,7 +84,7 @@ Status DirectWriteBuffers::Write(int fd, std::span<const uint8_t> data) {
   return PwriteFull(fd, data.data() + done, data.size() - done, done);
 }
 
-Status DirectWriteBuffers::ReadAppend(int fd, uint64_t size, std::vector<uint8_t>* out) {
+Status DirectIoBuffers::ReadAppend(int fd, uint64_t size, std::vector<uint8_t>* out) {
   Buffer buf = Take();
   if (!buf) return Status::Internal("out of memory for a direct-read buffer");
   uint64_t done = 0;

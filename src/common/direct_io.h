@@ -1,11 +1,11 @@
-// Writing and reading a file past the page cache (O_DIRECT), for data that is written once and is
-// not read back soon (and read once, for an upload): a commit's new chunks and the local cache's fills of chunks fetched from a shared
-// tier (LocalDirStore::PutUnsynced). A buffered write of
-// such a copy costs the kernel a fresh page-cache page per 4 KiB (allocation, memory-cgroup
-// charge, copy, later writeback): on the 2-core benchmark VM, 2 GiB written buffered cost 1.6 to
-// 2.0 s of system time against 0.6 s with O_DIRECT, and a 2 GiB commit's chunk writes 5 core-s.
-// The writer or reader of the chunk has its bytes in memory already, and the FUSE page cache
-// keeps what the user wrote or read, so the chunk file does not need another copy in RAM.
+// Writing and reading files past the page cache (O_DIRECT), for bytes that are written once and
+// not read back soon, or read once: a commit's new chunks and the local cache's fills of fetched
+// chunks (LocalDirStore::PutUnsynced), an upload's read of a local chunk (GetAppend). A buffered
+// write of such a copy costs the kernel a fresh page-cache page per 4 KiB (allocation,
+// memory-cgroup charge, copy, later writeback): on the 2-core benchmark VM, 2 GiB written buffered
+// cost 1.6 to 2.0 s of system time against 0.6 s with O_DIRECT, and a 2 GiB commit's chunk writes
+// 5 core-s. The writer or reader of the chunk has its bytes in memory already, and the FUSE page
+// cache keeps what the user wrote or read, so the chunk file needs no other copy in RAM.
 //
 // O_DIRECT needs the memory address, the file offset and the length aligned (statx reports 512
 // bytes for this machine's disk; kDirectAlign is a safe 4 KiB). Callers' buffers are not aligned,
@@ -13,6 +13,8 @@
 // mapped costs a small part of what a page-cache page does); the unaligned tail is written
 // through the page cache.
 #pragma once
+
+#include <sys/types.h>
 
 #include <cstddef>
 #include <cstdint>
@@ -27,12 +29,16 @@ namespace reel {
 
 inline constexpr size_t kDirectAlign = 4096;
 
+// openat(dirfd, name, flags | O_DIRECT, mode) when `*direct`; a filesystem that refuses O_DIRECT
+// (EINVAL) gets the plain open, and `*direct` becomes false. Returns the descriptor or -1 (errno).
+int OpenAtMaybeDirect(int dirfd, const char* name, int flags, mode_t mode, bool* direct);
+
 // Aligned bounce buffers of one size, kept for reuse (at most as many as were in use at once).
-class DirectWriteBuffers {
+class DirectIoBuffers {
  public:
-  explicit DirectWriteBuffers(size_t buffer_bytes = 4u << 20);
-  DirectWriteBuffers(const DirectWriteBuffers&) = delete;
-  DirectWriteBuffers& operator=(const DirectWriteBuffers&) = delete;
+  explicit DirectIoBuffers(size_t buffer_bytes = 4u << 20);
+  DirectIoBuffers(const DirectIoBuffers&) = delete;
+  DirectIoBuffers& operator=(const DirectIoBuffers&) = delete;
 
   // Writes `data` at offset 0 of `fd`, which was opened with O_DIRECT: whole aligned blocks with
   // direct I/O, then the tail (and everything, if the filesystem refuses direct I/O with EINVAL)

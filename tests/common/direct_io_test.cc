@@ -1,4 +1,4 @@
-#include "common/direct_write.h"
+#include "common/direct_io.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -21,7 +21,7 @@ namespace {
 
 using testing::Pattern;
 
-class DirectWriteTest : public ::testing::TestWithParam<const char*> {
+class DirectIoTest : public ::testing::TestWithParam<const char*> {
  protected:
   void SetUp() override {
     std::string tmpl = std::string(GetParam()) + "/reel-direct-XXXXXX";
@@ -32,7 +32,7 @@ class DirectWriteTest : public ::testing::TestWithParam<const char*> {
 
   // Writes `data` through `buffers` into a new file opened with O_DIRECT (plain if the
   // filesystem refuses it) and returns what the file holds.
-  std::string WriteAndRead(DirectWriteBuffers& buffers, const std::vector<uint8_t>& data) {
+  std::string WriteAndRead(DirectIoBuffers& buffers, const std::vector<uint8_t>& data) {
     const std::string path = dir_ + "/f";
     ::unlink(path.c_str());
     int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_DIRECT, 0600);
@@ -48,8 +48,8 @@ class DirectWriteTest : public ::testing::TestWithParam<const char*> {
   std::string dir_;
 };
 
-TEST_P(DirectWriteTest, FileHoldsExactlyTheBytesAtEverySize) {
-  DirectWriteBuffers buffers(3 * kDirectAlign);  // small, so one write loops over the buffer
+TEST_P(DirectIoTest, FileHoldsExactlyTheBytesAtEverySize) {
+  DirectIoBuffers buffers(3 * kDirectAlign);  // small, so one write loops over the buffer
   for (size_t size : {size_t{0}, size_t{1}, kDirectAlign - 1, kDirectAlign, kDirectAlign + 1,
                       3 * kDirectAlign, 3 * kDirectAlign + 7, 10 * kDirectAlign + 4000}) {
     const auto data = Pattern(size, static_cast<uint32_t>(size));
@@ -61,8 +61,8 @@ TEST_P(DirectWriteTest, FileHoldsExactlyTheBytesAtEverySize) {
   }
 }
 
-TEST_P(DirectWriteTest, ConcurrentWritersEachGetWholeFiles) {
-  DirectWriteBuffers buffers(2 * kDirectAlign);
+TEST_P(DirectIoTest, ConcurrentWritersEachGetWholeFiles) {
+  DirectIoBuffers buffers(2 * kDirectAlign);
   std::vector<std::thread> writers;
   std::atomic<int> bad{0};
   for (int t = 0; t < 4; ++t) {
@@ -87,8 +87,8 @@ TEST_P(DirectWriteTest, ConcurrentWritersEachGetWholeFiles) {
   EXPECT_EQ(bad.load(), 0);
 }
 
-TEST_P(DirectWriteTest, ReadAppendReadsWhatWriteWrote) {
-  DirectWriteBuffers buffers(2 * kDirectAlign);
+TEST_P(DirectIoTest, ReadAppendReadsWhatWriteWrote) {
+  DirectIoBuffers buffers(2 * kDirectAlign);
   for (size_t size : {size_t{1}, kDirectAlign, 5 * kDirectAlign + 3}) {
     const auto data = Pattern(size, static_cast<uint32_t>(size + 1));
     WriteAndRead(buffers, data);
@@ -106,7 +106,7 @@ TEST_P(DirectWriteTest, ReadAppendReadsWhatWriteWrote) {
 }
 
 // A disk filesystem (direct I/O) and tmpfs (which may refuse O_DIRECT: the fallback).
-INSTANTIATE_TEST_SUITE_P(Filesystems, DirectWriteTest, ::testing::Values("/tmp", "/dev/shm"));
+INSTANTIATE_TEST_SUITE_P(Filesystems, DirectIoTest, ::testing::Values("/tmp", "/dev/shm"));
 
 }  // namespace
 }  // namespace reel
