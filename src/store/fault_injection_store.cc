@@ -72,21 +72,24 @@ std::optional<FaultInjectionStore::Fault> FaultInjectionStore::Decide(Op op) {
 }
 
 Status FaultInjectionStore::Put(const std::string& key, std::span<const uint8_t> data) {
-  return PutVia(key, data, &ObjectStore::Put);
+  return PutVia(key, [&] { return base_->Put(key, data); });
 }
 
-Status FaultInjectionStore::PutVia(const std::string& key, std::span<const uint8_t> data,
-                                   Status (ObjectStore::*put)(const std::string&,
-                                                              std::span<const uint8_t>)) {
+Status FaultInjectionStore::PutVia(const std::string& key, const std::function<Status()>& put) {
   REEL_RETURN_IF_ERROR(ValidateObjectKey(key));
   std::optional<Fault> fault = Decide(Op::kPut);
   if (fault && fault->when == When::kBefore) return fault->status;
-  Status s = (base_.get()->*put)(key, data);
+  Status s = put();
   return fault ? fault->status : s;
 }
 
 Status FaultInjectionStore::PutUnsynced(const std::string& key, std::span<const uint8_t> data) {
-  return PutVia(key, data, &ObjectStore::PutUnsynced);
+  return PutVia(key, [&] { return base_->PutUnsynced(key, data); });
+}
+
+Status FaultInjectionStore::PutHashedParts(const std::string& key, std::span<const uint8_t> data,
+                                           std::span<const HashedPart> parts) {
+  return PutVia(key, [&] { return base_->PutHashedParts(key, data, parts); });
 }
 
 Result<std::vector<uint8_t>> FaultInjectionStore::Get(const std::string& key) {

@@ -55,6 +55,9 @@ class FaultInjectionStore final : public ObjectStore {
   Status Put(const std::string& key, std::span<const uint8_t> data) override;
   // Counted and failed as Puts; SyncPuts is forwarded.
   Status PutUnsynced(const std::string& key, std::span<const uint8_t> data) override;
+  // Counted and failed as Puts; the base store checks the parts.
+  Status PutHashedParts(const std::string& key, std::span<const uint8_t> data,
+                        std::span<const HashedPart> parts) override;
   Status SyncPuts() override { return base_->SyncPuts(); }
   Result<std::vector<uint8_t>> Get(const std::string& key) override;
   Result<std::vector<uint8_t>> GetRange(const std::string& key, uint64_t offset,
@@ -67,8 +70,8 @@ class FaultInjectionStore final : public ObjectStore {
   std::string Uri() const override { return base_->Uri(); }
 
  private:
-  Status PutVia(const std::string& key, std::span<const uint8_t> data,
-                Status (ObjectStore::*put)(const std::string&, std::span<const uint8_t>));
+  // A Put of some kind: counted, maybe failed before or after `put` reaches the base store.
+  Status PutVia(const std::string& key, const std::function<Status()>& put);
   struct Fault {
     Status status;
     When when = When::kBefore;

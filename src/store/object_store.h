@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "store/hashed_part.h"
 
 namespace reel {
 
@@ -55,6 +56,13 @@ class ObjectStore {
     out->insert(out->end(), data.begin(), data.end());
     return Status::Ok();
   }
+  // Put of a body made of `parts` whose SHA-256s the caller states (a pack of chunks). Nothing
+  // is stored unless every part matches: a mismatch is Corruption naming the part. Parts that do
+  // not cover `data` exactly are InvalidArgument. The default hashes the parts here; a store
+  // whose server can check them does that instead (S3 with signed chunks), so the bytes are
+  // checked end to end without the caller's CPU hashing them.
+  virtual Status PutHashedParts(const std::string& key, std::span<const uint8_t> data,
+                                std::span<const HashedPart> parts);
   // Makes every PutUnsynced that returned OK before this call durable.
   virtual Status SyncPuts() { return Status::Ok(); }
   // The whole object. NotFound if absent.
@@ -101,6 +109,9 @@ class ObjectStore {
   virtual size_t MaxKeyLength() const { return 1024; }
 };
 
+// PutHashedParts' check, here: InvalidArgument or Corruption (naming the first bad part).
+[[nodiscard]] Status CheckHashedParts(std::span<const uint8_t> data,
+                                      std::span<const HashedPart> parts);
 // Checks a key against the rules above.
 [[nodiscard]] Status ValidateObjectKey(const std::string& key);
 // Checks a List prefix: "" or a valid key, optionally followed by '/', or a valid key cut

@@ -38,14 +38,15 @@ void TransferEngine::GivePackBuffer(std::vector<uint8_t> buffer) {
   if (spare_packs_.size() < threads_) spare_packs_.push_back(std::move(buffer));
 }
 
-Status TransferEngine::ReadForUpload(const Transfer& t, std::vector<uint8_t>* pack) {
+Status TransferEngine::ReadForUpload(const Transfer& t, std::vector<uint8_t>* pack,
+                                     bool verify) {
   const std::string key = ChunkKey(t.request.chunk);
   const size_t at = pack->size();
   // The local copy, straight into the pack (past the page cache: it is read once, here).
   Status local = store_->local()->GetAppend(key, pack);
   if (local.ok()) {
     const std::span<const uint8_t> got(pack->data() + at, pack->size() - at);
-    if (Sha256(got) == t.request.chunk) return Status::Ok();
+    if (!verify || Sha256(got) == t.request.chunk) return Status::Ok();
     pack->resize(at);
   } else if (local.code() != Code::kNotFound) {
     return local;
@@ -109,7 +110,9 @@ void TransferEngine::RunUploads(const Transfer& first) {
       continue;
     }
     const size_t offset = pack.size();
-    Status read = ReadForUpload(t, &pack);
+    // A first attempt leaves the check to the target store (PutHashedParts), which refuses the
+    // pack if a local copy went bad; the retry then verifies each copy here and repairs it.
+    Status read = ReadForUpload(t, &pack, /*verify=*/t.attempts > 0);
     if (!read.ok()) {
       Record(t, read, retry_at);  // this one alone waits; the pack goes on
       continue;
@@ -128,8 +131,12 @@ void TransferEngine::RunUploads(const Transfer& first) {
     }
   } else {
     const std::string key = NewPackKey();
-    // Nothing is recorded before the store acknowledged the whole pack.
-    Status put = target->Put(key, pack);
+    // Nothing is recorded before the store acknowledged the whole pack, every member checked
+    // against its hash.
+    std::vector<HashedPart> parts;
+    parts.reserve(members.size());
+    for (const PackMember& m : members) parts.push_back({m.length, m.chunk});
+    Status put = target->PutHashedParts(key, pack, parts);
     if (!put.ok()) return fail_all(packed, put.WithContext("pack " + key));
     done = catalog_->CompletePackUpload(tier, key, members, completing);
   }

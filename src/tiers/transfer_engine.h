@@ -83,8 +83,10 @@ class TransferEngine {
   void RunDownloads(const Transfer& first);
   // `first` and the uploads to its tier queued after it, as one pack (pack_upload.cc).
   void RunUploads(const Transfer& first);
-  // Reads and verifies the chunk of upload `t`, appended to `pack` (unchanged on failure).
-  Status ReadForUpload(const Transfer& t, std::vector<uint8_t>* pack);
+  // Reads the chunk of upload `t`, appended to `pack` (unchanged on failure). The local copy is
+  // hashed here only when `verify`: otherwise the target store checks it (PutHashedParts), and a
+  // mismatch fails the pack, whose retry verifies. Copies from other tiers are always verified.
+  Status ReadForUpload(const Transfer& t, std::vector<uint8_t>* pack, bool verify);
   // After a transfer ran: counters and the completion callback on success (its queue entry is
   // already gone); on failure the counters and the entry back in the queue, due at `retry_at`.
   // `log`: false when the caller logged the failure once for a whole pack.

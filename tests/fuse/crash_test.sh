@@ -4,7 +4,6 @@
 source "$(dirname "$0")/lib.sh" "$1"
 init_drive
 mount_drive
-mount_pid() { sed -n 's/.*"pid": *\([0-9]*\).*/\1/p' "$XDG_RUNTIME_DIR"/reel/*.json | head -1; }
 
 head -c $((32 * 1024 * 1024)) /dev/urandom > "$WORK/part1"
 head -c $((32 * 1024 * 1024)) /dev/urandom > "$WORK/part2"
@@ -29,11 +28,8 @@ writer=$!
 for _ in $(seq 1 100); do [[ -f "$WORK/acked" ]] && break; sleep 0.1; done
 check "writer got its fsync" [ -f "$WORK/acked" ]
 sleep 0.3
-pid=$(mount_pid)
-kill -9 "$pid"
+kill_drive
 wait "$writer" || true
-fusermount3 -uz "$MNT" 2>/dev/null || true
-rm -f "$XDG_RUNTIME_DIR"/reel/*.json
 
 log "remount recovers"
 mount_drive
@@ -45,9 +41,7 @@ log "kill -9 right after close, while the version is being committed"
 head -c $((200 * 1024 * 1024)) /dev/urandom > "$WORK/big"
 cp "$WORK/big" "$MNT/big.mov"
 sync "$MNT/big.mov" 2>/dev/null || python3 -c "import os,sys; fd=os.open(sys.argv[1], os.O_RDONLY); os.fsync(fd)" "$MNT/big.mov"
-kill -9 "$(mount_pid)"
-fusermount3 -uz "$MNT" 2>/dev/null || true
-rm -f "$XDG_RUNTIME_DIR"/reel/*.json
+kill_drive
 mount_drive
 "$REEL" sync "$MNT"
 check "closed file intact after crash" same_file "$WORK/big" "$MNT/big.mov"

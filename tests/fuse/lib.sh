@@ -52,6 +52,22 @@ unmount_drive() {
   check_mount_log || true
   ! mountpoint -q "$MNT"
 }
+# The PID of the mount process, from the record it registered.
+mount_pid() { sed -n 's/.*"pid": *\([0-9]*\).*/\1/p' "$XDG_RUNTIME_DIR"/reel/*.json | head -1; }
+# kill -9 the mount process and wait until it is gone (a sanitizer build takes a while to die,
+# and until then it still holds the drive's lock), then detach the dead mount.
+kill_drive() {
+  local pid
+  pid=$(mount_pid)
+  kill -9 "$pid"
+  for _ in $(seq 1 300); do
+    [[ -e /proc/$pid ]] || break
+    [[ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" == Z ]] && break
+    sleep 0.1
+  done
+  fusermount3 -uz "$MNT" 2>/dev/null || true
+  rm -f "$XDG_RUNTIME_DIR"/reel/*.json
+}
 init_drive() { "$REEL" init "$DRIVE" "$@" >/dev/null; }
 
 cleanup() {

@@ -36,7 +36,6 @@ fi
 LIMIT_MIB=24
 init_drive --edge "$EDGE" --cloud "$CLOUD" --cache-limit ${LIMIT_MIB}MiB
 mount_drive
-mount_pid() { sed -n 's/.*"pid": *\([0-9]*\).*/\1/p' "$XDG_RUNTIME_DIR"/reel/*.json | head -1; }
 placement() {  # placement FILE KEY -> value from GET /v1/placement (via `reel status` text)
   "$REEL" status "$1" | sed -n "s/^$2: *\([^ ]*\) \([A-Za-z]*\) of.*/\1 \2/p"
 }
@@ -66,9 +65,7 @@ if [[ -n "$rgw_pid" ]]; then
   "$REEL" transfers "$MNT" | grep -q "queued" || fail "transfers shows the queue"
 
   log "kill -9 of the drive with transfers queued; the gateway returns; remount resumes them"
-  kill -9 "$(mount_pid)"
-  fusermount3 -uz "$MNT" 2>/dev/null || true
-  rm -f "$XDG_RUNTIME_DIR"/reel/*.json
+  kill_drive
   kill -CONT "$rgw_pid"
   mount_drive
   for _ in $(seq 1 300); do [[ "$(published "$MNT/shot.mov")" == "yes" ]] && break; sleep 0.2; done

@@ -15,6 +15,7 @@
 
 #include <gtest/gtest.h>
 
+#include "chunking/sha256.h"
 #include "store/fault_injection_store.h"
 #include "store/memory_store.h"
 #include "store/object_store.h"
@@ -158,6 +159,42 @@ TEST_P(ObjectStoreTest, GetAppendAddsTheWholeObjectAfterWhatIsThere) {
   }
   EXPECT_EQ(store_->GetAppend("append/missing", &out).code(), Code::kNotFound);
   EXPECT_EQ(out, expected) << "a failed append leaves the buffer as it was";
+}
+
+TEST_P(ObjectStoreTest, PutHashedPartsStoresOnlyABodyWhosePartsMatchTheirHashes) {
+  // A pack-like body: parts of several sizes (one above 4 MiB, one tiny).
+  std::vector<uint8_t> body;
+  std::vector<HashedPart> parts;
+  for (size_t size : {size_t{70'000}, size_t{1}, size_t{(4u << 20) + 3}, size_t{4096}}) {
+    const auto part = Pattern(size, static_cast<uint32_t>(size % 97));
+    parts.push_back({size, Sha256(part)});
+    body.insert(body.end(), part.begin(), part.end());
+  }
+  ASSERT_TRUE(store_->PutHashedParts("packs/good", body, parts).ok());
+  EXPECT_EQ(MustGet("packs/good"), body);
+
+  auto damaged = body;
+  damaged[70'000 + 1 + 12345] ^= 0x20;  // inside the third part
+  Status s = store_->PutHashedParts("packs/bad", damaged, parts);
+  EXPECT_EQ(s.code(), Code::kCorruption) << s.ToString();
+  EXPECT_NE(s.message().find(parts[2].sha256.Hex()), std::string::npos)
+      << "names the part: " << s.ToString();
+  EXPECT_EQ(store_->Head("packs/bad").status().code(), Code::kNotFound) << "nothing stored";
+  s = store_->PutHashedParts("packs/good", damaged, parts);
+  EXPECT_EQ(s.code(), Code::kCorruption) << s.ToString();
+  EXPECT_EQ(MustGet("packs/good"), body) << "a refused put leaves the old object";
+
+  std::vector<HashedPart> short_parts(parts.begin(), parts.end() - 1);
+  EXPECT_EQ(store_->PutHashedParts("packs/short", body, short_parts).code(),
+            Code::kInvalidArgument);
+  EXPECT_EQ(store_->PutHashedParts("bad//key", body, parts).code(), Code::kInvalidArgument);
+  // An empty part (a zero-length chunk) is checked like any other.
+  std::vector<HashedPart> with_empty = parts;
+  with_empty.insert(with_empty.begin() + 1, HashedPart{0, Sha256({})});
+  EXPECT_TRUE(store_->PutHashedParts("packs/empty-part", body, with_empty).ok());
+  with_empty[1].sha256 = parts[0].sha256;  // a truncated copy of a real chunk
+  EXPECT_EQ(store_->PutHashedParts("packs/empty-bad", body, with_empty).code(),
+            Code::kCorruption);
 }
 
 TEST_P(ObjectStoreTest, KeysAreCaseSensitive) {

@@ -17,6 +17,7 @@
 #include "chunking/sha256.h"
 #include "store/chunk_keys.h"
 
+#include "store/s3/s3_client.h"
 #include "store/s3/s3_config.h"
 #include "store/s3/s3_store.h"
 #include "store/s3_test_env.h"
@@ -42,6 +43,18 @@ double SecondsSince(Clock::time_point t) {
   }                                                                                \
   ASSERT_TRUE(var##_result.ok()) << var##_result.status().ToString();              \
   std::unique_ptr<ObjectStore> var = std::move(var##_result).value()
+
+// The test gateway's configuration (on a fresh prefix) and credentials, or skips.
+#define LOAD_S3_OR_SKIP(config, creds)                                            \
+  auto config##_uri = UniqueTestS3Uri();                                           \
+  if (config##_uri.status().code() == Code::kNotSupported) {                       \
+    GTEST_SKIP() << config##_uri.status().ToString();                              \
+  }                                                                                \
+  ASSERT_TRUE(config##_uri.ok()) << config##_uri.status().ToString();              \
+  auto config = s3::ParseS3Uri(*config##_uri, s3::ProcessEnv());                  \
+  ASSERT_TRUE(config.ok()) << config.status().ToString();                          \
+  auto creds = s3::LoadS3Credentials(s3::ProcessEnv());                            \
+  ASSERT_TRUE(creds.ok()) << creds.status().ToString()
 
 TEST(S3StoreTest, MultipartObjectWithRangesAcrossParts) {
   OPEN_S3_OR_SKIP(store, "multipart_threshold=5MiB&part_size=5MiB&multipart_parallelism=3");
@@ -81,6 +94,37 @@ TEST(S3StoreTest, AChunkWhoseBytesDoNotMatchItsKeyIsRefusedByTheGateway) {
   Status s = store->Put(ChunkKey(Sha256(Pattern(100'000, 4))), damaged);
   EXPECT_FALSE(s.ok()) << "bytes that are not the chunk the key names must not be stored";
   EXPECT_NE(s.code(), Code::kUnavailable) << s.ToString() << " (a client error, not retried)";
+}
+
+// The gateway itself checks each part of an aws-chunked PUT against the hash its chunk
+// signature covers: a damaged part is refused by the server, not by a check in this process.
+TEST(S3StoreTest, TheGatewayChecksEveryPartOfASignedChunkUpload) {
+  LOAD_S3_OR_SKIP(config, creds);
+  ASSERT_TRUE(s3::S3Store::Open(*config, *creds).ok()) << "creates the bucket";
+  s3::S3Client client(*config, *creds);
+  std::vector<uint8_t> body;
+  std::vector<HashedPart> parts;
+  for (size_t size : {size_t{3u << 20}, size_t{5}, size_t{200'000}}) {
+    const auto part = Pattern(size, static_cast<uint32_t>(size));
+    parts.push_back({size, Sha256(part)});
+    body.insert(body.end(), part.begin(), part.end());
+  }
+  const std::string key = config->prefix + "/signed-chunks";
+  auto put = client.Execute({.method = "PUT", .key = key, .body = body, .signed_parts = parts});
+  ASSERT_TRUE(put.ok()) << put.status().ToString();
+  ASSERT_EQ(put->status, 200) << std::string(put->body.begin(), put->body.end());
+  auto got = client.Execute({.method = "GET", .key = key});
+  ASSERT_TRUE(got.ok());
+  EXPECT_TRUE(got->body == body) << "stored decoded, byte for byte";
+
+  auto damaged = body;
+  damaged[(3u << 20) + 2] ^= 1;  // the 5-byte part
+  put = client.Execute({.method = "PUT", .key = key + "-bad", .body = damaged, .signed_parts = parts});
+  ASSERT_TRUE(put.ok()) << put.status().ToString();
+  EXPECT_EQ(put->status, 403) << "the gateway refuses a part that does not match its hash";
+  got = client.Execute({.method = "HEAD", .key = key + "-bad"});
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->status, 404) << "and stores nothing";
 }
 
 TEST(S3StoreTest, ConcurrentPutsAndGetsFromManyThreads) {
@@ -133,13 +177,7 @@ TEST(S3StoreTest, ListFollowsContinuationTokens) {
 }
 
 TEST(S3StoreTest, WrongSecretIsPermissionDeniedWithoutRetries) {
-  auto uri = UniqueTestS3Uri();
-  if (uri.status().code() == Code::kNotSupported) GTEST_SKIP() << uri.status().ToString();
-  ASSERT_TRUE(uri.ok()) << uri.status().ToString();
-  auto config = s3::ParseS3Uri(*uri, s3::ProcessEnv());
-  ASSERT_TRUE(config.ok()) << config.status().ToString();
-  auto creds = s3::LoadS3Credentials(s3::ProcessEnv());
-  ASSERT_TRUE(creds.ok()) << creds.status().ToString();
+  LOAD_S3_OR_SKIP(config, creds);
   creds->secret_access_key = "definitely-not-the-secret-0123456789";
   auto start = Clock::now();
   auto store = s3::S3Store::Open(*config, *creds);

@@ -496,6 +496,44 @@ TEST_F(TiersTest, ATornLocalCopyOfACleanChunkIsFetchedAgainAndOfAnUnsavedOneIsRe
   EXPECT_TRUE(local_->Head(unsaved).ok()) << "the only copy is kept for inspection";
 }
 
+// A first upload attempt does not hash local copies: the target store checks every member of
+// the pack (PutHashedParts). A damaged local copy gets the pack refused; the retry verifies each
+// copy, repairs a clean one from another tier and holds back an unsaved one, alone.
+TEST_F(TiersTest, ADamagedLocalCopyGetsItsPackRefusedAndTheRetryRepairsOrHoldsItBack) {
+  MakeStore(0);
+  auto [ino, refs] = MakeFile("shot", 4, 8192, 700);
+  for (const ChunkRef& r : refs) ASSERT_TRUE(store_->Put(ChunkKey(r.id), contents_[r.id]).ok());
+  // refs[1] is clean (also on the edge); refs[2] is unsaved (its only copy is local).
+  ASSERT_TRUE(edge_->Put(ChunkKey(refs[1].id), contents_[refs[1].id]).ok());
+  ASSERT_TRUE(catalog_->AddChunkTiers({refs[1].id}, kTierEdge).ok());
+  for (int i : {1, 2}) {
+    auto bad = contents_[refs[i].id];
+    bad[100] ^= 0x10;
+    ASSERT_TRUE(local_->Put(ChunkKey(refs[i].id), bad).ok());
+  }
+  std::vector<TransferRequest> requests;
+  for (const ChunkRef& r : refs) requests.push_back({TransferKind::kUpload, r.id, r.length, kTierCloud});
+  TransferEngine transfers(catalog_.get(), store_.get(), 1);
+  ASSERT_TRUE(transfers.Enqueue(requests).ok());
+  ASSERT_TRUE(transfers.Start().ok());
+  auto on_cloud = [&](const ChunkRef& r) {
+    auto t = catalog_->GetChunkTiers({r.id});
+    return t.ok() && ((*t)[0] & kTierCloud) != 0;
+  };
+  EXPECT_TRUE(Eventually([&] { return on_cloud(refs[0]) && on_cloud(refs[1]) && on_cloud(refs[3]); }));
+  EXPECT_GE(transfers.Progress()->failures, 1u);
+  EXPECT_NE(transfers.Progress()->last_error.find("does not match"), std::string::npos)
+      << transfers.Progress()->last_error;
+  EXPECT_FALSE(on_cloud(refs[2])) << "an unsaved copy that does not match is never uploaded";
+  for (int i : {0, 1, 3}) {
+    EXPECT_EQ(ReadPacked(cloud_base_.get(), kTierCloud, refs[i].id), contents_[refs[i].id]) << i;
+  }
+  EXPECT_EQ(*local_->Get(ChunkKey(refs[1].id)), contents_[refs[1].id]) << "repaired from the edge";
+  auto counts = transfers.Progress()->queue;
+  EXPECT_EQ(counts.queued + counts.running, 1u) << "the damaged unsaved chunk stays queued";
+  transfers.Stop();
+}
+
 TEST_F(TiersTest, DeletingChunksDeletesTheirPackOnlyWhenNoMemberIsLeft) {
   MakeStore(0);
   auto [ino, refs] = MakeFile("old", 3, 4096, 700);

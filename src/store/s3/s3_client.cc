@@ -82,7 +82,9 @@ Result<HttpResponse> S3Client::Execute(const S3Request& req) {
   http.url = Url(req.key, req.query);
   http.headers = req.headers;
   http.body = req.body;
+  http.signed_parts = req.signed_parts;
   http.payload_sha256 = req.body.empty()                ? std::string(kEmptySha256)
+                        : !req.signed_parts.empty()   ? std::string(kStreamingPayload)
                         : !req.payload_sha256.empty() ? req.payload_sha256
                                                       : Sha256(req.body).Hex();
 

@@ -36,6 +36,8 @@ struct S3Request {
   // The body's SHA-256 in hex when the caller knows it (a chunk's key is its hash); empty: the
   // client hashes the body. The server checks it either way (x-amz-content-sha256).
   std::string payload_sha256{};
+  // Not empty: the body goes aws-chunked, one signed chunk per part (HttpRequest::signed_parts).
+  std::span<const HashedPart> signed_parts{};
   // CompleteMultipartUpload may answer 200 with an <Error> body; such a reply is treated as
   // that error (retried if it is a retryable one).
   bool error_body_on_200 = false;

@@ -146,6 +146,8 @@ Status ApplyOption(S3Config& cfg, const std::string& name, const std::string& va
     REEL_ASSIGN_OR_RETURN(cfg.path_style, ParseBool(name, value));
   } else if (name == "create_bucket") {
     REEL_ASSIGN_OR_RETURN(cfg.create_bucket, ParseBool(name, value));
+  } else if (name == "signed_chunks") {
+    REEL_ASSIGN_OR_RETURN(cfg.signed_chunks, ParseBool(name, value));
   } else if (name == "max_connections") {
     REEL_ASSIGN_OR_RETURN(int64_t v, ParsePositive(name, value, 1024));
     cfg.max_connections = static_cast<int>(v);
@@ -167,7 +169,7 @@ Status ApplyOption(S3Config& cfg, const std::string& name, const std::string& va
         "s3 URI: unknown option '" + name +
         "' (known: endpoint, region, path_style, max_connections, multipart_threshold, part_size, "
         "multipart_parallelism, retry_deadline_ms, connect_timeout_ms, stall_timeout_ms, "
-        "create_bucket)");
+        "create_bucket, signed_chunks)");
   }
   return Status::Ok();
 }

@@ -20,6 +20,10 @@
 //   connect_timeout_ms=N   TCP/TLS connect timeout of one attempt (default 3000)
 //   stall_timeout_ms=N     an attempt that moves no byte for this long fails (default 5000)
 //   create_bucket=true     Open creates the bucket when it does not exist (default false)
+//   signed_chunks=true|false  packs of chunks go up aws-chunked, one signed chunk per part, so
+//                          the service checks each part's hash (default true; false: one
+//                          payload hash computed by the client, for services without
+//                          STREAMING-AWS4-HMAC-SHA256-PAYLOAD)
 // Sizes take binary units (64MiB, 5M). Credentials are never taken from the URI.
 #pragma once
 
@@ -53,6 +57,7 @@ struct S3Config {
   int64_t connect_timeout_ms = 3'000;
   int64_t stall_timeout_ms = 5'000;
   bool create_bucket = false;
+  bool signed_chunks = true;
   std::string ca_bundle;      // AWS_CA_BUNDLE, if set
   std::string uri;            // the URI as given (it holds no secrets)
 };

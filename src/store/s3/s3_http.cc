@@ -37,6 +37,67 @@ size_t ReadBody(char* buf, size_t size, size_t nitems, void* userdata) {
   return n;
 }
 
+// Upload source for an aws-chunked PUT: the chunk signatures chain from the request's own
+// signature, which libcurl computes (CURLOPT_AWS_SIGV4) and sends in the request header. The
+// header is captured as it goes out (the debug callback sees it before the body is read), and
+// the body starts signing from it; a resend of the request sends a new header and restarts it.
+struct ChunkedUpload {
+  AwsChunkedBody body;
+  const HttpClientOptions* options;
+  std::string header;  // the outgoing request header, accumulated; never logged
+};
+
+// The value of header `name` (lower-case) in a request header block, or "".
+std::string_view HeaderValue(std::string_view block, std::string_view name) {
+  size_t pos = 0;
+  while (pos < block.size()) {
+    size_t end = block.find("\r\n", pos);
+    if (end == std::string_view::npos) end = block.size();
+    std::string_view line = block.substr(pos, end - pos);
+    pos = end + 2;
+    if (line.size() <= name.size() || line[name.size()] != ':') continue;
+    bool match = true;
+    for (size_t i = 0; i < name.size() && match; ++i) {
+      match = std::tolower(static_cast<unsigned char>(line[i])) == name[i];
+    }
+    if (!match) continue;
+    std::string_view value = line.substr(name.size() + 1);
+    while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+    return value;
+  }
+  return {};
+}
+
+int CaptureRequestHeader(CURL*, curl_infotype type, char* data, size_t size, void* userdata) {
+  if (type != CURLINFO_HEADER_OUT) return 0;
+  auto* up = static_cast<ChunkedUpload*>(userdata);
+  up->header.append(data, size);
+  if (up->header.find("\r\n\r\n") == std::string::npos) return 0;
+  const std::string_view date = HeaderValue(up->header, "x-amz-date");
+  const std::string_view auth = HeaderValue(up->header, "authorization");
+  const size_t sig = auth.find("Signature=");
+  if (!date.empty() && sig != std::string_view::npos && auth.size() >= sig + 10 + 64) {
+    up->body.Start(ChunkSigner(up->options->secret_access_key, up->options->region, "s3", date,
+                               std::string(auth.substr(sig + 10, 64))));
+  }
+  up->header.clear();
+  return 0;
+}
+
+size_t ReadChunkedBody(char* buf, size_t size, size_t nitems, void* userdata) {
+  auto* up = static_cast<ChunkedUpload*>(userdata);
+  // No signature seen: never send an unsigned body (the attempt fails and is retried).
+  if (!up->body.started()) return CURL_READFUNC_ABORT;
+  return up->body.Read({buf, size * nitems});
+}
+
+int SeekChunkedBody(void* userdata, curl_off_t offset, int origin) {
+  auto* up = static_cast<ChunkedUpload*>(userdata);
+  if (origin != SEEK_SET || offset != 0) return CURL_SEEKFUNC_CANTSEEK;
+  up->body.Reset();  // restarts with the signature of the header sent again
+  return CURL_SEEKFUNC_OK;
+}
+
 int SeekBody(void* userdata, curl_off_t offset, int origin) {
   auto* up = static_cast<UploadState*>(userdata);
   if (origin != SEEK_SET || offset < 0 || static_cast<size_t>(offset) > up->data.size()) {
@@ -176,7 +237,15 @@ bool HttpClient::Send(const HttpRequest& request, HttpResponse* response, Transp
     }
   };
   for (const std::string& h : request.headers) add_header(h);
-  add_header("x-amz-content-sha256: " + request.payload_sha256);
+  const bool chunked = !request.signed_parts.empty();
+  ChunkedUpload chunked_upload{AwsChunkedBody(request.body, request.signed_parts), &options_, {}};
+  if (chunked) {
+    add_header("Content-Encoding: aws-chunked");
+    add_header("x-amz-decoded-content-length: " + std::to_string(request.body.size()));
+    add_header("x-amz-content-sha256: " + std::string(kStreamingPayload));
+  } else {
+    add_header("x-amz-content-sha256: " + request.payload_sha256);
+  }
   if (!options_.session_token.empty()) add_header("x-amz-security-token: " + options_.session_token);
   // No "Expect:" header to turn 100-continue off: curl's SigV4 would sign the empty header it
   // then does not send, and the service rejects the signature. Bodies over 1 MiB therefore wait
@@ -204,7 +273,19 @@ bool HttpClient::Send(const HttpRequest& request, HttpResponse* response, Transp
   curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, &WriteHeader);
   curl_easy_setopt(c, CURLOPT_HEADERDATA, response);
 
-  if (request.method == "PUT") {
+  if (request.method == "PUT" && chunked) {
+    curl_easy_setopt(c, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_1_1));
+    curl_easy_setopt(c, CURLOPT_VERBOSE, 1L);  // the debug callback sees the request header
+    curl_easy_setopt(c, CURLOPT_DEBUGFUNCTION, &CaptureRequestHeader);
+    curl_easy_setopt(c, CURLOPT_DEBUGDATA, &chunked_upload);
+    curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
+    curl_easy_setopt(c, CURLOPT_READFUNCTION, &ReadChunkedBody);
+    curl_easy_setopt(c, CURLOPT_READDATA, &chunked_upload);
+    curl_easy_setopt(c, CURLOPT_SEEKFUNCTION, &SeekChunkedBody);
+    curl_easy_setopt(c, CURLOPT_SEEKDATA, &chunked_upload);
+    curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE,
+                     static_cast<curl_off_t>(AwsChunkedLength(request.signed_parts)));
+  } else if (request.method == "PUT") {
     curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
     curl_easy_setopt(c, CURLOPT_READFUNCTION, &ReadBody);
     curl_easy_setopt(c, CURLOPT_READDATA, &upload);

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "store/s3/s3_aws_chunked.h"
 
 namespace reel::s3 {
 
@@ -23,6 +24,9 @@ struct HttpRequest {
   std::vector<std::string> headers;     // "Name: value"
   std::span<const uint8_t> body;        // sent for PUT and POST
   std::string payload_sha256 = "UNSIGNED-PAYLOAD";  // x-amz-content-sha256
+  // Not empty: a PUT body sent aws-chunked (s3_aws_chunked.h), one signed chunk per part; the
+  // parts must cover the body exactly, and payload_sha256 is then ignored.
+  std::span<const HashedPart> signed_parts;
 };
 
 struct HttpResponse {

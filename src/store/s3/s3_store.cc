@@ -95,6 +95,30 @@ Status S3Store::Put(const std::string& key, std::span<const uint8_t> data) {
   return Status::Ok();
 }
 
+Status S3Store::PutHashedParts(const std::string& key, std::span<const uint8_t> data,
+                               std::span<const HashedPart> parts) {
+  const S3Config& cfg = client_->config();
+  // An empty part cannot go as an aws-chunk (it would end the body): such a body, one too big
+  // for a single PUT, or a service without signed chunks is checked here.
+  const bool has_empty = std::any_of(parts.begin(), parts.end(),
+                                     [](const HashedPart& p) { return p.size == 0; });
+  if (!cfg.signed_chunks || data.size() > cfg.multipart_threshold || has_empty ||
+      !PartsCover(parts, data.size())) {
+    return ObjectStore::PutHashedParts(key, data, parts);
+  }
+  REEL_RETURN_IF_ERROR(CheckKey(key));
+  REEL_ASSIGN_OR_RETURN(
+      HttpResponse r,
+      client_->Execute({.method = "PUT", .key = FullKey(key), .body = data, .signed_parts = parts}));
+  if (r.status < 300) return Status::Ok();
+  Status refused = client_->ErrorStatus(r, "PUT " + key);
+  // A part that does not match its signed hash fails the signature: name it if that is why.
+  if (ParseS3Error(BodyText(r)).code == "SignatureDoesNotMatch") {
+    REEL_RETURN_IF_ERROR(CheckHashedParts(data, parts).WithContext("PUT " + key));
+  }
+  return refused;
+}
+
 Result<std::vector<uint8_t>> S3Store::GetObject(const std::string& key,
                                                 const std::string& range_header,
                                                 long* http_status) {

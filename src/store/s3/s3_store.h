@@ -30,6 +30,12 @@ class S3Store final : public ObjectStore {
   ~S3Store() override;
 
   Status Put(const std::string& key, std::span<const uint8_t> data) override;
+  // With signed_chunks (the default) and up to multipart_threshold: one aws-chunked PUT with a
+  // chunk per part, signed with the parts' hashes; the service refuses the whole object if a part
+  // does not match (then the parts are hashed here to name it: Corruption). Otherwise the
+  // default (parts hashed here, then Put).
+  Status PutHashedParts(const std::string& key, std::span<const uint8_t> data,
+                        std::span<const HashedPart> parts) override;
   Result<std::vector<uint8_t>> Get(const std::string& key) override;
   Result<std::vector<uint8_t>> GetRange(const std::string& key, uint64_t offset,
                                         uint64_t length) override;
