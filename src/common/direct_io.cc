@@ -85,6 +85,13 @@ Status DirectIoBuffers::Write(int fd, std::span<const uint8_t> data) {
 }
 
 Status DirectIoBuffers::ReadAppend(int fd, uint64_t size, std::vector<uint8_t>* out) {
+  const size_t at = out->size();
+  Status s = ReadAppendOrPart(fd, size, out);
+  if (!s.ok()) out->resize(at);  // nothing half-appended
+  return s;
+}
+
+Status DirectIoBuffers::ReadAppendOrPart(int fd, uint64_t size, std::vector<uint8_t>* out) {
   Buffer buf = Take();
   if (!buf) return Status::Internal("out of memory for a direct-read buffer");
   uint64_t done = 0;

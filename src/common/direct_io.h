@@ -45,7 +45,7 @@ class DirectIoBuffers {
   // with O_DIRECT cleared.
   [[nodiscard]] Status Write(int fd, std::span<const uint8_t> data);
   // Appends the first `size` bytes of `fd` (opened with O_DIRECT, or without if the filesystem
-  // refused it) to `out`; a file shorter than `size` is an IOError.
+  // refused it) to `out`; a file shorter than `size` is an IOError (and `out` is left as it was).
   [[nodiscard]] Status ReadAppend(int fd, uint64_t size, std::vector<uint8_t>* out);
 
   size_t buffer_bytes() const { return buffer_bytes_; }
@@ -55,6 +55,8 @@ class DirectIoBuffers {
     void operator()(uint8_t* p) const;
   };
   using Buffer = std::unique_ptr<uint8_t, FreeDeleter>;
+  // ReadAppend, leaving what it read so far appended on failure.
+  Status ReadAppendOrPart(int fd, uint64_t size, std::vector<uint8_t>* out);
   Buffer Take();
   void Give(Buffer b);
 
