@@ -205,7 +205,9 @@ Result<size_t> EngineImpl::WriteFrom(HandleId h, uint64_t offset, size_t size,
   std::unique_lock lock(fs.mu);
   REEL_RETURN_IF_ERROR(EnsureStaged(fs));
   if (handle.flags.append) offset = fs.staged->size();
-  return fs.staged->WriteFrom(offset, size, fill, NowNs());
+  Result<size_t> n = fs.staged->WriteFrom(offset, size, fill, NowNs());
+  if (n.ok()) MaybePrepareEarlyChunks(fs);
+  return n;
 }
 
 Status EngineImpl::Flush(HandleId h) {
