@@ -32,12 +32,6 @@ void ChunkUploader::AddExisting(const ChunkRef& ref) {
   refs_.push_back(ref);
 }
 
-void ChunkUploader::AddUnsynced(const ChunkRef& ref) {
-  AddExisting(ref);
-  std::lock_guard lock(mu_);
-  sync_needed_ = true;
-}
-
 void ChunkUploader::AddNew(std::vector<uint8_t> data) {
   std::unique_lock lock(mu_);
   size_t slot = refs_.size();
@@ -78,45 +72,35 @@ void ChunkUploader::WorkerLoop() {
   }
 }
 
-Result<StoredChunk> StoreChunk(ObjectStore* store, Catalog* catalog, InflightChunks* inflight,
-                               std::span<const uint8_t> data) {
-  StoredChunk out{Sha256(data), false};
-  inflight->Add(out.id);
-  auto known = catalog->HasChunk(out.id);
-  Status s = known.status();
-  if (s.ok() && !*known) {
-    s = store->PutUnsynced(ChunkKey(out.id), data);
-    out.written = s.ok();
-  }
-  if (!s.ok()) {
-    inflight->Remove(out.id);
-    return s;
-  }
-  return out;
-}
-
 // Called without mu_ held, except to publish results.
 Status ChunkUploader::Store(size_t slot, const std::vector<uint8_t>& data) {
+  ChunkId id = Sha256(data);
+  inflight_->Add(id);
+  bool exists = false;
+  auto known = catalog_->HasChunk(id);
+  Status s = known.status();
+  if (s.ok()) exists = *known;
   // Durable at Finish (one SyncPuts for the whole version), before the catalog commit.
-  auto stored = StoreChunk(store_, catalog_, inflight_, data);
+  if (s.ok() && !exists) s = store_->PutUnsynced(ChunkKey(id), data);
   std::lock_guard lock(mu_);
-  if (!stored.ok()) return stored.status();
-  registered_.push_back(stored->id);
-  refs_[slot].id = stored->id;
-  if (stored->written) {
-    ++stats_.chunks_written;
-    stats_.bytes_written += data.size();
-  } else {
-    ++stats_.chunks_deduplicated;
+  registered_.push_back(id);
+  refs_[slot].id = id;
+  if (s.ok()) {
+    if (exists) {
+      ++stats_.chunks_deduplicated;
+    } else {
+      ++stats_.chunks_written;
+      stats_.bytes_written += data.size();
+    }
   }
-  return Status::Ok();
+  return s;
 }
 
-Result<std::vector<ChunkRef>> ChunkUploader::Finish(bool sync) {
+Result<std::vector<ChunkRef>> ChunkUploader::Finish() {
   std::unique_lock lock(mu_);
   space_cv_.wait(lock, [&] { return jobs_.empty() && running_ == 0; });
   if (!first_error_.ok()) return first_error_;
-  if (sync && (stats_.chunks_written > 0 || sync_needed_)) {
+  if (stats_.chunks_written > 0) {
     Status synced = store_->SyncPuts();
     if (!synced.ok()) return synced.WithContext("make the new chunks durable");
   }

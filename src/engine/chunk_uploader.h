@@ -8,7 +8,6 @@
 #include <cstdint>
 #include <deque>
 #include <mutex>
-#include <span>
 #include <thread>
 #include <vector>
 
@@ -27,17 +26,6 @@ struct UploadStats {
   uint64_t chunks_deduplicated = 0;
 };
 
-struct StoredChunk {
-  ChunkId id;
-  bool written = false;  // false: the catalog knew it already (deduplicated)
-};
-// Hashes `data`, pins its id in `inflight` (the caller unpins it once the catalog references the
-// chunk), and stores it unless the catalog knows it: durable at the store's next SyncPuts. On
-// failure nothing stays pinned.
-[[nodiscard]] Result<StoredChunk> StoreChunk(ObjectStore* store, Catalog* catalog,
-                                             InflightChunks* inflight,
-                                             std::span<const uint8_t> data);
-
 class ChunkUploader {
  public:
   ChunkUploader(ObjectStore* store, Catalog* catalog, InflightChunks* inflight, uint32_t threads,
@@ -48,14 +36,11 @@ class ChunkUploader {
 
   // Appends an already stored chunk (or a hole).
   void AddExisting(const ChunkRef& ref);
-  // Appends a chunk stored earlier without a sync (an early chunk): Finish syncs the store.
-  void AddUnsynced(const ChunkRef& ref);
   // Appends new content; blocks while too much is queued.
   void AddNew(std::vector<uint8_t> data);
-  // Waits for every queued chunk and makes the new ones durable (one ObjectStore::SyncPuts, unless
-  // `sync` is false: early chunks, synced by their version's commit); the ordered list, or the
-  // first error.
-  Result<std::vector<ChunkRef>> Finish(bool sync = true);
+  // Waits for every queued chunk and makes the new ones durable (one ObjectStore::SyncPuts);
+  // the ordered list, or the first error.
+  Result<std::vector<ChunkRef>> Finish();
   const UploadStats& stats() const { return stats_; }
 
  private:
@@ -83,7 +68,6 @@ class ChunkUploader {
   std::deque<ChunkRef> refs_;  // deque: slots keep their address while the list grows
   std::vector<ChunkId> registered_;
   UploadStats stats_;
-  bool sync_needed_ = false;  // AddUnsynced was called
   std::vector<std::thread> workers_;
 };
 

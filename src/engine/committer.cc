@@ -4,10 +4,10 @@
 
 namespace reel {
 
-Committer::Committer(std::function<void(InodeId)> commit, std::function<void(InodeId)> prepare,
-                     std::function<void()> tick, uint32_t interval_seconds)
-    : commit_(std::move(commit)), prepare_(std::move(prepare)), tick_(std::move(tick)),
-      interval_seconds_(interval_seconds), thread_([this] { Loop(); }) {}
+Committer::Committer(std::function<void(InodeId)> commit, std::function<void()> tick,
+                     uint32_t interval_seconds)
+    : commit_(std::move(commit)), tick_(std::move(tick)), interval_seconds_(interval_seconds),
+      thread_([this] { Loop(); }) {}
 
 Committer::~Committer() { Stop(); }
 
@@ -17,16 +17,9 @@ void Committer::Enqueue(InodeId ino) {
   cv_.notify_one();
 }
 
-void Committer::EnqueuePrepare(InodeId ino) {
-  std::lock_guard lock(mu_);
-  if (stop_) return;
-  if (prepare_set_.insert(ino).second) prepares_.push_back(ino);
-  cv_.notify_one();
-}
-
 void Committer::WaitIdle() {
   std::unique_lock lock(mu_);
-  idle_cv_.wait(lock, [&] { return queue_.empty() && prepares_.empty() && !busy_; });
+  idle_cv_.wait(lock, [&] { return queue_.empty() && !busy_; });
 }
 
 size_t Committer::Pending() {
@@ -50,42 +43,29 @@ void Committer::Loop() {
   std::unique_lock lock(mu_);
   for (;;) {
     if (interval_seconds_ > 0) {
-      cv_.wait_until(lock, next_tick,
-                     [&] { return stop_ || !queue_.empty() || !prepares_.empty(); });
+      cv_.wait_until(lock, next_tick, [&] { return stop_ || !queue_.empty(); });
     } else {
-      cv_.wait(lock, [&] { return stop_ || !queue_.empty() || !prepares_.empty(); });
+      cv_.wait(lock, [&] { return stop_ || !queue_.empty(); });
     }
-    if (stop_) {
-      prepares_.clear();
-      prepare_set_.clear();
-    }
-    // Runs `work` without mu_ held, as busy_.
-    auto run = [&](const std::function<void()>& work) {
-      busy_ = true;
-      lock.unlock();
-      work();
-      lock.lock();
-      busy_ = false;
-    };
-    // The first inode of a queue, taken off it and its set.
-    auto take = [](std::deque<InodeId>& queue, std::set<InodeId>& set) {
-      InodeId ino = queue.front();
-      queue.pop_front();
-      set.erase(ino);
-      return ino;
-    };
     if (interval_seconds_ > 0 && Clock::now() >= next_tick && !stop_) {
       next_tick = Clock::now() + std::chrono::seconds(interval_seconds_);
-      run(tick_);
+      busy_ = true;
+      lock.unlock();
+      tick_();
+      lock.lock();
+      busy_ = false;
     }
     if (!queue_.empty()) {
-      InodeId ino = take(queue_, queued_);
-      run([&] { commit_(ino); });
-    } else if (!prepares_.empty()) {
-      InodeId ino = take(prepares_, prepare_set_);
-      run([&] { prepare_(ino); });
+      InodeId ino = queue_.front();
+      queue_.pop_front();
+      queued_.erase(ino);
+      busy_ = true;
+      lock.unlock();
+      commit_(ino);
+      lock.lock();
+      busy_ = false;
     }
-    if (queue_.empty() && prepares_.empty() && !busy_) idle_cv_.notify_all();
+    if (queue_.empty() && !busy_) idle_cv_.notify_all();
     if (stop_ && queue_.empty()) return;
   }
 }

@@ -17,15 +17,13 @@ namespace reel {
 
 class Committer {
  public:
-  // `commit(ino)` does the work; `prepare(ino)` work ahead of a commit (early chunks), run only
-  // while no commit is queued; `tick()` runs every `interval_seconds` when that is > 0.
-  Committer(std::function<void(InodeId)> commit, std::function<void(InodeId)> prepare,
-            std::function<void()> tick, uint32_t interval_seconds);
+  // `commit(ino)` does the work; `tick()` runs every `interval_seconds` when that is > 0.
+  Committer(std::function<void(InodeId)> commit, std::function<void()> tick,
+            uint32_t interval_seconds);
   ~Committer();
 
   void Enqueue(InodeId ino);
-  void EnqueuePrepare(InodeId ino);
-  // Blocks until both queues are empty and nothing runs.
+  // Blocks until the queue is empty and no commit runs.
   void WaitIdle();
   size_t Pending();
   // Finishes the queue, then stops the thread.
@@ -35,16 +33,13 @@ class Committer {
   void Loop();
 
   std::function<void(InodeId)> commit_;
-  std::function<void(InodeId)> prepare_;
   std::function<void()> tick_;
   const uint32_t interval_seconds_;
-  std::mutex mu_;  // guards queue_, queued_, prepares_, prepare_set_, busy_, stop_
+  std::mutex mu_;  // guards queue_, queued_, busy_, stop_
   std::condition_variable cv_;       // work arrived or stop
   std::condition_variable idle_cv_;  // queue drained
   std::deque<InodeId> queue_;
   std::set<InodeId> queued_;
-  std::deque<InodeId> prepares_;  // dropped at Stop
-  std::set<InodeId> prepare_set_;
   bool busy_ = false;
   bool stop_ = false;
   std::thread thread_;

@@ -205,9 +205,7 @@ Result<size_t> EngineImpl::WriteFrom(HandleId h, uint64_t offset, size_t size,
   std::unique_lock lock(fs.mu);
   REEL_RETURN_IF_ERROR(EnsureStaged(fs));
   if (handle.flags.append) offset = fs.staged->size();
-  Result<size_t> n = fs.staged->WriteFrom(offset, size, fill, NowNs());
-  if (n.ok()) MaybePrepareEarlyChunks(fs);
-  return n;
+  return fs.staged->WriteFrom(offset, size, fill, NowNs());
 }
 
 Status EngineImpl::Flush(HandleId h) {

@@ -143,14 +143,6 @@ class EngineImpl final : public Engine {
   // commit_errors_ for WaitIdle.
   void CommitInBackground(FileState& fs, VersionKind kind);
   void Invalidate(InodeId ino);
-
-  // --- early chunks (engine_early_chunks.cc) ---
-  // With fs.mu held exclusively, after a write: queues early chunking when a new or truncated
-  // file has enough written bytes past its early chunks.
-  void MaybePrepareEarlyChunks(FileState& fs);
-  // On the committer thread: cuts and stores the next early chunks of `ino` (StagedFile has the
-  // rules), reading without blocking the writer for long.
-  void PrepareEarlyChunks(InodeId ino);
   void InvalidateEntry(InodeId parent, const std::string& name);
 
   // Applies staged size and times on top of catalog attributes.

@@ -46,7 +46,6 @@ EngineImpl::~EngineImpl() {
 void EngineImpl::StartCommitter() {
   uint32_t interval = options_.policy == VersionPolicy::kInterval ? options_.interval_seconds : 0;
   committer_ = std::make_unique<Committer>([this](InodeId ino) { CommitQueued(ino); },
-                                           [this](InodeId ino) { PrepareEarlyChunks(ino); },
                                            [this] { CommitAllDirty(VersionKind::kAutosave); },
                                            interval);
 }

@@ -20,10 +20,7 @@ Result<VersionInfo> EngineImpl::CommitLocked(FileState& fs, VersionKind kind,
   ChunkUploader uploader(store_.get(), catalog_.get(), &inflight_, options_.upload_threads,
                          4ull * chunker_->MaxChunk());
   if (fs.staged) {
-    std::span<const ChunkRef> early;
-    if (fs.staged->base_limit() == 0) early = fs.staged->EarlyChunks();
-    REEL_RETURN_IF_ERROR(
-        BuildVersionChunks(fs.base, *fs.staged, &reader_, *chunker_, &uploader, early));
+    REEL_RETURN_IF_ERROR(BuildVersionChunks(fs.base, *fs.staged, &reader_, *chunker_, &uploader));
     REEL_ASSIGN_OR_RETURN(nv.chunks, uploader.Finish());
     nv.size = fs.staged->size();
     nv.mtime = fs.staged->mtime();

@@ -22,9 +22,7 @@ struct FileState {
   // --- guarded by mu ---
   bool loaded = false;                  // `base` reflects the catalog's current version
   VersionLayout base;                   // the current version
-  // Writes not yet in a version (null when none). Shared so early chunking (EngineImpl::
-  // PrepareEarlyChunks) can tell, after reading without the lock, that it is still the same.
-  std::shared_ptr<StagedFile> staged;
+  std::unique_ptr<StagedFile> staged;   // writes not yet in a version (null when none)
   uint32_t writers = 0;                 // open handles that may write
   // --- guarded by EngineImpl::files_mu_ ---
   uint32_t pins = 0;

@@ -1,7 +1,5 @@
 #include "engine/staged_file.h"
 
-#include "engine/inflight_chunks.h"
-
 #include <dirent.h>
 #include <fcntl.h>
 #include <linux/falloc.h>
@@ -125,7 +123,6 @@ Result<size_t> StagedFile::WriteFrom(uint64_t offset, size_t size, const Staging
     (void)::sync_file_range(fd_.get(), 0, 0, SYNC_FILE_RANGE_WRITE);
     unflushed_ = 0;
   }
-  NoteChange(offset);
   extents_.Add(offset, offset + n);
   if (offset + n > meta_.size) meta_.size = offset + n;
   meta_.mtime = now;
@@ -137,7 +134,6 @@ Status StagedFile::Truncate(uint64_t size, TimeNs now) {
   if (::ftruncate(fd_.get(), static_cast<off_t>(size)) != 0) {
     return Status::FromErrno(errno, "truncate staging file");
   }
-  NoteChange(size);
   extents_.TruncateAt(size);
   if (size < meta_.base_limit) meta_.base_limit = size;
   meta_.size = size;
@@ -153,7 +149,6 @@ Status StagedFile::PunchHole(uint64_t offset, uint64_t length, TimeNs now) {
                   static_cast<off_t>(offset), static_cast<off_t>(end - offset)) != 0) {
     return Status::FromErrno(errno, "punch hole in staging file");
   }
-  NoteChange(offset);
   extents_.Add(offset, end);  // staged zeros
   meta_.mtime = now;
   dirty_ = true;
@@ -178,7 +173,6 @@ Status StagedFile::Sync() {
 }
 
 Status StagedFile::MarkCommitted(uint64_t version, uint64_t size) {
-  DropEarlyFrom(0);
   extents_.clear();
   meta_.extents.clear();
   meta_.base_version = version;
@@ -196,46 +190,6 @@ Status StagedFile::MarkCommitted(uint64_t version, uint64_t size) {
     return Status::FromErrno(errno, "remove staging metadata");
   }
   return Status::Ok();
-}
-
-StagedFile::~StagedFile() { DropEarlyFrom(0); }
-
-std::span<const ChunkRef> StagedFile::EarlyChunks() {
-  DropEarlyFrom(changed_from_);
-  changed_from_ = UINT64_MAX;
-  return early_;
-}
-
-void StagedFile::AddEarlyChunks(const std::vector<ChunkRef>& refs, InflightChunks* inflight) {
-  early_pins_ = inflight;
-  for (const ChunkRef& r : refs) {
-    early_.push_back(r);
-    early_end_ += r.length;
-  }
-  DropEarlyFrom(changed_from_);
-}
-
-void StagedFile::DropEarlyFrom(uint64_t offset) {
-  // Chunks ending at or before `offset` keep their bytes; the one holding it and all after go.
-  while (!early_.empty() && early_end_ > offset) {
-    if (early_pins_ != nullptr) early_pins_->Remove(early_.back().id);
-    early_end_ -= early_.back().length;
-    early_.pop_back();
-  }
-}
-
-uint64_t StagedFile::WrittenUntil(uint64_t offset) const {
-  uint64_t until = offset;
-  bool open_run = true;
-  extents_.Walk(offset, meta_.size, [&](uint64_t s, uint64_t e, bool written) {
-    if (!open_run) return;
-    if (written && s == until) {
-      until = e;
-    } else {
-      open_run = false;
-    }
-  });
-  return until;
 }
 
 void StagedFile::Remove() {

@@ -5,7 +5,6 @@
 // recovery reads. Not thread-safe: the owning FileState's mutex guards it.
 #pragma once
 
-#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -19,8 +18,6 @@
 #include "engine/extent_map.h"
 
 namespace reel {
-
-class InflightChunks;
 
 struct StagedMeta {
   InodeId ino = 0;
@@ -72,25 +69,6 @@ class StagedFile {
   // Whether anything differs from the base version.
   bool dirty() const { return dirty_; }
 
-  // --- Early chunks: a new or truncated file (base_limit() == 0) being written front to back is
-  // chunked while it is still open, so its commit at close only cuts the tail. The early chunks
-  // cover [0, end) in order, are stored already (unsynced) and pinned in InflightChunks until
-  // they are dropped (a commit, a change below their end, this object's end). Content-defined
-  // cuts depend only on the bytes from a chunk's start on, so they are the chunks the commit
-  // would cut, as long as those bytes did not change: every change below their end drops the
-  // chunks from the one it touches on. ---
-  // Where the next early chunk starts.
-  uint64_t early_end() const { return early_end_; }
-  // The early chunks that still match the staged data.
-  std::span<const ChunkRef> EarlyChunks();
-  // Adds chunks cut from bytes read after the last call to EarlyChunks() (the first one starts at
-  // early_end() as it was then); `pinned`: each one's id, pinned once in `inflight` by the caller.
-  // Chunks reaching past a change made meanwhile are dropped (and unpinned) at once.
-  void AddEarlyChunks(const std::vector<ChunkRef>& refs, InflightChunks* inflight);
-  // Where the run of written bytes starting at `offset` ends (offset itself when not written).
-  uint64_t WrittenUntil(uint64_t offset) const;
-  ~StagedFile();
-
  private:
   StagedFile(std::string dir, StagedMeta meta, UniqueFd fd);
   std::string DataPath() const;
@@ -101,15 +79,7 @@ class StagedFile {
   ExtentMap extents_;
   UniqueFd fd_;
   bool dirty_ = false;
-  uint64_t unflushed_ = 0;
-  // Early chunks (see above): refs, where they end, who pins them, and the lowest offset changed
-  // since EarlyChunks() last dropped what a change made stale (UINT64_MAX: none).
-  void NoteChange(uint64_t offset) { changed_from_ = std::min(changed_from_, offset); }
-  void DropEarlyFrom(uint64_t offset);
-  std::vector<ChunkRef> early_;
-  uint64_t early_end_ = 0;
-  InflightChunks* early_pins_ = nullptr;
-  uint64_t changed_from_ = UINT64_MAX;  // bytes written since writeback of the data file was last started
+  uint64_t unflushed_ = 0;  // bytes written since writeback of the data file was last started
 };
 
 }  // namespace reel

@@ -93,31 +93,10 @@ class RunChunker {
 
 }  // namespace
 
-std::vector<uint32_t> CutEarlyChunks(const Chunker& chunker, std::span<const uint8_t> data) {
-  std::vector<uint32_t> cuts;
-  size_t used = 0;
-  while (data.size() - used >= chunker.MaxChunk()) {
-    const size_t cut = chunker.NextCut(data.subspan(used), /*at_end=*/false);
-    cuts.push_back(static_cast<uint32_t>(cut));
-    used += cut;
-  }
-  return cuts;
-}
-
 Status BuildVersionChunks(const VersionLayout& base, const StagedFile& staged,
-                          ChunkReader* reader, const Chunker& chunker, ChunkUploader* uploader,
-                          std::span<const ChunkRef> early) {
+                          ChunkReader* reader, const Chunker& chunker, ChunkUploader* uploader) {
   RunChunker run_chunker(base, staged, reader, chunker, uploader);
   const uint64_t size = staged.size();
-  if (!early.empty() && staged.base_limit() == 0) {
-    // A new or truncated file: everything is staged, its start cut already.
-    uint64_t end = 0;
-    for (const ChunkRef& r : early) {
-      uploader->AddUnsynced(r);
-      end += r.length;
-    }
-    return run_chunker.Emit(end, size);
-  }
   const uint64_t limit = std::min(staged.base_limit(), size);
   const auto& chunks = base.chunks();
   uint64_t run_start = 0;

@@ -6,11 +6,6 @@
 // first chunk that crosses it. Long runs of known zeros (holes) become hole references.
 #pragma once
 
-#include <cstdint>
-#include <span>
-#include <vector>
-
-#include "common/chunk_id.h"
 #include "common/status.h"
 
 namespace reel {
@@ -21,16 +16,8 @@ class ChunkUploader;
 class StagedFile;
 class VersionLayout;
 
-// Feeds the new version's chunks, in order, into `uploader`. `early`: chunks already cut from
-// the start of the staged data (StagedFile::EarlyChunks; only when base_limit() is 0), reused as
-// they are; cutting goes on where they end.
+// Feeds the new version's chunks, in order, into `uploader`.
 Status BuildVersionChunks(const VersionLayout& base, const StagedFile& staged,
-                          ChunkReader* reader, const Chunker& chunker, ChunkUploader* uploader,
-                          std::span<const ChunkRef> early = {});
-
-// Cuts chunks from `data`, the staged bytes from the end of the early chunks on, as the commit
-// would: only while at least MaxChunk bytes are left (the rest waits for more data or the
-// commit). Returns each chunk's length, in order.
-std::vector<uint32_t> CutEarlyChunks(const Chunker& chunker, std::span<const uint8_t> data);
+                          ChunkReader* reader, const Chunker& chunker, ChunkUploader* uploader);
 
 }  // namespace reel

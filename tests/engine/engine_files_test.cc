@@ -9,8 +9,6 @@
 #include <gtest/gtest.h>
 
 #include "catalog/catalog.h"
-#include "chunking/chunker.h"
-#include "chunking/sha256.h"
 #include "engine_test_util.h"
 
 namespace reel::testing {
@@ -86,87 +84,6 @@ TEST_F(FilesTest, AnInPlaceEditReplacesExactlyTheChunksItTouchesAsOneChunkOverTh
   EXPECT_NE(v2->chunks[k - 1].id, v1->chunks[k - 1].id);
   EXPECT_NE(v2->chunks[k - 1].id, v1->chunks[k].id);
   for (size_t i = k + 1; i < v1->chunks.size(); ++i) EXPECT_EQ(v2->chunks[i - 1].id, v1->chunks[i].id) << i;
-}
-
-// The chunks a commit cuts from `data` in one go: what a version of it must hold.
-std::vector<ChunkRef> ExpectedChunks(const ChunkerOptions& options, const std::vector<uint8_t>& data) {
-  auto chunker = MakeChunker(options);
-  std::vector<ChunkRef> refs;
-  for (size_t at = 0; at < data.size();) {
-    const std::span<const uint8_t> rest(data.data() + at, data.size() - at);
-    const size_t cut = (*chunker)->NextCut(rest, rest.size() <= (*chunker)->MaxChunk());
-    refs.push_back({Sha256(rest.first(cut)), static_cast<uint32_t>(cut)});
-    at += cut;
-  }
-  return refs;
-}
-
-// Writes `data` at `offset` through an open handle, 1 MiB at a time.
-void WriteInPieces(Engine& engine, HandleId h, uint64_t offset, std::span<const uint8_t> data) {
-  for (size_t at = 0; at < data.size(); at += 1 << 20) {
-    auto piece = data.subspan(at, std::min<size_t>(1 << 20, data.size() - at));
-    ASSERT_TRUE(engine.Write(h, offset + at, piece).ok());
-  }
-}
-
-// A big file written front to back is chunked while still open (early chunks), and its version
-// is exactly the chunks a commit of the whole content would cut.
-TEST_F(FilesTest, ABigFileWrittenFrontToBackIsChunkedBeforeItIsClosed) {
-  auto data = RandomBytes(100 << 20, 31);
-  auto created = engine_->Create(kRootInode, "render.exr", 0644, 0, 0, OpenFlags{true, false, false});
-  ASSERT_TRUE(created.ok());
-  WriteInPieces(*engine_, created->second, 0, data);
-  ASSERT_TRUE(engine_->WaitIdle().ok());  // early chunking runs on the committer thread
-  const uint64_t early_bytes = engine_->Counters().chunk_bytes_written;
-  EXPECT_GE(early_bytes, 64u << 20) << "most of the file is stored before it is closed";
-  EXPECT_TRUE(engine_->ListVersions(created->first.ino)->empty()) << "no version while open";
-  ASSERT_TRUE(engine_->Release(created->second).ok());
-  ASSERT_TRUE(engine_->WaitIdle().ok());
-  EXPECT_EQ(ReadAll(created->first.ino), data);
-  auto v = CurrentVersion(created->first.ino);
-  ASSERT_TRUE(v.ok()) << v.status().ToString();
-  EXPECT_EQ(v->chunks, ExpectedChunks(options_.chunking, data));
-  EXPECT_EQ(engine_->Counters().chunk_bytes_written, data.size()) << "each byte stored once";
-}
-
-// A write below the early chunks (a header rewritten at the end, as muxers do), a truncate and
-// a hole: the early chunks from the change on are dropped, and the version is still exactly what
-// cutting the final content gives. Garbage collection meanwhile keeps every early chunk.
-TEST_F(FilesTest, ChangesBelowTheEarlyChunksDropThemFromThereOn) {
-  auto data = RandomBytes(120 << 20, 32);
-  auto created = engine_->Create(kRootInode, "take.mov", 0644, 0, 0, OpenFlags{true, false, false});
-  ASSERT_TRUE(created.ok());
-  const HandleId h = created->second;
-  const InodeId ino = created->first.ino;
-  WriteInPieces(*engine_, h, 0, std::span(data).first(80 << 20));
-  ASSERT_TRUE(engine_->WaitIdle().ok());
-  ASSERT_TRUE(engine_->CollectGarbage().ok());
-  // The header, rewritten.
-  auto header = RandomBytes(4096, 33);
-  ASSERT_TRUE(engine_->Write(h, 100, header).ok());
-  std::copy(header.begin(), header.end(), data.begin() + 100);
-  WriteInPieces(*engine_, h, 80 << 20, std::span(data).subspan(80 << 20));
-  ASSERT_TRUE(engine_->WaitIdle().ok());
-  // Cut back, then written on again.
-  ASSERT_TRUE(engine_->SetAttributes(ino, AttrUpdate{}, uint64_t{90} << 20).ok());
-  data.resize(90 << 20);
-  auto tail = RandomBytes(40 << 20, 34);
-  WriteInPieces(*engine_, h, 90 << 20, tail);
-  data.insert(data.end(), tail.begin(), tail.end());
-  ASSERT_TRUE(engine_->WaitIdle().ok());
-  ASSERT_TRUE(engine_->CollectGarbage().ok());
-  ASSERT_TRUE(engine_->Release(h).ok());
-  ASSERT_TRUE(engine_->WaitIdle().ok());
-  EXPECT_EQ(ReadAll(ino), data);
-  auto v = CurrentVersion(ino);
-  ASSERT_TRUE(v.ok()) << v.status().ToString();
-  EXPECT_EQ(v->chunks, ExpectedChunks(options_.chunking, data));
-  ASSERT_TRUE(engine_->CollectGarbage().ok());
-  auto fsck = engine_->Check();
-  ASSERT_TRUE(fsck.ok()) << fsck.status().ToString();
-  EXPECT_TRUE(fsck->ok()) << fsck->missing.size() << " missing, " << fsck->corrupt.size()
-                          << " corrupt";
-  EXPECT_EQ(ReadAll(ino), data) << "after garbage collection";
 }
 
 TEST_F(FilesTest, EditsFarApartStaySeparateChunks) {
