@@ -60,7 +60,9 @@ class RunChunker {
   Status ChunkData(uint64_t start, uint64_t end) {
     if (start >= end) return Status::Ok();
     const size_t max = chunker_.MaxChunk();
-    const size_t window = 2 * max;
+    // Two maximum chunks, or the whole range when it is smaller (a small file's commit does not
+    // allocate and clear 8 MiB).
+    const size_t window = static_cast<size_t>(std::min<uint64_t>(2 * max, end - start));
     if (buf_.size() < window) buf_.resize(window);
     size_t have = 0, used = 0;
     uint64_t read_pos = start;
