@@ -165,7 +165,9 @@ void to_json(json& j, const GcReport& v) {
            {"chunks_deleted", v.chunks_deleted},
            {"bytes_deleted", v.bytes_deleted},
            {"orphans_deleted", v.orphans_deleted},
-           {"orphan_bytes_deleted", v.orphan_bytes_deleted}};
+           {"orphan_bytes_deleted", v.orphan_bytes_deleted},
+           {"orphan_packs_deleted", v.orphan_packs_deleted},
+           {"orphan_pack_bytes_deleted", v.orphan_pack_bytes_deleted}};
 }
 
 void from_json(const json& j, GcReport& v) {
@@ -174,6 +176,8 @@ void from_json(const json& j, GcReport& v) {
   Get(j, "bytes_deleted", v.bytes_deleted);
   Get(j, "orphans_deleted", v.orphans_deleted);
   Get(j, "orphan_bytes_deleted", v.orphan_bytes_deleted);
+  Get(j, "orphan_packs_deleted", v.orphan_packs_deleted);
+  Get(j, "orphan_pack_bytes_deleted", v.orphan_pack_bytes_deleted);
 }
 
 void to_json(json& j, const FsckReport& v) {

@@ -1,6 +1,9 @@
-// Maintenance: POST /v1/gc, POST /v1/fsck, POST /v1/sync.
+// Maintenance: POST /v1/gc (the engine's garbage, then orphan packs on the shared tiers),
+// POST /v1/fsck, POST /v1/sync.
 #include "api/routes.h"
+#include "common/clock.h"
 #include "engine/engine.h"
+#include "tiers/placement.h"
 
 namespace reel::api_internal {
 
@@ -9,6 +12,12 @@ void RegisterMaintenanceRoutes(httplib::Server& server, RouteContext& ctx) {
     REEL_RETURN_IF_ERROR(CheckQuery(req, {}));
     REEL_RETURN_IF_ERROR(BodyObject(req, {}).status());
     REEL_ASSIGN_OR_RETURN(GcReport report, ctx.engine->CollectGarbage());
+    if (ctx.placement != nullptr) {
+      REEL_ASSIGN_OR_RETURN(OrphanPackReport packs,
+                            ctx.placement->CollectOrphanPacks(WallClockNs() - kOrphanPackMinAgeNs));
+      report.orphan_packs_deleted = packs.packs_deleted;
+      report.orphan_pack_bytes_deleted = packs.bytes_deleted;
+    }
     return nlohmann::json(report);
   });
 

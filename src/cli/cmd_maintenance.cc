@@ -75,7 +75,12 @@ int Gc(const Args& a) {
   std::cout << "Purged " << r->trash_purged << " trash entries; deleted " << r->chunks_deleted
             << " unreferenced chunks (" << FormatSize(r->bytes_deleted) << ") and "
             << r->orphans_deleted << " orphaned objects (" << FormatSize(r->orphan_bytes_deleted)
-            << ")." << std::endl;
+            << ")";
+  if (r->orphan_packs_deleted > 0) {
+    std::cout << "; deleted " << r->orphan_packs_deleted << " unreferenced packs ("
+              << FormatSize(r->orphan_pack_bytes_deleted) << ") on shared tiers";
+  }
+  std::cout << "." << std::endl;
   return kExitOk;
 }
 

@@ -59,6 +59,9 @@ struct GcReport {
   uint64_t bytes_deleted = 0;
   uint64_t orphans_deleted = 0;  // store objects with no catalog record
   uint64_t orphan_bytes_deleted = 0;
+  // Filled by the drive's tiers, not the engine: pack objects no chunk references.
+  uint64_t orphan_packs_deleted = 0;
+  uint64_t orphan_pack_bytes_deleted = 0;
 };
 
 struct FsckReport {

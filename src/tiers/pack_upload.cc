@@ -131,6 +131,8 @@ void TransferEngine::RunUploads(const Transfer& first) {
     }
   } else {
     const std::string key = NewPackKey();
+    // Garbage collection leaves the pack alone until its members are recorded.
+    const auto hold = store_->HoldPack(key);
     // Nothing is recorded before the store acknowledged the whole pack, every member checked
     // against its hash.
     std::vector<HashedPart> parts;

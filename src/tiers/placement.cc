@@ -178,6 +178,10 @@ Result<PlacementResult> Placement::Publish(InodeId ino) {
   return Upload(ino, kTierCloud, true);
 }
 
+Result<OrphanPackReport> Placement::CollectOrphanPacks(TimeNs cutoff) {
+  return store_->CollectOrphanPacks(cutoff);
+}
+
 Result<uint64_t> Placement::CheckPublishes() {
   REEL_ASSIGN_OR_RETURN(auto pending, catalog_->ListPendingPublishes());
   uint64_t marked = 0;

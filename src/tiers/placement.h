@@ -22,6 +22,7 @@
 
 #include "catalog/types.h"
 #include "common/status.h"
+#include "tiers/tiered_store.h"
 
 namespace reel {
 
@@ -48,6 +49,9 @@ struct PlacementResult {
   uint64_t bytes = 0;
 };
 
+// How old an unreferenced pack must be before `reel gc` deletes it.
+inline constexpr int64_t kOrphanPackMinAgeNs = 3600ll * 1000000000ll;
+
 class Placement {
  public:
   Placement(Catalog* catalog, TieredStore* store, TransferEngine* transfers);
@@ -67,6 +71,10 @@ class Placement {
   [[nodiscard]] Result<TierUsage> Usage(InodeId ino);
   // Marks every pending publish whose chunks are all on the cloud tier; returns how many.
   [[nodiscard]] Result<uint64_t> CheckPublishes();
+  // Garbage collection of the shared tiers: deletes pack objects no chunk references that were
+  // written before `cutoff` (TieredStore::CollectOrphanPacks). `reel gc` passes an hour ago
+  // (kOrphanPackMinAgeNs), which also leaves other machines' uploads in flight alone.
+  [[nodiscard]] Result<OrphanPackReport> CollectOrphanPacks(TimeNs cutoff);
 
  private:
   // Regular files at or below `ino`.

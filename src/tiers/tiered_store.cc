@@ -135,6 +135,44 @@ Status TieredStore::DeletePackedCopies(const ChunkId& id, std::vector<TierMask>*
   return Status::Ok();
 }
 
+std::unique_ptr<TieredStore::PackHold> TieredStore::HoldPack(const std::string& key) {
+  std::lock_guard lock(packs_mu_);
+  held_packs_.insert(key);
+  return std::make_unique<PackHold>(this, key);
+}
+
+void TieredStore::ReleasePack(const std::string& key) {
+  std::lock_guard lock(packs_mu_);
+  held_packs_.erase(key);
+}
+
+Result<OrphanPackReport> TieredStore::CollectOrphanPacks(TimeNs cutoff) {
+  OrphanPackReport report;
+  if (catalog_ == nullptr) return report;
+  for (const SharedTier& tier : shared_) {
+    std::vector<ObjectInfo> old;  // listed first: the visitor must not call the store
+    REEL_RETURN_IF_ERROR(tier.store->List(kPackPrefix, [&](const ObjectInfo& info) {
+      // A store that does not know an object's time never has it collected.
+      if (IsPackKey(info.key) && info.mtime_unix_ns != 0 && info.mtime_unix_ns < cutoff) {
+        old.push_back(info);
+      }
+      return true;
+    }).WithContext(tier.name));
+    for (const ObjectInfo& info : old) {
+      {
+        std::lock_guard lock(packs_mu_);
+        if (held_packs_.count(info.key) > 0) continue;
+      }
+      REEL_ASSIGN_OR_RETURN(uint64_t members, catalog_->CountPackMembers(tier.bit, info.key));
+      if (members > 0) continue;
+      REEL_RETURN_IF_ERROR(tier.store->Delete(info.key).WithContext(tier.name + " orphan pack"));
+      ++report.packs_deleted;
+      report.bytes_deleted += info.size;
+    }
+  }
+  return report;
+}
+
 Status TieredStore::List(const std::string& prefix,
                          const std::function<bool(const ObjectInfo&)>& visit) {
   bool go_on = true;

@@ -24,7 +24,9 @@
 
 #include <atomic>
 #include <memory>
+#include <mutex>
 #include <optional>
+#include <set>
 #include <span>
 #include <string>
 #include <vector>
@@ -51,6 +53,11 @@ struct TierFetchStats {
 
 // The longest run of chunks GetChunks reads with one ranged GET.
 inline constexpr uint64_t kMaxCoalescedReadBytes = 32ull << 20;
+
+struct OrphanPackReport {
+  uint64_t packs_deleted = 0;
+  uint64_t bytes_deleted = 0;
+};
 
 class TieredStore final : public ObjectStore {
  public:
@@ -85,6 +92,26 @@ class TieredStore final : public ObjectStore {
   TierMask working_tier() const;
   TierFetchStats fetch_stats() const;
 
+  // A pack upload between its PUT and the catalog record of its members, which
+  // CollectOrphanPacks leaves alone; released when the hold goes out of scope.
+  class PackHold {
+   public:
+    PackHold(TieredStore* store, std::string key) : store_(store), key_(std::move(key)) {}
+    PackHold(const PackHold&) = delete;
+    PackHold& operator=(const PackHold&) = delete;
+    ~PackHold() { store_->ReleasePack(key_); }
+
+   private:
+    TieredStore* store_;
+    std::string key_;
+  };
+  [[nodiscard]] std::unique_ptr<PackHold> HoldPack(const std::string& key);
+  // Deletes the pack objects on the shared tiers that no chunk location references, written
+  // before `cutoff` and not held: what a lost PUT acknowledgement (the upload is retried as a new
+  // pack) or a crash between removing a pack's last location and deleting the pack leaves behind.
+  // Members are recorded only right after a pack's own PUT, so such a pack never gains one.
+  [[nodiscard]] Result<OrphanPackReport> CollectOrphanPacks(TimeNs cutoff);
+
  private:
   // A run of chunks next to each other in one pack on one shared tier.
   struct PackRun {
@@ -118,7 +145,10 @@ class TieredStore final : public ObjectStore {
   Status AfterLocalPut(const std::string& key, uint64_t size);
   // Removes `id`'s pack locations and deletes the packs left without members.
   Status DeletePackedCopies(const ChunkId& id, std::vector<TierMask>* packed_on);
+  void ReleasePack(const std::string& key);
 
+  std::mutex packs_mu_;                  // guards held_packs_
+  std::set<std::string> held_packs_;     // packs between their PUT and their catalog record
   std::unique_ptr<ObjectStore> local_;
   std::vector<SharedTier> shared_;
   Catalog* catalog_;

@@ -270,6 +270,8 @@ TEST_F(ApiServerTest, TrashAndMaintenanceRoundTrip) {
     g.bytes_deleted = 3;
     g.orphans_deleted = 4;
     g.orphan_bytes_deleted = 5;
+    g.orphan_packs_deleted = 6;  // a drive without tiers (no placement) passes them through
+    g.orphan_pack_bytes_deleted = 7;
     return g;
   };
   engine_.check = []() -> Result<FsckReport> {
@@ -305,6 +307,8 @@ TEST_F(ApiServerTest, TrashAndMaintenanceRoundTrip) {
   auto gc = client.Gc();
   ASSERT_TRUE(gc.ok());
   EXPECT_EQ(gc->orphan_bytes_deleted, 5u);
+  EXPECT_EQ(gc->orphan_packs_deleted, 6u);
+  EXPECT_EQ(gc->orphan_pack_bytes_deleted, 7u);
   auto fsck = client.Fsck();
   ASSERT_TRUE(fsck.ok());
   EXPECT_FALSE(fsck->ok());

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include <gtest/gtest.h>
+#include <random>
 
 #include "catalog/catalog.h"
 #include "chunking/sha256.h"
@@ -18,6 +19,7 @@
 #include "tiers/placement.h"
 #include "tiers/tiered_store.h"
 #include "testing/pattern.h"
+#include "common/clock.h"
 #include "tiers/transfer_engine.h"
 
 namespace reel {
@@ -532,6 +534,46 @@ TEST_F(TiersTest, ADamagedLocalCopyGetsItsPackRefusedAndTheRetryRepairsOrHoldsIt
   auto counts = transfers.Progress()->queue;
   EXPECT_EQ(counts.queued + counts.running, 1u) << "the damaged unsaved chunk stays queued";
   transfers.Stop();
+}
+
+// Garbage collection of packs: an old pack no chunk references (a lost PUT acknowledgement) is
+// deleted; a young one, one whose upload holds it (between its PUT and its record), one with
+// members, and an object under packs/ that is not a pack are kept.
+TEST_F(TiersTest, OrphanPacksAreCollectedWhenOldAndUnheldOnly) {
+  MakeStore(0);
+  auto [ino, refs] = MakeFile("cut", 3, 8192, 800);
+  Upload(refs, kTierCloud);
+  ASSERT_EQ(Packs(cloud_base_.get()).size(), 1u);
+  const std::string live = Packs(cloud_base_.get())[0];
+  std::mt19937_64 rng(42);
+  const std::string orphan = NewPackKey(rng), held = NewPackKey(rng);
+  ASSERT_TRUE(cloud_base_->Put(orphan, Pattern(5000, 1)).ok());
+  ASSERT_TRUE(cloud_base_->Put(held, Pattern(6000, 2)).ok());
+  ASSERT_TRUE(cloud_base_->Put("packs/notes.txt", Pattern(10, 3)).ok());
+  auto hold = store_->HoldPack(held);
+
+  auto young = store_->CollectOrphanPacks(WallClockNs() - kOrphanPackMinAgeNs);
+  ASSERT_TRUE(young.ok()) << young.status().ToString();
+  EXPECT_EQ(young->packs_deleted, 0u) << "nothing is an hour old";
+
+  const TimeNs later = WallClockNs() + 1'000'000'000;  // as if an hour had passed
+  auto first = store_->CollectOrphanPacks(later);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_EQ(first->packs_deleted, 1u);
+  EXPECT_EQ(first->bytes_deleted, 5000u);
+  EXPECT_EQ(cloud_base_->Head(orphan).status().code(), Code::kNotFound);
+  EXPECT_TRUE(cloud_base_->Head(held).ok()) << "an upload in flight keeps its pack";
+  EXPECT_TRUE(cloud_base_->Head(live).ok());
+  EXPECT_TRUE(cloud_base_->Head("packs/notes.txt").ok()) << "not a pack name: not ours to judge";
+
+  hold.reset();  // the upload failed and will go again as a new pack
+  auto second = store_->CollectOrphanPacks(later);
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(second->packs_deleted, 1u);
+  EXPECT_EQ(cloud_base_->Head(held).status().code(), Code::kNotFound);
+  for (const ChunkRef& r : refs) {
+    EXPECT_EQ(ReadPacked(cloud_base_.get(), kTierCloud, r.id), contents_[r.id]) << "live pack";
+  }
 }
 
 TEST_F(TiersTest, DeletingChunksDeletesTheirPackOnlyWhenNoMemberIsLeft) {
