@@ -4,6 +4,7 @@
 #include "common/clock.h"
 #include "engine/engine.h"
 #include "tiers/placement.h"
+#include "tiers/tiered_store.h"
 
 namespace reel::api_internal {
 

@@ -302,10 +302,7 @@ Status LocalDirStore::GetAppend(const std::string& key, std::vector<uint8_t>* ou
   REEL_RETURN_IF_ERROR(ValidateObjectKey(key));
   uint64_t size = 0;
   REEL_ASSIGN_OR_RETURN(UniqueFd fd, OpenObject(key, &size, /*direct=*/true));
-  const size_t before = out->size();
-  Status s = direct_buffers_.ReadAppend(fd.get(), size, out);
-  if (!s.ok()) out->resize(before);
-  return s.WithContext("get " + key);
+  return direct_buffers_.ReadAppend(fd.get(), size, out).WithContext("get " + key);
 }
 
 Result<std::vector<uint8_t>> LocalDirStore::GetRange(const std::string& key, uint64_t offset,

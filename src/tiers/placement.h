@@ -22,12 +22,12 @@
 
 #include "catalog/types.h"
 #include "common/status.h"
-#include "tiers/tiered_store.h"
 
 namespace reel {
 
 class Catalog;
 class TieredStore;
+struct OrphanPackReport;  // tiers/tiered_store.h
 class TransferEngine;
 
 // Bytes of a file's current version per tier (distinct chunks; holes count nowhere).

@@ -11,8 +11,6 @@
 namespace reel::s3 {
 namespace {
 
-constexpr std::string_view kEmptySha256Hex =
-    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 constexpr std::string_view kSignatureField = ";chunk-signature=";
 constexpr size_t kSignatureHexLength = 64;
 
@@ -48,15 +46,17 @@ ChunkSigner::ChunkSigner(std::string_view secret_access_key, std::string_view re
             std::string(region) + "/" + std::string(service) + "/aws4_request\n";
 }
 
-std::string ChunkSigner::Next(const ChunkId& sha256) {
-  const std::string to_sign =
-      prefix_ + previous_ + "\n" + std::string(kEmptySha256Hex) + "\n" + sha256.Hex();
+std::string ChunkSigner::Next(const ChunkId& sha256) { return Sign(sha256.Hex()); }
+
+std::string ChunkSigner::Final() { return Sign(kEmptySha256Hex); }
+
+std::string ChunkSigner::Sign(std::string_view sha256_hex) {
+  const std::string to_sign = prefix_ + previous_ + "\n" + std::string(kEmptySha256Hex) + "\n" +
+                              std::string(sha256_hex);
   const std::string mac = Hmac(key_, to_sign);
   previous_ = ToHex({reinterpret_cast<const uint8_t*>(mac.data()), mac.size()});
   return previous_;
 }
-
-std::string ChunkSigner::Final() { return Next(*ChunkId::FromHex(kEmptySha256Hex)); }
 
 uint64_t AwsChunkedLength(std::span<const HashedPart> parts) {
   uint64_t total = ChunkLength(0);  // the final chunk: "0;chunk-signature=...\r\n\r\n"

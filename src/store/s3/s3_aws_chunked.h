@@ -17,7 +17,9 @@
 namespace reel::s3 {
 
 inline constexpr std::string_view kStreamingPayload = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD";
-
+// The SHA-256 of no bytes, in hex: the payload hash of a bodiless request and of the final chunk.
+inline constexpr std::string_view kEmptySha256Hex =
+    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
 // Signs the chunks of one request, in order.
 class ChunkSigner {
@@ -31,6 +33,9 @@ class ChunkSigner {
   std::string Final();
 
  private:
+  // The signature of a chunk whose SHA-256 is `sha256_hex`.
+  std::string Sign(std::string_view sha256_hex);
+
   std::string key_;            // the derived signing key (raw bytes)
   std::string prefix_;         // "AWS4-HMAC-SHA256-PAYLOAD\n<date>\n<scope>\n"
   std::string previous_;       // the last signature given (hex)

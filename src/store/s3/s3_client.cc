@@ -14,8 +14,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-constexpr std::string_view kEmptySha256 =
-    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 constexpr auto kBackoffBase = std::chrono::milliseconds(50);
 constexpr auto kBackoffCap = std::chrono::milliseconds(2000);
 constexpr size_t kMaxServerMessage = 200;
@@ -83,7 +81,7 @@ Result<HttpResponse> S3Client::Execute(const S3Request& req) {
   http.headers = req.headers;
   http.body = req.body;
   http.signed_parts = req.signed_parts;
-  http.payload_sha256 = req.body.empty()                ? std::string(kEmptySha256)
+  http.payload_sha256 = req.body.empty()                ? std::string(kEmptySha256Hex)
                         : !req.signed_parts.empty()   ? std::string(kStreamingPayload)
                         : !req.payload_sha256.empty() ? req.payload_sha256
                                                       : Sha256(req.body).Hex();
