@@ -10,8 +10,9 @@
 // O_DIRECT needs the memory address, the file offset and the length aligned (statx reports 512
 // bytes for this machine's disk; kDirectAlign is a safe 4 KiB). Callers' buffers are not aligned,
 // so the bytes go through reusable aligned bounce buffers (a copy into memory that is already
-// mapped costs a small part of what a page-cache page does); the unaligned tail is written
-// through the page cache.
+// mapped costs a small part of what a page-cache page does); aligned buffers (a pack run's
+// members, laid out on 4 KiB boundaries) are written from where they are. The unaligned tail is
+// written through the page cache.
 #pragma once
 
 #include <sys/types.h>

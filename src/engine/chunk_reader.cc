@@ -105,7 +105,7 @@ void ChunkReader::FetchRun(const std::vector<ChunkRef>& run) {
     if (result.ok()) prefetched_.fetch_add(1);
     Settle(mine[i].id, promises[i], result);
   };
-  store_->GetChunks(keys, [&](size_t i, Result<std::vector<uint8_t>> got, bool verified) {
+  store_->GetChunks(keys, [&](size_t i, Result<SharedBytes> got, bool verified) {
     if (i < mine.size()) settle(i, Checked(mine[i], std::move(got), verified));
   });
   for (size_t i = 0; i < mine.size(); ++i) {
@@ -146,16 +146,16 @@ void ChunkReader::Settle(const ChunkId& id, std::promise<Result<ChunkData>>& pro
 Result<ChunkData> ChunkReader::Fetch(const ChunkRef& ref) {
   bool verified = false;
   auto got = store_->GetChunk(ChunkKey(ref.id), &verified);
-  return Checked(ref, std::move(got), verified);
+  if (!got.ok()) return Checked(ref, got.status(), verified);
+  return Checked(ref, SharedBytes(std::move(got).value()), verified);
 }
 
-Result<ChunkData> ChunkReader::Checked(const ChunkRef& ref, Result<std::vector<uint8_t>> got,
-                                       bool verified) {
+Result<ChunkData> ChunkReader::Checked(const ChunkRef& ref, Result<SharedBytes> got, bool verified) {
   if (!got.ok()) return got.status().WithContext("chunk " + ref.id.Hex());
-  if (got->size() != ref.length || (!verified && Sha256(*got) != ref.id)) {
+  if (got->size() != ref.length || (!verified && Sha256(got->span()) != ref.id)) {
     return Status::Corruption("chunk " + ref.id.Hex() + " does not match its hash");
   }
-  return ChunkData(std::make_shared<const std::vector<uint8_t>>(std::move(got).value()));
+  return std::move(got).value();
 }
 
 Status ChunkReader::Verify(const ChunkId& id, uint64_t* bytes) {
@@ -173,21 +173,21 @@ void ChunkReader::Drop(const ChunkId& id) {
   std::lock_guard lock(mu_);
   auto it = entries_.find(id);
   if (it == entries_.end()) return;
-  bytes_ -= it->second.data->size();
+  bytes_ -= it->second.data.size();
   lru_.erase(it->second.lru_pos);
   entries_.erase(it);
 }
 
 void ChunkReader::Insert(const ChunkId& id, const ChunkData& data) {
-  if (data->size() > capacity_) return;
+  if (data.size() > capacity_) return;
   std::lock_guard lock(mu_);
   if (entries_.count(id)) return;
   lru_.push_front(id);
   entries_.emplace(id, Entry{data, lru_.begin()});
-  bytes_ += data->size();
+  bytes_ += data.size();
   while (bytes_ > capacity_ && !lru_.empty()) {
     auto victim = entries_.find(lru_.back());
-    bytes_ -= victim->second.data->size();
+    bytes_ -= victim->second.data.size();
     entries_.erase(victim);
     lru_.pop_back();
   }

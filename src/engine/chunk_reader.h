@@ -21,13 +21,15 @@
 #include <vector>
 
 #include "common/chunk_id.h"
+#include "common/shared_bytes.h"
 #include "common/status.h"
 
 namespace reel {
 
 class ObjectStore;
 
-using ChunkData = std::shared_ptr<const std::vector<uint8_t>>;
+// A chunk's verified bytes (maybe a slice of a fetched pack run's buffer).
+using ChunkData = SharedBytes;
 
 // The most bytes one prefetch run asks the store for at once (about one pack; a 64 MiB window is
 // four runs fetched in parallel).
@@ -65,8 +67,7 @@ class ChunkReader {
   Result<ChunkData> Fetch(const ChunkRef& ref);
   // `got` as the content of `ref`: Corruption unless its length matches and it hashes to the id
   // (hashed here unless the store `verified` it).
-  static Result<ChunkData> Checked(const ChunkRef& ref, Result<std::vector<uint8_t>> got,
-                                   bool verified);
+  static Result<ChunkData> Checked(const ChunkRef& ref, Result<SharedBytes> got, bool verified);
   // Fetches the chunks of `run` that are neither cached nor loading, with one GetChunks call;
   // readers of any of them wait for it.
   void FetchRun(const std::vector<ChunkRef>& run);

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "catalog/types.h"
+#include "common/shared_bytes.h"
 #include "common/status.h"
 #include "engine/engine_options.h"
 
@@ -138,6 +139,9 @@ class Engine {
   virtual Result<HandleId> Open(InodeId ino, OpenFlags flags) = 0;
   // Reads up to `size` bytes at `offset` into `out` (fewer at end of file); returns bytes read.
   virtual Result<size_t> Read(HandleId h, uint64_t offset, std::span<uint8_t> out) = 0;
+  // Read of up to `size` bytes as slices of the engine's buffers (chunks as they were fetched or
+  // loaded), in order, without copying them into one buffer (the FUSE reply is sent from them).
+  virtual Result<std::vector<SharedBytes>> ReadShared(HandleId h, uint64_t offset, size_t size) = 0;
   // Writes at `offset` (at end of file for an O_APPEND handle); returns bytes written.
   virtual Result<size_t> Write(HandleId h, uint64_t offset, std::span<const uint8_t> data) = 0;
   // Write, with the bytes moved by `fill` into the staging file; returns bytes written.

@@ -138,30 +138,48 @@ Result<std::pair<Attributes, HandleId>> EngineImpl::Create(InodeId parent, const
   return std::make_pair(attr, AddHandle(FileHandle(attr.ino, fs, flags)));
 }
 
-Result<size_t> EngineImpl::Read(HandleId h, uint64_t offset, std::span<uint8_t> out) {
+Result<size_t> EngineImpl::ReadWith(
+    HandleId h, uint64_t offset, size_t size,
+    const std::function<Status(const VersionLayout&, const StagedFile*, size_t)>& visit) {
   REEL_ASSIGN_OR_RETURN(Handle handle, GetHandle(h));
   if (handle.version) {
     const VersionLayout& v = *handle.version;
     if (offset >= v.size()) return size_t{0};
-    size_t n = static_cast<size_t>(std::min<uint64_t>(out.size(), v.size() - offset));
+    size_t n = static_cast<size_t>(std::min<uint64_t>(size, v.size() - offset));
     AfterRead(*handle.ra, v, offset, n);
-    REEL_RETURN_IF_ERROR(v.Read(&reader_, offset, out.first(n)));
+    REEL_RETURN_IF_ERROR(visit(v, nullptr, n));
     return n;
   }
   FileState& fs = *handle.file;
   std::shared_lock lock(fs.mu);
-  uint64_t size = fs.LogicalSize();
-  if (offset >= size) return size_t{0};
-  size_t n = static_cast<size_t>(std::min<uint64_t>(out.size(), size - offset));
+  uint64_t file_size = fs.LogicalSize();
+  if (offset >= file_size) return size_t{0};
+  size_t n = static_cast<size_t>(std::min<uint64_t>(size, file_size - offset));
   AfterRead(*handle.ra, fs.base, offset, n);
-  REEL_RETURN_IF_ERROR(ReadFileContent(fs.base, fs.staged.get(), &reader_, offset, out.first(n)));
+  REEL_RETURN_IF_ERROR(visit(fs.base, fs.staged.get(), n));
   return n;
+}
+
+Result<size_t> EngineImpl::Read(HandleId h, uint64_t offset, std::span<uint8_t> out) {
+  return ReadWith(h, offset, out.size(),
+                  [&](const VersionLayout& base, const StagedFile* staged, size_t n) {
+                    return ReadFileContent(base, staged, &reader_, offset, out.first(n));
+                  });
+}
+
+Result<std::vector<SharedBytes>> EngineImpl::ReadShared(HandleId h, uint64_t offset, size_t size) {
+  std::vector<SharedBytes> pieces;
+  REEL_RETURN_IF_ERROR(
+      ReadWith(h, offset, size, [&](const VersionLayout& base, const StagedFile* staged, size_t n) {
+        return ReadFileContentShared(base, staged, &reader_, offset, n, &pieces);
+      }).status());
+  return pieces;
 }
 
 void EngineImpl::AfterRead(ReadAhead& ra, const VersionLayout& layout, uint64_t offset, size_t n) {
   constexpr uint64_t kNear = 2ull << 20;  // FUSE delivers a stream's reads a little out of order
   constexpr uint64_t kMinWindow = 4ull << 20;
-  constexpr uint64_t kMaxWindow = 64ull << 20;
+  constexpr uint64_t kMaxWindow = 128ull << 20;
   uint64_t end = offset + n;
   uint64_t from = 0, to = 0;
   {

@@ -65,6 +65,7 @@ class EngineImpl final : public Engine {
                                                  OpenFlags flags) override;
   Result<HandleId> Open(InodeId ino, OpenFlags flags) override;
   Result<size_t> Read(HandleId h, uint64_t offset, std::span<uint8_t> out) override;
+  Result<std::vector<SharedBytes>> ReadShared(HandleId h, uint64_t offset, size_t size) override;
   Result<size_t> Write(HandleId h, uint64_t offset, std::span<const uint8_t> data) override;
   Result<size_t> WriteFrom(HandleId h, uint64_t offset, size_t size,
                            const StagingFill& fill) override;
@@ -118,6 +119,11 @@ class EngineImpl final : public Engine {
   // After a read of [offset, offset+n) of `layout` through handle `ra`: updates the stream and
   // prefetches chunks ahead.
   void AfterRead(ReadAhead& ra, const VersionLayout& layout, uint64_t offset, size_t n);
+  // Read and ReadShared: up to `size` bytes at `offset` of the handle's content, walked by
+  // `visit(base, staged, n)` (staged may be null) with the file's lock held; returns n.
+  Result<size_t> ReadWith(HandleId h, uint64_t offset, size_t size,
+                          const std::function<Status(const VersionLayout&, const StagedFile*,
+                                                     size_t)>& visit);
 
   // --- file states (engine_files.cc) ---
   std::shared_ptr<FileState> Pin(InodeId ino);

@@ -8,12 +8,28 @@
 #include <vector>
 
 #include "catalog/types.h"
+#include "common/shared_bytes.h"
 #include "common/status.h"
 
 namespace reel {
 
 class ChunkReader;
 class StagedFile;
+
+// A read's bytes as slices of chunks and other buffers, in order: a FUSE reply is sent from them
+// without copying them into one buffer first.
+using ReadPieces = std::vector<SharedBytes>;
+
+// Where the bytes of a read come from, piece by piece in file order (ContentWalk).
+class ContentVisitor {
+ public:
+  virtual ~ContentVisitor() = default;
+  // Bytes of a chunk (a slice of its verified data).
+  virtual Status Chunk(const SharedBytes& bytes) = 0;
+  virtual Status Zeros(uint64_t length) = 0;
+  // Bytes [offset, offset+length) of the staged file.
+  virtual Status Staged(uint64_t offset, uint64_t length) = 0;
+};
 
 // A version's chunk list with the start offset of every chunk, for binary search.
 class VersionLayout {
@@ -27,8 +43,8 @@ class VersionLayout {
   uint64_t chunk_start(size_t i) const { return starts_[i]; }
   // Index of the chunk containing `offset` (offset < size()).
   size_t ChunkAt(uint64_t offset) const;
-  // Copies bytes [offset, offset+out.size()) of the version (must be inside it).
-  Status Read(ChunkReader* reader, uint64_t offset, std::span<uint8_t> out) const;
+  // Visits bytes [offset, offset+length) of the version (must be inside it): chunks and holes.
+  Status Walk(ChunkReader* reader, uint64_t offset, uint64_t length, ContentVisitor& visit) const;
 
  private:
   std::shared_ptr<const Version> version_;
@@ -36,9 +52,17 @@ class VersionLayout {
   uint64_t size_ = 0;
 };
 
-// Reads [offset, offset+out.size()) of the file made of `base` overlaid by `staged` (may be null).
+// Visits [offset, offset+length) of the file made of `base` overlaid by `staged` (may be null).
 // The range must lie below the file's size.
+Status WalkFileContent(const VersionLayout& base, const StagedFile* staged, ChunkReader* reader,
+                       uint64_t offset, uint64_t length, ContentVisitor& visit);
+// WalkFileContent, copied into `out` (length out.size()).
 Status ReadFileContent(const VersionLayout& base, const StagedFile* staged, ChunkReader* reader,
                        uint64_t offset, std::span<uint8_t> out);
+// WalkFileContent as slices: chunk bytes shared, zeros from one static block, staged bytes read
+// into a buffer of their own.
+Status ReadFileContentShared(const VersionLayout& base, const StagedFile* staged,
+                             ChunkReader* reader, uint64_t offset, uint64_t length,
+                             ReadPieces* out);
 
 }  // namespace reel

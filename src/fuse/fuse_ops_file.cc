@@ -1,5 +1,6 @@
 // create, open, read, write, flush, release, fsync, fallocate.
 #include <fcntl.h>
+#include <sys/uio.h>
 
 #include <vector>
 
@@ -42,12 +43,16 @@ void Open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   if (fuse_reply_open(req, fi) != 0) (void)Eng(req).Release(fi->fh);
 }
 
+// The reply goes out from the chunks' own memory (one iovec per slice), not through a copy.
 void Read(fuse_req_t req, fuse_ino_t, size_t size, off_t off, fuse_file_info* fi) {
-  thread_local std::vector<uint8_t> buf;
-  if (buf.size() < size) buf.resize(size);
-  auto n = Eng(req).Read(fi->fh, static_cast<uint64_t>(off), std::span<uint8_t>(buf.data(), size));
-  if (!n.ok()) return ReplyError(req, n.status());
-  fuse_reply_buf(req, reinterpret_cast<const char*>(buf.data()), *n);
+  auto pieces = Eng(req).ReadShared(fi->fh, static_cast<uint64_t>(off), size);
+  if (!pieces.ok()) return ReplyError(req, pieces.status());
+  std::vector<iovec> iov;
+  iov.reserve(pieces->size());
+  for (const SharedBytes& p : *pieces) {
+    iov.push_back(iovec{const_cast<uint8_t*>(p.data()), p.size()});
+  }
+  fuse_reply_iov(req, iov.data(), static_cast<int>(iov.size()));
 }
 
 // With FUSE_CAP_SPLICE_READ the kernel hands written pages over in a pipe: they are spliced into

@@ -111,6 +111,16 @@ Result<std::vector<uint8_t>> FaultInjectionStore::GetRange(const std::string& ke
   return r;
 }
 
+Result<uint64_t> FaultInjectionStore::GetRangeInto(const std::string& key, uint64_t offset,
+                                                   std::span<const std::span<uint8_t>> into) {
+  REEL_RETURN_IF_ERROR(ValidateObjectKey(key));
+  std::optional<Fault> fault = Decide(Op::kGetRange);
+  if (fault && fault->when == When::kBefore) return fault->status;
+  auto r = base_->GetRangeInto(key, offset, into);
+  if (fault) return fault->status;
+  return r;
+}
+
 Result<ObjectInfo> FaultInjectionStore::Head(const std::string& key) {
   REEL_RETURN_IF_ERROR(ValidateObjectKey(key));
   std::optional<Fault> fault = Decide(Op::kHead);

@@ -62,6 +62,9 @@ class FaultInjectionStore final : public ObjectStore {
   Result<std::vector<uint8_t>> Get(const std::string& key) override;
   Result<std::vector<uint8_t>> GetRange(const std::string& key, uint64_t offset,
                                         uint64_t length) override;
+  // Counted and failed as GetRange; forwarded to the base store's own GetRangeInto.
+  Result<uint64_t> GetRangeInto(const std::string& key, uint64_t offset,
+                                std::span<const std::span<uint8_t>> into) override;
   Result<ObjectInfo> Head(const std::string& key) override;
   Status Delete(const std::string& key) override;
   Status List(const std::string& prefix,

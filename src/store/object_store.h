@@ -23,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "common/shared_bytes.h"
 #include "common/status.h"
 #include "store/hashed_part.h"
 
@@ -71,6 +72,13 @@ class ObjectStore {
   // offset >= size). NotFound if absent.
   virtual Result<std::vector<uint8_t>> GetRange(const std::string& key, uint64_t offset,
                                                 uint64_t length) = 0;
+  // GetRange into the caller's memory: bytes [offset, offset + total size of `into`) of the
+  // object, filling the pieces of `into` one after the other (a scatter read: a pack run's chunks
+  // land each in its own aligned place). Returns how many bytes were read, fewer if the object
+  // ends first (the rest of `into` is then unspecified). NotFound if absent. The default copies
+  // from GetRange; stores that can read into place (preadv, S3's body) override it.
+  virtual Result<uint64_t> GetRangeInto(const std::string& key, uint64_t offset,
+                                        std::span<const std::span<uint8_t>> into);
   // Get of a chunk object, whose key names its SHA-256 (store/chunk_keys.h). `*verified` says
   // whether the store itself checked the bytes against that hash (a tiered store does for copies
   // it fetched from another tier), so the caller need not hash them again.
@@ -79,8 +87,7 @@ class ObjectStore {
     return Get(key);
   }
   // Called once per key by GetChunks: the result of GetChunk for keys[index].
-  using ChunkFetched =
-      std::function<void(size_t index, Result<std::vector<uint8_t>> data, bool verified)>;
+  using ChunkFetched = std::function<void(size_t index, Result<SharedBytes> data, bool verified)>;
   // GetChunk of several chunk objects, which a streaming reader will read in this order. Calls
   // `done` exactly once for every key, in any order, before it returns (possibly several at
   // once, after one request to a backend that fetched them together: a tiered store reads
@@ -90,7 +97,11 @@ class ObjectStore {
     for (size_t i = 0; i < keys.size(); ++i) {
       bool verified = false;
       auto got = GetChunk(keys[i], &verified);
-      done(i, std::move(got), verified);
+      if (!got.ok()) {
+        done(i, got.status(), verified);
+      } else {
+        done(i, SharedBytes(std::move(got).value()), verified);
+      }
     }
   }
   // Size (and time, if known) without the content. NotFound if absent.
@@ -109,6 +120,9 @@ class ObjectStore {
   virtual size_t MaxKeyLength() const { return 1024; }
 };
 
+// Copies `from` into the pieces of `into`, one after the other, as far as either goes; returns
+// the bytes copied.
+uint64_t ScatterInto(std::span<const uint8_t> from, std::span<const std::span<uint8_t>> into);
 // PutHashedParts' check, here: InvalidArgument or Corruption (naming the first bad part).
 [[nodiscard]] Status CheckHashedParts(std::span<const uint8_t> data,
                                       std::span<const HashedPart> parts);

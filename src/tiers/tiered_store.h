@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "catalog/types.h"
+#include "common/buffer_pool.h"
 #include "store/object_store.h"
 #include "tiers/local_cache.h"
 
@@ -53,6 +54,8 @@ struct TierFetchStats {
 
 // The longest run of chunks GetChunks reads with one ranged GET.
 inline constexpr uint64_t kMaxCoalescedReadBytes = 32ull << 20;
+// Free run buffers kept for reuse (a few runs' worth).
+inline constexpr size_t kRunBufferPoolBytes = 96ull << 20;
 
 struct OrphanPackReport {
   uint64_t packs_deleted = 0;
@@ -147,6 +150,8 @@ class TieredStore final : public ObjectStore {
   Status DeletePackedCopies(const ChunkId& id, std::vector<TierMask>* packed_on);
   void ReleasePack(const std::string& key);
 
+  // Buffers for pack runs (FetchRun), reused once no reader holds a chunk of them.
+  AlignedBufferPool run_buffers_{kRunBufferPoolBytes};
   std::mutex packs_mu_;                  // guards held_packs_
   std::set<std::string> held_packs_;     // packs between their PUT and their catalog record
   std::unique_ptr<ObjectStore> local_;

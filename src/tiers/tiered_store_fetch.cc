@@ -1,10 +1,12 @@
 // TieredStore: fetching chunks from the shared tiers (loose objects and packs), one at a time and
 // in coalesced runs.
 #include <algorithm>
+#include <memory>
 #include <unordered_map>
 
 #include "catalog/catalog.h"
 #include "chunking/sha256.h"
+#include "common/direct_io.h"
 #include "store/chunk_keys.h"
 #include "tiers/tiered_store.h"
 
@@ -82,7 +84,8 @@ Result<std::vector<std::optional<ChunkLocation>>> TieredStore::FirstLocations(
 void TieredStore::GetChunkInto(const std::string& key, size_t index, const ChunkFetched& done) {
   bool verified = false;
   auto got = GetChunk(key, &verified);
-  done(index, std::move(got), verified);
+  if (!got.ok()) return done(index, got.status(), verified);
+  done(index, SharedBytes(std::move(got).value()), verified);
 }
 
 void TieredStore::GetChunks(const std::vector<std::string>& keys, const ChunkFetched& done) {
@@ -136,31 +139,51 @@ void TieredStore::FetchRun(const PackRun& run, const std::vector<ChunkId>& ids,
   auto one = [&](size_t i) { GetChunkInto(keys[i], i, done); };
   if (run.members.size() == 1) return one(run.members[0].index);  // FetchRemote: just its range
   remote_requests_.fetch_add(1, std::memory_order_relaxed);
-  auto got = shared_[run.tier].store->GetRange(run.pack, run.offset, run.length);
+  // One buffer for the run, each member at an aligned place of its own: curl writes the bytes
+  // there (a scatter read), readers get slices of it, and the cache fills are written from it
+  // with direct I/O, so no member is copied again.
+  std::vector<uint64_t> slot(run.members.size());
+  uint64_t capacity = 0;
+  for (size_t m = 0; m < run.members.size(); ++m) {
+    slot[m] = capacity;
+    capacity += (uint64_t{run.members[m].length} + kDirectAlign - 1) / kDirectAlign * kDirectAlign;
+  }
+  std::shared_ptr<uint8_t> buffer = run_buffers_.Take(capacity);
+  Result<uint64_t> got = Status::Internal("out of memory for a pack run of " +
+                                          std::to_string(capacity) + " bytes");
+  std::vector<std::span<uint8_t>> into;
+  if (buffer) {
+    into.reserve(run.members.size());
+    for (size_t m = 0; m < run.members.size(); ++m) {
+      into.emplace_back(buffer.get() + slot[m], run.members[m].length);
+    }
+    got = shared_[run.tier].store->GetRangeInto(run.pack, run.offset, into);
+  }
   if (!got.ok()) {
     // Each on its own: the next tier, or the chunk's loose object, may serve it.
     for (const PackRun::Member& m : run.members) one(m.index);
     return;
   }
-  const std::span<const uint8_t> all(*got);
+  const SharedBytes all(std::shared_ptr<const void>(buffer, buffer.get()),
+                        std::span<const uint8_t>(buffer.get(), capacity));
   // Each verified member goes to its reader first; the local copies are written after the whole
-  // run was handed over (from the run's buffer), so a reader never waits for a cache write.
-  std::vector<std::pair<const PackRun::Member*, std::span<const uint8_t>>> fills;
+  // run was handed over, so a reader never waits for a cache write.
+  std::vector<std::pair<const PackRun::Member*, SharedBytes>> fills;
   uint64_t at = 0;
-  for (const PackRun::Member& m : run.members) {
+  for (size_t i = 0; i < run.members.size(); ++i) {
+    const PackRun::Member& m = run.members[i];
     // A short read (a truncated pack) gives a short member, which fails its hash.
-    const uint64_t from = std::min<uint64_t>(at, all.size());
-    const uint64_t to = std::min<uint64_t>(at + m.length, all.size());
+    const uint64_t have = std::min<uint64_t>(m.length, *got - std::min(*got, at));
     at += m.length;
-    const std::span<const uint8_t> member = all.subspan(from, to - from);
-    if (Sha256(member) != ids[m.index]) {
+    const SharedBytes member = all.Slice(slot[i], have);
+    if (Sha256(member.span()) != ids[m.index]) {
       one(m.index);  // damaged in this pack: fetched again on its own, from the next tier
       continue;
     }
     fills.emplace_back(&m, member);
-    done(m.index, std::vector<uint8_t>(member.begin(), member.end()), true);
+    done(m.index, member, true);
   }
-  for (const auto& [m, member] : fills) KeepFetched(ids[m->index], keys[m->index], member);
+  for (const auto& [m, member] : fills) KeepFetched(ids[m->index], keys[m->index], member.span());
 }
 
 }  // namespace reel

@@ -181,7 +181,7 @@ void TransferEngine::RunDownloads(const Transfer& first) {
     results[i] = Status::Internal("the store did not return the chunk");
   }
   if (!keys.empty()) {
-    store_->GetChunks(keys, [&](size_t k, Result<std::vector<uint8_t>> got, bool) {
+    store_->GetChunks(keys, [&](size_t k, Result<SharedBytes> got, bool) {
       if (k < fetched.size()) results[fetched[k]] = got.status();
     });
   }

@@ -65,6 +65,7 @@ class FakeEngine : public Engine {
   }
   Result<HandleId> Open(InodeId, OpenFlags) override { return No(); }
   Result<size_t> Read(HandleId, uint64_t, std::span<uint8_t>) override { return No(); }
+  Result<std::vector<SharedBytes>> ReadShared(HandleId, uint64_t, size_t) override { return No(); }
   Result<size_t> Write(HandleId, uint64_t, std::span<const uint8_t>) override { return No(); }
   Result<size_t> WriteFrom(HandleId, uint64_t, size_t, const StagingFill&) override { return No(); }
   Status Fsync(HandleId, bool) override { return No(); }

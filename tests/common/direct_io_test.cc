@@ -13,6 +13,7 @@
 
 #include <gtest/gtest.h>
 
+#include "common/buffer_pool.h"
 #include "common/fs_util.h"
 #include "testing/pattern.h"
 
@@ -32,7 +33,7 @@ class DirectIoTest : public ::testing::TestWithParam<const char*> {
 
   // Writes `data` through `buffers` into a new file opened with O_DIRECT (plain if the
   // filesystem refuses it) and returns what the file holds.
-  std::string WriteAndRead(DirectIoBuffers& buffers, const std::vector<uint8_t>& data) {
+  std::string WriteAndRead(DirectIoBuffers& buffers, std::span<const uint8_t> data) {
     const std::string path = dir_ + "/f";
     ::unlink(path.c_str());
     int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_DIRECT, 0600);
@@ -58,6 +59,22 @@ TEST_P(DirectIoTest, FileHoldsExactlyTheBytesAtEverySize) {
     if (size > 0) {
       EXPECT_EQ(std::memcmp(data.data(), got.data(), size), 0) << "size " << size;
     }
+  }
+}
+
+TEST_P(DirectIoTest, AlignedMemoryIsWrittenWholeAtEverySize) {
+  DirectIoBuffers buffers(2 * kDirectAlign);  // smaller than most sizes: no bounce loop is needed
+  AlignedBufferPool pool(0);
+  for (size_t size : {size_t{1}, kDirectAlign, kDirectAlign + 1, 5 * kDirectAlign,
+                      5 * kDirectAlign + 4095, size_t{1} << 20 | 17}) {
+    const auto data = Pattern(size, static_cast<uint32_t>(size + 9));
+    std::shared_ptr<uint8_t> mem = pool.Take(size);
+    ASSERT_NE(mem, nullptr);
+    ASSERT_EQ(reinterpret_cast<uintptr_t>(mem.get()) % kDirectAlign, 0u);
+    std::memcpy(mem.get(), data.data(), size);
+    const std::string got = WriteAndRead(buffers, std::span<const uint8_t>(mem.get(), size));
+    ASSERT_EQ(got.size(), size);
+    EXPECT_EQ(std::memcmp(data.data(), got.data(), size), 0) << "size " << size;
   }
 }
 

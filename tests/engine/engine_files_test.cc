@@ -209,6 +209,45 @@ TEST_F(FilesTest, OneByteEditOfHugeSparseFileTouchesOneChunk) {
   ASSERT_TRUE(engine_->Release(*h).ok());
 }
 
+TEST_F(FilesTest, SharedReadsGiveTheSameBytesAsCopiedReads) {
+  // A committed version with several chunks and a 3 MiB hole, then staged writes on top (open):
+  // one inside a chunk, one inside the hole, and a truncate-and-extend whose tail reads as zeros.
+  auto created = engine_->Create(kRootInode, "mixed", 0644, 0, 0, OpenFlags{true});
+  ASSERT_TRUE(created.ok());
+  const auto head = RandomBytes(5 << 20, 11);
+  ASSERT_TRUE(engine_->Write(created->second, 0, head).ok());
+  const auto tail = RandomBytes(1 << 20, 12);
+  ASSERT_TRUE(engine_->Write(created->second, 8 << 20, tail).ok());
+  ASSERT_TRUE(engine_->Release(created->second).ok());
+  ASSERT_TRUE(engine_->WaitIdle().ok());
+  const InodeId ino = created->first.ino;
+  auto w = engine_->Open(ino, OpenFlags{true});
+  ASSERT_TRUE(w.ok());
+  ASSERT_TRUE(engine_->Write(*w, 1'000'000, RandomBytes(70'000, 13)).ok());
+  ASSERT_TRUE(engine_->Write(*w, (6 << 20) + 5, RandomBytes(4'096, 14)).ok());
+  ASSERT_TRUE(engine_->SetAttributes(ino, {}, (8 << 20) + 300'000).ok());
+  ASSERT_TRUE(engine_->SetAttributes(ino, {}, 10 << 20).ok());
+
+  auto r = engine_->Open(ino, OpenFlags{});
+  ASSERT_TRUE(r.ok());
+  for (uint64_t offset : {uint64_t{0}, uint64_t{999'000}, uint64_t{4'500'000}, uint64_t{6} << 20,
+                          uint64_t{8} << 20, (uint64_t{10} << 20) - 100, uint64_t{20} << 20}) {
+    for (size_t size : {size_t{1}, size_t{131'072}, size_t{3} << 20}) {
+      std::vector<uint8_t> copied(size);
+      auto n = engine_->Read(*r, offset, copied);
+      ASSERT_TRUE(n.ok()) << n.status().ToString();
+      copied.resize(*n);
+      auto pieces = engine_->ReadShared(*r, offset, size);
+      ASSERT_TRUE(pieces.ok()) << pieces.status().ToString();
+      std::vector<uint8_t> joined;
+      for (const SharedBytes& p : *pieces) joined.insert(joined.end(), p.begin(), p.end());
+      EXPECT_EQ(joined, copied) << "offset " << offset << " size " << size;
+    }
+  }
+  ASSERT_TRUE(engine_->Release(*r).ok());
+  ASSERT_TRUE(engine_->Release(*w).ok());
+}
+
 TEST_F(FilesTest, ReadersSeeStagedWritesBeforeClose) {
   auto created = engine_->Create(kRootInode, "live", 0644, 0, 0, OpenFlags{true});
   ASSERT_TRUE(created.ok());

@@ -261,6 +261,49 @@ TEST_P(ObjectStoreTest, GetRange) {
   EXPECT_TRUE(MustGetRange("r", UINT64_MAX, UINT64_MAX).empty());
 }
 
+TEST_P(ObjectStoreTest, GetRangeIntoFillsThePiecesInOrder) {
+  auto data = Pattern(3 << 20, 6);  // big enough to arrive in many network reads
+  MustPut("scatter", data);
+  // Reads [offset, offset + sum of sizes) into pieces of these sizes; returns what they hold,
+  // joined, cut to the count returned. Bytes past the count are never looked at.
+  auto read_into = [&](uint64_t offset, std::vector<size_t> sizes) -> Result<std::vector<uint8_t>> {
+    std::vector<std::vector<uint8_t>> buffers;
+    std::vector<std::span<uint8_t>> into;
+    for (size_t n : sizes) buffers.emplace_back(n + 1, 0xEE);  // one guard byte after each
+    for (size_t i = 0; i < sizes.size(); ++i) into.emplace_back(buffers[i].data(), sizes[i]);
+    REEL_ASSIGN_OR_RETURN(uint64_t got, store_->GetRangeInto("scatter", offset, into));
+    std::vector<uint8_t> joined;
+    for (size_t i = 0; i < sizes.size(); ++i) {
+      EXPECT_EQ(buffers[i].back(), 0xEE) << "piece " << i << " was written past its end";
+      joined.insert(joined.end(), buffers[i].begin(), buffers[i].end() - 1);
+    }
+    if (got > joined.size()) return Status::Internal("more bytes read than asked for");
+    joined.resize(got);
+    return joined;
+  };
+  auto slice = [&](size_t off, size_t len) {
+    return std::vector<uint8_t>(data.begin() + off, data.begin() + off + len);
+  };
+  auto expect = [&](uint64_t offset, std::vector<size_t> sizes, std::vector<uint8_t> want) {
+    auto got = read_into(offset, sizes);
+    ASSERT_TRUE(got.ok()) << got.status().ToString();
+    EXPECT_EQ(*got, want) << "offset " << offset;
+  };
+  expect(0, {1 << 20, 1 << 20, 1 << 20}, data);                            // the whole object
+  expect(12'345, {1, 700'001, 0, 4096, 1 << 20}, slice(12'345, 1'752'674)); // odd sizes, an empty one
+  expect((3 << 20) - 10, {4, 100}, slice((3 << 20) - 10, 10));             // crosses the end
+  expect(3 << 20, {10}, {});                                               // at the end
+  expect(5 << 20, {10, 10}, {});                                           // past the end
+  expect(100, {}, {});                                                     // nothing asked
+  expect(100, {0, 0}, {});
+  std::span<uint8_t> none;
+  EXPECT_EQ(store_->GetRangeInto("nope", 0, {&none, 1}).status().code(), Code::kNotFound);
+  std::vector<uint8_t> one(1);
+  std::span<uint8_t> piece(one);
+  EXPECT_EQ(store_->GetRangeInto("nope", 0, {&piece, 1}).status().code(), Code::kNotFound);
+  EXPECT_EQ(store_->GetRangeInto("../x", 0, {&piece, 1}).status().code(), Code::kInvalidArgument);
+}
+
 TEST_P(ObjectStoreTest, HeadReportsSizeAndTime) {
   const auto before = std::chrono::system_clock::now() - std::chrono::hours(1);
   MustPut("h/obj", Pattern(4321, 5));

@@ -81,6 +81,7 @@ Result<HttpResponse> S3Client::Execute(const S3Request& req) {
   http.headers = req.headers;
   http.body = req.body;
   http.signed_parts = req.signed_parts;
+  http.body_into = req.body_into;
   http.payload_sha256 = req.body.empty()                ? std::string(kEmptySha256Hex)
                         : !req.signed_parts.empty()   ? std::string(kStreamingPayload)
                         : !req.payload_sha256.empty() ? req.payload_sha256

@@ -38,6 +38,8 @@ struct S3Request {
   std::string payload_sha256{};
   // Not empty: the body goes aws-chunked, one signed chunk per part (HttpRequest::signed_parts).
   std::span<const HashedPart> signed_parts{};
+  // A 206 answer's body goes into these pieces (HttpRequest::body_into).
+  std::span<const std::span<uint8_t>> body_into{};
   // CompleteMultipartUpload may answer 200 with an <Error> body; such a reply is treated as
   // that error (retried if it is a retryable one).
   bool error_body_on_200 = false;

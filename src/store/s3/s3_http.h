@@ -27,12 +27,19 @@ struct HttpRequest {
   // Not empty: a PUT body sent aws-chunked (s3_aws_chunked.h), one signed chunk per part; the
   // parts must cover the body exactly, and payload_sha256 is then ignored.
   std::span<const HashedPart> signed_parts;
+  // Not empty: a body answered with `body_into_status` (206 for a ranged GET) is written into
+  // these pieces one after the other instead of HttpResponse::body (a scatter read into the
+  // caller's memory); any other answer's body still goes to `body`.
+  std::span<const std::span<uint8_t>> body_into;
+  long body_into_status = 206;
 };
 
 struct HttpResponse {
   long status = 0;
   std::map<std::string, std::string> headers;  // names lower-case
   std::vector<uint8_t> body;
+  uint64_t body_into_bytes = 0;    // bytes written into HttpRequest::body_into
+  bool body_into_overflow = false; // the body was longer than body_into (the rest was dropped)
   int64_t last_modified_unix = -1;             // from Last-Modified, -1 when absent
 };
 

@@ -119,6 +119,12 @@ Status S3Store::PutHashedParts(const std::string& key, std::span<const uint8_t> 
   return refused;
 }
 
+std::string S3Store::RangeHeader(uint64_t offset, uint64_t length) {
+  std::string range = "Range: bytes=" + std::to_string(offset) + "-";
+  if (length - 1 <= UINT64_MAX - offset) range += std::to_string(offset + (length - 1));
+  return range;
+}
+
 Result<std::vector<uint8_t>> S3Store::GetObject(const std::string& key,
                                                 const std::string& range_header,
                                                 long* http_status) {
@@ -143,10 +149,8 @@ Result<std::vector<uint8_t>> S3Store::GetRange(const std::string& key, uint64_t 
     REEL_RETURN_IF_ERROR(Head(key).status());
     return std::vector<uint8_t>();
   }
-  std::string range = "Range: bytes=" + std::to_string(offset) + "-";
-  if (length - 1 <= UINT64_MAX - offset) range += std::to_string(offset + (length - 1));
   long status = 0;
-  REEL_ASSIGN_OR_RETURN(std::vector<uint8_t> data, GetObject(key, range, &status));
+  REEL_ASSIGN_OR_RETURN(std::vector<uint8_t> data, GetObject(key, RangeHeader(offset, length), &status));
   // 206: the range. 416: offset >= size (a missing object is 404), so empty. 200: the server
   // ignored the range (some do for empty objects) and sent everything; cut the range out here.
   if (status == 200) {
@@ -155,6 +159,31 @@ Result<std::vector<uint8_t>> S3Store::GetRange(const std::string& key, uint64_t 
     if (length < data.size()) data.resize(length);
   }
   return data;
+}
+
+Result<uint64_t> S3Store::GetRangeInto(const std::string& key, uint64_t offset,
+                                       std::span<const std::span<uint8_t>> into) {
+  REEL_RETURN_IF_ERROR(CheckKey(key));
+  uint64_t length = 0;
+  for (std::span<uint8_t> piece : into) length += piece.size();
+  if (length == 0) {  // nothing to read, but absence must still be NotFound
+    REEL_RETURN_IF_ERROR(Head(key).status());
+    return uint64_t{0};
+  }
+  S3Request req{.method = "GET", .key = FullKey(key), .headers = {RangeHeader(offset, length)},
+                .body_into = into};
+  REEL_ASSIGN_OR_RETURN(HttpResponse r, client_->Execute(req));
+  if (r.status == 416) return uint64_t{0};
+  if (r.status >= 300) return client_->ErrorStatus(r, "GET " + key);
+  if (r.status == 206) {
+    if (r.body_into_overflow) {
+      return Status::IOError("s3 GET " + key + ": the answer is longer than the range asked for");
+    }
+    return r.body_into_bytes;
+  }
+  // 200: the server ignored the range and sent the whole object (in `body`).
+  if (offset >= r.body.size()) return uint64_t{0};
+  return ScatterInto(std::span<const uint8_t>(r.body).subspan(offset), into);
 }
 
 Result<ObjectInfo> S3Store::Head(const std::string& key) {

@@ -4,7 +4,8 @@
 // Object `key` is stored as PREFIX/key. Put: one PUT up to multipart_threshold, above it a
 // multipart upload whose parts go up multipart_parallelism at a time; a failed multipart upload
 // is aborted. Both are atomic in S3: readers see the old or the new object whole. Get/GetRange
-// are GETs (GetRange with a Range header; 416 = empty). Head is a HEAD, Delete a DELETE (404 is
+// are GETs (GetRange with a Range header; 416 = empty; GetRangeInto has curl write a 206 body
+// straight into the caller's pieces). Head is a HEAD, Delete a DELETE (404 is
 // success), List is ListObjectsV2 paged with continuation tokens.
 // Open checks the bucket with a HEAD (NotFound naming the bucket, PermissionDenied, or
 // Unavailable), creating it first when create_bucket=true.
@@ -37,6 +38,8 @@ class S3Store final : public ObjectStore {
   Status PutHashedParts(const std::string& key, std::span<const uint8_t> data,
                         std::span<const HashedPart> parts) override;
   Result<std::vector<uint8_t>> Get(const std::string& key) override;
+  Result<uint64_t> GetRangeInto(const std::string& key, uint64_t offset,
+                                std::span<const std::span<uint8_t>> into) override;
   Result<std::vector<uint8_t>> GetRange(const std::string& key, uint64_t offset,
                                         uint64_t length) override;
   Result<ObjectInfo> Head(const std::string& key) override;
@@ -60,6 +63,8 @@ class S3Store final : public ObjectStore {
                       std::span<const uint8_t> data);
   // GET with an optional "Range: ..." header; a 416 answer to a range is an empty result.
   // `http_status` (optional) receives the answer's status.
+  // "Range: bytes=..." for [offset, offset+length), length > 0.
+  static std::string RangeHeader(uint64_t offset, uint64_t length);
   Result<std::vector<uint8_t>> GetObject(const std::string& key, const std::string& range_header,
                                          long* http_status);
 
