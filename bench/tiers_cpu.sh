@@ -6,12 +6,13 @@
 # too, throughput is CPU: these figures say whose. Diagnostic, not a scored benchmark (that is
 # bench/tiers_bench.sh); see docs/benchmarks.md.
 #
-#   bench/tiers_cpu.sh [--build DIR] [--workdir DIR] [--reps N] [--perf]
+#   bench/tiers_cpu.sh [--build DIR] [--workdir DIR] [--reps N] [--only cold|publish] [--perf]
 #
 #   --build DIR    build directory with src/cli/reel (default: build)
 #   --workdir DIR  where the drives, mountpoints and the Ceph cluster go (a disk filesystem;
 #                  default $TMPDIR or /tmp)
 #   --reps N       repetitions of each measurement (default 2)
+#   --only PART    just the cold reads (cold) or just the fresh file to the cloud (publish)
 #   --perf         also record `perf record -g` of the daemon during the first cold read and the
 #                  first publish (files perf-cold.data, perf-publish.data in the work directory,
 #                  which is then kept)
@@ -24,17 +25,20 @@ BUILD=$ROOT/build
 WORKBASE=${TMPDIR:-/tmp}
 REPS=2
 PERF=0
+ONLY=
 while (($#)); do
   case $1 in
     --build) BUILD=$(readlink -f "$2"); shift ;;
     --workdir) WORKBASE=$2; shift ;;
     --reps) REPS=$2; shift ;;
     --perf) PERF=1 ;;
-    -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --only) ONLY=$2; shift ;;
+    -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown option: $1" >&2; exit 2 ;;
   esac
   shift
 done
+[[ -z $ONLY || $ONLY == cold || $ONLY == publish ]] || { echo "--only: cold or publish" >&2; exit 2; }
 REEL=$BUILD/src/cli/reel
 [[ -x $REEL ]] || { echo "missing $REEL" >&2; exit 1; }
 ((PERF)) && ! command -v perf >/dev/null && { echo "--perf needs perf (linux-perf)" >&2; exit 1; }
@@ -108,11 +112,14 @@ cp "$SRC/big.bin" "$MNT/big.bin"
 "${C[@]}" -X PUT "$S3_ENDPOINT/peers" -o /dev/null
 "${C[@]}" -T "$SRC/big.bin" "$S3_ENDPOINT/peers/big.bin" -o /dev/null
 
+echo "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" >"$WORK/s3fs.passwd"; chmod 600 "$WORK/s3fs.passwd"
+
 perf_start() { ((PERF)) && [[ $2 == 1 ]] || return 0; perf record -g -p "$1" -o "$WORK/perf-$3.data" >/dev/null 2>&1 & PERF_PID=$!; sleep 0.3; }
 perf_stop() { [[ -n ${PERF_PID:-} ]] || return 0; kill -INT "$PERF_PID"; wait "$PERF_PID" || true; PERF_PID=; }
 
-echo "## Cold sequential read of 2 GiB (dd bs=1M; CPU seconds per process)"
+[[ $ONLY == publish ]] || echo "## Cold sequential read of 2 GiB (dd bs=1M; CPU seconds per process)"
 for ((r = 1; r <= REPS; r++)); do
+  [[ $ONLY == publish ]] && break
   NM=$(mktemp -d "$WORK/new-machine-XXXXXX")
   cp "$DRIVE/reel.toml" "$DRIVE/catalog.db" "$NM/"
   "$REEL" mount "$MNT" --drive "$NM" --background >/dev/null
@@ -130,7 +137,6 @@ for ((r = 1; r <= REPS; r++)); do
     for i in 0 1 2 3 4 5 6 7; do
       "$@" -r $((i * 268435456))-$(((i + 1) * 268435456 - 1)) "$URL" -o /dev/null & done; wait' _ \
     "${C[@]}"
-  echo "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" >"$WORK/s3fs.passwd"; chmod 600 "$WORK/s3fs.passwd"
   s3fs peers "$SMNT" -o passwd_file="$WORK/s3fs.passwd",url="$S3_ENDPOINT",use_path_request_style,endpoint=us-east-1
   for _ in $(seq 1 50); do mountpoint -q "$SMNT" && break; sleep 0.1; done
   S=$(pgrep -n s3fs)
@@ -139,6 +145,7 @@ for ((r = 1; r <= REPS; r++)); do
   fusermount3 -u "$SMNT"
 done
 
+[[ $ONLY == cold ]] && exit 0
 echo
 echo "## A fresh 2 GiB file to the cloud (CPU seconds per process, per phase)"
 "$REEL" mount "$MNT" --drive "$DRIVE" --background >/dev/null
