@@ -19,11 +19,16 @@ class SharedBytes {
   explicit SharedBytes(std::vector<uint8_t> bytes) {
     auto owned = std::make_shared<const std::vector<uint8_t>>(std::move(bytes));
     bytes_ = std::span<const uint8_t>(*owned);
+    buffer_size_ = bytes_.size();
     owner_ = std::move(owned);
   }
-  // `bytes` inside memory that `owner` keeps alive (null for static memory).
+  // `bytes` inside memory that `owner` keeps alive (null for static memory), a buffer of
+  // `buffer_size` bytes in all (what holding these bytes costs).
+  SharedBytes(std::shared_ptr<const void> owner, std::span<const uint8_t> bytes,
+              size_t buffer_size)
+      : owner_(std::move(owner)), bytes_(bytes), buffer_size_(buffer_size) {}
   SharedBytes(std::shared_ptr<const void> owner, std::span<const uint8_t> bytes)
-      : owner_(std::move(owner)), bytes_(bytes) {}
+      : SharedBytes(std::move(owner), bytes, bytes.size()) {}
 
   const uint8_t* data() const { return bytes_.data(); }
   size_t size() const { return bytes_.size(); }
@@ -33,12 +38,17 @@ class SharedBytes {
   const uint8_t* end() const { return bytes_.data() + bytes_.size(); }
   // Bytes [offset, offset+length) of these, sharing the same buffer (must lie inside).
   SharedBytes Slice(size_t offset, size_t length) const {
-    return SharedBytes(owner_, bytes_.subspan(offset, length));
+    return SharedBytes(owner_, bytes_.subspan(offset, length), buffer_size_);
   }
+  // The buffer these bytes keep alive: the same id for every slice of one buffer (null for
+  // static memory), and its whole size. A cache that holds slices counts buffers, not slices.
+  const void* buffer_id() const { return owner_.get(); }
+  size_t buffer_size() const { return buffer_size_; }
 
  private:
   std::shared_ptr<const void> owner_;
   std::span<const uint8_t> bytes_;
+  size_t buffer_size_ = 0;
 };
 
 }  // namespace reel

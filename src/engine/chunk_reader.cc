@@ -172,25 +172,32 @@ Status ChunkReader::Verify(const ChunkId& id, uint64_t* bytes) {
 void ChunkReader::Drop(const ChunkId& id) {
   std::lock_guard lock(mu_);
   auto it = entries_.find(id);
-  if (it == entries_.end()) return;
-  bytes_ -= it->second.data.size();
+  if (it != entries_.end()) EraseLocked(it);
+}
+
+void ChunkReader::EraseLocked(EntryMap::iterator it) {
+  const ChunkData& data = it->second.data;
+  auto use = buffers_.find(data.buffer_id());
+  if (use != buffers_.end() && --use->second.chunks == 0) {
+    bytes_ -= use->second.bytes;
+    buffers_.erase(use);
+  }
   lru_.erase(it->second.lru_pos);
   entries_.erase(it);
 }
 
 void ChunkReader::Insert(const ChunkId& id, const ChunkData& data) {
-  if (data.size() > capacity_) return;
+  if (data.buffer_size() > capacity_) return;
   std::lock_guard lock(mu_);
   if (entries_.count(id)) return;
   lru_.push_front(id);
   entries_.emplace(id, Entry{data, lru_.begin()});
-  bytes_ += data.size();
-  while (bytes_ > capacity_ && !lru_.empty()) {
-    auto victim = entries_.find(lru_.back());
-    bytes_ -= victim->second.data.size();
-    entries_.erase(victim);
-    lru_.pop_back();
+  BufferUse& use = buffers_[data.buffer_id()];
+  if (use.chunks++ == 0) {
+    use.bytes = data.buffer_size();
+    bytes_ += use.bytes;
   }
+  while (bytes_ > capacity_ && lru_.size() > 1) EraseLocked(entries_.find(lru_.back()));
 }
 
 }  // namespace reel

@@ -75,11 +75,23 @@ class ChunkReader {
 
   ObjectStore* store_;
   const uint64_t capacity_;
-  std::mutex mu_;  // guards lru_, entries_, bytes_, loading_
+  // Drops `id`'s entry (must exist) and what it counted.
+  using EntryMap = std::unordered_map<ChunkId, Entry, ChunkIdHash>;
+  void EraseLocked(EntryMap::iterator it);
+
+  std::mutex mu_;  // guards lru_, entries_, buffers_, bytes_, loading_
   // Fetches in progress: a second reader of the same cold chunk waits for the first fetch.
   std::unordered_map<ChunkId, std::shared_future<Result<ChunkData>>, ChunkIdHash> loading_;
   std::list<ChunkId> lru_;  // front = most recently used
-  std::unordered_map<ChunkId, Entry, ChunkIdHash> entries_;
+  EntryMap entries_;
+  // Chunks that are slices of one fetched buffer (a pack run) keep all of it alive, so the bound
+  // counts buffers: a buffer's whole size while any of its chunks is cached. (Counting slices, a
+  // few chunks kept from many runs could hold many times the capacity.)
+  struct BufferUse {
+    size_t bytes = 0;
+    size_t chunks = 0;
+  };
+  std::unordered_map<const void*, BufferUse> buffers_;
   uint64_t bytes_ = 0;
 
   std::mutex prefetch_mu_;  // guards prefetch_queue_, queued_chunks_, stop_

@@ -165,7 +165,7 @@ void TieredStore::FetchRun(const PackRun& run, const std::vector<ChunkId>& ids,
     return;
   }
   const SharedBytes all(std::shared_ptr<const void>(buffer, buffer.get()),
-                        std::span<const uint8_t>(buffer.get(), capacity));
+                        std::span<const uint8_t>(buffer.get(), capacity), capacity);
   // Each verified member goes to its reader first; the local copies are written after the whole
   // run was handed over, so a reader never waits for a cache write.
   std::vector<std::pair<const PackRun::Member*, SharedBytes>> fills;
