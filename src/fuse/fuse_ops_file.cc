@@ -2,6 +2,8 @@
 #include <fcntl.h>
 #include <sys/uio.h>
 
+#include <climits>
+
 #include <vector>
 
 #include <spdlog/spdlog.h>
@@ -43,10 +45,19 @@ void Open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   if (fuse_reply_open(req, fi) != 0) (void)Eng(req).Release(fi->fh);
 }
 
-// The reply goes out from the chunks' own memory (one iovec per slice), not through a copy.
+// The reply goes out from the chunks' own memory (one iovec per slice), not through a copy. A
+// read made of more slices than one writev takes (a staged file written in scattered small
+// pieces) is copied into one buffer instead; libfuse adds one iovec for the header.
 void Read(fuse_req_t req, fuse_ino_t, size_t size, off_t off, fuse_file_info* fi) {
   auto pieces = Eng(req).ReadShared(fi->fh, static_cast<uint64_t>(off), size);
   if (!pieces.ok()) return ReplyError(req, pieces.status());
+  if (pieces->empty()) return (void)fuse_reply_buf(req, nullptr, 0);
+  if (pieces->size() >= static_cast<size_t>(IOV_MAX)) {
+    thread_local std::vector<uint8_t> joined;
+    joined.clear();
+    for (const SharedBytes& p : *pieces) joined.insert(joined.end(), p.begin(), p.end());
+    return (void)fuse_reply_buf(req, reinterpret_cast<const char*>(joined.data()), joined.size());
+  }
   std::vector<iovec> iov;
   iov.reserve(pieces->size());
   for (const SharedBytes& p : *pieces) {

@@ -101,6 +101,31 @@ check "unlinked name gone" [ ! -e ghost ]
 python3 -c "import os; fd = os.open('a', os.O_RDONLY | os.O_DIRECTORY); os.fsync(fd); os.close(fd)"
 check "fsync of a directory" [ $? -eq 0 ]
 
+log "reads of a file staged in scattered pages (many slices per read)"
+head -c $((4 << 20)) /dev/urandom > "$WORK/scatter.bin"
+cp "$WORK/scatter.bin" scatter.bin
+"$REEL" sync "$MNT" >/dev/null
+python3 - "$WORK/scatter.bin" <<'PY'
+import os, sys
+expected = bytearray(open(sys.argv[1], "rb").read())
+fd = os.open("scatter.bin", os.O_RDWR)
+for page in range(0, len(expected) // 4096, 2):  # every other page, over the committed version
+    data = os.urandom(4096)
+    os.pwrite(fd, data, page * 4096)
+    expected[page * 4096:(page + 1) * 4096] = data
+os.fsync(fd)  # the pages reach the drive's staging file; the file stays open (not committed)
+if os.geteuid() == 0:
+    os.system("echo 3 > /proc/sys/vm/drop_caches")  # so reads come from the drive, not the kernel
+reader = os.open("scatter.bin", os.O_RDONLY)
+got = b"".join(os.pread(reader, 1 << 20, off) for off in range(0, len(expected), 1 << 20))
+os.close(reader)
+os.close(fd)
+sys.exit(0 if got == bytes(expected) else 1)
+PY
+check "1 MiB reads of alternating staged and committed pages" [ $? -eq 0 ]
+"$REEL" sync "$MNT" >/dev/null
+check "the scattered edit committed" [ "$(sha256sum < scatter.bin)" != "$(sha256sum < "$WORK/scatter.bin")" ]
+
 log "statfs and errors"
 check "df works" bash -c 'df "$PWD" | tail -1 | grep -q reel'
 check "ENOENT" bash -c '! cat /nonexistent-in-mount 2>/dev/null && ! cat nope 2>/dev/null'
