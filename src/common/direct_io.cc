@@ -58,37 +58,37 @@ Status ClearDirect(int fd) {
 
 Status DirectIoBuffers::Write(int fd, std::span<const uint8_t> data) {
   const size_t aligned = data.size() / kDirectAlign * kDirectAlign;
-  size_t done = 0;
-  if (aligned > 0 && reinterpret_cast<uintptr_t>(data.data()) % kDirectAlign == 0) {
-    // Aligned memory (a pack run's member): written straight from it, no bounce copy.
-    while (done < aligned) {
-      const ssize_t w = ::pwrite(fd, data.data() + done, aligned - done, static_cast<off_t>(done));
-      if (w < 0 && errno == EINTR) continue;
-      if (w < 0 && errno == EINVAL) break;  // no direct I/O here: the rest goes buffered
-      if (w < 0) return Status::FromErrno(errno, "direct write");
-      done += static_cast<size_t>(w);
-      if (w == 0 || static_cast<size_t>(w) % kDirectAlign != 0) break;
-    }
-  } else if (aligned > 0) {
-    Buffer buf = Take();
+  // Aligned memory (a pack run's member) is written from where it is; other bytes go through a
+  // bounce buffer, one buffer's worth at a time.
+  const bool in_place = reinterpret_cast<uintptr_t>(data.data()) % kDirectAlign == 0;
+  Buffer buf;
+  if (aligned > 0 && !in_place) {
+    buf = Take();
     if (!buf) return Status::Internal("out of memory for a direct-write buffer");
-    while (done < aligned) {
-      const size_t n = std::min(buffer_bytes_, aligned - done);
-      std::memcpy(buf.get(), data.data() + done, n);
-      const ssize_t w = ::pwrite(fd, buf.get(), n, static_cast<off_t>(done));
-      if (w < 0 && errno == EINTR) continue;
-      if (w < 0 && errno == EINVAL) break;  // no direct I/O here: the rest goes buffered
-      if (w < 0) {
-        const int err = errno;
-        Give(std::move(buf));
-        return Status::FromErrno(err, "direct write");
-      }
-      // A short direct write leaves `done` aligned only if w is; otherwise finish buffered.
-      done += static_cast<size_t>(w);
-      if (static_cast<size_t>(w) % kDirectAlign != 0) break;
-    }
-    Give(std::move(buf));
   }
+  size_t done = 0;
+  Status s;
+  while (done < aligned) {
+    const uint8_t* from = data.data() + done;
+    size_t n = aligned - done;
+    if (!in_place) {
+      n = std::min(buffer_bytes_, n);
+      std::memcpy(buf.get(), from, n);
+      from = buf.get();
+    }
+    const ssize_t w = ::pwrite(fd, from, n, static_cast<off_t>(done));
+    if (w < 0 && errno == EINTR) continue;
+    if (w < 0 && errno == EINVAL) break;  // no direct I/O here: the rest goes buffered
+    if (w < 0) {
+      s = Status::FromErrno(errno, "direct write");
+      break;
+    }
+    // A short direct write leaves `done` aligned only if w is; otherwise finish buffered.
+    done += static_cast<size_t>(w);
+    if (w == 0 || static_cast<size_t>(w) % kDirectAlign != 0) break;
+  }
+  Give(std::move(buf));
+  REEL_RETURN_IF_ERROR(s);
   if (done == data.size()) return Status::Ok();
   REEL_RETURN_IF_ERROR(ClearDirect(fd));
   return PwriteFull(fd, data.data() + done, data.size() - done, done);

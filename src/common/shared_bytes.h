@@ -10,6 +10,8 @@
 #include <span>
 #include <vector>
 
+#include "common/status.h"
+
 namespace reel {
 
 class SharedBytes {
@@ -50,5 +52,11 @@ class SharedBytes {
   std::span<const uint8_t> bytes_;
   size_t buffer_size_ = 0;
 };
+
+// A fetched vector (or its error) as SharedBytes, taking the bytes over.
+inline Result<SharedBytes> ToShared(Result<std::vector<uint8_t>> got) {
+  if (!got.ok()) return got.status();
+  return SharedBytes(std::move(got).value());
+}
 
 }  // namespace reel

@@ -146,8 +146,7 @@ void ChunkReader::Settle(const ChunkId& id, std::promise<Result<ChunkData>>& pro
 Result<ChunkData> ChunkReader::Fetch(const ChunkRef& ref) {
   bool verified = false;
   auto got = store_->GetChunk(ChunkKey(ref.id), &verified);
-  if (!got.ok()) return Checked(ref, got.status(), verified);
-  return Checked(ref, SharedBytes(std::move(got).value()), verified);
+  return Checked(ref, ToShared(std::move(got)), verified);
 }
 
 Result<ChunkData> ChunkReader::Checked(const ChunkRef& ref, Result<SharedBytes> got, bool verified) {

@@ -20,7 +20,7 @@ class StagedFile;
 // without copying them into one buffer first.
 using ReadPieces = std::vector<SharedBytes>;
 
-// Where the bytes of a read come from, piece by piece in file order (ContentWalk).
+// Where the bytes of a read come from, piece by piece in file order (WalkFileContent).
 class ContentVisitor {
  public:
   virtual ~ContentVisitor() = default;

@@ -97,11 +97,7 @@ class ObjectStore {
     for (size_t i = 0; i < keys.size(); ++i) {
       bool verified = false;
       auto got = GetChunk(keys[i], &verified);
-      if (!got.ok()) {
-        done(i, got.status(), verified);
-      } else {
-        done(i, SharedBytes(std::move(got).value()), verified);
-      }
+      done(i, ToShared(std::move(got)), verified);
     }
   }
   // Size (and time, if known) without the content. NotFound if absent.

@@ -84,8 +84,7 @@ Result<std::vector<std::optional<ChunkLocation>>> TieredStore::FirstLocations(
 void TieredStore::GetChunkInto(const std::string& key, size_t index, const ChunkFetched& done) {
   bool verified = false;
   auto got = GetChunk(key, &verified);
-  if (!got.ok()) return done(index, got.status(), verified);
-  done(index, SharedBytes(std::move(got).value()), verified);
+  done(index, ToShared(std::move(got)), verified);
 }
 
 void TieredStore::GetChunks(const std::vector<std::string>& keys, const ChunkFetched& done) {
