@@ -49,16 +49,30 @@ Attributes EngineImpl::Overlay(Attributes a, uint64_t epoch) {
     }
     return a;
   }
+  auto staged_over = [](Attributes& attr, uint64_t size, TimeNs mtime) {
+    attr.size = size;
+    attr.mtime = mtime;
+    attr.ctime = std::max(attr.ctime, mtime);
+  };
+  std::shared_lock lock(fs->mu, std::try_to_lock);
+  if (!lock.owns_lock()) {
+    // A commit under way: the size and mtime it commits (the version it lands has them too).
+    std::optional<FileState::CommittingAttrs> committing;
+    {
+      std::lock_guard c(fs->committing_mu);
+      committing = fs->committing;
+    }
+    if (committing) {
+      staged_over(a, committing->size, committing->mtime);
+      return a;
+    }
+    lock.lock();  // a write or truncate: short
+  }
   // Under the file's lock no commit runs, so the catalog and the staging agree: re-read the
   // catalog here, as a commit may have finished while we waited.
-  std::shared_lock lock(fs->mu);
   auto fresh = catalog_->GetAttributes(a.ino);
   if (fresh.ok()) a = *fresh;
-  if (fs->staged) {
-    a.size = fs->staged->size();
-    a.mtime = fs->staged->mtime();
-    a.ctime = std::max(a.ctime, a.mtime);
-  }
+  if (fs->staged) staged_over(a, fs->staged->size(), fs->staged->mtime());
   return a;
 }
 

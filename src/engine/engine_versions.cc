@@ -19,6 +19,18 @@ Result<VersionInfo> EngineImpl::CommitLocked(FileState& fs, VersionKind kind,
   // The uploader keeps every chunk id pinned against GC until the catalog commit is done.
   ChunkUploader uploader(store_.get(), catalog_.get(), &inflight_, options_.upload_threads,
                          4ull * chunker_->MaxChunk());
+  // Attribute reads meanwhile see the staged size and mtime without waiting (FileState).
+  struct CommittingScope {
+    FileState& fs;
+    explicit CommittingScope(FileState& f) : fs(f) {
+      std::lock_guard lock(fs.committing_mu);
+      if (fs.staged) fs.committing = FileState::CommittingAttrs{fs.staged->size(), fs.staged->mtime()};
+    }
+    ~CommittingScope() {
+      std::lock_guard lock(fs.committing_mu);
+      fs.committing.reset();
+    }
+  } committing(fs);
   if (fs.staged) {
     REEL_RETURN_IF_ERROR(BuildVersionChunks(fs.base, *fs.staged, &reader_, *chunker_, &uploader));
     REEL_ASSIGN_OR_RETURN(nv.chunks, uploader.Finish());

@@ -5,6 +5,8 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <shared_mutex>
 
 #include "catalog/types.h"
@@ -26,6 +28,16 @@ struct FileState {
   uint32_t writers = 0;                 // open handles that may write
   // --- guarded by EngineImpl::files_mu_ ---
   uint32_t pins = 0;
+
+  // The staged size and mtime while a commit holds `mu` (set and cleared under it): the staged
+  // content cannot change meanwhile, so attribute reads use these instead of waiting seconds for
+  // a big file's commit (`ls -l`, or `reel publish` resolving the path it publishes).
+  struct CommittingAttrs {
+    uint64_t size = 0;
+    TimeNs mtime = 0;
+  };
+  std::mutex committing_mu;  // guards committing
+  std::optional<CommittingAttrs> committing;
 
   uint64_t LogicalSize() const { return staged ? staged->size() : base.size(); }
   bool Dirty() const { return staged && staged->dirty(); }

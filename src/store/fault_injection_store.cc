@@ -34,11 +34,15 @@ void FaultInjectionStore::FailPutsAfter(int puts_left, Status status, When when)
 }
 
 void FaultInjectionStore::ClearFaults() {
-  std::lock_guard lock(mu_);
-  next_ = {};
-  puts_countdown_armed_ = false;
-  puts_left_ = 0;
-  puts_fault_ = {};
+  {
+    std::lock_guard lock(mu_);
+    next_ = {};
+    puts_countdown_armed_ = false;
+    puts_left_ = 0;
+    puts_fault_ = {};
+    hold_puts_ = false;
+  }
+  held_cv_.notify_all();
 }
 
 uint64_t FaultInjectionStore::calls(Op op) const {
@@ -75,8 +79,28 @@ Status FaultInjectionStore::Put(const std::string& key, std::span<const uint8_t>
   return PutVia(key, [&] { return base_->Put(key, data); });
 }
 
+void FaultInjectionStore::HoldPuts(bool hold) {
+  {
+    std::lock_guard lock(mu_);
+    hold_puts_ = hold;
+  }
+  held_cv_.notify_all();
+}
+
+bool FaultInjectionStore::WaitForHeldPut(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mu_);
+  return held_cv_.wait_for(lock, timeout, [&] { return hold_puts_ && held_puts_ > 0; });
+}
+
 Status FaultInjectionStore::PutVia(const std::string& key, const std::function<Status()>& put) {
   REEL_RETURN_IF_ERROR(ValidateObjectKey(key));
+  {
+    std::unique_lock lock(mu_);
+    ++held_puts_;
+    held_cv_.notify_all();
+    held_cv_.wait(lock, [&] { return !hold_puts_; });
+    --held_puts_;
+  }
   std::optional<Fault> fault = Decide(Op::kPut);
   if (fault && fault->when == When::kBefore) return fault->status;
   Status s = put();

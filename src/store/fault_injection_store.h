@@ -2,7 +2,8 @@
 // FaultInjectionTestEnv). It forwards every call to a base store and can be told to
 //   - fail the next N calls of one operation with a given Status (FailNext), or
 //   - let N more Puts through and then fail every Put (FailPutsAfter), e.g. "the store fills up"
-//     or "the network goes away" in the middle of a write-back.
+//     or "the network goes away" in the middle of a write-back, or
+//   - hold every Put until released (HoldPuts), e.g. "a slow store" in the middle of a commit.
 // A failure is injected either before the call reaches the base (nothing changes) or after it
 // (the change happened, the caller still sees the error: a lost reply).
 //
@@ -13,6 +14,8 @@
 #pragma once
 
 #include <array>
+#include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -43,8 +46,12 @@ class FaultInjectionStore final : public ObjectStore {
   // The next `puts_left` Puts go through; every Put after them fails with `status`, until
   // ClearFaults. (FailNext(kPut, ...) is checked first; Puts it fails do not count down.)
   void FailPutsAfter(int puts_left, Status status, When when = When::kBefore);
-  // Disarms everything. Counters are kept.
+  // Disarms everything (and releases held Puts). Counters are kept.
   void ClearFaults();
+  // While held, every Put waits before it reaches the base store, until HoldPuts(false).
+  void HoldPuts(bool hold);
+  // Waits until a Put is waiting in HoldPuts, or `timeout` passes (false).
+  bool WaitForHeldPut(std::chrono::milliseconds timeout);
 
   // Calls of `op` seen (with a valid key), and how many of them got an injected failure.
   uint64_t calls(Op op) const;
@@ -95,6 +102,9 @@ class FaultInjectionStore final : public ObjectStore {
   Fault puts_fault_;
   std::array<uint64_t, kNumOps> calls_{};
   std::array<uint64_t, kNumOps> injected_{};
+  bool hold_puts_ = false;
+  int held_puts_ = 0;               // Puts waiting now
+  std::condition_variable held_cv_;  // hold_puts_ or held_puts_ changed
 };
 
 }  // namespace reel

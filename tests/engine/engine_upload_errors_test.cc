@@ -1,7 +1,10 @@
 // Commits whose chunk uploads fail: the error reaches the caller, the staged data stays readable,
 // and a later commit succeeds. Several upload workers fail in the same commit (the ChunkUploader's
-// error path runs on many threads at once; the TSan suite runs this too).
+// error path runs on many threads at once; the TSan suite runs this too). And commits whose
+// uploads are slow: the file's attributes do not wait for them.
 #include <unistd.h>
+
+#include <future>
 
 #include <gtest/gtest.h>
 
@@ -76,6 +79,44 @@ TEST_F(UploadErrorsTest, SyncReportsAFailedBackgroundCommitAndRetriesIt) {
   ASSERT_EQ(engine_->ListVersions(ino)->size(), 1u);
   EXPECT_EQ(ReadAll(ino), data);
   EXPECT_TRUE(engine_->WaitIdle().ok());
+}
+
+TEST_F(UploadErrorsTest, AFileBeingCommittedAnswersStatAtOnceWithTheSizeBeingCommitted) {
+  // A big file's commit holds the file for seconds; `ls -l`, or `reel publish` resolving the
+  // path it was just given, must not wait for it.
+  options_.policy = VersionPolicy::kOnClose;  // the close queues a background commit
+  OpenWithFaults();
+  const auto old_data = RandomBytes(1 << 20, 23);
+  const InodeId ino = WriteFile("plate.exr", old_data);
+  ASSERT_TRUE(engine_->WaitIdle().ok());
+  const Attributes before = *engine_->GetAttributes(ino);
+  faults_->HoldPuts(true);
+  const auto data = RandomBytes(3 << 20, 24);
+  {
+    auto h = engine_->Open(ino, OpenFlags{true, false, false});
+    ASSERT_TRUE(h.ok()) << h.status().ToString();
+    ASSERT_TRUE(engine_->Write(*h, 0, data).ok());
+    ASSERT_TRUE(engine_->Release(*h).ok());  // queues the commit, whose chunk writes now wait
+  }
+  ASSERT_TRUE(faults_->WaitForHeldPut(std::chrono::seconds(10))) << "no commit started";
+
+  auto stat = std::async(std::launch::async, [&] { return engine_->GetAttributes(ino); });
+  auto lookup =
+      std::async(std::launch::async, [&] { return engine_->Lookup(kRootInode, "plate.exr"); });
+  const bool answered = stat.wait_for(std::chrono::seconds(5)) == std::future_status::ready &&
+                        lookup.wait_for(std::chrono::seconds(5)) == std::future_status::ready;
+  faults_->HoldPuts(false);  // (lets a stat that waited finish too)
+  EXPECT_TRUE(answered) << "stat waited for the commit";
+  for (const Result<Attributes>& a : {stat.get(), lookup.get()}) {
+    ASSERT_TRUE(a.ok()) << a.status().ToString();
+    EXPECT_EQ(a->size, data.size());
+    EXPECT_GE(a->mtime, before.mtime);
+  }
+  ASSERT_TRUE(engine_->WaitIdle().ok());
+  ASSERT_EQ(engine_->ListVersions(ino)->size(), 2u);
+  const Attributes after = *engine_->GetAttributes(ino);
+  EXPECT_EQ(after.size, data.size());
+  EXPECT_EQ(ReadAll(ino), data);
 }
 
 }  // namespace
