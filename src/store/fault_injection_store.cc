@@ -96,10 +96,12 @@ Status FaultInjectionStore::PutVia(const std::string& key, const std::function<S
   REEL_RETURN_IF_ERROR(ValidateObjectKey(key));
   {
     std::unique_lock lock(mu_);
-    ++held_puts_;
-    held_cv_.notify_all();
-    held_cv_.wait(lock, [&] { return !hold_puts_; });
-    --held_puts_;
+    if (hold_puts_) {
+      ++held_puts_;
+      held_cv_.notify_all();
+      held_cv_.wait(lock, [&] { return !hold_puts_; });
+      --held_puts_;
+    }
   }
   std::optional<Fault> fault = Decide(Op::kPut);
   if (fault && fault->when == When::kBefore) return fault->status;

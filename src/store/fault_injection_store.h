@@ -102,7 +102,7 @@ class FaultInjectionStore final : public ObjectStore {
   Fault puts_fault_;
   std::array<uint64_t, kNumOps> calls_{};
   std::array<uint64_t, kNumOps> injected_{};
-  bool hold_puts_ = false;
+  bool hold_puts_ = false;          // HoldPuts
   int held_puts_ = 0;               // Puts waiting now
   std::condition_variable held_cv_;  // hold_puts_ or held_puts_ changed
 };
