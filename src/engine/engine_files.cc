@@ -23,7 +23,7 @@ void EngineImpl::Unpin(const std::shared_ptr<FileState>& fs) {
   std::unique_lock fs_lock(fs->mu, std::try_to_lock);
   // A state with staged writes stays until they are committed; a busy one stays too (its
   // holder pinned it, or will find it again through files_).
-  if (fs_lock.owns_lock() && !fs->staged) {
+  if (fs_lock.owns_lock() && !fs->staged && !fs->committing) {
     files_.erase(fs->ino);
     dropped_states_.fetch_add(1);
   }
@@ -52,6 +52,11 @@ Status EngineImpl::EnsureLoaded(FileState& fs) {
 
 Status EngineImpl::EnsureStaged(FileState& fs) {
   if (fs.staged) return Status::Ok();
+  if (fs.committing) {
+    // A commit is under way: these writes go over what it commits, without waiting for it.
+    REEL_ASSIGN_OR_RETURN(fs.staged, StagedFile::CreateOver(*fs.committing, NowNs()));
+    return Status::Ok();
+  }
   REEL_ASSIGN_OR_RETURN(fs.staged, StagedFile::Create(options_.staging_dir, fs.ino, fs.base.number(),
                                                       fs.base.size(), NowNs()));
   return Status::Ok();
@@ -138,16 +143,15 @@ Result<std::pair<Attributes, HandleId>> EngineImpl::Create(InodeId parent, const
   return std::make_pair(attr, AddHandle(FileHandle(attr.ino, fs, flags)));
 }
 
-Result<size_t> EngineImpl::ReadWith(
-    HandleId h, uint64_t offset, size_t size,
-    const std::function<Status(const VersionLayout&, const StagedFile*, size_t)>& visit) {
+Result<size_t> EngineImpl::ReadWith(HandleId h, uint64_t offset, size_t size,
+                                    const std::function<Status(const FileContent&, size_t)>& visit) {
   REEL_ASSIGN_OR_RETURN(Handle handle, GetHandle(h));
   if (handle.version) {
     const VersionLayout& v = *handle.version;
     if (offset >= v.size()) return size_t{0};
     size_t n = static_cast<size_t>(std::min<uint64_t>(size, v.size() - offset));
     AfterRead(*handle.ra, v, offset, n);
-    REEL_RETURN_IF_ERROR(visit(v, nullptr, n));
+    REEL_RETURN_IF_ERROR(visit(FileContent{&v}, n));
     return n;
   }
   FileState& fs = *handle.file;
@@ -156,22 +160,22 @@ Result<size_t> EngineImpl::ReadWith(
   if (offset >= file_size) return size_t{0};
   size_t n = static_cast<size_t>(std::min<uint64_t>(size, file_size - offset));
   AfterRead(*handle.ra, fs.base, offset, n);
-  REEL_RETURN_IF_ERROR(visit(fs.base, fs.staged.get(), n));
+  REEL_RETURN_IF_ERROR(visit(fs.Content(), n));
   return n;
 }
 
 Result<size_t> EngineImpl::Read(HandleId h, uint64_t offset, std::span<uint8_t> out) {
   return ReadWith(h, offset, out.size(),
-                  [&](const VersionLayout& base, const StagedFile* staged, size_t n) {
-                    return ReadFileContent(base, staged, &reader_, offset, out.first(n));
+                  [&](const FileContent& content, size_t n) {
+                    return ReadFileContent(content, &reader_, offset, out.first(n));
                   });
 }
 
 Result<std::vector<SharedBytes>> EngineImpl::ReadShared(HandleId h, uint64_t offset, size_t size) {
   std::vector<SharedBytes> pieces;
   REEL_RETURN_IF_ERROR(
-      ReadWith(h, offset, size, [&](const VersionLayout& base, const StagedFile* staged, size_t n) {
-        return ReadFileContentShared(base, staged, &reader_, offset, n, &pieces);
+      ReadWith(h, offset, size, [&](const FileContent& content, size_t n) {
+        return ReadFileContentShared(content, &reader_, offset, n, &pieces);
       }).status());
   return pieces;
 }
@@ -241,8 +245,12 @@ Status EngineImpl::Fsync(HandleId h, bool data_only) {
   REEL_ASSIGN_OR_RETURN(Handle handle, GetHandle(h));
   if (!handle.file) return Status::Ok();
   {
-    std::unique_lock lock(handle.file->mu);
-    if (handle.file->Dirty()) REEL_RETURN_IF_ERROR(handle.file->staged->Sync());
+    FileState& fs = *handle.file;
+    std::unique_lock lock(fs.mu);
+    // The writes a commit is taking are part of the file's data too; they go first, as the
+    // record of the layer over them depends on theirs.
+    if (fs.committing) REEL_RETURN_IF_ERROR(fs.committing->Sync());
+    if (fs.staged && fs.staged->dirty()) REEL_RETURN_IF_ERROR(fs.staged->Sync());
   }
   // The inode itself (created or renamed) must survive a machine crash too.
   return catalog_->Sync();

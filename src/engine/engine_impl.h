@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <unordered_map>
 
 #include "catalog/catalog.h"
@@ -120,10 +121,9 @@ class EngineImpl final : public Engine {
   // prefetches chunks ahead.
   void AfterRead(ReadAhead& ra, const VersionLayout& layout, uint64_t offset, size_t n);
   // Read and ReadShared: up to `size` bytes at `offset` of the handle's content, walked by
-  // `visit(base, staged, n)` (staged may be null) with the file's lock held; returns n.
+  // `visit(content, n)` with the file's lock held; returns n.
   Result<size_t> ReadWith(HandleId h, uint64_t offset, size_t size,
-                          const std::function<Status(const VersionLayout&, const StagedFile*,
-                                                     size_t)>& visit);
+                          const std::function<Status(const FileContent&, size_t)>& visit);
 
   // --- file states (engine_files.cc) ---
   std::shared_ptr<FileState> Pin(InodeId ino);
@@ -141,12 +141,21 @@ class EngineImpl final : public Engine {
   Result<HandleId> OpenVersionFile(InodeId vino);
 
   // --- versions (engine_versions.cc) ---
-  // With fs->mu held exclusively: turns the staged writes into a version.
-  Result<VersionInfo> CommitLocked(FileState& fs, VersionKind kind, const std::string& message);
+  // Turns the file's staged writes into a version (a checkpoint of the current content when
+  // nothing is staged); a layer left by a failed commit goes first, as a version of its own.
+  // Takes fs.commit_mu, and fs.mu only for moments: reads and writes of the file go on meanwhile,
+  // and writes made during the commit stay staged for the next one. Call without fs.mu held.
+  // Background kinds (autosave, recovered) make no version when nothing is left to commit
+  // (nullopt); a checkpoint always makes one.
+  Result<std::optional<VersionInfo>> CommitFile(FileState& fs, VersionKind kind,
+                                                const std::string& message);
+  // CommitFile's part for one layer, with fs.commit_mu held: fs.committing becomes a version
+  // (a checkpoint of the current content when it is null). On failure it stays for the next.
+  Result<VersionInfo> CommitLayer(FileState& fs, VersionKind kind, const std::string& message);
   void CommitQueued(InodeId ino);
   void CommitAllDirty(VersionKind kind);
-  // A background commit of `fs` (mu held exclusively): a failure is logged and kept in
-  // commit_errors_ for WaitIdle.
+  // A background commit of `fs` (CommitFile): a failure is logged and kept in commit_errors_
+  // for WaitIdle.
   void CommitInBackground(FileState& fs, VersionKind kind);
   void Invalidate(InodeId ino);
   void InvalidateEntry(InodeId parent, const std::string& name);

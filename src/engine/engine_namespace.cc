@@ -49,30 +49,18 @@ Attributes EngineImpl::Overlay(Attributes a, uint64_t epoch) {
     }
     return a;
   }
-  auto staged_over = [](Attributes& attr, uint64_t size, TimeNs mtime) {
-    attr.size = size;
-    attr.mtime = mtime;
-    attr.ctime = std::max(attr.ctime, mtime);
-  };
-  std::shared_lock lock(fs->mu, std::try_to_lock);
-  if (!lock.owns_lock()) {
-    // A commit under way: the size and mtime it commits (the version it lands has them too).
-    std::optional<FileState::CommittingAttrs> committing;
-    {
-      std::lock_guard c(fs->committing_mu);
-      committing = fs->committing;
-    }
-    if (committing) {
-      staged_over(a, committing->size, committing->mtime);
-      return a;
-    }
-    lock.lock();  // a write or truncate: short
-  }
-  // Under the file's lock no commit runs, so the catalog and the staging agree: re-read the
-  // catalog here, as a commit may have finished while we waited.
+  // A commit holds the file's lock only for moments, so this does not wait for one.
+  std::shared_lock lock(fs->mu);
+  // Under the file's lock the layers cannot change: re-read the catalog here, as a commit may
+  // have finished since `a` was read. While a commit lands its version, its layer is still
+  // there and says the same size and mtime.
   auto fresh = catalog_->GetAttributes(a.ino);
   if (fresh.ok()) a = *fresh;
-  if (fs->staged) staged_over(a, fs->staged->size(), fs->staged->mtime());
+  if (const StagedFile* top = fs->Top()) {
+    a.size = top->size();
+    a.mtime = top->mtime();
+    a.ctime = std::max(a.ctime, top->mtime());
+  }
   return a;
 }
 
@@ -86,6 +74,10 @@ Result<Attributes> EngineImpl::SetAttributes(InodeId ino, const AttrUpdate& upda
       auto fs = Pin(ino);
       Status s;
       {
+        // An explicit mtime must not be overwritten by the staged one of a commit under way
+        // (the version it lands sets the file's mtime): a utimens waits for that commit.
+        std::unique_lock<std::mutex> commit;
+        if (update.mtime) commit = std::unique_lock(fs->commit_mu);
         std::unique_lock lock(fs->mu);
         s = EnsureLoaded(*fs);
         if (s.ok() && size) {

@@ -51,34 +51,38 @@ void EngineImpl::StartCommitter() {
 }
 
 // Staged writes that were made durable (fsync or close) before a crash become "recovered"
-// versions. A staging record whose base is older than the file's current version was already
-// committed (the crash hit between the catalog commit and the cleanup) and is dropped.
+// versions, layer by layer from the bottom. A staging record whose base is older than the file's
+// current version was already committed (the crash hit between the catalog commit and the
+// cleanup) and is dropped. A record over a lower layer lies on whatever that layer became: the
+// version just recovered from it, or the current one if it was committed before the crash.
 Status EngineImpl::Recover() {
   REEL_ASSIGN_OR_RETURN(auto metas, StagedFile::ListRecoverable(options_.staging_dir));
   for (const auto& meta : metas) {
     auto staged = StagedFile::Reopen(options_.staging_dir, meta);
     if (!staged.ok()) return staged.status();
     auto attr = catalog_->GetAttributes(meta.ino);
-    if (!attr.ok() || attr->type != FileType::kRegular || attr->version != meta.base_version) {
+    if (!attr.ok() || attr->type != FileType::kRegular ||
+        (!meta.over_layer && attr->version != meta.base_version)) {
       spdlog::info("recovery: dropping staged writes of inode {} (already committed or gone)",
                    meta.ino);
       (*staged)->Remove();
       continue;
     }
+    if (meta.over_layer) REEL_RETURN_IF_ERROR((*staged)->Rebase(attr->version));
     auto fs = Pin(meta.ino);
     {
       std::unique_lock lock(fs->mu);
-      REEL_RETURN_IF_ERROR(EnsureLoaded(*fs));
       fs->staged = std::move(staged).value();
-      auto info = CommitLocked(*fs, VersionKind::kRecovered, "recovered after a crash");
-      if (!info.ok()) {
-        Unpin(fs);
-        return info.status().WithContext("recovering inode " + std::to_string(meta.ino));
-      }
-      spdlog::info("recovery: inode {} -> version {} ({} bytes)", meta.ino, info->number,
-                   info->size);
     }
+    auto info = CommitFile(*fs, VersionKind::kRecovered, "recovered after a crash");
     Unpin(fs);
+    if (!info.ok()) {
+      return info.status().WithContext("recovering inode " + std::to_string(meta.ino));
+    }
+    if (*info) {
+      spdlog::info("recovery: inode {} -> version {} ({} bytes)", meta.ino, (*info)->number,
+                   (*info)->size);
+    }
   }
   return Status::Ok();
 }

@@ -10,37 +10,71 @@
 
 namespace reel {
 
-Result<VersionInfo> EngineImpl::CommitLocked(FileState& fs, VersionKind kind,
-                                             const std::string& message) {
-  REEL_RETURN_IF_ERROR(EnsureLoaded(fs));
+Result<std::optional<VersionInfo>> EngineImpl::CommitFile(FileState& fs, VersionKind kind,
+                                                          const std::string& message) {
+  std::lock_guard commit(fs.commit_mu);
+  bool pending = false;
+  {
+    std::unique_lock lock(fs.mu);
+    REEL_RETURN_IF_ERROR(EnsureLoaded(fs));
+    // Another commit may have taken everything while this one waited for commit_mu.
+    if (kind != VersionKind::kCheckpoint && !fs.Dirty()) return std::optional<VersionInfo>();
+    pending = fs.committing != nullptr;
+  }
+  if (pending) {
+    // Writes a failed commit left: the version asked for when nothing was written since, else
+    // the version before the writes staged since.
+    bool newer = false;
+    {
+      std::shared_lock lock(fs.mu);
+      newer = fs.staged != nullptr;
+    }
+    if (!newer) {
+      REEL_ASSIGN_OR_RETURN(VersionInfo info, CommitLayer(fs, kind, message));
+      return std::optional<VersionInfo>(info);
+    }
+    REEL_ASSIGN_OR_RETURN(VersionInfo info, CommitLayer(fs, VersionKind::kAutosave, ""));
+    std::shared_lock lock(fs.mu);
+    if (kind != VersionKind::kCheckpoint && !fs.Dirty()) return std::optional<VersionInfo>(info);
+  }
+  {
+    std::unique_lock lock(fs.mu);
+    if (fs.staged) {
+      // The record goes down before a layer over it can exist, so recovery finds every layer
+      // below a recorded one (the staging of a file closed earlier is recorded already).
+      REEL_RETURN_IF_ERROR(fs.staged->PersistMeta(Durability::kAtomicOnly));
+      fs.committing = std::move(fs.staged);
+    }
+  }
+  REEL_ASSIGN_OR_RETURN(VersionInfo info, CommitLayer(fs, kind, message));
+  return std::optional<VersionInfo>(info);
+}
+
+Result<VersionInfo> EngineImpl::CommitLayer(FileState& fs, VersionKind kind,
+                                            const std::string& message) {
+  std::shared_ptr<StagedFile> layer;
+  VersionLayout base;
+  {
+    std::shared_lock lock(fs.mu);
+    layer = fs.committing;
+    base = fs.base;
+  }
   NewVersion nv;
   nv.kind = kind;
   nv.message = message;
   // The uploader keeps every chunk id pinned against GC until the catalog commit is done.
   ChunkUploader uploader(store_.get(), catalog_.get(), &inflight_, options_.upload_threads,
                          4ull * chunker_->MaxChunk());
-  // Attribute reads meanwhile see the staged size and mtime without waiting (FileState).
-  struct CommittingScope {
-    FileState& fs;
-    explicit CommittingScope(FileState& f) : fs(f) {
-      std::lock_guard lock(fs.committing_mu);
-      if (fs.staged) fs.committing = FileState::CommittingAttrs{fs.staged->size(), fs.staged->mtime()};
-    }
-    ~CommittingScope() {
-      std::lock_guard lock(fs.committing_mu);
-      fs.committing.reset();
-    }
-  } committing(fs);
-  if (fs.staged) {
-    REEL_RETURN_IF_ERROR(BuildVersionChunks(fs.base, *fs.staged, &reader_, *chunker_, &uploader));
+  if (layer) {
+    REEL_RETURN_IF_ERROR(BuildVersionChunks(base, *layer, &reader_, *chunker_, &uploader));
     REEL_ASSIGN_OR_RETURN(nv.chunks, uploader.Finish());
-    nv.size = fs.staged->size();
-    nv.mtime = fs.staged->mtime();
+    nv.size = layer->size();
+    nv.mtime = layer->mtime();
   } else {
     // Nothing staged: a checkpoint of the current content.
-    nv.chunks = fs.base.chunks();
+    nv.chunks = base.chunks();
     for (const auto& c : nv.chunks) uploader.AddExisting(c);
-    nv.size = fs.base.size();
+    nv.size = base.size();
     REEL_ASSIGN_OR_RETURN(Attributes attr, catalog_->GetAttributes(fs.ino));
     nv.mtime = attr.mtime;
   }
@@ -48,13 +82,21 @@ Result<VersionInfo> EngineImpl::CommitLocked(FileState& fs, VersionKind kind,
   auto version = std::make_shared<Version>();
   version->info = info;
   version->chunks = std::move(nv.chunks);
-  fs.base = VersionLayout(std::move(version));
-  if (fs.staged) {
-    if (fs.writers > 0) {
-      REEL_RETURN_IF_ERROR(fs.staged->MarkCommitted(info.number, info.size));
-    } else {
-      fs.staged->Remove();
-      fs.staged.reset();
+  {
+    std::unique_lock lock(fs.mu);
+    fs.base = VersionLayout(std::move(version));
+    if (layer) {
+      fs.committing.reset();
+      // Writes made meanwhile now lie on the new version. Their record says so before the
+      // committed layer's record goes; if it cannot, both stay, which recovery reads right too
+      // (the committed one is older than the file's version, the other lies over it).
+      Status rebased = fs.staged ? fs.staged->Rebase(info.number) : Status::Ok();
+      if (rebased.ok()) {
+        layer->Remove();
+      } else {
+        spdlog::error("commit of inode {}: staging record not updated: {}", fs.ino,
+                      rebased.ToString());
+      }
     }
   }
   const UploadStats& st = uploader.stats();
@@ -70,7 +112,7 @@ Result<VersionInfo> EngineImpl::CommitLocked(FileState& fs, VersionKind kind,
 }
 
 void EngineImpl::CommitInBackground(FileState& fs, VersionKind kind) {
-  auto info = CommitLocked(fs, kind, "");
+  auto info = CommitFile(fs, kind, "");
   if (info.ok()) return;
   spdlog::error("commit of inode {} failed (staged data kept): {}", fs.ino,
                 info.status().ToString());
@@ -83,14 +125,14 @@ void EngineImpl::CommitQueued(InodeId ino) {
   bool dirty = false;
   if (fs) {
     fs = Pin(ino);
+    bool commit = false;
     {
-      std::unique_lock lock(fs->mu);
+      std::shared_lock lock(fs->mu);
       dirty = fs->Dirty();
       // A writer that reopened the file will queue it again when it closes (on-close policy).
-      if (dirty && (fs->writers == 0 || options_.policy == VersionPolicy::kInterval)) {
-        CommitInBackground(*fs, VersionKind::kAutosave);
-      }
+      commit = dirty && (fs->writers == 0 || options_.policy == VersionPolicy::kInterval);
     }
+    if (commit) CommitInBackground(*fs, VersionKind::kAutosave);
     Unpin(fs);
   }
   if (!dirty) {  // nothing left to commit (removed, truncated away): no failure to report
@@ -105,16 +147,13 @@ void EngineImpl::CommitAllDirty(VersionKind kind) {
     std::lock_guard lock(files_mu_);
     for (const auto& [ino, fs] : files_) {
       std::shared_lock fs_lock(fs->mu, std::try_to_lock);
-      // A state busy right now is being committed or written; check it anyway below.
+      // A state busy right now is being written; check it anyway below.
       if (!fs_lock.owns_lock() || fs->Dirty()) dirty.push_back(ino);
     }
   }
   for (InodeId ino : dirty) {
     auto fs = Pin(ino);
-    {
-      std::unique_lock lock(fs->mu);
-      if (fs->Dirty()) CommitInBackground(*fs, kind);
-    }
+    CommitInBackground(*fs, kind);  // commits nothing when nothing is left to commit
     Unpin(fs);
   }
 }
@@ -130,13 +169,10 @@ void EngineImpl::InvalidateEntry(InodeId parent, const std::string& name) {
 Result<VersionInfo> EngineImpl::Save(InodeId ino, const std::string& message) {
   if (VirtualTree::IsVirtual(ino)) return Status(Code::kReadOnly, "versions are read-only");
   auto fs = Pin(ino);
-  Result<VersionInfo> result = Status::Internal("unset");
-  {
-    std::unique_lock lock(fs->mu);
-    result = CommitLocked(*fs, VersionKind::kCheckpoint, message);
-  }
+  auto result = CommitFile(*fs, VersionKind::kCheckpoint, message);
   Unpin(fs);
-  return result;
+  if (!result.ok()) return result.status();
+  return **result;  // a checkpoint always makes a version
 }
 
 Result<std::vector<VersionInfo>> EngineImpl::ListVersions(InodeId ino) {
@@ -160,12 +196,7 @@ Result<VersionInfo> EngineImpl::Restore(InodeId ino, uint64_t number) {
   {
     // Unsaved changes become a version first, so the restore loses nothing.
     auto fs = Pin(ino);
-    Status s;
-    {
-      std::unique_lock lock(fs->mu);
-      s = EnsureLoaded(*fs);
-      if (s.ok() && fs->Dirty()) s = CommitLocked(*fs, VersionKind::kAutosave, "").status();
-    }
+    Status s = CommitFile(*fs, VersionKind::kAutosave, "").status();
     Unpin(fs);
     REEL_RETURN_IF_ERROR(s);
   }
@@ -211,9 +242,10 @@ Result<FileStatus> EngineImpl::GetFileStatus(InodeId ino) {
   if (st.attr.type != FileType::kRegular) return st;
   if (auto fs = FindFile(ino)) {
     std::shared_lock lock(fs->mu);
-    if (fs->staged) {
-      st.dirty = fs->staged->dirty();
-      st.staged_bytes = fs->staged->extents().TotalBytes();
+    st.dirty = fs->Dirty();
+    for (const StagedFile* layer : {static_cast<const StagedFile*>(fs->committing.get()),
+                                    static_cast<const StagedFile*>(fs->staged.get())}) {
+      if (layer) st.staged_bytes += layer->extents().TotalBytes();
     }
   }
   REEL_ASSIGN_OR_RETURN(Attributes committed, catalog_->GetAttributes(ino));

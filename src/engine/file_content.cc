@@ -1,6 +1,7 @@
 #include "engine/file_content.h"
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 
 #include "store/chunk_keys.h"
@@ -54,23 +55,47 @@ Status VersionLayout::Walk(ChunkReader* reader, uint64_t offset, uint64_t length
   return Status::Ok();
 }
 
-Status WalkFileContent(const VersionLayout& base, const StagedFile* staged, ChunkReader* reader,
-                       uint64_t offset, uint64_t length, ContentVisitor& visit) {
-  if (!staged) return base.Walk(reader, offset, length, visit);
+uint64_t FileContent::size() const {
+  if (staged) return staged->size();
+  if (committing) return committing->size();
+  return base->size();
+}
+
+namespace {
+
+// Visits [offset, offset+length) of `base` overlaid by `layers` (bottom first): each layer's
+// unwritten ranges show the content below it up to its base limit, and zeros beyond.
+Status WalkLayers(const VersionLayout& base, std::span<const StagedFile* const> layers,
+                  ChunkReader* reader, uint64_t offset, uint64_t length, ContentVisitor& visit) {
+  if (layers.empty()) return base.Walk(reader, offset, length, visit);
+  const StagedFile& top = *layers.back();
+  const auto below = layers.first(layers.size() - 1);
+  const uint64_t below_size = below.empty() ? base.size() : below.back()->size();
   Status status;
-  staged->extents().Walk(offset, offset + length, [&](uint64_t s, uint64_t e, bool in_extent) {
+  top.extents().Walk(offset, offset + length, [&](uint64_t s, uint64_t e, bool in_extent) {
     if (!status.ok()) return;
     if (in_extent) {
-      status = visit.Staged(s, e - s);
+      status = visit.Staged(top, s, e - s);
       return;
     }
-    // Not written since the base version: base bytes below base_limit, zeros beyond.
-    uint64_t limit = std::min(staged->base_limit(), base.size());
-    uint64_t base_end = std::clamp(limit, s, e);
-    if (base_end > s) status = base.Walk(reader, s, base_end - s, visit);
-    if (status.ok() && e > base_end) status = visit.Zeros(e - base_end);
+    // Not written in this layer: the content below it up to the base limit, zeros beyond.
+    const uint64_t limit = std::min(top.base_limit(), below_size);
+    const uint64_t below_end = std::clamp(limit, s, e);
+    if (below_end > s) status = WalkLayers(base, below, reader, s, below_end - s, visit);
+    if (status.ok() && e > below_end) status = visit.Zeros(e - below_end);
   });
   return status;
+}
+
+}  // namespace
+
+Status WalkFileContent(const FileContent& content, ChunkReader* reader, uint64_t offset,
+                       uint64_t length, ContentVisitor& visit) {
+  std::array<const StagedFile*, 2> layers{};
+  size_t n = 0;
+  if (content.committing) layers[n++] = content.committing;
+  if (content.staged) layers[n++] = content.staged;
+  return WalkLayers(*content.base, std::span(layers.data(), n), reader, offset, length, visit);
 }
 
 namespace {
@@ -78,7 +103,7 @@ namespace {
 // Copies every piece into one buffer.
 class CopyVisitor final : public ContentVisitor {
  public:
-  CopyVisitor(const StagedFile* staged, std::span<uint8_t> out) : staged_(staged), out_(out) {}
+  explicit CopyVisitor(std::span<uint8_t> out) : out_(out) {}
   Status Chunk(const SharedBytes& bytes) override {
     std::memcpy(Next(bytes.size()), bytes.data(), bytes.size());
     return Status::Ok();
@@ -87,8 +112,8 @@ class CopyVisitor final : public ContentVisitor {
     std::memset(Next(length), 0, length);
     return Status::Ok();
   }
-  Status Staged(uint64_t offset, uint64_t length) override {
-    return staged_->ReadStaged(offset, std::span<uint8_t>(Next(length), length));
+  Status Staged(const StagedFile& file, uint64_t offset, uint64_t length) override {
+    return file.ReadStaged(offset, std::span<uint8_t>(Next(length), length));
   }
 
  private:
@@ -97,7 +122,6 @@ class CopyVisitor final : public ContentVisitor {
     done_ += length;
     return at;
   }
-  const StagedFile* staged_;
   std::span<uint8_t> out_;
   uint64_t done_ = 0;
 };
@@ -111,7 +135,7 @@ const std::vector<uint8_t>& ZeroBlock() {
 // Collects the pieces as slices.
 class SliceVisitor final : public ContentVisitor {
  public:
-  SliceVisitor(const StagedFile* staged, ReadPieces* out) : staged_(staged), out_(out) {}
+  explicit SliceVisitor(ReadPieces* out) : out_(out) {}
   Status Chunk(const SharedBytes& bytes) override {
     out_->push_back(bytes);
     return Status::Ok();
@@ -125,31 +149,29 @@ class SliceVisitor final : public ContentVisitor {
     }
     return Status::Ok();
   }
-  Status Staged(uint64_t offset, uint64_t length) override {
+  Status Staged(const StagedFile& file, uint64_t offset, uint64_t length) override {
     std::vector<uint8_t> bytes(length);
-    REEL_RETURN_IF_ERROR(staged_->ReadStaged(offset, bytes));
+    REEL_RETURN_IF_ERROR(file.ReadStaged(offset, bytes));
     out_->push_back(SharedBytes(std::move(bytes)));
     return Status::Ok();
   }
 
  private:
-  const StagedFile* staged_;
   ReadPieces* out_;
 };
 
 }  // namespace
 
-Status ReadFileContent(const VersionLayout& base, const StagedFile* staged, ChunkReader* reader,
-                       uint64_t offset, std::span<uint8_t> out) {
-  CopyVisitor copy(staged, out);
-  return WalkFileContent(base, staged, reader, offset, out.size(), copy);
+Status ReadFileContent(const FileContent& content, ChunkReader* reader, uint64_t offset,
+                       std::span<uint8_t> out) {
+  CopyVisitor copy(out);
+  return WalkFileContent(content, reader, offset, out.size(), copy);
 }
 
-Status ReadFileContentShared(const VersionLayout& base, const StagedFile* staged,
-                             ChunkReader* reader, uint64_t offset, uint64_t length,
-                             ReadPieces* out) {
-  SliceVisitor slices(staged, out);
-  return WalkFileContent(base, staged, reader, offset, length, slices);
+Status ReadFileContentShared(const FileContent& content, ChunkReader* reader, uint64_t offset,
+                             uint64_t length, ReadPieces* out) {
+  SliceVisitor slices(out);
+  return WalkFileContent(content, reader, offset, length, slices);
 }
 
 }  // namespace reel

@@ -27,8 +27,8 @@ class ContentVisitor {
   // Bytes of a chunk (a slice of its verified data).
   virtual Status Chunk(const SharedBytes& bytes) = 0;
   virtual Status Zeros(uint64_t length) = 0;
-  // Bytes [offset, offset+length) of the staged file.
-  virtual Status Staged(uint64_t offset, uint64_t length) = 0;
+  // Bytes [offset, offset+length) of the staged layer `file`.
+  virtual Status Staged(const StagedFile& file, uint64_t offset, uint64_t length) = 0;
 };
 
 // A version's chunk list with the start offset of every chunk, for binary search.
@@ -52,17 +52,26 @@ class VersionLayout {
   uint64_t size_ = 0;
 };
 
-// Visits [offset, offset+length) of the file made of `base` overlaid by `staged` (may be null).
-// The range must lie below the file's size.
-Status WalkFileContent(const VersionLayout& base, const StagedFile* staged, ChunkReader* reader,
-                       uint64_t offset, uint64_t length, ContentVisitor& visit);
+// A file's bytes: a committed version overlaid by up to two layers of staged writes, either of
+// which may be null: the writes a commit is turning into the next version (`committing`), and the
+// writes made since (`staged`, which lies over the committing layer's content when there is one).
+struct FileContent {
+  const VersionLayout* base = nullptr;
+  const StagedFile* committing = nullptr;
+  const StagedFile* staged = nullptr;
+
+  uint64_t size() const;
+};
+
+// Visits [offset, offset+length) of `content`. The range must lie below its size.
+Status WalkFileContent(const FileContent& content, ChunkReader* reader, uint64_t offset,
+                       uint64_t length, ContentVisitor& visit);
 // WalkFileContent, copied into `out` (length out.size()).
-Status ReadFileContent(const VersionLayout& base, const StagedFile* staged, ChunkReader* reader,
-                       uint64_t offset, std::span<uint8_t> out);
+Status ReadFileContent(const FileContent& content, ChunkReader* reader, uint64_t offset,
+                       std::span<uint8_t> out);
 // WalkFileContent as slices: chunk bytes shared, zeros from one static block, staged bytes read
 // into a buffer of their own.
-Status ReadFileContentShared(const VersionLayout& base, const StagedFile* staged,
-                             ChunkReader* reader, uint64_t offset, uint64_t length,
-                             ReadPieces* out);
+Status ReadFileContentShared(const FileContent& content, ChunkReader* reader, uint64_t offset,
+                             uint64_t length, ReadPieces* out);
 
 }  // namespace reel

@@ -6,7 +6,6 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
-#include <optional>
 #include <shared_mutex>
 
 #include "catalog/types.h"
@@ -19,28 +18,33 @@ struct FileState {
   explicit FileState(InodeId i) : ino(i) {}
 
   const InodeId ino;
-  // Exclusive for writes, truncates and commits; shared for reads.
+  // Held for the whole of a commit of this file (seconds for a big one), so commits of one file
+  // run one at a time and in order. Taken before `mu`, never while holding it; `mu` itself is
+  // held only for moments by a commit, so nothing else waits for one.
+  std::mutex commit_mu;
+  // Exclusive for writes, truncates and the start and end of a commit; shared for reads.
   std::shared_mutex mu;
   // --- guarded by mu ---
   bool loaded = false;                  // `base` reflects the catalog's current version
   VersionLayout base;                   // the current version
-  std::unique_ptr<StagedFile> staged;   // writes not yet in a version (null when none)
+  // Writes being turned into the next version by a commit, or left by a commit that failed
+  // (committed first by the next one). The committer reads it without `mu`, so while it is set
+  // nothing changes its content; under `mu` only Sync() may be called on it (an fsync), which
+  // touches only the record on disk.
+  std::shared_ptr<StagedFile> committing;
+  // Writes not yet in a version (null when none); over `committing` when that is set.
+  std::unique_ptr<StagedFile> staged;
   uint32_t writers = 0;                 // open handles that may write
   // --- guarded by EngineImpl::files_mu_ ---
   uint32_t pins = 0;
 
-  // The staged size and mtime while a commit holds `mu` (set and cleared under it): the staged
-  // content cannot change meanwhile, so attribute reads use these instead of waiting seconds for
-  // a big file's commit (`ls -l`, or `reel publish` resolving the path it publishes).
-  struct CommittingAttrs {
-    uint64_t size = 0;
-    TimeNs mtime = 0;
-  };
-  std::mutex committing_mu;  // guards committing
-  std::optional<CommittingAttrs> committing;
-
-  uint64_t LogicalSize() const { return staged ? staged->size() : base.size(); }
-  bool Dirty() const { return staged && staged->dirty(); }
+  // The file's bytes as readers see them.
+  FileContent Content() const { return FileContent{&base, committing.get(), staged.get()}; }
+  uint64_t LogicalSize() const { return Content().size(); }
+  // Whether anything differs from the current version.
+  bool Dirty() const { return committing || (staged && staged->dirty()); }
+  // The layer whose size and mtime the file shows (null when the version's apply).
+  const StagedFile* Top() const { return staged ? staged.get() : committing.get(); }
 };
 
 }  // namespace reel

@@ -5,7 +5,9 @@
 #include <linux/falloc.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <tuple>
 
 #include <nlohmann/json.hpp>
 
@@ -19,27 +21,59 @@ StagedFile::StagedFile(std::string dir, StagedMeta meta, UniqueFd fd)
   for (const auto& [s, e] : meta_.extents) extents_.Add(s, e);
 }
 
-std::string StagedFile::DataPath() const { return dir_ + "/" + std::to_string(meta_.ino) + ".data"; }
-std::string StagedFile::MetaPath() const { return dir_ + "/" + std::to_string(meta_.ino) + ".meta"; }
+namespace {
+
+// "<ino>" for layer 0 (the only name before layers existed), "<ino>.<layer>" above it.
+std::string StemOf(InodeId ino, uint32_t layer) {
+  std::string stem = std::to_string(ino);
+  if (layer > 0) stem += "." + std::to_string(layer);
+  return stem;
+}
+
+}  // namespace
+
+std::string StagedFile::DataPath() const { return dir_ + "/" + StemOf(meta_.ino, meta_.layer) + ".data"; }
+std::string StagedFile::MetaPath() const { return dir_ + "/" + StemOf(meta_.ino, meta_.layer) + ".meta"; }
 
 Result<std::unique_ptr<StagedFile>> StagedFile::Create(const std::string& dir, InodeId ino,
                                                        uint64_t base_version, uint64_t base_size,
                                                        TimeNs mtime) {
-  StagedMeta meta{ino, base_version, base_size, base_size, mtime, {}};
-  std::string path = dir + "/" + std::to_string(ino) + ".data";
+  StagedMeta meta;
+  meta.ino = ino;
+  meta.base_version = base_version;
+  meta.size = meta.base_limit = base_size;
+  meta.mtime = mtime;
+  REEL_ASSIGN_OR_RETURN(auto file, CreateLayer(dir, std::move(meta)));
+  file->dirty_ = base_version == 0;  // a file without any version needs its first one
+  return file;
+}
+
+Result<std::unique_ptr<StagedFile>> StagedFile::CreateOver(const StagedFile& below, TimeNs mtime) {
+  StagedMeta meta;
+  meta.ino = below.meta_.ino;
+  meta.base_version = below.meta_.base_version;
+  meta.layer = below.meta_.layer + 1;
+  meta.over_layer = true;
+  meta.size = meta.base_limit = below.meta_.size;
+  meta.mtime = mtime;
+  return CreateLayer(below.dir_, std::move(meta));
+}
+
+Result<std::unique_ptr<StagedFile>> StagedFile::CreateLayer(const std::string& dir,
+                                                            StagedMeta meta) {
+  const std::string path = dir + "/" + StemOf(meta.ino, meta.layer) + ".data";
+  const uint64_t base_size = meta.size;
   UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
   if (!fd.valid()) return Status::FromErrno(errno, "create staging file " + path);
   if (::ftruncate(fd.get(), static_cast<off_t>(base_size)) != 0) {
     return Status::FromErrno(errno, "size staging file " + path);
   }
-  auto file = std::unique_ptr<StagedFile>(new StagedFile(dir, std::move(meta), std::move(fd)));
-  file->dirty_ = base_version == 0;  // a file without any version needs its first one
-  return file;
+  return std::unique_ptr<StagedFile>(new StagedFile(dir, std::move(meta), std::move(fd)));
 }
 
 Result<std::unique_ptr<StagedFile>> StagedFile::Reopen(const std::string& dir,
                                                        const StagedMeta& meta) {
-  std::string path = dir + "/" + std::to_string(meta.ino) + ".data";
+  std::string path = dir + "/" + StemOf(meta.ino, meta.layer) + ".data";
   UniqueFd fd(::open(path.c_str(), O_RDWR | O_CLOEXEC));
   if (!fd.valid()) return Status::FromErrno(errno, "open staging file " + path);
   if (::ftruncate(fd.get(), static_cast<off_t>(meta.size)) != 0) {
@@ -47,6 +81,7 @@ Result<std::unique_ptr<StagedFile>> StagedFile::Reopen(const std::string& dir,
   }
   auto file = std::unique_ptr<StagedFile>(new StagedFile(dir, meta, std::move(fd)));
   file->dirty_ = true;
+  file->meta_written_ = true;
   return file;
 }
 
@@ -57,6 +92,8 @@ static Result<StagedMeta> ParseMeta(const std::string& text) {
   try {
     m.ino = j.at("ino").get<uint64_t>();
     m.base_version = j.at("base_version").get<uint64_t>();
+    m.layer = j.value("layer", 0u);
+    m.over_layer = j.value("over_layer", false);
     m.size = j.at("size").get<uint64_t>();
     m.base_limit = j.at("base_limit").get<uint64_t>();
     m.mtime = j.at("mtime").get<int64_t>();
@@ -90,11 +127,14 @@ Result<std::vector<StagedMeta>> StagedFile::ListRecoverable(const std::string& d
     }
   }
   for (const auto& name : data_files) {
-    std::string ino = name.substr(0, name.size() - 5);
+    std::string stem = name.substr(0, name.size() - 5);
     bool has_meta = false;
-    for (const auto& m : metas) has_meta |= std::to_string(m.ino) == ino;
+    for (const auto& m : metas) has_meta |= StemOf(m.ino, m.layer) == stem;
     if (!has_meta) ::unlink((dir + "/" + name).c_str());
   }
+  std::sort(metas.begin(), metas.end(), [](const StagedMeta& a, const StagedMeta& b) {
+    return std::tie(a.ino, a.layer) < std::tie(b.ino, b.layer);
+  });
   return metas;
 }
 
@@ -164,32 +204,22 @@ Status StagedFile::PersistMeta(Durability durability) {
   nlohmann::json j = {{"ino", meta_.ino},       {"base_version", meta_.base_version},
                       {"size", meta_.size},     {"base_limit", meta_.base_limit},
                       {"mtime", meta_.mtime},   {"extents", meta_.extents}};
-  return WriteFileAtomic(MetaPath(), j.dump(), 0600, durability);
+  if (meta_.layer > 0) j["layer"] = meta_.layer;
+  if (meta_.over_layer) j["over_layer"] = true;
+  REEL_RETURN_IF_ERROR(WriteFileAtomic(MetaPath(), j.dump(), 0600, durability));
+  meta_written_ = true;
+  return Status::Ok();
+}
+
+Status StagedFile::Rebase(uint64_t version) {
+  meta_.base_version = version;
+  meta_.over_layer = false;
+  return meta_written_ ? PersistMeta(Durability::kDurable) : Status::Ok();
 }
 
 Status StagedFile::Sync() {
   if (::fdatasync(fd_.get()) != 0) return Status::FromErrno(errno, "fdatasync staging file");
   return PersistMeta(Durability::kDurable);
-}
-
-Status StagedFile::MarkCommitted(uint64_t version, uint64_t size) {
-  extents_.clear();
-  meta_.extents.clear();
-  meta_.base_version = version;
-  meta_.size = size;
-  meta_.base_limit = size;
-  dirty_ = false;
-  if (::ftruncate(fd_.get(), static_cast<off_t>(size)) != 0) {
-    return Status::FromErrno(errno, "size staging file");
-  }
-  // Free the disk space; the offsets stay valid for later writes.
-  if (size > 0) {
-    ::fallocate(fd_.get(), FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, static_cast<off_t>(size));
-  }
-  if (::unlink(MetaPath().c_str()) != 0 && errno != ENOENT) {
-    return Status::FromErrno(errno, "remove staging metadata");
-  }
-  return Status::Ok();
 }
 
 void StagedFile::Remove() {

@@ -1,8 +1,16 @@
 // StagedFile: the local, not-yet-versioned writes of one file. Data sits in a sparse file
-// (<staging>/<ino>.data) at the file's own offsets; an ExtentMap says which ranges hold written
-// data. Everything else reads from the base version (below `base_limit`) or as zeros. Fsync
-// persists the data and a small metadata record (<ino>.meta) atomically, which is what crash
-// recovery reads. Not thread-safe: the owning FileState's mutex guards it.
+// (<staging>/<ino>.data, or <ino>.<layer>.data) at the file's own offsets; an ExtentMap says which
+// ranges hold written data. Everything else reads from the content below (below `base_limit`) or
+// as zeros. Fsync persists the data and a small metadata record (<ino>[.<layer>].meta)
+// atomically, which is what crash recovery reads.
+//
+// Layers: while a commit turns one StagedFile into a version, writes go to a new StagedFile over
+// it (`over_layer`, layer number one higher), so nothing waits for the commit. Once the version
+// is in the catalog the upper one is rebased onto it (Rebase) before the lower one is removed, so
+// at any crash the records on disk say what each layer lies on.
+//
+// Not thread-safe: the owning FileState's mutex guards it. A layer being committed is not
+// changed until its commit ends, so the committer reads it (const methods) without that mutex.
 #pragma once
 
 #include <cstdint>
@@ -22,6 +30,10 @@ namespace reel {
 struct StagedMeta {
   InodeId ino = 0;
   uint64_t base_version = 0;  // version the staged writes apply to (0 = none)
+  uint32_t layer = 0;         // 0, or n > 0 when the record's files are <ino>.<n>.{data,meta}
+  // The writes apply to the content of this file's layer below (being committed when they were
+  // made), not directly to `base_version`: recovery commits that layer first.
+  bool over_layer = false;
   uint64_t size = 0;          // logical file size
   uint64_t base_limit = 0;    // base content is visible only below this offset
   TimeNs mtime = 0;
@@ -34,9 +46,13 @@ class StagedFile {
   static Result<std::unique_ptr<StagedFile>> Create(const std::string& dir, InodeId ino,
                                                     uint64_t base_version, uint64_t base_size,
                                                     TimeNs mtime);
+  // Starts staging over `below` while `below` is being committed: the new layer lies over
+  // below's content, and records that (over_layer) until Rebase.
+  static Result<std::unique_ptr<StagedFile>> CreateOver(const StagedFile& below, TimeNs mtime);
   // Reopens staging left behind by a previous run (crash recovery).
   static Result<std::unique_ptr<StagedFile>> Reopen(const std::string& dir, const StagedMeta& meta);
-  // Reads every <ino>.meta in `dir`; removes data files that have no metadata (never acknowledged).
+  // Reads every metadata record in `dir`, ordered by inode and then layer (bottom first); removes
+  // data files that have no metadata (never acknowledged).
   static Result<std::vector<StagedMeta>> ListRecoverable(const std::string& dir);
 
   Status Write(uint64_t offset, std::span<const uint8_t> data, TimeNs now);
@@ -56,8 +72,9 @@ class StagedFile {
   // Writes the metadata record atomically (without syncing the data). kAtomicOnly is enough at a
   // plain close: it survives kill -9; durability against a machine crash is what fsync promises.
   Status PersistMeta(Durability durability);
-  // After a version was committed: nothing is staged any more; the base is the new version.
-  Status MarkCommitted(uint64_t version, uint64_t size);
+  // The layer below was committed as `version`: these writes now apply to it directly. Rewrites
+  // the metadata record (durably) when one was written, before the layer below is removed.
+  Status Rebase(uint64_t version);
   // Deletes the staging files.
   void Remove();
 
@@ -65,12 +82,16 @@ class StagedFile {
   uint64_t size() const { return meta_.size; }
   uint64_t base_limit() const { return meta_.base_limit; }
   uint64_t base_version() const { return meta_.base_version; }
+  uint32_t layer() const { return meta_.layer; }
+  bool over_layer() const { return meta_.over_layer; }
   TimeNs mtime() const { return meta_.mtime; }
   // Whether anything differs from the base version.
   bool dirty() const { return dirty_; }
 
  private:
   StagedFile(std::string dir, StagedMeta meta, UniqueFd fd);
+  // Creates the data file of `meta`'s layer, sized to meta.size, with nothing written yet.
+  static Result<std::unique_ptr<StagedFile>> CreateLayer(const std::string& dir, StagedMeta meta);
   std::string DataPath() const;
   std::string MetaPath() const;
 
@@ -79,6 +100,7 @@ class StagedFile {
   ExtentMap extents_;
   UniqueFd fd_;
   bool dirty_ = false;
+  bool meta_written_ = false;  // a metadata record exists on disk
   uint64_t unflushed_ = 0;  // bytes written since writeback of the data file was last started
 };
 

@@ -38,7 +38,7 @@ class RunChunker {
   // base version's boundaries.
   Status EmitWhole(uint64_t start, uint64_t end) {
     std::vector<uint8_t> data(end - start);
-    REEL_RETURN_IF_ERROR(ReadFileContent(base_, &staged_, reader_, start, data));
+    REEL_RETURN_IF_ERROR(ReadFileContent(FileContent{&base_, &staged_}, reader_, start, data));
     uploader_->AddNew(std::move(data));
     return Status::Ok();
   }
@@ -72,7 +72,7 @@ class RunChunker {
         have -= used;
         used = 0;
         size_t n = static_cast<size_t>(std::min<uint64_t>(window - have, end - read_pos));
-        REEL_RETURN_IF_ERROR(ReadFileContent(base_, &staged_, reader_, read_pos,
+        REEL_RETURN_IF_ERROR(ReadFileContent(FileContent{&base_, &staged_}, reader_, read_pos,
                                              std::span<uint8_t>(buf_.data() + have, n)));
         have += n;
         read_pos += n;

@@ -36,6 +36,22 @@ void EngineTest::OpenEngine() {
   engine_ = std::move(engine).value();
 }
 
+FaultInjectionStore* EngineTest::OpenEngineWithFaults() {
+  CloseEngine();
+  auto catalog = OpenCatalog("sqlite://" + dir_ + "/catalog.db", ::geteuid(), ::getegid());
+  EXPECT_TRUE(catalog.ok()) << catalog.status().ToString();
+  auto store = OpenObjectStore("file://" + dir_ + "/store");
+  EXPECT_TRUE(store.ok()) << store.status().ToString();
+  if (!catalog.ok() || !store.ok()) return nullptr;
+  auto faulty = std::make_unique<FaultInjectionStore>(std::move(store).value());
+  FaultInjectionStore* faults = faulty.get();
+  auto engine = Engine::Open(std::move(catalog).value(), std::move(faulty), options_);
+  EXPECT_TRUE(engine.ok()) << engine.status().ToString();
+  if (!engine.ok()) return nullptr;
+  engine_ = std::move(engine).value();
+  return faults;
+}
+
 void EngineTest::CloseEngine() {
   if (!engine_) return;
   EXPECT_TRUE(engine_->Shutdown().ok());

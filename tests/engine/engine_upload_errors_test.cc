@@ -17,18 +17,9 @@ namespace {
 
 class UploadErrorsTest : public EngineTest {
  protected:
-  // Reopens the engine over the same directory with a fault-injecting store.
   void OpenWithFaults() {
-    CloseEngine();
-    auto catalog = OpenCatalog("sqlite://" + dir_ + "/catalog.db", ::geteuid(), ::getegid());
-    ASSERT_TRUE(catalog.ok()) << catalog.status().ToString();
-    auto store = OpenObjectStore("file://" + dir_ + "/store");
-    ASSERT_TRUE(store.ok()) << store.status().ToString();
-    auto faulty = std::make_unique<FaultInjectionStore>(std::move(store).value());
-    faults_ = faulty.get();
-    auto engine = Engine::Open(std::move(catalog).value(), std::move(faulty), options_);
-    ASSERT_TRUE(engine.ok()) << engine.status().ToString();
-    engine_ = std::move(engine).value();
+    faults_ = OpenEngineWithFaults();
+    ASSERT_NE(faults_, nullptr);
   }
 
   FaultInjectionStore* faults_ = nullptr;
