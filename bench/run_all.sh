@@ -433,8 +433,6 @@ def spread(k, fmt=",.0f"):
     return "" if len(v) < 2 else f" ({min(v):{fmt}}-{max(v):{fmt}})"
 MB = 1e6
 MiB = 1048576
-def ratio(a, b):
-    return f"{a / b * 100:.0f}%" if a is not None and b else "-"
 def met(ok):
     return "**met**" if ok else "**NOT met**"
 
@@ -477,13 +475,13 @@ if "seq_mib" in R:
                 ("cold read", "seq_cold_read_mount_cpu"), ("warm read", "seq_warm_read_mount_cpu")]
     cpu_note = "; ".join(f"{label} {med(key):.2f} s" for label, key in cpu_rows if key in R)
 if "after_mib" in R:
-    size, tries = int(one("after_mib")), int(one("after_tries"))
+    asize, tries = int(one("after_mib")), int(one("after_tries"))
     lp50, lp99 = float(one("after_p50_ms_local")), float(one("after_p99_ms_local"))
     mp50, mp99 = float(one("after_p50_ms_mount")), float(one("after_p99_ms_mount"))
-    rows.append((f"4 KiB write (open, pwrite, close) right after closing a {size:,} MiB file: p50 / p99 of {tries} (ms)",
+    rows.append((f"4 KiB write (open, pwrite, close) right after closing a {asize:,} MiB file: p50 / p99 of {tries} (ms)",
                  f"{lp50:.2f} / {lp99:.2f}", f"{mp50:.2f} / {mp99:.2f}", f"p99 {mp99 / lp99:.1f}x local's" if lp99 else "-",
                  "p99 < 50 ms", met(mp99 < 50)))
-    crit.append((f"4 KiB write right after closing a {size:,} MiB file: p99 < 50 ms", mp99 < 50, f"{mp99:.2f} ms"))
+    crit.append((f"4 KiB write right after closing a {asize:,} MiB file: p99 < 50 ms", mp99 < 50, f"{mp99:.2f} ms"))
 if "edit_new_bytes" in R:
     nb = int(one("edit_new_bytes"))
     rows.append((f"1 MiB in-place edit in a {one('edit_file_mib')} MiB file: new chunk bytes stored", "-", f"{nb / MiB:.2f} MiB in {one('edit_new_objects')} new chunk(s)", "-", "<= 8 MiB", met(nb <= 8 * MiB)))
@@ -519,7 +517,7 @@ if "meta_n" in R:
     print("|---|---:|---:|---:|---:|---:|---|---|")
     def speed(a, b):
         return f"{a / b:.2f}x" if a and b else "-"
-    meta_rows = [("create", "Create (open O_CREAT|O_EXCL + close) (files/s)", 2000),
+    meta_rows = [("create", "Create (open O_CREAT\\|O_EXCL + close) (files/s)", 2000),
                  ("stat_cold", "stat() of each name, cold (stats/s)", 20000),
                  ("stat_warm", "stat() of each name again, warm (stats/s)", None),
                  ("readdir", "readdir, full listing repeated (entries/s)", None),
