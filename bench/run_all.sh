@@ -479,7 +479,7 @@ if "after_mib" in R:
     lp50, lp99 = float(one("after_p50_ms_local")), float(one("after_p99_ms_local"))
     mp50, mp99 = float(one("after_p50_ms_mount")), float(one("after_p99_ms_mount"))
     rows.append((f"4 KiB write (open, pwrite, close) right after closing a {asize:,} MiB file: p50 / p99 of {tries} (ms)",
-                 f"{lp50:.2f} / {lp99:.2f}", f"{mp50:.2f} / {mp99:.2f}", f"p99 {mp99 / lp99:.1f}x local's" if lp99 else "-",
+                 f"{lp50:.2f} / {lp99:.2f}", f"{mp50:.2f} / {mp99:.2f}", f"p99 {mp99 / lp99:,.1f}x local's" if lp99 else "-",
                  "p99 < 50 ms", met(mp99 < 50)))
     crit.append((f"4 KiB write right after closing a {asize:,} MiB file: p99 < 50 ms", mp99 < 50, f"{mp99:.2f} ms"))
 if "edit_new_bytes" in R:
@@ -510,7 +510,7 @@ if "meta_n" in R:
     n = int(one("meta_n"))
     sides = ("local", "bindfs", "mount")
     print(f"## Metadata: {n:,} empty files in one directory\n")
-    print(f"bindfs: {one('meta_bindfs')}, a FUSE passthrough over a directory on the same disk. Cold: the FUSE "
+    print(f"{one('meta_bindfs')}: a FUSE passthrough over a directory on the same disk. Cold: the FUSE "
           "sides unmounted and mounted again, then the kernel's caches dropped; local: the drop alone. "
           "Ratios are ReelDrive's speed over the other side's: above 1.00x ReelDrive is faster.\n")
     print("| Row | Local disk | bindfs | ReelDrive | ReelDrive / bindfs | ReelDrive / local | Target | |")
