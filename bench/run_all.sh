@@ -259,10 +259,15 @@ if want meta; then run_meta_rows; fi
 # A 4 KiB write (open, pwrite, close) to an AFTER_MIB MiB file right after the file was written
 # and closed: through the mount the big version's commit is running at that moment. AFTER_TRIES
 # tries per side by bench/write_after_close.py; after each try it waits, untimed, for `reel sync`
-# (mount) or `sync` (local) so the next try starts with nothing pending.
+# (mount) or `sync` (local) so the next try starts with nothing pending. The environment may set
+# AFTER_MIB, AFTER_TRIES, and AFTER_FRESH=1 for all-new bytes on every try (the store then grows
+# by AFTER_MIB per try; otherwise only the first try's bytes are new).
 if want afterclose; then
   record after_mib "$AFTER_MIB"
   record after_tries "$AFTER_TRIES"
+  record after_fresh "${AFTER_FRESH:-0}"
+  fresh_arg=()
+  if [[ ${AFTER_FRESH:-0} == 1 ]]; then fresh_arg=(--fresh); fi
   for side in local mount; do
     if [[ $side == local ]]; then
       f=$LOCAL/after.bin; between=sync
@@ -270,7 +275,8 @@ if want afterclose; then
       f=$MNT/after.bin; between="$(printf '%q ' "$REEL" sync "$MNT")"; assert_mounted
     fi
     log "write after close ($side): $AFTER_TRIES tries of ${AFTER_MIB} MiB then 4 KiB"
-    out=$(python3 "$ROOT/bench/write_after_close.py" "$f" --mib "$AFTER_MIB" --tries "$AFTER_TRIES" --between "$between")
+    out=$(python3 "$ROOT/bench/write_after_close.py" "$f" --mib "$AFTER_MIB" --tries "$AFTER_TRIES" \
+      --between "$between" "${fresh_arg[@]}")
     for k in p50_ms p99_ms max_ms latencies_ms between_seconds; do
       record "after_${k}_$side" "$(json_field "$out" "$k")"
     done
@@ -503,7 +509,8 @@ if rows:
         print("| " + " | ".join(r) + " |")
     print()
 if "after_mib" in R:
-    print(f"Each try rewrote the {one('after_mib')} MiB file (the first try with all-new bytes), closed it, timed the 4 KiB write, "
+    fresh = "all-new bytes on every try" if one("after_fresh") == "1" else "all-new bytes on the first try, one new block on each later one"
+    print(f"Each try rewrote the {one('after_mib')} MiB file ({fresh}), closed it, timed the 4 KiB write, "
           f"then waited untimed for `reel sync` / `sync`: {one('after_between_seconds_mount')} s through the mount "
           f"(the commit the 4 KiB write ran beside). Mount latencies (ms): {one('after_latencies_ms_mount')}.\n")
 if "meta_n" in R:
