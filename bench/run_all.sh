@@ -511,8 +511,8 @@ if rows:
 if "after_mib" in R:
     fresh = "all-new bytes on every try" if one("after_fresh") == "1" else "all-new bytes on the first try, one new block on each later one"
     print(f"Each try rewrote the {one('after_mib')} MiB file ({fresh}), closed it, timed the 4 KiB write, "
-          f"then waited untimed for `reel sync` / `sync`: {one('after_between_seconds_mount')} s through the mount "
-          f"(the commit the 4 KiB write ran beside). Mount latencies (ms): {one('after_latencies_ms_mount')}.\n")
+          f"then waited untimed for `reel sync` / `sync`; through the mount that took {one('after_between_seconds_mount')} s "
+          f"(what was left of the commits once the 4 KiB write had returned). Mount latencies (ms): {one('after_latencies_ms_mount')}.\n")
 if "meta_n" in R:
     n = int(one("meta_n"))
     sides = ("local", "bindfs", "mount")
