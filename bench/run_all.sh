@@ -6,20 +6,22 @@
 #   bench/run_all.sh [--quick] [--build DIR] [--workdir DIR] [--reps N] [--only LIST]
 #                    [--media FILE] [--out FILE] [--keep]
 #
-#   --quick        small sizes (256 MiB sequential, 2,000 files, 128 MiB edit file, 15 s video)
+#   --quick        small sizes (256 MiB sequential, 2,000 files, 5 writes after closing 256 MiB,
+#                  128 MiB edit file, 15 s video)
 #   --build DIR    build directory with src/cli/reel, bench/meta_bench, bench/chunker_bench
 #                  (default: build; make one with: scripts/build.sh build -DREEL_BUILD_BENCH=ON)
 #   --workdir DIR  where the temp local dir, drive and mountpoint go (default: $TMPDIR or /tmp);
 #                  must be a disk filesystem, not tmpfs
 #   --reps N       repetitions of the sequential rows; the median is reported (default 3, quick 1)
 #                  (each repetition times WARM_PAIRS local/mount warm-read pairs: env, default 3)
-#   --only LIST    comma-separated subset of: seq,meta,edit,media,chunker (default: all)
+#   --only LIST    comma-separated subset of: seq,meta,afterclose,edit,media,chunker (default: all)
 #   --media FILE   use this video for the media row instead of generating one with ffmpeg
 #   --out FILE     where to write the report (markdown; default: bench/results/run-DATE.md)
 #   --keep         keep the work directory (the drive, restic repo, raw fio JSON) for inspection
 #
-# Needs: fio, python3, and for the media row ffmpeg, exiftool and restic. Run as root to drop
-# the page cache between phases (otherwise the "cold" rows are not cold and the report says so).
+# Needs: fio, python3, bindfs for the metadata rows, and for the media row ffmpeg, exiftool and
+# restic (all in scripts/install-deps.sh --test). Run as root to drop the page cache between
+# phases (otherwise the "cold" rows are not cold and the report says so).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -27,12 +29,12 @@ BUILD=$ROOT/build
 WORKBASE=${TMPDIR:-/tmp}
 QUICK=0
 REPS=""
-ONLY="seq,meta,edit,media,chunker"
+ONLY="seq,meta,afterclose,edit,media,chunker"
 MEDIA_IN=""
 OUT=""
 KEEP=0
 
-usage() { sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+usage() { sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 while (($#)); do
   case $1 in
     --quick) QUICK=1 ;;
@@ -51,10 +53,10 @@ done
 
 if ((QUICK)); then
   WARM_PAIRS=${WARM_PAIRS:-1}; SEQ_MIB=256; META_N=2000; READDIR_REPS=10; EDIT_MIB=128; MEDIA_SECONDS=15
-  CHUNKER_MIN_TIME=0.1; REPS=${REPS:-1}
+  CHUNKER_MIN_TIME=0.1; REPS=${REPS:-1}; AFTER_MIB=${AFTER_MIB:-256}; AFTER_TRIES=${AFTER_TRIES:-5}
 else
   WARM_PAIRS=${WARM_PAIRS:-3}; SEQ_MIB=4096; META_N=10000; READDIR_REPS=20; EDIT_MIB=1024; MEDIA_SECONDS=90
-  CHUNKER_MIN_TIME=0.5; REPS=${REPS:-3}
+  CHUNKER_MIN_TIME=0.5; REPS=${REPS:-3}; AFTER_MIB=${AFTER_MIB:-2048}; AFTER_TRIES=${AFTER_TRIES:-20}
 fi
 want() { [[ ",$ONLY," == *",$1,"* ]]; }
 
@@ -70,7 +72,7 @@ need_tool() { command -v "$1" >/dev/null || { echo "missing tool: $1" >&2; exit 
 need_bin "$REEL"
 need_tool fio
 need_tool python3
-want meta && need_bin "$META"
+want meta && need_bin "$META" && need_tool bindfs && need_tool fusermount3
 want chunker && need_bin "$CHUNKER"
 if want media; then
   need_tool exiftool; need_tool restic
@@ -91,6 +93,7 @@ chmod 700 "$XDG_RUNTIME_DIR"
 cleanup() {
   local rc=$?
   set +e
+  if declare -F meta_cleanup >/dev/null; then meta_cleanup; fi
   # A mount whose process died is no mountpoint to `mountpoint` (ENOTCONN) but still listed.
   if mountpoint -q "$MNT" 2>/dev/null || grep -qs " $MNT fuse" /proc/mounts; then
     "$REEL" umount "$MNT" >/dev/null 2>&1 || fusermount3 -uz "$MNT" 2>/dev/null
@@ -116,6 +119,10 @@ log() { echo "[$(date +%T)] $*" >&2; }
 record() { echo "$1=$2" >>"$RES"; }  # a key recorded several times is a list (repetitions)
 now() { date +%s.%N; }
 elapsed() { python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.3f}')" "$1" "$2"; }
+# json_field JSON KEY: one field of a JSON object; a list as space-separated values.
+json_field() {
+  python3 -c "import json,sys; v=json.loads(sys.argv[1])[sys.argv[2]]; print(' '.join(map(str, v)) if isinstance(v, list) else v)" "$1" "$2"
+}
 
 FSTYPE=$(findmnt -no FSTYPE -T "$WORK" 2>/dev/null || stat -f -c %T "$WORK")
 if [[ $FSTYPE == tmpfs || $FSTYPE == ramfs ]]; then
@@ -134,11 +141,16 @@ assert_mounted() {
   mountpoint -q "$MNT" || { echo "FATAL: $MNT is not a mountpoint (mount failed or died)" >&2; exit 1; }
 }
 
+mount_reel() {
+  "$REEL" mount "$MNT" --drive "$DRIVE" --background >/dev/null
+  assert_mounted
+  MOUNT_PID=$(sed -n 's/.*"pid": *\([0-9]*\).*/\1/p' "$XDG_RUNTIME_DIR"/reel/*.json | head -1)
+  [[ -n $MOUNT_PID ]] || { echo "no mount pid in the registry" >&2; exit 1; }
+}
+# A fresh mount process of the same drive: nothing cached in the daemon.
+remount_reel() { "$REEL" umount "$MNT" >/dev/null; mount_reel; }
 "$REEL" init "$DRIVE" >/dev/null
-"$REEL" mount "$MNT" --drive "$DRIVE" --background >/dev/null
-assert_mounted
-MOUNT_PID=$(sed -n 's/.*"pid": *\([0-9]*\).*/\1/p' "$XDG_RUNTIME_DIR"/reel/*.json | head -1)
-[[ -n $MOUNT_PID ]] || { echo "no mount pid in the registry" >&2; exit 1; }
+mount_reel
 
 reel_sync() { "$REEL" sync "$MNT" >/dev/null; }
 
@@ -237,34 +249,40 @@ if want seq; then
 fi
 
 # ------------------------------------------------------------------------------- metadata
-# META_N empty files in one directory. create = open(O_CREAT|O_EXCL)+close; stat = stat() of
-# every name after dropping caches (fresh lookups), then again (warm); readdir = full listing,
-# READDIR_REPS times. Through the mount, every close queues a version; `reel sync` waits for
-# all of them before the stat phase and is timed separately.
-if want meta; then
-  record meta_n "$META_N"
+# Creates, stats (cold and warm), readdir, `ls -l` and unlinks of META_N files on the local disk,
+# through bindfs (the FUSE floor) and through the mount: bench/meta_bench.sh says what each
+# phase does and what "cold" means on each side.
+source "$ROOT/bench/meta_bench.sh"
+if want meta; then run_meta_rows; fi
+
+# ----------------------------------------------------------------------------- afterclose
+# A 4 KiB write (open, pwrite, close) to an AFTER_MIB MiB file right after the file was written
+# and closed: through the mount the big version's commit is running at that moment. AFTER_TRIES
+# tries per side by bench/write_after_close.py; after each try it waits, untimed, for `reel sync`
+# (mount) or `sync` (local) so the next try starts with nothing pending. The environment may set
+# AFTER_MIB, AFTER_TRIES, and AFTER_FRESH=1 for all-new bytes on every try (the store then grows
+# by AFTER_MIB per try; otherwise only the first try's bytes are new).
+if want afterclose; then
+  record after_mib "$AFTER_MIB"
+  record after_tries "$AFTER_TRIES"
+  record after_fresh "${AFTER_FRESH:-0}"
+  fresh_arg=()
+  if [[ ${AFTER_FRESH:-0} == 1 ]]; then fresh_arg=(--fresh); fi
   for side in local mount; do
-    if [[ $side == local ]]; then dir=$LOCAL/meta; else dir=$MNT/meta; assert_mounted; fi
-    mkdir "$dir"
-    log "metadata ($side): create $META_N"
-    drop_caches
-    out=$("$META" create "$dir" "$META_N")
-    record "meta_create_$side" "$(python3 -c "import json,sys; print(json.loads(sys.argv[1])['per_second'])" "$out")"
-    if [[ $side == mount ]]; then
-      t0=$(now); reel_sync; t1=$(now)
-      record meta_commit_seconds "$(elapsed "$t0" "$t1")"
+    if [[ $side == local ]]; then
+      f=$LOCAL/after.bin; between=sync
+    else
+      f=$MNT/after.bin; between="$(printf '%q ' "$REEL" sync "$MNT")"; assert_mounted
     fi
-    log "metadata ($side): stat, readdir"
-    drop_caches
-    [[ $side == mount ]] && assert_mounted
-    for phase in stat_cold stat_warm; do
-      out=$("$META" stat "$dir" "$META_N")
-      record "meta_${phase}_$side" "$(python3 -c "import json,sys; print(json.loads(sys.argv[1])['per_second'])" "$out")"
+    log "write after close ($side): $AFTER_TRIES tries of ${AFTER_MIB} MiB then 4 KiB"
+    out=$(python3 "$ROOT/bench/write_after_close.py" "$f" --mib "$AFTER_MIB" --tries "$AFTER_TRIES" \
+      --between "$between" "${fresh_arg[@]}")
+    for k in p50_ms p99_ms max_ms latencies_ms between_seconds; do
+      record "after_${k}_$side" "$(json_field "$out" "$k")"
     done
-    out=$("$META" readdir "$dir" "$READDIR_REPS")
-    record "meta_readdir_$side" "$(python3 -c "import json,sys; print(json.loads(sys.argv[1])['per_second'])" "$out")"
-    record "meta_listings_$side" "$(python3 -c "import json,sys; print(json.loads(sys.argv[1])['listings_per_second'])" "$out")"
+    rm -f "$f"
   done
+  assert_mounted
 fi
 
 # ----------------------------------------------------------------------------------- edit
@@ -421,8 +439,6 @@ def spread(k, fmt=",.0f"):
     return "" if len(v) < 2 else f" ({min(v):{fmt}}-{max(v):{fmt}})"
 MB = 1e6
 MiB = 1048576
-def ratio(a, b):
-    return f"{a / b * 100:.0f}%" if a is not None and b else "-"
 def met(ok):
     return "**met**" if ok else "**NOT met**"
 
@@ -464,18 +480,14 @@ if "seq_mib" in R:
     cpu_rows = [("write (fio, incl. end fsync)", "seq_write_mount_cpu"), ("commit (`reel sync`)", "seq_commit_mount_cpu"),
                 ("cold read", "seq_cold_read_mount_cpu"), ("warm read", "seq_warm_read_mount_cpu")]
     cpu_note = "; ".join(f"{label} {med(key):.2f} s" for label, key in cpu_rows if key in R)
-if "meta_n" in R:
-    n = int(one("meta_n"))
-    for key, label, target in [("create", f"Create {n:,} files in one dir (files/s)", 2000),
-                               ("stat_cold", "stat() each name, caches dropped (stats/s)", 20000),
-                               ("stat_warm", "stat() each name again, warm (stats/s)", None),
-                               ("readdir", "readdir, full listing repeated (entries/s)", None)]:
-        l, m = med(f"meta_{key}_local"), med(f"meta_{key}_mount")
-        rows.append((label, f"{l:,.0f}", f"{m:,.0f}", ratio(m, l), f">= {target:,}/s" if target else "", met(m >= target) if target else ""))
-        if target:
-            crit.append((f"{key.replace('_cold', '')} >= {target:,}/s through the mount", m >= target, f"{m:,.0f}/s"))
-        if key == "create":
-            rows.append((f"  ... then `reel sync` ({n:,} versions committed) (s)", "-", f"{med('meta_commit_seconds'):.1f}", "-", "", ""))
+if "after_mib" in R:
+    asize, tries = int(one("after_mib")), int(one("after_tries"))
+    lp50, lp99 = float(one("after_p50_ms_local")), float(one("after_p99_ms_local"))
+    mp50, mp99 = float(one("after_p50_ms_mount")), float(one("after_p99_ms_mount"))
+    rows.append((f"4 KiB write (open, pwrite, close) right after closing a {asize:,} MiB file: p50 / p99 of {tries} (ms)",
+                 f"{lp50:.2f} / {lp99:.2f}", f"{mp50:.2f} / {mp99:.2f}", f"p99 {mp99 / lp99:,.1f}x local's" if lp99 else "-",
+                 "p99 < 50 ms", met(mp99 < 50)))
+    crit.append((f"4 KiB write right after closing a {asize:,} MiB file: p99 < 50 ms", mp99 < 50, f"{mp99:.2f} ms"))
 if "edit_new_bytes" in R:
     nb = int(one("edit_new_bytes"))
     rows.append((f"1 MiB in-place edit in a {one('edit_file_mib')} MiB file: new chunk bytes stored", "-", f"{nb / MiB:.2f} MiB in {one('edit_new_objects')} new chunk(s)", "-", "<= 8 MiB", met(nb <= 8 * MiB)))
@@ -490,11 +502,50 @@ if chunk:
     crit.append(("FastCDC >= 1.5 GB/s on one core (random data)", f >= 1.5, f"{f:.2f} GB/s"))
     crit.append(("chunk+hash >= 1 GB/s on one core (random data)", c >= 1.0, f"{c:.2f} GB/s"))
 
-print("| Benchmark | Local disk | ReelDrive mount | Mount / local | Target | |")
-print("|---|---:|---:|---:|---|---|")
-for r in rows:
-    print("| " + " | ".join(r) + " |")
-print()
+if rows:
+    print("| Benchmark | Local disk | ReelDrive mount | Mount / local | Target | |")
+    print("|---|---:|---:|---:|---|---|")
+    for r in rows:
+        print("| " + " | ".join(r) + " |")
+    print()
+if "after_mib" in R:
+    fresh = "all-new bytes on every try" if one("after_fresh") == "1" else "all-new bytes on the first try, one new block on each later one"
+    print(f"Each try rewrote the {one('after_mib')} MiB file ({fresh}), closed it, timed the 4 KiB write, "
+          f"then waited untimed for `reel sync` / `sync`; through the mount that took {one('after_between_seconds_mount')} s "
+          f"(what was left of the commits once the 4 KiB write had returned). Mount latencies (ms): {one('after_latencies_ms_mount')}.\n")
+if "meta_n" in R:
+    n = int(one("meta_n"))
+    sides = ("local", "bindfs", "mount")
+    print(f"## Metadata: {n:,} empty files in one directory\n")
+    print(f"{one('meta_bindfs')}: a FUSE passthrough over a directory on the same disk. Cold: the FUSE "
+          "sides unmounted and mounted again, then the kernel's caches dropped; local: the drop alone. "
+          "Ratios are ReelDrive's speed over the other side's: above 1.00x ReelDrive is faster.\n")
+    print("| Row | Local disk | bindfs | ReelDrive | ReelDrive / bindfs | ReelDrive / local | Target | |")
+    print("|---|---:|---:|---:|---:|---:|---|---|")
+    def speed(a, b):
+        return f"{a / b:.2f}x" if a and b else "-"
+    meta_rows = [("create", "Create (open O_CREAT\\|O_EXCL + close) (files/s)", 2000),
+                 ("stat_cold", "stat() of each name, cold (stats/s)", 20000),
+                 ("stat_warm", "stat() of each name again, warm (stats/s)", None),
+                 ("readdir", "readdir, full listing repeated (entries/s)", None),
+                 ("unlink", "unlink() of each name (unlinks/s)", None)]
+    for key, label, floor in meta_rows:
+        v = {s_: med(f"meta_{key}_{s_}") for s_ in sides}
+        beats = key in ("create", "stat_cold", "stat_warm")
+        target = (f">= bindfs, >= {floor:,}/s" if floor else ">= bindfs") if beats else ""
+        ok = v["mount"] >= v["bindfs"] and (floor is None or v["mount"] >= floor)
+        print(f"| {label} | {v['local']:,.0f} | {v['bindfs']:,.0f} | {v['mount']:,.0f} | {speed(v['mount'], v['bindfs'])} "
+              f"| {speed(v['mount'], v['local'])} | {target} | {met(ok) if beats else ''} |")
+        if beats:
+            crit.append((f"{key} through the mount >= bindfs" + (f" and >= {floor:,}/s" if floor else ""), ok,
+                         f"{v['mount']:,.0f}/s against bindfs {v['bindfs']:,.0f}/s"))
+        if key == "create":
+            print(f"| ... then `reel sync` ({n:,} versions committed) (s) | - | - | {med('meta_commit_seconds'):.2f} | | | | |")
+    for phase in ("cold", "warm"):
+        t = {s_: med(f"meta_ls_{phase}_{s_}") for s_ in sides}
+        print(f"| `ls -l` of the {n:,} files, {phase} (s) | {t['local']:.3f} | {t['bindfs']:.3f} | {t['mount']:.3f} "
+              f"| {speed(t['bindfs'], t['mount'])} | {speed(t['local'], t['mount'])} | | |")
+    print()
 if "seq_mib" in R:
     print(f"CPU time of the mount process (user+system, all threads; median per {size} MiB): {cpu_note}.\n")
 

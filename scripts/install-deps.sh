@@ -2,7 +2,8 @@
 # Installs everything ReelDrive needs on Debian 12, from Debian's packages only.
 #   scripts/install-deps.sh          build + run dependencies
 #   scripts/install-deps.sh --test   plus the real tools the tests and benchmarks drive
-#                                    (s3fs and rclone: the peers of bench/tiers_bench.sh)
+#                                    (s3fs and rclone: the peers of bench/tiers_bench.sh;
+#                                    bindfs: the FUSE floor of bench/run_all.sh's metadata rows)
 set -euo pipefail
 
 BUILD_PKGS=(
@@ -16,7 +17,7 @@ TEST_PKGS=(
   git rsync tar sqlite3 ffmpeg libimage-exiftool-perl attr xxd fio restic python3
   coreutils psmisc procps
   ceph-mon ceph-osd radosgw ceph-common curl
-  s3fs rclone
+  s3fs rclone bindfs
 )
 
 pkgs=("${BUILD_PKGS[@]}")
