@@ -16,6 +16,22 @@ quick=0
 [[ "${1:-}" == "--quick" ]] && quick=1
 
 scripts/install-deps.sh --test
+# ctest in build dir $1 with the remaining arguments. Every dependency is provided here, so a
+# test that skipped (GTEST_SKIP, or a FUSE script's exit 77) fails the run like a failed one.
+run_ctest() {
+  local dir=$1 log rc=0
+  shift
+  log=$(mktemp /tmp/reel-test-ctest-XXXXXX)
+  (cd "$dir" && ctest --output-on-failure --no-tests=error "$@") | tee "$log" || rc=$?
+  if grep -q "(Skipped)" "$log"; then
+    echo "FAIL: tests were skipped although every dependency is required:" >&2
+    grep "(Skipped)" "$log" >&2
+    rc=1
+  fi
+  rm -f "$log"
+  return "$rc"
+}
+
 start=$(date +%s)
 
 echo "== ceph (monitor, OSD, S3 gateway on loopback)"
@@ -36,7 +52,7 @@ export REEL_TEST_RADOS_URI="rados://reel-test?conf=$CEPH_CONF&create_pool=true"
 echo "== build (RelWithDebInfo)"
 scripts/build.sh build -DREEL_BUILD_TESTS=ON -DREEL_BUILD_BENCH=ON
 echo "== tests"
-(cd build && ctest --output-on-failure --no-tests=error --timeout 900 -j 2)
+run_ctest build --timeout 900 -j 2
 
 if ((quick == 0)); then
   for san in address thread; do
@@ -45,9 +61,8 @@ if ((quick == 0)); then
     echo "== tests ($san sanitizer)"
     # The slow crash and 100 GiB tests run in the normal build only.
     exclude=slow
-    (cd "build-$san" && TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
-      ASAN_OPTIONS="detect_leaks=1" UBSAN_OPTIONS="print_stacktrace=1" \
-      ctest --output-on-failure --no-tests=error --timeout 1200 -j 2 -LE "$exclude")
+    TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" ASAN_OPTIONS="detect_leaks=1" \
+      UBSAN_OPTIONS="print_stacktrace=1" run_ctest "build-$san" --timeout 1200 -j 2 -LE "$exclude"
   done
 fi
 echo "== all tests passed in $(( $(date +%s) - start )) s"
