@@ -14,6 +14,7 @@
 #include <spdlog/spdlog.h>
 
 #include "api/mount_registry.h"
+#include "api/path_errors.h"
 #include "api/routes.h"
 #include "api/runtime_dir.h"
 #include "common/error_mapping.h"
@@ -37,6 +38,14 @@ void Respond(httplib::Response& res, const Result<nlohmann::json>& result) {
   }
 }
 
+// The path a request names (query parameter or body field "path"), "" when none.
+std::string RequestPath(const httplib::Request& req) {
+  if (req.has_param("path")) return req.get_param_value("path");
+  nlohmann::json body = nlohmann::json::parse(req.body, nullptr, /*allow_exceptions=*/false);
+  auto it = body.is_object() ? body.find("path") : body.end();
+  return it != body.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
 httplib::Server::Handler Wrap(JsonHandler handler) {
   return [handler = std::move(handler)](const httplib::Request& req, httplib::Response& res) {
     Result<nlohmann::json> result = Status::Internal("no result");
@@ -45,6 +54,8 @@ httplib::Server::Handler Wrap(JsonHandler handler) {
     } catch (const std::exception& e) {
       result = Status::Internal(std::string("unexpected error: ") + e.what());
     }
+    // The engine names inodes; the user named a path.
+    if (!result.ok()) result = NameThePath(result.status(), RequestPath(req));
     Respond(res, result);
   };
 }
@@ -124,8 +135,17 @@ Result<std::string> PathQuery(const httplib::Request& req) {
 
 Result<InodeId> ResolvePath(RouteContext& ctx, const std::string& path) {
   auto ino = ctx.engine->Resolve(path);
-  if (!ino.ok()) return ino.status().WithContext(path.empty() ? "/" : path);
-  return ino;
+  if (ino.ok()) return ino;
+  const std::string shown = ShownPath(path);
+  switch (ino.status().code()) {
+    case Code::kNotFound:
+      return Status::NotFound(shown + ": no such file or directory in the drive (check the name " +
+                              "with ls; deleted files are listed by `reel trash`)");
+    case Code::kNotDirectory:
+      return Status::NotDirectory(shown + ": a part of the path is a file, not a directory");
+    default:
+      return ino.status().WithContext(shown);
+  }
 }
 
 }  // namespace api_internal

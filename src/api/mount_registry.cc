@@ -251,7 +251,12 @@ Result<MountLookup> MountRegistry::FindMountFor(const std::string& path_in) {
     }
   }
   if (best == nullptr) {
-    return Status::NotFound(path + " is not inside a mounted reel drive");
+    std::string what_to_do = "; give a path inside a mounted drive";
+    for (size_t i = 0; i < live.size(); ++i) {
+      what_to_do += (i == 0 ? " (mounted here: " : ", ") + live[i].mountpoint;
+    }
+    what_to_do += live.empty() ? ", after `reel mount`" : ")";
+    return Status::NotFound(path + " is not inside a mounted reel drive" + what_to_do);
   }
   std::string rel = resolved.substr(best->mountpoint == "/" ? 1 : best->mountpoint.size());
   while (!rel.empty() && rel.front() == '/') rel.erase(0, 1);
