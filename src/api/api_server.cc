@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <optional>
 #include <thread>
 
 #include <spdlog/spdlog.h>
@@ -38,12 +39,14 @@ void Respond(httplib::Response& res, const Result<nlohmann::json>& result) {
   }
 }
 
-// The path a request names (query parameter or body field "path"), "" when none.
-std::string RequestPath(const httplib::Request& req) {
+// The path a request names (query parameter or body field "path"), if any.
+std::optional<std::string> RequestPath(const httplib::Request& req) {
   if (req.has_param("path")) return req.get_param_value("path");
   nlohmann::json body = nlohmann::json::parse(req.body, nullptr, /*allow_exceptions=*/false);
-  auto it = body.is_object() ? body.find("path") : body.end();
-  return it != body.end() && it->is_string() ? it->get<std::string>() : "";
+  if (!body.is_object()) return std::nullopt;
+  auto it = body.find("path");
+  if (it == body.end() || !it->is_string()) return std::nullopt;
+  return it->get<std::string>();
 }
 
 httplib::Server::Handler Wrap(JsonHandler handler) {
@@ -55,7 +58,9 @@ httplib::Server::Handler Wrap(JsonHandler handler) {
       result = Status::Internal(std::string("unexpected error: ") + e.what());
     }
     // The engine names inodes; the user named a path.
-    if (!result.ok()) result = NameThePath(result.status(), RequestPath(req));
+    if (!result.ok()) {
+      if (auto path = RequestPath(req)) result = NameThePath(result.status(), *path);
+    }
     Respond(res, result);
   };
 }

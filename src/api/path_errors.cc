@@ -28,13 +28,17 @@ std::string NumberRanges(std::vector<uint64_t> numbers) {
 std::string ShownPath(const std::string& path) { return path.empty() ? "/" : path; }
 
 Status NameThePath(const Status& s, const std::string& path) {
+  if (s.ok()) return s;
   constexpr std::string_view kInode = "inode ";
+  const std::string shown = ShownPath(path);
   std::string_view m = s.message();
-  if (s.ok() || !m.starts_with(kInode)) return s;
-  size_t end = kInode.size();
-  while (end < m.size() && std::isdigit(static_cast<unsigned char>(m[end]))) ++end;
-  if (end == kInode.size()) return s;
-  return Status(s.code(), ShownPath(path) + std::string(m.substr(end)));
+  if (m.starts_with(kInode)) {
+    size_t end = kInode.size();
+    while (end < m.size() && std::isdigit(static_cast<unsigned char>(m[end]))) ++end;
+    if (end > kInode.size()) return Status(s.code(), shown + std::string(m.substr(end)));
+  }
+  if (m.starts_with(shown)) return s;
+  return s.WithContext(shown);
 }
 
 Status NoSuchVersion(const std::string& path, uint64_t number,

@@ -15,8 +15,9 @@ namespace reel {
 // How a drive-relative path is shown to the user: "/" for the root.
 [[nodiscard]] std::string ShownPath(const std::string& path);
 
-// `s` with an "inode N" at the start of its message replaced by the path (same code); any other
-// message is returned as it is.
+// An error of a request on `path`, naming it (same code): an "inode N" at the start of the
+// message is replaced by the path; a message that does not start with the path gets it as a
+// prefix ("path: message").
 [[nodiscard]] Status NameThePath(const Status& s, const std::string& path);
 
 // The NotFound of a file version that does not exist, listing the ones that do ("1-4, 7").

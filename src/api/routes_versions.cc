@@ -54,10 +54,10 @@ void RegisterVersionRoutes(httplib::Server& server, RouteContext& ctx) {
     Result<VersionInfo> v = ctx.engine->Restore(ino, number);
     if (v.status().code() == Code::kNotFound) {
       // Most likely a version number that does not exist: say which ones do.
-      auto versions = ctx.engine->ListVersions(ino);
-      if (versions.ok() && std::none_of(versions->begin(), versions->end(),
-                                        [&](const VersionInfo& e) { return e.number == number; })) {
-        return NoSuchVersion(path, number, *versions);
+      REEL_ASSIGN_OR_RETURN(std::vector<VersionInfo> versions, ctx.engine->ListVersions(ino));
+      if (std::none_of(versions.begin(), versions.end(),
+                       [&](const VersionInfo& e) { return e.number == number; })) {
+        return NoSuchVersion(path, number, versions);
       }
     }
     if (!v.ok()) return v.status();

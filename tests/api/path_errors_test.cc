@@ -21,9 +21,11 @@ TEST(PathErrorsTest, InodeNumbersBecomeThePath) {
   EXPECT_EQ(s.message(), "shots/a.mov has no version 99");
   EXPECT_EQ(NameThePath(Status::IsDirectory("inode 1 is a directory"), "").message(),
             "/ is a directory");
-  // Anything else is left as it was.
-  EXPECT_EQ(NameThePath(Status::IOError("disk on fire"), "a").message(), "disk on fire");
-  EXPECT_EQ(NameThePath(Status::NotFound("inode table"), "a").message(), "inode table");
+  // Other messages get the path in front, unless they start with it already.
+  EXPECT_EQ(NameThePath(Status::IOError("disk on fire"), "a").message(), "a: disk on fire");
+  EXPECT_EQ(NameThePath(Status::NotFound("inode table"), "a").message(), "a: inode table");
+  EXPECT_EQ(NameThePath(Status::NotFound("a: gone"), "a").message(), "a: gone");
+  EXPECT_EQ(NameThePath(Status::IOError("disk on fire"), "a").code(), Code::kIOError);
   EXPECT_TRUE(NameThePath(Status::Ok(), "a").ok());
 }
 

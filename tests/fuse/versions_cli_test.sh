@@ -61,7 +61,7 @@ check "versions --version of a missing one lists them, under the path given" \
   "$REEL" versions "$MNT/shots/a.mov" --version 99
 check "versions --version N shows that one" \
   [ "$("$REEL" versions shots/a.mov --version 2 --json | json '[v["number"] for v in d["versions"]]')" = "[2]" ]
-check "a directory has no versions: named" fails_saying "reel: shots is a directory" \
+check "a directory has no versions: named" fails_saying "reel: shots: only regular files have versions" \
   "$REEL" restore shots --version 1
 check "outside any mount: names the mounts" \
   fails_saying "/etc/hostname is not inside a mounted reel drive; give a path inside a mounted drive (mounted here: $MNT" \
