@@ -42,10 +42,10 @@ check "fsck json: chunks checked" [ "$(json 'd["chunks_checked"]' < "$WORK/fsck.
 check "fsck json: none missing or corrupt" [ "$(json 'len(d["missing"]) + len(d["corrupt"])' < "$WORK/fsck.json")" = 0 ]
 
 log "errors are clear, name the path given, and lose nothing"
-fails_saying() {  # fails_saying TEXT COMMAND...: the command fails and its error contains TEXT
+fails_saying() {  # fails_saying TEXT COMMAND...: the command fails and its error contains TEXT (any case)
   local text=$1; shift
   if "$@" >/dev/null 2>"$WORK/err"; then echo "succeeded: $*" >&2; return 1; fi
-  grep -qF -- "$text" "$WORK/err" || { echo "error of '$*' lacks '$text':" >&2; cat "$WORK/err" >&2; return 1; }
+  grep -qiF -- "$text" "$WORK/err" || { echo "error of '$*' lacks '$text':" >&2; cat "$WORK/err" >&2; return 1; }
   ! grep -Eq 'inode|directory [0-9]' "$WORK/err" || { echo "error names an inode:" >&2; cat "$WORK/err" >&2; return 1; }
 }
 check "missing file: named, with what to do" \
