@@ -132,6 +132,10 @@ TEST_F(MountRegistryTest, FindMountForResolvesRelativeMissingAndSymlinkedPaths) 
   auto missing = registry_.FindMountFor(tmp_ / "mnt/a/sub/new.exr");
   ASSERT_TRUE(missing.ok()) << missing.status().ToString();
   EXPECT_EQ(missing->relative_path, "sub/new.exr");
+  // Nor its parent: through the nearest ancestor that exists (the drive then says what is missing).
+  auto deeper = registry_.FindMountFor(tmp_ / "mnt/a/sub/new/dir/x.exr");
+  ASSERT_TRUE(deeper.ok()) << deeper.status().ToString();
+  EXPECT_EQ(deeper->relative_path, "sub/new/dir/x.exr");
 
   // Through a symlink from outside.
   ASSERT_EQ(::symlink((tmp_ / "mnt/a/sub").c_str(), (tmp_ / "elsewhere/link").c_str()), 0);

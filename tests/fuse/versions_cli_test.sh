@@ -51,7 +51,7 @@ fails_saying() {  # fails_saying TEXT COMMAND...: the command fails and its erro
 check "missing file: named, with what to do" \
   fails_saying "reel: shots/nope.mov: no such file or directory in the drive (check the name" \
   "$REEL" versions shots/nope.mov
-check "missing directory: named" fails_saying "reel: nodir/x.mov: no such file or directory" \
+check "missing directory: named" fails_saying "reel: nodir/x.mov: no such file or directory in the drive" \
   "$REEL" status nodir/x.mov
 check "restore of a missing version lists the versions" \
   fails_saying "reel: shots/a.mov has no version 99; it has versions 1-4: pick one of those" \
