@@ -261,11 +261,12 @@ Result<MountLookup> MountRegistry::FindMountFor(const std::string& path_in) {
     }
   }
   if (best == nullptr) {
-    std::string what_to_do = "; give a path inside a mounted drive";
+    std::string what_to_do = "; no drive is mounted (start one with `reel mount`)";
     for (size_t i = 0; i < live.size(); ++i) {
-      what_to_do += (i == 0 ? " (mounted here: " : ", ") + live[i].mountpoint;
+      what_to_do = (i == 0 ? "; give a path inside a mounted drive (mounted here: "
+                           : what_to_do + ", ") + live[i].mountpoint;
     }
-    what_to_do += live.empty() ? ", after `reel mount`" : ")";
+    if (!live.empty()) what_to_do += ")";
     return Status::NotFound(path + " is not inside a mounted reel drive" + what_to_do);
   }
   std::string rel = resolved.substr(best->mountpoint == "/" ? 1 : best->mountpoint.size());

@@ -57,7 +57,8 @@ int Versions(const PathArgs& a) {
     auto it = std::find_if(versions->begin(), versions->end(),
                            [&](const VersionInfo& v) { return v.number == a.version; });
     if (it == versions->end()) {
-      return FailAt(NoSuchVersion(conn->mount.relative_path, a.version, *versions), conn->mount.relative_path, a.path);
+      return FailAt(NoSuchVersion(conn->mount.relative_path, a.version, *versions),
+                    conn->mount.relative_path, a.path);
     }
     *versions = {*it};
   }

@@ -110,7 +110,8 @@ TEST_F(ApiEngineTest, SaveVersionsRestoreStatus) {
   // what to do.
   Status missing = client_->Versions("shots/nope.exr").status();
   EXPECT_EQ(missing.code(), Code::kNotFound);
-  EXPECT_TRUE(missing.message().starts_with("shots/nope.exr: no such file or directory in the drive"))
+  EXPECT_TRUE(
+      missing.message().starts_with("shots/nope.exr: no such file or directory in the drive"))
       << missing.message();
   Status no_dir = client_->Versions("nodir/a.exr").status();
   EXPECT_TRUE(no_dir.message().starts_with("nodir/a.exr: no such file")) << no_dir.message();

@@ -164,9 +164,14 @@ TEST_F(MountRegistryTest, PathOutsideAnyMountIsNotFound) {
   auto r = registry_.FindMountFor(tmp_ / "elsewhere");
   EXPECT_EQ(r.status().code(), Code::kNotFound);
   EXPECT_NE(r.status().message().find("not inside a mounted reel drive"), std::string::npos);
+  EXPECT_NE(r.status().message().find("(mounted here: " + tmp_ / "mnt/a" + ")"), std::string::npos)
+      << r.status().message();
   // No mounts at all.
   ASSERT_TRUE(registry_.Unregister(::getpid()).ok());
-  EXPECT_EQ(registry_.FindMountFor(tmp_ / "mnt/a").status().code(), Code::kNotFound);
+  Status none = registry_.FindMountFor(tmp_ / "mnt/a").status();
+  EXPECT_EQ(none.code(), Code::kNotFound);
+  EXPECT_NE(none.message().find("no drive is mounted (start one with `reel mount`)"),
+            std::string::npos) << none.message();
   // A path that does not exist, nor its parent.
   EXPECT_EQ(registry_.FindMountFor(tmp_ / "no/such/dir").status().code(), Code::kNotFound);
 }

@@ -32,7 +32,8 @@ TEST(PathErrorsTest, InodeNumbersBecomeThePath) {
 TEST(PathErrorsTest, AMissingVersionListsTheOnesThatExist) {
   Status s = NoSuchVersion("a.mov", 9, Numbered({4, 1, 2, 3, 7, 10, 11}));
   EXPECT_EQ(s.code(), Code::kNotFound);
-  EXPECT_EQ(s.message(), "a.mov has no version 9; it has versions 1-4, 7, 10-11: pick one of those");
+  EXPECT_EQ(s.message(),
+            "a.mov has no version 9; it has versions 1-4, 7, 10-11: pick one of those");
   EXPECT_EQ(NoSuchVersion("a.mov", 2, Numbered({1})).message(),
             "a.mov has no version 2; it has version 1: pick one of those");
   EXPECT_NE(NoSuchVersion("a.mov", 1, {}).message().find("no versions yet"), std::string::npos);
