@@ -9,11 +9,13 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <optional>
 #include <thread>
 
 #include <spdlog/spdlog.h>
 
 #include "api/mount_registry.h"
+#include "api/path_errors.h"
 #include "api/routes.h"
 #include "api/runtime_dir.h"
 #include "common/error_mapping.h"
@@ -37,6 +39,16 @@ void Respond(httplib::Response& res, const Result<nlohmann::json>& result) {
   }
 }
 
+// The path a request names (query parameter or body field "path"), if any.
+std::optional<std::string> RequestPath(const httplib::Request& req) {
+  if (req.has_param("path")) return req.get_param_value("path");
+  nlohmann::json body = nlohmann::json::parse(req.body, nullptr, /*allow_exceptions=*/false);
+  if (!body.is_object()) return std::nullopt;
+  auto it = body.find("path");
+  if (it == body.end() || !it->is_string()) return std::nullopt;
+  return it->get<std::string>();
+}
+
 httplib::Server::Handler Wrap(JsonHandler handler) {
   return [handler = std::move(handler)](const httplib::Request& req, httplib::Response& res) {
     Result<nlohmann::json> result = Status::Internal("no result");
@@ -44,6 +56,10 @@ httplib::Server::Handler Wrap(JsonHandler handler) {
       result = handler(req);
     } catch (const std::exception& e) {
       result = Status::Internal(std::string("unexpected error: ") + e.what());
+    }
+    // The engine names inodes; the user named a path.
+    if (!result.ok()) {
+      if (auto path = RequestPath(req)) result = NameThePath(result.status(), *path);
     }
     Respond(res, result);
   };
@@ -124,8 +140,17 @@ Result<std::string> PathQuery(const httplib::Request& req) {
 
 Result<InodeId> ResolvePath(RouteContext& ctx, const std::string& path) {
   auto ino = ctx.engine->Resolve(path);
-  if (!ino.ok()) return ino.status().WithContext(path.empty() ? "/" : path);
-  return ino;
+  if (ino.ok()) return ino;
+  const std::string shown = ShownPath(path);
+  switch (ino.status().code()) {
+    case Code::kNotFound:
+      return Status::NotFound(shown + ": no such file or directory in the drive (check the name " +
+                              "with ls; deleted files are listed by `reel trash`)");
+    case Code::kNotDirectory:
+      return Status::NotDirectory(shown + ": a part of the path is a file, not a directory");
+    default:
+      return ino.status().WithContext(shown);
+  }
 }
 
 }  // namespace api_internal

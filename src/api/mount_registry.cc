@@ -70,21 +70,31 @@ Result<std::string> RealPath(const std::string& path) {
   return std::string(buf);
 }
 
-// realpath of `path`, or of its parent plus the last name for a path that does not exist yet.
+// realpath of `path`; for a path that does not exist, realpath of its nearest existing ancestor
+// plus the missing names (so "new/dir/file.exr" in a drive is found in it, and the drive can say
+// what is missing).
 Result<std::string> ResolveMaybeMissing(const std::string& path) {
   auto real = RealPath(path);
   if (real.ok() || real.status().code() != Code::kNotFound) return real;
   std::string p = path;
-  while (p.size() > 1 && p.back() == '/') p.pop_back();
-  size_t slash = p.find_last_of('/');
-  std::string parent = slash == std::string::npos ? "." : (slash == 0 ? "/" : p.substr(0, slash));
-  std::string base = slash == std::string::npos ? p : p.substr(slash + 1);
-  if (base == "..") return Status::InvalidArgument(path + ": path may not contain '..'");
-  if (base.empty() || base == ".") return real.status();
-  REEL_RETURN_IF_ERROR(ValidateName(base).WithContext(path));
-  auto parent_real = RealPath(parent);
-  if (!parent_real.ok()) return real.status();  // report the original path
-  return *parent_real == "/" ? "/" + base : *parent_real + "/" + base;
+  std::string missing;  // the names below p that do not exist, "a/b"
+  while (true) {
+    while (p.size() > 1 && p.back() == '/') p.pop_back();
+    size_t slash = p.find_last_of('/');
+    std::string parent = slash == std::string::npos ? "." : (slash == 0 ? "/" : p.substr(0, slash));
+    std::string base = slash == std::string::npos ? p : p.substr(slash + 1);
+    if (base == "..") return Status::InvalidArgument(path + ": path may not contain '..'");
+    if (base.empty() || base == ".") return real.status();
+    REEL_RETURN_IF_ERROR(ValidateName(base).WithContext(path));
+    missing = missing.empty() ? base : base + "/" + missing;
+    auto parent_real = RealPath(parent);
+    if (parent_real.ok()) return *parent_real == "/" ? "/" + missing : *parent_real + "/" + missing;
+    // Report the original path when no ancestor can be resolved.
+    if (parent_real.status().code() != Code::kNotFound || parent == "." || parent == "/") {
+      return real.status();
+    }
+    p = parent;
+  }
 }
 
 bool IsUnder(const std::string& path, const std::string& mountpoint) {
@@ -251,7 +261,13 @@ Result<MountLookup> MountRegistry::FindMountFor(const std::string& path_in) {
     }
   }
   if (best == nullptr) {
-    return Status::NotFound(path + " is not inside a mounted reel drive");
+    std::string what_to_do = "; no drive is mounted (start one with `reel mount`)";
+    for (size_t i = 0; i < live.size(); ++i) {
+      what_to_do = (i == 0 ? "; give a path inside a mounted drive (mounted here: "
+                           : what_to_do + ", ") + live[i].mountpoint;
+    }
+    if (!live.empty()) what_to_do += ")";
+    return Status::NotFound(path + " is not inside a mounted reel drive" + what_to_do);
   }
   std::string rel = resolved.substr(best->mountpoint == "/" ? 1 : best->mountpoint.size());
   while (!rel.empty() && rel.front() == '/') rel.erase(0, 1);

@@ -1,4 +1,7 @@
 // Versions of a file: POST /v1/save, GET /v1/versions, POST /v1/restore, GET /v1/status.
+#include <algorithm>
+
+#include "api/path_errors.h"
 #include "api/routes.h"
 #include "engine/engine.h"
 
@@ -48,8 +51,17 @@ void RegisterVersionRoutes(httplib::Server& server, RouteContext& ctx) {
     REEL_ASSIGN_OR_RETURN(std::string path, ValidatePath(raw));
     REEL_ASSIGN_OR_RETURN(uint64_t number, PositiveField(body, "version"));
     REEL_ASSIGN_OR_RETURN(InodeId ino, ResolvePath(ctx, path));
-    REEL_ASSIGN_OR_RETURN(VersionInfo v, ctx.engine->Restore(ino, number));
-    return nlohmann::json(v);
+    Result<VersionInfo> v = ctx.engine->Restore(ino, number);
+    if (v.status().code() == Code::kNotFound) {
+      // Most likely a version number that does not exist: say which ones do.
+      REEL_ASSIGN_OR_RETURN(std::vector<VersionInfo> versions, ctx.engine->ListVersions(ino));
+      if (std::none_of(versions.begin(), versions.end(),
+                       [&](const VersionInfo& e) { return e.number == number; })) {
+        return NoSuchVersion(path, number, versions);
+      }
+    }
+    if (!v.ok()) return v.status();
+    return nlohmann::json(*v);
   });
 
   Get(server, "/v1/status", [&ctx](const httplib::Request& req) -> Result<nlohmann::json> {

@@ -12,6 +12,8 @@ namespace {
 
 using nlohmann::json;
 
+constexpr const char* kDrivePathHelp = "Any path inside the mounted drive (default: .)";
+
 struct Args {
   std::string path = ".";
   uint64_t id = 0;
@@ -123,7 +125,7 @@ void AddPathCommand(CLI::App& app, Runner* run, const char* name, const char* he
                     int (*fn)(const Args&)) {
   auto a = std::make_shared<Args>();
   auto* cmd = app.add_subcommand(name, help);
-  cmd->add_option("PATH", a->path, "Any path inside the mounted drive (default: .)");
+  cmd->add_option("PATH", a->path, kDrivePathHelp);
   cmd->add_flag("--json", a->json, "Machine-readable output");
   cmd->callback([a, run, fn] { *run = [a, fn] { return fn(*a); }; });
 }
@@ -133,16 +135,21 @@ void AddPathCommand(CLI::App& app, Runner* run, const char* name, const char* he
 void AddMaintenanceCommands(CLI::App& app, Runner* run) {
   {
     auto a = std::make_shared<Args>();
-    auto* trash = app.add_subcommand("trash", "List deleted files, or restore one");
+    // `reel trash [PATH]`, `reel trash list [PATH]`, `reel trash restore ID [PATH]`: PATH is any
+    // path inside the drive, as for gc, fsck and sync.
+    auto* trash = app.add_subcommand(
+        "trash", "List deleted files (of the drive holding PATH, default .), or restore one");
+    trash->add_option("PATH", a->path, kDrivePathHelp);
     trash->add_flag("--json", a->json, "Machine-readable output");
     trash->require_subcommand(0, 1);
     auto* list = trash->add_subcommand("list", "List the trash (of the drive holding PATH, default .)");
-    list->add_option("PATH", a->path, "Any path inside the mounted drive (default: .)");
+    list->add_option("PATH", a->path, kDrivePathHelp);
     list->add_flag("--json", a->json, "Machine-readable output");
     auto* restore = trash->add_subcommand("restore", "Restore a deleted file");
     restore->add_option("ID", a->id, "Trash entry id (see reel trash)")
         ->required()
         ->check(CLI::PositiveNumber);
+    restore->add_option("PATH", a->path, kDrivePathHelp);
     restore->add_option("--to", a->to, "Where to put it (default: where it was deleted from)");
     restore->add_flag("--json", a->json, "Machine-readable output");
     trash->callback([a, run, restore] {

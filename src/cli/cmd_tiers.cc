@@ -99,7 +99,7 @@ int PathCommand(const TierArgs& a, const std::string& route, const std::string& 
     auto conn = Connect(p);
     if (!conn.ok()) return Fail(conn.status());
     auto r = conn->client.Call("POST", route, json{{"path", conn->mount.relative_path}}, kTimeout);
-    if (!r.ok()) return Fail(r.status().WithContext(p));
+    if (!r.ok()) return FailAt(r.status(), conn->mount.relative_path, p);
     if (!wait_field.empty() && !a.no_wait) {
       auto usage = WaitForTier(*conn, wait_field, verb + " " + p, published);
       if (!usage.ok()) return Fail(usage.status());

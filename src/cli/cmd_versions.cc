@@ -1,9 +1,11 @@
 // Versions of a file: reel save, reel versions, reel restore, reel status.
+#include <algorithm>
 #include <chrono>
 #include <iostream>
 #include <memory>
 
 #include "api/json_types.h"
+#include "api/path_errors.h"
 #include "cli/commands.h"
 #include "cli/output.h"
 #include "common/sizes.h"
@@ -20,13 +22,11 @@ struct PathArgs {
   bool json = false;
 };
 
-std::string Shown(const std::string& rel) { return rel.empty() ? "/" : rel; }
-
 int Save(const PathArgs& a) {
   auto conn = Connect(a.path);
   if (!conn.ok()) return Fail(conn.status());
   auto v = conn->client.Save(conn->mount.relative_path, a.message);
-  if (!v.ok()) return Fail(v.status());
+  if (!v.ok()) return FailAt(v.status(), conn->mount.relative_path, a.path);
   // Durable on the working tier (edge, when the drive has one) before we say saved.
   auto queued = conn->client.Call("POST", "/v1/save-tier",
                                   json{{"path", conn->mount.relative_path}},
@@ -41,7 +41,7 @@ int Save(const PathArgs& a) {
     j["path"] = conn->mount.relative_path;
     PrintJson(j);
   } else {
-    std::cout << "Saved " << Shown(conn->mount.relative_path) << " as version " << v->number
+    std::cout << "Saved " << ShownPath(conn->mount.relative_path) << " as version " << v->number
               << " (" << FormatSize(v->size) << ", " << VersionKindName(v->kind) << ")"
               << std::endl;
   }
@@ -52,13 +52,22 @@ int Versions(const PathArgs& a) {
   auto conn = Connect(a.path);
   if (!conn.ok()) return Fail(conn.status());
   auto versions = conn->client.Versions(conn->mount.relative_path);
-  if (!versions.ok()) return Fail(versions.status());
+  if (!versions.ok()) return FailAt(versions.status(), conn->mount.relative_path, a.path);
+  if (a.version != 0) {  // --version N: that one version, or what exists instead
+    auto it = std::find_if(versions->begin(), versions->end(),
+                           [&](const VersionInfo& v) { return v.number == a.version; });
+    if (it == versions->end()) {
+      return FailAt(NoSuchVersion(conn->mount.relative_path, a.version, *versions),
+                    conn->mount.relative_path, a.path);
+    }
+    *versions = {*it};
+  }
   if (a.json) {
     PrintJson(json{{"path", conn->mount.relative_path}, {"versions", *versions}});
     return kExitOk;
   }
   if (versions->empty()) {
-    std::cout << Shown(conn->mount.relative_path) << " has no versions yet." << std::endl;
+    std::cout << ShownPath(conn->mount.relative_path) << " has no versions yet." << std::endl;
     return kExitOk;
   }
   Table t({"VERSION", "TIME", "SIZE", "KIND", "MESSAGE"}, {true, false, true, false, false});
@@ -74,14 +83,14 @@ int Restore(const PathArgs& a) {
   auto conn = Connect(a.path);
   if (!conn.ok()) return Fail(conn.status());
   auto v = conn->client.Restore(conn->mount.relative_path, a.version);
-  if (!v.ok()) return Fail(v.status());
+  if (!v.ok()) return FailAt(v.status(), conn->mount.relative_path, a.path);
   if (a.json) {
     json j = *v;
     j["path"] = conn->mount.relative_path;
     j["restored_from"] = a.version;
     PrintJson(j);
   } else {
-    std::cout << "Restored " << Shown(conn->mount.relative_path) << " to version " << a.version
+    std::cout << "Restored " << ShownPath(conn->mount.relative_path) << " to version " << a.version
               << " (now version " << v->number << ", " << FormatSize(v->size) << ")"
               << std::endl;
   }
@@ -92,14 +101,14 @@ int StatusCmd(const PathArgs& a) {
   auto conn = Connect(a.path);
   if (!conn.ok()) return Fail(conn.status());
   auto st = conn->client.GetStatus(conn->mount.relative_path);
-  if (!st.ok()) return Fail(st.status());
+  if (!st.ok()) return FailAt(st.status(), conn->mount.relative_path, a.path);
   if (a.json) {
     PrintJson(*st);
     return kExitOk;
   }
   Table t({"", ""});
   auto row = [&](const std::string& k, const std::string& v) { t.AddRow({k + ":", v}); };
-  row("path", Shown(st->path.empty() ? conn->mount.relative_path : st->path));
+  row("path", ShownPath(st->path.empty() ? conn->mount.relative_path : st->path));
   row("type", std::string(FileTypeName(st->attr.type)));
   row("size", FormatSize(st->attr.size) + " (" + std::to_string(st->attr.size) + " bytes)");
   row("modified", FormatLocalTime(st->attr.mtime));
@@ -155,6 +164,8 @@ void AddVersionCommands(CLI::App& app, Runner* run) {
     auto a = std::make_shared<PathArgs>();
     auto* cmd = app.add_subcommand("versions", "List the versions of a file");
     cmd->add_option("PATH", a->path, "File inside a mounted drive")->required();
+    cmd->add_option("--version", a->version, "Show only this version")
+        ->check(CLI::PositiveNumber);
     cmd->add_flag("--json", a->json, "Machine-readable output");
     cmd->callback([a, run] { *run = [a] { return Versions(*a); }; });
   }

@@ -15,6 +15,16 @@ int Fail(const std::string& message) {
   return kExitError;
 }
 
+int FailAt(const Status& status, const std::string& drive_path, const std::string& user_path) {
+  std::string message = status.message().empty() ? status.ToString() : status.message();
+  const std::string shown = drive_path.empty() ? "/" : drive_path;
+  if (message.starts_with(shown) && message.size() > shown.size() &&
+      (message[shown.size()] == ' ' || message[shown.size()] == ':')) {
+    message = user_path + message.substr(shown.size());
+  }
+  return Fail(message);
+}
+
 int UsageError(const std::string& message) {
   std::cerr << "reel: " << message << "\nRun 'reel --help' for usage." << std::endl;
   return kExitUsage;

@@ -20,6 +20,9 @@ inline constexpr int kExitUsage = 2;
 // Prints "reel: <message>" to stderr; returns kExitError.
 int Fail(const Status& status);
 int Fail(const std::string& message);
+// Fail for a command on `user_path` (as typed), which the drive knows as `drive_path`: a message
+// that starts with the drive's name for it names it the user's way.
+int FailAt(const Status& status, const std::string& drive_path, const std::string& user_path);
 // Prints "reel: <message>" and a hint to stderr; returns kExitUsage.
 int UsageError(const std::string& message);
 // Pretty JSON on stdout (invalid UTF-8 replaced, never throws).

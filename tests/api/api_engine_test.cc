@@ -106,9 +106,25 @@ TEST_F(ApiEngineTest, SaveVersionsRestoreStatus) {
   ASSERT_TRUE(status->current.has_value());
   EXPECT_EQ(status->current->number, restored->number);
 
-  // Engine errors come back with their code.
-  EXPECT_EQ(client_->Versions("shots/nope.exr").status().code(), Code::kNotFound);
-  EXPECT_EQ(client_->Restore("shots/a.exr", 99).status().code(), Code::kNotFound);
+  // Engine errors come back with their code, naming the path given (not an inode) and saying
+  // what to do.
+  Status missing = client_->Versions("shots/nope.exr").status();
+  EXPECT_EQ(missing.code(), Code::kNotFound);
+  EXPECT_TRUE(
+      missing.message().starts_with("shots/nope.exr: no such file or directory in the drive"))
+      << missing.message();
+  Status no_dir = client_->Versions("nodir/a.exr").status();
+  EXPECT_TRUE(no_dir.message().starts_with("nodir/a.exr: no such file")) << no_dir.message();
+  Status no_version = client_->Restore("shots/a.exr", 99).status();
+  EXPECT_EQ(no_version.code(), Code::kNotFound);
+  EXPECT_EQ(no_version.message(), "shots/a.exr has no version 99; it has versions 1-" +
+                                      std::to_string(restored->number) + ": pick one of those");
+  Status a_dir = client_->Restore("shots", 1).status();
+  EXPECT_EQ(a_dir.message(), "shots: only regular files have versions");
+  for (const Status& s : {missing, no_dir, no_version, a_dir}) {
+    EXPECT_EQ(s.message().find("inode"), std::string::npos) << s.message();
+    EXPECT_EQ(s.message().find("directory 1"), std::string::npos) << s.message();
+  }
   EXPECT_EQ(client_->Save("shots/../x", "").status().code(), Code::kInvalidArgument);
 }
 

@@ -106,7 +106,8 @@ TEST_F(ApiServerTest, SocketIsPrivate) {
   EXPECT_EQ(st.st_mode & 0777, 0600u);
 }
 
-// Every error code crosses the API as the HTTP status of ToHttpStatus and comes back as itself.
+// Every error code crosses the API as the HTTP status of ToHttpStatus and comes back as itself,
+// with the path of the request named.
 TEST_F(ApiServerTest, ErrorsMapToHttpStatusAndBack) {
   ApiClient client(socket_);
   for (int c = 1; c <= static_cast<int>(Code::kInternal); ++c) {
@@ -117,10 +118,10 @@ TEST_F(ApiServerTest, ErrorsMapToHttpStatusAndBack) {
     auto [status, j] = Raw("POST", "/v1/save", R"({"path":"a.exr","message":"m"})");
     EXPECT_EQ(status, ToHttpStatus(code)) << CodeName(code);
     EXPECT_EQ(j["error"]["code"], std::string(CodeName(code)));
-    EXPECT_EQ(j["error"]["message"], "scripted failure");
+    EXPECT_EQ(j["error"]["message"], "a.exr: scripted failure");  // naming the path
     auto r = client.Save("a.exr", "m");
     EXPECT_EQ(r.status().code(), code) << CodeName(code);
-    EXPECT_EQ(r.status().message(), "scripted failure");
+    EXPECT_EQ(r.status().message(), "a.exr: scripted failure");
   }
 }
 

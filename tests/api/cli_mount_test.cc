@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/fs_util.h"
+#include "testing/require.h"
 #include "testing/temp_dir.h"
 
 namespace reel {
@@ -31,7 +32,8 @@ class CliMountTest : public ::testing::Test {
  protected:
   void SetUp() override {
     if (::access("/dev/fuse", R_OK | W_OK) != 0 || std::system("command -v fusermount3 >/dev/null") != 0) {
-      GTEST_SKIP() << "FUSE is not usable here";
+      REEL_SKIP_UNLESS_REQUIRED("REEL_REQUIRE_FUSE",
+                                "FUSE is not usable here (/dev/fuse, fusermount3)");
     }
     ASSERT_EQ(::mkdir((tmp_ / "rt").c_str(), 0700), 0);
     ASSERT_EQ(::mkdir((tmp_ / "mnt").c_str(), 0755), 0);

@@ -132,6 +132,10 @@ TEST_F(MountRegistryTest, FindMountForResolvesRelativeMissingAndSymlinkedPaths) 
   auto missing = registry_.FindMountFor(tmp_ / "mnt/a/sub/new.exr");
   ASSERT_TRUE(missing.ok()) << missing.status().ToString();
   EXPECT_EQ(missing->relative_path, "sub/new.exr");
+  // Nor its parent: through the nearest ancestor that exists (the drive then says what is missing).
+  auto deeper = registry_.FindMountFor(tmp_ / "mnt/a/sub/new/dir/x.exr");
+  ASSERT_TRUE(deeper.ok()) << deeper.status().ToString();
+  EXPECT_EQ(deeper->relative_path, "sub/new/dir/x.exr");
 
   // Through a symlink from outside.
   ASSERT_EQ(::symlink((tmp_ / "mnt/a/sub").c_str(), (tmp_ / "elsewhere/link").c_str()), 0);
@@ -160,9 +164,14 @@ TEST_F(MountRegistryTest, PathOutsideAnyMountIsNotFound) {
   auto r = registry_.FindMountFor(tmp_ / "elsewhere");
   EXPECT_EQ(r.status().code(), Code::kNotFound);
   EXPECT_NE(r.status().message().find("not inside a mounted reel drive"), std::string::npos);
+  EXPECT_NE(r.status().message().find("(mounted here: " + tmp_ / "mnt/a" + ")"), std::string::npos)
+      << r.status().message();
   // No mounts at all.
   ASSERT_TRUE(registry_.Unregister(::getpid()).ok());
-  EXPECT_EQ(registry_.FindMountFor(tmp_ / "mnt/a").status().code(), Code::kNotFound);
+  Status none = registry_.FindMountFor(tmp_ / "mnt/a").status();
+  EXPECT_EQ(none.code(), Code::kNotFound);
+  EXPECT_NE(none.message().find("no drive is mounted (start one with `reel mount`)"),
+            std::string::npos) << none.message();
   // A path that does not exist, nor its parent.
   EXPECT_EQ(registry_.FindMountFor(tmp_ / "no/such/dir").status().code(), Code::kNotFound);
 }

@@ -1,6 +1,7 @@
 // SQLite-specific behaviour: URIs, persistence across reopen, migrations, transaction retry,
 // concurrency, and a printed (not asserted) speed check.
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -10,6 +11,7 @@
 #include "catalog/sqlite/schema_migrations.h"
 #include "catalog/sqlite/sqlite_db.h"
 #include "catalog_test_util.h"
+#include "testing/wait.h"
 
 namespace reel::testing {
 namespace {
@@ -175,16 +177,21 @@ TEST_F(SqliteCatalogTest, TransactionsRetryWhileAnotherProcessHoldsTheLock) {
   ASSERT_OK(holder);
   ASSERT_OK(writer);
   ASSERT_OK((*holder)->Exec("BEGIN IMMEDIATE"));
-  std::thread release([&] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(40));
-    EXPECT_OK((*holder)->Exec("COMMIT"));
-  });
   int runs = 0;
-  Status s = (*writer)->Transaction([&] {
-    ++runs;
-    return (*writer)->Exec("UPDATE meta SET value = value + 1 WHERE key = 'sync_count'");
+  Status s;
+  std::atomic<pid_t> writer_tid{0};
+  std::thread write([&] {
+    writer_tid = ::gettid();
+    s = (*writer)->Transaction([&] {
+      ++runs;
+      return (*writer)->Exec("UPDATE meta SET value = value + 1 WHERE key = 'sync_count'");
+    });
   });
-  release.join();
+  // The lock is released once the writer is blocked retrying.
+  EXPECT_TRUE(WaitUntil([&] { return writer_tid != 0; }, std::chrono::seconds(10)));
+  EXPECT_TRUE(WaitUntilBlocked(writer_tid, std::chrono::seconds(10)));
+  EXPECT_OK((*holder)->Exec("COMMIT"));
+  write.join();
   EXPECT_OK(s);
   EXPECT_EQ(runs, 1) << "the body runs once BEGIN IMMEDIATE succeeded";
 

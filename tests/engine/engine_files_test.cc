@@ -2,6 +2,7 @@
 // the read-only version tree.
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <thread>
@@ -10,6 +11,7 @@
 
 #include "catalog/catalog.h"
 #include "engine_test_util.h"
+#include "testing/wait.h"
 
 namespace reel::testing {
 namespace {
@@ -374,13 +376,20 @@ TEST_F(FilesTest, WaitIdleWaitsForReleasesOfClosedWriters) {
   ASSERT_TRUE(created.ok());
   ASSERT_TRUE(engine_->Write(created->second, 0, RandomBytes(5000, 30)).ok());
   ASSERT_TRUE(engine_->Flush(created->second).ok());
-  std::thread late_release([&] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));
-    EXPECT_TRUE(engine_->Release(created->second).ok());
+  std::atomic<pid_t> waiter_tid{0};
+  std::atomic<bool> released{false};
+  std::thread waiter([&] {
+    waiter_tid = ::gettid();
+    EXPECT_TRUE(engine_->WaitIdle().ok());
+    EXPECT_TRUE(released) << "WaitIdle returned before the writer's release";
+    EXPECT_EQ(engine_->ListVersions(created->first.ino)->size(), 1u);
   });
-  ASSERT_TRUE(engine_->WaitIdle().ok());
-  EXPECT_EQ(engine_->ListVersions(created->first.ino)->size(), 1u);
-  late_release.join();
+  // The release comes once WaitIdle is blocked waiting for it.
+  EXPECT_TRUE(WaitUntil([&] { return waiter_tid != 0; }, std::chrono::seconds(10)));
+  EXPECT_TRUE(WaitUntilBlocked(waiter_tid, std::chrono::seconds(10)));
+  released = true;
+  EXPECT_TRUE(engine_->Release(created->second).ok());
+  waiter.join();
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include "engine_test_util.h"
+#include "testing/wait.h"
 
 namespace reel::testing {
 namespace {
@@ -87,8 +88,10 @@ TEST_F(VersionsTest, IntervalPolicyVersionsOpenFiles) {
   auto created = engine_->Create(kRootInode, "render.log", 0644, 0, 0, OpenFlags{true});
   ASSERT_TRUE(created.ok());
   ASSERT_TRUE(engine_->Write(created->second, 0, RandomBytes(1000, 6)).ok());
-  std::this_thread::sleep_for(std::chrono::milliseconds(2500));
-  EXPECT_GE(engine_->ListVersions(created->first.ino)->size(), 1u);
+  // The file stays open: only the interval can make a version of it.
+  EXPECT_TRUE(WaitUntil([&] { return !engine_->ListVersions(created->first.ino)->empty(); },
+                        std::chrono::seconds(30)))
+      << "no version of an open file within 30 intervals";
   ASSERT_TRUE(engine_->Release(created->second).ok());
 }
 

@@ -9,9 +9,9 @@ head -c $((32 * 1024 * 1024)) /dev/urandom > "$WORK/part1"
 head -c $((32 * 1024 * 1024)) /dev/urandom > "$WORK/part2"
 
 log "kill -9 in the middle of a write, after an fsync"
-python3 - "$MNT/take.mov" "$WORK/part1" "$WORK/part2" "$WORK/acked" <<'PY' &
+python3 - "$MNT/take.mov" "$WORK/part1" "$WORK/part2" "$WORK/acked" "$WORK/unacked" <<'PY' &
 import os, sys, time
-path, p1, p2, acked = sys.argv[1:]
+path, p1, p2, acked, unacked = sys.argv[1:]
 fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o644)
 os.write(fd, open(p1, "rb").read())
 os.fsync(fd)
@@ -22,12 +22,15 @@ while True:  # keep writing unacknowledged data until the drive dies
         os.pwrite(fd, data, len(data))
     except OSError:
         break
+    if not os.path.exists(unacked):
+        open(unacked, "w").write("yes")  # unacknowledged data has reached the drive
     time.sleep(0.01)
 PY
 writer=$!
 for _ in $(seq 1 100); do [[ -f "$WORK/acked" ]] && break; sleep 0.1; done
 check "writer got its fsync" [ -f "$WORK/acked" ]
-sleep 0.3
+for _ in $(seq 1 100); do [[ -f "$WORK/unacked" ]] && break; sleep 0.1; done
+check "writer wrote past its fsync" [ -f "$WORK/unacked" ]
 kill_drive
 wait "$writer" || true
 

@@ -1,6 +1,16 @@
 # Shared helpers for FUSE integration tests. Usage: source lib.sh "$REEL_BIN"
 set -euo pipefail
 REEL=${1:?usage: script.sh PATH_TO_REEL}
+# Every test here mounts a drive. Without FUSE it is skipped (exit 77, the tests' ctest
+# SKIP_RETURN_CODE), unless REEL_REQUIRE_FUSE=1 (scripts/test.sh) makes that a failure.
+if [[ ! -r /dev/fuse || ! -w /dev/fuse ]] || ! command -v fusermount3 >/dev/null; then
+  if [[ "${REEL_REQUIRE_FUSE:-0}" == 1 ]]; then
+    echo "FAIL: REEL_REQUIRE_FUSE=1 but FUSE is not usable here (/dev/fuse, fusermount3)" >&2
+    exit 1
+  fi
+  echo "SKIP: FUSE is not usable here (/dev/fuse, fusermount3); REEL_REQUIRE_FUSE=1 fails instead"
+  exit 77
+fi
 REEL=$(readlink -f "$REEL")
 WORK=$(mktemp -d /tmp/reel-fuse-test-XXXXXX)
 DRIVE=$WORK/drive

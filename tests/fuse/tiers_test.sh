@@ -39,6 +39,9 @@ mount_drive
 placement() {  # placement FILE KEY -> value from GET /v1/placement (via `reel status` text)
   "$REEL" status "$1" | sed -n "s/^$2: *\([^ ]*\) \([A-Za-z]*\) of.*/\1 \2/p"
 }
+transfers() {  # transfers EXPR -> EXPR of d, the JSON of `reel transfers`: 'd["running"]'
+  "$REEL" transfers "$MNT" --json | python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"
+}
 published() {  # published FILE -> yes / pending / no for the current version
   "$REEL" versions "$1" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["versions"][-1]["published"])'
 }
@@ -60,9 +63,13 @@ if [[ -n "$rgw_pid" ]]; then
   log "publish while the gateway is stopped: pending, never published half-way"
   kill -STOP "$rgw_pid"
   "$REEL" publish --no-wait "$MNT/shot.mov" >/dev/null
-  sleep 3
+  # Wait until a worker has claimed an upload: it is stuck in the stopped gateway.
+  running=0
+  for _ in $(seq 1 300); do running=$(transfers 'd["running"]'); ((running > 0)) && break; sleep 0.1; done
+  check "an upload is running into the stopped gateway" [ "$running" -gt 0 ]
   check "publish pending while the gateway is down" [ "$(published "$MNT/shot.mov")" == "pending" ]
-  "$REEL" transfers "$MNT" | grep -q "queued" || fail "transfers shows the queue"
+  # Running, or queued again to retry once its attempt timed out: counted either way.
+  "$REEL" transfers "$MNT" | grep -Eq "^  (queued|running): +[1-9]" || fail "the transfers table counts them"
 
   log "kill -9 of the drive with transfers queued; the gateway returns; remount resumes them"
   kill_drive

@@ -13,13 +13,11 @@
 #include <string>
 
 #include "store/object_store.h"
+#include "testing/require.h"
 
 namespace reel {
 
-inline bool CephRequired() {
-  const char* v = std::getenv("REEL_REQUIRE_CEPH");
-  return v != nullptr && std::string(v) == "1";
-}
+inline bool CephRequired() { return testing::Required("REEL_REQUIRE_CEPH"); }
 
 // A prefix no other test (in this or another process) uses: "t<pid>-<time>-<random>".
 inline std::string UniqueTestPrefix() {

@@ -318,8 +318,15 @@ TEST_F(TiersTest, PausedTransfersWaitAndHydrateFetchesWhatIsMissing) {
   auto queued = placement.Hydrate(ino);
   ASSERT_TRUE(queued.ok());
   EXPECT_EQ(queued->chunks, 3u);
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  // Paused before the workers started, so none may claim a transfer: everything stays queued.
+  auto progress = transfers.Progress();
+  ASSERT_TRUE(progress.ok()) << progress.status().ToString();
+  EXPECT_EQ(progress->queue.queued, 3u);
+  EXPECT_EQ(progress->queue.running, 0u) << "paused: nothing is claimed";
   EXPECT_EQ(placement.Usage(ino)->local_bytes, 0u) << "paused: nothing moves";
+  EXPECT_EQ(cloud_faults_->calls(FaultInjectionStore::Op::kGetRange) +
+                cloud_faults_->calls(FaultInjectionStore::Op::kGet),
+            0u) << "paused: nothing is fetched";
   EXPECT_EQ(transfers.WaitEmpty(100).code(), Code::kBusy);
   transfers.Resume();
   ASSERT_TRUE(transfers.WaitEmpty(10000).ok());

@@ -1,0 +1,27 @@
+// Errors told in terms of the path the user gave. The engine and the catalog work on inodes and
+// say "inode 2 has no version 99"; the control API knows the path behind the inode, so what it
+// answers names that path and says what to do.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "catalog/types.h"
+#include "common/status.h"
+
+namespace reel {
+
+// How a drive-relative path is shown to the user: "/" for the root.
+[[nodiscard]] std::string ShownPath(const std::string& path);
+
+// An error of a request on `path`, naming it (same code): an "inode N" at the start of the
+// message is replaced by the path; a message that does not start with the path gets it as a
+// prefix ("path: message").
+[[nodiscard]] Status NameThePath(const Status& s, const std::string& path);
+
+// The NotFound of a file version that does not exist, listing the ones that do ("1-4, 7").
+[[nodiscard]] Status NoSuchVersion(const std::string& path, uint64_t number,
+                                   const std::vector<VersionInfo>& versions);
+
+}  // namespace reel
