@@ -53,12 +53,13 @@ print("ready", flush=True)
 sys.stdin.read()  # hold the files open until the machine dies
 PY
 }
+writer_pid=$WRITER_PID  # bash unsets WRITER_PID when the coprocess ends
 read -r -t 120 ready <&"${WRITER[0]}" || ready=""
 check "writer reached the crash point" [ "$ready" = ready ]
 kill_drive
 crashfs_power_cut
-kill -9 "$WRITER_PID" 2>/dev/null || true
-wait "$WRITER_PID" 2>/dev/null || true
+kill -9 "$writer_pid" 2>/dev/null || true
+wait "$writer_pid" 2>/dev/null || true
 
 log "after the power cut: the drive mounts on what the disk holds"
 crashfs_mount "$BACK" "$CFS"

@@ -21,7 +21,9 @@
 #include <cstring>
 #include <string>
 
-#include "crashfs_ops.h"
+#include "crashfs_ops.h"  // before fuse_lowlevel.h: it sets FUSE_USE_VERSION
+
+#include <fuse_lowlevel.h>  // fuse_session_exit
 
 namespace {
 
