@@ -50,6 +50,9 @@ Result<VersionInfo> EngineImpl::CommitLocked(FileState& fs, VersionKind kind,
   version->chunks = std::move(nv.chunks);
   fs.base = VersionLayout(std::move(version));
   if (fs.staged) {
+    // The version must be on disk before the staged data it came from goes: otherwise a power
+    // cut could take the catalog's (unsynced) commit and leave the removal of fsynced data.
+    REEL_RETURN_IF_ERROR(catalog_->Sync());
     if (fs.writers > 0) {
       REEL_RETURN_IF_ERROR(fs.staged->MarkCommitted(info.number, info.size));
     } else {

@@ -36,7 +36,8 @@ class StagedFile {
                                                     TimeNs mtime);
   // Reopens staging left behind by a previous run (crash recovery).
   static Result<std::unique_ptr<StagedFile>> Reopen(const std::string& dir, const StagedMeta& meta);
-  // Reads every <ino>.meta in `dir`; removes data files that have no metadata (never acknowledged).
+  // Reads every <ino>.meta in `dir`; removes data files that have no metadata (never acknowledged)
+  // and records a power cut left empty (never made durable, so nothing in them was acknowledged).
   static Result<std::vector<StagedMeta>> ListRecoverable(const std::string& dir);
 
   Status Write(uint64_t offset, std::span<const uint8_t> data, TimeNs now);
@@ -55,6 +56,8 @@ class StagedFile {
   Status Sync();
   // Writes the metadata record atomically (without syncing the data). kAtomicOnly is enough at a
   // plain close: it survives kill -9; durability against a machine crash is what fsync promises.
+  // Once Sync() made a record durable, every later record is made durable (data synced too):
+  // renaming a record that is not over one that is could leave an empty record after a power cut.
   Status PersistMeta(Durability durability);
   // After a version was committed: nothing is staged any more; the base is the new version.
   Status MarkCommitted(uint64_t version, uint64_t size);
@@ -79,6 +82,7 @@ class StagedFile {
   ExtentMap extents_;
   UniqueFd fd_;
   bool dirty_ = false;
+  bool record_durable_ = false;  // Sync() wrote the record on disk; cleared when it is removed
   uint64_t unflushed_ = 0;  // bytes written since writeback of the data file was last started
 };
 

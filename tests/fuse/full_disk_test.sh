@@ -31,6 +31,7 @@ log "a write that does not fit fails with ENOSPC"
 rc=0
 dd if=/dev/urandom of="$MNT/huge" bs=1M count=100 conv=fsync 2>"$WORK/dd.err" || rc=$?
 check "dd past the free space fails" [ "$rc" -ne 0 ]
+log "dd said: $(tr '\n' ' ' < "$WORK/dd.err")"
 check "dd reports ENOSPC ($(tr '\n' ' ' < "$WORK/dd.err"))" grep -q "No space left on device" "$WORK/dd.err"
 rc=0
 cp "$WORK/c" "$MNT/c" 2>"$WORK/cp.err" || rc=$?
@@ -44,9 +45,9 @@ check "a's first version intact" same_file "$WORK/a" "$MNT/.reel/versions/a/1"
 check "a's versions all there" [ "$(ls "$MNT/.reel/versions/a" | wc -l)" -eq "$a_versions" ]
 
 log "the drive works again once space is freed"
-rm -f "$MNT/huge" "$MNT/c"
-"$REEL" sync "$MNT" || true  # commits left failed by the full disk are tried again here
-cp "$WORK/c" "$MNT/c"
+check "files can be deleted while the disk is full" rm -f "$MNT/huge" "$MNT/c"
+check "pending commits go through once space is freed" "$REEL" sync "$MNT"
+check "write after space is freed" cp "$WORK/c" "$MNT/c"
 check "sync after space is freed" "$REEL" sync "$MNT"
 check "new file intact" same_file "$WORK/c" "$MNT/c"
 check "new file has a version" [ -n "$(ls "$MNT/.reel/versions/c")" ]
@@ -58,4 +59,5 @@ mount_drive
 check "a intact after remount" same_file "$WORK/b" "$MNT/a"
 check "c intact after remount" same_file "$WORK/c" "$MNT/c"
 unmount_drive
+((FAILS == 0)) || grep -iE "error|warn" "$DRIVE/mount.log" | tail -20 >&2
 finish
