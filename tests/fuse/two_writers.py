@@ -131,7 +131,8 @@ class Commits:
         if self.running is None:
             return
         _, err = self.running.communicate()
-        if self.running.returncode != 0 and b"no such file" not in err.lower():
+        gone = any(m in err.lower() for m in (b"no such file", b"no entry", b"not found"))
+        if self.running.returncode != 0 and not gone:
             sys.exit(f"commit failed: {' '.join(self.running.args)}: {err.decode()}")
         self.running = None
 
@@ -146,17 +147,20 @@ def rename(root, step):
         return "errno " + errno.errorcode.get(e.errno, str(e.errno))
 
 
-def spawn(root):
+def spawn(root, parent_ends):
+    """Forks a child running steps; `parent_ends` holds the parent's ends of earlier children's
+    pipes, which the child closes so those children see EOF when the parent closes them."""
     to_child_r, to_child_w = os.pipe()
     from_child_r, from_child_w = os.pipe()
     pid = os.fork()
     if pid == 0:
-        os.close(to_child_w)
-        os.close(from_child_r)
+        for fd in parent_ends + [to_child_w, from_child_r]:
+            os.close(fd)
         child(root, os.fdopen(to_child_r), os.fdopen(from_child_w, "w"))
         os._exit(0)
     os.close(to_child_r)
     os.close(from_child_w)
+    parent_ends += [to_child_w, from_child_r]
     return pid, os.fdopen(to_child_w, "w"), os.fdopen(from_child_r)
 
 
@@ -168,7 +172,8 @@ def main():
     ap.add_argument("--reel")
     args = ap.parse_args()
     rng = random.Random(args.seed)
-    children = [spawn(args.root) for _ in range(2)]
+    parent_ends = []
+    children = [spawn(args.root, parent_ends) for _ in range(2)]
     commits = Commits(args.reel, args.root)
     for n in range(args.steps):
         step = make_step(rng, args.seed, n)

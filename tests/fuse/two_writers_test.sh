@@ -5,11 +5,11 @@
 # oracle: every step's result and the final files must match, and every version is readable.
 source "$(dirname "$0")/lib.sh" "$1"
 DRIVER=$(dirname "$0")/two_writers.py
-STEPS=${REEL_TWO_WRITERS_STEPS:-300}
+STEPS=${REEL_TWO_WRITERS_STEPS:-500}
 init_drive
 mount_drive
 
-for seed in 1 2 3 4; do
+for seed in 1 2 3 4 5 6; do
   log "seed $seed: $STEPS steps"
   mkdir -p "$MNT/s$seed" "$WORK/local/s$seed"
   python3 "$DRIVER" "$WORK/local/s$seed" "$seed" "$STEPS" > "$WORK/local.$seed"
