@@ -24,6 +24,13 @@ class UndoLogTest : public ::testing::Test {
     ASSERT_TRUE(log_.BeforeWrite(fd, offset, data.size()).ok());
     ASSERT_TRUE(PwriteFull(fd, data.data(), data.size(), offset).ok());
   }
+  // A file whose synced content is `content`.
+  UniqueFd SyncedFile(const std::string& name, const std::string& content) {
+    UniqueFd fd = Open(name);
+    Write(fd.get(), 0, content);
+    log_.Synced(fd.get());
+    return fd;
+  }
   void Truncate(int fd, uint64_t size) {
     ASSERT_TRUE(log_.BeforeTruncate(fd, size).ok());
     ASSERT_EQ(::ftruncate(fd, static_cast<off_t>(size)), 0);
@@ -44,9 +51,7 @@ class UndoLogTest : public ::testing::Test {
 };
 
 TEST_F(UndoLogTest, SyncedWriteSurvivesUnsyncedIsDropped) {
-  UniqueFd fd = Open("f");
-  Write(fd.get(), 0, "synced--");
-  log_.Synced(fd.get());
+  UniqueFd fd = SyncedFile("f", "synced--");
   Write(fd.get(), 2, "XXXX");       // overwrites synced bytes
   Write(fd.get(), 4, "YYYYYYYYYY");  // overlaps the first change and extends the file
   EXPECT_EQ(Content("f"), "syXXYYYYYYYYYY");
@@ -62,9 +67,7 @@ TEST_F(UndoLogTest, NeverSyncedFileComesBackEmpty) {
 }
 
 TEST_F(UndoLogTest, TruncateIsUndone) {
-  UniqueFd fd = Open("t");
-  Write(fd.get(), 0, "0123456789");
-  log_.Synced(fd.get());
+  UniqueFd fd = SyncedFile("t", "0123456789");
   Truncate(fd.get(), 3);
   Write(fd.get(), 5, "ab");  // the hole between 3 and 5 reads zeros now
   Truncate(fd.get(), 20);
@@ -73,9 +76,7 @@ TEST_F(UndoLogTest, TruncateIsUndone) {
 }
 
 TEST_F(UndoLogTest, RenamedFileIsRestoredUnderItsNewName) {
-  UniqueFd fd = Open("a");
-  Write(fd.get(), 0, "kept");
-  log_.Synced(fd.get());
+  UniqueFd fd = SyncedFile("a", "kept");
   Write(fd.get(), 0, "lost");
   ASSERT_EQ(::rename((dir_ / "a").c_str(), (dir_ / "b").c_str()), 0);
   fd.Reset();  // the log keeps its own descriptor
