@@ -104,6 +104,27 @@ check "file being committed at the power cut intact" same_file "$WORK/big" "$MNT
 check "fsck after the second power cut" "$REEL" fsck "$MNT"
 check "gc after the power cuts" "$REEL" gc "$MNT"
 for f in a b big; do check "$f intact after gc" same_file "$WORK/$f" "$MNT/$f"; done
+
+log "power cut after fsync then close, with the version not made yet (policy manual)"
+unmount_drive
+sed -i 's/^policy = "on-close"/policy = "manual"/' "$DRIVE/reel.toml"
+grep -q '^policy = "manual"' "$DRIVE/reel.toml" || { echo "cannot set the manual policy" >&2; exit 1; }
+mount_drive
+python3 - "$MNT/m" "$WORK/c1" "$WORK/c2" <<'PY'
+import os, sys
+fd = os.open(sys.argv[1], os.O_CREAT | os.O_WRONLY, 0o644)
+first = open(sys.argv[2], "rb").read()
+os.write(fd, first)
+os.fsync(fd)
+os.pwrite(fd, open(sys.argv[3], "rb").read(), len(first))  # not synced
+os.close(fd)  # the staging record is written again here
+PY
+kill_drive
+crashfs_power_cut
+crashfs_mount "$BACK" "$CFS"
+mount_drive
+check "fsynced bytes of a closed, uncommitted file survive" cmp -n $((8 * MiB)) "$WORK/c1" "$MNT/m"
+check "fsck after the third power cut" "$REEL" fsck "$MNT"
 unmount_drive
 crashfs_unmount
 finish
