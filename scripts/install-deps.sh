@@ -15,7 +15,7 @@ BUILD_PKGS=(
 )
 TEST_PKGS=(
   git rsync tar sqlite3 ffmpeg libimage-exiftool-perl attr xxd fio restic python3
-  coreutils psmisc procps
+  coreutils psmisc procps e2fsprogs mount
   ceph-mon ceph-osd radosgw ceph-common curl
   s3fs rclone bindfs
 )

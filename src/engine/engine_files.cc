@@ -283,9 +283,11 @@ Status EngineImpl::AfterLastWrite(FileState& fs) {
     return Status::Ok();
   }
   // Recorded before the close is forgotten: a crash of the drive before the commit recovers it.
-  REEL_RETURN_IF_ERROR(fs.staged->PersistMeta(Durability::kAtomicOnly));
+  // The commit is queued even when the record could not be written (a full disk): the version
+  // it makes is what keeps the data then.
+  Status recorded = fs.staged->PersistMeta(Durability::kAtomicOnly);
   if (options_.policy != VersionPolicy::kManual && committer_) committer_->Enqueue(fs.ino);
-  return Status::Ok();
+  return recorded;
 }
 
 Status EngineImpl::Release(HandleId h) {

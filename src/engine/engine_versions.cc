@@ -82,20 +82,24 @@ Result<VersionInfo> EngineImpl::CommitLayer(FileState& fs, VersionKind kind,
   auto version = std::make_shared<Version>();
   version->info = info;
   version->chunks = std::move(nv.chunks);
+  // The version must be on disk before the staged data it came from goes: the catalog commits
+  // without an fsync, so a power cut could otherwise keep the removal and lose the version.
+  const Status synced = layer ? catalog_->Sync() : Status::Ok();
   {
     std::unique_lock lock(fs.mu);
     fs.base = VersionLayout(std::move(version));
     if (layer) {
       fs.committing.reset();
       // Writes made meanwhile now lie on the new version. Their record says so before the
-      // committed layer's record goes; if it cannot, both stay, which recovery reads right too
-      // (the committed one is older than the file's version, the other lies over it).
-      Status rebased = fs.staged ? fs.staged->Rebase(info.number) : Status::Ok();
-      if (rebased.ok()) {
+      // committed layer's record goes; if either step fails, both records stay, which recovery
+      // reads right too (the committed one is older than the file's version, or its version was
+      // lost and it is recovered again; the other lies over it).
+      Status kept = synced;
+      if (kept.ok() && fs.staged) kept = fs.staged->Rebase(info.number);
+      if (kept.ok()) {
         layer->Remove();
       } else {
-        spdlog::error("commit of inode {}: staging record not updated: {}", fs.ino,
-                      rebased.ToString());
+        spdlog::error("commit of inode {}: its staging is kept: {}", fs.ino, kept.ToString());
       }
     }
   }

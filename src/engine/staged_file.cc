@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <linux/falloc.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -14,6 +15,22 @@
 namespace reel {
 namespace {
 constexpr uint64_t kWritebackEvery = 8ull << 20;
+
+// Staging writes leave this much of the staging filesystem free (1/32 of it, 8 to 256 MiB), so a
+// full disk fails writes with ENOSPC but keeps room for what frees space: staging records, the
+// catalog (on the same disk by default), and so commits, deletes and renames.
+uint64_t StagingReserve(const struct statvfs& st) {
+  return std::clamp<uint64_t>(st.f_blocks * st.f_frsize / 32, 8ull << 20, 256ull << 20);
+}
+
+// NoSpace when writing `size` more bytes would eat into the reserve.
+Status CheckRoom(int fd, size_t size) {
+  struct statvfs st {};
+  if (::fstatvfs(fd, &st) != 0) return Status::Ok();  // unknown: the write itself will tell
+  uint64_t avail = static_cast<uint64_t>(st.f_bavail) * st.f_frsize;
+  if (avail >= StagingReserve(st) + size) return Status::Ok();
+  return Status::FromErrno(ENOSPC, "staging disk full (room is kept for commits and deletes)");
+}
 }  // namespace
 
 StagedFile::StagedFile(std::string dir, StagedMeta meta, UniqueFd fd)
@@ -117,6 +134,10 @@ Result<std::vector<StagedMeta>> StagedFile::ListRecoverable(const std::string& d
     if (ends_with(".meta")) {
       auto text = ReadWholeFile(dir + "/" + name);
       if (!text.ok()) return text.status();
+      if (text->find_first_not_of('\0') == std::string::npos) {
+        ::unlink((dir + "/" + name).c_str());  // emptied by a power cut: never made durable
+        continue;
+      }
       auto meta = ParseMeta(*text);
       if (!meta.ok()) return meta.status().WithContext(dir + "/" + name);
       metas.push_back(*meta);
@@ -152,6 +173,7 @@ StagingFill StagedFile::PwriteFill(std::span<const uint8_t> data) {
 Result<size_t> StagedFile::WriteFrom(uint64_t offset, size_t size, const StagingFill& fill,
                                      TimeNs now) {
   if (size == 0) return size_t{0};
+  REEL_RETURN_IF_ERROR(CheckRoom(fd_.get(), size));
   Result<size_t> moved = fill(fd_.get(), offset, size);
   if (!moved.ok() || *moved == 0) return moved;
   // Whatever was moved is staged, even if the caller reports an error for the rest.
@@ -200,6 +222,7 @@ Status StagedFile::ReadStaged(uint64_t offset, std::span<uint8_t> out) const {
 }
 
 Status StagedFile::PersistMeta(Durability durability) {
+  if (durability == Durability::kAtomicOnly && record_durable_) return Sync();
   meta_.extents = extents_.Ranges();
   nlohmann::json j = {{"ino", meta_.ino},       {"base_version", meta_.base_version},
                       {"size", meta_.size},     {"base_limit", meta_.base_limit},
@@ -219,7 +242,9 @@ Status StagedFile::Rebase(uint64_t version) {
 
 Status StagedFile::Sync() {
   if (::fdatasync(fd_.get()) != 0) return Status::FromErrno(errno, "fdatasync staging file");
-  return PersistMeta(Durability::kDurable);
+  REEL_RETURN_IF_ERROR(PersistMeta(Durability::kDurable));
+  record_durable_ = true;
+  return Status::Ok();
 }
 
 void StagedFile::Remove() {

@@ -52,7 +52,8 @@ class StagedFile {
   // Reopens staging left behind by a previous run (crash recovery).
   static Result<std::unique_ptr<StagedFile>> Reopen(const std::string& dir, const StagedMeta& meta);
   // Reads every metadata record in `dir`, ordered by inode and then layer (bottom first); removes
-  // data files that have no metadata (never acknowledged).
+  // data files that have no metadata (never acknowledged) and records a power cut left empty
+  // (never made durable, so nothing in them was acknowledged).
   static Result<std::vector<StagedMeta>> ListRecoverable(const std::string& dir);
 
   Status Write(uint64_t offset, std::span<const uint8_t> data, TimeNs now);
@@ -71,6 +72,8 @@ class StagedFile {
   Status Sync();
   // Writes the metadata record atomically (without syncing the data). kAtomicOnly is enough at a
   // plain close: it survives kill -9; durability against a machine crash is what fsync promises.
+  // Once Sync() made a record durable, every later record is made durable (data synced too):
+  // renaming a record that is not over one that is could leave an empty record after a power cut.
   Status PersistMeta(Durability durability);
   // The layer below was committed as `version`: these writes now apply to it directly. Rewrites
   // the metadata record (durably) when one was written, before the layer below is removed.
@@ -101,6 +104,7 @@ class StagedFile {
   UniqueFd fd_;
   bool dirty_ = false;
   bool meta_written_ = false;  // a metadata record exists on disk
+  bool record_durable_ = false;  // Sync() wrote the record on disk; cleared when it is removed
   uint64_t unflushed_ = 0;  // bytes written since writeback of the data file was last started
 };
 

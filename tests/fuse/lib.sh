@@ -20,6 +20,9 @@ mkdir -p "$MNT" "$XDG_RUNTIME_DIR"
 chmod 700 "$XDG_RUNTIME_DIR"
 FAILS=0
 PASSES=0
+# Commands the exit trap runs after the drive is unmounted and before $WORK is removed (e.g. to
+# unmount a filesystem the test made for its staging).
+CLEANUP_HOOKS=()
 
 log() { echo "[$(date +%T)] $*"; }
 fail() { echo "FAIL: $*" >&2; FAILS=$((FAILS + 1)); }
@@ -79,6 +82,22 @@ kill_drive() {
   rm -f "$XDG_RUNTIME_DIR"/reel/*.json
 }
 init_drive() { "$REEL" init "$DRIVE" "$@" >/dev/null; }
+# Moves the catalog and the staging directory of a new drive (before its first mount) to DIR,
+# e.g. a filesystem made by the test; the chunk store stays in the drive directory.
+relocate_catalog_and_staging() {
+  local dir=$1 f
+  mkdir -p "$dir"
+  for f in "$DRIVE"/catalog.db*; do
+    [[ -e "$f" ]] || continue
+    mv "$f" "$dir/"
+    sync "$dir/$(basename "$f")"
+  done
+  sed -i -e "s|^uri = \"sqlite://catalog.db\"|uri = \"sqlite://$dir/catalog.db\"|" \
+    -e "s|^staging_dir = \"staging\"|staging_dir = \"$dir/staging\"|" "$DRIVE/reel.toml"
+  grep -q "^uri = \"sqlite://$dir/catalog.db\"" "$DRIVE/reel.toml" &&
+    grep -q "^staging_dir = \"$dir/staging\"" "$DRIVE/reel.toml" ||
+    { echo "unexpected manifest layout: cannot move catalog and staging" >&2; exit 1; }
+}
 
 cleanup() {
   local rc=$?
@@ -94,6 +113,8 @@ cleanup() {
     pid=$(sed -n 's/.*"pid": *\([0-9]*\).*/\1/p' "$rec")
     [[ -n "$pid" ]] && kill -9 "$pid" 2>/dev/null || true
   done
+  local hook
+  for hook in ${CLEANUP_HOOKS[@]+"${CLEANUP_HOOKS[@]}"}; do $hook || true; done
   rm -rf "$WORK"
   exit $rc
 }
