@@ -23,6 +23,8 @@ constexpr uint32_t kMaxIntervalSeconds = 7 * 24 * 3600;
 constexpr uint32_t kMaxTrashRetentionDays = 100 * 365;
 constexpr uint64_t kMaxGcGraceSeconds = 10ull * 365 * 24 * 3600;
 constexpr uint32_t kMaxUploadThreads = 64;
+constexpr uint64_t kMaxBackupIntervalSeconds = 366ull * 24 * 3600;
+constexpr uint32_t kMaxBackupKeep = 10000;
 
 std::string JoinUnder(const std::string& dir, const std::string& rel) {
   return std::filesystem::path(dir + "/" + rel).lexically_normal().string();
@@ -224,6 +226,28 @@ class ManifestParser {
     return Status::Ok();
   }
 
+  // A duration: seconds as an integer, or a string with a unit ("1h").
+  Status Duration(const toml::table* t, std::string_view table, std::string_view key,
+                  uint64_t max, uint64_t* out) const {
+    const toml::node* n = t ? t->get(key) : nullptr;
+    if (n == nullptr) return Status::Ok();
+    uint64_t v = 0;
+    if (n->is_integer()) {
+      int64_t i = n->as_integer()->get();
+      if (i < 0) return Error(n, table, key, "a duration cannot be negative");
+      v = static_cast<uint64_t>(i);
+    } else if (n->is_string()) {
+      auto parsed = ParseDuration(n->as_string()->get());
+      if (!parsed.ok()) return Error(n, table, key, parsed.status().message());
+      v = *parsed;
+    } else {
+      return Error(n, table, key, "must be a duration such as \"1h\" or a number of seconds");
+    }
+    if (v > max) return Error(n, table, key, "at most " + FormatDuration(max));
+    *out = v;
+    return Status::Ok();
+  }
+
   Status Size32(const toml::table* t, std::string_view table, std::string_view key,
                 uint32_t* out) const {
     uint64_t v = *out;
@@ -251,8 +275,13 @@ class ManifestParser {
     REEL_RETURN_IF_ERROR(String(drive, "[drive]", "name", &m.name, true));
 
     REEL_ASSIGN_OR_RETURN(const toml::table* catalog, Table(root, "catalog", true));
-    REEL_RETURN_IF_ERROR(CheckKeys(*catalog, "[catalog]", {"uri"}));
+    REEL_RETURN_IF_ERROR(
+        CheckKeys(*catalog, "[catalog]", {"uri", "backup_interval", "backup_keep"}));
     REEL_RETURN_IF_ERROR(String(catalog, "[catalog]", "uri", &m.catalog_uri, true));
+    REEL_RETURN_IF_ERROR(Duration(catalog, "[catalog]", "backup_interval",
+                                  kMaxBackupIntervalSeconds, &m.backup_interval_seconds));
+    REEL_RETURN_IF_ERROR(Unsigned<uint32_t>(catalog, "[catalog]", "backup_keep", 1,
+                                            kMaxBackupKeep, &m.backup_keep));
 
     const toml::node* tiers = root.get("tier");
     if (tiers == nullptr) return Error(nullptr, "[[tier]]", "", "missing: at least one tier is required");
@@ -375,7 +404,9 @@ bool operator==(const Manifest& a, const Manifest& b) {
   const ChunkerOptions& ca = a.chunking;
   const ChunkerOptions& cb = b.chunking;
   return a.format == b.format && a.id == b.id && a.name == b.name &&
-         a.catalog_uri == b.catalog_uri && a.tiers == b.tiers && ca.kind == cb.kind &&
+         a.catalog_uri == b.catalog_uri &&
+         a.backup_interval_seconds == b.backup_interval_seconds &&
+         a.backup_keep == b.backup_keep && a.tiers == b.tiers && ca.kind == cb.kind &&
          ca.min_size == cb.min_size && ca.avg_size == cb.avg_size && ca.max_size == cb.max_size &&
          ca.fixed_size == cb.fixed_size && a.policy == b.policy &&
          a.interval_seconds == b.interval_seconds &&
@@ -424,6 +455,36 @@ std::string FormatExactSize(uint64_t bytes) {
     if (bytes % unit == 0) return std::to_string(bytes / unit) + u.unit;
   }
   return std::to_string(bytes);
+}
+
+Result<uint64_t> ParseDuration(std::string_view text) {
+  static const struct {
+    const char* unit;
+    uint64_t seconds;
+  } kUnits[] = {{"s", 1}, {"min", 60}, {"m", 60}, {"h", 3600}, {"d", 86400}};
+  size_t digits = 0;
+  while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
+  if (digits == 0 || digits > 12) {
+    return Status::InvalidArgument("'" + std::string(text) +
+                                   "' is not a duration (e.g. \"90s\", \"30min\", \"1h\", \"2d\")");
+  }
+  uint64_t n = std::stoull(std::string(text.substr(0, digits)));
+  std::string_view unit = text.substr(digits);
+  while (!unit.empty() && unit.front() == ' ') unit.remove_prefix(1);
+  if (unit.empty()) return n;
+  for (const auto& u : kUnits) {
+    if (unit == u.unit) return n * u.seconds;
+  }
+  return Status::InvalidArgument("unknown duration unit '" + std::string(unit) +
+                                 "' (expected s, min, h or d)");
+}
+
+std::string FormatDuration(uint64_t seconds) {
+  if (seconds == 0) return "0";
+  if (seconds % 86400 == 0) return std::to_string(seconds / 86400) + "d";
+  if (seconds % 3600 == 0) return std::to_string(seconds / 3600) + "h";
+  if (seconds % 60 == 0) return std::to_string(seconds / 60) + "min";
+  return std::to_string(seconds) + "s";
 }
 
 std::string NewDriveId() {
@@ -476,6 +537,12 @@ Status ValidateManifest(const Manifest& m, const std::string& where) {
   }
   if (HasControlChars(m.catalog_uri) || !IsValidUtf8(m.catalog_uri)) {
     return bad("[catalog] uri", "must be UTF-8 text without control characters");
+  }
+  if (m.backup_interval_seconds > kMaxBackupIntervalSeconds) {
+    return bad("[catalog] backup_interval", "at most " + FormatDuration(kMaxBackupIntervalSeconds));
+  }
+  if (m.backup_keep < 1 || m.backup_keep > kMaxBackupKeep) {
+    return bad("[catalog] backup_keep", "must be 1 to " + std::to_string(kMaxBackupKeep));
   }
 
   if (m.tiers.empty()) return bad("[[tier]]", "at least one tier (local) is required");
@@ -599,7 +666,10 @@ std::string FormatManifest(const Manifest& m) {
   s += "id = " + Quote(m.id) + "\n";
   s += "name = " + Quote(m.name) + "\n\n";
   s += "[catalog]\n";
-  s += "uri = " + Quote(m.catalog_uri) + "\n\n";
+  s += "uri = " + Quote(m.catalog_uri) + "\n";
+  s += "# a compressed snapshot to the shared tiers (else locally) this often, and at unmount\n";
+  s += "backup_interval = " + Quote(FormatDuration(m.backup_interval_seconds)) + "\n";
+  s += "backup_keep = " + std::to_string(m.backup_keep) + "\n\n";
   for (const auto& t : m.tiers) {
     s += "[[tier]]\n";
     s += "name = " + Quote(t.name) + "\n";

@@ -53,7 +53,7 @@ Status EngineImpl::EnsureLoaded(FileState& fs) {
 Status EngineImpl::EnsureStaged(FileState& fs) {
   if (fs.staged) return Status::Ok();
   REEL_ASSIGN_OR_RETURN(fs.staged, StagedFile::Create(options_.staging_dir, fs.ino, fs.base.number(),
-                                                      fs.base.size(), NowNs()));
+                                                      fs.base.size(), NowNs(), fs.base.created()));
   return Status::Ok();
 }
 

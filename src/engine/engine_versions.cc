@@ -16,6 +16,9 @@ Result<VersionInfo> EngineImpl::CommitLocked(FileState& fs, VersionKind kind,
   NewVersion nv;
   nv.kind = kind;
   nv.message = message;
+  // The version names the staging record it comes from, so crash recovery can tell whether
+  // a record left behind was committed (staged_file.h).
+  if (fs.staged) nv.commit_id = fs.staged->id();
   // The uploader keeps every chunk id pinned against GC until the catalog commit is done.
   ChunkUploader uploader(store_.get(), catalog_.get(), &inflight_, options_.upload_threads,
                          4ull * chunker_->MaxChunk());
@@ -51,7 +54,7 @@ Result<VersionInfo> EngineImpl::CommitLocked(FileState& fs, VersionKind kind,
   fs.base = VersionLayout(std::move(version));
   if (fs.staged) {
     if (fs.writers > 0) {
-      REEL_RETURN_IF_ERROR(fs.staged->MarkCommitted(info.number, info.size));
+      REEL_RETURN_IF_ERROR(fs.staged->MarkCommitted(info.number, info.size, info.created));
     } else {
       fs.staged->Remove();
       fs.staged.reset();

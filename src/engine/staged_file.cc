@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <linux/falloc.h>
+#include <sys/random.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -12,6 +13,15 @@
 namespace reel {
 namespace {
 constexpr uint64_t kWritebackEvery = 8ull << 20;
+
+// A random, non-zero record id.
+uint64_t NewStagingId() {
+  uint64_t id = 0;
+  while (id == 0) {
+    if (::getrandom(&id, sizeof id, 0) != static_cast<ssize_t>(sizeof id)) id = 0;
+  }
+  return id;
+}
 }  // namespace
 
 StagedFile::StagedFile(std::string dir, StagedMeta meta, UniqueFd fd)
@@ -24,8 +34,8 @@ std::string StagedFile::MetaPath() const { return dir_ + "/" + std::to_string(me
 
 Result<std::unique_ptr<StagedFile>> StagedFile::Create(const std::string& dir, InodeId ino,
                                                        uint64_t base_version, uint64_t base_size,
-                                                       TimeNs mtime) {
-  StagedMeta meta{ino, base_version, base_size, base_size, mtime, {}};
+                                                       TimeNs mtime, TimeNs base_created) {
+  StagedMeta meta{ino, NewStagingId(), base_version, base_created, base_size, base_size, mtime, {}};
   std::string path = dir + "/" + std::to_string(ino) + ".data";
   UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
   if (!fd.valid()) return Status::FromErrno(errno, "create staging file " + path);
@@ -56,7 +66,9 @@ static Result<StagedMeta> ParseMeta(const std::string& text) {
   StagedMeta m;
   try {
     m.ino = j.at("ino").get<uint64_t>();
+    m.id = j.value("id", uint64_t{0});
     m.base_version = j.at("base_version").get<uint64_t>();
+    m.base_created = j.value("base_created", TimeNs{0});
     m.size = j.at("size").get<uint64_t>();
     m.base_limit = j.at("base_limit").get<uint64_t>();
     m.mtime = j.at("mtime").get<int64_t>();
@@ -161,9 +173,14 @@ Status StagedFile::ReadStaged(uint64_t offset, std::span<uint8_t> out) const {
 
 Status StagedFile::PersistMeta(Durability durability) {
   meta_.extents = extents_.Ranges();
-  nlohmann::json j = {{"ino", meta_.ino},       {"base_version", meta_.base_version},
-                      {"size", meta_.size},     {"base_limit", meta_.base_limit},
-                      {"mtime", meta_.mtime},   {"extents", meta_.extents}};
+  nlohmann::json j = {{"ino", meta_.ino},
+                      {"id", meta_.id},
+                      {"base_version", meta_.base_version},
+                      {"base_created", meta_.base_created},
+                      {"size", meta_.size},
+                      {"base_limit", meta_.base_limit},
+                      {"mtime", meta_.mtime},
+                      {"extents", meta_.extents}};
   return WriteFileAtomic(MetaPath(), j.dump(), 0600, durability);
 }
 
@@ -172,10 +189,12 @@ Status StagedFile::Sync() {
   return PersistMeta(Durability::kDurable);
 }
 
-Status StagedFile::MarkCommitted(uint64_t version, uint64_t size) {
+Status StagedFile::MarkCommitted(uint64_t version, uint64_t size, TimeNs created) {
   extents_.clear();
   meta_.extents.clear();
+  meta_.id = NewStagingId();
   meta_.base_version = version;
+  meta_.base_created = created;
   meta_.size = size;
   meta_.base_limit = size;
   dirty_ = false;

@@ -19,9 +19,16 @@
 
 namespace reel {
 
+// The staging record (<ino>.meta). `id` names this round of staging: it is made when staging
+// starts and again after each commit, and the version committed from it carries it
+// (VersionInfo::commit_id), so recovery knows whether a record was committed without guessing
+// from version numbers. The base is named by its creation time as well as its number, since a
+// rename that keeps history renumbers versions. Records written before ids existed have 0s.
 struct StagedMeta {
   InodeId ino = 0;
+  uint64_t id = 0;            // random, never 0 in a new record
   uint64_t base_version = 0;  // version the staged writes apply to (0 = none)
+  TimeNs base_created = 0;    // VersionInfo::created of the base (0 = none or unknown)
   uint64_t size = 0;          // logical file size
   uint64_t base_limit = 0;    // base content is visible only below this offset
   TimeNs mtime = 0;
@@ -33,7 +40,7 @@ class StagedFile {
   // Starts staging on top of a base version of `base_size` bytes.
   static Result<std::unique_ptr<StagedFile>> Create(const std::string& dir, InodeId ino,
                                                     uint64_t base_version, uint64_t base_size,
-                                                    TimeNs mtime);
+                                                    TimeNs mtime, TimeNs base_created = 0);
   // Reopens staging left behind by a previous run (crash recovery).
   static Result<std::unique_ptr<StagedFile>> Reopen(const std::string& dir, const StagedMeta& meta);
   // Reads every <ino>.meta in `dir`; removes data files that have no metadata (never acknowledged).
@@ -56,8 +63,9 @@ class StagedFile {
   // Writes the metadata record atomically (without syncing the data). kAtomicOnly is enough at a
   // plain close: it survives kill -9; durability against a machine crash is what fsync promises.
   Status PersistMeta(Durability durability);
-  // After a version was committed: nothing is staged any more; the base is the new version.
-  Status MarkCommitted(uint64_t version, uint64_t size);
+  // After a version was committed: nothing is staged any more; the base is the new version
+  // (`created`: its VersionInfo::created); staging continues under a new id.
+  Status MarkCommitted(uint64_t version, uint64_t size, TimeNs created = 0);
   // Deletes the staging files.
   void Remove();
 
@@ -65,6 +73,9 @@ class StagedFile {
   uint64_t size() const { return meta_.size; }
   uint64_t base_limit() const { return meta_.base_limit; }
   uint64_t base_version() const { return meta_.base_version; }
+  // The record's id, to be stored with the version committed from it (VersionInfo::commit_id).
+  uint64_t id() const { return meta_.id; }
+  const StagedMeta& meta() const { return meta_; }
   TimeNs mtime() const { return meta_.mtime; }
   // Whether anything differs from the base version.
   bool dirty() const { return dirty_; }

@@ -6,6 +6,10 @@
 #include <string>
 #include <vector>
 
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 
 #include "engine/engine.h"
@@ -35,5 +39,21 @@ class EngineTest : public ::testing::Test {
 };
 
 std::vector<uint8_t> RandomBytes(size_t n, uint32_t seed);
+
+// Runs `body` in a child process that is killed with SIGKILL right after; the parent then
+// reopens the drive as a restarted process would.
+template <typename Body>
+void RunAndKill(Body body) {
+  pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    body();
+    ::kill(::getpid(), SIGKILL);
+    ::_exit(99);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << "child did not die by SIGKILL";
+}
 
 }  // namespace reel::testing

@@ -92,22 +92,6 @@ TEST_F(VersionsTest, IntervalPolicyVersionsOpenFiles) {
   ASSERT_TRUE(engine_->Release(created->second).ok());
 }
 
-// Runs `body` in a child process that is killed with SIGKILL right after; the parent then
-// reopens the drive as a restarted process would.
-template <typename Body>
-void RunAndKill(Body body) {
-  pid_t pid = ::fork();
-  ASSERT_GE(pid, 0);
-  if (pid == 0) {
-    body();
-    ::kill(::getpid(), SIGKILL);
-    ::_exit(99);
-  }
-  int status = 0;
-  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
-  ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << "child did not die by SIGKILL";
-}
-
 TEST_F(VersionsTest, FsyncedWritesSurviveKill9) {
   auto base = RandomBytes(400000, 7);
   InodeId ino = WriteFile("edit.mov", base);
