@@ -35,7 +35,9 @@ struct Args {
 // The drive directory a user named (default: the default drive) and its manifest.
 Result<Manifest> DriveManifest(const std::string& dir_in) {
   std::string dir = dir_in;
-  if (dir.empty()) REEL_ASSIGN_OR_RETURN(dir, DefaultDriveDir());
+  if (dir.empty()) {
+    REEL_ASSIGN_OR_RETURN(dir, DefaultDriveDir());
+  }
   auto m = LoadManifest(dir + "/" + kManifestFileName);
   if (m.status().code() == Code::kNotFound) {
     return Status::NotFound("no drive in " + dir + " (" + kManifestFileName +
@@ -132,7 +134,9 @@ int Restore(const Args& a) {
                    {"directories", r->stats.directories},
                    {"versions", r->stats.versions},
                    {"replaced", r->replaced},
-                   {"staged_files", r->staged_files}});
+                   {"staged_files", r->staged_files},
+                   {"adopted_files", r->adopted_files},
+                   {"adopted_dir", r->adopted_dir}});
     return kExitOk;
   }
   std::cout << "Restored the catalog of " << m->dir << " from " << r->key << " on the "
@@ -145,6 +149,10 @@ int Restore(const Args& a) {
   if (r->staged_files > 0) {
     std::cout << r->staged_files << " file(s) with staged writes will be committed at the next "
               << "mount." << std::endl;
+  }
+  if (r->adopted_files > 0) {
+    std::cout << r->adopted_files << " of them belong to files created after the backup: they "
+              << "will be in /" << r->adopted_dir << "/ of the drive." << std::endl;
   }
   std::cout << "Changes committed after the backup was taken are not in it." << std::endl;
   return kExitOk;

@@ -18,6 +18,7 @@
 #include "common/clock.h"
 #include "common/fs_util.h"
 #include "drive/drive.h"
+#include "engine/staged_file.h"
 
 namespace reel {
 namespace {
@@ -136,9 +137,47 @@ Result<std::string> MoveAside(const std::string& path) {
   return aside;
 }
 
-// Writes `raw` as a catalog file at `tmp` and checks it is a sound catalog of drive `id`.
+// Staged writes of files the restored catalog does not know (created after the backup) would be
+// dropped at the next mount as writes of deleted files. Each gets a new file instead,
+// /recovered-<time>/inode-<old number>, and its record moves to it. Returns how many.
+Result<size_t> AdoptUnknownStaging(Catalog& catalog, const std::string& staging,
+                                   std::string* dir_name) {
+  REEL_ASSIGN_OR_RETURN(std::vector<StagedMeta> metas, StagedFile::ListRecoverable(staging));
+  std::vector<StagedMeta> unknown;
+  InodeId max_ino = 0;
+  for (const StagedMeta& m : metas) {
+    max_ino = std::max(max_ino, m.ino);
+    auto attr = catalog.GetAttributes(m.ino);
+    if (attr.status().code() == Code::kNotFound) unknown.push_back(m);
+    else if (!attr.ok()) return attr.status();
+  }
+  if (unknown.empty()) return size_t{0};
+  TimeNs now = WallClockNs();
+  NewNode dir{FileType::kDirectory, 0755, ::geteuid(), ::getegid(), {}};
+  *dir_name = "recovered-" + Stamp(now);
+  REEL_ASSIGN_OR_RETURN(Attributes parent, catalog.CreateNode(kRootInode, *dir_name, dir, now));
+  // New inode numbers must not be those of staging records: burn numbers up to the largest
+  // (inode numbers are never reused, so a created and removed directory uses one up).
+  for (InodeId next = parent.ino; next < max_ino;) {
+    REEL_ASSIGN_OR_RETURN(Attributes burn, catalog.CreateNode(parent.ino, ".burn", dir, now));
+    REEL_RETURN_IF_ERROR(catalog.RemoveDir(parent.ino, ".burn", now));
+    next = burn.ino;
+  }
+  NewNode file{FileType::kRegular, 0644, ::geteuid(), ::getegid(), {}};
+  for (const StagedMeta& m : unknown) {
+    REEL_ASSIGN_OR_RETURN(
+        Attributes a,
+        catalog.CreateNode(parent.ino, "inode-" + std::to_string(m.ino), file, now));
+    REEL_RETURN_IF_ERROR(StagedFile::Adopt(staging, m, a.ino));
+  }
+  return unknown.size();
+}
+
+// Writes `raw` as a catalog file at `tmp` and checks it is a sound catalog of drive `id`; staged
+// writes of files it does not know are given files in it (AdoptUnknownStaging).
 Result<CatalogStats> WriteAndCheck(const std::string& tmp, const std::string& raw,
-                                   const std::string& id) {
+                                   const std::string& id, const std::string& staging,
+                                   RestoreReport* report) {
   REEL_RETURN_IF_ERROR(WriteFileAtomic(tmp, std::string_view(raw), 0600));
   auto catalog = OpenCatalog("sqlite://" + tmp, ::geteuid(), ::getegid());
   if (!catalog.ok()) return catalog.status().WithContext("the backup is not a sound catalog");
@@ -147,6 +186,8 @@ Result<CatalogStats> WriteAndCheck(const std::string& tmp, const std::string& ra
     return Status::InvalidArgument("the backup belongs to drive '" + backup_id +
                                    "', not to this drive (" + id + ")");
   }
+  REEL_ASSIGN_OR_RETURN(report->adopted_files,
+                        AdoptUnknownStaging(**catalog, staging, &report->adopted_dir));
   REEL_RETURN_IF_ERROR((*catalog)->Sync());
   return (*catalog)->Stats();
 }
@@ -350,7 +391,7 @@ Result<RestoreReport> RestoreCatalog(const Manifest& manifest, const DriveLock& 
   REEL_ASSIGN_OR_RETURN(std::string raw, Decompress(*packed, report.key));
 
   std::string tmp = path + ".restoring";
-  auto stats = WriteAndCheck(tmp, raw, manifest.id);
+  auto stats = WriteAndCheck(tmp, raw, manifest.id, manifest.ResolvedStagingDir(), &report);
   if (!stats.ok()) {
     ::unlink(tmp.c_str());
     return stats.status().WithContext(report.key);

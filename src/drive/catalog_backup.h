@@ -102,13 +102,18 @@ struct RestoreReport {
   CatalogStats stats;
   std::string replaced;  // where the previous catalog file was moved ("" if there was none)
   size_t staged_files = 0;  // staged writes left in staging, committed at the next mount
+  // Of those, files the backup does not know (created after it): given new files under
+  // /`adopted_dir`/inode-<number>.
+  size_t adopted_files = 0;
+  std::string adopted_dir;
 };
 
 // Puts the chosen backup in place as the drive's catalog. The caller holds the drive's lock (the
 // drive is not open anywhere). Works from the manifest alone: the local store and staging
 // directories are created when missing (a new machine). A catalog file already there is moved
 // aside (`catalog.db.replaced-<time>`), never deleted. The backup is checked (sound database,
-// same drive id) before anything is replaced.
+// same drive id) before anything is replaced. Staged writes stay in staging and are committed at
+// the next mount; those of files the backup does not know get new files (RestoreReport).
 [[nodiscard]] Result<RestoreReport> RestoreCatalog(const Manifest& manifest, const DriveLock& lock,
                                                    const RestoreOptions& options);
 

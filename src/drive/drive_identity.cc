@@ -121,7 +121,7 @@ std::string CatalogFilePath(const Manifest& manifest) {
 }
 
 std::string RestoreHint(const Manifest& manifest) {
-  return "restore the catalog from its latest backup with: reel catalog restore " + manifest.dir;
+  return "Restore the catalog from its latest backup with: reel catalog restore " + manifest.dir;
 }
 
 Status CheckCatalogPresent(const Manifest& manifest, const std::vector<NamedStore>& stores) {

@@ -201,51 +201,53 @@ class ManifestParser {
     return Status::Ok();
   }
 
-  // A size: a string with an optional binary unit ("64MiB") or an integer number of bytes.
-  Status Size(const toml::table* t, std::string_view table, std::string_view key, uint64_t max,
-              uint64_t* out) const {
+  // A quantity written as an integer or as a string with a unit, e.g. a size or a duration.
+  struct QuantityKind {
+    const char* name;      // "size"
+    const char* example;   // "a size such as \"64MiB\" or a number of bytes"
+    Result<uint64_t> (*parse)(std::string_view);
+    std::string (*format)(uint64_t);
+  };
+
+  Status Quantity(const toml::table* t, std::string_view table, std::string_view key,
+                  uint64_t max, const QuantityKind& kind, uint64_t* out) const {
     const toml::node* n = t ? t->get(key) : nullptr;
     if (n == nullptr) return Status::Ok();
     uint64_t v = 0;
     if (n->is_integer()) {
       int64_t i = n->as_integer()->get();
-      if (i < 0) return Error(n, table, key, "a size cannot be negative");
+      if (i < 0) return Error(n, table, key, std::string("a ") + kind.name + " cannot be negative");
       v = static_cast<uint64_t>(i);
     } else if (n->is_string()) {
-      auto parsed = ParseSize(n->as_string()->get());
+      auto parsed = kind.parse(n->as_string()->get());
       if (!parsed.ok()) return Error(n, table, key, parsed.status().message());
       v = *parsed;
     } else {
-      return Error(n, table, key, "must be a size such as \"64MiB\" or a number of bytes");
+      return Error(n, table, key, std::string("must be ") + kind.example);
     }
     if (v > max) {
-      return Error(n, table, key, FormatExactSize(v) + " is too large (at most " +
-                                      FormatExactSize(max) + ")");
+      return Error(n, table, key,
+                   kind.format(v) + " is too large (at most " + kind.format(max) + ")");
     }
     *out = v;
     return Status::Ok();
   }
 
-  // A duration: seconds as an integer, or a string with a unit ("1h").
+  // A size: a string with an optional binary unit ("64MiB") or an integer number of bytes.
+  Status Size(const toml::table* t, std::string_view table, std::string_view key, uint64_t max,
+              uint64_t* out) const {
+    static const QuantityKind kSize{"size", "a size such as \"64MiB\" or a number of bytes",
+                                    &ParseSize, &FormatExactSize};
+    return Quantity(t, table, key, max, kSize, out);
+  }
+
+  // A duration: a string with a unit ("1h") or an integer number of seconds.
   Status Duration(const toml::table* t, std::string_view table, std::string_view key,
                   uint64_t max, uint64_t* out) const {
-    const toml::node* n = t ? t->get(key) : nullptr;
-    if (n == nullptr) return Status::Ok();
-    uint64_t v = 0;
-    if (n->is_integer()) {
-      int64_t i = n->as_integer()->get();
-      if (i < 0) return Error(n, table, key, "a duration cannot be negative");
-      v = static_cast<uint64_t>(i);
-    } else if (n->is_string()) {
-      auto parsed = ParseDuration(n->as_string()->get());
-      if (!parsed.ok()) return Error(n, table, key, parsed.status().message());
-      v = *parsed;
-    } else {
-      return Error(n, table, key, "must be a duration such as \"1h\" or a number of seconds");
-    }
-    if (v > max) return Error(n, table, key, "at most " + FormatDuration(max));
-    *out = v;
-    return Status::Ok();
+    static const QuantityKind kDuration{
+        "duration", "a duration such as \"1h\" or a number of seconds", &ParseDuration,
+        &FormatDuration};
+    return Quantity(t, table, key, max, kDuration, out);
   }
 
   Status Size32(const toml::table* t, std::string_view table, std::string_view key,

@@ -60,6 +60,25 @@ Result<std::unique_ptr<StagedFile>> StagedFile::Reopen(const std::string& dir,
   return file;
 }
 
+Status StagedFile::Adopt(const std::string& dir, const StagedMeta& meta, InodeId ino) {
+  auto path = [&](InodeId i, const char* ext) { return dir + "/" + std::to_string(i) + ext; };
+  if (::link(path(meta.ino, ".data").c_str(), path(ino, ".data").c_str()) != 0) {
+    return Status::FromErrno(errno, "link staging data of inode " + std::to_string(meta.ino));
+  }
+  StagedMeta adopted = meta;
+  adopted.ino = ino;
+  adopted.base_version = 0;
+  adopted.base_created = 0;
+  adopted.base_limit = 0;
+  UniqueFd fd(::open(path(ino, ".data").c_str(), O_RDWR | O_CLOEXEC));
+  if (!fd.valid()) return Status::FromErrno(errno, "open " + path(ino, ".data"));
+  StagedFile file(dir, adopted, std::move(fd));
+  REEL_RETURN_IF_ERROR(file.PersistMeta(Durability::kDurable));
+  ::unlink(path(meta.ino, ".meta").c_str());
+  ::unlink(path(meta.ino, ".data").c_str());
+  return FsyncDir(dir);
+}
+
 static Result<StagedMeta> ParseMeta(const std::string& text) {
   auto j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded() || !j.is_object()) return Status::Corruption("staging metadata is not JSON");

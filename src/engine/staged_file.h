@@ -43,6 +43,11 @@ class StagedFile {
                                                     TimeNs mtime, TimeNs base_created = 0);
   // Reopens staging left behind by a previous run (crash recovery).
   static Result<std::unique_ptr<StagedFile>> Reopen(const std::string& dir, const StagedMeta& meta);
+  // Moves the record `meta` in `dir` and its data to inode `ino`, without a base version (bytes
+  // not written read as zeros): for writes whose file a restored catalog does not know, given a
+  // new file by the restore. Crash-safe: the data is hard-linked first, the old record removed
+  // last, so a crash leaves one of the two records (or both, sharing the data).
+  static Status Adopt(const std::string& dir, const StagedMeta& meta, InodeId ino);
   // Reads every <ino>.meta in `dir`; removes data files that have no metadata (never acknowledged).
   static Result<std::vector<StagedMeta>> ListRecoverable(const std::string& dir);
 

@@ -258,6 +258,13 @@ TEST_F(CatalogRecoveryTest, StagedWritesNewerThanTheBackupAreCommittedAtTheNextO
     auto ino = e.Resolve("a.mov");
     auto h = ino.ok() ? e.Open(*ino, OpenFlags{.write = true}) : Result<HandleId>(ino.status());
     if (!h.ok() || !e.Write(*h, 5000, patch).ok() || !e.Fsync(*h, false).ok()) ::_exit(1);
+    // A file the backup does not know.
+    auto created = e.Create(kRootInode, "new.wav", 0644, ::geteuid(), ::getegid(),
+                            OpenFlags{.write = true});
+    if (!created.ok() || !e.Write(created->second, 0, b_).ok() ||
+        !e.Fsync(created->second, false).ok()) {
+      ::_exit(1);
+    }
     ::kill(::getpid(), SIGKILL);
   }
   int status = 0;
@@ -267,7 +274,8 @@ TEST_F(CatalogRecoveryTest, StagedWritesNewerThanTheBackupAreCommittedAtTheNextO
   DeleteCatalog();
   auto report = Restore();
   ASSERT_TRUE(report.ok()) << report.status().ToString();
-  EXPECT_EQ(report->staged_files, 1u);
+  EXPECT_EQ(report->staged_files, 2u);
+  EXPECT_EQ(report->adopted_files, 1u);
   auto drive = Open();
   ASSERT_TRUE(drive.ok()) << drive.status().ToString();
   auto expected = a_;
@@ -276,6 +284,13 @@ TEST_F(CatalogRecoveryTest, StagedWritesNewerThanTheBackupAreCommittedAtTheNextO
   auto versions = drive->engine->ListVersions(*drive->engine->Resolve("a.mov"));
   ASSERT_TRUE(versions.ok());
   EXPECT_EQ(versions->back().kind, VersionKind::kRecovered);
+  // The new file's writes are kept too, under the name the restore gave it.
+  auto dir = drive->engine->Resolve(report->adopted_dir);
+  ASSERT_TRUE(dir.ok()) << report->adopted_dir;
+  auto entries = drive->engine->ReadDir(*dir, 0, 10);
+  ASSERT_TRUE(entries.ok());
+  ASSERT_EQ(entries->size(), 1u);
+  EXPECT_EQ(ReadAll(*drive->engine, report->adopted_dir + "/" + (*entries)[0].name), b_);
 }
 
 TEST(CatalogBackupKeyTest, KeysSortByTimeAndParseBack) {

@@ -5,8 +5,9 @@
 source "$(dirname "$0")/lib.sh" "$1"
 EDGE=$WORK/edge
 init_drive --edge "file://$EDGE"
-# Backups every second, so the schedule is seen within the test.
-sed -i 's/^backup_interval = .*/backup_interval = 1/' "$DRIVE/reel.toml"
+# Backups every second and 3 kept, so the schedule and the pruning are seen within the test.
+sed -i -e 's/^backup_interval = .*/backup_interval = 1/' -e 's/^backup_keep = .*/backup_keep = 3/' \
+  "$DRIVE/reel.toml"
 mount_drive
 
 log "write files and save them to the edge"
@@ -19,19 +20,23 @@ cp -r "$WORK/src/." "$MNT/"
 "$REEL" save "$MNT/shots/a.mov" >/dev/null
 "$REEL" save "$MNT/b.exr" >/dev/null
 "$REEL" save "$MNT/notes.txt" >/dev/null
-# The scheduled backups run every second: wait (bounded) until two more are on the edge.
-count_backups() { find "$EDGE/objects/catalog-backups" -name '*.db.zst' 2>/dev/null | wc -l; }
-before=$(count_backups)
+# The scheduled backups run every second: wait (bounded) until the oldest backup seen now has
+# been pruned, i.e. at least 3 newer ones were made.
+backups() { find "$EDGE/objects/catalog-backups" -name '*.db.zst' -printf '%f\n' 2>/dev/null | sort; }
+for _ in $(seq 1 100); do [[ -n "$(backups)" ]] && break; sleep 0.1; done
+oldest=$(backups | head -1)
+check "a scheduled backup is on the edge" [ -n "$oldest" ]
 for _ in $(seq 1 100); do
-  (( $(count_backups) >= before + 2 )) && break
+  backups | grep -qx "$oldest" || break
   sleep 0.1
 done
-check "scheduled backups appear on the edge" [ "$(count_backups)" -ge $((before + 2)) ]
+check "newer scheduled backups replaced the oldest" bash -c "! find '$EDGE/objects/catalog-backups' -name '$oldest' | grep -q ."
+check "the newest 3 are kept" [ "$(backups | wc -l)" -eq 3 ]
 check "backup on request through the mount" bash -c "'$REEL' catalog backup '$MNT' --json | grep -q '\"edge\"'"
 check "no backup in the local store when there is an edge" \
   [ ! -d "$DRIVE/store/objects/catalog-backups" ]
 unmount_drive
-check "backups kept at most backup_keep (24)" [ "$(count_backups)" -le 24 ]
+check "still 3 after the unmount's backup" [ "$(backups | wc -l)" -eq 3 ]
 check "list shows them" bash -c "'$REEL' catalog list '$DRIVE' | grep -q edge"
 
 log "delete the catalog: the mount is refused, naming the way back"
@@ -64,7 +69,7 @@ NEW=$WORK/newdrive
 mkdir -p "$NEW"
 cp "$DRIVE/reel.toml" "$NEW/"
 check "restore from the edge" bash -c "'$REEL' catalog restore '$NEW' --from edge >/dev/null"
-DRIVE=$NEW
+DRIVE=$NEW MOUNT_LOG_CHECKED=0
 mount_drive
 for f in shots/a.mov b.exr notes.txt; do
   check "new machine: $f intact" same_file "$WORK/src/$f" "$MNT/$f"
