@@ -40,6 +40,8 @@ check "still 3 after the unmount's backup" [ "$(backups | wc -l)" -eq 3 ]
 check "list shows them" bash -c "'$REEL' catalog list '$DRIVE' | grep -q edge"
 
 log "delete the catalog: the mount is refused, naming the way back"
+chunks() { find "$DRIVE/store/objects/chunks" -type f | wc -l; }
+chunks_before=$(chunks)
 rm -f "$DRIVE"/catalog.db "$DRIVE"/catalog.db-wal "$DRIVE"/catalog.db-shm
 if "$REEL" mount "$MNT" --drive "$DRIVE" --background 2>"$WORK/err"; then
   fail "mount over a deleted catalog succeeded"
@@ -48,6 +50,10 @@ else
   check "the error names reel catalog restore" grep -q "reel catalog restore $DRIVE" "$WORK/err"
 fi
 check "no empty catalog was created" [ ! -e "$DRIVE/catalog.db" ]
+# gc runs only through a mount, and there is none: nothing can take the chunks for garbage.
+check "gc refused" bash -c "! '$REEL' gc '$MNT' 2>/dev/null"
+check "every chunk still there" [ "$(chunks)" -eq "$chunks_before" ]
+check "chunks were there to lose" [ "$chunks_before" -gt 0 ]
 
 log "garbage in place of the catalog: refused too"
 head -c 20000 /dev/urandom > "$DRIVE/catalog.db"
