@@ -38,6 +38,9 @@ check "no backup in the local store when there is an edge" \
 unmount_drive
 check "still 3 after the unmount's backup" [ "$(backups | wc -l)" -eq 3 ]
 check "list shows them" bash -c "'$REEL' catalog list '$DRIVE' | grep -q edge"
+newest=$(backups | tail -1)
+check "backup of a drive that is not mounted" bash -c "'$REEL' catalog backup '$DRIVE' --json | grep -q '\"edge\"'"
+check "it is the newest now" [ "$(backups | tail -1)" != "$newest" ]
 
 log "delete the catalog: the mount is refused, naming the way back"
 chunks() { find "$DRIVE/store/objects/chunks" -type f | wc -l; }
