@@ -62,9 +62,7 @@ Status EngineImpl::Recover() {
     REEL_ASSIGN_OR_RETURN(RecoveryPlan plan, PlanRecovery(meta));
     if (!plan.recover) {
       spdlog::info("recovery: dropping staged writes of inode {} ({})", meta.ino, plan.why);
-      if (auto staged = StagedFile::Reopen(options_.staging_dir, meta); staged.ok()) {
-        (*staged)->Remove();
-      }
+      StagedFile::Discard(options_.staging_dir, meta.ino);
       continue;
     }
     REEL_ASSIGN_OR_RETURN(auto staged, StagedFile::Reopen(options_.staging_dir, meta));

@@ -60,6 +60,11 @@ Result<std::unique_ptr<StagedFile>> StagedFile::Reopen(const std::string& dir,
   return file;
 }
 
+void StagedFile::Discard(const std::string& dir, InodeId ino) {
+  ::unlink((dir + "/" + std::to_string(ino) + ".data").c_str());
+  ::unlink((dir + "/" + std::to_string(ino) + ".meta").c_str());
+}
+
 Status StagedFile::Adopt(const std::string& dir, const StagedMeta& meta, InodeId ino) {
   auto path = [&](InodeId i, const char* ext) { return dir + "/" + std::to_string(i) + ext; };
   if (::link(path(meta.ino, ".data").c_str(), path(ino, ".data").c_str()) != 0) {
@@ -232,8 +237,7 @@ Status StagedFile::MarkCommitted(uint64_t version, uint64_t size, TimeNs created
 
 void StagedFile::Remove() {
   fd_.Reset();
-  ::unlink(DataPath().c_str());
-  ::unlink(MetaPath().c_str());
+  Discard(dir_, meta_.ino);
 }
 
 }  // namespace reel

@@ -48,6 +48,8 @@ class StagedFile {
   // new file by the restore. Crash-safe: the data is hard-linked first, the old record removed
   // last, so a crash leaves one of the two records (or both, sharing the data).
   static Status Adopt(const std::string& dir, const StagedMeta& meta, InodeId ino);
+  // Deletes the record of `ino` in `dir` and its data (whichever of the two exists).
+  static void Discard(const std::string& dir, InodeId ino);
   // Reads every <ino>.meta in `dir`; removes data files that have no metadata (never acknowledged).
   static Result<std::vector<StagedMeta>> ListRecoverable(const std::string& dir);
 
