@@ -5,6 +5,7 @@
 #include <cerrno>
 
 #include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
 
 #include "store/chunk_keys.h"
 #include "tiers/pack_keys.h"
@@ -141,7 +142,14 @@ Status CheckCatalogPresent(const Manifest& manifest, const std::vector<NamedStor
 Status BindDrive(const Manifest& manifest, Catalog& catalog,
                  const std::vector<NamedStore>& stores) {
   auto bind_stores = [&]() -> Status {
-    for (const NamedStore& s : stores) REEL_RETURN_IF_ERROR(ClaimStore(*s.store, s.tier, manifest));
+    for (const NamedStore& s : stores) {
+      Status claimed = ClaimStore(*s.store, s.tier, manifest);
+      if (claimed.ok()) continue;
+      // Another drive's marker is fatal; a shared tier that does not answer now is marked at a
+      // later open (a drive mounts while its edge or cloud is down).
+      if (claimed.code() == Code::kAlreadyExists || s.tier == "local") return claimed;
+      spdlog::warn("{} (the drive marker is written at a later open)", claimed.ToString());
+    }
     return Status::Ok();
   };
   if (CatalogFilePath(manifest).empty()) return bind_stores();
