@@ -317,9 +317,15 @@ Result<CatalogBackupInfo> CatalogBackups::BackupNow() {
   {
     std::lock_guard lock(mu_);
     running_ = false;
+    if (info.ok()) ++stored_;
   }
   cv_.notify_all();
   return info;
+}
+
+bool CatalogBackups::WaitForBackups(uint64_t count, std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mu_);
+  return cv_.wait_for(lock, timeout, [&] { return stored_ >= count; });
 }
 
 Result<CatalogBackupInfo> CatalogBackups::MakeBackup() {

@@ -5,6 +5,7 @@
 // `reel catalog restore`, which needs nothing but the manifest (a new machine can restore).
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
@@ -71,6 +72,8 @@ class CatalogBackups {
   // Snapshot, compress, store on every target, then drop all but the newest `keep` there. OK
   // when at least one target stored it (the others are named in the log); the error otherwise.
   [[nodiscard]] Result<CatalogBackupInfo> BackupNow();
+  // Waits until `count` backups were stored since construction; false after `timeout`.
+  [[nodiscard]] bool WaitForBackups(uint64_t count, std::chrono::milliseconds timeout);
 
  private:
   Result<CatalogBackupInfo> MakeBackup();
@@ -83,10 +86,11 @@ class CatalogBackups {
   const uint32_t keep_;
   const uint64_t interval_seconds_;
 
-  std::mutex mu_;  // guards stop_ and running_
+  std::mutex mu_;  // guards stop_, running_ and stored_
   std::condition_variable cv_;  // stop_ set, or running_ cleared
   bool stop_ = false;
   bool running_ = false;  // a backup is being made
+  uint64_t stored_ = 0;   // backups stored so far
   std::thread thread_;
 };
 

@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <random>
 
@@ -291,6 +292,30 @@ TEST_F(CatalogRecoveryTest, StagedWritesNewerThanTheBackupAreCommittedAtTheNextO
   ASSERT_TRUE(entries.ok());
   ASSERT_EQ(entries->size(), 1u);
   EXPECT_EQ(ReadAll(*drive->engine, report->adopted_dir + "/" + (*entries)[0].name), b_);
+}
+
+TEST_F(CatalogRecoveryTest, BackupsAreMadeOnSchedule) {
+  m_.backup_interval_seconds = 1;
+  auto drive = Open();
+  ASSERT_TRUE(drive.ok());
+  ASSERT_TRUE(drive->backups->WaitForBackups(2, std::chrono::seconds(20)));
+  auto local = OpenObjectStore(m_.ResolvedTierUri(*m_.LocalTier()));
+  ASSERT_TRUE(local.ok());
+  EXPECT_GE(ListCatalogBackups(**local)->size(), 2u);
+}
+
+TEST_F(CatalogRecoveryTest, AStoreOfAnotherDriveIsRefused) {
+  std::string edge = "file://" + tmp_ / "edge";
+  InitOptions o;
+  o.edge_uri = edge;
+  auto first = InitDrive(tmp_ / "one", o);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  auto second = InitDrive(tmp_ / "two", o);
+  EXPECT_EQ(second.status().code(), Code::kAlreadyExists) << second.status().ToString();
+  // A manifest pointing a drive at it later is refused at open.
+  m_.tiers.push_back({"edge", edge, 0});
+  auto drive = Open();
+  EXPECT_EQ(drive.status().code(), Code::kAlreadyExists) << drive.status().ToString();
 }
 
 TEST(CatalogBackupKeyTest, KeysSortByTimeAndParseBack) {
