@@ -156,9 +156,9 @@ reel_sync() { "$REEL" sync "$MNT" >/dev/null; }
 
 # CPU seconds (user+system, all threads) used so far by the mount process.
 mount_cpu() { awk -v t="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / t}' "/proc/$MOUNT_PID/stat"; }
-# Bytes and count of the objects in the drive's store (chunks only; no directories).
-store_bytes() { find "$DRIVE/store/objects" -type f -printf '%s\n' | awk '{s += $1} END {printf "%.0f\n", s}'; }
-store_objects() { find "$DRIVE/store/objects" -type f | wc -l; }
+# Bytes and count of the chunks in the drive's store (not its marker or catalog backups).
+store_bytes() { find "$DRIVE/store/objects" -path "*/objects/chunks/*" -type f -printf '%s\n' | awk '{s += $1} END {printf "%.0f\n", s}'; }
+store_objects() { find "$DRIVE/store/objects" -path "*/objects/chunks/*" -type f | wc -l; }
 
 # fio_mbps JSON read|write: MB/s (10^6 bytes/s) from fio's JSON output.
 fio_mbps() {

@@ -132,6 +132,10 @@ Result<FsckReport> ApiClient::Fsck() {
   return Decode<FsckReport>(Call("POST", "/v1/fsck", json::object(), kLong), "fsck");
 }
 
+Result<nlohmann::json> ApiClient::BackupCatalog() {
+  return Call("POST", "/v1/catalog/backup", json::object(), kLong);
+}
+
 Status ApiClient::Sync() { return Call("POST", "/v1/sync", json::object(), kLong).status(); }
 
 Result<EngineCounters> ApiClient::Counters() {

@@ -30,6 +30,8 @@ class ApiClient {
   Result<GcReport> Gc();
   Result<FsckReport> Fsck();
   Status Sync();
+  // A catalog backup now: {key, time, catalog_bytes, stored_bytes, tiers}.
+  Result<nlohmann::json> BackupCatalog();
   Result<EngineCounters> Counters();
   Status Unmount();
 

@@ -186,6 +186,7 @@ ApiServer::ApiServer(Engine* engine, ApiServerOptions options) : impl_(std::make
   impl_->ctx.info.pid = ::getpid();
   impl_->ctx.on_unmount = std::move(options.on_unmount);
   impl_->ctx.placement = options.placement;
+  impl_->ctx.backup_catalog = std::move(options.backup_catalog);
   impl_->ctx.transfers = options.transfers;
   impl_->threads = options.threads == 0 ? 1 : options.threads;
 }

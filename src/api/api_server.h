@@ -46,6 +46,8 @@ struct ApiServerOptions {
   // NotSupported. Must outlive the server.
   Placement* placement = nullptr;
   TransferEngine* transfers = nullptr;
+  // POST /v1/catalog/backup: makes a catalog backup now and describes it. Unset: NotSupported.
+  std::function<Result<nlohmann::json>()> backup_catalog;
 };
 
 class ApiServer {

@@ -20,6 +20,7 @@ struct RouteContext {
   std::function<Status()> on_unmount;
   Placement* placement = nullptr;
   TransferEngine* transfers = nullptr;
+  std::function<Result<nlohmann::json>()> backup_catalog;
 };
 
 using JsonHandler = std::function<Result<nlohmann::json>(const httplib::Request&)>;

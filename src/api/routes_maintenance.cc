@@ -1,5 +1,5 @@
 // Maintenance: POST /v1/gc (the engine's garbage, then orphan packs on the shared tiers),
-// POST /v1/fsck, POST /v1/sync.
+// POST /v1/fsck, POST /v1/sync, POST /v1/catalog/backup.
 #include "api/routes.h"
 #include "common/clock.h"
 #include "engine/engine.h"
@@ -27,6 +27,13 @@ void RegisterMaintenanceRoutes(httplib::Server& server, RouteContext& ctx) {
     REEL_RETURN_IF_ERROR(BodyObject(req, {}).status());
     REEL_ASSIGN_OR_RETURN(FsckReport report, ctx.engine->Check());
     return nlohmann::json(report);
+  });
+
+  Post(server, "/v1/catalog/backup", [&ctx](const httplib::Request& req) -> Result<nlohmann::json> {
+    REEL_RETURN_IF_ERROR(CheckQuery(req, {}));
+    REEL_RETURN_IF_ERROR(BodyObject(req, {}).status());
+    if (!ctx.backup_catalog) return Status::NotSupported("this mount makes no catalog backups");
+    return ctx.backup_catalog();
   });
 
   Post(server, "/v1/sync", [&ctx](const httplib::Request& req) -> Result<nlohmann::json> {

@@ -159,6 +159,16 @@ class Catalog {
   virtual Result<std::vector<Transfer>> ListTransfers(size_t limit) = 0;
   virtual Result<TransferCounts> CountTransfers(TimeNs now) = 0;
 
+  // --- drive identity and backups ---
+  // The id of the drive this catalog belongs to; "" until SetDriveId.
+  virtual Result<std::string> GetDriveId() = 0;
+  // Binds the catalog to drive `id`; AlreadyExists if it belongs to another drive (OK if `id`).
+  virtual Status SetDriveId(const std::string& id) = 0;
+  // Writes a consistent snapshot of the whole catalog (one point in time, taken without stopping
+  // writers) to the new local file `path`, durably. For SQLite the file is an SQLite database
+  // that OpenCatalog("sqlite://" + path) opens.
+  virtual Status BackupTo(const std::string& path) = 0;
+
   // --- whole catalog ---
   virtual Result<CatalogStats> Stats() = 0;
   // Makes everything committed so far durable against a machine crash.
@@ -169,6 +179,7 @@ class Catalog {
 //   sqlite:///abs/path/catalog.db   an SQLite database file (WAL mode)
 //   sqlite::memory:                  a private in-memory SQLite database (tests)
 // A new catalog gets a root directory (inode 1) owned by `root_uid`/`root_gid`, mode 0755.
+// A database file that is not a sound SQLite catalog (garbage, truncated) is Corruption.
 [[nodiscard]] Result<std::unique_ptr<Catalog>> OpenCatalog(const std::string& uri,
                                                            uint32_t root_uid, uint32_t root_gid);
 

@@ -72,6 +72,9 @@ struct VersionInfo {
   // When every chunk was on the cloud tier and the version was marked; 0: not published;
   // -1: requested (`reel publish`), waiting for uploads.
   TimeNs published = 0;
+  // The id of the staging record this version was committed from (0: none, e.g. a restore or
+  // a checkpoint of unchanged content). Crash recovery matches staging records by it.
+  uint64_t commit_id = 0;
 };
 
 struct Version {
@@ -85,6 +88,7 @@ struct NewVersion {
   VersionKind kind = VersionKind::kAutosave;
   std::string message;
   TimeNs mtime = 0;  // the file's mtime after this version (0 = the commit time)
+  uint64_t commit_id = 0;  // see VersionInfo::commit_id
 };
 
 struct TrashEntry {

@@ -25,6 +25,7 @@
 #include "cli/output.h"
 #include "common/fs_util.h"
 #include "common/sizes.h"
+#include "drive/catalog_backup.h"
 #include "drive/drive.h"
 #include "engine/engine.h"
 #include "fuse/fuse_mount.h"
@@ -189,6 +190,11 @@ Status Serve(const Manifest& m, const std::string& mountpoint, const MountArgs& 
   };
   so.placement = drive.placement.get();
   so.transfers = drive.transfers.get();
+  CatalogBackups* backups = drive.backups.get();
+  so.backup_catalog = [backups]() -> Result<nlohmann::json> {
+    REEL_ASSIGN_OR_RETURN(CatalogBackupInfo info, backups->BackupNow());
+    return CatalogBackupJson(info);
+  };
   ApiServer api(engine, so);
   Status s = api.Start(registry.SocketPathFor(::getpid()));
   if (s.ok()) {

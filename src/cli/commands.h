@@ -11,7 +11,14 @@
 #include "api/mount_registry.h"
 #include "common/status.h"
 
+namespace reel {
+struct CatalogBackupInfo;
+}  // namespace reel
+
 namespace reel::cli {
+
+// What the API and `reel catalog backup --json` say about a backup.
+[[nodiscard]] nlohmann::json CatalogBackupJson(const CatalogBackupInfo& info);
 
 using Runner = std::function<int()>;
 
@@ -19,6 +26,7 @@ void AddDriveCommands(CLI::App& app, Runner* run);        // init, mount, umount
 void AddVersionCommands(CLI::App& app, Runner* run);      // save, versions, restore, status
 void AddMaintenanceCommands(CLI::App& app, Runner* run);  // trash, gc, fsck, sync
 void AddTierCommands(CLI::App& app, Runner* run);  // publish, hydrate, evict, pin, unpin, transfers
+void AddCatalogCommands(CLI::App& app, Runner* run);  // catalog backup, list, restore
 
 // The mount that holds `path` (any path inside a mount) and a client for its control API.
 struct Connection {

@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
   AddVersionCommands(app, &run);
   AddMaintenanceCommands(app, &run);
   AddTierCommands(app, &run);
+  AddCatalogCommands(app, &run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {  // --help, --version

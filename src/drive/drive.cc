@@ -13,6 +13,7 @@
 #include <filesystem>
 
 #include "catalog/catalog.h"
+#include "drive/drive_identity.h"
 #include "store/object_store.h"
 
 namespace reel {
@@ -147,20 +148,22 @@ Result<Manifest> InitDrive(const std::string& dir_in, const InitOptions& options
   const TierConfig* local = m.LocalTier();
   std::string store_uri = m.ResolvedTierUri(*local);
   if (store_uri.rfind("file://", 0) == 0) REEL_RETURN_IF_ERROR(MakeDirs(store_uri.substr(7), 0700));
-  {
-    auto store = OpenObjectStore(store_uri);
-    if (!store.ok()) return store.status().WithContext("create store " + store_uri);
-  }
+  // Every store is marked as this drive's (a shared tier already marked for another drive is
+  // refused), so a lost catalog is noticed at the next open (drive_identity.h).
   for (const TierConfig& tier : m.tiers) {
-    if (&tier == local) continue;
     auto store = OpenObjectStore(m.ResolvedTierUri(tier));
-    if (!store.ok()) return store.status().WithContext("open the " + tier.name + " tier");
+    if (!store.ok()) {
+      return store.status().WithContext(&tier == local ? "create store " + store_uri
+                                                       : "open the " + tier.name + " tier");
+    }
+    REEL_RETURN_IF_ERROR(ClaimStore(**store, tier.name, m));
   }
   REEL_RETURN_IF_ERROR(MakeDirs(m.ResolvedStagingDir(), 0700));
   std::string catalog_uri = m.ResolvedCatalogUri();
   {
     auto catalog = OpenCatalog(catalog_uri, ::geteuid(), ::getegid());
     if (!catalog.ok()) return catalog.status().WithContext("create catalog " + catalog_uri);
+    REEL_RETURN_IF_ERROR((*catalog)->SetDriveId(m.id));
   }
   if (catalog_uri.rfind("sqlite://", 0) == 0) {
     std::string db = catalog_uri.substr(9);

@@ -21,6 +21,7 @@
 
 namespace reel {
 
+class CatalogBackups;
 class Placement;
 class TieredStore;
 class TransferEngine;
@@ -67,7 +68,8 @@ class DriveLock {
 
 // An open drive: the engine over a TieredStore, and the tier services beside it. Close() (also
 // run by the destructor and before a move assignment) stops placement, then transfers, then
-// closes the engine they use.
+// shuts the engine down (committing what is staged), makes a last catalog backup, and closes the
+// engine.
 struct OpenedDrive {
   OpenedDrive();
   OpenedDrive(OpenedDrive&&) noexcept;
@@ -79,12 +81,14 @@ struct OpenedDrive {
   TieredStore* store = nullptr;  // owned by the engine
   std::unique_ptr<TransferEngine> transfers;
   std::unique_ptr<Placement> placement;
+  std::unique_ptr<CatalogBackups> backups;  // of the engine's catalog, to the drive's stores
 };
 
-// Opens the drive described by `manifest`: its catalog (root owned by the effective uid/gid),
-// its tier stores (local cache first), the engine (which recovers staged writes), and starts the
-// transfer workers (resuming queued transfers). The caller must hold the drive's lock
-// (`lock.dir()` == `manifest.dir`) and keep it while the drive is open.
+// Opens the drive described by `manifest`: its tier stores (local cache first), its catalog
+// (root owned by the effective uid/gid; refused when it is lost or damaged while the stores hold
+// data, see drive_identity.h), the engine (which recovers staged writes), and starts the
+// transfer workers (resuming queued transfers) and the scheduled catalog backups. The caller
+// must hold the drive's lock (`lock.dir()` == `manifest.dir`) and keep it while the drive is open.
 [[nodiscard]] Result<OpenedDrive> OpenDrive(const Manifest& manifest, const DriveLock& lock);
 
 }  // namespace reel

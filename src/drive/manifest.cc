@@ -23,6 +23,8 @@ constexpr uint32_t kMaxIntervalSeconds = 7 * 24 * 3600;
 constexpr uint32_t kMaxTrashRetentionDays = 100 * 365;
 constexpr uint64_t kMaxGcGraceSeconds = 10ull * 365 * 24 * 3600;
 constexpr uint32_t kMaxUploadThreads = 64;
+constexpr uint64_t kMaxBackupIntervalSeconds = 366ull * 24 * 3600;
+constexpr uint32_t kMaxBackupKeep = 10000;
 
 std::string JoinUnder(const std::string& dir, const std::string& rel) {
   return std::filesystem::path(dir + "/" + rel).lexically_normal().string();
@@ -199,29 +201,53 @@ class ManifestParser {
     return Status::Ok();
   }
 
-  // A size: a string with an optional binary unit ("64MiB") or an integer number of bytes.
-  Status Size(const toml::table* t, std::string_view table, std::string_view key, uint64_t max,
-              uint64_t* out) const {
+  // A quantity written as an integer or as a string with a unit, e.g. a size or a duration.
+  struct QuantityKind {
+    const char* name;      // "size"
+    const char* example;   // "a size such as \"64MiB\" or a number of bytes"
+    Result<uint64_t> (*parse)(std::string_view);
+    std::string (*format)(uint64_t);
+  };
+
+  Status Quantity(const toml::table* t, std::string_view table, std::string_view key,
+                  uint64_t max, const QuantityKind& kind, uint64_t* out) const {
     const toml::node* n = t ? t->get(key) : nullptr;
     if (n == nullptr) return Status::Ok();
     uint64_t v = 0;
     if (n->is_integer()) {
       int64_t i = n->as_integer()->get();
-      if (i < 0) return Error(n, table, key, "a size cannot be negative");
+      if (i < 0) return Error(n, table, key, std::string("a ") + kind.name + " cannot be negative");
       v = static_cast<uint64_t>(i);
     } else if (n->is_string()) {
-      auto parsed = ParseSize(n->as_string()->get());
+      auto parsed = kind.parse(n->as_string()->get());
       if (!parsed.ok()) return Error(n, table, key, parsed.status().message());
       v = *parsed;
     } else {
-      return Error(n, table, key, "must be a size such as \"64MiB\" or a number of bytes");
+      return Error(n, table, key, std::string("must be ") + kind.example);
     }
     if (v > max) {
-      return Error(n, table, key, FormatExactSize(v) + " is too large (at most " +
-                                      FormatExactSize(max) + ")");
+      return Error(n, table, key,
+                   kind.format(v) + " is too large (at most " + kind.format(max) + ")");
     }
     *out = v;
     return Status::Ok();
+  }
+
+  // A size: a string with an optional binary unit ("64MiB") or an integer number of bytes.
+  Status Size(const toml::table* t, std::string_view table, std::string_view key, uint64_t max,
+              uint64_t* out) const {
+    static const QuantityKind kSize{"size", "a size such as \"64MiB\" or a number of bytes",
+                                    &ParseSize, &FormatExactSize};
+    return Quantity(t, table, key, max, kSize, out);
+  }
+
+  // A duration: a string with a unit ("1h") or an integer number of seconds.
+  Status Duration(const toml::table* t, std::string_view table, std::string_view key,
+                  uint64_t max, uint64_t* out) const {
+    static const QuantityKind kDuration{
+        "duration", "a duration such as \"1h\" or a number of seconds", &ParseDuration,
+        &FormatDuration};
+    return Quantity(t, table, key, max, kDuration, out);
   }
 
   Status Size32(const toml::table* t, std::string_view table, std::string_view key,
@@ -251,8 +277,13 @@ class ManifestParser {
     REEL_RETURN_IF_ERROR(String(drive, "[drive]", "name", &m.name, true));
 
     REEL_ASSIGN_OR_RETURN(const toml::table* catalog, Table(root, "catalog", true));
-    REEL_RETURN_IF_ERROR(CheckKeys(*catalog, "[catalog]", {"uri"}));
+    REEL_RETURN_IF_ERROR(
+        CheckKeys(*catalog, "[catalog]", {"uri", "backup_interval", "backup_keep"}));
     REEL_RETURN_IF_ERROR(String(catalog, "[catalog]", "uri", &m.catalog_uri, true));
+    REEL_RETURN_IF_ERROR(Duration(catalog, "[catalog]", "backup_interval",
+                                  kMaxBackupIntervalSeconds, &m.backup_interval_seconds));
+    REEL_RETURN_IF_ERROR(Unsigned<uint32_t>(catalog, "[catalog]", "backup_keep", 1,
+                                            kMaxBackupKeep, &m.backup_keep));
 
     const toml::node* tiers = root.get("tier");
     if (tiers == nullptr) return Error(nullptr, "[[tier]]", "", "missing: at least one tier is required");
@@ -375,7 +406,9 @@ bool operator==(const Manifest& a, const Manifest& b) {
   const ChunkerOptions& ca = a.chunking;
   const ChunkerOptions& cb = b.chunking;
   return a.format == b.format && a.id == b.id && a.name == b.name &&
-         a.catalog_uri == b.catalog_uri && a.tiers == b.tiers && ca.kind == cb.kind &&
+         a.catalog_uri == b.catalog_uri &&
+         a.backup_interval_seconds == b.backup_interval_seconds &&
+         a.backup_keep == b.backup_keep && a.tiers == b.tiers && ca.kind == cb.kind &&
          ca.min_size == cb.min_size && ca.avg_size == cb.avg_size && ca.max_size == cb.max_size &&
          ca.fixed_size == cb.fixed_size && a.policy == b.policy &&
          a.interval_seconds == b.interval_seconds &&
@@ -424,6 +457,36 @@ std::string FormatExactSize(uint64_t bytes) {
     if (bytes % unit == 0) return std::to_string(bytes / unit) + u.unit;
   }
   return std::to_string(bytes);
+}
+
+Result<uint64_t> ParseDuration(std::string_view text) {
+  static const struct {
+    const char* unit;
+    uint64_t seconds;
+  } kUnits[] = {{"s", 1}, {"min", 60}, {"m", 60}, {"h", 3600}, {"d", 86400}};
+  size_t digits = 0;
+  while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
+  if (digits == 0 || digits > 12) {
+    return Status::InvalidArgument("'" + std::string(text) +
+                                   "' is not a duration (e.g. \"90s\", \"30min\", \"1h\", \"2d\")");
+  }
+  uint64_t n = std::stoull(std::string(text.substr(0, digits)));
+  std::string_view unit = text.substr(digits);
+  while (!unit.empty() && unit.front() == ' ') unit.remove_prefix(1);
+  if (unit.empty()) return n;
+  for (const auto& u : kUnits) {
+    if (unit == u.unit) return n * u.seconds;
+  }
+  return Status::InvalidArgument("unknown duration unit '" + std::string(unit) +
+                                 "' (expected s, min, h or d)");
+}
+
+std::string FormatDuration(uint64_t seconds) {
+  if (seconds == 0) return "0";
+  if (seconds % 86400 == 0) return std::to_string(seconds / 86400) + "d";
+  if (seconds % 3600 == 0) return std::to_string(seconds / 3600) + "h";
+  if (seconds % 60 == 0) return std::to_string(seconds / 60) + "min";
+  return std::to_string(seconds) + "s";
 }
 
 std::string NewDriveId() {
@@ -476,6 +539,12 @@ Status ValidateManifest(const Manifest& m, const std::string& where) {
   }
   if (HasControlChars(m.catalog_uri) || !IsValidUtf8(m.catalog_uri)) {
     return bad("[catalog] uri", "must be UTF-8 text without control characters");
+  }
+  if (m.backup_interval_seconds > kMaxBackupIntervalSeconds) {
+    return bad("[catalog] backup_interval", "at most " + FormatDuration(kMaxBackupIntervalSeconds));
+  }
+  if (m.backup_keep < 1 || m.backup_keep > kMaxBackupKeep) {
+    return bad("[catalog] backup_keep", "must be 1 to " + std::to_string(kMaxBackupKeep));
   }
 
   if (m.tiers.empty()) return bad("[[tier]]", "at least one tier (local) is required");
@@ -599,7 +668,10 @@ std::string FormatManifest(const Manifest& m) {
   s += "id = " + Quote(m.id) + "\n";
   s += "name = " + Quote(m.name) + "\n\n";
   s += "[catalog]\n";
-  s += "uri = " + Quote(m.catalog_uri) + "\n\n";
+  s += "uri = " + Quote(m.catalog_uri) + "\n";
+  s += "# a compressed snapshot to the shared tiers (else locally) this often, and at unmount\n";
+  s += "backup_interval = " + Quote(FormatDuration(m.backup_interval_seconds)) + "\n";
+  s += "backup_keep = " + std::to_string(m.backup_keep) + "\n\n";
   for (const auto& t : m.tiers) {
     s += "[[tier]]\n";
     s += "name = " + Quote(t.name) + "\n";

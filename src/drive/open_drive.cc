@@ -4,8 +4,12 @@
 
 #include <utility>
 
+#include <spdlog/spdlog.h>
+
 #include "catalog/catalog.h"
+#include "drive/catalog_backup.h"
 #include "drive/drive.h"
+#include "drive/drive_identity.h"
 #include "engine/engine.h"
 #include "store/object_store.h"
 #include "tiers/placement.h"
@@ -25,12 +29,24 @@ OpenedDrive& OpenedDrive::operator=(OpenedDrive&& other) noexcept {
   store = std::exchange(other.store, nullptr);
   transfers = std::move(other.transfers);
   placement = std::move(other.placement);
+  backups = std::move(other.backups);
   return *this;
 }
 
 void OpenedDrive::Close() {
   placement.reset();
   transfers.reset();
+  if (backups) {
+    backups->Stop();
+    if (engine) {
+      // The last backup holds what the shutdown committed.
+      Status shut = engine->Shutdown();
+      if (!shut.ok()) spdlog::error("shutdown: {}", shut.ToString());
+      auto info = backups->BackupNow();
+      if (!info.ok()) spdlog::error("catalog backup at close: {}", info.status().ToString());
+    }
+  }
+  backups.reset();
   engine.reset();
   store = nullptr;
 }
@@ -47,25 +63,32 @@ Result<OpenedDrive> OpenDrive(const Manifest& manifest, const DriveLock& lock) {
   EngineOptions options = ToEngineOptions(manifest);
   REEL_RETURN_IF_ERROR(MakeDirs(options.staging_dir, 0700));
 
+  REEL_ASSIGN_OR_RETURN(DriveStores opened, OpenDriveStores(manifest));
+  const std::vector<NamedStore> named = opened.Named();
+  std::unique_ptr<ObjectStore> local_store = std::move(opened.stores.front());  // local first
+  std::vector<SharedTier> shared;
+  for (size_t i = 1; i < opened.stores.size(); ++i) {
+    const std::string& name = opened.tiers[i];
+    shared.push_back({name, name == "edge" ? kTierEdge : kTierCloud, std::move(opened.stores[i])});
+  }
+
+  // Never open a lost catalog as a new one over stores that hold the drive's data.
+  REEL_RETURN_IF_ERROR(CheckCatalogPresent(manifest, named));
   std::string catalog_uri = manifest.ResolvedCatalogUri();
   auto catalog = OpenCatalog(catalog_uri, ::geteuid(), ::getegid());
-  if (!catalog.ok()) return catalog.status().WithContext("open catalog " + catalog_uri);
-  Catalog* catalog_ptr = catalog->get();
-
-  auto open_store = [&](const TierConfig& tier) -> Result<std::unique_ptr<ObjectStore>> {
-    std::string uri = manifest.ResolvedTierUri(tier);
-    auto store = OpenObjectStore(uri);
-    // Uri() of an opened store has no credentials; the manifest's URI might: name only the tier.
-    if (!store.ok()) return store.status().WithContext("open the " + tier.name + " tier");
-    return store;
-  };
-  REEL_ASSIGN_OR_RETURN(std::unique_ptr<ObjectStore> local_store, open_store(*local));
-  std::vector<SharedTier> shared;
-  for (const TierConfig& tier : manifest.tiers) {
-    if (tier.name == "local") continue;
-    REEL_ASSIGN_OR_RETURN(std::unique_ptr<ObjectStore> store, open_store(tier));
-    shared.push_back({tier.name, tier.name == "edge" ? kTierEdge : kTierCloud, std::move(store)});
+  if (!catalog.ok()) {
+    Status s = catalog.status().WithContext("open catalog " + catalog_uri);
+    if (s.code() == Code::kCorruption || s.code() == Code::kIOError) {
+      return Status(s.code(), s.message() + ". " + RestoreHint(manifest));
+    }
+    return s;
   }
+  REEL_RETURN_IF_ERROR(BindDrive(manifest, **catalog, named));
+  Catalog* catalog_ptr = catalog->get();
+  auto backups = std::make_unique<CatalogBackups>(catalog_ptr, CatalogBackupTargets(named),
+                                                  manifest.dir, manifest.backup_keep,
+                                                  manifest.backup_interval_seconds);
+
   auto tiered = std::make_unique<TieredStore>(std::move(local_store), std::move(shared),
                                               catalog_ptr, local->limit_bytes);
   REEL_RETURN_IF_ERROR(tiered->Open().WithContext("index the local cache"));
@@ -76,6 +99,8 @@ Result<OpenedDrive> OpenDrive(const Manifest& manifest, const DriveLock& lock) {
   if (!engine.ok()) return engine.status().WithContext("open drive " + manifest.dir);
   drive.engine = std::move(engine).value();
   drive.store = tiered_ptr;
+  drive.backups = std::move(backups);
+  drive.backups->Start();
   drive.transfers =
       std::make_unique<TransferEngine>(catalog_ptr, tiered_ptr, manifest.transfer_threads);
   drive.placement = std::make_unique<Placement>(catalog_ptr, tiered_ptr, drive.transfers.get());

@@ -58,7 +58,7 @@ Status EngineImpl::EnsureStaged(FileState& fs) {
     return Status::Ok();
   }
   REEL_ASSIGN_OR_RETURN(fs.staged, StagedFile::Create(options_.staging_dir, fs.ino, fs.base.number(),
-                                                      fs.base.size(), NowNs()));
+                                                      fs.base.size(), NowNs(), fs.base.created()));
   return Status::Ok();
 }
 

@@ -125,6 +125,16 @@ class EngineImpl final : public Engine {
   Result<size_t> ReadWith(HandleId h, uint64_t offset, size_t size,
                           const std::function<Status(const FileContent&, size_t)>& visit);
 
+  // --- crash recovery (engine_open.cc) ---
+  struct RecoveryPlan {
+    bool recover = false;  // false: drop the record
+    std::string why;       // the log line, and the recovered version's message
+    VersionLayout base;    // what the staged writes apply to
+  };
+  // What to do with a staging record left by a previous run. An error (a catalog failure other
+  // than NotFound) means: keep it, decide at a later open.
+  Result<RecoveryPlan> PlanRecovery(const StagedMeta& meta);
+
   // --- file states (engine_files.cc) ---
   std::shared_ptr<FileState> Pin(InodeId ino);
   void Unpin(const std::shared_ptr<FileState>& fs);

@@ -51,33 +51,34 @@ void EngineImpl::StartCommitter() {
 }
 
 // Staged writes that were made durable (fsync or close) before a crash become "recovered"
-// versions, layer by layer from the bottom. A staging record whose base is older than the file's
-// current version was already committed (the crash hit between the catalog commit and the
-// cleanup) and is dropped. A record over a lower layer lies on whatever that layer became: the
-// version just recovered from it, or the current one if it was committed before the crash.
+// versions, layer by layer from the bottom. A record is dropped only when the catalog says so for
+// certain: the file is gone (NotFound) or not a regular file, or one of its versions carries the
+// record's id (the crash hit between the catalog commit and the cleanup). Any other catalog error
+// keeps every record and fails the open, so the data is recovered at a later open; nothing is
+// judged from version numbers alone. A layer made during a commit lies on the version that
+// carries the id of the layer below it: committed before the crash, or just now by recovery.
 Status EngineImpl::Recover() {
   REEL_ASSIGN_OR_RETURN(auto metas, StagedFile::ListRecoverable(options_.staging_dir));
   for (const auto& meta : metas) {
-    auto staged = StagedFile::Reopen(options_.staging_dir, meta);
-    if (!staged.ok()) return staged.status();
-    auto attr = catalog_->GetAttributes(meta.ino);
-    if (!attr.ok() || attr->type != FileType::kRegular ||
-        (!meta.over_layer && attr->version != meta.base_version)) {
-      spdlog::info("recovery: dropping staged writes of inode {} (already committed or gone)",
-                   meta.ino);
-      (*staged)->Remove();
+    REEL_ASSIGN_OR_RETURN(RecoveryPlan plan, PlanRecovery(meta));
+    if (!plan.recover) {
+      spdlog::info("recovery: dropping staged writes of inode {} ({})", meta.ino, plan.why);
+      StagedFile::Discard(options_.staging_dir, meta);
       continue;
     }
-    if (meta.over_layer) REEL_RETURN_IF_ERROR((*staged)->Rebase(attr->version));
+    REEL_ASSIGN_OR_RETURN(auto staged, StagedFile::Reopen(options_.staging_dir, meta));
     auto fs = Pin(meta.ino);
     {
       std::unique_lock lock(fs->mu);
-      fs->staged = std::move(staged).value();
+      fs->base = plan.base;  // the version the writes were made on (see PlanRecovery)
+      fs->loaded = true;
+      fs->staged = std::move(staged);
     }
-    auto info = CommitFile(*fs, VersionKind::kRecovered, "recovered after a crash");
+    auto info = CommitFile(*fs, VersionKind::kRecovered, plan.why);
     Unpin(fs);
     if (!info.ok()) {
-      return info.status().WithContext("recovering inode " + std::to_string(meta.ino));
+      return info.status().WithContext("recovering inode " + std::to_string(meta.ino) +
+                                       " (its staged writes are kept)");
     }
     if (*info) {
       spdlog::info("recovery: inode {} -> version {} ({} bytes)", meta.ino, (*info)->number,
@@ -85,6 +86,53 @@ Status EngineImpl::Recover() {
     }
   }
   return Status::Ok();
+}
+
+Result<EngineImpl::RecoveryPlan> EngineImpl::PlanRecovery(const StagedMeta& meta) {
+  auto kept = [&](const Status& s) {
+    return s.WithContext("recovery of inode " + std::to_string(meta.ino) + " in " +
+                         options_.staging_dir + ": the catalog failed; its staged writes are kept "
+                         "and recovered at the next open");
+  };
+  RecoveryPlan plan;
+  auto attr = catalog_->GetAttributes(meta.ino);
+  auto versions = attr.ok() ? catalog_->ListVersions(meta.ino) : attr.status();
+  if (!versions.ok()) {
+    if (versions.status().code() != Code::kNotFound) return kept(versions.status());
+    plan.why = "the file is gone";
+    return plan;
+  }
+  if (attr->type != FileType::kRegular) {
+    plan.why = "the inode is no longer a regular file";
+    return plan;
+  }
+  const VersionInfo* base = nullptr;
+  for (const VersionInfo& v : *versions) {
+    if (meta.id != 0 && v.commit_id == meta.id) {
+      plan.why = "already committed as version " + std::to_string(v.number);
+      return plan;
+    }
+    bool same = meta.over_id != 0          ? v.commit_id == meta.over_id
+                : meta.base_created != 0 ? v.created == meta.base_created
+                                         : v.number == meta.base_version;
+    if ((meta.base_version != 0 || meta.over_id != 0) && same) base = &v;
+  }
+  plan.recover = true;
+  plan.why = "recovered after a crash";
+  uint64_t base_number = base != nullptr ? base->number : 0;
+  if ((meta.base_version != 0 || meta.over_id != 0) && base == nullptr) {
+    // The catalog does not know the version the writes were made on (it was restored from a
+    // backup taken before it): bytes not rewritten since then come from the current version.
+    base_number = attr->version;
+    plan.why = "recovered after a crash; its base version is not in the catalog, unwritten "
+               "bytes come from version " + std::to_string(base_number);
+  }
+  if (base_number != 0) {
+    auto version = catalog_->GetVersion(meta.ino, base_number);
+    if (!version.ok()) return kept(version.status());
+    plan.base = VersionLayout(std::make_shared<const Version>(std::move(version).value()));
+  }
+  return plan;
 }
 
 Status EngineImpl::WaitIdle() {

@@ -62,6 +62,9 @@ Result<VersionInfo> EngineImpl::CommitLayer(FileState& fs, VersionKind kind,
   NewVersion nv;
   nv.kind = kind;
   nv.message = message;
+  // The version names the staging record it comes from, so crash recovery can tell whether
+  // a record left behind was committed (staged_file.h).
+  if (layer) nv.commit_id = layer->id();
   // The uploader keeps every chunk id pinned against GC until the catalog commit is done.
   ChunkUploader uploader(store_.get(), catalog_.get(), &inflight_, options_.upload_threads,
                          4ull * chunker_->MaxChunk());
@@ -95,7 +98,7 @@ Result<VersionInfo> EngineImpl::CommitLayer(FileState& fs, VersionKind kind,
       // reads right too (the committed one is older than the file's version, or its version was
       // lost and it is recovered again; the other lies over it).
       Status kept = synced;
-      if (kept.ok() && fs.staged) kept = fs.staged->Rebase(info.number);
+      if (kept.ok() && fs.staged) kept = fs.staged->Rebase(info.number, info.created);
       if (kept.ok()) {
         layer->Remove();
       } else {

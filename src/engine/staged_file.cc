@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <linux/falloc.h>
+#include <sys/random.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
@@ -31,6 +32,15 @@ Status CheckRoom(int fd, size_t size) {
   if (avail >= StagingReserve(st) + size) return Status::Ok();
   return Status::FromErrno(ENOSPC, "staging disk full (room is kept for commits and deletes)");
 }
+
+// A random, non-zero record id.
+uint64_t NewStagingId() {
+  uint64_t id = 0;
+  while (id == 0) {
+    if (::getrandom(&id, sizeof id, 0) != static_cast<ssize_t>(sizeof id)) id = 0;
+  }
+  return id;
+}
 }  // namespace
 
 StagedFile::StagedFile(std::string dir, StagedMeta meta, UniqueFd fd)
@@ -54,10 +64,12 @@ std::string StagedFile::MetaPath() const { return dir_ + "/" + StemOf(meta_.ino,
 
 Result<std::unique_ptr<StagedFile>> StagedFile::Create(const std::string& dir, InodeId ino,
                                                        uint64_t base_version, uint64_t base_size,
-                                                       TimeNs mtime) {
+                                                       TimeNs mtime, TimeNs base_created) {
   StagedMeta meta;
   meta.ino = ino;
+  meta.id = NewStagingId();
   meta.base_version = base_version;
+  meta.base_created = base_created;
   meta.size = meta.base_limit = base_size;
   meta.mtime = mtime;
   REEL_ASSIGN_OR_RETURN(auto file, CreateLayer(dir, std::move(meta)));
@@ -68,9 +80,11 @@ Result<std::unique_ptr<StagedFile>> StagedFile::Create(const std::string& dir, I
 Result<std::unique_ptr<StagedFile>> StagedFile::CreateOver(const StagedFile& below, TimeNs mtime) {
   StagedMeta meta;
   meta.ino = below.meta_.ino;
+  meta.id = NewStagingId();
   meta.base_version = below.meta_.base_version;
+  meta.base_created = below.meta_.base_created;
   meta.layer = below.meta_.layer + 1;
-  meta.over_layer = true;
+  meta.over_id = below.meta_.id;
   meta.size = meta.base_limit = below.meta_.size;
   meta.mtime = mtime;
   return CreateLayer(below.dir_, std::move(meta));
@@ -102,15 +116,45 @@ Result<std::unique_ptr<StagedFile>> StagedFile::Reopen(const std::string& dir,
   return file;
 }
 
+void StagedFile::Discard(const std::string& dir, const StagedMeta& meta) {
+  const std::string stem = dir + "/" + StemOf(meta.ino, meta.layer);
+  ::unlink((stem + ".data").c_str());
+  ::unlink((stem + ".meta").c_str());
+}
+
+Status StagedFile::Adopt(const std::string& dir, const StagedMeta& meta, InodeId ino) {
+  const std::string from = dir + "/" + StemOf(meta.ino, meta.layer);
+  const std::string to = dir + "/" + StemOf(ino, 0);
+  if (::link((from + ".data").c_str(), (to + ".data").c_str()) != 0) {
+    return Status::FromErrno(errno, "link staging data of inode " + std::to_string(meta.ino));
+  }
+  StagedMeta adopted = meta;
+  adopted.ino = ino;
+  adopted.layer = 0;
+  adopted.over_id = 0;
+  adopted.base_version = 0;
+  adopted.base_created = 0;
+  adopted.base_limit = 0;
+  UniqueFd fd(::open((to + ".data").c_str(), O_RDWR | O_CLOEXEC));
+  if (!fd.valid()) return Status::FromErrno(errno, "open " + to + ".data");
+  StagedFile file(dir, adopted, std::move(fd));
+  REEL_RETURN_IF_ERROR(file.PersistMeta(Durability::kDurable));
+  ::unlink((from + ".meta").c_str());
+  ::unlink((from + ".data").c_str());
+  return FsyncDir(dir);
+}
+
 static Result<StagedMeta> ParseMeta(const std::string& text) {
   auto j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded() || !j.is_object()) return Status::Corruption("staging metadata is not JSON");
   StagedMeta m;
   try {
     m.ino = j.at("ino").get<uint64_t>();
+    m.id = j.value("id", uint64_t{0});
     m.base_version = j.at("base_version").get<uint64_t>();
+    m.base_created = j.value("base_created", TimeNs{0});
     m.layer = j.value("layer", 0u);
-    m.over_layer = j.value("over_layer", false);
+    m.over_id = j.value("over_id", uint64_t{0});
     m.size = j.at("size").get<uint64_t>();
     m.base_limit = j.at("base_limit").get<uint64_t>();
     m.mtime = j.at("mtime").get<int64_t>();
@@ -224,19 +268,25 @@ Status StagedFile::ReadStaged(uint64_t offset, std::span<uint8_t> out) const {
 Status StagedFile::PersistMeta(Durability durability) {
   if (durability == Durability::kAtomicOnly && record_durable_) return Sync();
   meta_.extents = extents_.Ranges();
-  nlohmann::json j = {{"ino", meta_.ino},       {"base_version", meta_.base_version},
-                      {"size", meta_.size},     {"base_limit", meta_.base_limit},
-                      {"mtime", meta_.mtime},   {"extents", meta_.extents}};
+  nlohmann::json j = {{"ino", meta_.ino},
+                      {"id", meta_.id},
+                      {"base_version", meta_.base_version},
+                      {"base_created", meta_.base_created},
+                      {"size", meta_.size},
+                      {"base_limit", meta_.base_limit},
+                      {"mtime", meta_.mtime},
+                      {"extents", meta_.extents}};
   if (meta_.layer > 0) j["layer"] = meta_.layer;
-  if (meta_.over_layer) j["over_layer"] = true;
+  if (meta_.over_id != 0) j["over_id"] = meta_.over_id;
   REEL_RETURN_IF_ERROR(WriteFileAtomic(MetaPath(), j.dump(), 0600, durability));
   meta_written_ = true;
   return Status::Ok();
 }
 
-Status StagedFile::Rebase(uint64_t version) {
+Status StagedFile::Rebase(uint64_t version, TimeNs created) {
   meta_.base_version = version;
-  meta_.over_layer = false;
+  meta_.base_created = created;
+  meta_.over_id = 0;
   return meta_written_ ? PersistMeta(Durability::kDurable) : Status::Ok();
 }
 

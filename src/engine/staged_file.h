@@ -5,7 +5,7 @@
 // atomically, which is what crash recovery reads.
 //
 // Layers: while a commit turns one StagedFile into a version, writes go to a new StagedFile over
-// it (`over_layer`, layer number one higher), so nothing waits for the commit. Once the version
+// it (`over_id`, layer number one higher), so nothing waits for the commit. Once the version
 // is in the catalog the upper one is rebased onto it (Rebase) before the lower one is removed, so
 // at any crash the records on disk say what each layer lies on.
 //
@@ -27,13 +27,24 @@
 
 namespace reel {
 
+// The staging record (<ino>.meta). `id` names this round of staging: it is made when staging
+// starts and again after each commit, and the version committed from it carries it
+// (VersionInfo::commit_id), so recovery knows whether a record was committed without guessing
+// from version numbers. The base is named by its creation time as well as its number, since a
+// rename that keeps history renumbers versions. Records written before ids existed have 0s.
+// The staging record (<ino>[.<layer>].meta). `id` names this round of staging: the version
+// committed from it carries it (VersionInfo::commit_id), so recovery knows whether a record was
+// committed without guessing from version numbers. The base is named by its creation time as
+// well as its number, since a rename that keeps history renumbers versions. A layer made while
+// the one below it was being committed names that one (`over_id`): its base is the version that
+// carries that id. Records written before ids existed have 0s.
 struct StagedMeta {
   InodeId ino = 0;
+  uint64_t id = 0;            // random, never 0 in a new record
   uint64_t base_version = 0;  // version the staged writes apply to (0 = none)
+  TimeNs base_created = 0;    // VersionInfo::created of the base (0 = none or unknown)
   uint32_t layer = 0;         // 0, or n > 0 when the record's files are <ino>.<n>.{data,meta}
-  // The writes apply to the content of this file's layer below (being committed when they were
-  // made), not directly to `base_version`: recovery commits that layer first.
-  bool over_layer = false;
+  uint64_t over_id = 0;       // the id of the layer below these writes lie on (0 = none)
   uint64_t size = 0;          // logical file size
   uint64_t base_limit = 0;    // base content is visible only below this offset
   TimeNs mtime = 0;
@@ -42,15 +53,23 @@ struct StagedMeta {
 
 class StagedFile {
  public:
-  // Starts staging on top of a base version of `base_size` bytes.
+  // Starts staging on top of a base version of `base_size` bytes (`base_created`: its
+  // VersionInfo::created).
   static Result<std::unique_ptr<StagedFile>> Create(const std::string& dir, InodeId ino,
                                                     uint64_t base_version, uint64_t base_size,
-                                                    TimeNs mtime);
+                                                    TimeNs mtime, TimeNs base_created = 0);
   // Starts staging over `below` while `below` is being committed: the new layer lies over
-  // below's content, and records that (over_layer) until Rebase.
+  // below's content, and records that (over_id) until Rebase.
   static Result<std::unique_ptr<StagedFile>> CreateOver(const StagedFile& below, TimeNs mtime);
   // Reopens staging left behind by a previous run (crash recovery).
   static Result<std::unique_ptr<StagedFile>> Reopen(const std::string& dir, const StagedMeta& meta);
+  // Moves the record `meta` in `dir` and its data to inode `ino` (layer 0), without a base
+  // version (bytes not written read as zeros): for writes whose file a restored catalog does not
+  // know, given a new file by the restore. Crash-safe: the data is hard-linked first, the old
+  // record removed last, so a crash leaves one of the two records (or both, sharing the data).
+  static Status Adopt(const std::string& dir, const StagedMeta& meta, InodeId ino);
+  // Deletes the record `meta` in `dir` and its data (whichever of the two exists).
+  static void Discard(const std::string& dir, const StagedMeta& meta);
   // Reads every metadata record in `dir`, ordered by inode and then layer (bottom first); removes
   // data files that have no metadata (never acknowledged) and records a power cut left empty
   // (never made durable, so nothing in them was acknowledged).
@@ -75,9 +94,9 @@ class StagedFile {
   // Once Sync() made a record durable, every later record is made durable (data synced too):
   // renaming a record that is not over one that is could leave an empty record after a power cut.
   Status PersistMeta(Durability durability);
-  // The layer below was committed as `version`: these writes now apply to it directly. Rewrites
-  // the metadata record (durably) when one was written, before the layer below is removed.
-  Status Rebase(uint64_t version);
+  // The layer below was committed as `version` (created at `created`): these writes now apply to
+  // it directly. Rewrites the record (durably) when one was written, before the layer below goes.
+  Status Rebase(uint64_t version, TimeNs created);
   // Deletes the staging files.
   void Remove();
 
@@ -86,8 +105,10 @@ class StagedFile {
   uint64_t base_limit() const { return meta_.base_limit; }
   uint64_t base_version() const { return meta_.base_version; }
   uint32_t layer() const { return meta_.layer; }
-  bool over_layer() const { return meta_.over_layer; }
   TimeNs mtime() const { return meta_.mtime; }
+  // The record's id, to be stored with the version committed from it (VersionInfo::commit_id).
+  uint64_t id() const { return meta_.id; }
+  const StagedMeta& meta() const { return meta_; }
   // Whether anything differs from the base version.
   bool dirty() const { return dirty_; }
 

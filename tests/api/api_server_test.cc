@@ -36,6 +36,12 @@ class ApiServerTest : public ::testing::Test {
       unmounts_++;
       return unmount_result_;
     };
+    o.backup_catalog = [this]() -> Result<json> {
+      backups_++;
+      if (!backup_result_.ok()) return backup_result_;
+      return json{{"key", "catalog-backups/20261203T115300.123Z-0a1b2c3d.db.zst"},
+                  {"tiers", {"edge", "cloud"}}};
+    };
     server_ = std::make_unique<ApiServer>(&engine_, o);
     socket_ = tmp_ / "api.sock";
     ASSERT_TRUE(server_->Start(socket_).ok());
@@ -67,6 +73,8 @@ class ApiServerTest : public ::testing::Test {
   FakeEngine engine_;
   std::atomic<int> unmounts_{0};
   Status unmount_result_;
+  std::atomic<int> backups_{0};
+  Status backup_result_;
   std::unique_ptr<ApiServer> server_;
   std::string socket_;
 };
@@ -336,6 +344,23 @@ TEST_F(ApiServerTest, UnmountCallsTheCallbackAndReportsItsRefusal) {
   ApiServer bare(&engine, {});
   ASSERT_TRUE(bare.Start(tmp / "api.sock").ok());
   EXPECT_EQ(ApiClient(tmp / "api.sock").Unmount().code(), Code::kNotSupported);
+}
+
+TEST_F(ApiServerTest, CatalogBackupCallsTheCallback) {
+  ApiClient client(socket_);
+  auto r = client.BackupCatalog();
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ((*r)["tiers"], json({"edge", "cloud"}));
+  EXPECT_EQ(backups_.load(), 1);
+  backup_result_ = Status::Unavailable("the edge tier did not answer");
+  EXPECT_EQ(client.BackupCatalog().status().code(), Code::kUnavailable);
+  ExpectInvalid("POST", "/v1/catalog/backup", R"({"now": true})", "now");
+  // A server without the callback makes no backups.
+  FakeEngine engine;
+  TempDir tmp;
+  ApiServer bare(&engine, {});
+  ASSERT_TRUE(bare.Start(tmp / "api.sock").ok());
+  EXPECT_EQ(ApiClient(tmp / "api.sock").BackupCatalog().status().code(), Code::kNotSupported);
 }
 
 TEST_F(ApiServerTest, StopRemovesTheSocketAndClientsGetUnavailable) {

@@ -372,6 +372,44 @@ TEST(ManifestTest, DriveIdsAreRandomUuids) {
   EXPECT_TRUE(ValidateManifest(m).ok());
 }
 
+TEST(ManifestTest, CatalogBackupKeys) {
+  auto parse = [](const std::string& keys) {
+    return ParseManifest(R"(
+[drive]
+id = "3b1f0c9e-8d7a-4f21-9c55-0a1b2c3d4e5f"
+name = "d"
+[catalog]
+uri = "sqlite://catalog.db"
+)" + keys + R"(
+[[tier]]
+name = "local"
+uri = "file://store"
+)",
+                         "/x/reel.toml");
+  };
+  auto defaults = parse("");
+  ASSERT_TRUE(defaults.ok()) << defaults.status().ToString();
+  EXPECT_EQ(defaults->backup_interval_seconds, 3600u);
+  EXPECT_EQ(defaults->backup_keep, 24u);
+  auto set = parse("backup_interval = \"30min\"\nbackup_keep = 5");
+  ASSERT_TRUE(set.ok()) << set.status().ToString();
+  EXPECT_EQ(set->backup_interval_seconds, 1800u);
+  EXPECT_EQ(set->backup_keep, 5u);
+  EXPECT_EQ(parse("backup_interval = 90")->backup_interval_seconds, 90u);
+  EXPECT_EQ(parse("backup_interval = \"2d\"")->backup_interval_seconds, 2u * 86400);
+  EXPECT_EQ(parse("backup_interval = 0")->backup_interval_seconds, 0u);
+  auto bad_unit = parse("backup_interval = \"1 fortnight\"");
+  EXPECT_NE(bad_unit.status().message().find("[catalog] backup_interval"), std::string::npos)
+      << bad_unit.status().ToString();
+  EXPECT_FALSE(parse("backup_interval = -1").ok());
+  EXPECT_FALSE(parse("backup_keep = 0").ok());
+  // Written back as they were read.
+  auto again = ParseManifest(FormatManifest(*set), "/x/reel.toml");
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(again->backup_interval_seconds, 1800u);
+  EXPECT_EQ(again->backup_keep, 5u);
+}
+
 // The example in docs/manifest.md must stay a valid manifest.
 TEST(ManifestTest, DocumentedExampleIsValid) {
   auto doc = ReadWholeFile(std::string(REEL_SOURCE_DIR) + "/docs/manifest.md");

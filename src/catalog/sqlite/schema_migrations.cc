@@ -56,6 +56,14 @@
 //     uses these rows to find (and, once empty, delete) the packs. Index (tier, pack, offset)
 //     lists and counts a pack's members.
 //
+// versions.commit_id (schema 5): the id of the staging record a version was committed from (0 for
+//     none); crash recovery drops a staging record only when a version carries its id.
+//
+// drive_identity(id = 1, drive_id TEXT) (schema 5)
+//     The drive this catalog belongs to (the manifest's [drive] id), set once when the drive is
+//     first opened. A catalog without it that has no content is a new one: opening it over
+//     stores that hold data is refused (drive/drive_identity.h).
+//
 // Foreign keys are enforced (PRAGMA foreign_keys = ON on every connection).
 #include "catalog/sqlite/schema_migrations.h"
 
@@ -256,6 +264,15 @@ CREATE TABLE chunk_packs (
 CREATE INDEX chunk_packs_by_pack ON chunk_packs (tier, pack, offset);
 )sql";
 
+// Drive identity and the commit ids of versions.
+constexpr const char* kIdentity = R"sql(
+ALTER TABLE versions ADD COLUMN commit_id INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE drive_identity (
+  id       INTEGER PRIMARY KEY CHECK (id = 1),
+  drive_id TEXT NOT NULL
+);
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& Migrations() {
@@ -264,6 +281,7 @@ const std::vector<Migration>& Migrations() {
       {2, "stats counters maintained by triggers", kStatsCounters},
       {3, "tiers: chunk tier bits, published versions, pins, transfer queue", kTiers},
       {4, "packs: chunk locations inside pack objects on shared tiers", kPacks},
+      {5, "drive identity; commit ids of versions", kIdentity},
   };
   return kMigrations;
 }

@@ -42,6 +42,10 @@ SqliteCatalog::~SqliteCatalog() = default;
 Result<std::unique_ptr<Catalog>> SqliteCatalog::Open(const std::string& path, uint32_t root_uid,
                                                      uint32_t root_gid) {
   REEL_ASSIGN_OR_RETURN(std::unique_ptr<Db> writer, Db::Open(path, WriterOptions()));
+  // A damaged file (garbage, truncated, bad pages) is refused before anything writes to it.
+  if (!writer->in_memory()) {
+    REEL_RETURN_IF_ERROR(writer->QuickCheck().WithContext("catalog " + path + " is damaged"));
+  }
   TimeNs now = WallClockNs();
   REEL_RETURN_IF_ERROR(Migrate(*writer, now).status());
   REEL_RETURN_IF_ERROR(writer->Transaction([&]() -> Status {
@@ -192,6 +196,39 @@ Result<CatalogStats> SqliteCatalog::Stats() {
   s.versions = st.U64(5);
   s.trash_entries = st.U64(6);
   return s;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Drive identity and backups
+
+Result<std::string> SqliteCatalog::GetDriveId() {
+  REEL_ASSIGN_OR_RETURN(ReadLease lease, AcquireReader());
+  Stmt st = lease.db().Prepare("SELECT drive_id FROM drive_identity WHERE id = 1");
+  REEL_ASSIGN_OR_RETURN(bool row, st.Step());
+  return row ? st.Text(0) : std::string();
+}
+
+Status SqliteCatalog::SetDriveId(const std::string& id) {
+  if (id.empty()) return Status::InvalidArgument("empty drive id");
+  return Write([&](Db& db) -> Status {
+    Stmt st = db.Prepare("SELECT drive_id FROM drive_identity WHERE id = 1");
+    REEL_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (row) {
+      if (st.Text(0) == id) return Status::Ok();
+      return Status::AlreadyExists("the catalog belongs to drive " + st.Text(0) + ", not " + id);
+    }
+    return db.Prepare("INSERT INTO drive_identity (id, drive_id) VALUES (1, ?1)").Bind(id).Run();
+  });
+}
+
+Status SqliteCatalog::BackupTo(const std::string& path) {
+  if (!shared_readers_) {
+    std::lock_guard lock(write_mu_);
+    return writer_->BackupTo(path);
+  }
+  // A connection of its own: the copy reads one snapshot without holding up writers or readers.
+  REEL_ASSIGN_OR_RETURN(std::unique_ptr<Db> source, Db::Open(writer_->path(), ReaderOptions()));
+  return source->BackupTo(path);
 }
 
 // Durability. Connections run with synchronous=NORMAL in WAL mode: a commit appends to the WAL

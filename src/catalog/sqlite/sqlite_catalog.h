@@ -97,6 +97,10 @@ class SqliteCatalog final : public Catalog {
   Result<std::vector<Transfer>> ListTransfers(size_t limit) override;
   Result<TransferCounts> CountTransfers(TimeNs now) override;
 
+  Result<std::string> GetDriveId() override;
+  Status SetDriveId(const std::string& id) override;
+  Status BackupTo(const std::string& path) override;
+
   Result<CatalogStats> Stats() override;
   Status Sync() override;
 

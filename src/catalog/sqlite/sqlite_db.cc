@@ -215,6 +215,65 @@ int64_t Db::Changes() const { return sqlite3_changes64(db_); }
 int64_t Db::LastInsertRowid() const { return sqlite3_last_insert_rowid(db_); }
 bool Db::InTransaction() const { return sqlite3_get_autocommit(db_) == 0; }
 
+Status Db::BackupTo(const std::string& path) {
+  if (InTransaction()) return Status::Internal("catalog backup inside a transaction");
+  // The destination is a plain (rollback-journal) database written by one step: a single step
+  // holds one read snapshot of the source for the whole copy, so the copy is consistent; in WAL
+  // mode writers go on meanwhile.
+  sqlite3* dest = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &dest,
+                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                           nullptr);
+  auto close_dest = [&] { sqlite3_close_v2(dest); };
+  if (rc != SQLITE_OK) {
+    Status s = StatusFromSqlite(rc, "open backup " + path,
+                                dest != nullptr ? sqlite3_errmsg(dest) : sqlite3_errstr(rc));
+    close_dest();
+    return s;
+  }
+  sqlite3_backup* backup = sqlite3_backup_init(dest, "main", db_, "main");
+  if (backup == nullptr) {
+    Status s = StatusFromSqlite(sqlite3_errcode(dest), "start backup to " + path,
+                                sqlite3_errmsg(dest));
+    close_dest();
+    return s;
+  }
+  rc = sqlite3_backup_step(backup, -1);
+  int finish = sqlite3_backup_finish(backup);
+  if (rc == SQLITE_DONE) rc = finish;
+  if (rc != SQLITE_OK && rc != SQLITE_DONE) {
+    Status s = StatusFromSqlite(rc, "backup to " + path, sqlite3_errmsg(dest));
+    close_dest();
+    return s;
+  }
+  // The copy carries the source's WAL flag; make it a self-contained single file.
+  char* err = nullptr;
+  rc = sqlite3_exec(dest, "PRAGMA journal_mode = DELETE", nullptr, nullptr, &err);
+  std::string detail = err != nullptr ? err : "";
+  sqlite3_free(err);
+  if (rc != SQLITE_OK) {
+    close_dest();
+    return StatusFromSqlite(rc, "backup " + path, detail);
+  }
+  if (sqlite3_close(dest) != SQLITE_OK) return Status::IOError("close backup " + path);
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Status::FromErrno(errno, "open backup " + path);
+  int synced = ::fsync(fd);
+  int saved = errno;
+  ::close(fd);
+  if (synced != 0) return Status::FromErrno(saved, "fsync backup " + path);
+  return Status::Ok();
+}
+
+Status Db::QuickCheck() {
+  Stmt st = Prepare("PRAGMA quick_check(1)");
+  REEL_ASSIGN_OR_RETURN(bool row, st.Step());
+  if (!row) return Status::Corruption(path_ + ": quick_check returned nothing");
+  std::string verdict = st.Text(0);
+  if (verdict != "ok") return Status::Corruption(path_ + ": " + verdict);
+  return Status::Ok();
+}
+
 Status Db::Error(int rc, std::string_view context) const {
   return StatusFromSqlite(rc, context, sqlite3_errmsg(db_));
 }

@@ -130,6 +130,13 @@ class Db {
   // one snapshot.
   [[nodiscard]] Status ReadTransaction(const std::function<Status()>& body);
 
+  // Copies the whole database, as one snapshot, into the new file `path` (SQLite's online backup
+  // API) and makes it durable. The caller must not be inside a transaction on this connection.
+  [[nodiscard]] Status BackupTo(const std::string& path);
+  // PRAGMA quick_check: Corruption naming the first problem unless the file is sound (catches
+  // garbage, truncation and damaged pages; reads the whole file once).
+  [[nodiscard]] Status QuickCheck();
+
   // The Status for result code `rc` with this connection's error message.
   [[nodiscard]] Status Error(int rc, std::string_view context) const;
 

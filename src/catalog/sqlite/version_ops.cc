@@ -10,7 +10,7 @@ namespace reel::sqlite {
 namespace {
 
 VersionInfo ReadVersionInfo(const Stmt& st) {
-  // Columns: number, created, size, kind, message, chunk_count, published.
+  // Columns: number, created, size, kind, message, chunk_count, published, commit_id.
   VersionInfo v;
   v.number = st.U64(0);
   v.created = st.Int(1);
@@ -19,6 +19,7 @@ VersionInfo ReadVersionInfo(const Stmt& st) {
   v.message = st.Text(4);
   v.chunk_count = static_cast<uint32_t>(st.Int(5));
   v.published = st.Int(6);
+  v.commit_id = st.U64(7);
   return v;
 }
 
@@ -60,11 +61,13 @@ Result<VersionInfo> SqliteCatalog::CommitVersion(InodeId ino, const NewVersion& 
     info.kind = v.kind;
     info.message = v.message;
     info.chunk_count = static_cast<uint32_t>(v.chunks.size());
+    info.commit_id = v.commit_id;
     REEL_RETURN_IF_ERROR(
         db.Prepare("INSERT INTO versions (ino, number, created, size, kind, message, "
-                   "chunk_count, chunks) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
+                   "chunk_count, chunks, commit_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")
             .Bind(ino, info.number, info.created, info.size, static_cast<int>(info.kind),
-                  info.message, info.chunk_count, Blob{blob.data(), blob.size()})
+                  info.message, info.chunk_count, Blob{blob.data(), blob.size()},
+                  static_cast<int64_t>(info.commit_id))
             .Run());
     REEL_RETURN_IF_ERROR(AddChunkReferences(db, uses));
     REEL_RETURN_IF_ERROR(
@@ -89,8 +92,8 @@ Result<std::vector<VersionInfo>> SqliteCatalog::ListVersions(InodeId ino) {
     out.clear();
     REEL_RETURN_IF_ERROR(LoadInode(db, ino).status());
     Stmt st = db.Prepare(
-        "SELECT number, created, size, kind, message, chunk_count, published FROM versions "
-        "WHERE ino = ?1 ORDER BY number");
+        "SELECT number, created, size, kind, message, chunk_count, published, commit_id "
+        "FROM versions WHERE ino = ?1 ORDER BY number");
     st.Bind(ino);
     while (true) {
       REEL_ASSIGN_OR_RETURN(bool row, st.Step());
@@ -109,8 +112,8 @@ Result<Version> SqliteCatalog::GetVersion(InodeId ino, uint64_t number) {
     uint64_t wanted = number != 0 ? number : attr.version;
     if (wanted == 0) return Status::NotFound("inode " + std::to_string(ino) + " has no version");
     Stmt st = db.Prepare(
-        "SELECT number, created, size, kind, message, chunk_count, published, chunks FROM versions "
-        "WHERE ino = ?1 AND number = ?2");
+        "SELECT number, created, size, kind, message, chunk_count, published, commit_id, chunks "
+        "FROM versions WHERE ino = ?1 AND number = ?2");
     st.Bind(ino, wanted);
     REEL_ASSIGN_OR_RETURN(bool row, st.Step());
     if (!row) {
@@ -118,7 +121,7 @@ Result<Version> SqliteCatalog::GetVersion(InodeId ino, uint64_t number) {
                               std::to_string(wanted));
     }
     out.info = ReadVersionInfo(st);
-    REEL_ASSIGN_OR_RETURN(out.chunks, DecodeChunkList(st.BlobView(7), out.info.chunk_count));
+    REEL_ASSIGN_OR_RETURN(out.chunks, DecodeChunkList(st.BlobView(8), out.info.chunk_count));
     return Status::Ok();
   });
   if (!s.ok()) return s;
