@@ -51,5 +51,29 @@ TEST_F(NamespaceTest, TruncatePastTheLargestFileFailsWithFileTooLarge) {
   EXPECT_EQ(ReadAll(ino), (std::vector<uint8_t>{1, 2, 3}));
 }
 
+// A restore lands on a new inode; in a setgid directory it must keep the file's own group, not
+// take the directory's.
+TEST_F(NamespaceTest, RestoreInASetgidDirectoryKeepsTheFilesGroup) {
+  auto dir = engine_->MakeDir(kRootInode, "shared", 0775, 0, 0);
+  ASSERT_TRUE(dir.ok());
+  AttrUpdate sgid;
+  sgid.mode = 02775;
+  sgid.gid = 4242;
+  ASSERT_TRUE(engine_->SetAttributes(dir->ino, sgid, std::nullopt).ok());
+  InodeId ino = WriteFile("f", {1}, dir->ino);
+  ASSERT_EQ(engine_->GetAttributes(ino)->gid, 4242u);
+  AttrUpdate own;
+  own.gid = 7;
+  ASSERT_TRUE(engine_->SetAttributes(ino, own, std::nullopt).ok());
+  PatchFile(ino, 0, {2});
+  ASSERT_TRUE(engine_->WaitIdle().ok());
+  ASSERT_TRUE(engine_->Restore(ino, 1).ok());
+  auto restored = engine_->Lookup(dir->ino, "f");
+  ASSERT_TRUE(restored.ok());
+  EXPECT_NE(restored->ino, ino) << "a restore makes a new inode";
+  EXPECT_EQ(restored->gid, 7u);
+  EXPECT_EQ(ReadAll(restored->ino), (std::vector<uint8_t>{1}));
+}
+
 }  // namespace
 }  // namespace reel::testing
