@@ -5,6 +5,9 @@
 #   bench/pjdfstest.sh PJDFSTEST_DIR [REEL_BIN] [-- extra reel mount flags]
 # PJDFSTEST_DIR holds the built `pjdfstest` binary and its `tests/` (autoreconf -ifs &&
 # ./configure && make pjdfstest). Needs root (the suite switches users and makes devices).
+# PJD_SKIP_LOCAL=1 skips the local-disk run (ext4 passes every subtest; it takes minutes).
+# On a mount pjdfstest plans fewer subtests than on ext4: its rename-updates-ctime checks run only
+# on the filesystems it knows do so (ext4, UFS, ZFS).
 set -euo pipefail
 PJD=$(readlink -f "${1:?usage: bench/pjdfstest.sh PJDFSTEST_DIR [REEL_BIN] [-- mount flags]}")
 shift
@@ -21,7 +24,9 @@ export XDG_RUNTIME_DIR=$WORK/run
 mkdir -p "$WORK/local" "$WORK/mnt" "$XDG_RUNTIME_DIR"
 chmod 700 "$XDG_RUNTIME_DIR"
 cleanup() {
-  if mountpoint -q "$WORK/mnt"; then "$REEL" umount "$WORK/mnt" || fusermount3 -uz "$WORK/mnt"; fi
+  if mountpoint -q "$WORK/mnt"; then
+    "$REEL" umount "$WORK/mnt" >/dev/null || fusermount3 -uz "$WORK/mnt"
+  fi
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -41,8 +46,10 @@ report() {  # report NAME "passed total"
     'BEGIN {printf "%-28s %6d / %6d subtests passed (%.1f%%)\n", n, p, t, t ? 100 * p / t : 0}'
 }
 
-report "local disk ($(df -T "$WORK" | awk 'NR == 2 {print $2}'))" \
-  "$(run_suite "$WORK/local" "$WORK/local.out")"
+if [[ "${PJD_SKIP_LOCAL:-0}" != 1 ]]; then
+  report "local disk ($(df -T "$WORK" | awk 'NR == 2 {print $2}'))" \
+    "$(run_suite "$WORK/local" "$WORK/local.out")"
+fi
 "$REEL" init "$WORK/drive" >/dev/null
 "$REEL" mount "$WORK/mnt" --drive "$WORK/drive" --background "${MOUNT_FLAGS[@]}" >/dev/null
 report "reel mount ${MOUNT_FLAGS[*]}" "$(run_suite "$WORK/mnt" "$WORK/mount.out")"
