@@ -20,6 +20,7 @@ remove_users() {
 U1=$WORK/user1  # a drive and mount of reeltest1
 on_exit() {
   local rc=$?
+  set +e  # clean up whatever fails
   fusermount3 -uz "$U1/mnt" 2>/dev/null || true
   remove_users
   (exit "$rc")  # lib.sh's cleanup exits with the status it finds
