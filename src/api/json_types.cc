@@ -30,6 +30,10 @@ std::string_view FileTypeName(FileType type) {
     case FileType::kRegular: return "file";
     case FileType::kDirectory: return "directory";
     case FileType::kSymlink: return "symlink";
+    case FileType::kFifo: return "fifo";
+    case FileType::kCharDevice: return "char_device";
+    case FileType::kBlockDevice: return "block_device";
+    case FileType::kSocket: return "socket";
   }
   return "file";
 }
@@ -37,9 +41,10 @@ std::string_view FileTypeName(FileType type) {
 namespace {
 
 FileType ParseFileType(std::string_view name) {
-  if (name == "directory") return FileType::kDirectory;
-  if (name == "symlink") return FileType::kSymlink;
-  if (name == "file") return FileType::kRegular;
+  for (auto t : {FileType::kRegular, FileType::kDirectory, FileType::kSymlink, FileType::kFifo,
+                 FileType::kCharDevice, FileType::kBlockDevice, FileType::kSocket}) {
+    if (FileTypeName(t) == name) return t;
+  }
   throw std::invalid_argument("unknown file type '" + std::string(name) + "'");
 }
 

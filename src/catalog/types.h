@@ -13,7 +13,22 @@ namespace reel {
 using InodeId = uint64_t;
 inline constexpr InodeId kRootInode = 1;
 
-enum class FileType : uint8_t { kRegular = 1, kDirectory = 2, kSymlink = 3 };
+// Special files (fifos, devices, sockets) are metadata only: the kernel serves their I/O, so they
+// have no content and no versions; like symlinks, their last unlink deletes them (no trash).
+enum class FileType : uint8_t {
+  kRegular = 1,
+  kDirectory = 2,
+  kSymlink = 3,
+  kFifo = 4,
+  kCharDevice = 5,
+  kBlockDevice = 6,
+  kSocket = 7,
+};
+
+inline bool IsSpecialFile(FileType t) {
+  return t == FileType::kFifo || t == FileType::kCharDevice || t == FileType::kBlockDevice ||
+         t == FileType::kSocket;
+}
 
 // Nanoseconds since the Unix epoch.
 using TimeNs = int64_t;
@@ -30,6 +45,7 @@ struct Attributes {
   TimeNs mtime = 0;
   TimeNs ctime = 0;
   uint64_t version = 0;  // regular files: current version number (0 = no version yet)
+  uint64_t rdev = 0;     // devices: the device number (as st_rdev); 0 for other types
 };
 
 struct DirEntry {
@@ -44,6 +60,7 @@ struct NewNode {
   uint32_t uid = 0;
   uint32_t gid = 0;
   std::string symlink_target;  // for kSymlink
+  uint64_t rdev = 0;           // for kCharDevice and kBlockDevice
 };
 
 // Which attributes SetAttributes changes; unset fields keep their value. ctime is always set to now.

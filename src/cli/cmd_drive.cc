@@ -119,7 +119,8 @@ struct MountArgs {
   std::string drive;
   std::string manifest;
   bool background = false;
-  bool allow_other = false;
+  bool allow_other = false;   // --allow-other: other users in, or fail to mount
+  bool private_mount = false; // --private: only the mounting user
   bool debug = false;
   bool json = false;
 };
@@ -304,7 +305,22 @@ int Background(const Manifest& m, const std::string& mountpoint, const MountArgs
   return Fail("the mount process exited before the drive was mounted; see " + log_path);
 }
 
-int Mount(const MountArgs& a) {
+// Whether other users of the machine get in (under their own permissions: the kernel checks them,
+// default_permissions). As root, by default, as peers do; as another user, when /etc/fuse.conf
+// lets users do so, with a warning on stderr when it does not. --private keeps the mount to its
+// owner; an explicit --allow-other is passed on as asked (fusermount3 refuses it if not allowed).
+bool LetOthersIn(const MountArgs& a, const std::string& mountpoint) {
+  if (a.private_mount) return false;
+  if (a.allow_other || ::geteuid() == 0) return true;
+  if (FuseConfAllowsOther()) return true;
+  std::cerr << "reel: warning: other users of this machine will get \"permission denied\" in "
+            << mountpoint << ": /etc/fuse.conf has no user_allow_other line (add it to let them "
+            << "in; --private keeps the mount to you without this warning)" << std::endl;
+  return false;
+}
+
+int Mount(const MountArgs& given) {
+  MountArgs a = given;
   auto m = MountManifest(a);
   if (!m.ok()) return Fail(m.status());
 
@@ -349,6 +365,7 @@ int Mount(const MountArgs& a) {
     }
   }
 
+  a.allow_other = LetOthersIn(given, mountpoint);
   ::signal(SIGPIPE, SIG_IGN);  // a client that goes away must not kill the mount
   if (a.debug) spdlog::set_level(spdlog::level::debug);
   if (a.background) return Background(*m, mountpoint, a, *registry);
@@ -454,7 +471,12 @@ void AddDriveCommands(CLI::App& app, Runner* run) {
     auto* manifest = cmd->add_option("--manifest", a->manifest, "Manifest file (reel.toml)");
     drive->excludes(manifest);
     cmd->add_flag("--background", a->background, "Return once mounted; keep serving in the background");
-    cmd->add_flag("--allow-other", a->allow_other, "Let other users in (needs user_allow_other in /etc/fuse.conf)");
+    auto* allow = cmd->add_flag("--allow-other", a->allow_other,
+                                "Let other users in (the default as root, or when /etc/fuse.conf "
+                                "has user_allow_other; needs that line for other users)");
+    auto* priv = cmd->add_flag("--private", a->private_mount,
+                               "Keep the mount to the user who mounts it");
+    allow->excludes(priv);
     cmd->add_flag("--debug", a->debug, "Debug logging and FUSE request tracing");
     cmd->add_flag("--json", a->json, "Machine-readable output (with --background)");
     cmd->callback([a, run] { *run = [a] { return Mount(*a); }; });

@@ -6,12 +6,26 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <fstream>
 
 #include "common/fs_util.h"
 
 extern char** environ;
 
 namespace reel::cli {
+
+bool FuseConfAllowsOther(const std::string& path) {
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line)) {
+    line = line.substr(0, line.find('#'));
+    size_t begin = line.find_first_not_of(" \t");
+    if (begin == std::string::npos) continue;
+    size_t end = line.find_last_not_of(" \t\r");
+    if (line.substr(begin, end - begin + 1) == "user_allow_other") return true;
+  }
+  return false;
+}
 
 Status FusermountUnmount(const std::string& mountpoint) {
   int out[2];

@@ -11,4 +11,8 @@ namespace reel::cli {
 // Busy when files or directories are open there, NotFound when nothing is mounted there.
 [[nodiscard]] Status FusermountUnmount(const std::string& mountpoint);
 
+// Whether fuse.conf (`path`) lets a user other than root mount with allow_other: a line
+// `user_allow_other` (comments and blanks aside). A missing file allows nothing.
+bool FuseConfAllowsOther(const std::string& path = "/etc/fuse.conf");
+
 }  // namespace reel::cli

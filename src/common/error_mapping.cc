@@ -25,6 +25,7 @@ int ToErrno(Code code) {
     case Code::kNoData: return ENODATA;
     case Code::kRange: return ERANGE;
     case Code::kCrossDevice: return EXDEV;
+    case Code::kFileTooLarge: return EFBIG;
     case Code::kInternal: return EIO;
   }
   return EIO;
@@ -40,6 +41,7 @@ int ToHttpStatus(Code code) {
     case Code::kNotDirectory:
     case Code::kIsDirectory:
     case Code::kRange: return 400;
+    case Code::kFileTooLarge: return 413;
     case Code::kNotEmpty: return 409;
     case Code::kPermissionDenied: return 403;
     case Code::kNoSpace: return 507;

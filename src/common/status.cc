@@ -26,6 +26,7 @@ std::string_view CodeName(Code code) {
     case Code::kNoData: return "no_data";
     case Code::kRange: return "range";
     case Code::kCrossDevice: return "cross_device";
+    case Code::kFileTooLarge: return "file_too_large";
     case Code::kInternal: return "internal";
   }
   return "unknown";
@@ -51,6 +52,7 @@ Status Status::FromErrno(int err, std::string_view what) {
     case ENODATA: return {Code::kNoData, std::move(msg)};
     case ERANGE: return {Code::kRange, std::move(msg)};
     case EXDEV: return {Code::kCrossDevice, std::move(msg)};
+    case EFBIG: return {Code::kFileTooLarge, std::move(msg)};
     case ENOTSUP: return {Code::kNotSupported, std::move(msg)};
     default: return {Code::kIOError, std::move(msg)};
   }

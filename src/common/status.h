@@ -30,6 +30,7 @@ enum class Code {
   kNoData,           // e.g. xattr missing
   kRange,            // a value or buffer is out of range
   kCrossDevice,
+  kFileTooLarge,     // past the largest file size (EFBIG)
   kInternal,         // a bug
 };
 

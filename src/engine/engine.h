@@ -25,6 +25,10 @@ class ObjectStore;
 
 using HandleId = uint64_t;
 
+// The largest file, as on ext4 with 4 KiB blocks: truncating past it fails with EFBIG, as
+// applications and conformance suites expect of a local filesystem.
+inline constexpr uint64_t kMaxFileSize = (1ull << 44) - 4096;
+
 // Moves `size` bytes into the staging descriptor `fd` at `offset` (the FUSE adapter splices them
 // from the kernel without a copy through memory); returns how many it moved.
 using StagingFill = std::function<Result<size_t>(int fd, uint64_t offset, size_t size)>;
@@ -107,7 +111,8 @@ class Engine {
   // --- namespace (FUSE) ---
   virtual Result<Attributes> Lookup(InodeId parent, const std::string& name) = 0;
   virtual Result<Attributes> GetAttributes(InodeId ino) = 0;
-  // Applies `update`, and a size change (truncate/extend) when `size` is set.
+  // Applies `update`, and a size change (truncate/extend) when `size` is set (FileTooLarge past
+  // kMaxFileSize).
   virtual Result<Attributes> SetAttributes(InodeId ino, const AttrUpdate& update,
                                            std::optional<uint64_t> size) = 0;
   virtual Result<std::vector<DirEntry>> ReadDir(InodeId dir, uint64_t after, size_t limit) = 0;
@@ -117,6 +122,11 @@ class Engine {
                                          const std::string& target, uint32_t uid,
                                          uint32_t gid) = 0;
   virtual Result<std::string> ReadSymlink(InodeId ino) = 0;
+  // Makes a fifo, character or block device (number `rdev`) or socket: metadata only, the kernel
+  // serves their I/O (InvalidArgument for any other type).
+  virtual Result<Attributes> MakeNode(InodeId parent, const std::string& name, FileType type,
+                                      uint32_t mode, uint64_t rdev, uint32_t uid,
+                                      uint32_t gid) = 0;
   virtual Result<Attributes> Link(InodeId ino, InodeId new_parent, const std::string& name) = 0;
   virtual Status Unlink(InodeId parent, const std::string& name) = 0;
   virtual Status RemoveDir(InodeId parent, const std::string& name) = 0;

@@ -48,6 +48,8 @@ class EngineImpl final : public Engine {
   Result<Attributes> MakeSymlink(InodeId parent, const std::string& name,
                                  const std::string& target, uint32_t uid, uint32_t gid) override;
   Result<std::string> ReadSymlink(InodeId ino) override;
+  Result<Attributes> MakeNode(InodeId parent, const std::string& name, FileType type,
+                              uint32_t mode, uint64_t rdev, uint32_t uid, uint32_t gid) override;
   Result<Attributes> Link(InodeId ino, InodeId new_parent, const std::string& name) override;
   Status Unlink(InodeId parent, const std::string& name) override;
   Status RemoveDir(InodeId parent, const std::string& name) override;

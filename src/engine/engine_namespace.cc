@@ -67,6 +67,9 @@ Attributes EngineImpl::Overlay(Attributes a, uint64_t epoch) {
 Result<Attributes> EngineImpl::SetAttributes(InodeId ino, const AttrUpdate& update,
                                              std::optional<uint64_t> size) {
   if (VirtualTree::IsVirtual(ino)) return ReadOnlyTree();
+  if (size && *size > kMaxFileSize) {
+    return Status(Code::kFileTooLarge, "larger than the largest file (16 TiB)");
+  }
   if (size || update.mtime) {
     REEL_ASSIGN_OR_RETURN(Attributes current, catalog_->GetAttributes(ino));
     if (size && current.type == FileType::kDirectory) return Status::IsDirectory("is a directory");
@@ -109,8 +112,8 @@ Result<std::vector<DirEntry>> EngineImpl::ReadDir(InodeId dir, uint64_t after, s
 Result<Attributes> EngineImpl::MakeDir(InodeId parent, const std::string& name, uint32_t mode,
                                        uint32_t uid, uint32_t gid) {
   REEL_RETURN_IF_ERROR(CheckWritableParent(parent, name));
-  return catalog_->CreateNode(parent, name, NewNode{FileType::kDirectory, mode & 07777, uid, gid, {}},
-                              NowNs());
+  return catalog_->CreateNode(
+      parent, name, NewNode{FileType::kDirectory, mode & 07777, uid, gid, {}, 0}, NowNs());
 }
 
 Result<Attributes> EngineImpl::MakeSymlink(InodeId parent, const std::string& name,
@@ -119,7 +122,18 @@ Result<Attributes> EngineImpl::MakeSymlink(InodeId parent, const std::string& na
   if (target.empty() || target.size() > 4095) {
     return Status::InvalidArgument("symlink target must be 1 to 4095 bytes");
   }
-  return catalog_->CreateNode(parent, name, NewNode{FileType::kSymlink, 0777, uid, gid, target},
+  return catalog_->CreateNode(parent, name, NewNode{FileType::kSymlink, 0777, uid, gid, target, 0},
+                              NowNs());
+}
+
+Result<Attributes> EngineImpl::MakeNode(InodeId parent, const std::string& name, FileType type,
+                                        uint32_t mode, uint64_t rdev, uint32_t uid,
+                                        uint32_t gid) {
+  REEL_RETURN_IF_ERROR(CheckWritableParent(parent, name));
+  if (!IsSpecialFile(type)) {
+    return Status::InvalidArgument("MakeNode makes fifos, devices and sockets only");
+  }
+  return catalog_->CreateNode(parent, name, NewNode{type, mode & 07777, uid, gid, {}, rdev},
                               NowNs());
 }
 

@@ -214,12 +214,19 @@ Result<VersionInfo> EngineImpl::Restore(InodeId ino, uint64_t number) {
   REEL_ASSIGN_OR_RETURN(Attributes fresh,
                         catalog_->CreateNode(parent, temp,
                                              NewNode{FileType::kRegular, attr.mode, attr.uid,
-                                                     attr.gid, {}},
+                                                     attr.gid, {}, 0},
                                              NowNs()));
+  Status s;
+  if (fresh.gid != attr.gid) {
+    // A setgid directory gave the new inode its group: the restored file keeps the file's own.
+    AttrUpdate keep;
+    keep.gid = attr.gid;
+    keep.mode = attr.mode;
+    s = catalog_->SetAttributes(fresh.ino, keep, NowNs()).status();
+  }
   NewVersion nv{old.info.size, old.chunks, VersionKind::kRestore,
                 "restored from version " + std::to_string(number), NowNs()};
-  Status s;
-  {
+  if (s.ok()) {
     ChunkUploader pin(store_.get(), catalog_.get(), &inflight_, 1, 0);  // pins chunks against GC
     for (const auto& c : old.chunks) pin.AddExisting(c);
     s = catalog_->CommitVersion(fresh.ino, nv, NowNs()).status();

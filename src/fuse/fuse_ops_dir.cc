@@ -114,10 +114,19 @@ void Link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char* newn
   ReplyEntry(req, Eng(req).Link(ino, newparent, newname));
 }
 
-// Regular files only: devices, FIFOs and sockets have no place in a media drive.
-void MkNod(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode, dev_t) {
-  if (!S_ISREG(mode)) return (void)fuse_reply_err(req, EPERM);
+// Regular files go through the engine's create; fifos, devices and sockets are metadata only (the
+// kernel serves their I/O once lookups report their type, so opening one never reaches us).
+// The kernel has checked CAP_MKNOD for devices.
+void MkNod(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode, dev_t rdev) {
   const fuse_ctx* c = fuse_req_ctx(req);
+  auto type = FileTypeOfMode(mode);
+  if (!type || *type == FileType::kDirectory || *type == FileType::kSymlink) {
+    return (void)fuse_reply_err(req, EINVAL);
+  }
+  if (*type != FileType::kRegular) {
+    return ReplyEntry(req, Eng(req).MakeNode(parent, name, *type, mode & ~c->umask & 07777, rdev,
+                                             c->uid, c->gid));
+  }
   auto created = Eng(req).Create(parent, name, mode & ~c->umask, c->uid, c->gid, OpenFlags{true});
   if (!created.ok()) return ReplyError(req, created.status());
   Status s = Eng(req).Release(created->second);

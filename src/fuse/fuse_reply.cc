@@ -18,14 +18,39 @@ static timespec ToTimespec(TimeNs ns) {
   return ts;
 }
 
+namespace {
+struct TypeBits {
+  FileType type;
+  mode_t bits;
+};
+constexpr TypeBits kTypeBits[] = {
+    {FileType::kRegular, S_IFREG},     {FileType::kDirectory, S_IFDIR},
+    {FileType::kSymlink, S_IFLNK},     {FileType::kFifo, S_IFIFO},
+    {FileType::kCharDevice, S_IFCHR},  {FileType::kBlockDevice, S_IFBLK},
+    {FileType::kSocket, S_IFSOCK},
+};
+}  // namespace
+
+mode_t ModeTypeOf(FileType type) {
+  for (const auto& t : kTypeBits) {
+    if (t.type == type) return t.bits;
+  }
+  return S_IFREG;
+}
+
+std::optional<FileType> FileTypeOfMode(mode_t mode) {
+  for (const auto& t : kTypeBits) {
+    if ((mode & S_IFMT) == t.bits) return t.type;
+  }
+  return std::nullopt;
+}
+
 struct stat ToStat(const Attributes& a) {
   struct stat st;
   std::memset(&st, 0, sizeof st);
   st.st_ino = a.ino;
-  mode_t type = a.type == FileType::kDirectory ? S_IFDIR
-                : a.type == FileType::kSymlink ? S_IFLNK
-                                               : S_IFREG;
-  st.st_mode = type | (a.mode & 07777);
+  st.st_mode = ModeTypeOf(a.type) | (a.mode & 07777);
+  st.st_rdev = static_cast<dev_t>(a.rdev);
   st.st_nlink = a.nlink;
   st.st_uid = a.uid;
   st.st_gid = a.gid;

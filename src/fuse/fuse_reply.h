@@ -5,6 +5,8 @@
 #include <fuse3/fuse_lowlevel.h>
 #include <sys/stat.h>
 
+#include <optional>
+
 #include "catalog/types.h"
 #include "common/status.h"
 #include "engine/engine.h"
@@ -25,6 +27,9 @@ struct Context {
 inline Context& Ctx(fuse_req_t req) { return *static_cast<Context*>(fuse_req_userdata(req)); }
 inline Engine& Eng(fuse_req_t req) { return *Ctx(req).engine; }
 
+// The S_IF* bits of a file type, and back (nullopt for bits no FileType has).
+mode_t ModeTypeOf(FileType type);
+std::optional<FileType> FileTypeOfMode(mode_t mode);
 struct stat ToStat(const Attributes& a);
 fuse_entry_param ToEntry(const Attributes& a, double timeout);
 void ReplyError(fuse_req_t req, const Status& status);

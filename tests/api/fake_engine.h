@@ -46,6 +46,10 @@ class FakeEngine : public Engine {
     return No();
   }
   Result<std::string> ReadSymlink(InodeId) override { return No(); }
+  Result<Attributes> MakeNode(InodeId, const std::string&, FileType, uint32_t, uint64_t, uint32_t,
+                              uint32_t) override {
+    return No();
+  }
   Result<Attributes> Link(InodeId, InodeId, const std::string&) override { return No(); }
   Status Unlink(InodeId, const std::string&) override { return No(); }
   Status RemoveDir(InodeId, const std::string&) override { return No(); }

@@ -231,6 +231,77 @@ TEST_P(CatalogTest, UnlinkDeletesSymlinksAndRefusesDirectories) {
   EXPECT_OK(cat_->Lookup(kRootInode, "d"));
 }
 
+// Fifos, devices and sockets: metadata only, through every namespace operation; the last unlink
+// deletes them as it does a symlink (no trash, no versions).
+TEST_P(CatalogTest, SpecialFilesKeepTypeAndDeviceNumberAndSkipTheTrash) {
+  const uint64_t kDev = (8u << 8) | 1;  // as st_rdev: major 8, minor 1
+  for (FileType type : {FileType::kFifo, FileType::kCharDevice, FileType::kBlockDevice,
+                        FileType::kSocket}) {
+    SCOPED_TRACE(static_cast<int>(type));
+    NewNode n;
+    n.type = type;
+    n.mode = 04640;
+    n.uid = kTestUid;
+    n.gid = kTestGid;
+    n.rdev = kDev;
+    ASSERT_OK_AND_ASSIGN(Attributes made, cat_->CreateNode(kRootInode, "node", n, Now()));
+    const bool device = type == FileType::kCharDevice || type == FileType::kBlockDevice;
+    EXPECT_EQ(made.type, type);
+    EXPECT_EQ(made.mode, 04640u);
+    EXPECT_EQ(made.size, 0u);
+    EXPECT_EQ(made.nlink, 1u);
+    EXPECT_EQ(made.rdev, device ? kDev : 0u) << "only devices carry a device number";
+    ASSERT_OK_AND_ASSIGN(Attributes looked, cat_->Lookup(kRootInode, "node"));
+    EXPECT_EQ(looked.type, type);
+    EXPECT_EQ(looked.rdev, made.rdev);
+    ASSERT_OK_AND_ASSIGN(auto listed, cat_->ReadDir(kRootInode, 0, 10));
+    ASSERT_EQ(listed.size(), 1u);
+    EXPECT_EQ(listed[0].attr.type, type);
+    EXPECT_EQ(listed[0].attr.rdev, made.rdev);
+
+    AttrUpdate chown;
+    chown.uid = 7;
+    chown.mode = 0600;
+    ASSERT_OK(cat_->SetAttributes(made.ino, chown, Now()));
+    ASSERT_OK(cat_->Link(made.ino, kRootInode, "node-link", Now()));
+    ASSERT_OK(cat_->Rename(kRootInode, "node-link", kRootInode, "moved", RenameMode::kReplace,
+                           Now()));
+    Attributes a = Attr(made.ino);
+    EXPECT_EQ(a.type, type);
+    EXPECT_EQ(a.uid, 7u);
+    EXPECT_EQ(a.mode, 0600u);
+    EXPECT_EQ(a.nlink, 2u);
+    EXPECT_EQ(a.rdev, made.rdev);
+    EXPECT_CODE(cat_->CommitVersion(made.ino, NewVersion{}, Now()), Code::kInvalidArgument);
+    EXPECT_CODE(cat_->ReadSymlink(made.ino), Code::kInvalidArgument);
+
+    ASSERT_OK(cat_->Unlink(kRootInode, "node", Now()));
+    ASSERT_OK_AND_ASSIGN(UnlinkResult last, cat_->Unlink(kRootInode, "moved", Now()));
+    EXPECT_EQ(last.nlink, 0u);
+    EXPECT_FALSE(last.trash_id.has_value());
+    EXPECT_CODE(cat_->GetAttributes(made.ino), Code::kNotFound);
+    EXPECT_TRUE(cat_->ListTrash()->empty());
+    EXPECT_EQ(cat_->Stats()->files, 0u) << "special files are not counted as files";
+  }
+}
+
+// What is made in a setgid directory takes its group; a subdirectory takes the setgid bit too.
+TEST_P(CatalogTest, SetgidDirectoryGivesItsGroup) {
+  Attributes d = MkDir(kRootInode, "shared");
+  AttrUpdate sgid;
+  sgid.gid = 4242;
+  sgid.mode = 02775;
+  ASSERT_OK(cat_->SetAttributes(d.ino, sgid, Now()));
+  for (FileType type : {FileType::kRegular, FileType::kDirectory, FileType::kSymlink,
+                        FileType::kFifo}) {
+    Attributes a = Make(d.ino, "n" + std::to_string(static_cast<int>(type)), type, "t");
+    EXPECT_EQ(a.gid, 4242u);
+    EXPECT_EQ(a.mode & 02000, type == FileType::kDirectory ? 02000u : 0u);
+    EXPECT_EQ(Attr(a.ino).gid, 4242u);
+  }
+  EXPECT_EQ(MkFile(kRootInode, "plain").gid, kTestGid) << "elsewhere the creator's group";
+}
+
 TEST_P(CatalogTest, RemoveDir) {
   Attributes d = MkDir(kRootInode, "d");
   Attributes inner = MkDir(d.ino, "inner");

@@ -158,6 +158,62 @@ TEST_F(SqliteCatalogTest, ReopenKeepsEverythingAndDoesNotRerunMigrations) {
   EXPECT_EQ(mode.Text(0), "wal");
 }
 
+// A drive made before special files existed (schema 4) opens, keeps its files, and then holds
+// fifos and devices, also after a reopen.
+TEST_F(SqliteCatalogTest, ADriveFromBeforeSpecialFilesMigratesAndTakesThem) {
+  {
+    auto db = Db::Open(path_, Db::Options{});
+    ASSERT_OK(db);
+    ASSERT_OK((*db)->Exec("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, "
+                          "description TEXT NOT NULL, applied_at INTEGER NOT NULL)"));
+    for (const sqlite::Migration& m : sqlite::Migrations()) {
+      if (m.version > 4) break;
+      ASSERT_OK((*db)->Exec(m.sql));
+      ASSERT_OK((*db)->Exec("INSERT INTO schema_version VALUES (" + std::to_string(m.version) +
+                            ", 'old', 1)"));
+    }
+    ASSERT_OK((*db)->Exec(
+        "INSERT INTO inodes (ino, type, mode, uid, gid, nlink, size, atime, mtime, ctime) VALUES "
+        "(1, 2, 493, 0, 0, 2, 0, 1, 1, 1), (2, 1, 420, 0, 0, 1, 0, 1, 1, 1);"
+        "INSERT INTO dentries (parent, name, child) VALUES (1, 'old.mov', 2);"));
+    EXPECT_FALSE((*db)->Exec("INSERT INTO inodes (type, mode, uid, gid, nlink, atime, mtime, "
+                             "ctime) VALUES (4, 420, 0, 0, 1, 1, 1, 1)")
+                     .ok())
+        << "schema 4 refuses other types: the migration has something to do";
+  }
+  NewNode fifo;
+  fifo.type = FileType::kFifo;
+  NewNode dev;
+  dev.type = FileType::kBlockDevice;
+  dev.rdev = 0x701;
+  InodeId dev_ino = 0;
+  {
+    std::unique_ptr<Catalog> cat = Open();
+    ASSERT_NE(cat, nullptr);
+    EXPECT_EQ(cat->Lookup(kRootInode, "old.mov")->ino, 2u);
+    EXPECT_EQ(cat->Lookup(kRootInode, "old.mov")->rdev, 0u);
+    ASSERT_OK(cat->CreateNode(kRootInode, "fifo", fifo, 10));
+    ASSERT_OK_AND_ASSIGN(Attributes d, cat->CreateNode(kRootInode, "dev", dev, 11));
+    dev_ino = d.ino;
+  }
+  std::unique_ptr<Catalog> cat = Open();
+  ASSERT_NE(cat, nullptr);
+  EXPECT_EQ(cat->Lookup(kRootInode, "fifo")->type, FileType::kFifo);
+  ASSERT_OK_AND_ASSIGN(Attributes d, cat->GetAttributes(dev_ino));
+  EXPECT_EQ(d.type, FileType::kBlockDevice);
+  EXPECT_EQ(d.rdev, 0x701u);
+  cat.reset();
+  auto db = Db::Open(path_, Db::Options{});
+  ASSERT_OK(db);
+  auto check = (*db)->Prepare("PRAGMA integrity_check");
+  ASSERT_TRUE(*check.Step());
+  EXPECT_EQ(check.Text(0), "ok");
+  EXPECT_FALSE((*db)->Exec("INSERT INTO inodes (type, mode, uid, gid, nlink, atime, mtime, "
+                           "ctime) VALUES (8, 420, 0, 0, 1, 1, 1, 1)")
+                   .ok())
+      << "the type is still checked";
+}
+
 TEST_F(SqliteCatalogTest, RefusesADatabaseFromANewerBuild) {
   { ASSERT_NE(Open(), nullptr); }
   {

@@ -24,6 +24,7 @@ Attributes ReadAttributes(const Stmt& st, int first) {
   a.mtime = st.Int(first + 8);
   a.ctime = st.Int(first + 9);
   a.version = st.U64(first + 10);
+  a.rdev = st.U64(first + 11);
   return a;
 }
 

@@ -14,10 +14,12 @@
 namespace reel::sqlite {
 
 // Column lists matching ReadAttributes (string literals, so statements stay cacheable).
-#define REEL_INODE_COLUMNS "ino, type, mode, uid, gid, nlink, size, atime, mtime, ctime, version"
-#define REEL_INODE_COLUMNS_I \
-  "i.ino, i.type, i.mode, i.uid, i.gid, i.nlink, i.size, i.atime, i.mtime, i.ctime, i.version"
-inline constexpr int kInodeColumnCount = 11;
+#define REEL_INODE_COLUMNS \
+  "ino, type, mode, uid, gid, nlink, size, atime, mtime, ctime, version, rdev"
+#define REEL_INODE_COLUMNS_I                                                                  \
+  "i.ino, i.type, i.mode, i.uid, i.gid, i.nlink, i.size, i.atime, i.mtime, i.ctime, i.version, " \
+  "i.rdev"
+inline constexpr int kInodeColumnCount = 12;
 
 // A chunk id as a BLOB parameter, and back from a BLOB column (all zeros if the size is wrong).
 inline Blob IdBlob(const ChunkId& id) { return Blob{id.bytes.data(), id.bytes.size()}; }

@@ -9,16 +9,18 @@ Result<Attributes> SqliteCatalog::CreateNode(InodeId parent, const std::string& 
                                              const NewNode& node, TimeNs now) {
   REEL_RETURN_IF_ERROR(ValidateName(name));
   if (node.type != FileType::kRegular && node.type != FileType::kDirectory &&
-      node.type != FileType::kSymlink) {
+      node.type != FileType::kSymlink && !IsSpecialFile(node.type)) {
     return Status::InvalidArgument("unknown file type");
   }
+  const bool is_device =
+      node.type == FileType::kCharDevice || node.type == FileType::kBlockDevice;
   if (node.type == FileType::kSymlink && node.symlink_target.empty()) {
     return Status::InvalidArgument("empty symlink target");
   }
   const bool is_dir = node.type == FileType::kDirectory;
   Attributes attr;
   Status s = Write([&](Db& db) -> Status {
-    REEL_RETURN_IF_ERROR(LoadDirectory(db, parent).status());
+    REEL_ASSIGN_OR_RETURN(Attributes dir, LoadDirectory(db, parent));
     REEL_ASSIGN_OR_RETURN(auto existing, FindDentry(db, parent, name));
     if (existing) return Status::AlreadyExists("\"" + name + "\" exists");
     attr = Attributes{};
@@ -26,6 +28,14 @@ Result<Attributes> SqliteCatalog::CreateNode(InodeId parent, const std::string& 
     attr.mode = node.mode & 07777;
     attr.uid = node.uid;
     attr.gid = node.gid;
+    attr.rdev = is_device ? node.rdev : 0;
+    // A setgid directory gives its group to what is made in it, and its setgid bit to new
+    // subdirectories (as ext4 does; the kernel has already dropped a setgid bit the caller may
+    // not set on a file).
+    if (dir.mode & 02000) {
+      attr.gid = dir.gid;
+      if (is_dir) attr.mode |= 02000;
+    }
     attr.nlink = is_dir ? 2 : 1;
     attr.size = node.type == FileType::kSymlink ? node.symlink_target.size() : 0;
     attr.atime = attr.mtime = attr.ctime = now;
@@ -33,7 +43,7 @@ Result<Attributes> SqliteCatalog::CreateNode(InodeId parent, const std::string& 
     {
       Stmt st = db.Prepare(
           "INSERT INTO inodes (type, mode, uid, gid, nlink, size, atime, mtime, ctime, version, "
-          "symlink_target) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?7, 0, ?8)");
+          "symlink_target, rdev) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?7, 0, ?8, ?9)");
       st.Bind(static_cast<int>(attr.type), attr.mode, attr.uid, attr.gid, attr.nlink, attr.size,
               now);
       if (node.type == FileType::kSymlink) {
@@ -41,6 +51,7 @@ Result<Attributes> SqliteCatalog::CreateNode(InodeId parent, const std::string& 
       } else {
         st.BindOne(8, nullptr);
       }
+      st.BindOne(9, attr.rdev);
       REEL_RETURN_IF_ERROR(st.Run());
     }
     attr.ino = static_cast<InodeId>(db.LastInsertRowid());

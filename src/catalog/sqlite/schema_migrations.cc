@@ -5,10 +5,12 @@
 //     version is the schema version (mirrored in PRAGMA user_version for external tools).
 //
 // inodes(ino INTEGER PRIMARY KEY AUTOINCREMENT, type, mode, uid, gid, nlink, size,
-//        atime, mtime, ctime, version, symlink_target)
-//     One row per file, directory or symlink, named or in the trash. AUTOINCREMENT: an inode number
-//     is never reused after a purge (the kernel and open handles may still know the old one).
-//     type: 1 regular, 2 directory, 3 symlink (FileType). Times are ns since the epoch.
+//        atime, mtime, ctime, version, symlink_target, rdev)
+//     One row per file, directory, symlink or special file, named or in the trash. AUTOINCREMENT:
+//     an inode number is never reused after a purge (the kernel and open handles may still know
+//     the old one). type: 1 regular, 2 directory, 3 symlink, 4 fifo, 5 character device, 6 block
+//     device, 7 socket (FileType). rdev: a device's number (0 otherwise). Times are ns since the
+//     epoch.
 //     nlink: names of a file (0 while it is in the trash); 2 + subdirectories for a directory.
 //     size: bytes of the current version (regular), target length (symlink), 0 (directory).
 //     version: current version number of a regular file (0 = none yet). The root is inode 1.
@@ -273,6 +275,19 @@ CREATE TABLE drive_identity (
 );
 )sql";
 
+// Special files: fifos, devices and sockets. The type CHECK of the initial schema is widened in
+// place, the way SQLite documents for loosening a CHECK constraint (no stored row changes):
+// ADD COLUMN first (it edits the table's SQL by offset), then the CHECK text, then RESET so this
+// connection reparses the schema; ADD COLUMN bumped the schema cookie, so others reparse too.
+constexpr const char* kSpecialFiles = R"sql(
+ALTER TABLE inodes ADD COLUMN rdev INTEGER NOT NULL DEFAULT 0;
+PRAGMA writable_schema = ON;
+UPDATE sqlite_schema
+  SET sql = replace(sql, 'CHECK (type IN (1, 2, 3))', 'CHECK (type IN (1, 2, 3, 4, 5, 6, 7))')
+  WHERE type = 'table' AND name = 'inodes';
+PRAGMA writable_schema = RESET;
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& Migrations() {
@@ -282,6 +297,7 @@ const std::vector<Migration>& Migrations() {
       {3, "tiers: chunk tier bits, published versions, pins, transfer queue", kTiers},
       {4, "packs: chunk locations inside pack objects on shared tiers", kPacks},
       {5, "drive identity; commit ids of versions", kIdentity},
+      {6, "special files: fifo, device and socket types, device numbers", kSpecialFiles},
   };
   return kMigrations;
 }
