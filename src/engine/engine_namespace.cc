@@ -58,8 +58,8 @@ Attributes EngineImpl::Overlay(Attributes a, uint64_t epoch) {
   if (fresh.ok()) a = *fresh;
   if (const StagedFile* top = fs->Top()) {
     a.size = top->size();
-    a.mtime = top->mtime();
-    a.ctime = std::max(a.ctime, top->mtime());
+    a.mtime = fs->mtime_after_commit.value_or(top->mtime());
+    a.ctime = std::max(a.ctime, a.mtime);
   }
   return a;
 }
@@ -77,17 +77,21 @@ Result<Attributes> EngineImpl::SetAttributes(InodeId ino, const AttrUpdate& upda
       auto fs = Pin(ino);
       Status s;
       {
-        // An explicit mtime must not be overwritten by the staged one of a commit under way
-        // (the version it lands sets the file's mtime): a utimens waits for that commit.
-        std::unique_lock<std::mutex> commit;
-        if (update.mtime) commit = std::unique_lock(fs->commit_mu);
         std::unique_lock lock(fs->mu);
         s = EnsureLoaded(*fs);
         if (s.ok() && size) {
           s = EnsureStaged(*fs);
           if (s.ok()) s = fs->staged->Truncate(*size, NowNs());
         }
-        if (s.ok() && update.mtime && fs->staged) fs->staged->SetMtime(*update.mtime);
+        if (s.ok() && update.mtime) {
+          // The staged writes carry the mtime into their version. With none, a commit under
+          // way would land its layer's mtime over this one: it is applied again after it.
+          if (fs->staged) {
+            fs->staged->SetMtime(*update.mtime);
+          } else if (fs->committing) {
+            fs->mtime_after_commit = *update.mtime;
+          }
+        }
         if (s.ok() && size && fs->writers == 0) s = AfterLastWrite(*fs);
       }
       Unpin(fs);

@@ -42,7 +42,7 @@ Result<std::optional<VersionInfo>> EngineImpl::CommitFile(FileState& fs, Version
     if (fs.staged) {
       // The record goes down before a layer over it can exist, so recovery finds every layer
       // below a recorded one (the staging of a file closed earlier is recorded already).
-      REEL_RETURN_IF_ERROR(fs.staged->PersistMeta(Durability::kAtomicOnly));
+      REEL_RETURN_IF_ERROR(fs.staged->RecordIfChanged());
       fs.committing = std::move(fs.staged);
     }
   }
@@ -91,6 +91,15 @@ Result<VersionInfo> EngineImpl::CommitLayer(FileState& fs, VersionKind kind,
   {
     std::unique_lock lock(fs.mu);
     fs.base = VersionLayout(std::move(version));
+    if (fs.mtime_after_commit) {
+      AttrUpdate mtime;
+      mtime.mtime = *fs.mtime_after_commit;
+      fs.mtime_after_commit.reset();
+      if (auto set = catalog_->SetAttributes(fs.ino, mtime, NowNs()); !set.ok()) {
+        spdlog::error("inode {}: mtime set during a commit not kept: {}", fs.ino,
+                      set.status().ToString());
+      }
+    }
     if (layer) {
       fs.committing.reset();
       // Writes made meanwhile now lie on the new version. Their record says so before the

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <shared_mutex>
 
 #include "catalog/types.h"
@@ -35,6 +36,9 @@ struct FileState {
   // Writes not yet in a version (null when none); over `committing` when that is set.
   std::unique_ptr<StagedFile> staged;
   uint32_t writers = 0;                 // open handles that may write
+  // An explicit mtime (utimens) set while a commit ran with no writes staged over it: the
+  // commit's version lands its layer's mtime, so this one is applied again when it has landed.
+  std::optional<TimeNs> mtime_after_commit;
   // --- guarded by EngineImpl::files_mu_ ---
   uint32_t pins = 0;
 

@@ -113,6 +113,7 @@ Result<std::unique_ptr<StagedFile>> StagedFile::Reopen(const std::string& dir,
   auto file = std::unique_ptr<StagedFile>(new StagedFile(dir, meta, std::move(fd)));
   file->dirty_ = true;
   file->meta_written_ = true;
+  file->record_current_ = true;
   return file;
 }
 
@@ -233,6 +234,7 @@ Result<size_t> StagedFile::WriteFrom(uint64_t offset, size_t size, const Staging
   if (offset + n > meta_.size) meta_.size = offset + n;
   meta_.mtime = now;
   dirty_ = true;
+  record_current_ = false;
   return n;
 }
 
@@ -245,6 +247,7 @@ Status StagedFile::Truncate(uint64_t size, TimeNs now) {
   meta_.size = size;
   meta_.mtime = now;
   dirty_ = true;
+  record_current_ = false;
   return Status::Ok();
 }
 
@@ -258,6 +261,7 @@ Status StagedFile::PunchHole(uint64_t offset, uint64_t length, TimeNs now) {
   extents_.Add(offset, end);  // staged zeros
   meta_.mtime = now;
   dirty_ = true;
+  record_current_ = false;
   return Status::Ok();
 }
 
@@ -279,8 +283,13 @@ Status StagedFile::PersistMeta(Durability durability) {
   if (meta_.layer > 0) j["layer"] = meta_.layer;
   if (meta_.over_id != 0) j["over_id"] = meta_.over_id;
   REEL_RETURN_IF_ERROR(WriteFileAtomic(MetaPath(), j.dump(), 0600, durability));
-  meta_written_ = true;
+  meta_written_ = record_current_ = true;
   return Status::Ok();
+}
+
+Status StagedFile::RecordIfChanged() {
+  if (meta_written_ && record_current_) return Status::Ok();
+  return PersistMeta(Durability::kAtomicOnly);
 }
 
 Status StagedFile::Rebase(uint64_t version, TimeNs created) {

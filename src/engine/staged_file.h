@@ -84,7 +84,10 @@ class StagedFile {
   Status Truncate(uint64_t size, TimeNs now);
   Status PunchHole(uint64_t offset, uint64_t length, TimeNs now);
   // An explicit modification time (utimens) for the version this staging becomes.
-  void SetMtime(TimeNs mtime) { meta_.mtime = mtime; }
+  void SetMtime(TimeNs mtime) {
+    meta_.mtime = mtime;
+    record_current_ = false;
+  }
   // Reads staged bytes of [offset, offset+out.size()); the range must lie inside an extent.
   Status ReadStaged(uint64_t offset, std::span<uint8_t> out) const;
   // Makes data and metadata durable.
@@ -94,6 +97,9 @@ class StagedFile {
   // Once Sync() made a record durable, every later record is made durable (data synced too):
   // renaming a record that is not over one that is could leave an empty record after a power cut.
   Status PersistMeta(Durability durability);
+  // Writes the record (kAtomicOnly, as PersistMeta) unless the one on disk already says what
+  // this object does: a commit records the layer it takes, usually just recorded by its close.
+  Status RecordIfChanged();
   // The layer below was committed as `version` (created at `created`): these writes now apply to
   // it directly. Rewrites the record (durably) when one was written, before the layer below goes.
   Status Rebase(uint64_t version, TimeNs created);
@@ -125,6 +131,7 @@ class StagedFile {
   UniqueFd fd_;
   bool dirty_ = false;
   bool meta_written_ = false;  // a metadata record exists on disk
+  bool record_current_ = false;  // ... and says what meta_ and extents_ say now
   bool record_durable_ = false;  // Sync() wrote the record on disk; cleared when it is removed
   uint64_t unflushed_ = 0;  // bytes written since writeback of the data file was last started
 };

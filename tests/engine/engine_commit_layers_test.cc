@@ -105,6 +105,30 @@ TEST_F(CommitLayersTest, OpenWriteReadAndStatGoOnDuringACommit) {
   EXPECT_EQ(ReadAll(ino), final_content);
 }
 
+TEST_F(CommitLayersTest, AnMtimeSetDuringACommitIsKept) {
+  FaultInjectionStore* faults = OpenEngineWithFaults();
+  ASSERT_NE(faults, nullptr);
+  const InodeId ino = WriteFile("grade.exr", RandomBytes(1 << 20, 61));
+  ASSERT_TRUE(engine_->WaitIdle().ok());
+  faults->HoldPuts(true);
+  Patch(ino, 0, RandomBytes(2 << 20, 62), {.truncate = true});
+  ASSERT_TRUE(faults->WaitForHeldPut(seconds(10))) << "no commit started";
+
+  // What `touch -d`, `rsync -t` and the kernel's mtime update at close send, with no writes.
+  const TimeNs when = 1'600'000'000'000'000'000;
+  AttrUpdate update;
+  update.mtime = when;
+  Result<Attributes> set = Status::Internal("not run");
+  const bool ok = FinishesWhileHeld(faults, [&] { set = engine_->SetAttributes(ino, update, {}); });
+  EXPECT_TRUE(ok) << "setting the mtime waited for the commit";
+  faults->HoldPuts(false);
+  ASSERT_TRUE(set.ok()) << set.status().ToString();
+  EXPECT_EQ(set->mtime, when);
+  ASSERT_TRUE(engine_->WaitIdle().ok());
+  EXPECT_EQ(engine_->GetAttributes(ino)->mtime, when) << "the version that landed overwrote it";
+  EXPECT_EQ(engine_->ListVersions(ino)->size(), 2u) << "an mtime alone makes no version";
+}
+
 TEST_F(CommitLayersTest, ACrashDuringACommitRecoversTheCommittedAndTheNewerWrites) {
   const auto first = RandomBytes(1 << 20, 41);
   const InodeId ino = WriteFile("cut.prproj", first);
