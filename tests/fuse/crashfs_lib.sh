@@ -28,6 +28,10 @@ crashfs_power_cut() {
   local rc=0
   wait "$CRASHFS_PID" || rc=$?
   CRASHFS_PID=""
+  if [ "$rc" -ne 0 ]; then
+    echo "reel-crashfs exited with $rc; its log:" >&2
+    cat "$WORK/crashfs.log" >&2
+  fi
   check "crash filesystem restored every file at the power cut" [ "$rc" -eq 0 ]
   ! mountpoint -q "$CRASHFS_MNT"
 }
