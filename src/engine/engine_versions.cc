@@ -13,22 +13,18 @@ namespace reel {
 Result<std::optional<VersionInfo>> EngineImpl::CommitFile(FileState& fs, VersionKind kind,
                                                           const std::string& message) {
   std::lock_guard commit(fs.commit_mu);
-  bool pending = false;
+  bool pending = false, newer = false;
   {
     std::unique_lock lock(fs.mu);
     REEL_RETURN_IF_ERROR(EnsureLoaded(fs));
     // Another commit may have taken everything while this one waited for commit_mu.
     if (kind != VersionKind::kCheckpoint && !fs.Dirty()) return std::optional<VersionInfo>();
     pending = fs.committing != nullptr;
+    newer = fs.staged != nullptr;
   }
   if (pending) {
     // Writes a failed commit left: the version asked for when nothing was written since, else
     // the version before the writes staged since.
-    bool newer = false;
-    {
-      std::shared_lock lock(fs.mu);
-      newer = fs.staged != nullptr;
-    }
     if (!newer) {
       REEL_ASSIGN_OR_RETURN(VersionInfo info, CommitLayer(fs, kind, message));
       return std::optional<VersionInfo>(info);
