@@ -50,15 +50,15 @@ Status EngineImpl::EnsureLoaded(FileState& fs) {
   return Status::Ok();
 }
 
-Status EngineImpl::EnsureStaged(FileState& fs) {
+Status EngineImpl::EnsureStaged(FileState& fs, TimeNs mtime) {
   if (fs.staged) return Status::Ok();
   if (fs.committing) {
     // A commit is under way: these writes go over what it commits, without waiting for it.
-    REEL_ASSIGN_OR_RETURN(fs.staged, StagedFile::CreateOver(*fs.committing, NowNs()));
+    REEL_ASSIGN_OR_RETURN(fs.staged, StagedFile::CreateOver(*fs.committing, mtime));
     return Status::Ok();
   }
   REEL_ASSIGN_OR_RETURN(fs.staged, StagedFile::Create(options_.staging_dir, fs.ino, fs.base.number(),
-                                                      fs.base.size(), NowNs(), fs.base.created()));
+                                                      fs.base.size(), mtime, fs.base.created()));
   return Status::Ok();
 }
 
@@ -107,7 +107,7 @@ Result<HandleId> EngineImpl::Open(InodeId ino, OpenFlags flags) {
     std::unique_lock lock(fs->mu);
     Status s = EnsureLoaded(*fs);
     if (s.ok() && flags.truncate && flags.write) {
-      s = EnsureStaged(*fs);
+      s = EnsureStaged(*fs, NowNs());
       if (s.ok()) s = fs->staged->Truncate(0, NowNs());
     }
     if (!s.ok()) {
@@ -130,8 +130,9 @@ Result<std::pair<Attributes, HandleId>> EngineImpl::Create(InodeId parent, const
   {
     std::unique_lock lock(fs->mu);
     Status s = EnsureLoaded(*fs);
-    // Staged from the start, so even a file closed empty gets its first version.
-    if (s.ok()) s = EnsureStaged(*fs);
+    // Staged from the start, so even a file closed empty gets its first version. The layer
+    // keeps the mtime the kernel was just given, so a stat does not see it move.
+    if (s.ok()) s = EnsureStaged(*fs, attr.mtime);
     if (!s.ok()) {
       lock.unlock();
       Unpin(fs);
@@ -225,7 +226,7 @@ Result<size_t> EngineImpl::WriteFrom(HandleId h, uint64_t offset, size_t size,
   REEL_ASSIGN_OR_RETURN(Handle handle, GetWritableHandle(h));
   FileState& fs = *handle.file;
   std::unique_lock lock(fs.mu);
-  REEL_RETURN_IF_ERROR(EnsureStaged(fs));
+  REEL_RETURN_IF_ERROR(EnsureStaged(fs, NowNs()));
   if (handle.flags.append) offset = fs.staged->size();
   return fs.staged->WriteFrom(offset, size, fill, NowNs());
 }
@@ -260,7 +261,7 @@ Status EngineImpl::Fallocate(HandleId h, int mode, uint64_t offset, uint64_t len
   REEL_ASSIGN_OR_RETURN(Handle handle, GetWritableHandle(h));
   FileState& fs = *handle.file;
   std::unique_lock lock(fs.mu);
-  REEL_RETURN_IF_ERROR(EnsureStaged(fs));
+  REEL_RETURN_IF_ERROR(EnsureStaged(fs, NowNs()));
   if (mode == (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE)) {
     return fs.staged->PunchHole(offset, length, NowNs());
   }

@@ -143,7 +143,8 @@ class EngineImpl final : public Engine {
   std::shared_ptr<FileState> FindFile(InodeId ino);
   // With fs->mu held exclusively:
   Status EnsureLoaded(FileState& fs);
-  Status EnsureStaged(FileState& fs);
+  // Gives `fs` a staged layer (over the one being committed, if any) starting at `mtime`.
+  Status EnsureStaged(FileState& fs, TimeNs mtime);
   // Queues or skips an autosave according to the policy, after the last writer is gone.
   Status AfterLastWrite(FileState& fs);
   Result<Handle> GetHandle(HandleId h);

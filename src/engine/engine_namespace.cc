@@ -80,7 +80,7 @@ Result<Attributes> EngineImpl::SetAttributes(InodeId ino, const AttrUpdate& upda
         std::unique_lock lock(fs->mu);
         s = EnsureLoaded(*fs);
         if (s.ok() && size) {
-          s = EnsureStaged(*fs);
+          s = EnsureStaged(*fs, NowNs());
           if (s.ok()) s = fs->staged->Truncate(*size, NowNs());
         }
         if (s.ok() && update.mtime) {

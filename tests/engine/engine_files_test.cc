@@ -45,6 +45,24 @@ TEST_F(FilesTest, EmptyNewFileGetsAVersion) {
   EXPECT_EQ((*versions)[0].size, 0u);
 }
 
+TEST_F(FilesTest, NewFileKeepsTheMtimeItWasCreatedWithThroughItsFirstVersion) {
+  // The kernel caches the attributes the create answered; a later stat or chown must not see
+  // the mtime move when nothing was written.
+  auto created = engine_->Create(kRootInode, "still", 0644, 0, 0, OpenFlags{true});
+  ASSERT_TRUE(created.ok());
+  const TimeNs created_mtime = created->first.mtime;
+  auto open = engine_->GetAttributes(created->first.ino);
+  ASSERT_TRUE(open.ok());
+  EXPECT_EQ(open->mtime, created_mtime);
+  ASSERT_TRUE(engine_->Flush(created->second).ok());
+  ASSERT_TRUE(engine_->Release(created->second).ok());
+  ASSERT_TRUE(engine_->WaitIdle().ok());
+  ASSERT_EQ(engine_->ListVersions(created->first.ino)->size(), 1u);
+  auto committed = engine_->GetAttributes(created->first.ino);
+  ASSERT_TRUE(committed.ok());
+  EXPECT_EQ(committed->mtime, created_mtime);
+}
+
 TEST_F(FilesTest, SmallOverwriteStoresOnlyNearbyChunks) {
   auto data = RandomBytes(8 << 20, 2);
   InodeId ino = WriteFile("big.bin", data);
