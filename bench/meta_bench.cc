@@ -1,7 +1,8 @@
 // Metadata rates for bench/run_all.sh (docs/benchmarks.md): one phase per invocation, so the
 // script can drop caches or wait for `reel sync` between phases.
 //
-//   meta_bench create  DIR N      open(O_CREAT|O_EXCL|O_WRONLY) + close of DIR/f000000 ... (N names)
+//   meta_bench create  DIR N [FIRST]  open(O_CREAT|O_EXCL|O_WRONLY) + close of DIR/f000000 ...
+//                                 (N names; from DIR/f<FIRST>, default 0, so batches interleave)
 //   meta_bench stat    DIR N      stat() of each of those N names, in creation order
 //   meta_bench readdir DIR REPS   opendir + readdir to the end + closedir, REPS times
 //   meta_bench unlink  DIR N      unlink() of each name
@@ -35,11 +36,11 @@ double Now() {
   std::exit(1);
 }
 
-std::vector<std::string> Names(const std::string& dir, long n) {
+std::vector<std::string> Names(const std::string& dir, long n, long first = 0) {
   std::vector<std::string> names;
   names.reserve(static_cast<size_t>(n));
   char buf[32];
-  for (long i = 0; i < n; ++i) {
+  for (long i = first; i < first + n; ++i) {
     std::snprintf(buf, sizeof buf, "/f%06ld", i);
     names.push_back(dir + buf);
   }
@@ -58,7 +59,8 @@ void Print(const char* op, long count, double seconds, long listings = -1) {
 
 int Usage() {
   std::fprintf(stderr,
-               "usage: meta_bench create|stat|unlink DIR N\n"
+               "usage: meta_bench create DIR N [FIRST]\n"
+               "       meta_bench stat|unlink DIR N\n"
                "       meta_bench readdir DIR REPS\n");
   return 2;
 }
@@ -66,14 +68,15 @@ int Usage() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 4) return Usage();
+  if (argc != 4 && argc != 5) return Usage();
   const std::string op = argv[1];
   const std::string dir = argv[2];
   const long n = std::strtol(argv[3], nullptr, 10);
-  if (n <= 0) return Usage();
+  const long first = argc == 5 ? std::strtol(argv[4], nullptr, 10) : 0;
+  if (n <= 0 || first < 0 || (argc == 5 && op != "create")) return Usage();
 
   if (op == "create") {
-    auto names = Names(dir, n);
+    auto names = Names(dir, n, first);
     double t0 = Now();
     for (const auto& name : names) {
       int fd = ::open(name.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0644);

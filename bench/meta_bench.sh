@@ -9,8 +9,11 @@
 #   mount   the ReelDrive mount
 # META_N empty files in one directory; the timed loops are bench/meta_bench (C++):
 #   create     open(O_CREAT|O_EXCL)+close of each name, kernel caches dropped first. Through
-#              ReelDrive every close queues a version; `reel sync` waits for them afterwards,
-#              timed apart (meta_commit_seconds).
+#              ReelDrive every close queues a version; `reel sync` waits for them after each of
+#              its batches, timed apart (meta_commit_seconds: the total). In META_CREATE_BATCHES batches (default 20),
+#              the three sides taking turns batch by batch, so load that drifts over seconds (a
+#              shared machine's) hits them alike; the report gives each side's total rate and
+#              the median of the batches' ratios.
 #   stat_cold  stat() of each name with nothing cached anywhere: each FUSE side is unmounted and
 #              mounted again (a fresh daemon, no state left from the create phase), then the
 #              kernel's caches are dropped (page cache, dentries and inodes, for every side and
@@ -105,18 +108,37 @@ run_meta_rows() {
   record meta_bindfs "$(bindfs --version 2>&1 | head -1)"
   mkdir -p "$BINDFS_SRC" "$BINDFS_MNT"
   bindfs_mount
+  # Creates in META_CREATE_BATCHES batches, the sides taking turns batch by batch.
+  local batch per first secs commit_secs=0
+  declare -A create_secs=()
+  per=$((META_N / META_CREATE_BATCHES))
   for side in "${META_SIDES[@]}"; do
     meta_assert "$side"
     mkdir "$(meta_dir "$side")"
-    log "metadata ($side): create $META_N"
-    drop_caches
-    out=$("$META" create "$(meta_dir "$side")" "$META_N")
-    record "meta_create_$side" "$(json_field "$out" per_second)"
-    if [[ $side == mount ]]; then
-      t0=$(now); reel_sync; t1=$(now)
-      record meta_commit_seconds "$(elapsed "$t0" "$t1")"
-    fi
+    create_secs[$side]=0
   done
+  log "metadata: create $META_N on each side, $META_CREATE_BATCHES batches taking turns"
+  drop_caches
+  for ((batch = 0; batch < META_CREATE_BATCHES; batch++)); do
+    first=$((batch * per))
+    ((batch == META_CREATE_BATCHES - 1)) && per=$((META_N - first))
+    for side in "${META_SIDES[@]}"; do
+      out=$("$META" create "$(meta_dir "$side")" "$per" "$first")
+      record "meta_create_$side" "$(json_field "$out" per_second)"
+      secs=$(json_field "$out" seconds)
+      create_secs[$side]=$(python3 -c "print(${create_secs[$side]} + $secs)")
+      if [[ $side == mount ]]; then
+        # Versions still committing would run into the other sides' turns: waited for here,
+        # timed apart.
+        t0=$(now); reel_sync; t1=$(now)
+        commit_secs=$(python3 -c "print($commit_secs + $(elapsed "$t0" "$t1"))")
+      fi
+    done
+  done
+  for side in "${META_SIDES[@]}"; do
+    record "meta_create_total_$side" "$(python3 -c "print(round($META_N / ${create_secs[$side]}, 1))")"
+  done
+  record meta_commit_seconds "$(python3 -c "print(round($commit_secs, 3))")"
   for side in "${META_SIDES[@]}"; do
     log "metadata ($side): stat cold, warm; readdir"
     meta_cold "$side"

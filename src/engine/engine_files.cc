@@ -129,10 +129,13 @@ Result<std::pair<Attributes, HandleId>> EngineImpl::Create(InodeId parent, const
   auto fs = Pin(attr.ino);
   {
     std::unique_lock lock(fs->mu);
-    Status s = EnsureLoaded(*fs);
+    if (!fs->loaded) {  // a new file: no version yet, nothing to read from the catalog
+      fs->base = VersionLayout();
+      fs->loaded = true;
+    }
     // Staged from the start, so even a file closed empty gets its first version. The layer
     // keeps the mtime the kernel was just given, so a stat does not see it move.
-    if (s.ok()) s = EnsureStaged(*fs, attr.mtime);
+    Status s = EnsureStaged(*fs, attr.mtime);
     if (!s.ok()) {
       lock.unlock();
       Unpin(fs);
@@ -286,7 +289,7 @@ Status EngineImpl::AfterLastWrite(FileState& fs) {
   // Recorded before the close is forgotten: a crash of the drive before the commit recovers it.
   // The commit is queued even when the record could not be written (a full disk): the version
   // it makes is what keeps the data then.
-  Status recorded = fs.staged->PersistMeta(Durability::kAtomicOnly);
+  Status recorded = fs.staged->RecordIfChanged();
   if (options_.policy != VersionPolicy::kManual && committer_) committer_->Enqueue(fs.ino);
   return recorded;
 }

@@ -173,11 +173,12 @@ class EngineImpl final : public Engine {
   void Invalidate(InodeId ino);
   void InvalidateEntry(InodeId parent, const std::string& name);
 
-  // Applies staged size and times on top of catalog attributes.
   // Lays a file's staged size and mtime over catalog attributes `a`. `epoch` is
   // dropped_states_ read before `a` was: if a state was dropped since (a commit finished and
   // its FileState left files_), `a` may predate that commit and is read again.
   Attributes Overlay(Attributes a, uint64_t epoch);
+  // `a` as the file's layers show it (size, mtime); fs.mu held.
+  static Attributes WithLayers(Attributes a, const FileState& fs);
   Status CheckWritableParent(InodeId parent, const std::string& name);
   Result<std::pair<InodeId, std::string>> ResolveParent(const std::string& path);
 

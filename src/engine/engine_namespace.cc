@@ -32,6 +32,12 @@ Result<Attributes> EngineImpl::Lookup(InodeId parent, const std::string& name) {
 
 Result<Attributes> EngineImpl::GetAttributes(InodeId ino) {
   if (VirtualTree::IsVirtual(ino)) return virtual_tree_.GetAttributes(ino);
+  if (auto fs = FindFile(ino)) {
+    // Read under the file's lock, the catalog's attributes agree with the layers: one read.
+    std::shared_lock lock(fs->mu);
+    REEL_ASSIGN_OR_RETURN(Attributes a, catalog_->GetAttributes(ino));
+    return WithLayers(a, *fs);
+  }
   uint64_t epoch = dropped_states_.load();
   REEL_ASSIGN_OR_RETURN(Attributes a, catalog_->GetAttributes(ino));
   return Overlay(a, epoch);
@@ -56,9 +62,13 @@ Attributes EngineImpl::Overlay(Attributes a, uint64_t epoch) {
   // there and says the same size and mtime.
   auto fresh = catalog_->GetAttributes(a.ino);
   if (fresh.ok()) a = *fresh;
-  if (const StagedFile* top = fs->Top()) {
+  return WithLayers(a, *fs);
+}
+
+Attributes EngineImpl::WithLayers(Attributes a, const FileState& fs) {
+  if (const StagedFile* top = fs.Top()) {
     a.size = top->size();
-    a.mtime = fs->mtime_after_commit.value_or(top->mtime());
+    a.mtime = fs.mtime_after_commit.value_or(top->mtime());
     a.ctime = std::max(a.ctime, a.mtime);
   }
   return a;

@@ -82,8 +82,10 @@ Result<VersionInfo> EngineImpl::CommitLayer(FileState& fs, VersionKind kind,
   version->info = info;
   version->chunks = std::move(nv.chunks);
   // The version must be on disk before the staged data it came from goes: the catalog commits
-  // without an fsync, so a power cut could otherwise keep the removal and lose the version.
-  const Status synced = layer ? catalog_->Sync() : Status::Ok();
+  // without an fsync, so a power cut could otherwise keep the removal and lose the version. A
+  // layer with no files (a new file closed unwritten) loses nothing if the version is lost.
+  const bool durable = layer && layer->on_disk();
+  const Status synced = durable ? catalog_->Sync() : Status::Ok();
   {
     std::unique_lock lock(fs.mu);
     fs.base = VersionLayout(std::move(version));
@@ -103,6 +105,8 @@ Result<VersionInfo> EngineImpl::CommitLayer(FileState& fs, VersionKind kind,
       // reads right too (the committed one is older than the file's version, or its version was
       // lost and it is recovered again; the other lies over it).
       Status kept = synced;
+      // A record rebased onto the version must not outlive it in a power cut.
+      if (kept.ok() && fs.staged && fs.staged->recorded() && !durable) kept = catalog_->Sync();
       if (kept.ok() && fs.staged) kept = fs.staged->Rebase(info.number, info.created);
       if (kept.ok()) {
         layer->Remove();

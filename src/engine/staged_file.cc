@@ -84,7 +84,9 @@ Result<std::unique_ptr<StagedFile>> StagedFile::CreateOver(const StagedFile& bel
   meta.base_version = below.meta_.base_version;
   meta.base_created = below.meta_.base_created;
   meta.layer = below.meta_.layer + 1;
-  meta.over_id = below.meta_.id;
+  // A layer below with nothing on disk holds exactly its base: this one lies on that base
+  // directly (recovery could not find the layer below, which has no record).
+  meta.over_id = below.on_disk() ? below.meta_.id : 0;
   meta.size = meta.base_limit = below.meta_.size;
   meta.mtime = mtime;
   return CreateLayer(below.dir_, std::move(meta));
@@ -92,14 +94,21 @@ Result<std::unique_ptr<StagedFile>> StagedFile::CreateOver(const StagedFile& bel
 
 Result<std::unique_ptr<StagedFile>> StagedFile::CreateLayer(const std::string& dir,
                                                             StagedMeta meta) {
-  const std::string path = dir + "/" + StemOf(meta.ino, meta.layer) + ".data";
-  const uint64_t base_size = meta.size;
+  return std::unique_ptr<StagedFile>(new StagedFile(dir, std::move(meta), UniqueFd()));
+}
+
+Status StagedFile::EnsureDataFile() {
+  if (fd_.valid()) return Status::Ok();
+  const std::string path = DataPath();
   UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
   if (!fd.valid()) return Status::FromErrno(errno, "create staging file " + path);
-  if (::ftruncate(fd.get(), static_cast<off_t>(base_size)) != 0) {
-    return Status::FromErrno(errno, "size staging file " + path);
+  if (::ftruncate(fd.get(), static_cast<off_t>(meta_.size)) != 0) {
+    const int err = errno;
+    ::unlink(path.c_str());
+    return Status::FromErrno(err, "size staging file " + path);
   }
-  return std::unique_ptr<StagedFile>(new StagedFile(dir, std::move(meta), std::move(fd)));
+  fd_ = std::move(fd);
+  return Status::Ok();
 }
 
 Result<std::unique_ptr<StagedFile>> StagedFile::Reopen(const std::string& dir,
@@ -218,6 +227,7 @@ StagingFill StagedFile::PwriteFill(std::span<const uint8_t> data) {
 Result<size_t> StagedFile::WriteFrom(uint64_t offset, size_t size, const StagingFill& fill,
                                      TimeNs now) {
   if (size == 0) return size_t{0};
+  REEL_RETURN_IF_ERROR(EnsureDataFile());
   REEL_RETURN_IF_ERROR(CheckRoom(fd_.get(), size));
   Result<size_t> moved = fill(fd_.get(), offset, size);
   if (!moved.ok() || *moved == 0) return moved;
@@ -239,6 +249,7 @@ Result<size_t> StagedFile::WriteFrom(uint64_t offset, size_t size, const Staging
 }
 
 Status StagedFile::Truncate(uint64_t size, TimeNs now) {
+  REEL_RETURN_IF_ERROR(EnsureDataFile());
   if (::ftruncate(fd_.get(), static_cast<off_t>(size)) != 0) {
     return Status::FromErrno(errno, "truncate staging file");
   }
@@ -254,6 +265,7 @@ Status StagedFile::Truncate(uint64_t size, TimeNs now) {
 Status StagedFile::PunchHole(uint64_t offset, uint64_t length, TimeNs now) {
   uint64_t end = std::min(offset + length, meta_.size);
   if (offset >= end) return Status::Ok();
+  REEL_RETURN_IF_ERROR(EnsureDataFile());
   if (::fallocate(fd_.get(), FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
                   static_cast<off_t>(offset), static_cast<off_t>(end - offset)) != 0) {
     return Status::FromErrno(errno, "punch hole in staging file");
@@ -271,6 +283,8 @@ Status StagedFile::ReadStaged(uint64_t offset, std::span<uint8_t> out) const {
 
 Status StagedFile::PersistMeta(Durability durability) {
   if (durability == Durability::kAtomicOnly && record_durable_) return Sync();
+  // A record always has its data file (recovery reopens both).
+  REEL_RETURN_IF_ERROR(EnsureDataFile());
   meta_.extents = extents_.Ranges();
   nlohmann::json j = {{"ino", meta_.ino},
                       {"id", meta_.id},
@@ -289,6 +303,7 @@ Status StagedFile::PersistMeta(Durability durability) {
 
 Status StagedFile::RecordIfChanged() {
   if (meta_written_ && record_current_) return Status::Ok();
+  if (!on_disk()) return Status::Ok();  // nothing written: it holds its base, nothing to lose
   return PersistMeta(Durability::kAtomicOnly);
 }
 
@@ -300,6 +315,7 @@ Status StagedFile::Rebase(uint64_t version, TimeNs created) {
 }
 
 Status StagedFile::Sync() {
+  if (!on_disk()) return Status::Ok();  // nothing written: it holds its base
   if (::fdatasync(fd_.get()) != 0) return Status::FromErrno(errno, "fdatasync staging file");
   REEL_RETURN_IF_ERROR(PersistMeta(Durability::kDurable));
   record_durable_ = true;
@@ -307,7 +323,9 @@ Status StagedFile::Sync() {
 }
 
 void StagedFile::Remove() {
+  const bool files = on_disk();
   fd_.Reset();
+  if (!files) return;
   ::unlink(DataPath().c_str());
   ::unlink(MetaPath().c_str());
 }

@@ -1,6 +1,7 @@
 // StagedFile: the local, not-yet-versioned writes of one file. Data sits in a sparse file
-// (<staging>/<ino>.data, or <ino>.<layer>.data) at the file's own offsets; an ExtentMap says which
-// ranges hold written data. Everything else reads from the content below (below `base_limit`) or
+// (<staging>/<ino>.data, or <ino>.<layer>.data) at the file's own offsets, made at the first
+// write, truncate or record (a file created and closed empty touches no staging file); an
+// ExtentMap says which ranges hold written data. Everything else reads from the content below (below `base_limit`) or
 // as zeros. Fsync persists the data and a small metadata record (<ino>[.<layer>].meta)
 // atomically, which is what crash recovery reads.
 //
@@ -90,7 +91,7 @@ class StagedFile {
   }
   // Reads staged bytes of [offset, offset+out.size()); the range must lie inside an extent.
   Status ReadStaged(uint64_t offset, std::span<uint8_t> out) const;
-  // Makes data and metadata durable.
+  // Makes data and metadata durable (nothing to do for a layer with no files: it is its base).
   Status Sync();
   // Writes the metadata record atomically (without syncing the data). kAtomicOnly is enough at a
   // plain close: it survives kill -9; durability against a machine crash is what fsync promises.
@@ -98,7 +99,8 @@ class StagedFile {
   // renaming a record that is not over one that is could leave an empty record after a power cut.
   Status PersistMeta(Durability durability);
   // Writes the record (kAtomicOnly, as PersistMeta) unless the one on disk already says what
-  // this object does: a commit records the layer it takes, usually just recorded by its close.
+  // this object does, or the layer has no files: a commit records the layer it takes, usually
+  // just recorded by its close.
   Status RecordIfChanged();
   // The layer below was committed as `version` (created at `created`): these writes now apply to
   // it directly. Rewrites the record (durably) when one was written, before the layer below goes.
@@ -117,18 +119,26 @@ class StagedFile {
   const StagedMeta& meta() const { return meta_; }
   // Whether anything differs from the base version.
   bool dirty() const { return dirty_; }
+  // Whether the layer has files: a layer gets its data file at its first write, truncate or
+  // record. Until then it holds exactly its base (a new file created and not written yet), so it
+  // has nothing to record, sync or lose.
+  bool on_disk() const { return fd_.valid() || meta_written_; }
+  // Whether a record of this layer exists on disk.
+  bool recorded() const { return meta_written_; }
 
  private:
   StagedFile(std::string dir, StagedMeta meta, UniqueFd fd);
-  // Creates the data file of `meta`'s layer, sized to meta.size, with nothing written yet.
+  // A layer of `meta` with no files yet (EnsureDataFile makes them).
   static Result<std::unique_ptr<StagedFile>> CreateLayer(const std::string& dir, StagedMeta meta);
+  // Creates the data file, sized to meta_.size with nothing written, unless it exists.
+  Status EnsureDataFile();
   std::string DataPath() const;
   std::string MetaPath() const;
 
   std::string dir_;
   StagedMeta meta_;  // meta_.extents is refreshed from extents_ when persisted
   ExtentMap extents_;
-  UniqueFd fd_;
+  UniqueFd fd_;  // the data file; invalid until the layer first needs it
   bool dirty_ = false;
   bool meta_written_ = false;  // a metadata record exists on disk
   bool record_current_ = false;  // ... and says what meta_ and extents_ say now

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <filesystem>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -40,6 +41,26 @@ TEST_F(FilesTest, WrittenFileReadsBackAndBecomesVersionOne) {
 TEST_F(FilesTest, EmptyNewFileGetsAVersion) {
   InodeId ino = WriteFile("empty", {});
   auto versions = engine_->ListVersions(ino);
+  ASSERT_TRUE(versions.ok());
+  ASSERT_EQ(versions->size(), 1u);
+  EXPECT_EQ((*versions)[0].size, 0u);
+}
+
+TEST_F(FilesTest, AFileCreatedAndClosedEmptyTouchesNoStagingFile) {
+  auto staged_files = [&] {
+    std::filesystem::directory_iterator staging(dir_ + "/staging");
+    return static_cast<size_t>(std::distance(staging, std::filesystem::directory_iterator()));
+  };
+  auto created = engine_->Create(kRootInode, "touched", 0644, 0, 0, OpenFlags{true});
+  ASSERT_TRUE(created.ok());
+  EXPECT_EQ(staged_files(), 0u);
+  ASSERT_TRUE(engine_->Flush(created->second).ok());
+  ASSERT_TRUE(engine_->Fsync(created->second, false).ok());
+  EXPECT_EQ(staged_files(), 0u);
+  ASSERT_TRUE(engine_->Release(created->second).ok());
+  ASSERT_TRUE(engine_->WaitIdle().ok());
+  EXPECT_EQ(staged_files(), 0u);
+  auto versions = engine_->ListVersions(created->first.ino);
   ASSERT_TRUE(versions.ok());
   ASSERT_EQ(versions->size(), 1u);
   EXPECT_EQ((*versions)[0].size, 0u);

@@ -65,5 +65,61 @@ TEST_F(StagedFileTest, SyncedRecordIsRecovered) {
   EXPECT_EQ((*metas)[0].size, 4u);
 }
 
+TEST_F(StagedFileTest, ANewLayerTouchesNoFileUntilItIsWrittenOrRecorded) {
+  auto file = StagedFile::Create(dir_.path(), 11, 0, 0, 1);
+  ASSERT_TRUE(file.ok());
+  StagedFile& f = **file;
+  // A file created and closed empty: recorded, synced and removed without a staging file.
+  EXPECT_TRUE(f.RecordIfChanged().ok());
+  EXPECT_TRUE(f.Sync().ok());
+  EXPECT_FALSE(f.on_disk());
+  EXPECT_FALSE(Exists(dir_ / "11.data"));
+  EXPECT_FALSE(Exists(dir_ / "11.meta"));
+  auto none = StagedFile::ListRecoverable(dir_.path());
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->empty());
+  // The first write makes the data file; the record then follows as before.
+  const std::string data = "data";
+  ASSERT_TRUE(f.Write(0, {reinterpret_cast<const uint8_t*>(data.data()), 4}, 2).ok());
+  EXPECT_TRUE(f.on_disk());
+  EXPECT_TRUE(Exists(dir_ / "11.data"));
+  ASSERT_TRUE(f.RecordIfChanged().ok());
+  EXPECT_TRUE(Exists(dir_ / "11.meta"));
+  f.Remove();
+  EXPECT_FALSE(Exists(dir_ / "11.data"));
+  EXPECT_FALSE(Exists(dir_ / "11.meta"));
+}
+
+TEST_F(StagedFileTest, ATruncateOfANewLayerMakesItsFiles) {
+  auto file = StagedFile::Create(dir_.path(), 12, 0, 0, 1);
+  ASSERT_TRUE(file.ok());
+  ASSERT_TRUE((*file)->Truncate(4096, 2).ok());
+  ASSERT_TRUE((*file)->Sync().ok());
+  auto metas = StagedFile::ListRecoverable(dir_.path());
+  ASSERT_TRUE(metas.ok());
+  ASSERT_EQ(metas->size(), 1u);
+  EXPECT_EQ((*metas)[0].size, 4096u);
+}
+
+TEST_F(StagedFileTest, ALayerOverOneWithNoFilesLiesOnItsBase) {
+  // Writes made while an unwritten layer is committed: the layer below has no record for
+  // recovery to find, and holds exactly its base, so the new layer lies on that base.
+  auto empty = StagedFile::Create(dir_.path(), 13, 3, 100, 1, 5);
+  ASSERT_TRUE(empty.ok());
+  auto over_empty = StagedFile::CreateOver(**empty, 2);
+  ASSERT_TRUE(over_empty.ok());
+  EXPECT_EQ((*over_empty)->meta().over_id, 0u);
+  EXPECT_EQ((*over_empty)->base_version(), 3u);
+  EXPECT_EQ((*over_empty)->layer(), 1u);
+
+  auto written = StagedFile::Create(dir_.path(), 14, 3, 100, 1, 5);
+  ASSERT_TRUE(written.ok());
+  const std::string data = "data";
+  ASSERT_TRUE((*written)->Write(0, {reinterpret_cast<const uint8_t*>(data.data()), 4}, 2).ok());
+  auto over_written = StagedFile::CreateOver(**written, 3);
+  ASSERT_TRUE(over_written.ok());
+  EXPECT_EQ((*over_written)->meta().over_id, (*written)->id());
+}
+
 }  // namespace
 }  // namespace reel

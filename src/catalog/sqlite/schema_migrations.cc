@@ -42,7 +42,8 @@
 //     Regular files whose last name was removed. The inode row, its versions and xattrs stay
 //     until PurgeTrash. Index on deleted for purging by age.
 //
-// meta(key PK, value)   small named values; 'sync_count' is bumped by Sync() (see there).
+// meta(key PK, value)   small named values; 'sync_count' is bumped by Sync() when it must make
+//                       SQLite create the WAL (see there).
 //
 // stats(id = 1, files, directories, logical_bytes, chunks, chunk_bytes, versions, trash_entries)
 //     A single row of counters kept exact by triggers on inodes/chunks/versions/trash, so Stats()

@@ -1,5 +1,9 @@
 #include "catalog/sqlite/sqlite_catalog.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <chrono>
 
 #include "catalog/sqlite/inode_queries.h"
@@ -233,20 +237,46 @@ Status SqliteCatalog::BackupTo(const std::string& path) {
 
 // Durability. Connections run with synchronous=NORMAL in WAL mode: a commit appends to the WAL
 // without fsync, so it survives the process being killed (the data is in the OS page cache) but
-// not a machine crash. Sync() commits one tiny transaction (bumping meta.sync_count) with
-// synchronous=FULL, which makes SQLite fsync the WAL after appending it. fsync covers the whole
-// file, so every transaction committed before Sync() is then on disk (frames from earlier WAL
-// generations were checkpointed into the database file, which SQLite fsyncs after each completed
-// checkpoint). Chosen over:
+// not a machine crash. Sync() makes every transaction committed before it durable by fsyncing
+// the WAL file through a descriptor of its own, without write_mu_, so writers go on during the
+// fsync (a create does not queue behind a background commit's Sync). That is enough because:
+//   - a committed transaction's frames are in the WAL (written before the commit returned), or
+//     were checkpointed into the database file, which SQLite fsyncs after a completed
+//     checkpoint and before it restarts the WAL from its start;
+//   - the WAL is only truncated or restarted in place, never replaced, while the writer
+//     connection is open, so the descriptor stays on the live file (its directory entry is
+//     made durable when the descriptor is opened).
+// With no WAL file yet (nothing written since the last checkpoint that removed it), Sync
+// commits one tiny transaction with synchronous=FULL instead, which makes SQLite create and
+// fsync it. Chosen over:
+//   - that transaction on every Sync (the earlier way): it holds write_mu_ across the fsync;
 //   - PRAGMA wal_checkpoint(PASSIVE): skips the WAL fsync entirely when it may not backfill any
 //     frame (e.g. a reader still holds an older snapshot), so it does not guarantee durability;
-//   - wal_checkpoint(FULL): waits for every reader, stalling the hot read path;
-//   - fsync() of the -wal file from outside SQLite: depends on SQLite's file naming and risks the
-//     POSIX rule that closing any descriptor of a file drops the process's fcntl locks on it.
-// The pragma switch is safe because only this (write_mu_-guarded) connection writes.
+//   - wal_checkpoint(FULL): waits for every reader, stalling the hot read path.
+// The descriptor is never closed while a connection is open: closing any descriptor of a file
+// drops the process's fcntl locks on it (SQLite locks the database and -shm files, not the WAL).
+Result<int> SqliteCatalog::WalFd() {
+  std::lock_guard lock(wal_fd_mu_);
+  if (wal_fd_.valid()) return wal_fd_.get();
+  const std::string path = writer_->path() + "-wal";
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) {
+    if (errno == ENOENT) return -1;
+    return Status::FromErrno(errno, "open " + path);
+  }
+  REEL_RETURN_IF_ERROR(FsyncDir(DirName(path)));
+  wal_fd_ = std::move(fd);
+  return wal_fd_.get();
+}
+
 Status SqliteCatalog::Sync() {
-  std::lock_guard lock(write_mu_);
   if (writer_->in_memory()) return Status::Ok();
+  REEL_ASSIGN_OR_RETURN(int fd, WalFd());
+  if (fd >= 0) {
+    if (::fdatasync(fd) != 0) return Status::FromErrno(errno, "catalog sync");
+    return Status::Ok();
+  }
+  std::lock_guard lock(write_mu_);
   REEL_RETURN_IF_ERROR(writer_->Exec("PRAGMA synchronous = FULL"));
   Status s = writer_->Transaction([&] {
     return writer_->Prepare("UPDATE meta SET value = value + 1 WHERE key = 'sync_count'").Run();

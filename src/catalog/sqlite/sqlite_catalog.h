@@ -25,6 +25,7 @@
 
 #include "catalog/catalog.h"
 #include "catalog/sqlite/sqlite_db.h"
+#include "common/fs_util.h"
 
 namespace reel::sqlite {
 
@@ -131,9 +132,17 @@ class SqliteCatalog final : public Catalog {
   Status Write(const std::function<Status(Db&)>& body);
   // Runs `body` on a reader connection inside a read transaction (one consistent snapshot).
   Status Read(const std::function<Status(Db&)>& body);
+  // The descriptor Sync() fsyncs: the write-ahead log's, or an invalid one while there is none.
+  Result<int> WalFd();
 
-  // Guards writer_: its statement cache, its transaction state and its pragmas (Sync switches
-  // synchronous). Held for the whole of every write transaction.
+  // Sync() fsyncs the write-ahead log through a descriptor of its own, opened on the first Sync
+  // and closed only after every connection (it is declared before them), so no close drops a
+  // lock SQLite holds. Guards wal_fd_ (not what is fsynced through it: fsync needs no lock).
+  std::mutex wal_fd_mu_;
+  UniqueFd wal_fd_;
+
+  // Guards writer_: its statement cache, its transaction state and its pragmas. Held for the
+  // whole of every write transaction.
   std::mutex write_mu_;
   std::unique_ptr<Db> writer_;
 
