@@ -8,7 +8,7 @@ set -euo pipefail
 
 BUILD_PKGS=(
   g++ cmake ninja-build ccache pkg-config
-  libfuse3-dev fuse3 libssl-dev libsqlite3-dev libzstd-dev
+  libfuse3-dev fuse3 libssl-dev libsqlite3-dev libpq-dev libzstd-dev
   nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev libtomlplusplus-dev
   libcpp-httplib-dev libgtest-dev libgmock-dev libbenchmark-dev
   libcurl4-openssl-dev libtinyxml2-dev librados-dev libradospp-dev
@@ -16,7 +16,7 @@ BUILD_PKGS=(
 TEST_PKGS=(
   git rsync tar sqlite3 ffmpeg libimage-exiftool-perl attr xxd fio restic python3
   coreutils psmisc procps e2fsprogs mount
-  ceph-mon ceph-osd radosgw ceph-common curl
+  ceph-mon ceph-osd radosgw ceph-common curl postgresql
   s3fs rclone bindfs
 )
 
