@@ -11,16 +11,10 @@ if [[ ! -f "$CEPH_DIR/pids" ]]; then
 fi
 # Reverse start order: gateway, OSD, monitor. A stopped (SIGSTOP) daemon is continued first so
 # it can act on SIGTERM.
+# shellcheck source=scripts/stop_by_pid.sh
+source "$(dirname "$0")/stop_by_pid.sh"
 tac "$CEPH_DIR/pids" | while read -r name pid; do
-  kill -0 "$pid" 2>/dev/null || continue
-  kill -TERM "$pid" 2>/dev/null
-  kill -CONT "$pid" 2>/dev/null
-  for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  if kill -0 "$pid" 2>/dev/null; then
-    echo "ceph-down: $name ($pid) still running after 5 s: SIGKILL"
-    kill -KILL "$pid" 2>/dev/null
-  fi
-  echo "ceph-down: stopped $name ($pid)"
+  stop_by_pid "$name" "$pid" TERM
 done
 rm -f "$CEPH_DIR/pids" "$CEPH_DIR/.ready"
 [[ "${KEEP:-0}" == 1 ]] || rm -rf "${CEPH_DIR:?}"

@@ -7,15 +7,8 @@ if [[ ! -f "$PG_DIR/pid" ]]; then
   echo "pg-down: nothing recorded in $PG_DIR/pid"
   exit 0
 fi
-pid=$(cat "$PG_DIR/pid")
-if kill -0 "$pid" 2>/dev/null; then
-  kill -INT "$pid" 2>/dev/null
-  for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  if kill -0 "$pid" 2>/dev/null; then
-    echo "pg-down: PostgreSQL ($pid) still running after 10 s: SIGKILL"
-    kill -KILL "$pid" 2>/dev/null
-  fi
-  echo "pg-down: stopped PostgreSQL ($pid)"
-fi
+# shellcheck source=scripts/stop_by_pid.sh
+source "$(dirname "$0")/stop_by_pid.sh"
+stop_by_pid PostgreSQL "$(cat "$PG_DIR/pid")" INT  # SIGINT: PostgreSQL's fast shutdown
 rm -f "$PG_DIR/pid"
 [[ "${KEEP:-0}" == 1 ]] || rm -rf "${PG_DIR:?}"
