@@ -11,7 +11,10 @@ namespace reel {
 
 std::string RuntimeDirPath() {
   const char* xdg = std::getenv("XDG_RUNTIME_DIR");
-  if (xdg != nullptr && xdg[0] == '/') {
+  struct stat st;
+  // A variable left over from another session or user (`su`, a stale login) is not ours to use.
+  if (xdg != nullptr && xdg[0] == '/' && ::stat(xdg, &st) == 0 && S_ISDIR(st.st_mode) &&
+      st.st_uid == ::geteuid()) {
     std::string base = xdg;
     while (base.size() > 1 && base.back() == '/') base.pop_back();
     return base + "/reel";

@@ -10,8 +10,9 @@
 
 namespace reel {
 
-// $XDG_RUNTIME_DIR/reel when XDG_RUNTIME_DIR is set to an absolute path, else /tmp/reel-<euid>.
-// Only computes the path.
+// $XDG_RUNTIME_DIR/reel when XDG_RUNTIME_DIR is an absolute path to an existing directory owned
+// by the effective uid, else /tmp/reel-<euid> (the variable is missing, relative, or left over
+// from another user or session, as after `su`). Only computes the path.
 [[nodiscard]] std::string RuntimeDirPath();
 
 // Checks that `dir` is a directory (not a symlink), owned by the effective uid, mode without any

@@ -422,7 +422,7 @@ Result<CatalogBackupInfo> BackupClosedDrive(const Manifest& manifest, const Driv
   auto catalog = OpenCatalog(manifest.ResolvedCatalogUri(), ::geteuid(), ::getegid());
   if (!catalog.ok()) {
     return Status(catalog.status().code(),
-                  catalog.status().message() + ". " + RestoreHint(manifest));
+                  catalog.status().message() + ". " + RestoreHint(manifest, named));
   }
   REEL_RETURN_IF_ERROR(BindDrive(manifest, **catalog, named));
   CatalogBackups backups(catalog->get(), CatalogBackupTargets(named), manifest.dir,

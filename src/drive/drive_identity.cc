@@ -121,8 +121,23 @@ std::string CatalogFilePath(const Manifest& manifest) {
   return uri.substr(prefix.size());
 }
 
-std::string RestoreHint(const Manifest& manifest) {
-  return "Restore the catalog from its latest backup with: reel catalog restore " + manifest.dir;
+std::string RestoreHint(const Manifest& manifest, const std::vector<NamedStore>& stores) {
+  bool backups = false;
+  for (const NamedStore& s : stores) {
+    auto any = HasAnyUnder(*s.store, kBackupPrefix);
+    // A store that does not answer may hold backups: the restore command says what it finds.
+    if (!any.ok() || *any) {
+      backups = true;
+      break;
+    }
+  }
+  if (backups) {
+    return "Restore the catalog from its latest backup with: reel catalog restore " + manifest.dir;
+  }
+  std::string path = CatalogFilePath(manifest);
+  return "No store of the drive holds a catalog backup, so `reel catalog restore` has nothing to "
+         "restore from: bring back " + (path.empty() ? std::string("the catalog") : path) +
+         " itself (from a backup or snapshot of this disk); the stores are left untouched";
 }
 
 Status CheckCatalogPresent(const Manifest& manifest, const std::vector<NamedStore>& stores) {
@@ -136,7 +151,7 @@ Status CheckCatalogPresent(const Manifest& manifest, const std::vector<NamedStor
   if (data.empty()) return Status::Ok();  // nothing to lose: a new catalog is created
   return Status::NotFound("the catalog " + path + " is " + (missing ? "missing" : "empty") +
                           " but " + data + "; refusing to open the drive with an empty "
-                          "catalog. " + RestoreHint(manifest));
+                          "catalog. " + RestoreHint(manifest, stores));
 }
 
 Status BindDrive(const Manifest& manifest, Catalog& catalog,
@@ -166,7 +181,8 @@ Status BindDrive(const Manifest& manifest, Catalog& catalog,
       if (!data.empty()) {
         return Status::NotFound("the catalog " + CatalogFilePath(manifest) +
                                 " is a new, empty one but " + data +
-                                "; refusing to open the drive with it. " + RestoreHint(manifest));
+                                "; refusing to open the drive with it. " +
+                                RestoreHint(manifest, stores));
       }
     }
     REEL_RETURN_IF_ERROR(catalog.SetDriveId(manifest.id));

@@ -60,8 +60,10 @@ struct DriveStores {
 // The SQLite file behind the manifest's catalog URI ("" for an in-memory catalog).
 [[nodiscard]] std::string CatalogFilePath(const Manifest& manifest);
 
-// The sentence that tells the user how to get the catalog back.
-[[nodiscard]] std::string RestoreHint(const Manifest& manifest);
+// The sentence that tells the user how to get the catalog back: `reel catalog restore` when a
+// store of `stores` holds a catalog backup (or cannot be asked), else what is left to do.
+[[nodiscard]] std::string RestoreHint(const Manifest& manifest,
+                                      const std::vector<NamedStore>& stores);
 
 // Before the catalog is opened (opening creates a missing one): NotFound, naming the way back,
 // when the catalog file is missing or empty while a store holds drive data.

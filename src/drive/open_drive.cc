@@ -79,7 +79,7 @@ Result<OpenedDrive> OpenDrive(const Manifest& manifest, const DriveLock& lock) {
   if (!catalog.ok()) {
     Status s = catalog.status().WithContext("open catalog " + catalog_uri);
     if (s.code() == Code::kCorruption || s.code() == Code::kIOError) {
-      return Status(s.code(), s.message() + ". " + RestoreHint(manifest));
+      return Status(s.code(), s.message() + ". " + RestoreHint(manifest, named));
     }
     return s;
   }

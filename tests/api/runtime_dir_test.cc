@@ -15,9 +15,30 @@ using testing::ScopedEnv;
 using testing::TempDir;
 
 TEST(RuntimeDirTest, PathFollowsXdgRuntimeDir) {
+  TempDir tmp;
   {
-    ScopedEnv xdg("XDG_RUNTIME_DIR", "/run/user/1234");
-    EXPECT_EQ(RuntimeDirPath(), "/run/user/1234/reel");
+    ScopedEnv xdg("XDG_RUNTIME_DIR", (tmp.path() + "/").c_str());
+    EXPECT_EQ(RuntimeDirPath(), tmp / "reel");
+  }
+  {
+    // Missing (a stale variable): the fallback, so `reel mount` works instead of failing.
+    ScopedEnv xdg("XDG_RUNTIME_DIR", (tmp / "gone").c_str());
+    EXPECT_EQ(RuntimeDirPath(), "/tmp/reel-" + std::to_string(::geteuid()));
+  }
+  {
+    // Not a directory.
+    const std::string file = tmp / "file";
+    ASSERT_TRUE(WriteFileAtomic(file, std::string_view("x")).ok());
+    ScopedEnv xdg("XDG_RUNTIME_DIR", file.c_str());
+    EXPECT_EQ(RuntimeDirPath(), "/tmp/reel-" + std::to_string(::geteuid()));
+  }
+  if (::geteuid() == 0) {
+    // Another user's (root after `su` from a user keeps the user's variable).
+    const std::string theirs = tmp / "theirs";
+    ASSERT_EQ(::mkdir(theirs.c_str(), 0700), 0);
+    ASSERT_EQ(::chown(theirs.c_str(), 4321, 4321), 0);
+    ScopedEnv xdg("XDG_RUNTIME_DIR", theirs.c_str());
+    EXPECT_EQ(RuntimeDirPath(), "/tmp/reel-0");
   }
   {
     ScopedEnv xdg("XDG_RUNTIME_DIR", nullptr);

@@ -129,6 +129,24 @@ TEST_F(CatalogRecoveryTest, AMissingCatalogIsRefusedAndNotCreated) {
   EXPECT_FALSE(fs::exists(catalog_)) << "opening must not create an empty catalog";
 }
 
+TEST_F(CatalogRecoveryTest, WithoutABackupTheRefusalDoesNotSendTheUserToRestore) {
+  WriteTwoFiles();
+  DeleteCatalog();
+  fs::remove_all(m_.dir + "/store/objects/catalog-backups");
+  auto drive = Open();
+  ASSERT_FALSE(drive.ok());
+  EXPECT_EQ(drive.status().code(), Code::kNotFound) << drive.status().ToString();
+  EXPECT_EQ(drive.status().message().find("reel catalog restore " + m_.dir), std::string::npos)
+      << drive.status().ToString();
+  EXPECT_NE(drive.status().message().find("No store of the drive holds a catalog backup"),
+            std::string::npos)
+      << drive.status().ToString();
+  EXPECT_NE(drive.status().message().find(catalog_), std::string::npos);
+  Unlock();
+  EXPECT_FALSE(fs::exists(catalog_));
+  EXPECT_FALSE(Restore().ok());  // indeed nothing to restore from
+}
+
 TEST_F(CatalogRecoveryTest, EmptyGarbageAndTruncatedCatalogsAreRefused) {
   WriteTwoFiles();
   auto good = ReadWholeFile(catalog_);
