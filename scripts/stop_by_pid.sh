@@ -11,6 +11,7 @@ stop_by_pid() {
   if kill -0 "$pid" 2>/dev/null; then
     echo "$me: $name ($pid) still running after 10 s: SIGKILL"
     kill -KILL "$pid" 2>/dev/null
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
   fi
   echo "$me: stopped $name ($pid)"
 }

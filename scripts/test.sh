@@ -40,7 +40,8 @@ export CEPH_DIR
 CEPH_DIR=$(mktemp -d /tmp/reel-test-ceph-XXXXXX)
 export PG_DIR
 PG_DIR=$(mktemp -d /tmp/reel-test-pg-XXXXXX)
-trap 'scripts/ceph-down.sh >/dev/null; rm -rf "$CEPH_DIR"; scripts/pg-down.sh >/dev/null; rm -rf "$PG_DIR"' EXIT
+trap 'scripts/ceph-down.sh >/dev/null || true; rm -rf "$CEPH_DIR" || true
+      scripts/pg-down.sh >/dev/null || true; rm -rf "$PG_DIR" || true' EXIT
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 MON_PORT=${REEL_TEST_MON_PORT:-$(free_port)} RGW_PORT=${REEL_TEST_RGW_PORT:-$(free_port)} \
   OBJECTSTORE=memstore scripts/ceph-up.sh

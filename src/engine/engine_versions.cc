@@ -50,10 +50,16 @@ Result<VersionInfo> EngineImpl::CommitLayer(FileState& fs, VersionKind kind,
                                             const std::string& message) {
   std::shared_ptr<StagedFile> layer;
   VersionLayout base;
+  // Whether the version must be on disk before the layer's files go (read under the lock: an
+  // fsync may write the layer's record meanwhile). A layer with no files (a new file closed
+  // unwritten) loses nothing if the version is lost; a named checkpoint was asked for, and is
+  // acknowledged, so it is made durable either way.
+  bool durable = kind == VersionKind::kCheckpoint;
   {
     std::shared_lock lock(fs.mu);
     layer = fs.committing;
     base = fs.base;
+    if (layer && layer->on_disk()) durable = true;
   }
   NewVersion nv;
   nv.kind = kind;
@@ -82,9 +88,7 @@ Result<VersionInfo> EngineImpl::CommitLayer(FileState& fs, VersionKind kind,
   version->info = info;
   version->chunks = std::move(nv.chunks);
   // The version must be on disk before the staged data it came from goes: the catalog commits
-  // without an fsync, so a power cut could otherwise keep the removal and lose the version. A
-  // layer with no files (a new file closed unwritten) loses nothing if the version is lost.
-  const bool durable = layer && layer->on_disk();
+  // without an fsync, so a power cut could otherwise keep the removal and lose the version.
   const Status synced = durable ? catalog_->Sync() : Status::Ok();
   {
     std::unique_lock lock(fs.mu);

@@ -31,7 +31,7 @@ struct FileState {
   // Writes being turned into the next version by a commit, or left by a commit that failed
   // (committed first by the next one). The committer reads it without `mu`, so while it is set
   // nothing changes its content; under `mu` only Sync() may be called on it (an fsync), which
-  // touches only the record on disk.
+  // writes its record (and the record's flags): the committer reads those flags under `mu`.
   std::shared_ptr<StagedFile> committing;
   // Writes not yet in a version (null when none); over `committing` when that is set.
   std::unique_ptr<StagedFile> staged;

@@ -9,8 +9,10 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <latch>
 #include <cstdlib>
 #include <string>
+#include <span>
 #include <thread>
 #include <vector>
 
@@ -87,9 +89,16 @@ TEST(PgUriTest, NamesItsTargetAndNeverItsPassword) {
   EXPECT_EQ(t->dbname, "team");
   EXPECT_EQ(t->ToString(), "alice@db.example:5433/team");
   EXPECT_OK(postgres::ParsePgUri("postgres://bob@localhost/x"));
+  auto encoded = postgres::ParsePgUri("postgresql://alice:s3%40c%2Fret@h:5432/db");
+  ASSERT_OK(encoded);
+  EXPECT_EQ(encoded->ToString(), "alice@h:5432/db");
 
+  // Unencoded '@' or '/' in the password (libpq would read part of it as host, port or
+  // database), a port that is no number, an unknown option, no database, another scheme.
   for (const char* bad : {"mysql://alice:s3cret@h/db", "postgresql://alice:s3cret@h/db?no_such=1",
-                          "postgresql://alice:s3cret@h", "sqlite:///tmp/x.db"}) {
+                          "postgresql://alice:s3cret@h", "sqlite:///tmp/x.db",
+                          "postgresql://alice:s3@cret@h/db", "postgresql://alice:s3/cret@h/db",
+                          "postgresql://alice:s3cret@h:s3cret/db"}) {
     auto r = postgres::ParsePgUri(bad);
     EXPECT_CODE(r, Code::kInvalidArgument) << bad;
     EXPECT_EQ(r.status().message().find("s3cret"), std::string::npos) << r.status().message();
@@ -120,6 +129,20 @@ TEST(PgUriTest, SqlStatesMapToStatusCodes) {
 TEST_F(PgTest, ConnectErrorsSayWhatIsWrongWithoutThePassword) {
   auto missing = PgConn::Connect(WithDatabase(server_uri_, "reel_no_such_database"));
   EXPECT_CODE(missing, Code::kNotFound);
+
+  // A wrong password: refused, and neither password shows.
+  const size_t user = server_uri_.find("://") + 3;
+  const size_t at = server_uri_.find('@', user);
+  const size_t colon = server_uri_.find(':', user);
+  if (colon < at) {  // the test server has a password (scripts/pg-up.sh makes one)
+    const std::string real = server_uri_.substr(colon + 1, at - colon - 1);
+    const std::string wrong = server_uri_.substr(0, colon + 1) + "wrong-pw-never-shown" +
+                              server_uri_.substr(at);
+    auto denied = PgConn::Connect(wrong);
+    EXPECT_CODE(denied, Code::kPermissionDenied);
+    EXPECT_EQ(denied.status().message().find("wrong-pw-never-shown"), std::string::npos);
+    EXPECT_EQ(denied.status().message().find(real), std::string::npos);
+  }
 
   // Port 1 on loopback: nobody listens there.
   const std::string closed = "postgresql://nobody:pw-never-shown@127.0.0.1:1/" + db_;
@@ -277,6 +300,45 @@ TEST_F(PgTest, AConnectionTheServerClosedIsReplaced) {
   EXPECT_EQ(pool->open_connections(), 1u);
 }
 
+TEST_F(PgTest, AnIdleConnectionTheServerClosedIsReplacedBeforeItIsLent) {
+  auto pool = Pool(1, std::chrono::seconds(10));
+  ASSERT_NE(pool, nullptr);
+  int old_pid = 0;
+  {
+    ASSERT_OK_AND_ASSIGN(auto lease, pool->Acquire());
+    old_pid = lease->backend_pid();
+  }
+  // Closed while idle in the pool, as a server restart does: the next caller never sees it.
+  ASSERT_OK(admin_->Exec("SELECT pg_terminate_backend($1)", old_pid));
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        auto r = admin_->Query("SELECT count(*) FROM pg_stat_activity WHERE pid = $1", old_pid);
+        return r.ok() && r->Int(0, 0) == 0;
+      },
+      std::chrono::seconds(10)));
+  ASSERT_OK_AND_ASSIGN(auto fresh, pool->Acquire());
+  EXPECT_NE(fresh->backend_pid(), old_pid);
+  EXPECT_OK(fresh->Exec("SELECT 1"));
+  EXPECT_EQ(pool->open_connections(), 1u);
+}
+
+TEST_F(PgTest, AConnectionLeftInsideATransactionIsNeverLentAgain) {
+  auto pool = Pool(1, std::chrono::seconds(10));
+  ASSERT_NE(pool, nullptr);
+  ASSERT_OK(pool->Transaction([](PgConn& c) { return c.ExecScript("CREATE TABLE t (x INT)"); }));
+  int old_pid = 0;
+  {
+    ASSERT_OK_AND_ASSIGN(auto lease, pool->Acquire());
+    old_pid = lease->backend_pid();
+    ASSERT_OK(lease->ExecScript("BEGIN; INSERT INTO t VALUES (1)"));
+  }
+  ASSERT_OK_AND_ASSIGN(auto next, pool->Acquire());
+  EXPECT_NE(next->backend_pid(), old_pid);
+  ASSERT_OK_AND_ASSIGN(PgRows rows, next->Query("SELECT count(*) FROM t"));
+  EXPECT_EQ(rows.Int(0, 0), 0);  // the abandoned insert was never committed
+  EXPECT_EQ(pool->open_connections(), 1u);
+}
+
 constexpr PgMigration kMigrations[] = {
     {1, "items", "CREATE TABLE items (id BIGSERIAL PRIMARY KEY, name TEXT NOT NULL)"},
     {2, "item sizes", "ALTER TABLE items ADD COLUMN size BIGINT NOT NULL DEFAULT 0"},
@@ -319,25 +381,45 @@ TEST_F(PgTest, AFailedMigrationLeavesTheSchemaAtTheOneBefore) {
 }
 
 TEST_F(PgTest, ServersStartingTogetherApplyEachMigrationOnce) {
+  // Migration 4 is not idempotent: run twice, it would count 2.
+  const PgMigration migrations[] = {
+      kMigrations[0], kMigrations[1], kMigrations[2],
+      {4, "count", "CREATE TABLE applied (n INT); INSERT INTO applied VALUES (1);"
+                   "UPDATE items SET size = size + 1"},
+  };
   constexpr int kServers = 4;
   std::vector<std::unique_ptr<PgPool>> pools;
   for (int i = 0; i < kServers; ++i) {
     pools.push_back(Pool(2, std::chrono::seconds(30)));
     ASSERT_NE(pools.back(), nullptr);
   }
+  ASSERT_OK(postgres::ApplyPgMigrations(*pools[0], std::span(migrations).first(1)));
+  {
+    ASSERT_OK_AND_ASSIGN(auto lease, pools[0]->Acquire());
+    ASSERT_OK(lease->Exec("INSERT INTO items (name) VALUES ($1)", "one"));
+  }
   std::vector<Status> results(kServers);
   std::vector<std::thread> threads;
+  std::latch start(kServers);
   for (int i = 0; i < kServers; ++i) {
-    threads.emplace_back([&, i] { results[i] = postgres::ApplyPgMigrations(*pools[i], kMigrations); });
+    threads.emplace_back([&, i] {
+      start.arrive_and_wait();
+      results[i] = postgres::ApplyPgMigrations(*pools[i], migrations);
+    });
   }
   for (auto& t : threads) t.join();
   for (const Status& s : results) EXPECT_OK(s);
   ASSERT_OK_AND_ASSIGN(auto lease, pools[0]->Acquire());
   ASSERT_OK_AND_ASSIGN(PgRows rows,
                        lease->Query("SELECT count(*), min(version), max(version) FROM schema_version"));
-  EXPECT_EQ(rows.Int(0, 0), 3);
+  EXPECT_EQ(rows.Int(0, 0), 4);
   EXPECT_EQ(rows.Int(0, 1), 1);
-  EXPECT_EQ(rows.Int(0, 2), 3);
+  EXPECT_EQ(rows.Int(0, 2), 4);
+  ASSERT_OK_AND_ASSIGN(PgRows sizes, lease->Query("SELECT size FROM items"));
+  ASSERT_EQ(sizes.size(), 1);
+  EXPECT_EQ(sizes.Int(0, 0), 1);  // migration 4 ran exactly once
+  ASSERT_OK_AND_ASSIGN(PgRows applied, lease->Query("SELECT count(*) FROM applied"));
+  EXPECT_EQ(applied.Int(0, 0), 1);
 }
 
 }  // namespace

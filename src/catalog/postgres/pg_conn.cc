@@ -1,6 +1,7 @@
 #include "catalog/postgres/pg_conn.h"
 
 #include <libpq-fe.h>
+#include <poll.h>
 
 #include <algorithm>
 #include <chrono>
@@ -40,6 +41,19 @@ Result<PgTarget> ParsePgUri(const std::string& uri) {
   if (!HasPgScheme(uri)) {
     return Status::InvalidArgument("a PostgreSQL URI starts with postgresql://");
   }
+  // libpq splits the user part at the first '@' and ends it at the first '/', so a password with
+  // either would be read partly as host, port or database, and then shown in messages. Refused
+  // before libpq sees it; the message names no part of the URI.
+  const size_t start = uri.find("://") + 3;
+  const size_t query = uri.find('?', start);
+  const std::string_view head =
+      std::string_view(uri).substr(start, query == std::string::npos ? query : query - start);
+  const size_t at = head.rfind('@');
+  if (at != std::string_view::npos && head.substr(0, at).find_first_of("@/") != std::string::npos) {
+    return Status::InvalidArgument(
+        "the PostgreSQL URI's user name or password holds '@' or '/': percent-encode them "
+        "(%40, %2F)");
+  }
   char* error = nullptr;
   PQconninfoOption* options = PQconninfoParse(uri.c_str(), &error);
   if (options == nullptr) {
@@ -58,6 +72,9 @@ Result<PgTarget> ParsePgUri(const std::string& uri) {
     if (key == "dbname") target.dbname = o->val;
   }
   PQconninfoFree(options);
+  if (target.port.find_first_not_of("0123456789,") != std::string::npos) {
+    return Status::InvalidArgument("the PostgreSQL URI's port is not a number");
+  }
   if (target.dbname.empty()) {
     return Status::InvalidArgument("the PostgreSQL URI names no database (postgresql://.../DATABASE)");
   }
@@ -178,6 +195,14 @@ Result<std::unique_ptr<PgConn>> PgConn::Connect(const std::string& uri) {
 PgConn::~PgConn() { PQfinish(conn_); }
 
 bool PgConn::healthy() const { return PQstatus(conn_) == CONNECTION_OK; }
+bool PgConn::QuietSinceLastUse() const {
+  if (!healthy()) return false;
+  pollfd fd{PQsocket(conn_), POLLIN, 0};
+  return ::poll(&fd, 1, 0) == 0;
+}
+bool PgConn::reusable() const {
+  return healthy() && PQtransactionStatus(conn_) == PQTRANS_IDLE;
+}
 int PgConn::backend_pid() const { return PQbackendPID(conn_); }
 
 Status PgConn::ErrorOf(pg_result* res, std::string_view context) const {
@@ -194,7 +219,7 @@ Result<PgRows> PgConn::Run(const char* sql, PgParams& params) {
   params.Seal();
   auto it = prepared_.find(sql);
   if (it == prepared_.end()) {
-    std::string name = "s" + std::to_string(prepared_.size());
+    std::string name = "s" + std::to_string(next_statement_++);
     PgRows prepared(PQprepare(conn_, name.c_str(), sql, 0, nullptr));
     if (PQresultStatus(prepared.raw()) != PGRES_COMMAND_OK) {
       return ErrorOf(prepared.raw(), Describe(sql, "prepare"));
@@ -205,7 +230,16 @@ Result<PgRows> PgConn::Run(const char* sql, PgParams& params) {
                              params.lengths(), params.formats(), /*resultFormat=*/0));
   const ExecStatusType st = PQresultStatus(rows.raw());
   if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
-    return ErrorOf(rows.raw(), Describe(sql, "statement"));
+    Status s = ErrorOf(rows.raw(), Describe(sql, "statement"));
+    const char* state = PQresultErrorField(rows.raw(), PG_DIAG_SQLSTATE);
+    const std::string_view code = state != nullptr ? state : "";
+    // The prepared form is gone (DISCARD ALL, a pooler) or out of date (another server changed
+    // the schema): forgotten, and the caller's transaction runs again, preparing it anew.
+    if (code == "26000" || (code == "0A000" && s.message().find("cached plan") != std::string::npos)) {
+      prepared_.erase(it);
+      return Status::Busy(s.message());
+    }
+    return s;
   }
   return rows;
 }

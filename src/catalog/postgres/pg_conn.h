@@ -143,6 +143,13 @@ class PgConn {
 
   // Whether the connection is still usable (false once the server closed it).
   bool healthy() const;
+  // For a connection that sat idle: whether the server has sent nothing since. A server that
+  // closes a connection (restart, terminated backend) first sends an error and then the end of
+  // the stream, which libpq only notices at the next statement; anything to read here means the
+  // connection is not to be trusted (at worst a notice costs a reconnect).
+  bool QuietSinceLastUse() const;
+  // Whether the connection is healthy and outside any transaction: what a pool may lend again.
+  bool reusable() const;
   // The server process serving this connection (pg_backend_pid()).
   int backend_pid() const;
   const PgTarget& target() const { return target_; }
@@ -157,6 +164,7 @@ class PgConn {
   pg_conn* conn_;
   PgTarget target_;
   std::unordered_map<const char*, std::string> prepared_;  // sql address -> statement name
+  uint64_t next_statement_ = 0;  // names are never reused, even for a statement prepared again
 };
 
 // Runs `body` in one serializable transaction on `conn`: BEGIN ISOLATION LEVEL SERIALIZABLE,

@@ -54,37 +54,22 @@ Status ApplyPgMigrations(PgPool& pool, std::span<const PgMigration> migrations) 
   }
   if (!made.ok()) return made.WithContext("create schema_version");
   for (const PgMigration& m : migrations) {
-    bool applied = false;
-    // A duplicate key on the version row means another server applied it meanwhile: look again.
-    for (int round = 0; round < 2 && !applied; ++round) {
-      Status s = pool.Transaction([&](PgConn& c) -> Status {
-        applied = false;
-        REEL_RETURN_IF_ERROR(c.Exec(
-            "UPDATE schema_migration_lock SET migrations = migrations + 1 WHERE id = 1"));
-        REEL_ASSIGN_OR_RETURN(int current, PgSchemaVersion(c));
-        if (current > newest) {
-          return Status::NotSupported("the catalog's schema is version " +
-                                      std::to_string(current) + ", newer than this ReelDrive's " +
-                                      std::to_string(newest));
-        }
-        if (current >= m.version) {
-          applied = true;
-          return Status::Ok();
-        }
-        REEL_RETURN_IF_ERROR(c.ExecScript(m.sql));
-        REEL_RETURN_IF_ERROR(c.Exec("INSERT INTO schema_version (version, name) VALUES ($1, $2)",
-                                    m.version, m.name));
-        applied = true;
-        return Status::Ok();
-      });
-      if (s.code() == Code::kAlreadyExists) continue;
-      if (!s.ok()) {
-        return s.WithContext("schema migration " + std::to_string(m.version) + " (" + m.name + ")");
+    Status s = pool.Transaction([&](PgConn& c) -> Status {
+      // Taken first: a server applying this migration now makes this one wait, then run again.
+      REEL_RETURN_IF_ERROR(
+          c.Exec("UPDATE schema_migration_lock SET migrations = migrations + 1 WHERE id = 1"));
+      REEL_ASSIGN_OR_RETURN(int current, PgSchemaVersion(c));
+      if (current > newest) {
+        return Status::NotSupported("the catalog's schema is version " + std::to_string(current) +
+                                    ", newer than this ReelDrive's " + std::to_string(newest));
       }
-    }
-    if (!applied) {
-      return Status::Internal("schema migration " + std::to_string(m.version) +
-                              " kept colliding with another server's");
+      if (current >= m.version) return Status::Ok();
+      REEL_RETURN_IF_ERROR(c.ExecScript(m.sql));
+      return c.Exec("INSERT INTO schema_version (version, name) VALUES ($1, $2)", m.version,
+                    m.name);
+    });
+    if (!s.ok()) {
+      return s.WithContext("schema migration " + std::to_string(m.version) + " (" + m.name + ")");
     }
   }
   return Status::Ok();

@@ -19,6 +19,7 @@ PgPool::Lease::~Lease() {
 }
 
 Result<PgPool::Lease> PgPool::Acquire() {
+  std::unique_ptr<PgConn> idle;
   {
     std::unique_lock lock(mu_);
     const bool ready = released_.wait_for(lock, options_.acquire_timeout, [&] {
@@ -30,11 +31,17 @@ Result<PgPool::Lease> PgPool::Acquire() {
                           std::to_string(options_.acquire_timeout.count()) + " ms");
     }
     if (!idle_.empty()) {
-      std::unique_ptr<PgConn> conn = std::move(idle_.back());
+      idle = std::move(idle_.back());
       idle_.pop_back();
-      return Lease(this, std::move(conn));
+    } else {
+      ++open_;  // the slot is taken while the connection opens, outside the lock
     }
-    ++open_;  // the slot is taken while the connection opens, outside the lock
+  }
+  if (idle) {
+    // Closed by the server while idle (a restart): replaced in the same slot instead of failing
+    // the caller's first statement.
+    if (idle->QuietSinceLastUse()) return Lease(this, std::move(idle));
+    idle.reset();
   }
   Result<std::unique_ptr<PgConn>> opened = PgConn::Connect(uri_);
   if (!opened.ok()) {
@@ -51,10 +58,12 @@ Result<PgPool::Lease> PgPool::Acquire() {
 void PgPool::Release(std::unique_ptr<PgConn> conn) {
   {
     std::lock_guard lock(mu_);
-    if (conn->healthy()) {
+    if (conn->reusable()) {
       idle_.push_back(std::move(conn));
     } else {
-      --open_;  // closed by the server: the next lease opens a fresh one
+      // Closed by the server, or left inside a transaction (a body that threw, a failed
+      // ROLLBACK): never lent again; the next lease opens a fresh one.
+      --open_;
     }
   }
   conn.reset();
