@@ -74,6 +74,15 @@ class PgTest : public ::testing::Test {
     return p.ok() ? std::move(p).value() : nullptr;
   }
 
+  // The pool's next lease is a new, working connection (not the one `old_pid` served), and the
+  // pool still holds one connection.
+  void ExpectFreshConnection(PgPool& pool, int old_pid) {
+    ASSERT_OK_AND_ASSIGN(auto fresh, pool.Acquire());
+    EXPECT_NE(fresh->backend_pid(), old_pid);
+    EXPECT_OK(fresh->Exec("SELECT 1"));
+    EXPECT_EQ(pool.open_connections(), 1u);
+  }
+
   std::string server_uri_, uri_, db_;
   std::unique_ptr<PgConn> admin_;
 };
@@ -294,10 +303,7 @@ TEST_F(PgTest, AConnectionTheServerClosedIsReplaced) {
     EXPECT_CODE(lease->Exec("SELECT 1"), Code::kUnavailable);
     EXPECT_FALSE(lease->healthy());
   }
-  ASSERT_OK_AND_ASSIGN(auto fresh, pool->Acquire());
-  EXPECT_NE(fresh->backend_pid(), old_pid);
-  EXPECT_OK(fresh->Exec("SELECT 1"));
-  EXPECT_EQ(pool->open_connections(), 1u);
+  ExpectFreshConnection(*pool, old_pid);
 }
 
 TEST_F(PgTest, AnIdleConnectionTheServerClosedIsReplacedBeforeItIsLent) {
@@ -316,10 +322,7 @@ TEST_F(PgTest, AnIdleConnectionTheServerClosedIsReplacedBeforeItIsLent) {
         return r.ok() && r->Int(0, 0) == 0;
       },
       std::chrono::seconds(10)));
-  ASSERT_OK_AND_ASSIGN(auto fresh, pool->Acquire());
-  EXPECT_NE(fresh->backend_pid(), old_pid);
-  EXPECT_OK(fresh->Exec("SELECT 1"));
-  EXPECT_EQ(pool->open_connections(), 1u);
+  ExpectFreshConnection(*pool, old_pid);
 }
 
 TEST_F(PgTest, AConnectionLeftInsideATransactionIsNeverLentAgain) {
