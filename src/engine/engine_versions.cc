@@ -108,9 +108,11 @@ Result<VersionInfo> EngineImpl::CommitLayer(FileState& fs, VersionKind kind,
       // committed layer's record goes; if either step fails, both records stay, which recovery
       // reads right too (the committed one is older than the file's version, or its version was
       // lost and it is recovered again; the other lies over it).
+      // Without a sync (a layer with no files), a power cut may keep the rebased record and lose
+      // the version: recovery then finds the record's base missing and lays it on the file's
+      // current version, which holds the same bytes (a layer with no files is its base). So no
+      // fsync is needed here, under the file's lock.
       Status kept = synced;
-      // A record rebased onto the version must not outlive it in a power cut.
-      if (kept.ok() && fs.staged && fs.staged->recorded() && !durable) kept = catalog_->Sync();
       if (kept.ok() && fs.staged) kept = fs.staged->Rebase(info.number, info.created);
       if (kept.ok()) {
         layer->Remove();

@@ -4,9 +4,11 @@
 #include <set>
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "catalog/catalog.h"
 #include "catalog/catalog_wrapper.h"
+#include "common/fs_util.h"
 #include "engine_test_util.h"
 #include "store/object_store.h"
 
@@ -105,6 +107,47 @@ TEST_F(RecoveryTest, StagedWritesSurviveARenameThatRenumbersTheirBase) {
   ASSERT_TRUE(versions.ok());
   ASSERT_EQ(versions->size(), 3u);
   EXPECT_EQ(versions->back().kind, VersionKind::kRecovered);
+}
+
+TEST_F(RecoveryTest, ARecordRebasedOntoAVersionAPowerCutLostLiesOnTheCurrentOne) {
+  // A commit rebases the writes made during it onto its version; for a layer with no files it
+  // does so without syncing the catalog, so a power cut can keep the record and lose the
+  // version. Recovery must lay the writes on the version the catalog has.
+  options_.policy = VersionPolicy::kManual;
+  CloseEngine();
+  auto base = RandomBytes(120000, 26);
+  auto patch = RandomBytes(3000, 27);
+  RunAndKill([&] {
+    OpenEngine();
+    InodeId ino = WriteFile("take.mov", base);
+    if (!engine_->Save(ino, "").ok()) ::_exit(1);
+    PatchFile(ino, 500, patch);  // recorded at close, on version 1
+  });
+  std::string record;
+  for (const std::string& name : StagingFiles(options_.staging_dir)) {
+    if (name.ends_with(".meta")) record = options_.staging_dir + "/" + name;
+  }
+  ASSERT_FALSE(record.empty()) << "no staging record left by the killed process";
+  auto text = ReadWholeFile(record);
+  ASSERT_TRUE(text.ok()) << text.status().ToString();
+  auto meta = nlohmann::json::parse(*text);
+  ASSERT_EQ(meta["base_version"], 1);
+  meta["base_version"] = 2;  // the version the power cut lost
+  meta["base_created"] = meta["base_created"].get<int64_t>() + 1;
+  ASSERT_TRUE(WriteFileAtomic(record, meta.dump()).ok());
+
+  OpenEngine();
+  auto found = engine_->Resolve("take.mov");
+  ASSERT_TRUE(found.ok());
+  const InodeId ino = *found;
+  auto expected = base;
+  std::copy(patch.begin(), patch.end(), expected.begin() + 500);
+  EXPECT_EQ(ReadAll(ino), expected);
+  auto versions = engine_->ListVersions(ino);
+  ASSERT_TRUE(versions.ok());
+  ASSERT_EQ(versions->size(), 2u);
+  EXPECT_EQ(versions->back().kind, VersionKind::kRecovered);
+  EXPECT_TRUE(StagingFiles(options_.staging_dir).empty());
 }
 
 TEST_F(RecoveryTest, ARecordWhoseCommitIsInTheCatalogIsDropped) {
