@@ -1,9 +1,9 @@
 // StagedFile: the local, not-yet-versioned writes of one file. Data sits in a sparse file
 // (<staging>/<ino>.data, or <ino>.<layer>.data) at the file's own offsets, made at the first
 // write, truncate or record (a file created and closed empty touches no staging file); an
-// ExtentMap says which ranges hold written data. Everything else reads from the content below (below `base_limit`) or
-// as zeros. Fsync persists the data and a small metadata record (<ino>[.<layer>].meta)
-// atomically, which is what crash recovery reads.
+// ExtentMap says which ranges hold written data. Everything else reads from the content below
+// (below `base_limit`) or as zeros. Fsync persists the data and a small metadata record
+// (<ino>[.<layer>].meta) atomically, which is what crash recovery reads.
 //
 // Layers: while a commit turns one StagedFile into a version, writes go to a new StagedFile over
 // it (`over_id`, layer number one higher), so nothing waits for the commit. Once the version
@@ -120,11 +120,9 @@ class StagedFile {
   // Whether anything differs from the base version.
   bool dirty() const { return dirty_; }
   // Whether the layer has files: a layer gets its data file at its first write, truncate or
-  // record. Until then it holds exactly its base (a new file created and not written yet), so it
-  // has nothing to record, sync or lose.
-  bool on_disk() const { return fd_.valid() || meta_written_; }
-  // Whether a record of this layer exists on disk.
-  bool recorded() const { return meta_written_; }
+  // record (a record is only written with its data file). Until then it holds exactly its base
+  // (a new file created and not written yet), so it has nothing to record, sync or lose.
+  bool on_disk() const { return fd_.valid(); }
 
  private:
   StagedFile(std::string dir, StagedMeta meta, UniqueFd fd);

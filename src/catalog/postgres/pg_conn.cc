@@ -7,8 +7,8 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
-#include <random>
-#include <thread>
+
+#include "common/retry_backoff.h"
 
 namespace reel::postgres {
 
@@ -261,8 +261,7 @@ std::string PgConn::Describe(const char* sql, std::string_view what) {
 }
 
 Status RunTransaction(PgConn& conn, const std::function<Status(PgConn&)>& body, int* attempts) {
-  std::minstd_rand jitter(static_cast<unsigned>(
-      std::chrono::steady_clock::now().time_since_epoch().count()));
+  RetryBackoff backoff(std::chrono::milliseconds(1), std::chrono::milliseconds(100));
   Status s;
   for (int attempt = 1; attempt <= kMaxTransactionAttempts; ++attempt) {
     if (attempts != nullptr) *attempts = attempt;
@@ -273,9 +272,7 @@ Status RunTransaction(PgConn& conn, const std::function<Status(PgConn&)>& body, 
     // A failed statement leaves the transaction aborted; a failed COMMIT has ended it already.
     if (conn.healthy()) (void)conn.ExecScript("ROLLBACK");
     if (!IsRetryable(s)) return s;
-    // Randomised backoff, growing to 100 ms, so the transactions that collided do not again.
-    const int cap_ms = std::min(100, 1 << std::min(attempt, 7));
-    std::this_thread::sleep_for(std::chrono::microseconds(jitter() % (cap_ms * 1000 + 1)));
+    if (attempt < kMaxTransactionAttempts) backoff.Wait();
   }
   return s.WithContext("gave up after " + std::to_string(kMaxTransactionAttempts) + " attempts");
 }

@@ -169,9 +169,10 @@ class PgConn {
 
 // Runs `body` in one serializable transaction on `conn`: BEGIN ISOLATION LEVEL SERIALIZABLE,
 // body, COMMIT. A retryable failure (IsRetryable) of any of them rolls back and runs the whole
-// again after a short randomised backoff, up to kMaxTransactionAttempts; any other failure rolls
-// back and is returned. `body` may run more than once: it must (re)assign its outputs on each run.
-// `attempts`, when given, is set to the number of runs.
+// again after a randomised backoff (RetryBackoff, 1 ms doubling to 100 ms), up to
+// kMaxTransactionAttempts; any other failure rolls back and is returned. `body` may run more
+// than once: it must (re)assign its outputs on each run. `attempts`, when given, is set to the
+// number of runs.
 inline constexpr int kMaxTransactionAttempts = 10;
 [[nodiscard]] Status RunTransaction(PgConn& conn, const std::function<Status(PgConn&)>& body,
                                     int* attempts = nullptr);

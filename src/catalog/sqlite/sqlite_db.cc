@@ -7,8 +7,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
-#include <random>
-#include <thread>
+
+#include "common/retry_backoff.h"
 
 namespace reel::sqlite {
 
@@ -285,8 +285,7 @@ void Db::Rollback() {
 
 Status Db::Transaction(const std::function<Status()>& body) {
   if (InTransaction()) return Status::Internal("nested catalog transaction");
-  auto delay = std::chrono::microseconds(500);
-  thread_local std::minstd_rand rng(std::random_device{}());
+  RetryBackoff backoff(std::chrono::microseconds(500), std::chrono::milliseconds(50));
   for (int attempt = 1;; ++attempt) {
     Status s = Prepare("BEGIN IMMEDIATE").Run();
     if (s.ok()) {
@@ -301,9 +300,7 @@ Status Db::Transaction(const std::function<Status()>& body) {
       }
       return s;
     }
-    auto jitter = std::chrono::microseconds(rng() % (delay.count() / 2 + 1));
-    std::this_thread::sleep_for(delay + jitter);
-    delay = std::min(delay * 2, std::chrono::microseconds(50'000));
+    backoff.Wait();
   }
 }
 
