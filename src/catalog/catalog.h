@@ -1,7 +1,9 @@
-// Catalog: the drive's metadata (namespace tree, file versions, chunk reference counts, xattrs,
-// trash). The engine is its only caller. An implementation is a transactional store: every method
-// is atomic and thread-safe, and a method that returns OK has committed. SQLite now; PostgreSQL and
-// a remote catalog (through `reel server`) implement the same interface later.
+// Catalog: the drive's shared metadata (namespace tree, file versions, chunk reference counts and
+// their places on the shared tiers, xattrs, trash): what a team shares. What belongs to one
+// machine (the transfer queue, pins) is in MachineState (machine/machine_state.h). An
+// implementation is a transactional store: every method is atomic and thread-safe, and a method
+// that returns OK has committed. SQLite now; PostgreSQL and a remote catalog (through
+// `reel server`) implement the same interface.
 //
 // Errors: NotFound (no such inode/name/version), AlreadyExists, NotDirectory, IsDirectory,
 // NotEmpty, InvalidArgument (bad name, rename into own subtree), NoData (missing xattr), Busy
@@ -94,8 +96,7 @@ class Catalog {
   virtual Result<bool> HasChunk(const ChunkId& id) = 0;
   // Chunks whose refcount has been 0 since before `cutoff`.
   virtual Result<std::vector<ChunkRecord>> ListUnreferencedChunks(TimeNs cutoff) = 0;
-  // Deletes the record (and its queued transfers) if its refcount is still 0; returns whether it
-  // was deleted.
+  // Deletes the record if its refcount is still 0; returns whether it was deleted.
   virtual Result<bool> DeleteChunkIfUnreferenced(const ChunkId& id) = 0;
   // Calls `visit` for every chunk record until it returns false.
   virtual Status ForEachChunk(const std::function<bool(const ChunkRecord&)>& visit) = 0;
@@ -112,19 +113,14 @@ class Catalog {
   virtual Result<std::vector<std::pair<InodeId, uint64_t>>> ListPendingPublishes() = 0;
   // Marks version `number` of `ino` published at `now` (NotFound if there is no such version).
   virtual Status MarkPublished(InodeId ino, uint64_t number, TimeNs now) = 0;
-  // Pinned files keep their current chunks in this machine's cache.
-  virtual Status SetPinned(InodeId ino, bool pinned) = 0;
-  virtual Result<std::vector<InodeId>> ListPinned() = 0;
 
   // --- packs: chunks stored inside pack objects on shared tiers ---
-  // Records that pack `pack` on `tier` (one bit) holds `members`, in one transaction with: the
-  // tier bit of every member, and the removal of the upload transfers `transfer_ids` (ids no
-  // longer queued are skipped: GC may have collected their chunk meanwhile). A member without a
-  // chunk record gets no location (it was collected); a member that already has a location on
-  // `tier` keeps it. InvalidArgument if `tier` is not one bit or `pack` is empty.
-  virtual Status CompletePackUpload(TierMask tier, const std::string& pack,
-                                    const std::vector<PackMember>& members,
-                                    const std::vector<uint64_t>& transfer_ids) = 0;
+  // Records that pack `pack` on `tier` (one bit) holds `members`, in one transaction with the
+  // tier bit of every member. A member without a chunk record gets no location (it was
+  // collected); a member that already has a location on `tier` keeps it. InvalidArgument if
+  // `tier` is not one bit or `pack` is empty.
+  virtual Status RecordPackUpload(TierMask tier, const std::string& pack,
+                                  const std::vector<PackMember>& members) = 0;
   // Every recorded pack location of each of `ids` (on any tier); a chunk stored loose (or
   // nowhere) has none.
   virtual Result<std::vector<ChunkLocation>> GetChunkLocations(const std::vector<ChunkId>& ids) = 0;
@@ -134,30 +130,6 @@ class Catalog {
   virtual Result<uint64_t> CountPackMembers(TierMask tier, const std::string& pack) = 0;
   // Forgets every pack location of `id`; returns the locations removed.
   virtual Result<std::vector<ChunkLocation>> RemoveChunkLocations(const ChunkId& id) = 0;
-
-  // --- transfer queue (durable: survives restarts) ---
-  // Queues requests; one already queued or running (same kind, chunk and tier) is not repeated.
-  // Returns how many were added.
-  virtual Result<uint64_t> EnqueueTransfers(const std::vector<TransferRequest>& requests,
-                                            TimeNs now) = 0;
-  // Marks up to `limit` queued transfers due at `now` running and returns them, oldest first.
-  virtual Result<std::vector<Transfer>> ClaimTransfers(size_t limit, TimeNs now) = 0;
-  // Marks queued transfers of `kind` (uploads: to `tier`; downloads: tier 0) due at `now`
-  // running and returns them, oldest first, as many as fit in `max_bytes` (by request size) but
-  // at least one if any is due. The transfer engine fills a pack with uploads, and fetches
-  // downloads together (neighbours in a pack come with one ranged GET).
-  virtual Result<std::vector<Transfer>> ClaimBatch(TransferKind kind, TierMask tier,
-                                                   uint64_t max_bytes, TimeNs now) = 0;
-  // Removes a finished transfer; for an upload, ORs its tier into the chunk's record in the same
-  // transaction, so a chunk counts as on a tier exactly when its copy was acknowledged.
-  virtual Status CompleteTransfer(uint64_t id) = 0;
-  // Puts a failed transfer back in the queue, due at `next_attempt`.
-  virtual Status RetryTransfer(uint64_t id, TimeNs next_attempt, const std::string& error) = 0;
-  // Running transfers become queued again (at startup: their process is gone). Returns how many.
-  virtual Result<uint64_t> RequeueRunningTransfers() = 0;
-  // Up to `limit` transfers, oldest first.
-  virtual Result<std::vector<Transfer>> ListTransfers(size_t limit) = 0;
-  virtual Result<TransferCounts> CountTransfers(TimeNs now) = 0;
 
   // --- drive identity and backups ---
   // The id of the drive this catalog belongs to; "" until SetDriveId.

@@ -99,12 +99,9 @@ class CatalogWrapper : public Catalog {
   Status MarkPublished(InodeId ino, uint64_t number, TimeNs now) override {
     return inner_->MarkPublished(ino, number, now);
   }
-  Status SetPinned(InodeId ino, bool pinned) override { return inner_->SetPinned(ino, pinned); }
-  Result<std::vector<InodeId>> ListPinned() override { return inner_->ListPinned(); }
-  Status CompletePackUpload(TierMask tier, const std::string& pack,
-                            const std::vector<PackMember>& members,
-                            const std::vector<uint64_t>& transfer_ids) override {
-    return inner_->CompletePackUpload(tier, pack, members, transfer_ids);
+  Status RecordPackUpload(TierMask tier, const std::string& pack,
+                          const std::vector<PackMember>& members) override {
+    return inner_->RecordPackUpload(tier, pack, members);
   }
   Result<std::vector<ChunkLocation>> GetChunkLocations(const std::vector<ChunkId>& ids) override {
     return inner_->GetChunkLocations(ids);
@@ -119,26 +116,6 @@ class CatalogWrapper : public Catalog {
   Result<std::vector<ChunkLocation>> RemoveChunkLocations(const ChunkId& id) override {
     return inner_->RemoveChunkLocations(id);
   }
-  Result<uint64_t> EnqueueTransfers(const std::vector<TransferRequest>& requests,
-                                    TimeNs now) override {
-    return inner_->EnqueueTransfers(requests, now);
-  }
-  Result<std::vector<Transfer>> ClaimTransfers(size_t limit, TimeNs now) override {
-    return inner_->ClaimTransfers(limit, now);
-  }
-  Result<std::vector<Transfer>> ClaimBatch(TransferKind kind, TierMask tier, uint64_t max_bytes,
-                                           TimeNs now) override {
-    return inner_->ClaimBatch(kind, tier, max_bytes, now);
-  }
-  Status CompleteTransfer(uint64_t id) override { return inner_->CompleteTransfer(id); }
-  Status RetryTransfer(uint64_t id, TimeNs next_attempt, const std::string& error) override {
-    return inner_->RetryTransfer(id, next_attempt, error);
-  }
-  Result<uint64_t> RequeueRunningTransfers() override { return inner_->RequeueRunningTransfers(); }
-  Result<std::vector<Transfer>> ListTransfers(size_t limit) override {
-    return inner_->ListTransfers(limit);
-  }
-  Result<TransferCounts> CountTransfers(TimeNs now) override { return inner_->CountTransfers(now); }
   Result<std::string> GetDriveId() override { return inner_->GetDriveId(); }
   Status SetDriveId(const std::string& id) override { return inner_->SetDriveId(id); }
   Status BackupTo(const std::string& path) override { return inner_->BackupTo(path); }

@@ -166,33 +166,6 @@ struct ChunkLocation {
   PackMember member;
 };
 
-// The durable transfer queue: a chunk to copy to a shared tier (upload) or into this machine's
-// cache (download).
-enum class TransferKind { kUpload = 1, kDownload = 2 };
-enum class TransferState { kQueued = 0, kRunning = 1 };
-
-struct TransferRequest {
-  TransferKind kind = TransferKind::kUpload;
-  ChunkId chunk;
-  uint32_t size = 0;
-  TierMask tier = 0;  // upload: the one target tier bit; download: 0
-};
-
-struct Transfer {
-  uint64_t id = 0;
-  TransferRequest request;
-  TransferState state = TransferState::kQueued;
-  uint32_t attempts = 0;    // failed attempts so far
-  TimeNs created = 0;
-  TimeNs next_attempt = 0;  // not claimed before this time
-  std::string last_error;
-};
-
-struct TransferCounts {
-  uint64_t queued = 0, running = 0, waiting_retry = 0;  // waiting_retry: queued, failed before
-  uint64_t bytes_pending = 0;                            // queued + running
-};
-
 struct CatalogStats {
   uint64_t files = 0;        // regular files with a name
   uint64_t directories = 0;  // including the root

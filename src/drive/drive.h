@@ -4,6 +4,7 @@
 // Layout of DIR (all directories mode 0700, files 0600):
 //   DIR/reel.toml    the bootstrap manifest (relative URIs, so DIR can be moved)
 //   DIR/catalog.db   the SQLite catalog (sqlite://catalog.db)
+//   DIR/machine.db   this machine's state: transfer queue, pins (machine/machine_state.h)
 //   DIR/store/       the local tier (file://store)
 //   DIR/staging/     written data waiting to become versions
 //   DIR/lock         flock()ed by the process that has the drive open
@@ -22,6 +23,7 @@
 namespace reel {
 
 class CatalogBackups;
+class MachineState;
 class Placement;
 class TieredStore;
 class TransferEngine;
@@ -79,6 +81,7 @@ struct OpenedDrive {
 
   std::unique_ptr<Engine> engine;
   TieredStore* store = nullptr;  // owned by the engine
+  std::unique_ptr<MachineState> machine;  // this machine's queue and pins (machine.db)
   std::unique_ptr<TransferEngine> transfers;
   std::unique_ptr<Placement> placement;
   std::unique_ptr<CatalogBackups> backups;  // of the engine's catalog, to the drive's stores
@@ -86,9 +89,13 @@ struct OpenedDrive {
 
 // Opens the drive described by `manifest`: its tier stores (local cache first), its catalog
 // (root owned by the effective uid/gid; refused when it is lost or damaged while the stores hold
-// data, see drive_identity.h), the engine (which recovers staged writes), and starts the
+// data, see drive_identity.h), this machine's state (MachinePath(manifest)), the engine (which
+// recovers staged writes), and starts the
 // transfer workers (resuming queued transfers) and the scheduled catalog backups. The caller
 // must hold the drive's lock (`lock.dir()` == `manifest.dir`) and keep it while the drive is open.
 [[nodiscard]] Result<OpenedDrive> OpenDrive(const Manifest& manifest, const DriveLock& lock);
+
+// Where this machine's state of the drive lives: DIR/machine.db next to the manifest.
+std::string MachineStatePath(const Manifest& manifest);
 
 }  // namespace reel

@@ -11,6 +11,7 @@
 #include "drive/drive.h"
 #include "drive/drive_identity.h"
 #include "engine/engine.h"
+#include "machine/machine_state.h"
 #include "store/object_store.h"
 #include "tiers/placement.h"
 #include "tiers/tiered_store.h"
@@ -27,6 +28,7 @@ OpenedDrive& OpenedDrive::operator=(OpenedDrive&& other) noexcept {
   Close();
   engine = std::move(other.engine);
   store = std::exchange(other.store, nullptr);
+  machine = std::move(other.machine);
   transfers = std::move(other.transfers);
   placement = std::move(other.placement);
   backups = std::move(other.backups);
@@ -48,8 +50,11 @@ void OpenedDrive::Close() {
   }
   backups.reset();
   engine.reset();
+  machine.reset();
   store = nullptr;
 }
+
+std::string MachineStatePath(const Manifest& manifest) { return manifest.dir + "/machine.db"; }
 
 Result<OpenedDrive> OpenDrive(const Manifest& manifest, const DriveLock& lock) {
   if (lock.dir() != manifest.dir) {
@@ -84,6 +89,10 @@ Result<OpenedDrive> OpenDrive(const Manifest& manifest, const DriveLock& lock) {
     return s;
   }
   REEL_RETURN_IF_ERROR(BindDrive(manifest, **catalog, named));
+  // A catalog file of an older ReelDrive may still hold this machine's queue and pins.
+  const std::string legacy = catalog_uri.starts_with("sqlite://") ? catalog_uri.substr(9) : "";
+  REEL_ASSIGN_OR_RETURN(std::unique_ptr<MachineState> machine,
+                        MachineState::Open(MachineStatePath(manifest), legacy));
   Catalog* catalog_ptr = catalog->get();
   auto backups = std::make_unique<CatalogBackups>(catalog_ptr, CatalogBackupTargets(named),
                                                   manifest.dir, manifest.backup_keep,
@@ -100,10 +109,13 @@ Result<OpenedDrive> OpenDrive(const Manifest& manifest, const DriveLock& lock) {
   drive.engine = std::move(engine).value();
   drive.store = tiered_ptr;
   drive.backups = std::move(backups);
+  drive.machine = std::move(machine);
   drive.backups->Start();
   drive.transfers =
-      std::make_unique<TransferEngine>(catalog_ptr, tiered_ptr, manifest.transfer_threads);
-  drive.placement = std::make_unique<Placement>(catalog_ptr, tiered_ptr, drive.transfers.get());
+      std::make_unique<TransferEngine>(catalog_ptr, drive.machine.get(), tiered_ptr,
+                                       manifest.transfer_threads);
+  drive.placement = std::make_unique<Placement>(catalog_ptr, drive.machine.get(), tiered_ptr,
+                                                drive.transfers.get());
   REEL_RETURN_IF_ERROR(drive.placement->Start());
   REEL_RETURN_IF_ERROR(drive.transfers->Start());
   return drive;

@@ -124,12 +124,7 @@ void TransferEngine::RunUploads(const Transfer& first) {
   if (packed.empty()) return;
 
   Status done;
-  if (members.empty()) {
-    for (uint64_t id : completing) {
-      done = catalog_->CompleteTransfer(id);
-      if (!done.ok()) break;
-    }
-  } else {
+  if (!members.empty()) {
     const std::string key = NewPackKey();
     // Garbage collection leaves the pack alone until its members are recorded.
     const auto hold = store_->HoldPack(key);
@@ -140,8 +135,10 @@ void TransferEngine::RunUploads(const Transfer& first) {
     for (const PackMember& m : members) parts.push_back({m.length, m.chunk});
     Status put = target->PutHashedParts(key, pack, parts);
     if (!put.ok()) return fail_all(packed, put.WithContext("pack " + key));
-    done = catalog_->CompletePackUpload(tier, key, members, completing);
+    done = catalog_->RecordPackUpload(tier, key, members);
   }
+  // The queue entries go only once the catalog holds what they achieved.
+  if (done.ok()) done = machine_->RemoveTransfers(completing);
   if (!done.ok()) return fail_all(packed, done);
   // The uploads made local chunks clean: the cache may now honour its limit.
   Status room = store_->cache().MakeRoom();

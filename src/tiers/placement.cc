@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "catalog/catalog.h"
+#include "machine/machine_state.h"
 #include "tiers/tiered_store.h"
 #include "tiers/transfer_engine.h"
 
@@ -25,8 +26,9 @@ std::vector<ChunkId> Ids(const std::vector<ChunkRef>& refs) {
 
 }  // namespace
 
-Placement::Placement(Catalog* catalog, TieredStore* store, TransferEngine* transfers)
-    : catalog_(catalog), store_(store), transfers_(transfers) {}
+Placement::Placement(Catalog* catalog, MachineState* machine, TieredStore* store,
+                     TransferEngine* transfers)
+    : catalog_(catalog), machine_(machine), store_(store), transfers_(transfers) {}
 
 Placement::~Placement() { Stop(); }
 
@@ -231,16 +233,22 @@ Result<PlacementResult> Placement::Evict(InodeId ino) {
 
 Result<PlacementResult> Placement::Pin(InodeId ino, bool pinned) {
   REEL_ASSIGN_OR_RETURN(std::vector<InodeId> files, Files(ino));
-  for (InodeId f : files) REEL_RETURN_IF_ERROR(catalog_->SetPinned(f, pinned));
+  for (InodeId f : files) REEL_RETURN_IF_ERROR(machine_->SetPinned(f, pinned));
   REEL_RETURN_IF_ERROR(ReloadPinned());
   if (pinned) return Hydrate(ino);
   return PlacementResult{files.size(), 0, 0};
 }
 
 Status Placement::ReloadPinned() {
-  REEL_ASSIGN_OR_RETURN(std::vector<InodeId> pinned, catalog_->ListPinned());
+  REEL_ASSIGN_OR_RETURN(std::vector<InodeId> pinned, machine_->ListPinned());
   std::unordered_set<ChunkId, ChunkIdHash> chunks;
   for (InodeId ino : pinned) {
+    // A pinned file purged from the trash (here or by another machine) loses its pin.
+    auto attr = catalog_->GetAttributes(ino);
+    if (!attr.ok() && attr.status().code() == Code::kNotFound) {
+      REEL_RETURN_IF_ERROR(machine_->SetPinned(ino, false));
+      continue;
+    }
     REEL_ASSIGN_OR_RETURN(std::vector<ChunkRef> refs, CurrentChunks(ino));
     for (const ChunkRef& r : refs) chunks.insert(r.id);
   }
@@ -252,7 +260,7 @@ Status Placement::ReloadPinned() {
 Result<TierUsage> Placement::Usage(InodeId ino) {
   TierUsage u;
   REEL_ASSIGN_OR_RETURN(std::vector<InodeId> files, Files(ino));
-  REEL_ASSIGN_OR_RETURN(std::vector<InodeId> pinned, catalog_->ListPinned());
+  REEL_ASSIGN_OR_RETURN(std::vector<InodeId> pinned, machine_->ListPinned());
   std::unordered_set<InodeId> pinned_set(pinned.begin(), pinned.end());
   for (InodeId f : files) {
     ++u.files;

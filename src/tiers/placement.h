@@ -26,6 +26,7 @@
 namespace reel {
 
 class Catalog;
+class MachineState;
 class TieredStore;
 struct OrphanPackReport;  // tiers/tiered_store.h
 class TransferEngine;
@@ -54,7 +55,7 @@ inline constexpr int64_t kOrphanPackMinAgeNs = 3600ll * 1000000000ll;
 
 class Placement {
  public:
-  Placement(Catalog* catalog, TieredStore* store, TransferEngine* transfers);
+  Placement(Catalog* catalog, MachineState* machine, TieredStore* store, TransferEngine* transfers);
   ~Placement();  // Stop()
   Placement(const Placement&) = delete;
   Placement& operator=(const Placement&) = delete;
@@ -89,6 +90,7 @@ class Placement {
   void CheckerLoop();
 
   Catalog* catalog_;
+  MachineState* machine_;  // pins
   TieredStore* store_;
   TransferEngine* transfers_;
 

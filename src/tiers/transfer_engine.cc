@@ -17,8 +17,12 @@ constexpr auto kIdlePoll = std::chrono::milliseconds(200);
 
 }  // namespace
 
-TransferEngine::TransferEngine(Catalog* catalog, TieredStore* store, uint32_t threads)
-    : catalog_(catalog), store_(store), threads_(std::max<uint32_t>(1, threads)) {}
+TransferEngine::TransferEngine(Catalog* catalog, MachineState* machine, TieredStore* store,
+                               uint32_t threads)
+    : catalog_(catalog),
+      machine_(machine),
+      store_(store),
+      threads_(std::max<uint32_t>(1, threads)) {}
 
 TransferEngine::~TransferEngine() { Stop(); }
 
@@ -26,7 +30,7 @@ Status TransferEngine::Start() {
   // spdlog creates its registry on first use, inside the uninstrumented libspdlog: make it exist
   // before worker threads log, or TSan sees the lazy init race.
   spdlog::default_logger_raw();
-  REEL_ASSIGN_OR_RETURN(uint64_t requeued, catalog_->RequeueRunningTransfers());
+  REEL_ASSIGN_OR_RETURN(uint64_t requeued, machine_->RequeueRunningTransfers());
   if (requeued > 0) spdlog::info("transfers: {} interrupted transfers queued again", requeued);
   std::lock_guard lock(mu_);
   stop_ = false;
@@ -46,7 +50,7 @@ void TransferEngine::Stop() {
 }
 
 Result<uint64_t> TransferEngine::Enqueue(const std::vector<TransferRequest>& requests) {
-  REEL_ASSIGN_OR_RETURN(uint64_t added, catalog_->EnqueueTransfers(requests, WallClockNs()));
+  REEL_ASSIGN_OR_RETURN(uint64_t added, machine_->EnqueueTransfers(requests, WallClockNs()));
   cv_.notify_all();
   return added;
 }
@@ -71,7 +75,7 @@ void TransferEngine::SetOnComplete(std::function<void(const Transfer&)> fn) {
 
 Result<TransferProgress> TransferEngine::Progress() {
   TransferProgress p;
-  REEL_ASSIGN_OR_RETURN(p.queue, catalog_->CountTransfers(WallClockNs()));
+  REEL_ASSIGN_OR_RETURN(p.queue, machine_->CountTransfers(WallClockNs()));
   std::lock_guard lock(mu_);
   p.paused = paused_;
   p.completed = completed_;
@@ -84,7 +88,7 @@ Result<TransferProgress> TransferEngine::Progress() {
 Status TransferEngine::WaitEmpty(int64_t timeout_ms) {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   while (true) {
-    REEL_ASSIGN_OR_RETURN(TransferCounts c, catalog_->CountTransfers(WallClockNs()));
+    REEL_ASSIGN_OR_RETURN(TransferCounts c, machine_->CountTransfers(WallClockNs()));
     if (c.queued == 0 && c.running == 0) return Status::Ok();
     std::unique_lock lock(mu_);
     if (paused_) return Status::Busy("transfers are paused with work queued");
@@ -112,7 +116,7 @@ void TransferEngine::WorkerLoop() {
       cv_.wait(lock, [&] { return stop_ || !paused_; });
       if (stop_) return;
     }
-    auto claimed = catalog_->ClaimTransfers(1, WallClockNs());
+    auto claimed = machine_->ClaimTransfers(1, WallClockNs());
     if (!claimed.ok() || claimed->empty()) {
       if (!claimed.ok()) spdlog::warn("transfers: claim: {}", claimed.status().ToString());
       std::unique_lock lock(mu_);
@@ -142,6 +146,7 @@ void TransferEngine::Record(const Transfer& t, const Status& s, int64_t retry_at
     if (done) done(t);
     return;
   }
+  if (Moot(t, s)) return;
   if (log) {
     spdlog::warn("transfers: chunk {} attempt {} failed: {} (retry in {} ms)",
                  t.request.chunk.Hex(), t.attempts + 1, s.ToString(),
@@ -152,14 +157,29 @@ void TransferEngine::Record(const Transfer& t, const Status& s, int64_t retry_at
     ++failures_;
     last_error_ = s.ToString();
   }
-  Status r = catalog_->RetryTransfer(t.id, retry_at, s.ToString());
+  Status r = machine_->RetryTransfer(t.id, retry_at, s.ToString());
   if (!r.ok()) spdlog::error("transfers: requeue: {}", r.ToString());
+}
+
+bool TransferEngine::Moot(const Transfer& t, const Status& failure) {
+  if (failure.code() != Code::kNotFound) return false;
+  auto known = catalog_->HasChunk(t.request.chunk);
+  if (!known.ok() || *known) return false;
+  Status removed = machine_->RemoveTransfers({t.id});
+  if (!removed.ok()) {
+    spdlog::warn("transfers: drop the entry of collected chunk {}: {}", t.request.chunk.Hex(),
+                 removed.ToString());
+    return false;
+  }
+  spdlog::info("transfers: chunk {} was collected; its {} is dropped", t.request.chunk.Hex(),
+               t.request.kind == TransferKind::kUpload ? "upload" : "download");
+  return true;
 }
 
 std::vector<Transfer> TransferEngine::ClaimBatchAfter(const Transfer& first) {
   std::vector<Transfer> batch{first};
   if (first.request.size >= kPackTargetBytes) return batch;
-  auto more = catalog_->ClaimBatch(first.request.kind, first.request.tier,
+  auto more = machine_->ClaimBatch(first.request.kind, first.request.tier,
                                    kPackTargetBytes - first.request.size, WallClockNs());
   if (more.ok()) {
     batch.insert(batch.end(), more->begin(), more->end());
@@ -187,7 +207,7 @@ void TransferEngine::RunDownloads(const Transfer& first) {
   }
   for (size_t i = 0; i < batch.size(); ++i) {
     Status s = results[i];
-    if (s.ok()) s = catalog_->CompleteTransfer(batch[i].id);
+    if (s.ok()) s = machine_->RemoveTransfers({batch[i].id});
     Record(batch[i], s, WallClockNs() + BackoffNs(batch[i].attempts));
   }
 }

@@ -1,11 +1,12 @@
-// TransferEngine: runs the durable transfer queue kept in the catalog. Worker threads claim due
-// transfers, copy chunks, and record the result:
+// TransferEngine: runs this machine's durable transfer queue (MachineState). Worker threads claim
+// due transfers, copy chunks, and record the result (what a transfer achieved goes to the catalog
+// first, then its queue entry goes, so a crash in between repeats it rather than losing it):
 //   upload   -> uploads to one shared tier go in PACKS: a worker claims the queued uploads to that
 //               tier in queue order (file order) up to kPackTargetBytes, reads each chunk from
 //               the drive (local cache, else another tier), verifies it, and PUTs their
 //               concatenation as one object under packs/ (tiers/pack_keys.h). Only after the
 //               store acknowledged it does one catalog transaction record every member's tier bit
-//               and location (tier, pack, offset, length) and complete the queue entries. A chunk
+//               and location (tier, pack, offset, length); then the queue entries go. A chunk
 //               already on the tier is completed without a copy. Object stores such as Ceph's
 //               gateway pay a per-request cost that dominates at ~1 MiB chunks; a pack of 16 MiB
 //               pays it once per 14 chunks.
@@ -17,7 +18,8 @@
 // A failure puts the transfer back with exponential backoff and jitter (0.5 s doubling to 60 s);
 // a failed pack PUT puts every member back with the same delay, so they are claimed together
 // again. Transfers never give up on their own: a store that is down for an hour is retried until
-// it returns. Queue entries survive restarts (running ones are requeued at Start). Transfers run
+// it returns, unless the chunk itself is gone from the catalog (collected meanwhile): then the
+// entry is dropped. Queue entries survive restarts (running ones are requeued at Start). Transfers run
 // on their own threads: reads and writes of local data never wait for them.
 #pragma once
 
@@ -31,6 +33,7 @@
 #include <vector>
 
 #include "catalog/types.h"
+#include "machine/machine_state.h"
 #include "common/status.h"
 
 namespace reel {
@@ -53,7 +56,7 @@ inline constexpr uint64_t kPackTargetBytes = 16ull << 20;
 
 class TransferEngine {
  public:
-  TransferEngine(Catalog* catalog, TieredStore* store, uint32_t threads);
+  TransferEngine(Catalog* catalog, MachineState* machine, TieredStore* store, uint32_t threads);
   ~TransferEngine();  // Stop()
   TransferEngine(const TransferEngine&) = delete;
   TransferEngine& operator=(const TransferEngine&) = delete;
@@ -91,12 +94,16 @@ class TransferEngine {
   // already gone); on failure the counters and the entry back in the queue, due at `retry_at`.
   // `log`: false when the caller logged the failure once for a whole pack.
   void Record(const Transfer& t, const Status& s, int64_t retry_at, bool log = true);
+  // Whether a failed transfer's chunk is gone from the catalog (garbage collection took it):
+  // such a transfer has nothing left to do and leaves the queue instead of being retried.
+  bool Moot(const Transfer& t, const Status& failure);
   int64_t BackoffNs(uint32_t attempts);
   std::string NewPackKey();
   std::vector<uint8_t> TakePackBuffer();
   void GivePackBuffer(std::vector<uint8_t> buffer);
 
   Catalog* catalog_;
+  MachineState* machine_;
   TieredStore* store_;
   const uint32_t threads_;
 

@@ -10,6 +10,7 @@
 #include <random>
 
 #include "catalog/catalog.h"
+#include "machine/machine_state.h"
 #include "chunking/sha256.h"
 #include "store/chunk_keys.h"
 #include "store/fault_injection_store.h"
@@ -42,6 +43,15 @@ class TiersTest : public ::testing::Test {
     auto cat = OpenCatalog("sqlite::memory:", 0, 0);
     ASSERT_TRUE(cat.ok()) << cat.status().ToString();
     catalog_ = std::move(cat).value();
+    machine_ = NewMachineState();
+    ASSERT_NE(machine_, nullptr);
+  }
+
+  // A machine's own state (queue, pins), in memory.
+  static std::unique_ptr<MachineState> NewMachineState() {
+    auto machine = MachineState::Open(":memory:");
+    EXPECT_TRUE(machine.ok()) << machine.status().ToString();
+    return machine.ok() ? std::move(machine).value() : nullptr;
   }
 
   // A drive with an edge and a cloud tier; `cloud_faults_` wraps the cloud store.
@@ -93,7 +103,7 @@ class TiersTest : public ::testing::Test {
     }
     // One worker: it claims every queued upload into its pack, so the packs a test expects do
     // not depend on a second worker claiming some entries first.
-    TransferEngine transfers(catalog_.get(), store_.get(), 1);
+    TransferEngine transfers(catalog_.get(), machine_.get(), store_.get(), 1);
     ASSERT_TRUE(transfers.Enqueue(requests).ok());
     ASSERT_TRUE(transfers.Start().ok());
     ASSERT_TRUE(transfers.WaitEmpty(20000).ok());
@@ -130,6 +140,7 @@ class TiersTest : public ::testing::Test {
   }
 
   std::unique_ptr<Catalog> catalog_;
+  std::unique_ptr<MachineState> machine_;
   std::shared_ptr<MemoryStore> edge_base_ = std::make_shared<MemoryStore>("edge");
   std::shared_ptr<MemoryStore> cloud_base_ = std::make_shared<MemoryStore>("cloud");
   std::unique_ptr<TieredStore> store_;
@@ -245,8 +256,8 @@ TEST_F(TiersTest, UploadsRetryThroughAnOutageAndRecordTheirTierOnlyWhenAcknowled
   for (const ChunkRef& r : refs) ASSERT_TRUE(store_->Put(ChunkKey(r.id), contents_[r.id]).ok());
   cloud_faults_->FailPutsAfter(0, Status::Unavailable("gateway down"));
   // One worker, so the four retried uploads are claimed into one pack (see Upload()).
-  TransferEngine transfers(catalog_.get(), store_.get(), 1);
-  Placement placement(catalog_.get(), store_.get(), &transfers);
+  TransferEngine transfers(catalog_.get(), machine_.get(), store_.get(), 1);
+  Placement placement(catalog_.get(), machine_.get(), store_.get(), &transfers);
   ASSERT_TRUE(placement.Start().ok());
   ASSERT_TRUE(transfers.Start().ok());
   auto queued = placement.Publish(ino);
@@ -278,8 +289,8 @@ TEST_F(TiersTest, PublishingAFileWithoutAVersionIsAnErrorNotAnEmptySuccess) {
   auto dir = catalog_->CreateNode(kRootInode, "shots", NewNode{FileType::kDirectory, 0755, 0, 0, {}},
                                   1);
   ASSERT_TRUE(dir.ok());
-  TransferEngine transfers(catalog_.get(), store_.get(), 1);
-  Placement placement(catalog_.get(), store_.get(), &transfers);
+  TransferEngine transfers(catalog_.get(), machine_.get(), store_.get(), 1);
+  Placement placement(catalog_.get(), machine_.get(), store_.get(), &transfers);
   auto published = placement.Publish(f->ino);
   EXPECT_EQ(published.status().code(), Code::kNotFound);
   EXPECT_NE(published.status().message().find("no version yet"), std::string::npos);
@@ -295,10 +306,10 @@ TEST_F(TiersTest, QueuedTransfersResumeInTheNextProcess) {
   for (const ChunkRef& r : refs) ASSERT_TRUE(store_->Put(ChunkKey(r.id), contents_[r.id]).ok());
   std::vector<TransferRequest> requests;
   for (const ChunkRef& r : refs) requests.push_back({TransferKind::kUpload, r.id, r.length, kTierEdge});
-  ASSERT_TRUE(catalog_->EnqueueTransfers(requests, 1).ok());
+  ASSERT_TRUE(machine_->EnqueueTransfers(requests, 1).ok());
   // A previous process claimed one and died.
-  ASSERT_TRUE(catalog_->ClaimTransfers(1, 1).ok());
-  TransferEngine transfers(catalog_.get(), store_.get(), 2);
+  ASSERT_TRUE(machine_->ClaimTransfers(1, 1).ok());
+  TransferEngine transfers(catalog_.get(), machine_.get(), store_.get(), 2);
   ASSERT_TRUE(transfers.Start().ok());
   ASSERT_TRUE(transfers.WaitEmpty(10000).ok());
   for (const ChunkRef& r : refs) EXPECT_EQ(ReadPacked(edge_base_.get(), kTierEdge, r.id), contents_[r.id]);
@@ -306,12 +317,47 @@ TEST_F(TiersTest, QueuedTransfersResumeInTheNextProcess) {
   EXPECT_EQ(*tiers, (std::vector<TierMask>{kTierEdge, kTierEdge, kTierEdge}));
 }
 
+TEST_F(TiersTest, TransfersOfACollectedChunkLeaveTheQueueOthersWaitForTheirChunk) {
+  MakeStore(0);
+  auto [gone_ino, gone] = MakeFile("gone", 1, 1024, 41);
+  auto [kept_ino, kept] = MakeFile("kept", 1, 1024, 42);
+  // Neither chunk is in any store; "gone"'s is collected from the catalog as well.
+  ASSERT_TRUE(catalog_->Unlink(kRootInode, "gone", 3).ok());
+  ASSERT_TRUE(catalog_->PurgeTrash(4, {}, 5).ok());
+  auto deleted = catalog_->DeleteChunkIfUnreferenced(gone[0].id);
+  ASSERT_TRUE(deleted.ok() && *deleted);
+  ASSERT_TRUE(machine_
+                  ->EnqueueTransfers({{TransferKind::kUpload, gone[0].id, 1024, kTierCloud},
+                                      {TransferKind::kDownload, gone[0].id, 1024, 0},
+                                      {TransferKind::kUpload, kept[0].id, 1024, kTierCloud}},
+                                     1)
+                  .ok());
+  TransferEngine transfers(catalog_.get(), machine_.get(), store_.get(), 1);
+  ASSERT_TRUE(transfers.Start().ok());
+  // The kept chunk's upload fails (it is missing) and waits for a retry; the collected chunk's
+  // transfers are dropped, not retried forever.
+  ASSERT_TRUE(Eventually([&] {
+    auto listed = machine_->ListTransfers(10);
+    return listed.ok() && listed->size() == 1 && (*listed)[0].attempts >= 1;
+  }));
+  transfers.Stop();
+  auto listed = machine_->ListTransfers(10);
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ((*listed)[0].request.chunk, kept[0].id);
+  EXPECT_EQ((*listed)[0].request.kind, TransferKind::kUpload);
+  auto progress = transfers.Progress();
+  ASSERT_TRUE(progress.ok());
+  EXPECT_GE(progress->failures, 1u);
+  EXPECT_EQ(progress->completed, 0u);
+}
+
 TEST_F(TiersTest, PausedTransfersWaitAndHydrateFetchesWhatIsMissing) {
   MakeStore(0);
   auto [ino, refs] = MakeFile("plate", 3, 1024, 31);
   for (const ChunkRef& r : refs) ASSERT_TRUE(cloud_faults_->Put(ChunkKey(r.id), contents_[r.id]).ok());
-  TransferEngine transfers(catalog_.get(), store_.get(), 2);
-  Placement placement(catalog_.get(), store_.get(), &transfers);
+  TransferEngine transfers(catalog_.get(), machine_.get(), store_.get(), 2);
+  Placement placement(catalog_.get(), machine_.get(), store_.get(), &transfers);
   ASSERT_TRUE(placement.Start().ok());
   transfers.Pause();
   ASSERT_TRUE(transfers.Start().ok());
@@ -342,8 +388,8 @@ TEST_F(TiersTest, APublishIsAFewPackPutsAndANewMachineStreamsItWithAFewRangedGet
   constexpr size_t kChunk = 512 * 1024;  // 24 MiB: two packs
   auto [ino, refs] = MakeFile("take.mov", kChunks, kChunk, 300);
   for (const ChunkRef& r : refs) ASSERT_TRUE(store_->Put(ChunkKey(r.id), contents_[r.id]).ok());
-  TransferEngine transfers(catalog_.get(), store_.get(), 2);
-  Placement placement(catalog_.get(), store_.get(), &transfers);
+  TransferEngine transfers(catalog_.get(), machine_.get(), store_.get(), 2);
+  Placement placement(catalog_.get(), machine_.get(), store_.get(), &transfers);
   ASSERT_TRUE(placement.Start().ok());
   ASSERT_TRUE(transfers.Start().ok());
   ASSERT_TRUE(placement.Publish(ino).ok());
@@ -393,8 +439,9 @@ TEST_F(TiersTest, APublishIsAFewPackPutsAndANewMachineStreamsItWithAFewRangedGet
   ObjectStore* local4 = nullptr;
   FaultInjectionStore *edge4 = nullptr, *cloud4 = nullptr;
   auto fourth = NewMachine(0, &local4, &edge4, &cloud4);
-  TransferEngine transfers4(catalog_.get(), fourth.get(), 1);
-  Placement placement4(catalog_.get(), fourth.get(), &transfers4);
+  auto machine4 = NewMachineState();
+  TransferEngine transfers4(catalog_.get(), machine4.get(), fourth.get(), 1);
+  Placement placement4(catalog_.get(), machine4.get(), fourth.get(), &transfers4);
   ASSERT_TRUE(placement4.Start().ok());
   ASSERT_TRUE(transfers4.Start().ok());
   auto queued = placement4.Hydrate(ino);
@@ -522,7 +569,7 @@ TEST_F(TiersTest, ADamagedLocalCopyGetsItsPackRefusedAndTheRetryRepairsOrHoldsIt
   }
   std::vector<TransferRequest> requests;
   for (const ChunkRef& r : refs) requests.push_back({TransferKind::kUpload, r.id, r.length, kTierCloud});
-  TransferEngine transfers(catalog_.get(), store_.get(), 1);
+  TransferEngine transfers(catalog_.get(), machine_.get(), store_.get(), 1);
   ASSERT_TRUE(transfers.Enqueue(requests).ok());
   ASSERT_TRUE(transfers.Start().ok());
   auto on_cloud = [&](const ChunkRef& r) {

@@ -54,9 +54,6 @@ Result<bool> SqliteCatalog::DeleteChunkIfUnreferenced(const ChunkId& id) {
     REEL_RETURN_IF_ERROR(
         db.Prepare("DELETE FROM chunks WHERE id = ?1 AND refcount = 0").Bind(IdBlob(id)).Run());
     deleted = db.Changes() > 0;
-    if (deleted) {
-      REEL_RETURN_IF_ERROR(db.Prepare("DELETE FROM transfers WHERE chunk = ?1").Bind(IdBlob(id)).Run());
-    }
     return Status::Ok();
   });
   if (!s.ok()) return s;

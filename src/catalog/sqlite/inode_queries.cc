@@ -142,12 +142,6 @@ Result<UnlinkResult> DropName(Db& db, const Dentry& entry, const Attributes& att
   return result;
 }
 
-ChunkId ChunkIdFromBlob(std::span<const uint8_t> blob) {
-  ChunkId id;
-  if (blob.size() == id.bytes.size()) std::copy(blob.begin(), blob.end(), id.bytes.begin());
-  return id;
-}
-
 Status DeleteInode(Db& db, InodeId ino, TimeNs now) {
   ChunkUses uses;
   {
@@ -163,7 +157,6 @@ Status DeleteInode(Db& db, InodeId ino, TimeNs now) {
   REEL_RETURN_IF_ERROR(ReleaseChunkReferences(db, uses, now));
   REEL_RETURN_IF_ERROR(db.Prepare("DELETE FROM versions WHERE ino = ?1").Bind(ino).Run());
   REEL_RETURN_IF_ERROR(db.Prepare("DELETE FROM xattrs WHERE ino = ?1").Bind(ino).Run());
-  REEL_RETURN_IF_ERROR(db.Prepare("DELETE FROM pins WHERE ino = ?1").Bind(ino).Run());
   return db.Prepare("DELETE FROM inodes WHERE ino = ?1").Bind(ino).Run();
 }
 

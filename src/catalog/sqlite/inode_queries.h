@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "catalog/sqlite/chunk_id_blob.h"
 #include "catalog/sqlite/chunk_list.h"
 #include "catalog/sqlite/sqlite_db.h"
 #include "catalog/types.h"
@@ -20,10 +21,6 @@ namespace reel::sqlite {
   "i.ino, i.type, i.mode, i.uid, i.gid, i.nlink, i.size, i.atime, i.mtime, i.ctime, i.version, " \
   "i.rdev"
 inline constexpr int kInodeColumnCount = 12;
-
-// A chunk id as a BLOB parameter, and back from a BLOB column (all zeros if the size is wrong).
-inline Blob IdBlob(const ChunkId& id) { return Blob{id.bytes.data(), id.bytes.size()}; }
-ChunkId ChunkIdFromBlob(std::span<const uint8_t> blob);
 
 // Attributes from REEL_INODE_COLUMNS starting at column `first`.
 Attributes ReadAttributes(const Stmt& st, int first = 0);

@@ -37,9 +37,8 @@ Status LocationsOf(Db& db, const ChunkId& id, std::vector<ChunkLocation>* out) {
 
 }  // namespace
 
-Status SqliteCatalog::CompletePackUpload(TierMask tier, const std::string& pack,
-                                         const std::vector<PackMember>& members,
-                                         const std::vector<uint64_t>& transfer_ids) {
+Status SqliteCatalog::RecordPackUpload(TierMask tier, const std::string& pack,
+                                       const std::vector<PackMember>& members) {
   if (!IsOneTier(tier)) return Status::InvalidArgument("a pack is on exactly one tier");
   if (pack.empty()) return Status::InvalidArgument("a pack needs a key");
   return Write([&](Db& db) -> Status {
@@ -54,9 +53,6 @@ Status SqliteCatalog::CompletePackUpload(TierMask tier, const std::string& pack,
       REEL_RETURN_IF_ERROR(db.Prepare("UPDATE chunks SET tiers = tiers | ?2 WHERE id = ?1")
                                .Bind(IdBlob(m.chunk), static_cast<int64_t>(tier))
                                .Run());
-    }
-    for (uint64_t id : transfer_ids) {
-      REEL_RETURN_IF_ERROR(db.Prepare("DELETE FROM transfers WHERE id = ?1").Bind(id).Run());
     }
     return Status::Ok();
   });

@@ -67,8 +67,15 @@
 //     first opened. A catalog without it that has no content is a new one: opening it over
 //     stores that hold data is refused (drive/drive_identity.h).
 //
+// legacy_pins(ino), legacy_transfers(kind, chunk, size, tier, attempts, created, next_attempt,
+//     last_error) (schema 7): what the pins and transfers tables held when per-machine state
+//     moved out of the catalog, until the machine state next to this catalog copies and drops
+//     them. pins and transfers (schema 3) are gone from schema 7 on.
+//
 // Foreign keys are enforced (PRAGMA foreign_keys = ON on every connection).
 #include "catalog/sqlite/schema_migrations.h"
+
+#include "catalog/sqlite/transfer_queue_sql.h"
 
 #include <string>
 
@@ -230,7 +237,7 @@ END;
 
 // Tiers: which shared tiers hold each chunk, published versions, pinned files, and the durable
 // transfer queue.
-constexpr const char* kTiers = R"sql(
+constexpr const char* kTiersWithoutQueue = R"sql(
 ALTER TABLE chunks ADD COLUMN tiers INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE versions ADD COLUMN published INTEGER NOT NULL DEFAULT 0;
 
@@ -238,21 +245,7 @@ CREATE TABLE pins (
   ino INTEGER PRIMARY KEY REFERENCES inodes (ino)
 );
 
-CREATE TABLE transfers (
-  id           INTEGER PRIMARY KEY AUTOINCREMENT,
-  kind         INTEGER NOT NULL,
-  chunk        BLOB NOT NULL CHECK (length(chunk) = 32),
-  size         INTEGER NOT NULL,
-  tier         INTEGER NOT NULL,
-  state        INTEGER NOT NULL DEFAULT 0,
-  attempts     INTEGER NOT NULL DEFAULT 0,
-  created      INTEGER NOT NULL,
-  next_attempt INTEGER NOT NULL,
-  last_error   TEXT NOT NULL DEFAULT '',
-  UNIQUE (kind, chunk, tier)
-);
-CREATE INDEX transfers_due ON transfers (state, next_attempt, id);
-)sql";
+)sql";  // then kTransferQueueSql
 
 // Packs: chunk locations inside pack objects on the shared tiers.
 constexpr const char* kPacks = R"sql(
@@ -289,70 +282,37 @@ UPDATE sqlite_schema
 PRAGMA writable_schema = RESET;
 )sql";
 
+// Per-machine state leaves the catalog: the transfer queue and the pins move to the machine's own
+// database (machine/machine_state.h), which copies these legacy tables the first time it opens
+// next to this catalog and then drops them. Plain copies (no constraints, no foreign keys), so
+// they hold up nothing meanwhile.
+constexpr const char* kMachineStateOut = R"sql(
+CREATE TABLE legacy_pins AS SELECT ino FROM pins;
+CREATE TABLE legacy_transfers AS
+  SELECT kind, chunk, size, tier, attempts, created, next_attempt, last_error FROM transfers;
+DROP TABLE pins;
+DROP TABLE transfers;
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& Migrations() {
+  static const std::string kTiers = std::string(kTiersWithoutQueue) + kTransferQueueSql;
   static const std::vector<Migration> kMigrations = {
       {1, "initial schema: inodes, dentries, versions, chunks, xattrs, trash", kInitialSchema},
       {2, "stats counters maintained by triggers", kStatsCounters},
-      {3, "tiers: chunk tier bits, published versions, pins, transfer queue", kTiers},
+      {3, "tiers: chunk tier bits, published versions, pins, transfer queue", kTiers.c_str()},
       {4, "packs: chunk locations inside pack objects on shared tiers", kPacks},
       {5, "drive identity; commit ids of versions", kIdentity},
       {6, "special files: fifo, device and socket types, device numbers", kSpecialFiles},
+      {7, "per-machine state out: pins and the transfer queue become legacy copies",
+       kMachineStateOut},
   };
   return kMigrations;
 }
 
 int LatestSchemaVersion() { return Migrations().back().version; }
 
-Result<int> SchemaVersion(Db& db) {
-  Stmt exists = db.Prepare(
-      "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'schema_version'");
-  REEL_ASSIGN_OR_RETURN(bool has_table, exists.Step());
-  if (!has_table) return 0;
-  Stmt st = db.Prepare("SELECT coalesce(max(version), 0) FROM schema_version");
-  REEL_ASSIGN_OR_RETURN(bool row, st.Step());
-  return row ? static_cast<int>(st.Int(0)) : 0;
-}
-
-Result<int> Migrate(Db& db, int64_t now) {
-  REEL_RETURN_IF_ERROR(db.Transaction([&] {
-    return db.Exec(
-        "CREATE TABLE IF NOT EXISTS schema_version ("
-        "  version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at INTEGER NOT NULL)");
-  }));
-  REEL_ASSIGN_OR_RETURN(int current, SchemaVersion(db));
-  if (current > LatestSchemaVersion()) {
-    return Status::NotSupported("catalog " + db.path() + " has schema version " +
-                                std::to_string(current) + ", newer than this build's " +
-                                std::to_string(LatestSchemaVersion()));
-  }
-  int applied = 0;
-  for (const Migration& m : Migrations()) {
-    if (m.version <= current) continue;
-    bool ran = false;
-    Status s = db.Transaction([&]() -> Status {
-      ran = false;
-      // Re-read inside the write lock: another process may have migrated meanwhile.
-      REEL_ASSIGN_OR_RETURN(int now_version, SchemaVersion(db));
-      if (now_version >= m.version) return Status::Ok();
-      REEL_RETURN_IF_ERROR(db.Exec(m.sql));
-      REEL_RETURN_IF_ERROR(
-          db.Prepare("INSERT INTO schema_version (version, description, applied_at) "
-                     "VALUES (?1, ?2, ?3)")
-              .Bind(m.version, m.description, now)
-              .Run());
-      REEL_RETURN_IF_ERROR(db.Exec("PRAGMA user_version = " + std::to_string(m.version)));
-      ran = true;
-      return Status::Ok();
-    });
-    if (!s.ok()) {
-      return s.WithContext("schema migration " + std::to_string(m.version) + " (" +
-                           m.description + ")");
-    }
-    if (ran) ++applied;
-  }
-  return applied;
-}
+Result<int> Migrate(Db& db, int64_t now) { return RunMigrations(db, Migrations(), now); }
 
 }  // namespace reel::sqlite

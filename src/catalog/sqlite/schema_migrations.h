@@ -5,29 +5,17 @@
 #include <cstdint>
 #include <vector>
 
+#include "catalog/sqlite/migration_runner.h"
 #include "catalog/sqlite/sqlite_db.h"
 #include "common/status.h"
 
 namespace reel::sqlite {
 
-struct Migration {
-  int version;              // 1, 2, 3 ... in order, never renumbered, never edited once shipped
-  const char* description;
-  const char* sql;          // one or more statements
-};
-
 // All migrations, in order.
 const std::vector<Migration>& Migrations();
 int LatestSchemaVersion();
 
-// The schema version recorded in `db` (0 for a new database).
-[[nodiscard]] Result<int> SchemaVersion(Db& db);
-
-// Brings `db` to LatestSchemaVersion(). Each migration runs in its own write transaction together
-// with its row in `schema_version` (and PRAGMA user_version), so a crash leaves the database at a
-// whole version, and two processes opening a new database at once apply each migration once.
-// NotSupported if the database is newer than this build. Returns how many migrations ran.
-// `now` is recorded as applied_at.
+// Brings the catalog `db` to LatestSchemaVersion() (RunMigrations with Migrations()).
 [[nodiscard]] Result<int> Migrate(Db& db, int64_t now);
 
 }  // namespace reel::sqlite

@@ -77,26 +77,13 @@ class SqliteCatalog final : public Catalog {
   Status RequestPublish(InodeId ino, uint64_t number) override;
   Result<std::vector<std::pair<InodeId, uint64_t>>> ListPendingPublishes() override;
   Status MarkPublished(InodeId ino, uint64_t number, TimeNs now) override;
-  Status SetPinned(InodeId ino, bool pinned) override;
-  Result<std::vector<InodeId>> ListPinned() override;
-  Status CompletePackUpload(TierMask tier, const std::string& pack,
-                            const std::vector<PackMember>& members,
-                            const std::vector<uint64_t>& transfer_ids) override;
+  Status RecordPackUpload(TierMask tier, const std::string& pack,
+                          const std::vector<PackMember>& members) override;
   Result<std::vector<ChunkLocation>> GetChunkLocations(const std::vector<ChunkId>& ids) override;
   Result<std::vector<ChunkLocation>> ListPackMembers(TierMask tier,
                                                      const std::string& pack) override;
   Result<uint64_t> CountPackMembers(TierMask tier, const std::string& pack) override;
   Result<std::vector<ChunkLocation>> RemoveChunkLocations(const ChunkId& id) override;
-  Result<std::vector<Transfer>> ClaimBatch(TransferKind kind, TierMask tier, uint64_t max_bytes,
-                                             TimeNs now) override;
-  Result<uint64_t> EnqueueTransfers(const std::vector<TransferRequest>& requests,
-                                    TimeNs now) override;
-  Result<std::vector<Transfer>> ClaimTransfers(size_t limit, TimeNs now) override;
-  Status CompleteTransfer(uint64_t id) override;
-  Status RetryTransfer(uint64_t id, TimeNs next_attempt, const std::string& error) override;
-  Result<uint64_t> RequeueRunningTransfers() override;
-  Result<std::vector<Transfer>> ListTransfers(size_t limit) override;
-  Result<TransferCounts> CountTransfers(TimeNs now) override;
 
   Result<std::string> GetDriveId() override;
   Status SetDriveId(const std::string& id) override;
