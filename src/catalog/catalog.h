@@ -64,7 +64,8 @@ class Catalog {
   // commit of a closed file must not look like a later change), else the commit time. The chunks
   // must already be durable in the store.
   // IsDirectory for a directory, InvalidArgument for a symlink or when the chunk lengths do not add
-  // up to v.size (or a chunk's length differs from its record's). The all-zero ChunkId is a hole
+  // up to v.size (or a chunk's length differs from its record's). Conflict when v.base is set and
+  // is not the id of the file's current version (nothing is written then). The all-zero ChunkId is a hole
   // (zeros stored nowhere, see store/chunk_keys.h): it stays in the chunk list but gets no chunk
   // record and no reference.
   virtual Result<VersionInfo> CommitVersion(InodeId ino, const NewVersion& v, TimeNs now) = 0;

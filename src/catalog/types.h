@@ -80,6 +80,9 @@ enum class VersionKind : uint8_t {
 };
 
 struct VersionInfo {
+  // Names this version in the whole catalog, for as long as it exists: unlike `number`, which a
+  // rename that keeps history shifts, it never changes. A commit names its base by it.
+  uint64_t id = 0;
   uint64_t number = 0;  // 1, 2, 3 ... per file
   TimeNs created = 0;
   uint64_t size = 0;
@@ -106,6 +109,11 @@ struct NewVersion {
   std::string message;
   TimeNs mtime = 0;  // the file's mtime after this version (0 = the commit time)
   uint64_t commit_id = 0;  // see VersionInfo::commit_id
+  // The version this one was made from (VersionInfo::id; 0: the file had none). When set, the
+  // commit is refused with Conflict unless that is still the file's current version, so no
+  // commit silently replaces one it never saw (another machine's). Unset: no check (crash
+  // recovery putting this machine's acknowledged writes on whatever is current).
+  std::optional<uint64_t> base;
 };
 
 struct TrashEntry {

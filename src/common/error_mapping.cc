@@ -26,6 +26,8 @@ int ToErrno(Code code) {
     case Code::kRange: return ERANGE;
     case Code::kCrossDevice: return EXDEV;
     case Code::kFileTooLarge: return EFBIG;
+    // The file changed elsewhere since this machine read it: its handle's view is stale.
+    case Code::kConflict: return ESTALE;
     case Code::kInternal: return EIO;
   }
   return EIO;
@@ -42,6 +44,7 @@ int ToHttpStatus(Code code) {
     case Code::kIsDirectory:
     case Code::kRange: return 400;
     case Code::kFileTooLarge: return 413;
+    case Code::kConflict: return 409;
     case Code::kNotEmpty: return 409;
     case Code::kPermissionDenied: return 403;
     case Code::kNoSpace: return 507;

@@ -27,6 +27,7 @@ std::string_view CodeName(Code code) {
     case Code::kRange: return "range";
     case Code::kCrossDevice: return "cross_device";
     case Code::kFileTooLarge: return "file_too_large";
+    case Code::kConflict: return "conflict";
     case Code::kInternal: return "internal";
   }
   return "unknown";

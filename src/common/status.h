@@ -31,6 +31,7 @@ enum class Code {
   kRange,            // a value or buffer is out of range
   kCrossDevice,
   kFileTooLarge,     // past the largest file size (EFBIG)
+  kConflict,         // changed since the caller read it (a commit whose base is no longer the head)
   kInternal,         // a bug
 };
 

@@ -67,6 +67,9 @@ Result<VersionInfo> EngineImpl::CommitLayer(FileState& fs, VersionKind kind,
   // The version names the staging record it comes from, so crash recovery can tell whether
   // a record left behind was committed (staged_file.h).
   if (layer) nv.commit_id = layer->id();
+  // It names the version it was made from, so it never silently replaces one made elsewhere
+  // meanwhile. Recovery knowingly puts this machine's acknowledged writes on the current version.
+  if (kind != VersionKind::kRecovered) nv.base = base.id();
   // The uploader keeps every chunk id pinned against GC until the catalog commit is done.
   ChunkUploader uploader(store_.get(), catalog_.get(), &inflight_, options_.upload_threads,
                          4ull * chunker_->MaxChunk());
@@ -241,6 +244,7 @@ Result<VersionInfo> EngineImpl::Restore(InodeId ino, uint64_t number) {
   }
   NewVersion nv{old.info.size, old.chunks, VersionKind::kRestore,
                 "restored from version " + std::to_string(number), NowNs()};
+  nv.base = 0;  // the new file has no version
   if (s.ok()) {
     ChunkUploader pin(store_.get(), catalog_.get(), &inflight_, 1, 0);  // pins chunks against GC
     for (const auto& c : old.chunks) pin.AddExisting(c);

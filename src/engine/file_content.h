@@ -39,6 +39,7 @@ class VersionLayout {
 
   uint64_t size() const { return starts_.empty() ? 0 : size_; }
   uint64_t number() const { return version_ ? version_->info.number : 0; }
+  uint64_t id() const { return version_ ? version_->info.id : 0; }  // VersionInfo::id
   TimeNs created() const { return version_ ? version_->info.created : 0; }
   const std::vector<ChunkRef>& chunks() const;
   uint64_t chunk_start(size_t i) const { return starts_[i]; }

@@ -47,6 +47,8 @@ TEST(StatusTest, ErrnoAndHttpMappingsCoverEveryCode) {
   EXPECT_EQ(ToErrno(Code::kNotFound), ENOENT);
   EXPECT_EQ(ToErrno(Code::kNotEmpty), ENOTEMPTY);
   EXPECT_EQ(ToHttpStatus(Code::kNotFound), 404);
+  EXPECT_EQ(ToErrno(Code::kConflict), ESTALE);
+  EXPECT_EQ(ToHttpStatus(Code::kConflict), 409);
   EXPECT_EQ(ToHttpStatus(Code::kOk), 200);
 }
 

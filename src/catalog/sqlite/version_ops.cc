@@ -10,7 +10,7 @@ namespace reel::sqlite {
 namespace {
 
 VersionInfo ReadVersionInfo(const Stmt& st) {
-  // Columns: number, created, size, kind, message, chunk_count, published, commit_id.
+  // Columns: number, created, size, kind, message, chunk_count, published, commit_id, id.
   VersionInfo v;
   v.number = st.U64(0);
   v.created = st.Int(1);
@@ -20,7 +20,24 @@ VersionInfo ReadVersionInfo(const Stmt& st) {
   v.chunk_count = static_cast<uint32_t>(st.Int(5));
   v.published = st.Int(6);
   v.commit_id = st.U64(7);
+  v.id = st.U64(8);
   return v;
+}
+
+// Conflict unless the version with id `base` (0: none) is the current version `current` of `ino`.
+Status CheckBase(Db& db, InodeId ino, uint64_t current, uint64_t base) {
+  uint64_t head = 0;
+  if (current != 0) {
+    Stmt st = db.Prepare("SELECT id FROM versions WHERE ino = ?1 AND number = ?2");
+    st.Bind(ino, current);
+    REEL_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (row) head = st.U64(0);
+  }
+  if (head == base) return Status::Ok();
+  return Status(Code::kConflict,
+                "inode " + std::to_string(ino) + " changed since this commit's base: its current "
+                "version is " + (current != 0 ? std::to_string(current) : "none") +
+                (base == 0 ? ", the commit was made on no version" : ""));
 }
 
 }  // namespace
@@ -49,6 +66,7 @@ Result<VersionInfo> SqliteCatalog::CommitVersion(InodeId ino, const NewVersion& 
     if (attr.type != FileType::kRegular) {
       return Status::InvalidArgument("inode " + std::to_string(ino) + " is not a regular file");
     }
+    if (v.base) REEL_RETURN_IF_ERROR(CheckBase(db, ino, attr.version, *v.base));
     {
       Stmt st = db.Prepare("SELECT coalesce(max(number), 0) + 1 FROM versions WHERE ino = ?1");
       st.Bind(ino);
@@ -69,6 +87,7 @@ Result<VersionInfo> SqliteCatalog::CommitVersion(InodeId ino, const NewVersion& 
                   info.message, info.chunk_count, Blob{blob.data(), blob.size()},
                   static_cast<int64_t>(info.commit_id))
             .Run());
+    info.id = static_cast<uint64_t>(db.LastInsertRowid());
     REEL_RETURN_IF_ERROR(AddChunkReferences(db, uses));
     REEL_RETURN_IF_ERROR(
         db.Prepare("UPDATE inodes SET size = ?2, mtime = ?3, ctime = ?4, version = ?5 "
@@ -92,7 +111,7 @@ Result<std::vector<VersionInfo>> SqliteCatalog::ListVersions(InodeId ino) {
     out.clear();
     REEL_RETURN_IF_ERROR(LoadInode(db, ino).status());
     Stmt st = db.Prepare(
-        "SELECT number, created, size, kind, message, chunk_count, published, commit_id "
+        "SELECT number, created, size, kind, message, chunk_count, published, commit_id, id "
         "FROM versions WHERE ino = ?1 ORDER BY number");
     st.Bind(ino);
     while (true) {
@@ -112,8 +131,8 @@ Result<Version> SqliteCatalog::GetVersion(InodeId ino, uint64_t number) {
     uint64_t wanted = number != 0 ? number : attr.version;
     if (wanted == 0) return Status::NotFound("inode " + std::to_string(ino) + " has no version");
     Stmt st = db.Prepare(
-        "SELECT number, created, size, kind, message, chunk_count, published, commit_id, chunks "
-        "FROM versions WHERE ino = ?1 AND number = ?2");
+        "SELECT number, created, size, kind, message, chunk_count, published, commit_id, id, "
+        "chunks FROM versions WHERE ino = ?1 AND number = ?2");
     st.Bind(ino, wanted);
     REEL_ASSIGN_OR_RETURN(bool row, st.Step());
     if (!row) {
@@ -121,7 +140,7 @@ Result<Version> SqliteCatalog::GetVersion(InodeId ino, uint64_t number) {
                               std::to_string(wanted));
     }
     out.info = ReadVersionInfo(st);
-    REEL_ASSIGN_OR_RETURN(out.chunks, DecodeChunkList(st.BlobView(8), out.info.chunk_count));
+    REEL_ASSIGN_OR_RETURN(out.chunks, DecodeChunkList(st.BlobView(9), out.info.chunk_count));
     return Status::Ok();
   });
   if (!s.ok()) return s;
