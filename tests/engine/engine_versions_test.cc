@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include "catalog/catalog.h"
 #include "engine_test_util.h"
 #include "testing/wait.h"
 
@@ -209,6 +210,55 @@ TEST_F(VersionsTest, RenameOverAnOpenFileTrashesIt) {
   EXPECT_EQ(buf, v1);
   ASSERT_TRUE(engine_->Release(*reader).ok());
   EXPECT_EQ(engine_->ListTrash()->size(), 1u);
+}
+
+}  // namespace
+}  // namespace reel::testing
+
+namespace reel::testing {
+namespace {
+
+// Another machine (here: a second connection to the same catalog) commits a version of a file
+// open here. The writes made through that handle were made on the older version: their commit is
+// refused as a conflict, and they stay staged and readable, nothing lost.
+TEST_F(EngineTest, ACommitOnAVersionAnotherMachineReplacedIsAConflictAndKeepsTheWrites) {
+  options_.policy = VersionPolicy::kManual;
+  CloseEngine();
+  OpenEngine();
+  auto first = RandomBytes(200000, 61);
+  InodeId ino = WriteFile("comp.nk", first);
+  auto v1 = engine_->Save(ino, "");
+  ASSERT_TRUE(v1.ok()) << v1.status().ToString();
+  auto h = engine_->Open(ino, OpenFlags{true, false, false});
+  ASSERT_TRUE(h.ok()) << h.status().ToString();
+
+  {
+    auto other = OpenCatalog("sqlite://" + dir_ + "/catalog.db", ::geteuid(), ::getegid());
+    ASSERT_TRUE(other.ok()) << other.status().ToString();
+    auto head = (*other)->GetVersion(ino, 0);
+    ASSERT_TRUE(head.ok());
+    EXPECT_EQ(head->info.id, v1->id);
+    NewVersion theirs;
+    theirs.size = head->info.size;
+    theirs.chunks = head->chunks;
+    theirs.message = "made elsewhere";
+    theirs.base = head->info.id;
+    ASSERT_TRUE((*other)->CommitVersion(ino, theirs, v1->created + 1).ok());
+  }
+
+  auto patch = RandomBytes(4096, 62);
+  ASSERT_TRUE(engine_->Write(*h, 1000, patch).ok());
+  ASSERT_TRUE(engine_->Release(*h).ok());
+  auto mine = engine_->Save(ino, "");
+  ASSERT_FALSE(mine.ok());
+  EXPECT_EQ(mine.status().code(), Code::kConflict) << mine.status().ToString();
+  auto expected = first;
+  std::copy(patch.begin(), patch.end(), expected.begin() + 1000);
+  EXPECT_EQ(ReadAll(ino), expected) << "the refused writes are still the file's content here";
+  auto versions = engine_->ListVersions(ino);
+  ASSERT_TRUE(versions.ok());
+  ASSERT_EQ(versions->size(), 2u);
+  EXPECT_EQ((*versions)[1].message, "made elsewhere");
 }
 
 }  // namespace
