@@ -179,8 +179,7 @@ Status CheckNewNode(const NewNode& node) {
 Result<Attributes> CreateNodeIn(CatalogTxn& tx, InodeId parent, const std::string& name,
                                 const NewNode& node, TimeNs now) {
   const bool is_dir = node.type == FileType::kDirectory;
-  const bool is_device =
-      node.type == FileType::kCharDevice || node.type == FileType::kBlockDevice;
+  const bool is_device = node.type == FileType::kCharDevice || node.type == FileType::kBlockDevice;
   REEL_ASSIGN_OR_RETURN(Attributes dir, LoadDirectory(tx, parent));
   REEL_ASSIGN_OR_RETURN(auto existing, tx.FindDentry(parent, name));
   if (existing) return Exists(name);
@@ -225,8 +224,7 @@ Result<Attributes> LinkIn(CatalogTxn& tx, InodeId ino, InodeId new_parent,
   return attr;
 }
 
-Result<UnlinkResult> UnlinkIn(CatalogTxn& tx, InodeId parent, const std::string& name,
-                              TimeNs now) {
+Result<UnlinkResult> UnlinkIn(CatalogTxn& tx, InodeId parent, const std::string& name, TimeNs now) {
   REEL_RETURN_IF_ERROR(LoadDirectory(tx, parent).status());
   REEL_ASSIGN_OR_RETURN(auto entry, tx.FindDentry(parent, name));
   if (!entry) return NoEntry(name);

@@ -48,7 +48,8 @@ class CatalogTxn {
 
   // --- writes ---
   // Inserts an inode with `attr` (its `ino` is ignored) and returns its new, never used number.
-  virtual Result<InodeId> InsertInode(const Attributes& attr, const std::string& symlink_target) = 0;
+  virtual Result<InodeId> InsertInode(const Attributes& attr,
+                                      const std::string& symlink_target) = 0;
   virtual Status InsertDentry(InodeId parent, std::string_view name, InodeId child) = 0;
   virtual Status DeleteDentry(int64_t id) = 0;
   // Gives entry `id` a new parent and name; it keeps its id (cookie).
@@ -96,8 +97,8 @@ void ApplyAttrUpdate(const AttrUpdate& update, TimeNs now, Attributes& attr);
                                               TimeNs now);
 [[nodiscard]] Result<Attributes> LinkIn(CatalogTxn& tx, InodeId ino, InodeId new_parent,
                                         const std::string& new_name, TimeNs now);
-[[nodiscard]] Result<UnlinkResult> UnlinkIn(CatalogTxn& tx, InodeId parent,
-                                            const std::string& name, TimeNs now);
+[[nodiscard]] Result<UnlinkResult> UnlinkIn(CatalogTxn& tx, InodeId parent, const std::string& name,
+                                            TimeNs now);
 [[nodiscard]] Status RemoveDirIn(CatalogTxn& tx, InodeId parent, const std::string& name,
                                  TimeNs now);
 [[nodiscard]] Result<RenameResult> RenameIn(CatalogTxn& tx, InodeId old_parent,
@@ -113,9 +114,8 @@ void ApplyAttrUpdate(const AttrUpdate& update, TimeNs now, Attributes& attr);
 // CommitVersion's checks that need no transaction: InvalidArgument when the chunk lengths do not
 // add up to v.size. Returns the version's chunk uses.
 [[nodiscard]] Result<ChunkUses> CheckNewVersion(const NewVersion& v);
-[[nodiscard]] Result<VersionInfo> CommitVersionIn(CatalogTxn& tx, InodeId ino,
-                                                  const NewVersion& v, const ChunkUses& uses,
-                                                  TimeNs now);
+[[nodiscard]] Result<VersionInfo> CommitVersionIn(CatalogTxn& tx, InodeId ino, const NewVersion& v,
+                                                  const ChunkUses& uses, TimeNs now);
 
 // CreateNode's checks that need no transaction (the name is checked separately).
 [[nodiscard]] Status CheckNewNode(const NewNode& node);

@@ -36,20 +36,12 @@ using postgres::PgPool;
 using postgres::PgRows;
 
 // Each test gets a database of its own, dropped afterwards.
-class PgTest : public ::testing::Test {
+class PgTest : public PgDatabaseTest {
  protected:
   void SetUp() override {
-    server_uri_ = TestPgServerUri();
-    if (server_uri_.empty()) {
-      REEL_SKIP_UNLESS_REQUIRED("REEL_REQUIRE_PG", "REEL_TEST_PG_URI is unset");
-    }
-    db_ = NewTestDatabaseName();
+    PgDatabaseTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
     ASSERT_OK_AND_ASSIGN(admin_, PgConn::Connect(server_uri_));
-    ASSERT_OK(CreateTestDatabase(server_uri_, db_));
-    uri_ = WithDatabase(server_uri_, db_);
-  }
-  void TearDown() override {
-    if (admin_) (void)DropTestDatabase(server_uri_, db_);
   }
 
   std::unique_ptr<PgConn> Connect() {
@@ -72,7 +64,6 @@ class PgTest : public ::testing::Test {
     EXPECT_EQ(pool.open_connections(), 1u);
   }
 
-  std::string server_uri_, uri_, db_;
   std::unique_ptr<PgConn> admin_;
 };
 

@@ -10,7 +10,10 @@
 #include <memory>
 #include <string>
 
+#include <gtest/gtest.h>
+
 #include "catalog/postgres/pg_conn.h"
+#include "testing/require.h"
 
 namespace reel::testing {
 
@@ -49,5 +52,28 @@ inline Status DropTestDatabase(const std::string& server_uri, const std::string&
                         postgres::PgConn::Connect(server_uri));
   return admin->ExecScript("DROP DATABASE IF EXISTS " + db + " WITH (FORCE)");
 }
+
+// A fixture whose every test gets a new database (uri_), dropped afterwards; without a server the
+// test skips, or fails under REEL_REQUIRE_PG=1.
+class PgDatabaseTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    server_uri_ = TestPgServerUri();
+    if (server_uri_.empty()) {
+      REEL_SKIP_UNLESS_REQUIRED("REEL_REQUIRE_PG", "REEL_TEST_PG_URI is unset");
+    }
+    db_ = NewTestDatabaseName();
+    Status made = CreateTestDatabase(server_uri_, db_);
+    ASSERT_TRUE(made.ok()) << made.ToString();
+    uri_ = WithDatabase(server_uri_, db_);
+  }
+  void TearDown() override {
+    if (uri_.empty()) return;
+    Status dropped = DropTestDatabase(server_uri_, db_);
+    EXPECT_TRUE(dropped.ok()) << dropped.ToString();
+  }
+
+  std::string server_uri_, db_, uri_;
+};
 
 }  // namespace reel::testing

@@ -2,36 +2,22 @@
 // as the Postgres backend): several catalogs writing one database at once, catalogs opened
 // together on a new database, the stats counters against the rows they count, messages without
 // the URI's password. Needs REEL_TEST_PG_URI (REEL_REQUIRE_PG=1 makes its absence a failure).
+#include <gtest/gtest.h>
+
 #include <latch>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include <gtest/gtest.h>
-
 #include "catalog/postgres/pg_conn.h"
 #include "catalog_test_util.h"
 #include "pg_test_db.h"
-#include "testing/require.h"
 
 namespace reel::testing {
 namespace {
 
-class PostgresCatalogTest : public ::testing::Test {
+class PostgresCatalogTest : public PgDatabaseTest {
  protected:
-  void SetUp() override {
-    server_uri_ = TestPgServerUri();
-    if (server_uri_.empty()) {
-      REEL_SKIP_UNLESS_REQUIRED("REEL_REQUIRE_PG", "REEL_TEST_PG_URI is unset");
-    }
-    db_ = NewTestDatabaseName();
-    ASSERT_OK(CreateTestDatabase(server_uri_, db_));
-    uri_ = WithDatabase(server_uri_, db_);
-  }
-  void TearDown() override {
-    if (!db_.empty()) EXPECT_OK(DropTestDatabase(server_uri_, db_));
-  }
-
   std::unique_ptr<Catalog> Open() {
     auto c = OpenCatalog(uri_, kTestUid, kTestGid);
     EXPECT_TRUE(c.ok()) << c.status().ToString();
@@ -48,7 +34,6 @@ class PostgresCatalogTest : public ::testing::Test {
     return rows.ok() ? rows->Int(0, 0) : -1;
   }
 
-  std::string server_uri_, db_, uri_;
 };
 
 NewNode Node(FileType type) {
@@ -75,7 +60,8 @@ TEST_F(PostgresCatalogTest, ConcurrentWritersInOneDirectoryAllSucceed) {
   constexpr int kFilesEach = 25;
   std::unique_ptr<Catalog> setup = Open();
   ASSERT_TRUE(setup);
-  ASSERT_OK_AND_ASSIGN(Attributes dir, setup->CreateNode(kRootInode, "shots", Node(FileType::kDirectory), 1));
+  ASSERT_OK_AND_ASSIGN(Attributes dir,
+                       setup->CreateNode(kRootInode, "shots", Node(FileType::kDirectory), 1));
   const ChunkRef shared{TestChunk(7), 100};
 
   std::vector<std::unique_ptr<Catalog>> catalogs;
@@ -177,9 +163,11 @@ TEST_F(PostgresCatalogTest, StatsCountersMatchTheRows) {
   const InodeId c = make(e, "c", FileType::kRegular);
   make(e, "fifo", FileType::kFifo);
   ASSERT_OK(cat->Link(a, kRootInode, "a-link", ++now).status());
-  ASSERT_OK(cat->CommitVersion(a, VersionOf({{TestChunk(1), 10}, {TestChunk(2), 20}}), ++now).status());
+  ASSERT_OK(
+      cat->CommitVersion(a, VersionOf({{TestChunk(1), 10}, {TestChunk(2), 20}}), ++now).status());
   ASSERT_OK(cat->CommitVersion(a, VersionOf({{TestChunk(2), 20}}), ++now).status());
-  ASSERT_OK(cat->CommitVersion(b, VersionOf({{TestChunk(3), 30}, {TestChunk(3), 30}}), ++now).status());
+  ASSERT_OK(
+      cat->CommitVersion(b, VersionOf({{TestChunk(3), 30}, {TestChunk(3), 30}}), ++now).status());
   ASSERT_OK(cat->CommitVersion(c, VersionOf({{TestChunk(4), 40}}), ++now).status());
   // c replaces b keeping b's history; a loses one name; e's fifo goes; b's old name is trashed.
   ASSERT_OK(cat->Rename(e, "c", d, "b", RenameMode::kReplaceKeepHistory, ++now).status());
@@ -189,7 +177,8 @@ TEST_F(PostgresCatalogTest, StatsCountersMatchTheRows) {
   ASSERT_TRUE(gone.trash_id);
   ASSERT_OK(cat->RestoreFromTrash(*gone.trash_id, kRootInode, "a-back", ++now).status());
   ASSERT_OK(cat->Unlink(kRootInode, "a-back", ++now).status());
-  ASSERT_OK(cat->CommitVersion(a, VersionOf({{TestChunk(5), 50}}), ++now).status());  // in the trash
+  ASSERT_OK(
+      cat->CommitVersion(a, VersionOf({{TestChunk(5), 50}}), ++now).status());  // in the trash
   ASSERT_OK(cat->RemoveDir(d, "e", ++now));
   make(kRootInode, "later", FileType::kRegular);
 
@@ -198,10 +187,12 @@ TEST_F(PostgresCatalogTest, StatsCountersMatchTheRows) {
     ASSERT_OK_AND_ASSIGN(CatalogStats s, cat->Stats());
     EXPECT_EQ(static_cast<int64_t>(s.files),
               Count("SELECT count(*) FROM inodes WHERE type = 1 AND nlink > 0"));
-    EXPECT_EQ(static_cast<int64_t>(s.directories), Count("SELECT count(*) FROM inodes WHERE type = 2"));
+    EXPECT_EQ(static_cast<int64_t>(s.directories),
+              Count("SELECT count(*) FROM inodes WHERE type = 2"));
     EXPECT_EQ(static_cast<int64_t>(s.logical_bytes),
               Count("SELECT coalesce(sum(size), 0) FROM inodes WHERE type = 1 AND nlink > 0"));
-    EXPECT_EQ(static_cast<int64_t>(s.chunks), Count("SELECT count(*) FROM chunks WHERE refcount > 0"));
+    EXPECT_EQ(static_cast<int64_t>(s.chunks),
+              Count("SELECT count(*) FROM chunks WHERE refcount > 0"));
     EXPECT_EQ(static_cast<int64_t>(s.chunk_bytes),
               Count("SELECT coalesce(sum(size), 0) FROM chunks WHERE refcount > 0"));
     EXPECT_EQ(static_cast<int64_t>(s.versions), Count("SELECT count(*) FROM versions"));
@@ -216,16 +207,16 @@ TEST_F(PostgresCatalogTest, StatsCountersMatchTheRows) {
 }
 
 TEST_F(PostgresCatalogTest, OpenErrorsNeverShowThePassword) {
-  const std::string wrong = "postgresql://postgres:Wr0ng-pa55word@" +
-                            server_uri_.substr(server_uri_.find('@') + 1);
+  const std::string wrong =
+      "postgresql://postgres:Wr0ng-pa55word@" + server_uri_.substr(server_uri_.find('@') + 1);
   auto refused = OpenCatalog(WithDatabase(wrong, db_), kTestUid, kTestGid);
   EXPECT_CODE(refused, Code::kPermissionDenied);
   EXPECT_EQ(refused.status().message().find("Wr0ng-pa55word"), std::string::npos)
       << refused.status().message();
   auto missing = OpenCatalog(WithDatabase(server_uri_, "reel_no_such_catalog"), kTestUid, kTestGid);
   EXPECT_CODE(missing, Code::kNotFound);
-  const std::string password = server_uri_.substr(server_uri_.find(':', 13) + 1,
-                                                  server_uri_.find('@') - server_uri_.find(':', 13) - 1);
+  const std::string password = server_uri_.substr(
+      server_uri_.find(':', 13) + 1, server_uri_.find('@') - server_uri_.find(':', 13) - 1);
   EXPECT_EQ(missing.status().message().find(password), std::string::npos);
 }
 

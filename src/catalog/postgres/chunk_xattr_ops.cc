@@ -9,18 +9,14 @@ namespace {
 
 #define REEL_PG_CHUNK_COLUMNS "id, size, refcount, unreferenced_since, tiers"
 
-std::vector<ChunkRecord> ReadChunkRecords(const PgRows& rows) {
-  std::vector<ChunkRecord> out;
-  for (int r = 0; r < rows.size(); ++r) {
-    ChunkRecord rec;
-    rec.id = ChunkIdAt(rows, r, 0);
-    rec.size = static_cast<uint32_t>(rows.Int(r, 1));
-    rec.refcount = rows.U64(r, 2);
-    rec.unreferenced_since = rows.Int(r, 3);
-    rec.tiers = static_cast<TierMask>(rows.Int(r, 4));
-    out.push_back(rec);
-  }
-  return out;
+ChunkRecord ReadChunkRecord(const PgRows& rows, int r) {
+  ChunkRecord rec;
+  rec.id = ChunkIdAt(rows, r, 0);
+  rec.size = static_cast<uint32_t>(rows.Int(r, 1));
+  rec.refcount = rows.U64(r, 2);
+  rec.unreferenced_since = rows.Int(r, 3);
+  rec.tiers = static_cast<TierMask>(rows.Int(r, 4));
+  return rec;
 }
 
 }  // namespace
@@ -36,11 +32,10 @@ Result<bool> PostgresCatalog::HasChunk(const ChunkId& id) {
 Result<std::vector<ChunkRecord>> PostgresCatalog::ListUnreferencedChunks(TimeNs cutoff) {
   // "refcount = 0" is spelled literally so the partial index chunks_unreferenced applies.
   REEL_ASSIGN_OR_RETURN(
-      PgRows rows,
-      QueryOnce("SELECT " REEL_PG_CHUNK_COLUMNS " FROM chunks WHERE refcount = 0 AND "
-                "unreferenced_since < $1 ORDER BY unreferenced_since",
-                cutoff));
-  return ReadChunkRecords(rows);
+      PgRows rows, QueryOnce("SELECT " REEL_PG_CHUNK_COLUMNS " FROM chunks WHERE refcount = 0 AND "
+                             "unreferenced_since < $1 ORDER BY unreferenced_since",
+                             cutoff));
+  return MapRows(rows, ReadChunkRecord);
 }
 
 Result<bool> PostgresCatalog::DeleteChunkIfUnreferenced(const ChunkId& id) {
@@ -66,7 +61,7 @@ Status PostgresCatalog::ForEachChunk(const std::function<bool(const ChunkRecord&
              : QueryOnce("SELECT " REEL_PG_CHUNK_COLUMNS " FROM chunks ORDER BY id LIMIT $1",
                          kBatch);
     if (!rows.ok()) return rows.status();
-    const std::vector<ChunkRecord> batch = ReadChunkRecords(*rows);
+    const std::vector<ChunkRecord> batch = MapRows(*rows, ReadChunkRecord);
     for (const ChunkRecord& r : batch) {
       if (!visit(r)) return Status::Ok();
     }
@@ -112,9 +107,7 @@ Result<std::vector<std::string>> PostgresCatalog::ListXattrs(InodeId ino) {
     REEL_RETURN_IF_ERROR(LoadInode(c, ino).status());
     REEL_ASSIGN_OR_RETURN(PgRows rows,
                           c.Query("SELECT name FROM xattrs WHERE ino = $1 ORDER BY name", ino));
-    std::vector<std::string> names;
-    for (int r = 0; r < rows.size(); ++r) names.push_back(rows.ByteaString(r, 0));
-    return names;
+    return MapRows(rows, [](const PgRows& rs, int r) { return rs.ByteaString(r, 0); });
   });
 }
 

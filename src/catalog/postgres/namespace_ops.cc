@@ -9,18 +9,17 @@ Result<Attributes> PostgresCatalog::CreateNode(InodeId parent, const std::string
                                                const NewNode& node, TimeNs now) {
   REEL_RETURN_IF_ERROR(ValidateName(name));
   REEL_RETURN_IF_ERROR(CheckNewNode(node));
-  return WriteFor<Attributes>(
-      [&](PgTxn& tx) { return CreateNodeIn(tx, parent, name, node, now); });
+  return WriteFor<Attributes>([&](PgTxn& tx) { return CreateNodeIn(tx, parent, name, node, now); });
 }
 
 Result<Attributes> PostgresCatalog::Link(InodeId ino, InodeId new_parent,
                                          const std::string& new_name, TimeNs now) {
   REEL_RETURN_IF_ERROR(ValidateName(new_name));
-  return WriteFor<Attributes>([&](PgTxn& tx) { return LinkIn(tx, ino, new_parent, new_name, now); });
+  return WriteFor<Attributes>(
+      [&](PgTxn& tx) { return LinkIn(tx, ino, new_parent, new_name, now); });
 }
 
-Result<UnlinkResult> PostgresCatalog::Unlink(InodeId parent, const std::string& name,
-                                             TimeNs now) {
+Result<UnlinkResult> PostgresCatalog::Unlink(InodeId parent, const std::string& name, TimeNs now) {
   REEL_RETURN_IF_ERROR(ValidateName(name));
   return WriteFor<UnlinkResult>([&](PgTxn& tx) { return UnlinkIn(tx, parent, name, now); });
 }

@@ -9,18 +9,14 @@ namespace {
 
 #define REEL_PG_LOCATION_COLUMNS "chunk, tier, pack, pack_offset, length"
 
-std::vector<ChunkLocation> ReadLocations(const PgRows& rows) {
-  std::vector<ChunkLocation> out;
-  for (int r = 0; r < rows.size(); ++r) {
-    ChunkLocation loc;
-    loc.member.chunk = ChunkIdAt(rows, r, 0);
-    loc.tier = static_cast<TierMask>(rows.Int(r, 1));
-    loc.pack = rows.Text(r, 2);
-    loc.member.offset = rows.U64(r, 3);
-    loc.member.length = static_cast<uint32_t>(rows.Int(r, 4));
-    out.push_back(std::move(loc));
-  }
-  return out;
+ChunkLocation ReadLocation(const PgRows& rows, int r) {
+  ChunkLocation loc;
+  loc.member.chunk = ChunkIdAt(rows, r, 0);
+  loc.tier = static_cast<TierMask>(rows.Int(r, 1));
+  loc.pack = rows.Text(r, 2);
+  loc.member.offset = rows.U64(r, 3);
+  loc.member.length = static_cast<uint32_t>(rows.Int(r, 4));
+  return loc;
 }
 
 }  // namespace
@@ -58,7 +54,7 @@ Result<std::vector<ChunkLocation>> PostgresCatalog::GetChunkLocations(
                 "FROM unnest($1::text[]) WITH ORDINALITY AS u (id, n) "
                 "JOIN chunk_packs p ON p.chunk = decode(u.id, 'hex') ORDER BY u.n, p.tier",
                 HexArray(ids)));
-  return ReadLocations(rows);
+  return MapRows(rows, ReadLocation);
 }
 
 Result<std::vector<ChunkLocation>> PostgresCatalog::ListPackMembers(TierMask tier,
@@ -67,7 +63,7 @@ Result<std::vector<ChunkLocation>> PostgresCatalog::ListPackMembers(TierMask tie
                         QueryOnce("SELECT " REEL_PG_LOCATION_COLUMNS " FROM chunk_packs "
                                   "WHERE tier = $1 AND pack = $2 ORDER BY pack_offset",
                                   tier, pack));
-  return ReadLocations(rows);
+  return MapRows(rows, ReadLocation);
 }
 
 Result<uint64_t> PostgresCatalog::CountPackMembers(TierMask tier, const std::string& pack) {
@@ -78,17 +74,15 @@ Result<uint64_t> PostgresCatalog::CountPackMembers(TierMask tier, const std::str
 }
 
 Result<std::vector<ChunkLocation>> PostgresCatalog::RemoveChunkLocations(const ChunkId& id) {
-  return WriteFor<std::vector<ChunkLocation>>(
-      [&](PgTxn& tx) -> Result<std::vector<ChunkLocation>> {
-        REEL_ASSIGN_OR_RETURN(PgRows rows,
-                              tx.conn().Query("DELETE FROM chunk_packs WHERE chunk = $1 "
-                                              "RETURNING " REEL_PG_LOCATION_COLUMNS,
-                                              IdBytes(id)));
-        std::vector<ChunkLocation> removed = ReadLocations(rows);
-        std::sort(removed.begin(), removed.end(),
-                  [](const ChunkLocation& a, const ChunkLocation& b) { return a.tier < b.tier; });
-        return removed;
-      });
+  return WriteFor<std::vector<ChunkLocation>>([&](PgTxn& tx) -> Result<std::vector<ChunkLocation>> {
+    REEL_ASSIGN_OR_RETURN(PgRows rows, tx.conn().Query("DELETE FROM chunk_packs WHERE chunk = $1 "
+                                                       "RETURNING " REEL_PG_LOCATION_COLUMNS,
+                                                       IdBytes(id)));
+    std::vector<ChunkLocation> removed = MapRows(rows, ReadLocation);
+    std::sort(removed.begin(), removed.end(),
+              [](const ChunkLocation& a, const ChunkLocation& b) { return a.tier < b.tier; });
+    return removed;
+  });
 }
 
 }  // namespace reel::postgres

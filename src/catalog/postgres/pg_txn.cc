@@ -76,8 +76,8 @@ std::string IntArray(const std::vector<int64_t>& values) {
 }
 
 Result<Attributes> LoadInode(PgConn& c, InodeId ino) {
-  REEL_ASSIGN_OR_RETURN(PgRows rows,
-                        c.Query("SELECT " REEL_PG_INODE_COLUMNS " FROM inodes WHERE ino = $1", ino));
+  REEL_ASSIGN_OR_RETURN(
+      PgRows rows, c.Query("SELECT " REEL_PG_INODE_COLUMNS " FROM inodes WHERE ino = $1", ino));
   if (rows.empty()) return Status::NotFound("no inode " + std::to_string(ino));
   return ReadAttributes(rows, 0);
 }
@@ -88,10 +88,9 @@ Result<Attributes> LoadInode(PgConn& c, InodeId ino) {
 Result<Attributes> PgTxn::LoadInode(InodeId ino) { return postgres::LoadInode(c_, ino); }
 
 Result<std::optional<Dentry>> PgTxn::FindDentry(InodeId parent, std::string_view name) {
-  REEL_ASSIGN_OR_RETURN(
-      PgRows rows,
-      c_.Query("SELECT id, child FROM dentries WHERE parent = $1 AND name = $2", parent,
-               AsBytes(name)));
+  REEL_ASSIGN_OR_RETURN(PgRows rows,
+                        c_.Query("SELECT id, child FROM dentries WHERE parent = $1 AND name = $2",
+                                 parent, AsBytes(name)));
   if (rows.empty()) return std::optional<Dentry>();
   return std::optional<Dentry>(Dentry{rows.Int(0, 0), parent, std::string(name), rows.U64(0, 1)});
 }
@@ -122,9 +121,8 @@ Result<std::vector<std::pair<uint64_t, InodeId>>> PgTxn::TrashBefore(TimeNs cuto
   REEL_ASSIGN_OR_RETURN(
       PgRows rows,
       c_.Query("SELECT id, ino FROM trash WHERE deleted < $1 ORDER BY deleted, id", cutoff));
-  std::vector<std::pair<uint64_t, InodeId>> out;
-  for (int r = 0; r < rows.size(); ++r) out.emplace_back(rows.U64(r, 0), rows.U64(r, 1));
-  return out;
+  return MapRows(rows,
+                 [](const PgRows& rs, int r) { return std::pair(rs.U64(r, 0), rs.U64(r, 1)); });
 }
 
 Result<uint64_t> PgTxn::NextVersionNumber(InodeId ino) {
@@ -175,9 +173,7 @@ Status PgTxn::InsertDentry(InodeId parent, std::string_view name, InodeId child)
                  AsBytes(name), child);
 }
 
-Status PgTxn::DeleteDentry(int64_t id) {
-  return c_.Exec("DELETE FROM dentries WHERE id = $1", id);
-}
+Status PgTxn::DeleteDentry(int64_t id) { return c_.Exec("DELETE FROM dentries WHERE id = $1", id); }
 
 Status PgTxn::MoveDentry(int64_t id, InodeId parent, std::string_view name) {
   return c_.Exec("UPDATE dentries SET parent = $2, name = $3 WHERE id = $1", id, parent,
@@ -189,8 +185,8 @@ Status PgTxn::SetDentryChild(int64_t id, InodeId child) {
 }
 
 Status PgTxn::TouchDirectory(InodeId dir, TimeNs now, int nlink_delta) {
-  return c_.Exec("UPDATE inodes SET mtime = $2, ctime = $2, nlink = nlink + $3 WHERE ino = $1",
-                 dir, now, nlink_delta);
+  return c_.Exec("UPDATE inodes SET mtime = $2, ctime = $2, nlink = nlink + $3 WHERE ino = $1", dir,
+                 now, nlink_delta);
 }
 
 Status PgTxn::SetLinkCount(const Attributes& attr, uint32_t nlink, TimeNs now) {
@@ -341,9 +337,10 @@ Status PgTxn::ReleaseChunkReferences(const ChunkUses& uses, TimeNs now) {
 }
 
 Status PgTxn::AddChunkTiers(const std::vector<ChunkId>& ids, TierMask tiers) {
-  return c_.Exec("UPDATE chunks SET tiers = tiers | $2 "
-                 "WHERE id IN (SELECT decode(unnest($1::text[]), 'hex'))",
-                 HexArray(ids), tiers);
+  return c_.Exec(
+      "UPDATE chunks SET tiers = tiers | $2 "
+      "WHERE id IN (SELECT decode(unnest($1::text[]), 'hex'))",
+      HexArray(ids), tiers);
 }
 
 Status PgTxn::FlushStats() {

@@ -18,7 +18,7 @@ namespace reel::postgres {
 // Column lists matching ReadAttributes.
 #define REEL_PG_INODE_COLUMNS \
   "ino, type, mode, uid, gid, nlink, size, atime, mtime, ctime, version, rdev"
-#define REEL_PG_INODE_COLUMNS_I                                                               \
+#define REEL_PG_INODE_COLUMNS_I                                                                  \
   "i.ino, i.type, i.mode, i.uid, i.gid, i.nlink, i.size, i.atime, i.mtime, i.ctime, i.version, " \
   "i.rdev"
 
@@ -33,6 +33,15 @@ std::string IntArray(const std::vector<int64_t>& values);
 
 // NotFound if `ino` does not exist.
 [[nodiscard]] Result<Attributes> LoadInode(PgConn& c, InodeId ino);
+
+// `read(rows, r)` of every row r, in order.
+template <typename Read>
+auto MapRows(const PgRows& rows, Read read) {
+  std::vector<decltype(read(rows, 0))> out;
+  out.reserve(static_cast<size_t>(rows.size()));
+  for (int r = 0; r < rows.size(); ++r) out.push_back(read(rows, r));
+  return out;
+}
 
 class PgTxn final : public CatalogTxn {
  public:

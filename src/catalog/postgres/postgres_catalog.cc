@@ -1,21 +1,10 @@
 #include "catalog/postgres/postgres_catalog.h"
 
-#include <chrono>
-
 #include "catalog/postgres/pg_schema.h"
+#include "common/clock.h"
 #include "common/names.h"
 
 namespace reel::postgres {
-
-namespace {
-
-TimeNs WallClockNs() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-}  // namespace
 
 // ---------------------------------------------------------------------------------------------
 // Opening
@@ -56,12 +45,11 @@ Status PostgresCatalog::Read(const std::function<Status(PgConn&)>& body) {
 Result<Attributes> PostgresCatalog::Lookup(InodeId parent, const std::string& name) {
   REEL_RETURN_IF_ERROR(ValidateName(name));
   // The parent's type comes along, so a miss says why without a second round trip.
-  REEL_ASSIGN_OR_RETURN(
-      PgRows rows,
-      QueryOnce("SELECT p.type, " REEL_PG_INODE_COLUMNS_I " FROM inodes p "
-                "LEFT JOIN dentries d ON d.parent = p.ino AND d.name = $2 "
-                "LEFT JOIN inodes i ON i.ino = d.child WHERE p.ino = $1",
-                parent, AsBytes(name)));
+  REEL_ASSIGN_OR_RETURN(PgRows rows,
+                        QueryOnce("SELECT p.type, " REEL_PG_INODE_COLUMNS_I " FROM inodes p "
+                                  "LEFT JOIN dentries d ON d.parent = p.ino AND d.name = $2 "
+                                  "LEFT JOIN inodes i ON i.ino = d.child WHERE p.ino = $1",
+                                  parent, AsBytes(name)));
   if (rows.empty()) return Status::NotFound("no inode " + std::to_string(parent));
   Attributes dir;
   dir.ino = parent;
@@ -139,8 +127,7 @@ Status PostgresCatalog::Sync() { return Status::Ok(); }
 // Drive identity and backups
 
 Result<std::string> PostgresCatalog::GetDriveId() {
-  REEL_ASSIGN_OR_RETURN(PgRows rows,
-                        QueryOnce("SELECT drive_id FROM drive_identity WHERE id = 1"));
+  REEL_ASSIGN_OR_RETURN(PgRows rows, QueryOnce("SELECT drive_id FROM drive_identity WHERE id = 1"));
   return rows.empty() ? std::string() : rows.Text(0, 0);
 }
 

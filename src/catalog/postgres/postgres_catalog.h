@@ -58,16 +58,15 @@ class PostgresCatalog final : public Catalog {
   Result<Version> GetVersion(InodeId ino, uint64_t number) override;
 
   Result<std::string> GetXattr(InodeId ino, const std::string& name) override;
-  Status SetXattr(InodeId ino, const std::string& name, const std::string& value,
-                  bool create_only, bool replace_only) override;
+  Status SetXattr(InodeId ino, const std::string& name, const std::string& value, bool create_only,
+                  bool replace_only) override;
   Result<std::vector<std::string>> ListXattrs(InodeId ino) override;
   Status RemoveXattr(InodeId ino, const std::string& name) override;
 
   Result<std::vector<TrashEntry>> ListTrash() override;
   Result<Attributes> RestoreFromTrash(uint64_t trash_id, InodeId parent, const std::string& name,
                                       TimeNs now) override;
-  Result<uint64_t> PurgeTrash(TimeNs cutoff, const std::vector<InodeId>& keep,
-                              TimeNs now) override;
+  Result<uint64_t> PurgeTrash(TimeNs cutoff, const std::vector<InodeId>& keep, TimeNs now) override;
 
   Result<bool> HasChunk(const ChunkId& id) override;
   Result<std::vector<ChunkRecord>> ListUnreferencedChunks(TimeNs cutoff) override;

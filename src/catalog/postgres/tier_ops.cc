@@ -11,10 +11,10 @@ Status PostgresCatalog::AddChunkTiers(const std::vector<ChunkId>& ids, TierMask 
 }
 
 Result<std::vector<TierMask>> PostgresCatalog::GetChunkTiers(const std::vector<ChunkId>& ids) {
-  REEL_ASSIGN_OR_RETURN(
-      PgRows rows, QueryOnce("SELECT id, tiers FROM chunks "
-                             "WHERE id IN (SELECT decode(unnest($1::text[]), 'hex'))",
-                             HexArray(ids)));
+  REEL_ASSIGN_OR_RETURN(PgRows rows,
+                        QueryOnce("SELECT id, tiers FROM chunks "
+                                  "WHERE id IN (SELECT decode(unnest($1::text[]), 'hex'))",
+                                  HexArray(ids)));
   std::unordered_map<ChunkId, TierMask, ChunkIdHash> found;
   for (int r = 0; r < rows.size(); ++r) {
     found[ChunkIdAt(rows, r, 0)] = static_cast<TierMask>(rows.Int(r, 1));
@@ -43,9 +43,8 @@ Status PostgresCatalog::RequestPublish(InodeId ino, uint64_t number) {
 Result<std::vector<std::pair<InodeId, uint64_t>>> PostgresCatalog::ListPendingPublishes() {
   REEL_ASSIGN_OR_RETURN(
       PgRows rows, QueryOnce("SELECT ino, number FROM versions WHERE published = -1 ORDER BY id"));
-  std::vector<std::pair<InodeId, uint64_t>> out;
-  for (int r = 0; r < rows.size(); ++r) out.emplace_back(rows.U64(r, 0), rows.U64(r, 1));
-  return out;
+  return MapRows(rows,
+                 [](const PgRows& rs, int r) { return std::pair(rs.U64(r, 0), rs.U64(r, 1)); });
 }
 
 Status PostgresCatalog::MarkPublished(InodeId ino, uint64_t number, TimeNs now) {

@@ -8,12 +8,9 @@ Result<std::vector<TrashEntry>> PostgresCatalog::ListTrash() {
   REEL_ASSIGN_OR_RETURN(
       PgRows rows,
       QueryOnce("SELECT id, ino, original_path, deleted, size FROM trash ORDER BY id"));
-  std::vector<TrashEntry> out;
-  for (int r = 0; r < rows.size(); ++r) {
-    out.push_back(TrashEntry{rows.U64(r, 0), rows.U64(r, 1), rows.ByteaString(r, 2),
-                             rows.Int(r, 3), rows.U64(r, 4)});
-  }
-  return out;
+  return MapRows(rows, [](const PgRows& rs, int r) {
+    return TrashEntry{rs.U64(r, 0), rs.U64(r, 1), rs.ByteaString(r, 2), rs.Int(r, 3), rs.U64(r, 4)};
+  });
 }
 
 Result<Attributes> PostgresCatalog::RestoreFromTrash(uint64_t trash_id, InodeId parent,

@@ -34,9 +34,7 @@ Result<std::vector<VersionInfo>> PostgresCatalog::ListVersions(InodeId ino) {
     REEL_ASSIGN_OR_RETURN(PgRows rows, c.Query("SELECT " REEL_PG_VERSION_COLUMNS
                                                " FROM versions WHERE ino = $1 ORDER BY number",
                                                ino));
-    std::vector<VersionInfo> out;
-    for (int r = 0; r < rows.size(); ++r) out.push_back(ReadVersionInfo(rows, r));
-    return out;
+    return MapRows(rows, ReadVersionInfo);
   });
 }
 

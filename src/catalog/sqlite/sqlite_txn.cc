@@ -15,8 +15,8 @@ Result<std::optional<Dentry>> SqliteTxn::FindDentry(InodeId parent, std::string_
 }
 
 Result<std::optional<Dentry>> SqliteTxn::FirstName(InodeId child) {
-  Stmt st = db_.Prepare(
-      "SELECT id, parent, name FROM dentries WHERE child = ?1 ORDER BY id LIMIT 1");
+  Stmt st =
+      db_.Prepare("SELECT id, parent, name FROM dentries WHERE child = ?1 ORDER BY id LIMIT 1");
   st.Bind(child);
   REEL_ASSIGN_OR_RETURN(bool row, st.Step());
   if (!row) return std::optional<Dentry>();
@@ -121,7 +121,9 @@ Status SqliteTxn::DeleteTrash(uint64_t id) {
   return db_.Prepare("DELETE FROM trash WHERE id = ?1").Bind(id).Run();
 }
 
-Status SqliteTxn::DeleteInode(InodeId ino, TimeNs now) { return sqlite::DeleteInode(db_, ino, now); }
+Status SqliteTxn::DeleteInode(InodeId ino, TimeNs now) {
+  return sqlite::DeleteInode(db_, ino, now);
+}
 
 Status SqliteTxn::MoveHistory(InodeId from, InodeId to) {
   uint64_t shift = 0;
@@ -137,8 +139,11 @@ Status SqliteTxn::MoveHistory(InodeId from, InodeId to) {
                            .Bind(to, shift)
                            .Run());
   REEL_RETURN_IF_ERROR(
-      db_.Prepare("UPDATE versions SET number = -number WHERE ino = ?1 AND number < 0").Bind(to).Run());
-  REEL_RETURN_IF_ERROR(db_.Prepare("UPDATE versions SET ino = ?2 WHERE ino = ?1").Bind(from, to).Run());
+      db_.Prepare("UPDATE versions SET number = -number WHERE ino = ?1 AND number < 0")
+          .Bind(to)
+          .Run());
+  REEL_RETURN_IF_ERROR(
+      db_.Prepare("UPDATE versions SET ino = ?2 WHERE ino = ?1").Bind(from, to).Run());
   return db_.Prepare("UPDATE inodes SET version = version + ?2 WHERE ino = ?1 AND version > 0")
       .Bind(to, shift)
       .Run();
