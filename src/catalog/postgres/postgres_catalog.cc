@@ -62,8 +62,7 @@ Result<Attributes> PostgresCatalog::Lookup(InodeId parent, const std::string& na
 }
 
 Result<Attributes> PostgresCatalog::GetAttributes(InodeId ino) {
-  REEL_ASSIGN_OR_RETURN(PgPool::Lease lease, pool_->Acquire());
-  return LoadInode(lease.conn(), ino);
+  return OnConnection([&](PgConn& c) { return LoadInode(c, ino); });
 }
 
 Result<std::vector<DirEntry>> PostgresCatalog::ReadDir(InodeId parent, uint64_t after,
@@ -87,8 +86,8 @@ Result<std::vector<DirEntry>> PostgresCatalog::ReadDir(InodeId parent, uint64_t 
   }
   // Only a directory has entries; an empty page needs the check to report NotFound/NotDirectory.
   if (entries.empty()) {
-    REEL_ASSIGN_OR_RETURN(PgPool::Lease lease, pool_->Acquire());
-    REEL_ASSIGN_OR_RETURN(Attributes dir, LoadInode(lease.conn(), parent));
+    REEL_ASSIGN_OR_RETURN(Attributes dir,
+                          OnConnection([&](PgConn& c) { return LoadInode(c, parent); }));
     REEL_RETURN_IF_ERROR(CheckDirectory(dir));
   }
   return entries;

@@ -8,7 +8,7 @@
 //     or several threads of one, may write at once. The body of a write may therefore run more
 //     than once and (re)assigns its outputs on each run.
 //   - A read of several statements runs in one transaction too (Read), so it sees one snapshot;
-//     a read of one statement (lookup, getattr, a ReadDir page) runs alone (QueryOnce).
+//     a read of one statement (lookup, getattr, a ReadDir page) runs alone (OnConnection).
 //   - Sync() has nothing to do: a transaction that committed is durable on the server.
 //   - BackupTo() is NotSupported: the server's own tools (pg_dump) back up a PostgreSQL catalog.
 // Schema and its invariants: pg_schema.cc. The operations shared with other backends are in
@@ -22,6 +22,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "catalog/catalog.h"
@@ -120,14 +121,19 @@ class PostgresCatalog final : public Catalog {
     out = std::move(r).value();
     return Status::Ok();
   }
-  // One statement on its own (no transaction round trips), run again once when it fails in a
-  // way a second run mends (a prepared statement the server lost).
+  // Runs `read` (one statement, or reads that need no common snapshot) on a leased connection
+  // outside any transaction, and once more when it fails in a way a second run mends (a prepared
+  // statement the server lost).
+  template <typename Read>
+  auto OnConnection(Read read) -> decltype(read(std::declval<PgConn&>())) {
+    REEL_ASSIGN_OR_RETURN(PgPool::Lease lease, pool_->Acquire());
+    auto result = read(lease.conn());
+    if (!result.ok() && IsRetryable(result.status())) result = read(lease.conn());
+    return result;
+  }
   template <typename... Args>
   Result<PgRows> QueryOnce(const char* sql, const Args&... args) {
-    REEL_ASSIGN_OR_RETURN(PgPool::Lease lease, pool_->Acquire());
-    Result<PgRows> rows = lease->Query(sql, args...);
-    if (!rows.ok() && IsRetryable(rows.status())) rows = lease->Query(sql, args...);
-    return rows;
+    return OnConnection([&](PgConn& c) { return c.Query(sql, args...); });
   }
 
   std::unique_ptr<PgPool> pool_;
