@@ -165,6 +165,14 @@ class CatalogTest : public ::testing::TestWithParam<CatalogBackend> {
 class CatalogFileBackupTest : public CatalogTest {};
 class CatalogServerBackupTest : public CatalogTest {};
 
+// A version made of `chunks` (its size is theirs).
+inline NewVersion VersionOf(std::vector<ChunkRef> chunks) {
+  NewVersion v;
+  for (const ChunkRef& c : chunks) v.size += c.length;
+  v.chunks = std::move(chunks);
+  return v;
+}
+
 // Chunk ids for tests: byte 0..3 = n, rest a fixed pattern.
 inline ChunkId TestChunk(uint32_t n) {
   ChunkId id;

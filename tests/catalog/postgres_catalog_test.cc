@@ -45,13 +45,6 @@ NewNode Node(FileType type) {
   return n;
 }
 
-NewVersion VersionOf(std::vector<ChunkRef> chunks) {
-  NewVersion v;
-  for (const ChunkRef& c : chunks) v.size += c.length;
-  v.chunks = std::move(chunks);
-  return v;
-}
-
 // Several machines' catalogs writing into one directory at the same moment: every create and
 // commit conflicts with the others on the directory's row (and on a shared chunk), the
 // serializable transactions are retried, and all succeed with exact counts.
