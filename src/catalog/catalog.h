@@ -151,6 +151,8 @@ class Catalog {
 // Opens (creating and migrating if needed) a catalog by URI:
 //   sqlite:///abs/path/catalog.db   an SQLite database file (WAL mode)
 //   sqlite::memory:                  a private in-memory SQLite database (tests)
+//   postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?OPTIONS]   (or postgres://) an existing
+//                                    PostgreSQL database; the catalog makes its tables in it
 // A new catalog gets a root directory (inode 1) owned by `root_uid`/`root_gid`, mode 0755.
 // A database file that is not a sound SQLite catalog (garbage, truncated) is Corruption.
 [[nodiscard]] Result<std::unique_ptr<Catalog>> OpenCatalog(const std::string& uri,

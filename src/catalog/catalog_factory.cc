@@ -3,6 +3,7 @@
 #include <string_view>
 
 #include "catalog/catalog.h"
+#include "catalog/postgres/postgres_catalog.h"
 #include "catalog/sqlite/sqlite_catalog.h"
 
 namespace reel {
@@ -11,7 +12,8 @@ namespace {
 
 constexpr std::string_view kSqliteMemory = "sqlite::memory:";
 constexpr std::string_view kSqliteFilePrefix = "sqlite://";  // followed by an absolute path
-constexpr std::string_view kSupported = "sqlite:///abs/path.db, sqlite::memory:";
+constexpr std::string_view kSupported =
+    "sqlite:///abs/path.db, sqlite::memory:, postgresql://USER@HOST:PORT/DATABASE";
 
 }  // namespace
 
@@ -29,11 +31,10 @@ Result<std::unique_ptr<Catalog>> OpenCatalog(const std::string& uri, uint32_t ro
     return sqlite::SqliteCatalog::Open(path, root_uid, root_gid);
   }
 
-  // --- PostgreSQL (next) ---
-  // if (uri.starts_with("postgresql://") || uri.starts_with("postgres://")) {
-  //   return postgres::PostgresCatalog::Open(uri, root_uid, root_gid);
-  // }
-  // Then add it to kSupported, and one line to the backend list in tests/catalog.
+  // --- PostgreSQL ---
+  if (uri.starts_with("postgresql://") || uri.starts_with("postgres://")) {
+    return postgres::PostgresCatalog::Open(uri, root_uid, root_gid);
+  }
 
   // Only the scheme goes into the message: a database URI may carry a password.
   std::string scheme = uri.substr(0, std::min(uri.find(':'), size_t{32}));

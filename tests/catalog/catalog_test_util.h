@@ -14,6 +14,7 @@
 
 #include "catalog/catalog.h"
 #include "common/status.h"
+#include "testing/require.h"
 
 namespace reel::testing {
 
@@ -63,6 +64,13 @@ struct CatalogBackend {
   // The URI of a fresh, empty catalog that may keep its files in `dir` (an empty temporary
   // directory of this test). "" skips the backend (e.g. no test server configured).
   std::function<std::string(const std::string& dir)> uri;
+  // When set, the environment variable (e.g. REEL_REQUIRE_PG) that makes "" a failure, not a skip.
+  std::string required_by;
+  // When set, called with the URI after the test to remove what uri() made outside `dir`.
+  std::function<void(const std::string& uri)> drop;
+  // "" when BackupTo writes a backup file; else the backend answers NotSupported, naming this
+  // tool to back it up with instead.
+  std::string backup_tool;
 };
 
 inline void PrintTo(const CatalogBackend& backend, std::ostream* os) { *os << backend.name; }
@@ -76,7 +84,13 @@ class CatalogTest : public ::testing::TestWithParam<CatalogBackend> {
     dir_ = MakeTempDir();
     ASSERT_FALSE(dir_.empty());
     uri_ = GetParam().uri(dir_);
-    if (uri_.empty()) GTEST_SKIP() << GetParam().name << " is not configured";
+    if (uri_.empty()) {
+      const std::string what = GetParam().name + " is not configured";
+      if (!GetParam().required_by.empty()) {
+        REEL_SKIP_UNLESS_REQUIRED(GetParam().required_by.c_str(), what);
+      }
+      GTEST_SKIP() << what;
+    }
     auto opened = OpenCatalog(uri_, kTestUid, kTestGid);
     ASSERT_TRUE(opened.ok()) << opened.status().ToString();
     cat_ = std::move(opened).value();
@@ -88,6 +102,7 @@ class CatalogTest : public ::testing::TestWithParam<CatalogBackend> {
   }
   void TearDown() override {
     cat_.reset();
+    if (!uri_.empty() && GetParam().drop) GetParam().drop(uri_);
     RemoveTree(dir_);
   }
 
@@ -144,6 +159,19 @@ class CatalogTest : public ::testing::TestWithParam<CatalogBackend> {
   std::unique_ptr<Catalog> cat_;
   TimeNs clock_ = 0;
 };
+
+// The same fixture for tests of BackupTo, instantiated per kind of backend: those that write a
+// backup file, and those that leave backups to their server's tools (backup_tool).
+class CatalogFileBackupTest : public CatalogTest {};
+class CatalogServerBackupTest : public CatalogTest {};
+
+// A version made of `chunks` (its size is theirs).
+inline NewVersion VersionOf(std::vector<ChunkRef> chunks) {
+  NewVersion v;
+  for (const ChunkRef& c : chunks) v.size += c.length;
+  v.chunks = std::move(chunks);
+  return v;
+}
 
 // Chunk ids for tests: byte 0..3 = n, rest a fixed pattern.
 inline ChunkId TestChunk(uint32_t n) {

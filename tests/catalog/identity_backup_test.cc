@@ -1,5 +1,5 @@
-// Drive identity, commit ids of versions and backups, run against every backend; damaged SQLite
-// files.
+// Drive identity, commit ids of versions and backups, run against every backend (backups per
+// kind of backend); damaged SQLite files.
 #include <unistd.h>
 
 #include <atomic>
@@ -36,7 +36,7 @@ TEST_P(CatalogTest, VersionsKeepTheirCommitId) {
   EXPECT_EQ(got.info.commit_id, v.commit_id);
 }
 
-TEST_P(CatalogTest, BackupIsAConsistentSnapshotTakenWhileWritersGoOn) {
+TEST_P(CatalogFileBackupTest, BackupIsAConsistentSnapshotTakenWhileWritersGoOn) {
   ASSERT_OK(cat_->SetDriveId("3b1f0c9e-8d7a-4f21-9c55-0a1b2c3d4e5f"));
   for (int i = 0; i < 50; ++i) MkFile(kRootInode, "before-" + std::to_string(i));
   std::atomic<bool> stop{false};
@@ -72,6 +72,23 @@ TEST_P(CatalogTest, BackupIsAConsistentSnapshotTakenWhileWritersGoOn) {
   }
   EXPECT_EQ(stats.directories, dirs + 1);
   EXPECT_TRUE((*copy)->Lookup(kRootInode, "before-49").ok());
+}
+
+// A backend whose server keeps the data (PostgreSQL) writes no backup file: it says so, and names
+// the tool that backs it up, without the password of its URI.
+TEST_P(CatalogServerBackupTest, BackupToAFileIsNotSupportedAndNamesTheServersTool) {
+  MkFile(kRootInode, "a.exr");
+  const std::string path = dir_ + "/backup.db";
+  Status s = cat_->BackupTo(path);
+  EXPECT_CODE(s, Code::kNotSupported);
+  EXPECT_NE(s.message().find(GetParam().backup_tool), std::string::npos) << s.message();
+  EXPECT_NE(::access(path.c_str(), F_OK), 0) << "no file is left at " << path;
+  const size_t colon = uri_.find(':', uri_.find("://") + 3);
+  const size_t at = uri_.find('@');
+  if (colon != std::string::npos && at != std::string::npos && colon < at) {
+    const std::string password = uri_.substr(colon + 1, at - colon - 1);
+    EXPECT_EQ(s.message().find(password), std::string::npos) << "the message shows the password";
+  }
 }
 
 TEST(SqliteDamageTest, GarbageAndTruncatedFilesAreCorruption) {

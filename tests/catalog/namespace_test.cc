@@ -372,5 +372,31 @@ TEST_P(CatalogTest, PathOfWalksToTheRoot) {
   EXPECT_EQ(*cat_->PathOf(c.ino), "z/b/c.txt");
 }
 
+// Linux names are bytes, not necessarily UTF-8 (e.g. Latin-1 names from old archives): every
+// backend keeps them, symlink targets and xattr names byte for byte.
+TEST_P(CatalogTest, NamesAreBytesNotText) {
+  const std::string latin1("caf\xe9.exr", 8);
+  const std::string odd("\xff\xfe\x01name", 7);
+  Attributes dir = MkDir(kRootInode, odd);
+  Attributes f = MkFile(dir.ino, latin1);
+  Attributes link = Make(kRootInode, "link", FileType::kSymlink, odd + "/" + latin1);
+  ASSERT_OK_AND_ASSIGN(Attributes got, cat_->Lookup(dir.ino, latin1));
+  EXPECT_EQ(got.ino, f.ino);
+  EXPECT_EQ(Names(dir.ino), std::vector<std::string>{latin1});
+  EXPECT_EQ(*cat_->PathOf(f.ino), odd + "/" + latin1);
+  EXPECT_EQ(*cat_->ReadSymlink(link.ino), odd + "/" + latin1);
+  ASSERT_OK(cat_->SetXattr(f.ino, "user." + odd, latin1, false, false));
+  ASSERT_OK(cat_->SetXattr(f.ino, "user.a", "x", false, false));
+  EXPECT_EQ(*cat_->GetXattr(f.ino, "user." + odd), latin1);
+  EXPECT_EQ(*cat_->ListXattrs(f.ino), (std::vector<std::string>{"user.a", "user." + odd}))
+      << "listed in byte order (0x61 before 0xff)";
+  ASSERT_OK(cat_->Rename(dir.ino, latin1, kRootInode, odd + odd, RenameMode::kReplace, Now()));
+  ASSERT_OK_AND_ASSIGN(UnlinkResult gone, cat_->Unlink(kRootInode, odd + odd, Now()));
+  ASSERT_OK_AND_ASSIGN(auto trash, cat_->ListTrash());
+  ASSERT_EQ(trash.size(), 1u);
+  EXPECT_EQ(trash[0].original_path, odd + odd);
+  EXPECT_EQ(trash[0].ino, gone.ino);
+}
+
 }  // namespace
 }  // namespace reel::testing

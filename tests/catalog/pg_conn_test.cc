@@ -22,6 +22,7 @@
 #include "catalog/postgres/pg_migrations.h"
 #include "catalog/postgres/pg_pool.h"
 #include "catalog_test_util.h"
+#include "pg_test_db.h"
 #include "testing/require.h"
 #include "testing/wait.h"
 
@@ -34,33 +35,13 @@ using postgres::PgMigration;
 using postgres::PgPool;
 using postgres::PgRows;
 
-// `uri` with its database replaced by `db`.
-std::string WithDatabase(const std::string& uri, const std::string& db) {
-  const size_t authority = uri.find("://") + 3;
-  const size_t slash = uri.find('/', authority);
-  const size_t query = uri.find('?', authority);
-  std::string base = uri.substr(0, std::min(slash, query));
-  return base + "/" + db + (query == std::string::npos ? "" : uri.substr(query));
-}
-
 // Each test gets a database of its own, dropped afterwards.
-class PgTest : public ::testing::Test {
+class PgTest : public PgDatabaseTest {
  protected:
   void SetUp() override {
-    const char* uri = std::getenv("REEL_TEST_PG_URI");
-    if (uri == nullptr || *uri == '\0') {
-      REEL_SKIP_UNLESS_REQUIRED("REEL_REQUIRE_PG", "REEL_TEST_PG_URI is unset");
-    }
-    server_uri_ = uri;
-    static std::atomic<int> counter{0};
-    db_ = "reel_t_" + std::to_string(::getpid()) + "_" + std::to_string(counter++);
+    PgDatabaseTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
     ASSERT_OK_AND_ASSIGN(admin_, PgConn::Connect(server_uri_));
-    ASSERT_OK(admin_->ExecScript("DROP DATABASE IF EXISTS " + db_));
-    ASSERT_OK(admin_->ExecScript("CREATE DATABASE " + db_));
-    uri_ = WithDatabase(server_uri_, db_);
-  }
-  void TearDown() override {
-    if (admin_) (void)admin_->ExecScript("DROP DATABASE IF EXISTS " + db_ + " WITH (FORCE)");
   }
 
   std::unique_ptr<PgConn> Connect() {
@@ -83,7 +64,6 @@ class PgTest : public ::testing::Test {
     EXPECT_EQ(pool.open_connections(), 1u);
   }
 
-  std::string server_uri_, uri_, db_;
   std::unique_ptr<PgConn> admin_;
 };
 

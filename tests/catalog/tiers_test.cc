@@ -4,13 +4,6 @@
 namespace reel::testing {
 namespace {
 
-NewVersion VersionOf(std::vector<ChunkRef> chunks) {
-  NewVersion v;
-  for (const ChunkRef& c : chunks) v.size += c.length;
-  v.chunks = std::move(chunks);
-  return v;
-}
-
 TEST_P(CatalogTest, ChunkTierBitsAccumulateAndUnknownChunksHaveNone) {
   Attributes f = MkFile(kRootInode, "shot.exr");
   ASSERT_OK(cat_->CommitVersion(f.ino, VersionOf({{TestChunk(1), 10}, {TestChunk(2), 20}}), Now())

@@ -138,6 +138,10 @@ std::vector<uint8_t> PgRows::Bytea(int row, int col) const {
   PQfreemem(raw);
   return out;
 }
+std::string PgRows::ByteaString(int row, int col) const {
+  const std::vector<uint8_t> bytes = Bytea(row, col);
+  return std::string(bytes.begin(), bytes.end());
+}
 int64_t PgRows::Affected() const {
   return res_ != nullptr ? std::strtoll(PQcmdTuples(res_), nullptr, 10) : 0;
 }

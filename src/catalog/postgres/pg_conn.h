@@ -56,6 +56,8 @@ struct Bytes {
   const void* data = nullptr;
   size_t size = 0;
 };
+// Bytes of a string (file names and other byte strings are bytea: not necessarily UTF-8).
+inline Bytes AsBytes(std::string_view s) { return Bytes{s.data(), s.size()}; }
 
 // The rows one statement returned (text format). Row and column indexes start at 0.
 class PgRows {
@@ -75,6 +77,8 @@ class PgRows {
   uint64_t U64(int row, int col) const { return static_cast<uint64_t>(Int(row, col)); }
   std::string Text(int row, int col) const;
   std::vector<uint8_t> Bytea(int row, int col) const;
+  // A bytea column as a string of its bytes.
+  std::string ByteaString(int row, int col) const;
   // Rows changed by an INSERT, UPDATE or DELETE.
   int64_t Affected() const;
   pg_result* raw() const { return res_; }

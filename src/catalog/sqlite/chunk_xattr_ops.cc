@@ -109,15 +109,12 @@ Result<std::string> SqliteCatalog::GetXattr(InodeId ino, const std::string& name
     }
   }
   REEL_RETURN_IF_ERROR(LoadInode(db, ino).status());
-  return Status(Code::kNoData, "no xattr \"" + name + "\"");
+  return NoSuchXattr(name);
 }
 
 Status SqliteCatalog::SetXattr(InodeId ino, const std::string& name, const std::string& value,
                                bool create_only, bool replace_only) {
-  if (name.empty()) return Status::InvalidArgument("empty xattr name");
-  if (create_only && replace_only) {
-    return Status::InvalidArgument("xattr create_only and replace_only together");
-  }
+  REEL_RETURN_IF_ERROR(CheckXattrFlags(name, create_only, replace_only));
   return Write([&](Db& db) -> Status {
     REEL_RETURN_IF_ERROR(LoadInode(db, ino).status());
     bool exists = false;
@@ -126,8 +123,7 @@ Status SqliteCatalog::SetXattr(InodeId ino, const std::string& name, const std::
       st.Bind(ino, name);
       REEL_ASSIGN_OR_RETURN(exists, st.Step());
     }
-    if (exists && create_only) return Status::AlreadyExists("xattr \"" + name + "\" exists");
-    if (!exists && replace_only) return Status(Code::kNoData, "no xattr \"" + name + "\"");
+    REEL_RETURN_IF_ERROR(CheckXattrPresence(name, exists, create_only, replace_only));
     return db
         .Prepare("INSERT INTO xattrs (ino, name, value) VALUES (?1, ?2, ?3) "
                  "ON CONFLICT (ino, name) DO UPDATE SET value = excluded.value")
@@ -158,7 +154,7 @@ Status SqliteCatalog::RemoveXattr(InodeId ino, const std::string& name) {
     REEL_RETURN_IF_ERROR(LoadInode(db, ino).status());
     REEL_RETURN_IF_ERROR(
         db.Prepare("DELETE FROM xattrs WHERE ino = ?1 AND name = ?2").Bind(ino, name).Run());
-    if (db.Changes() == 0) return Status(Code::kNoData, "no xattr \"" + name + "\"");
+    if (db.Changes() == 0) return NoSuchXattr(name);
     return Status::Ok();
   });
 }

@@ -1,6 +1,8 @@
-// Namespace operations of the SQLite catalog (Rename is in rename_op.cc).
+// Namespace operations of the SQLite catalog: the shared operations of catalog/catalog_txn.h in
+// one write transaction each (Rename is in rename_op.cc).
 #include "catalog/sqlite/inode_queries.h"
 #include "catalog/sqlite/sqlite_catalog.h"
+#include "catalog/sqlite/sqlite_txn.h"
 #include "common/names.h"
 
 namespace reel::sqlite {
@@ -8,86 +10,25 @@ namespace reel::sqlite {
 Result<Attributes> SqliteCatalog::CreateNode(InodeId parent, const std::string& name,
                                              const NewNode& node, TimeNs now) {
   REEL_RETURN_IF_ERROR(ValidateName(name));
-  if (node.type != FileType::kRegular && node.type != FileType::kDirectory &&
-      node.type != FileType::kSymlink && !IsSpecialFile(node.type)) {
-    return Status::InvalidArgument("unknown file type");
-  }
-  const bool is_device =
-      node.type == FileType::kCharDevice || node.type == FileType::kBlockDevice;
-  if (node.type == FileType::kSymlink && node.symlink_target.empty()) {
-    return Status::InvalidArgument("empty symlink target");
-  }
-  const bool is_dir = node.type == FileType::kDirectory;
+  REEL_RETURN_IF_ERROR(CheckNewNode(node));
   Attributes attr;
   Status s = Write([&](Db& db) -> Status {
-    REEL_ASSIGN_OR_RETURN(Attributes dir, LoadDirectory(db, parent));
-    REEL_ASSIGN_OR_RETURN(auto existing, FindDentry(db, parent, name));
-    if (existing) return Status::AlreadyExists("\"" + name + "\" exists");
-    attr = Attributes{};
-    attr.type = node.type;
-    attr.mode = node.mode & 07777;
-    attr.uid = node.uid;
-    attr.gid = node.gid;
-    attr.rdev = is_device ? node.rdev : 0;
-    // A setgid directory gives its group to what is made in it, and its setgid bit to new
-    // subdirectories (as ext4 does; the kernel has already dropped a setgid bit the caller may
-    // not set on a file).
-    if (dir.mode & 02000) {
-      attr.gid = dir.gid;
-      if (is_dir) attr.mode |= 02000;
-    }
-    attr.nlink = is_dir ? 2 : 1;
-    attr.size = node.type == FileType::kSymlink ? node.symlink_target.size() : 0;
-    attr.atime = attr.mtime = attr.ctime = now;
-    attr.version = 0;
-    {
-      Stmt st = db.Prepare(
-          "INSERT INTO inodes (type, mode, uid, gid, nlink, size, atime, mtime, ctime, version, "
-          "symlink_target, rdev) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?7, 0, ?8, ?9)");
-      st.Bind(static_cast<int>(attr.type), attr.mode, attr.uid, attr.gid, attr.nlink, attr.size,
-              now);
-      if (node.type == FileType::kSymlink) {
-        st.BindOne(8, node.symlink_target);
-      } else {
-        st.BindOne(8, nullptr);
-      }
-      st.BindOne(9, attr.rdev);
-      REEL_RETURN_IF_ERROR(st.Run());
-    }
-    attr.ino = static_cast<InodeId>(db.LastInsertRowid());
-    REEL_RETURN_IF_ERROR(
-        db.Prepare("INSERT INTO dentries (parent, name, child) VALUES (?1, ?2, ?3)")
-            .Bind(parent, name, attr.ino)
-            .Run());
-    return TouchDirectory(db, parent, now, is_dir ? 1 : 0);
+    SqliteTxn tx(db);
+    REEL_ASSIGN_OR_RETURN(attr, CreateNodeIn(tx, parent, name, node, now));
+    return Status::Ok();
   });
   if (!s.ok()) return s;
   return attr;
 }
 
-// Hard links to directories are refused with PermissionDenied (EPERM), as link(2) does.
 Result<Attributes> SqliteCatalog::Link(InodeId ino, InodeId new_parent,
                                        const std::string& new_name, TimeNs now) {
   REEL_RETURN_IF_ERROR(ValidateName(new_name));
   Attributes attr;
   Status s = Write([&](Db& db) -> Status {
-    REEL_ASSIGN_OR_RETURN(attr, LoadInode(db, ino));
-    if (attr.type == FileType::kDirectory) {
-      return Status::PermissionDenied("cannot hard-link a directory");
-    }
-    // A file in the trash has no name to link from (the kernel refuses nlink == 0 too).
-    if (attr.nlink == 0) return Status::NotFound("inode " + std::to_string(ino) + " is deleted");
-    REEL_RETURN_IF_ERROR(LoadDirectory(db, new_parent).status());
-    REEL_ASSIGN_OR_RETURN(auto existing, FindDentry(db, new_parent, new_name));
-    if (existing) return Status::AlreadyExists("\"" + new_name + "\" exists");
-    REEL_RETURN_IF_ERROR(
-        db.Prepare("INSERT INTO dentries (parent, name, child) VALUES (?1, ?2, ?3)")
-            .Bind(new_parent, new_name, ino)
-            .Run());
-    attr.nlink += 1;
-    attr.ctime = now;
-    REEL_RETURN_IF_ERROR(SetLinkCount(db, ino, attr.nlink, now));
-    return TouchDirectory(db, new_parent, now);
+    SqliteTxn tx(db);
+    REEL_ASSIGN_OR_RETURN(attr, LinkIn(tx, ino, new_parent, new_name, now));
+    return Status::Ok();
   });
   if (!s.ok()) return s;
   return attr;
@@ -97,15 +38,9 @@ Result<UnlinkResult> SqliteCatalog::Unlink(InodeId parent, const std::string& na
   REEL_RETURN_IF_ERROR(ValidateName(name));
   UnlinkResult result;
   Status s = Write([&](Db& db) -> Status {
-    REEL_RETURN_IF_ERROR(LoadDirectory(db, parent).status());
-    REEL_ASSIGN_OR_RETURN(auto entry, FindDentry(db, parent, name));
-    if (!entry) return Status::NotFound("no entry \"" + name + "\"");
-    REEL_ASSIGN_OR_RETURN(Attributes attr, LoadInode(db, entry->child));
-    if (attr.type == FileType::kDirectory) {
-      return Status::IsDirectory("\"" + name + "\" is a directory");
-    }
-    REEL_ASSIGN_OR_RETURN(result, DropName(db, *entry, attr, now));
-    return TouchDirectory(db, parent, now);
+    SqliteTxn tx(db);
+    REEL_ASSIGN_OR_RETURN(result, UnlinkIn(tx, parent, name, now));
+    return Status::Ok();
   });
   if (!s.ok()) return s;
   return result;
@@ -114,18 +49,8 @@ Result<UnlinkResult> SqliteCatalog::Unlink(InodeId parent, const std::string& na
 Status SqliteCatalog::RemoveDir(InodeId parent, const std::string& name, TimeNs now) {
   REEL_RETURN_IF_ERROR(ValidateName(name));
   return Write([&](Db& db) -> Status {
-    REEL_RETURN_IF_ERROR(LoadDirectory(db, parent).status());
-    REEL_ASSIGN_OR_RETURN(auto entry, FindDentry(db, parent, name));
-    if (!entry) return Status::NotFound("no entry \"" + name + "\"");
-    REEL_ASSIGN_OR_RETURN(Attributes attr, LoadInode(db, entry->child));
-    if (attr.type != FileType::kDirectory) {
-      return Status::NotDirectory("\"" + name + "\" is not a directory");
-    }
-    REEL_ASSIGN_OR_RETURN(bool has_children, HasChildren(db, attr.ino));
-    if (has_children) return Status::NotEmpty("\"" + name + "\" is not empty");
-    REEL_RETURN_IF_ERROR(db.Prepare("DELETE FROM dentries WHERE id = ?1").Bind(entry->id).Run());
-    REEL_RETURN_IF_ERROR(DeleteInode(db, attr.ino, now));
-    return TouchDirectory(db, parent, now, -1);
+    SqliteTxn tx(db);
+    return RemoveDirIn(tx, parent, name, now);
   });
 }
 
@@ -134,12 +59,7 @@ Result<Attributes> SqliteCatalog::SetAttributes(InodeId ino, const AttrUpdate& u
   Attributes attr;
   Status s = Write([&](Db& db) -> Status {
     REEL_ASSIGN_OR_RETURN(attr, LoadInode(db, ino));
-    if (update.mode) attr.mode = *update.mode & 07777;
-    if (update.uid) attr.uid = *update.uid;
-    if (update.gid) attr.gid = *update.gid;
-    if (update.atime) attr.atime = *update.atime;
-    if (update.mtime) attr.mtime = *update.mtime;
-    attr.ctime = now;
+    ApplyAttrUpdate(update, now, attr);
     return db
         .Prepare("UPDATE inodes SET mode = ?2, uid = ?3, gid = ?4, atime = ?5, mtime = ?6, "
                  "ctime = ?7 WHERE ino = ?1")
@@ -166,7 +86,8 @@ Result<std::string> SqliteCatalog::ReadSymlink(InodeId ino) {
 Result<std::string> SqliteCatalog::PathOf(InodeId ino) {
   std::string path;
   Status s = Read([&](Db& db) -> Status {
-    REEL_ASSIGN_OR_RETURN(path, ComputePath(db, ino));
+    SqliteTxn tx(db);  // reads only
+    REEL_ASSIGN_OR_RETURN(path, ComputePath(tx, ino));
     return Status::Ok();
   });
   if (!s.ok()) return s;

@@ -6,8 +6,6 @@ namespace reel::sqlite {
 
 namespace {
 
-bool IsOneTier(TierMask tier) { return tier != 0 && (tier & (tier - 1)) == 0; }
-
 // Columns: chunk, tier, pack, offset, length.
 ChunkLocation ReadLocation(const Stmt& st) {
   ChunkLocation loc;
@@ -39,8 +37,7 @@ Status LocationsOf(Db& db, const ChunkId& id, std::vector<ChunkLocation>* out) {
 
 Status SqliteCatalog::RecordPackUpload(TierMask tier, const std::string& pack,
                                        const std::vector<PackMember>& members) {
-  if (!IsOneTier(tier)) return Status::InvalidArgument("a pack is on exactly one tier");
-  if (pack.empty()) return Status::InvalidArgument("a pack needs a key");
+  REEL_RETURN_IF_ERROR(CheckPackUpload(tier, pack));
   return Write([&](Db& db) -> Status {
     for (const PackMember& m : members) {
       // Only for chunks the catalog still knows: a collected chunk must not pin the pack.

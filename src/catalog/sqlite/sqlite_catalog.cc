@@ -4,21 +4,15 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <chrono>
 
 #include "catalog/sqlite/inode_queries.h"
 #include "catalog/sqlite/schema_migrations.h"
+#include "common/clock.h"
 #include "common/names.h"
 
 namespace reel::sqlite {
 
 namespace {
-
-TimeNs WallClockNs() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 Db::Options WriterOptions() {
   Db::Options o;

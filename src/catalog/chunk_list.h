@@ -1,5 +1,6 @@
-// The compact BLOB form of a version's chunk list: `count` packed 36-byte records, each a 32-byte
-// chunk id followed by the chunk's length as a little-endian u32.
+// The compact binary form of a version's chunk list, the same in every catalog backend (an SQLite
+// BLOB, a PostgreSQL bytea): `count` packed 36-byte records, each a 32-byte chunk id followed by
+// the chunk's length as a little-endian u32.
 #pragma once
 
 #include <cstdint>
@@ -11,7 +12,7 @@
 #include "common/chunk_id.h"
 #include "common/status.h"
 
-namespace reel::sqlite {
+namespace reel {
 
 inline constexpr size_t kChunkRecordSize = 36;
 
@@ -29,4 +30,4 @@ struct ChunkUse {
 using ChunkUses = std::unordered_map<ChunkId, ChunkUse, ChunkIdHash>;
 void AddChunkUses(std::span<const ChunkRef> chunks, ChunkUses& uses);
 
-}  // namespace reel::sqlite
+}  // namespace reel

@@ -1,8 +1,8 @@
-#include "catalog/sqlite/chunk_list.h"
+#include "catalog/chunk_list.h"
 
 #include <cstring>
 
-namespace reel::sqlite {
+namespace reel {
 
 std::string EncodeChunkList(const std::vector<ChunkRef>& chunks) {
   std::string out(chunks.size() * kChunkRecordSize, '\0');
@@ -42,4 +42,4 @@ void AddChunkUses(std::span<const ChunkRef> chunks, ChunkUses& uses) {
   }
 }
 
-}  // namespace reel::sqlite
+}  // namespace reel

@@ -1,0 +1,417 @@
+#include "catalog/catalog_txn.h"
+
+#include <algorithm>
+#include <unordered_set>
+
+namespace reel {
+
+namespace {
+
+// Deeper than any real tree; a longer walk means a cycle in the dentries (corruption).
+constexpr int kMaxDepth = 4096;
+
+bool IsDir(const Attributes& a) { return a.type == FileType::kDirectory; }
+
+Status Exists(const std::string& name) { return Status::AlreadyExists("\"" + name + "\" exists"); }
+Status NoEntry(const std::string& name) { return Status::NotFound("no entry \"" + name + "\""); }
+Status IntoItself() { return Status::InvalidArgument("cannot move a directory into itself"); }
+
+// Whether `dir` is `ancestor` or lies below it.
+Result<bool> IsSameOrBelow(CatalogTxn& tx, InodeId dir, InodeId ancestor) {
+  InodeId at = dir;
+  for (int depth = 0; depth <= kMaxDepth; ++depth) {
+    if (at == ancestor) return true;
+    if (at == kRootInode) return false;
+    REEL_ASSIGN_OR_RETURN(std::optional<Dentry> up, tx.FirstName(at));
+    if (!up) return Status::Corruption("directory inode " + std::to_string(at) + " has no name");
+    at = up->parent;
+  }
+  return Status::Corruption("directory cycle above inode " + std::to_string(dir));
+}
+
+// Removes the name `entry` of the non-directory `attr` (whose nlink counts that name). When it was
+// the last name, a regular file goes to the trash (original path computed before the name goes)
+// and anything else is deleted. Does not touch the parent directory's times.
+Result<UnlinkResult> DropName(CatalogTxn& tx, const Dentry& entry, const Attributes& attr,
+                              TimeNs now) {
+  UnlinkResult result;
+  result.ino = attr.ino;
+  result.nlink = attr.nlink > 0 ? attr.nlink - 1 : 0;
+  std::string original_path;
+  if (result.nlink == 0 && attr.type == FileType::kRegular) {
+    REEL_ASSIGN_OR_RETURN(original_path, ComputePath(tx, attr.ino));
+  }
+  REEL_RETURN_IF_ERROR(tx.DeleteDentry(entry.id));
+  if (result.nlink > 0) {
+    REEL_RETURN_IF_ERROR(tx.SetLinkCount(attr, result.nlink, now));
+  } else if (attr.type == FileType::kRegular) {
+    REEL_RETURN_IF_ERROR(tx.SetLinkCount(attr, 0, now));
+    Attributes trashed = attr;
+    trashed.nlink = 0;
+    REEL_ASSIGN_OR_RETURN(result.trash_id, tx.InsertTrash(trashed, original_path, now));
+  } else {
+    REEL_RETURN_IF_ERROR(tx.DeleteInode(attr.ino, now));
+  }
+  return result;
+}
+
+// RENAME_EXCHANGE of two existing entries: they swap children, so both names keep their ids.
+Status Exchange(CatalogTxn& tx, const Dentry& src, const Attributes& src_attr, const Dentry& dst,
+                const Attributes& dst_attr, TimeNs now) {
+  if (src.parent != dst.parent) {
+    if (IsDir(src_attr)) {
+      REEL_ASSIGN_OR_RETURN(bool cycle, IsSameOrBelow(tx, dst.parent, src_attr.ino));
+      if (cycle) return IntoItself();
+    }
+    if (IsDir(dst_attr)) {
+      REEL_ASSIGN_OR_RETURN(bool cycle, IsSameOrBelow(tx, src.parent, dst_attr.ino));
+      if (cycle) return IntoItself();
+    }
+  }
+  REEL_RETURN_IF_ERROR(tx.SetDentryChild(src.id, dst_attr.ino));
+  REEL_RETURN_IF_ERROR(tx.SetDentryChild(dst.id, src_attr.ino));
+  REEL_RETURN_IF_ERROR(tx.SetCtime(src_attr.ino, now));
+  REEL_RETURN_IF_ERROR(tx.SetCtime(dst_attr.ino, now));
+  // A directory that changes parent moves one ".." link from its old parent to its new one.
+  int src_parent_delta = 0;
+  int dst_parent_delta = 0;
+  if (src.parent != dst.parent) {
+    if (IsDir(src_attr)) --src_parent_delta, ++dst_parent_delta;
+    if (IsDir(dst_attr)) ++src_parent_delta, --dst_parent_delta;
+  }
+  REEL_RETURN_IF_ERROR(tx.TouchDirectory(src.parent, now, src_parent_delta));
+  if (dst.parent != src.parent) {
+    REEL_RETURN_IF_ERROR(tx.TouchDirectory(dst.parent, now, dst_parent_delta));
+  }
+  return Status::Ok();
+}
+
+// Removes the existing target `dst` of a rename of `src_attr` (not an exchange), checking the type
+// rules; returns what was replaced.
+Result<UnlinkResult> ReplaceTarget(CatalogTxn& tx, const Dentry& dst, const Attributes& src_attr,
+                                   const Attributes& dst_attr, RenameMode mode, TimeNs now) {
+  if (IsDir(src_attr) && !IsDir(dst_attr)) {
+    return Status::NotDirectory("\"" + dst.name + "\" is not a directory");
+  }
+  if (!IsDir(src_attr) && IsDir(dst_attr)) {
+    return Status::IsDirectory("\"" + dst.name + "\" is a directory");
+  }
+  if (IsDir(dst_attr)) {
+    REEL_ASSIGN_OR_RETURN(bool has_children, tx.HasChildren(dst_attr.ino));
+    if (has_children) return Status::NotEmpty("\"" + dst.name + "\" is not empty");
+    REEL_RETURN_IF_ERROR(tx.DeleteDentry(dst.id));
+    REEL_RETURN_IF_ERROR(tx.DeleteInode(dst_attr.ino, now));
+    return UnlinkResult{dst_attr.ino, 0, std::nullopt};
+  }
+  if (mode == RenameMode::kReplaceKeepHistory && src_attr.type == FileType::kRegular &&
+      dst_attr.type == FileType::kRegular && dst_attr.nlink == 1) {
+    REEL_RETURN_IF_ERROR(tx.DeleteDentry(dst.id));
+    REEL_RETURN_IF_ERROR(tx.MoveHistory(dst_attr.ino, src_attr.ino));
+    REEL_RETURN_IF_ERROR(tx.DeleteInode(dst_attr.ino, now));
+    return UnlinkResult{dst_attr.ino, 0, std::nullopt};
+  }
+  return DropName(tx, dst, dst_attr, now);
+}
+
+}  // namespace
+
+Status CheckDirectory(const Attributes& a) {
+  if (a.type != FileType::kDirectory) {
+    return Status::NotDirectory("inode " + std::to_string(a.ino) + " is not a directory");
+  }
+  return Status::Ok();
+}
+
+Result<Attributes> LoadDirectory(CatalogTxn& tx, InodeId ino) {
+  REEL_ASSIGN_OR_RETURN(Attributes a, tx.LoadInode(ino));
+  REEL_RETURN_IF_ERROR(CheckDirectory(a));
+  return a;
+}
+
+Result<std::string> ComputePath(CatalogTxn& tx, InodeId ino) {
+  if (ino == kRootInode) return std::string();
+  std::vector<std::string> parts;
+  InodeId at = ino;
+  while (at != kRootInode) {
+    if (parts.size() > kMaxDepth) {
+      return Status::Corruption("directory cycle above inode " + std::to_string(ino));
+    }
+    REEL_ASSIGN_OR_RETURN(std::optional<Dentry> up, tx.FirstName(at));
+    if (!up) {
+      if (at == ino) {
+        // Distinguish "no such inode" from "inode without a name" (trashed) for the message.
+        REEL_RETURN_IF_ERROR(tx.LoadInode(ino).status());
+        return Status::NotFound("inode " + std::to_string(ino) + " has no name");
+      }
+      return Status::Corruption("directory inode " + std::to_string(at) + " has no name");
+    }
+    parts.push_back(std::move(up->name));
+    at = up->parent;
+  }
+  std::string path;
+  for (auto it = parts.rbegin(); it != parts.rend(); ++it) {
+    if (!path.empty()) path += '/';
+    path += *it;
+  }
+  return path;
+}
+
+void ApplyAttrUpdate(const AttrUpdate& update, TimeNs now, Attributes& attr) {
+  if (update.mode) attr.mode = *update.mode & 07777;
+  if (update.uid) attr.uid = *update.uid;
+  if (update.gid) attr.gid = *update.gid;
+  if (update.atime) attr.atime = *update.atime;
+  if (update.mtime) attr.mtime = *update.mtime;
+  attr.ctime = now;
+}
+
+Status CheckNewNode(const NewNode& node) {
+  if (node.type != FileType::kRegular && node.type != FileType::kDirectory &&
+      node.type != FileType::kSymlink && !IsSpecialFile(node.type)) {
+    return Status::InvalidArgument("unknown file type");
+  }
+  if (node.type == FileType::kSymlink && node.symlink_target.empty()) {
+    return Status::InvalidArgument("empty symlink target");
+  }
+  return Status::Ok();
+}
+
+Result<Attributes> CreateNodeIn(CatalogTxn& tx, InodeId parent, const std::string& name,
+                                const NewNode& node, TimeNs now) {
+  const bool is_dir = node.type == FileType::kDirectory;
+  const bool is_device = node.type == FileType::kCharDevice || node.type == FileType::kBlockDevice;
+  REEL_ASSIGN_OR_RETURN(Attributes dir, LoadDirectory(tx, parent));
+  REEL_ASSIGN_OR_RETURN(auto existing, tx.FindDentry(parent, name));
+  if (existing) return Exists(name);
+  Attributes attr;
+  attr.type = node.type;
+  attr.mode = node.mode & 07777;
+  attr.uid = node.uid;
+  attr.gid = node.gid;
+  attr.rdev = is_device ? node.rdev : 0;
+  // A setgid directory gives its group to what is made in it, and its setgid bit to new
+  // subdirectories (as ext4 does; the kernel has already dropped a setgid bit the caller may
+  // not set on a file).
+  if (dir.mode & 02000) {
+    attr.gid = dir.gid;
+    if (is_dir) attr.mode |= 02000;
+  }
+  attr.nlink = is_dir ? 2 : 1;
+  attr.size = node.type == FileType::kSymlink ? node.symlink_target.size() : 0;
+  attr.atime = attr.mtime = attr.ctime = now;
+  attr.version = 0;
+  REEL_ASSIGN_OR_RETURN(attr.ino, tx.InsertInode(attr, node.symlink_target));
+  REEL_RETURN_IF_ERROR(tx.InsertDentry(parent, name, attr.ino));
+  REEL_RETURN_IF_ERROR(tx.TouchDirectory(parent, now, is_dir ? 1 : 0));
+  return attr;
+}
+
+// Hard links to directories are refused with PermissionDenied (EPERM), as link(2) does.
+Result<Attributes> LinkIn(CatalogTxn& tx, InodeId ino, InodeId new_parent,
+                          const std::string& new_name, TimeNs now) {
+  REEL_ASSIGN_OR_RETURN(Attributes attr, tx.LoadInode(ino));
+  if (IsDir(attr)) return Status::PermissionDenied("cannot hard-link a directory");
+  // A file in the trash has no name to link from (the kernel refuses nlink == 0 too).
+  if (attr.nlink == 0) return Status::NotFound("inode " + std::to_string(ino) + " is deleted");
+  REEL_RETURN_IF_ERROR(LoadDirectory(tx, new_parent).status());
+  REEL_ASSIGN_OR_RETURN(auto existing, tx.FindDentry(new_parent, new_name));
+  if (existing) return Exists(new_name);
+  REEL_RETURN_IF_ERROR(tx.InsertDentry(new_parent, new_name, ino));
+  REEL_RETURN_IF_ERROR(tx.SetLinkCount(attr, attr.nlink + 1, now));
+  REEL_RETURN_IF_ERROR(tx.TouchDirectory(new_parent, now, 0));
+  attr.nlink += 1;
+  attr.ctime = now;
+  return attr;
+}
+
+Result<UnlinkResult> UnlinkIn(CatalogTxn& tx, InodeId parent, const std::string& name, TimeNs now) {
+  REEL_RETURN_IF_ERROR(LoadDirectory(tx, parent).status());
+  REEL_ASSIGN_OR_RETURN(auto entry, tx.FindDentry(parent, name));
+  if (!entry) return NoEntry(name);
+  REEL_ASSIGN_OR_RETURN(Attributes attr, tx.LoadInode(entry->child));
+  if (IsDir(attr)) return Status::IsDirectory("\"" + name + "\" is a directory");
+  REEL_ASSIGN_OR_RETURN(UnlinkResult result, DropName(tx, *entry, attr, now));
+  REEL_RETURN_IF_ERROR(tx.TouchDirectory(parent, now, 0));
+  return result;
+}
+
+Status RemoveDirIn(CatalogTxn& tx, InodeId parent, const std::string& name, TimeNs now) {
+  REEL_RETURN_IF_ERROR(LoadDirectory(tx, parent).status());
+  REEL_ASSIGN_OR_RETURN(auto entry, tx.FindDentry(parent, name));
+  if (!entry) return NoEntry(name);
+  REEL_ASSIGN_OR_RETURN(Attributes attr, tx.LoadInode(entry->child));
+  if (!IsDir(attr)) return Status::NotDirectory("\"" + name + "\" is not a directory");
+  REEL_ASSIGN_OR_RETURN(bool has_children, tx.HasChildren(attr.ino));
+  if (has_children) return Status::NotEmpty("\"" + name + "\" is not empty");
+  REEL_RETURN_IF_ERROR(tx.DeleteDentry(entry->id));
+  REEL_RETURN_IF_ERROR(tx.DeleteInode(attr.ino, now));
+  return tx.TouchDirectory(parent, now, -1);
+}
+
+// POSIX rename(2) plus RENAME_NOREPLACE and RENAME_EXCHANGE. Order of checks (as Linux does
+// them): both parents must be directories; the source must exist; same parent and name is a
+// no-op; NOREPLACE with an existing target is AlreadyExists; EXCHANGE without a target is
+// NotFound; source and target being names of the same inode is a no-op (POSIX); a directory may
+// not move into its own subtree (InvalidArgument); then the type rules for a replaced target
+// (NotDirectory, IsDirectory, NotEmpty). The moved entry keeps its dentry id (its ReadDir cookie).
+Result<RenameResult> RenameIn(CatalogTxn& tx, InodeId old_parent, const std::string& old_name,
+                              InodeId new_parent, const std::string& new_name, RenameMode mode,
+                              TimeNs now) {
+  RenameResult result;
+  REEL_RETURN_IF_ERROR(LoadDirectory(tx, old_parent).status());
+  REEL_RETURN_IF_ERROR(LoadDirectory(tx, new_parent).status());
+  REEL_ASSIGN_OR_RETURN(auto src, tx.FindDentry(old_parent, old_name));
+  if (!src) return NoEntry(old_name);
+  if (old_parent == new_parent && old_name == new_name) return result;
+  REEL_ASSIGN_OR_RETURN(auto dst, tx.FindDentry(new_parent, new_name));
+  if (dst && mode == RenameMode::kNoReplace) return Exists(new_name);
+  if (!dst && mode == RenameMode::kExchange) {
+    return Status::NotFound("no entry \"" + new_name + "\" to exchange with");
+  }
+  if (dst && dst->child == src->child) return result;  // two names of one inode
+  REEL_ASSIGN_OR_RETURN(Attributes src_attr, tx.LoadInode(src->child));
+  std::optional<Attributes> dst_attr;
+  if (dst) {
+    REEL_ASSIGN_OR_RETURN(dst_attr, tx.LoadInode(dst->child));
+  }
+  if (mode == RenameMode::kExchange) {
+    REEL_RETURN_IF_ERROR(Exchange(tx, *src, src_attr, *dst, *dst_attr, now));
+    return result;
+  }
+  if (IsDir(src_attr) && old_parent != new_parent) {
+    REEL_ASSIGN_OR_RETURN(bool cycle, IsSameOrBelow(tx, new_parent, src_attr.ino));
+    if (cycle) return IntoItself();
+  }
+  int new_parent_delta = 0;
+  if (dst) {
+    REEL_ASSIGN_OR_RETURN(result.replaced, ReplaceTarget(tx, *dst, src_attr, *dst_attr, mode, now));
+    if (IsDir(*dst_attr)) --new_parent_delta;
+  }
+  REEL_RETURN_IF_ERROR(tx.MoveDentry(src->id, new_parent, new_name));
+  REEL_RETURN_IF_ERROR(tx.SetCtime(src_attr.ino, now));
+  int old_parent_delta = 0;
+  if (IsDir(src_attr) && old_parent != new_parent) {
+    --old_parent_delta;
+    ++new_parent_delta;
+  }
+  if (old_parent == new_parent) {
+    REEL_RETURN_IF_ERROR(tx.TouchDirectory(old_parent, now, old_parent_delta + new_parent_delta));
+    return result;
+  }
+  REEL_RETURN_IF_ERROR(tx.TouchDirectory(old_parent, now, old_parent_delta));
+  REEL_RETURN_IF_ERROR(tx.TouchDirectory(new_parent, now, new_parent_delta));
+  return result;
+}
+
+Result<Attributes> RestoreFromTrashIn(CatalogTxn& tx, uint64_t trash_id, InodeId parent,
+                                      const std::string& name, TimeNs now) {
+  REEL_ASSIGN_OR_RETURN(std::optional<InodeId> ino, tx.TrashedInode(trash_id));
+  if (!ino) return Status::NotFound("no trash entry " + std::to_string(trash_id));
+  REEL_RETURN_IF_ERROR(LoadDirectory(tx, parent).status());
+  REEL_ASSIGN_OR_RETURN(auto existing, tx.FindDentry(parent, name));
+  if (existing) return Exists(name);
+  REEL_ASSIGN_OR_RETURN(Attributes attr, tx.LoadInode(*ino));
+  REEL_RETURN_IF_ERROR(tx.InsertDentry(parent, name, *ino));
+  REEL_RETURN_IF_ERROR(tx.SetLinkCount(attr, 1, now));
+  REEL_RETURN_IF_ERROR(tx.DeleteTrash(trash_id));
+  REEL_RETURN_IF_ERROR(tx.TouchDirectory(parent, now, 0));
+  attr.nlink = 1;
+  attr.ctime = now;
+  return attr;
+}
+
+// One transaction for the whole purge, so it is all-or-nothing like every catalog method.
+Result<uint64_t> PurgeTrashIn(CatalogTxn& tx, TimeNs cutoff, const std::vector<InodeId>& keep,
+                              TimeNs now) {
+  const std::unordered_set<InodeId> kept(keep.begin(), keep.end());
+  REEL_ASSIGN_OR_RETURN(auto candidates, tx.TrashBefore(cutoff));
+  uint64_t purged = 0;
+  for (const auto& [id, ino] : candidates) {
+    if (kept.contains(ino)) continue;
+    REEL_RETURN_IF_ERROR(tx.DeleteTrash(id));
+    REEL_RETURN_IF_ERROR(tx.DeleteInode(ino, now));
+    ++purged;
+  }
+  return purged;
+}
+
+Result<ChunkUses> CheckNewVersion(const NewVersion& v) {
+  uint64_t total = 0;
+  for (const ChunkRef& c : v.chunks) total += c.length;
+  if (total != v.size) {
+    return Status::InvalidArgument("chunk lengths add up to " + std::to_string(total) +
+                                   ", version size is " + std::to_string(v.size));
+  }
+  if (v.chunks.size() > UINT32_MAX) return Status::InvalidArgument("too many chunks");
+  ChunkUses uses;
+  AddChunkUses(v.chunks, uses);
+  return uses;
+}
+
+// The inode must be a regular file (IsDirectory for a directory, InvalidArgument otherwise).
+// v.mtime == 0 means "now". A file in the trash (still open somewhere) may get versions; its
+// trash size follows.
+Result<VersionInfo> CommitVersionIn(CatalogTxn& tx, InodeId ino, const NewVersion& v,
+                                    const ChunkUses& uses, TimeNs now) {
+  REEL_ASSIGN_OR_RETURN(Attributes attr, tx.LoadInode(ino));
+  if (IsDir(attr)) return Status::IsDirectory("inode " + std::to_string(ino) + " is a directory");
+  if (attr.type != FileType::kRegular) {
+    return Status::InvalidArgument("inode " + std::to_string(ino) + " is not a regular file");
+  }
+  if (v.base) {
+    uint64_t head = 0;
+    if (attr.version != 0) REEL_ASSIGN_OR_RETURN(head, tx.VersionId(ino, attr.version));
+    if (head != *v.base) {
+      return Status(Code::kConflict,
+                    "inode " + std::to_string(ino) + " changed since this commit's base: its " +
+                        "current version is " +
+                        (attr.version != 0 ? std::to_string(attr.version) : "none") +
+                        (*v.base == 0 ? ", the commit was made on no version" : ""));
+    }
+  }
+  VersionInfo info;
+  REEL_ASSIGN_OR_RETURN(info.number, tx.NextVersionNumber(ino));
+  info.created = now;
+  info.size = v.size;
+  info.kind = v.kind;
+  info.message = v.message;
+  info.chunk_count = static_cast<uint32_t>(v.chunks.size());
+  info.commit_id = v.commit_id;
+  REEL_ASSIGN_OR_RETURN(info.id, tx.InsertVersion(ino, info, v.chunks, uses));
+  const TimeNs mtime = v.mtime != 0 ? v.mtime : now;
+  const TimeNs ctime = v.mtime != 0 ? std::max(attr.ctime, v.mtime) : now;
+  REEL_RETURN_IF_ERROR(tx.SetCurrentVersion(attr, info.number, v.size, mtime, ctime));
+  return info;
+}
+
+Status CheckXattrFlags(const std::string& name, bool create_only, bool replace_only) {
+  if (name.empty()) return Status::InvalidArgument("empty xattr name");
+  if (create_only && replace_only) {
+    return Status::InvalidArgument("xattr create_only and replace_only together");
+  }
+  return Status::Ok();
+}
+
+Status CheckXattrPresence(const std::string& name, bool exists, bool create_only,
+                          bool replace_only) {
+  if (exists && create_only) return Status::AlreadyExists("xattr \"" + name + "\" exists");
+  if (!exists && replace_only) return NoSuchXattr(name);
+  return Status::Ok();
+}
+
+Status CheckPackUpload(TierMask tier, const std::string& pack) {
+  if (!IsOneTier(tier)) return Status::InvalidArgument("a pack is on exactly one tier");
+  if (pack.empty()) return Status::InvalidArgument("a pack needs a key");
+  return Status::Ok();
+}
+
+Status NoSuchVersion(InodeId ino, uint64_t number) {
+  return Status::NotFound("inode " + std::to_string(ino) + " has no version " +
+                          std::to_string(number));
+}
+
+Status NoSuchXattr(const std::string& name) {
+  return Status(Code::kNoData, "no xattr \"" + name + "\"");
+}
+
+}  // namespace reel

@@ -1,0 +1,125 @@
+// Chunk records and extended attributes of the PostgreSQL catalog.
+#include <optional>
+
+#include "catalog/postgres/postgres_catalog.h"
+
+namespace reel::postgres {
+
+namespace {
+
+#define REEL_PG_CHUNK_COLUMNS "id, size, refcount, unreferenced_since, tiers"
+
+ChunkRecord ReadChunkRecord(const PgRows& rows, int r) {
+  ChunkRecord rec;
+  rec.id = ChunkIdAt(rows, r, 0);
+  rec.size = static_cast<uint32_t>(rows.Int(r, 1));
+  rec.refcount = rows.U64(r, 2);
+  rec.unreferenced_since = rows.Int(r, 3);
+  rec.tiers = static_cast<TierMask>(rows.Int(r, 4));
+  return rec;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// Chunks
+
+Result<bool> PostgresCatalog::HasChunk(const ChunkId& id) {
+  REEL_ASSIGN_OR_RETURN(PgRows rows, QueryOnce("SELECT 1 FROM chunks WHERE id = $1", IdBytes(id)));
+  return !rows.empty();
+}
+
+Result<std::vector<ChunkRecord>> PostgresCatalog::ListUnreferencedChunks(TimeNs cutoff) {
+  // "refcount = 0" is spelled literally so the partial index chunks_unreferenced applies.
+  REEL_ASSIGN_OR_RETURN(
+      PgRows rows, QueryOnce("SELECT " REEL_PG_CHUNK_COLUMNS " FROM chunks WHERE refcount = 0 AND "
+                             "unreferenced_since < $1 ORDER BY unreferenced_since",
+                             cutoff));
+  return MapRows(rows, ReadChunkRecord);
+}
+
+Result<bool> PostgresCatalog::DeleteChunkIfUnreferenced(const ChunkId& id) {
+  return WriteFor<bool>([&](PgTxn& tx) -> Result<bool> {
+    REEL_ASSIGN_OR_RETURN(
+        PgRows rows,
+        tx.conn().Query("DELETE FROM chunks WHERE id = $1 AND refcount = 0", IdBytes(id)));
+    return rows.Affected() > 0;
+  });
+}
+
+// Pages through the chunks in id order, kBatch records per statement, and calls `visit` with no
+// connection held, so the visitor may call back into the catalog. Records added or removed during
+// the walk may or may not be seen.
+Status PostgresCatalog::ForEachChunk(const std::function<bool(const ChunkRecord&)>& visit) {
+  constexpr int kBatch = 1024;
+  std::optional<ChunkId> last;
+  while (true) {
+    Result<PgRows> rows =
+        last ? QueryOnce("SELECT " REEL_PG_CHUNK_COLUMNS
+                         " FROM chunks WHERE id > $1 ORDER BY id LIMIT $2",
+                         IdBytes(*last), kBatch)
+             : QueryOnce("SELECT " REEL_PG_CHUNK_COLUMNS " FROM chunks ORDER BY id LIMIT $1",
+                         kBatch);
+    if (!rows.ok()) return rows.status();
+    const std::vector<ChunkRecord> batch = MapRows(*rows, ReadChunkRecord);
+    for (const ChunkRecord& r : batch) {
+      if (!visit(r)) return Status::Ok();
+    }
+    if (batch.size() < static_cast<size_t>(kBatch)) return Status::Ok();
+    last = batch.back().id;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Extended attributes. Names must be non-empty; length limits are the kernel's and the FUSE
+// layer's to enforce.
+
+Result<std::string> PostgresCatalog::GetXattr(InodeId ino, const std::string& name) {
+  // The inode comes along, so a miss says whether the inode or the attribute is missing.
+  REEL_ASSIGN_OR_RETURN(
+      PgRows rows,
+      QueryOnce("SELECT x.value FROM inodes i LEFT JOIN xattrs x ON x.ino = i.ino AND x.name = $2 "
+                "WHERE i.ino = $1",
+                ino, AsBytes(name)));
+  if (rows.empty()) return Status::NotFound("no inode " + std::to_string(ino));
+  if (rows.IsNull(0, 0)) return NoSuchXattr(name);
+  return rows.ByteaString(0, 0);
+}
+
+Status PostgresCatalog::SetXattr(InodeId ino, const std::string& name, const std::string& value,
+                                 bool create_only, bool replace_only) {
+  REEL_RETURN_IF_ERROR(CheckXattrFlags(name, create_only, replace_only));
+  return Write([&](PgTxn& tx) -> Status {
+    REEL_RETURN_IF_ERROR(tx.LoadInode(ino).status());
+    REEL_ASSIGN_OR_RETURN(
+        PgRows rows,
+        tx.conn().Query("SELECT 1 FROM xattrs WHERE ino = $1 AND name = $2", ino, AsBytes(name)));
+    REEL_RETURN_IF_ERROR(CheckXattrPresence(name, !rows.empty(), create_only, replace_only));
+    return tx.conn().Exec(
+        "INSERT INTO xattrs (ino, name, value) VALUES ($1, $2, $3) "
+        "ON CONFLICT (ino, name) DO UPDATE SET value = excluded.value",
+        ino, AsBytes(name), AsBytes(value));
+  });
+}
+
+Result<std::vector<std::string>> PostgresCatalog::ListXattrs(InodeId ino) {
+  return ReadFor<std::vector<std::string>>([&](PgConn& c) -> Result<std::vector<std::string>> {
+    REEL_RETURN_IF_ERROR(LoadInode(c, ino).status());
+    REEL_ASSIGN_OR_RETURN(PgRows rows,
+                          c.Query("SELECT name FROM xattrs WHERE ino = $1 ORDER BY name", ino));
+    return MapRows(rows, [](const PgRows& rs, int r) { return rs.ByteaString(r, 0); });
+  });
+}
+
+Status PostgresCatalog::RemoveXattr(InodeId ino, const std::string& name) {
+  return Write([&](PgTxn& tx) -> Status {
+    REEL_RETURN_IF_ERROR(tx.LoadInode(ino).status());
+    REEL_ASSIGN_OR_RETURN(
+        PgRows rows,
+        tx.conn().Query("DELETE FROM xattrs WHERE ino = $1 AND name = $2", ino, AsBytes(name)));
+    if (rows.Affected() == 0) return NoSuchXattr(name);
+    return Status::Ok();
+  });
+}
+
+}  // namespace reel::postgres

@@ -1,0 +1,180 @@
+// Schema of the PostgreSQL catalog, as migrations applied by pg_migrations.h. The same model as
+// the SQLite catalog (sqlite/schema_migrations.cc), in SQL that CockroachDB runs too: no
+// triggers, no stored functions, no advisory locks, no LISTEN/NOTIFY; every change runs in a
+// SERIALIZABLE transaction that the client retries on serialization failures (pg_conn.h).
+//
+// Types: ids and times are BIGINT (times in ns since the epoch; unsigned 64-bit values such as
+// commit ids are stored as their two's-complement BIGINT). File names, symlink targets, xattr
+// names and values, version messages and trash paths are BYTEA: a Linux name is bytes, not
+// necessarily UTF-8, and BYTEA orders byte by byte like SQLite's BINARY collation. Pack keys and
+// the drive id, which ReelDrive makes itself, are TEXT.
+//
+// inodes(ino BIGINT identity PRIMARY KEY, type, mode, uid, gid, nlink, size, atime, mtime, ctime,
+//        version, rdev, symlink_target BYTEA)
+//     One row per file, directory, symlink or special file. `ino` comes from the identity's
+//     sequence, which never hands out a number twice (rolled-back numbers are skipped, never
+//     reused): an inode number is never reused after a purge. The root is inode 1, inserted
+//     explicitly when the catalog is opened (owner root_uid/root_gid, mode 0755); the sequence
+//     starts at 2. type: FileType (1 regular ... 7 socket). nlink: names of a file (0 while in
+//     the trash); 2 + subdirectories for a directory. size: bytes of the current version
+//     (regular), target length (symlink). version: current version number (0 = none yet).
+//
+// dentries(id BIGINT identity PRIMARY KEY, parent -> inodes, name BYTEA, child -> inodes,
+//          UNIQUE (parent, name))
+//     One row per name. `id` is the ReadDir cookie: entries are listed in id order and ids are
+//     never reused, so paging with "id > cookie" never repeats an entry and never skips one that
+//     existed throughout. A rename updates the row in place (same id). Indexes: (parent, id) for
+//     ReadDir, (child, id) for PathOf / "first name" / subtree walks.
+//
+// versions(id BIGINT identity PRIMARY KEY, ino -> inodes, number, created, size, kind,
+//          message BYTEA, chunk_count, published, commit_id, chunks BYTEA, UNIQUE (ino, number))
+//     Every saved version of a regular file; numbers are 1, 2, 3 ... per file. `chunks` is the
+//     ordered chunk list in the encoding every backend uses (catalog/chunk_list.h: packed 36-byte
+//     records). published: 0 no, -1 requested, else when. commit_id: the staging record the
+//     version was committed from (0: none). `id` orders pending publishes by request.
+//
+// chunks(id BYTEA PRIMARY KEY (32 bytes), size, refcount, unreferenced_since, tiers)
+//     Every chunk the catalog knows. refcount = references from version chunk lists (a chunk used
+//     twice in one version counts 2); unreferenced_since = when refcount last dropped to 0 (0
+//     while referenced); tiers = bits of the shared tiers holding a copy. Partial index on
+//     unreferenced_since WHERE refcount = 0 for the collector's scan.
+//
+// xattrs(ino -> inodes, name BYTEA, value BYTEA, PRIMARY KEY (ino, name))
+//
+// trash(id BIGINT identity PRIMARY KEY, ino UNIQUE -> inodes, original_path BYTEA, deleted, size)
+//     Regular files whose last name was removed; their inode, versions and xattrs stay until
+//     PurgeTrash. Index on deleted.
+//
+// chunk_packs(chunk BYTEA, tier, pack TEXT, pack_offset, length, PRIMARY KEY (chunk, tier))
+//     Where a chunk is inside a pack object on a shared tier. No foreign key to chunks: the
+//     collector deletes the chunk record first, then uses these rows to find the packs. Index
+//     (tier, pack, pack_offset) lists and counts a pack's members. (`offset` is a keyword here.)
+//
+// drive_identity(id = 1, drive_id TEXT)   the drive this catalog belongs to, set once.
+//
+// stats(shard PRIMARY KEY, files, directories, logical_bytes, chunks, chunk_bytes, versions,
+//       trash_entries)
+//     The counters behind Stats() (statfs), kept exact WITHOUT triggers: every write transaction
+//     adds what it changed (PgTxn counts it as it writes the rows) to ONE row picked at random
+//     among kStatsShards, in the same transaction, and Stats() sums the rows. Spreading the
+//     updates keeps concurrent writers from all conflicting on one counter row; the sum of the
+//     rows is exact because each delta commits or rolls back with the change it counts.
+//     files/logical_bytes: regular inodes with nlink > 0; directories: all (the root included);
+//     chunks/chunk_bytes: chunk records with refcount > 0.
+//
+// Deliberately absent: pins and the transfer queue, which belong to one machine (its local
+// store), not to the drive's shared catalog.
+#include "catalog/postgres/pg_schema.h"
+
+namespace reel::postgres {
+
+namespace {
+
+constexpr const char* kInitialSchema = R"sql(
+CREATE TABLE inodes (
+  ino            BIGINT GENERATED BY DEFAULT AS IDENTITY (START WITH 2) PRIMARY KEY,
+  type           SMALLINT NOT NULL CHECK (type BETWEEN 1 AND 7),
+  mode           INTEGER NOT NULL,
+  uid            BIGINT NOT NULL,
+  gid            BIGINT NOT NULL,
+  nlink          BIGINT NOT NULL CHECK (nlink >= 0),
+  size           BIGINT NOT NULL DEFAULT 0,
+  atime          BIGINT NOT NULL,
+  mtime          BIGINT NOT NULL,
+  ctime          BIGINT NOT NULL,
+  version        BIGINT NOT NULL DEFAULT 0,
+  rdev           BIGINT NOT NULL DEFAULT 0,
+  symlink_target BYTEA
+);
+
+CREATE TABLE dentries (
+  id     BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  parent BIGINT NOT NULL REFERENCES inodes (ino),
+  name   BYTEA NOT NULL,
+  child  BIGINT NOT NULL REFERENCES inodes (ino),
+  UNIQUE (parent, name)
+);
+CREATE INDEX dentries_by_parent ON dentries (parent, id);
+CREATE INDEX dentries_by_child ON dentries (child, id);
+
+CREATE TABLE versions (
+  id          BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  ino         BIGINT NOT NULL REFERENCES inodes (ino),
+  number      BIGINT NOT NULL,
+  created     BIGINT NOT NULL,
+  size        BIGINT NOT NULL,
+  kind        SMALLINT NOT NULL,
+  message     BYTEA NOT NULL,
+  chunk_count BIGINT NOT NULL,
+  published   BIGINT NOT NULL DEFAULT 0,
+  commit_id   BIGINT NOT NULL DEFAULT 0,
+  chunks      BYTEA NOT NULL,
+  UNIQUE (ino, number)
+);
+CREATE INDEX versions_pending_publish ON versions (id) WHERE published = -1;
+
+CREATE TABLE chunks (
+  id                 BYTEA PRIMARY KEY CHECK (length(id) = 32),
+  size               BIGINT NOT NULL,
+  refcount           BIGINT NOT NULL CHECK (refcount >= 0),
+  unreferenced_since BIGINT NOT NULL DEFAULT 0,
+  tiers              BIGINT NOT NULL DEFAULT 0
+);
+CREATE INDEX chunks_unreferenced ON chunks (unreferenced_since) WHERE refcount = 0;
+
+CREATE TABLE xattrs (
+  ino   BIGINT NOT NULL REFERENCES inodes (ino),
+  name  BYTEA NOT NULL,
+  value BYTEA NOT NULL,
+  PRIMARY KEY (ino, name)
+);
+
+CREATE TABLE trash (
+  id            BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  ino           BIGINT NOT NULL UNIQUE REFERENCES inodes (ino),
+  original_path BYTEA NOT NULL,
+  deleted       BIGINT NOT NULL,
+  size          BIGINT NOT NULL
+);
+CREATE INDEX trash_by_deleted ON trash (deleted);
+
+CREATE TABLE chunk_packs (
+  chunk       BYTEA NOT NULL CHECK (length(chunk) = 32),
+  tier        BIGINT NOT NULL,
+  pack        TEXT NOT NULL,
+  pack_offset BIGINT NOT NULL CHECK (pack_offset >= 0),
+  length      BIGINT NOT NULL CHECK (length >= 0),
+  PRIMARY KEY (chunk, tier)
+);
+CREATE INDEX chunk_packs_by_pack ON chunk_packs (tier, pack, pack_offset);
+
+CREATE TABLE drive_identity (
+  id       SMALLINT PRIMARY KEY CHECK (id = 1),
+  drive_id TEXT NOT NULL
+);
+
+CREATE TABLE stats (
+  shard         SMALLINT PRIMARY KEY,
+  files         BIGINT NOT NULL DEFAULT 0,
+  directories   BIGINT NOT NULL DEFAULT 0,
+  logical_bytes BIGINT NOT NULL DEFAULT 0,
+  chunks        BIGINT NOT NULL DEFAULT 0,
+  chunk_bytes   BIGINT NOT NULL DEFAULT 0,
+  versions      BIGINT NOT NULL DEFAULT 0,
+  trash_entries BIGINT NOT NULL DEFAULT 0
+);
+INSERT INTO stats (shard) SELECT generate_series(0, 15);
+)sql";
+
+static_assert(kStatsShards == 16, "the initial schema makes shards 0..15");
+
+constexpr PgMigration kMigrations[] = {
+    {1, "catalog: inodes, dentries, versions, chunks, xattrs, trash, packs, identity, stats",
+     kInitialSchema},
+};
+
+}  // namespace
+
+std::span<const PgMigration> CatalogMigrations() { return kMigrations; }
+
+}  // namespace reel::postgres
