@@ -360,7 +360,9 @@ Result<VersionInfo> CommitVersionIn(CatalogTxn& tx, InodeId ino, const NewVersio
   }
   if (v.base) {
     uint64_t head = 0;
-    if (attr.version != 0) REEL_ASSIGN_OR_RETURN(head, tx.VersionId(ino, attr.version));
+    if (attr.version != 0) {
+      REEL_ASSIGN_OR_RETURN(head, tx.VersionId(ino, attr.version));
+    }
     if (head != *v.base) {
       return Status(Code::kConflict,
                     "inode " + std::to_string(ino) + " changed since this commit's base: its " +
