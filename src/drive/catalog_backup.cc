@@ -1,7 +1,6 @@
 #include "drive/catalog_backup.h"
 
 #include <dirent.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -17,6 +16,8 @@
 
 #include "common/clock.h"
 #include "common/fs_util.h"
+#include "common/hex.h"
+#include "common/secure_random.h"
 #include "drive/drive.h"
 #include "engine/staged_file.h"
 
@@ -27,21 +28,7 @@ constexpr int kZstdLevel = 3;  // fast, and a catalog compresses well at any lev
 constexpr uint64_t kMaxCatalogBytes = 64ull << 30;  // refuse to inflate a backup beyond this
 constexpr size_t kStampLength = 20;                 // "20261203T115300.123Z"
 
-std::string RandomHex(size_t bytes) {
-  std::vector<uint8_t> b(bytes);
-  size_t got = 0;
-  while (got < bytes) {
-    ssize_t n = ::getrandom(b.data() + got, bytes - got, 0);
-    if (n > 0) got += static_cast<size_t>(n);
-  }
-  std::string out;
-  char buf[3];
-  for (uint8_t c : b) {
-    std::snprintf(buf, sizeof buf, "%02x", c);
-    out += buf;
-  }
-  return out;
-}
+std::string RandomHex(size_t bytes) { return ToHex(SecureRandomBytes(bytes)); }
 
 std::string Stamp(TimeNs time) {
   time_t secs = static_cast<time_t>(time / 1000000000);

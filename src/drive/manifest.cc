@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-#include <sys/random.h>
 
 #include <cerrno>
 #include <climits>
@@ -14,6 +13,7 @@
 #include <toml++/toml.h>
 
 #include "common/fs_util.h"
+#include "common/secure_random.h"
 #include "common/sizes.h"
 
 namespace reel {
@@ -491,15 +491,7 @@ std::string FormatDuration(uint64_t seconds) {
 
 std::string NewDriveId() {
   uint8_t b[16];
-  size_t got = 0;
-  while (got < sizeof b) {
-    ssize_t n = ::getrandom(b + got, sizeof b - got, 0);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      std::abort();  // the kernel has no randomness to give: nothing sensible to do
-    }
-    got += static_cast<size_t>(n);
-  }
+  SecureRandomBytes(b, sizeof b);
   b[6] = static_cast<uint8_t>((b[6] & 0x0f) | 0x40);  // version 4
   b[8] = static_cast<uint8_t>((b[8] & 0x3f) | 0x80);  // RFC 4122 variant
   char out[37];

@@ -242,8 +242,12 @@ Result<VersionInfo> EngineImpl::Restore(InodeId ino, uint64_t number) {
     keep.mode = attr.mode;
     s = catalog_->SetAttributes(fresh.ino, keep, NowNs()).status();
   }
-  NewVersion nv{old.info.size, old.chunks, VersionKind::kRestore,
-                "restored from version " + std::to_string(number), NowNs()};
+  NewVersion nv;
+  nv.size = old.info.size;
+  nv.chunks = old.chunks;
+  nv.kind = VersionKind::kRestore;
+  nv.message = "restored from version " + std::to_string(number);
+  nv.mtime = NowNs();
   nv.base = 0;  // the new file has no version
   if (s.ok()) {
     ChunkUploader pin(store_.get(), catalog_.get(), &inflight_, 1, 0);  // pins chunks against GC

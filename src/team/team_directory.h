@@ -1,0 +1,117 @@
+// TeamDirectory: the people of a team drive and what each may do where. Users and groups; API
+// tokens (random 256-bit secrets, stored only as their SHA-256); workspaces (a directory under the
+// namespace's root with grants of its own; every user has a home workspace named after them); and
+// grants of reader, writer or admin on a workspace to a user or a group. It lives in the team's
+// PostgreSQL catalog database (schema 2 of catalog/postgres/pg_schema.cc), beside the namespace,
+// so a workspace and its root directory are made in one transaction. `reel server` authorises
+// every call through it.
+//
+// Names of users, groups and workspaces: 1 to 64 of [a-z0-9._-], starting with a letter or a
+// digit (InvalidArgument otherwise). A group is written "@name" where a principal is expected.
+// Every method is one serializable transaction, retried on conflicts; thread-safe.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "catalog/types.h"
+#include "common/status.h"
+
+namespace reel {
+
+namespace postgres {
+class PgPool;
+}
+
+enum class Role : int { kNone = 0, kReader = 1, kWriter = 2, kAdmin = 3 };
+std::string_view RoleName(Role role);                // "reader", "writer", "admin", "none"
+[[nodiscard]] Result<Role> ParseRole(std::string_view name);  // reader|writer|admin
+
+struct User {
+  uint64_t id = 0;
+  std::string name;
+  TimeNs created = 0;
+};
+
+struct Workspace {
+  uint64_t id = 0;
+  std::string name;
+  InodeId root = 0;      // its directory, under the namespace's root
+  bool home = false;     // a user's home workspace
+  std::string share;     // "on-close" (homes) or "on-publish" (projects)
+  TimeNs created = 0;
+};
+
+struct WorkspaceAccess {
+  Workspace workspace;
+  Role role = Role::kNone;
+};
+
+struct GrantEntry {
+  std::string principal;  // "alice" or "@artists"
+  Role role = Role::kNone;
+};
+
+struct IssuedToken {
+  uint64_t id = 0;
+  std::string secret;  // "reel_" + 64 hex digits; shown once, never stored
+  TimeNs expires = 0;  // 0: never
+};
+
+[[nodiscard]] Status ValidateTeamName(std::string_view what, std::string_view name);
+
+class TeamDirectory {
+ public:
+  // Opens the team tables of the PostgreSQL catalog database at `uri` (creating and migrating
+  // the schema if needed: the namespace's too).
+  [[nodiscard]] static Result<std::unique_ptr<TeamDirectory>> Open(const std::string& uri);
+  ~TeamDirectory();
+  TeamDirectory(const TeamDirectory&) = delete;
+  TeamDirectory& operator=(const TeamDirectory&) = delete;
+
+  // --- users and groups ---
+  // Adds a user and their home workspace (a directory named after them, on-close sharing, the
+  // user its admin). AlreadyExists if the name is taken by a user or a workspace.
+  [[nodiscard]] Result<User> AddUser(const std::string& name, TimeNs now);
+  [[nodiscard]] Result<User> FindUser(const std::string& name);
+  [[nodiscard]] Result<std::vector<User>> ListUsers();
+  [[nodiscard]] Status AddGroup(const std::string& name, TimeNs now);
+  [[nodiscard]] Status AddToGroup(const std::string& group, const std::string& user);
+
+  // --- tokens ---
+  // A new token for `user`; `expires` 0 for one that does not expire.
+  [[nodiscard]] Result<IssuedToken> CreateToken(const std::string& user, TimeNs now,
+                                                TimeNs expires);
+  // The user a token belongs to. PermissionDenied for a malformed, unknown, revoked or expired
+  // token (one message for all: a caller learns nothing about which).
+  [[nodiscard]] Result<User> Authenticate(std::string_view secret, TimeNs now);
+  // Revokes token `id` of `user` (NotFound if they have no such token): its next call fails.
+  [[nodiscard]] Status RevokeToken(const std::string& user, uint64_t id, TimeNs now);
+
+  // --- workspaces and grants ---
+  // A project workspace named `name` (its directory under the root; on-publish sharing), with
+  // `owner` its admin. AlreadyExists if the name is taken (by a workspace, a user's home or any
+  // entry of the root).
+  [[nodiscard]] Result<Workspace> CreateWorkspace(const std::string& name, const User& owner,
+                                                  TimeNs now);
+  [[nodiscard]] Result<Workspace> FindWorkspace(const std::string& name);
+  // The workspaces `user` has a role in (own or through a group), by name.
+  [[nodiscard]] Result<std::vector<WorkspaceAccess>> ListWorkspaces(const User& user);
+  // `user`'s role in `workspace`: the highest of their own grant and their groups' (kNone if
+  // none).
+  [[nodiscard]] Result<Role> RoleOf(const User& user, uint64_t workspace);
+  // Gives `principal` ("name" or "@group") `role` in `workspace`, replacing its grant; kNone
+  // revokes it. NotFound for an unknown workspace or principal. A workspace keeps at least one
+  // admin grant: taking away the last one is InvalidArgument.
+  [[nodiscard]] Status SetGrant(const std::string& workspace, const std::string& principal,
+                                Role role);
+  [[nodiscard]] Result<std::vector<GrantEntry>> ListGrants(const std::string& workspace);
+
+ private:
+  explicit TeamDirectory(std::unique_ptr<postgres::PgPool> pool);
+  std::unique_ptr<postgres::PgPool> pool_;
+};
+
+}  // namespace reel

@@ -1,0 +1,225 @@
+// TeamDirectory: workspaces and grants.
+#include <algorithm>
+
+#include "catalog/catalog_txn.h"
+#include "catalog/postgres/pg_pool.h"
+#include "team/team_directory.h"
+#include "team/team_queries.h"
+
+namespace reel {
+
+using postgres::PgConn;
+using postgres::PgRows;
+
+namespace {
+
+constexpr int kUserPrincipal = 1;
+constexpr int kGroupPrincipal = 2;
+
+#define REEL_WORKSPACE_COLUMNS "w.id, w.name, w.root, w.home_of IS NOT NULL, w.share, w.created"
+
+Workspace ReadWorkspace(const PgRows& rows, int r) {
+  Workspace w;
+  w.id = rows.U64(r, 0);
+  w.name = rows.Text(r, 1);
+  w.root = rows.U64(r, 2);
+  w.home = rows.Text(r, 3) == "t";
+  w.share = rows.Text(r, 4);
+  w.created = rows.Int(r, 5);
+  return w;
+}
+
+Result<std::optional<Workspace>> FindWorkspaceIn(PgConn& c, const std::string& name) {
+  REEL_ASSIGN_OR_RETURN(PgRows rows, c.Query("SELECT " REEL_WORKSPACE_COLUMNS
+                                             " FROM workspaces w WHERE w.name = $1",
+                                             name));
+  if (rows.empty()) return std::optional<Workspace>();
+  return std::optional<Workspace>(ReadWorkspace(rows, 0));
+}
+
+Result<Workspace> NeedWorkspaceIn(PgConn& c, const std::string& name) {
+  REEL_ASSIGN_OR_RETURN(std::optional<Workspace> w, FindWorkspaceIn(c, name));
+  if (!w) return Status::NotFound("no workspace \"" + name + "\"");
+  return *w;
+}
+
+Status ValidatePrincipal(const std::string& principal) {
+  if (principal.starts_with("@")) return ValidateTeamName("group", principal.substr(1));
+  return ValidateTeamName("user", principal);
+}
+
+}  // namespace
+
+namespace team {
+
+Result<std::optional<User>> FindUserIn(PgConn& c, const std::string& name) {
+  REEL_ASSIGN_OR_RETURN(PgRows rows,
+                        c.Query("SELECT id, name, created FROM users WHERE name = $1", name));
+  if (rows.empty()) return std::optional<User>();
+  return std::optional<User>(User{rows.U64(0, 0), rows.Text(0, 1), rows.Int(0, 2)});
+}
+
+Result<uint64_t> PrincipalIdIn(PgConn& c, const std::string& principal) {
+  const bool group = principal.starts_with("@");
+  const std::string name = group ? principal.substr(1) : principal;
+  REEL_ASSIGN_OR_RETURN(PgRows rows, group ? c.Query("SELECT id FROM user_groups WHERE name = $1",
+                                                     name)
+                                           : c.Query("SELECT id FROM users WHERE name = $1",
+                                                     name));
+  if (rows.empty()) {
+    return Status::NotFound(std::string(group ? "no group \"" : "no user \"") + name + "\"");
+  }
+  return rows.U64(0, 0);
+}
+
+Result<Workspace> CreateWorkspaceIn(postgres::PgTxn& tx, const std::string& name, uint64_t owner,
+                                    bool home, TimeNs now) {
+  PgConn& c = tx.conn();
+  REEL_ASSIGN_OR_RETURN(std::optional<Workspace> taken, FindWorkspaceIn(c, name));
+  if (taken) return Status::AlreadyExists("workspace \"" + name + "\" exists");
+  NewNode dir{FileType::kDirectory, 0755, 0, 0, {}};
+  auto made = CreateNodeIn(tx, kRootInode, name, dir, now);
+  if (!made.ok()) {
+    if (made.status().code() == Code::kAlreadyExists) {
+      return Status::AlreadyExists("the drive's root already has an entry \"" + name + "\"");
+    }
+    return made.status();
+  }
+  Workspace w;
+  w.name = name;
+  w.root = made->ino;
+  w.home = home;
+  w.share = home ? "on-close" : "on-publish";
+  w.created = now;
+  REEL_ASSIGN_OR_RETURN(
+      PgRows rows,
+      home ? c.Query("INSERT INTO workspaces (name, root, home_of, share, created) "
+                     "VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                     name, w.root, owner, w.share, now)
+           : c.Query("INSERT INTO workspaces (name, root, share, created) "
+                     "VALUES ($1, $2, $3, $4) RETURNING id",
+                     name, w.root, w.share, now));
+  w.id = rows.U64(0, 0);
+  REEL_RETURN_IF_ERROR(c.Exec("INSERT INTO grants (workspace_id, principal_kind, principal_id, "
+                              "role) VALUES ($1, $2, $3, $4)",
+                              w.id, kUserPrincipal, owner, static_cast<int>(Role::kAdmin)));
+  return w;
+}
+
+}  // namespace team
+
+Result<Workspace> TeamDirectory::CreateWorkspace(const std::string& name, const User& owner,
+                                                 TimeNs now) {
+  REEL_RETURN_IF_ERROR(ValidateTeamName("workspace", name));
+  Workspace out;
+  REEL_RETURN_IF_ERROR(pool_->Transaction([&](PgConn& c) -> Status {
+    postgres::PgTxn tx(c);
+    REEL_ASSIGN_OR_RETURN(std::optional<User> user, team::FindUserIn(c, owner.name));
+    if (!user || user->id != owner.id) return Status::NotFound("no user \"" + owner.name + "\"");
+    REEL_ASSIGN_OR_RETURN(std::optional<User> homonym, team::FindUserIn(c, name));
+    if (homonym) return Status::AlreadyExists("\"" + name + "\" is a user's home workspace");
+    REEL_ASSIGN_OR_RETURN(out, team::CreateWorkspaceIn(tx, name, owner.id, false, now));
+    return tx.FlushStats();
+  }));
+  return out;
+}
+
+Result<Workspace> TeamDirectory::FindWorkspace(const std::string& name) {
+  REEL_RETURN_IF_ERROR(ValidateTeamName("workspace", name));
+  Workspace out;
+  REEL_RETURN_IF_ERROR(pool_->Transaction([&](PgConn& c) -> Status {
+    REEL_ASSIGN_OR_RETURN(out, NeedWorkspaceIn(c, name));
+    return Status::Ok();
+  }));
+  return out;
+}
+
+// Grants to the user and to every group they are in; the highest per workspace.
+#define REEL_ROLES_OF_USER                                                               \
+  "SELECT g.workspace_id, max(g.role) AS role FROM grants g WHERE "                      \
+  "(g.principal_kind = 1 AND g.principal_id = $1) OR (g.principal_kind = 2 AND "         \
+  "g.principal_id IN (SELECT group_id FROM group_members WHERE user_id = $1)) "         \
+  "GROUP BY g.workspace_id"
+
+Result<std::vector<WorkspaceAccess>> TeamDirectory::ListWorkspaces(const User& user) {
+  std::vector<WorkspaceAccess> out;
+  REEL_RETURN_IF_ERROR(pool_->Transaction([&](PgConn& c) -> Status {
+    REEL_ASSIGN_OR_RETURN(PgRows rows,
+                          c.Query("SELECT " REEL_WORKSPACE_COLUMNS ", r.role FROM workspaces w "
+                                  "JOIN (" REEL_ROLES_OF_USER ") r ON r.workspace_id = w.id "
+                                  "ORDER BY w.name",
+                                  user.id));
+    out.clear();
+    for (int r = 0; r < rows.size(); ++r) {
+      out.push_back({ReadWorkspace(rows, r), static_cast<Role>(rows.Int(r, 6))});
+    }
+    return Status::Ok();
+  }));
+  return out;
+}
+
+Result<Role> TeamDirectory::RoleOf(const User& user, uint64_t workspace) {
+  Role role = Role::kNone;
+  REEL_RETURN_IF_ERROR(pool_->Transaction([&](PgConn& c) -> Status {
+    REEL_ASSIGN_OR_RETURN(PgRows rows, c.Query("SELECT r.role FROM (" REEL_ROLES_OF_USER
+                                               ") r WHERE r.workspace_id = $2",
+                                               user.id, workspace));
+    role = rows.empty() ? Role::kNone : static_cast<Role>(rows.Int(0, 0));
+    return Status::Ok();
+  }));
+  return role;
+}
+
+Status TeamDirectory::SetGrant(const std::string& workspace, const std::string& principal,
+                               Role role) {
+  REEL_RETURN_IF_ERROR(ValidateTeamName("workspace", workspace));
+  REEL_RETURN_IF_ERROR(ValidatePrincipal(principal));
+  const int kind = principal.starts_with("@") ? kGroupPrincipal : kUserPrincipal;
+  return pool_->Transaction([&](PgConn& c) -> Status {
+    REEL_ASSIGN_OR_RETURN(Workspace w, NeedWorkspaceIn(c, workspace));
+    REEL_ASSIGN_OR_RETURN(uint64_t id, team::PrincipalIdIn(c, principal));
+    if (role == Role::kNone) {
+      REEL_RETURN_IF_ERROR(c.Exec("DELETE FROM grants WHERE workspace_id = $1 AND "
+                                  "principal_kind = $2 AND principal_id = $3",
+                                  w.id, kind, id));
+    } else {
+      REEL_RETURN_IF_ERROR(
+          c.Exec("INSERT INTO grants (workspace_id, principal_kind, principal_id, role) "
+                 "VALUES ($1, $2, $3, $4) ON CONFLICT (workspace_id, principal_kind, "
+                 "principal_id) DO UPDATE SET role = excluded.role",
+                 w.id, kind, id, static_cast<int>(role)));
+    }
+    REEL_ASSIGN_OR_RETURN(PgRows admins,
+                          c.Query("SELECT count(*) FROM grants WHERE workspace_id = $1 AND "
+                                  "role = 3",
+                                  w.id));
+    if (admins.Int(0, 0) == 0) {
+      return Status::InvalidArgument("workspace \"" + workspace +
+                                     "\" would have no admin left; grant admin to another first");
+    }
+    return Status::Ok();
+  });
+}
+
+Result<std::vector<GrantEntry>> TeamDirectory::ListGrants(const std::string& workspace) {
+  REEL_RETURN_IF_ERROR(ValidateTeamName("workspace", workspace));
+  std::vector<GrantEntry> out;
+  REEL_RETURN_IF_ERROR(pool_->Transaction([&](PgConn& c) -> Status {
+    REEL_ASSIGN_OR_RETURN(Workspace w, NeedWorkspaceIn(c, workspace));
+    REEL_ASSIGN_OR_RETURN(
+        PgRows rows,
+        c.Query("SELECT CASE WHEN g.principal_kind = 1 THEN u.name ELSE '@' || ug.name END AS p, "
+                "g.role FROM grants g LEFT JOIN users u ON g.principal_kind = 1 AND "
+                "u.id = g.principal_id LEFT JOIN user_groups ug ON g.principal_kind = 2 AND "
+                "ug.id = g.principal_id WHERE g.workspace_id = $1 ORDER BY p",
+                w.id));
+    out.clear();
+    for (int r = 0; r < rows.size(); ++r) {
+      out.push_back({rows.Text(r, 0), static_cast<Role>(rows.Int(r, 1))});
+    }
+    return Status::Ok();
+  }));
+  return out;
+}
+
+}  // namespace reel
