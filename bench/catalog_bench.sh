@@ -24,9 +24,10 @@ done
 OUT=${OUT:-$ROOT/bench/results/catalog-$(date -u +%Y%m%d-%H%M%S).md}
 
 WORK=$(mktemp -d /tmp/reel-catalog-bench-XXXXXX)
-export PG_DIR=$WORK/pg
+export PG_DIR
+PG_DIR=$(mktemp -d /tmp/reel-catalog-bench-pg-XXXXXX)  # its own: pg-up.sh hands it to the postgres user
 PG_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-cleanup() { "$ROOT/scripts/pg-down.sh" >/dev/null 2>&1 || true; rm -rf "$WORK"; }
+cleanup() { "$ROOT/scripts/pg-down.sh" >/dev/null 2>&1 || true; rm -rf "$WORK" "$PG_DIR"; }
 trap cleanup EXIT
 PG_FSYNC=on PG_PORT=$PG_PORT "$ROOT/scripts/pg-up.sh" >/dev/null
 source "$PG_DIR/env"  # REEL_TEST_PG_URI
@@ -37,7 +38,8 @@ REEL_BENCH_CATALOGS="sqlite://$WORK/sqlite/catalog.db $REEL_TEST_PG_URI" \
   >"$WORK/result.json"
 
 commit=$(git -C "$ROOT" rev-parse --short HEAD)
-pg_version=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1 | xargs -I{} {}/postgres --version | awk '{print $3}')
+pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+pg_version=$("$pg_bin/postgres" --version | awk '{print $3}')
 python3 - "$WORK/result.json" "$OUT" "$commit" "$pg_version" <<'PY'
 import json, sys, datetime
 data = json.load(open(sys.argv[1]))

@@ -4,6 +4,7 @@
 // the URI's password. Needs REEL_TEST_PG_URI (REEL_REQUIRE_PG=1 makes its absence a failure).
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <latch>
 #include <string>
 #include <thread>
@@ -115,6 +116,47 @@ TEST_F(PostgresCatalogTest, ConcurrentWritersInOneDirectoryAllSucceed) {
 }
 
 // Servers starting together on a new database: one schema, one root.
+// Another machine keeps writing the directory's row (here: a hog that updates it in back-to-back
+// transactions, each holding it for 20 ms, for 2 s). A create in that directory conflicts with it
+// on every attempt meanwhile; it must keep taking turns until the hog lets go, not give up after
+// a count of attempts (ten took well under a second).
+TEST_F(PostgresCatalogTest, ACreateInADirectoryAnotherWriterKeepsBusyWaitsItsTurn) {
+  auto cat = Open();
+  ASSERT_NE(cat, nullptr);
+  auto dir = cat->CreateNode(kRootInode, "shots", Node(FileType::kDirectory), 1);
+  ASSERT_TRUE(dir.ok()) << dir.status().ToString();
+  auto hog_conn = postgres::PgConn::Connect(uri_);
+  ASSERT_TRUE(hog_conn.ok()) << hog_conn.status().ToString();
+  std::latch holding(1);
+  std::thread hog([&] {
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+    bool first = true;
+    while (std::chrono::steady_clock::now() < until) {
+      Status s = (*hog_conn)->ExecScript("BEGIN");
+      if (s.ok()) {
+        s = (*hog_conn)->Exec("UPDATE inodes SET ctime = ctime + 1 WHERE ino = $1", dir->ino);
+      }
+      if (first) {
+        holding.count_down();
+        first = false;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));  // load: the row stays held
+      if (s.ok()) s = (*hog_conn)->ExecScript("COMMIT");
+      if (!s.ok()) {
+        ADD_FAILURE() << "hog: " << s.ToString();
+        return;
+      }
+    }
+  });
+  holding.wait();
+  auto made = cat->CreateNode(dir->ino, "sh010.exr", Node(FileType::kRegular), 2);
+  hog.join();
+  ASSERT_TRUE(made.ok()) << made.status().ToString();
+  auto listed = cat->ReadDir(dir->ino, 0, 10);
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->size(), 1u);
+}
+
 TEST_F(PostgresCatalogTest, CatalogsOpenedTogetherShareOneSchemaAndRoot) {
   constexpr int kOpeners = 4;
   std::latch start(kOpeners);

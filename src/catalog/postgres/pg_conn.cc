@@ -266,8 +266,9 @@ std::string PgConn::Describe(const char* sql, std::string_view what) {
 
 Status RunTransaction(PgConn& conn, const std::function<Status(PgConn&)>& body, int* attempts) {
   RetryBackoff backoff(std::chrono::milliseconds(1), std::chrono::milliseconds(100));
+  const auto start = std::chrono::steady_clock::now();
   Status s;
-  for (int attempt = 1; attempt <= kMaxTransactionAttempts; ++attempt) {
+  for (int attempt = 1;; ++attempt) {
     if (attempts != nullptr) *attempts = attempt;
     s = conn.ExecScript("BEGIN ISOLATION LEVEL SERIALIZABLE");
     if (s.ok()) s = body(conn);
@@ -276,9 +277,15 @@ Status RunTransaction(PgConn& conn, const std::function<Status(PgConn&)>& body, 
     // A failed statement leaves the transaction aborted; a failed COMMIT has ended it already.
     if (conn.healthy()) (void)conn.ExecScript("ROLLBACK");
     if (!IsRetryable(s)) return s;
-    if (attempt < kMaxTransactionAttempts) backoff.Wait();
+    const auto spent = std::chrono::steady_clock::now() - start;
+    if (spent >= kTransactionRetryBudget) {
+      return s.WithContext(
+          "gave up after " + std::to_string(attempt) + " attempts in " +
+          std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(spent).count()) +
+          " ms");
+    }
+    backoff.Wait();
   }
-  return s.WithContext("gave up after " + std::to_string(kMaxTransactionAttempts) + " attempts");
 }
 
 }  // namespace reel::postgres

@@ -11,6 +11,7 @@
 // and descriptions name user, host, port and database only (PgTarget).
 #pragma once
 
+#include <chrono>
 #include <concepts>
 #include <cstdint>
 #include <functional>
@@ -173,11 +174,13 @@ class PgConn {
 
 // Runs `body` in one serializable transaction on `conn`: BEGIN ISOLATION LEVEL SERIALIZABLE,
 // body, COMMIT. A retryable failure (IsRetryable) of any of them rolls back and runs the whole
-// again after a randomised backoff (RetryBackoff, 1 ms doubling to 100 ms), up to
-// kMaxTransactionAttempts; any other failure rolls back and is returned. `body` may run more
-// than once: it must (re)assign its outputs on each run. `attempts`, when given, is set to the
-// number of runs.
-inline constexpr int kMaxTransactionAttempts = 10;
+// again after a randomised backoff (RetryBackoff, 1 ms doubling to 100 ms) for as long as
+// kTransactionRetryBudget lasts: writers of one row (a directory many machines create files in)
+// take turns, each commit as long as the server's fsync, so a count of attempts would give up on
+// a busy directory while it is only busy. Any other failure rolls back and is returned. `body`
+// may run more than once: it must (re)assign its outputs on each run. `attempts`, when given, is
+// set to the number of runs.
+inline constexpr std::chrono::seconds kTransactionRetryBudget{10};
 [[nodiscard]] Status RunTransaction(PgConn& conn, const std::function<Status(PgConn&)>& body,
                                     int* attempts = nullptr);
 
