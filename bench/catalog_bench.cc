@@ -4,8 +4,8 @@
 //   catalog_bench [--benchmark_* flags]
 //   REEL_BENCH_CATALOGS="sqlite:///tmp/x/catalog.db postgresql://..."   (space-separated URIs)
 //
-// Per backend: creates in one directory (1 and 4 threads), lookups and getattrs of existing
-// names, a directory listing of 1,000 entries, version commits of 4 chunks naming their base.
+// Per backend: creates in one directory (1 and 4 threads), lookups of existing names, getattr of
+// one directory inode, a listing of 1,000 entries, version commits of 4 chunks naming their base.
 // Items per second in the "items_per_second" counter.
 #include <atomic>
 #include <cstdio>

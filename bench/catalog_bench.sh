@@ -44,13 +44,19 @@ python3 - "$WORK/result.json" "$OUT" "$commit" "$pg_version" <<'PY'
 import json, sys, datetime
 data = json.load(open(sys.argv[1]))
 rates = {}
+failed = [b for b in data["benchmarks"] if b.get("error_occurred")]
+for b in failed:
+    print(f"catalog_bench: {b['name']} failed: {b.get('error_message', '?')}", file=sys.stderr)
+if failed:
+    sys.exit(1)
 for b in data["benchmarks"]:
     backend, op = b["name"].split("/", 1)
     op = op.replace("/real_time", "")
     rates.setdefault(op, {})[backend] = b.get("items_per_second", 0.0)
 lines = [f"# Catalog backends, {datetime.date.today()} (commit {sys.argv[3]})", "",
-         f"`bench/catalog_bench.sh`: SQLite (WAL, synchronous=NORMAL: the engine fsyncs the WAL "
-         f"when a version must be durable) beside PostgreSQL {sys.argv[4]} on loopback with fsync "
+         f"`bench/catalog_bench.sh`: SQLite (WAL, synchronous=NORMAL: its commits are not fsynced "
+         f"one by one; the engine fsyncs the WAL when a version must be durable, so its write rows "
+         f"are not durable per call) beside PostgreSQL {sys.argv[4]} on loopback with fsync "
          "on and synchronous_commit on (every commit durable). Items per second.", "",
          "| Operation | SQLite | PostgreSQL | PostgreSQL / SQLite |", "|---|---:|---:|---:|"]
 for op, r in rates.items():

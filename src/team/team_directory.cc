@@ -199,7 +199,7 @@ Status TeamDirectory::RevokeToken(const std::string& user, uint64_t id, TimeNs n
   return pool_->Transaction([&](PgConn& c) -> Status {
     REEL_ASSIGN_OR_RETURN(uint64_t user_id, team::PrincipalIdIn(c, user));
     REEL_ASSIGN_OR_RETURN(PgRows rows,
-                          c.Query("UPDATE tokens SET revoked = $3 WHERE id = $1 AND user_id = $2 "
+                          c.Query("UPDATE tokens SET revoked = GREATEST($3::bigint, 1) WHERE id = $1 AND user_id = $2 "
                                   "AND revoked = 0 RETURNING id",
                                   id, user_id, now));
     if (rows.empty()) {

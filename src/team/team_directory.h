@@ -104,7 +104,8 @@ class TeamDirectory {
   [[nodiscard]] Result<Role> RoleOf(const User& user, uint64_t workspace);
   // Gives `principal` ("name" or "@group") `role` in `workspace`, replacing its grant; kNone
   // revokes it. NotFound for an unknown workspace or principal. A workspace keeps at least one
-  // admin grant: taking away the last one is InvalidArgument.
+  // user with the admin role granted to them (a group's, which may be empty, does not count):
+  // taking away the last one is InvalidArgument.
   [[nodiscard]] Status SetGrant(const std::string& workspace, const std::string& principal,
                                 Role role);
   [[nodiscard]] Result<std::vector<GrantEntry>> ListGrants(const std::string& workspace);

@@ -191,11 +191,12 @@ Status TeamDirectory::SetGrant(const std::string& workspace, const std::string& 
     }
     REEL_ASSIGN_OR_RETURN(PgRows admins,
                           c.Query("SELECT count(*) FROM grants WHERE workspace_id = $1 AND "
-                                  "role = 3",
+                                  "principal_kind = 1 AND role = 3",
                                   w.id));
     if (admins.Int(0, 0) == 0) {
       return Status::InvalidArgument("workspace \"" + workspace +
-                                     "\" would have no admin left; grant admin to another first");
+                                     "\" would have no admin user left; make another user "
+                                     "admin first");
     }
     return Status::Ok();
   });

@@ -136,6 +136,10 @@ void TransferEngine::RunUploads(const Transfer& first) {
     Status put = target->PutHashedParts(key, pack, parts);
     if (!put.ok()) return fail_all(packed, put.WithContext("pack " + key));
     done = catalog_->RecordPackUpload(tier, key, members);
+    // On disk before the queue entries go: the catalog and the machine state are two databases
+    // that a power cut could otherwise leave with the entries gone and the tier bits lost (one
+    // WAL sync per pack of up to 16 MiB).
+    if (done.ok()) done = catalog_->Sync();
   }
   // The queue entries go only once the catalog holds what they achieved.
   if (done.ok()) done = machine_->RemoveTransfers(completing);

@@ -4,12 +4,14 @@
 // FaultInjectionStore where a test needs the "cloud" to fail.
 #include <atomic>
 #include <chrono>
+#include <mutex>
 #include <thread>
 
 #include <gtest/gtest.h>
 #include <random>
 
 #include "catalog/catalog.h"
+#include "catalog/catalog_wrapper.h"
 #include "machine/machine_state.h"
 #include "chunking/sha256.h"
 #include "store/chunk_keys.h"
@@ -315,6 +317,48 @@ TEST_F(TiersTest, QueuedTransfersResumeInTheNextProcess) {
   for (const ChunkRef& r : refs) EXPECT_EQ(ReadPacked(edge_base_.get(), kTierEdge, r.id), contents_[r.id]);
   auto tiers = catalog_->GetChunkTiers({refs[0].id, refs[1].id, refs[2].id});
   EXPECT_EQ(*tiers, (std::vector<TierMask>{kTierEdge, kTierEdge, kTierEdge}));
+}
+
+// A catalog that notes, at each Sync, how many transfers the machine still has queued or running.
+class SyncWatchingCatalog final : public CatalogWrapper {
+ public:
+  SyncWatchingCatalog(std::unique_ptr<Catalog> inner, MachineState* machine)
+      : CatalogWrapper(std::move(inner)), machine_(machine) {}
+  Status Sync() override {
+    auto counts = machine_->CountTransfers(WallClockNs());
+    std::lock_guard lock(mu_);
+    pending_at_sync_.push_back(counts.ok() ? counts->queued + counts->running : 999);
+    return inner()->Sync();
+  }
+  std::vector<uint64_t> pending_at_sync() {
+    std::lock_guard lock(mu_);
+    return pending_at_sync_;
+  }
+
+ private:
+  MachineState* const machine_;
+  std::mutex mu_;  // guards pending_at_sync_
+  std::vector<uint64_t> pending_at_sync_;
+};
+
+// The catalog and the machine state are two databases: a pack's tier bits must be on disk before
+// its queue entries go, or a power cut could keep the removal and lose the bits (and the upload).
+TEST_F(TiersTest, APacksTierBitsAreSyncedBeforeItsQueueEntriesGo) {
+  auto watching = std::make_unique<SyncWatchingCatalog>(std::move(catalog_), machine_.get());
+  SyncWatchingCatalog* watch = watching.get();
+  catalog_ = std::move(watching);
+  MakeStore(0);
+  auto [ino, refs] = MakeFile("take", 3, 1024, 51);
+  Upload(refs, kTierCloud);
+  auto tiers = catalog_->GetChunkTiers({refs[0].id, refs[1].id, refs[2].id});
+  ASSERT_TRUE(tiers.ok());
+  EXPECT_EQ(*tiers, (std::vector<TierMask>{kTierCloud, kTierCloud, kTierCloud}));
+  const std::vector<uint64_t> pending = watch->pending_at_sync();
+  ASSERT_FALSE(pending.empty()) << "the catalog was never synced";
+  EXPECT_EQ(pending.front(), 3u) << "the entries were still queued when the bits were synced";
+  auto left = machine_->CountTransfers(WallClockNs());
+  ASSERT_TRUE(left.ok());
+  EXPECT_EQ(left->queued + left->running, 0u);
 }
 
 TEST_F(TiersTest, TransfersOfACollectedChunkLeaveTheQueueOthersWaitForTheirChunk) {

@@ -278,7 +278,7 @@ Status RunTransaction(PgConn& conn, const std::function<Status(PgConn&)>& body, 
     if (conn.healthy()) (void)conn.ExecScript("ROLLBACK");
     if (!IsRetryable(s)) return s;
     const auto spent = std::chrono::steady_clock::now() - start;
-    if (spent >= kTransactionRetryBudget) {
+    if (spent >= kTransactionRetryBudget && attempt >= kMinTransactionAttempts) {
       return s.WithContext(
           "gave up after " + std::to_string(attempt) + " attempts in " +
           std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(spent).count()) +

@@ -177,10 +177,12 @@ class PgConn {
 // again after a randomised backoff (RetryBackoff, 1 ms doubling to 100 ms) for as long as
 // kTransactionRetryBudget lasts: writers of one row (a directory many machines create files in)
 // take turns, each commit as long as the server's fsync, so a count of attempts would give up on
-// a busy directory while it is only busy. Any other failure rolls back and is returned. `body`
+// a busy directory while it is only busy; a transaction that alone outlasts the budget still gets
+// kMinTransactionAttempts. Any other failure rolls back and is returned. `body`
 // may run more than once: it must (re)assign its outputs on each run. `attempts`, when given, is
 // set to the number of runs.
 inline constexpr std::chrono::seconds kTransactionRetryBudget{10};
+inline constexpr int kMinTransactionAttempts = 3;
 [[nodiscard]] Status RunTransaction(PgConn& conn, const std::function<Status(PgConn&)>& body,
                                     int* attempts = nullptr);
 
