@@ -90,9 +90,8 @@ Result<OpenedDrive> OpenDrive(const Manifest& manifest, const DriveLock& lock) {
   }
   REEL_RETURN_IF_ERROR(BindDrive(manifest, **catalog, named));
   // A catalog file of an older ReelDrive may still hold this machine's queue and pins.
-  const std::string legacy = catalog_uri.starts_with("sqlite://") ? catalog_uri.substr(9) : "";
   REEL_ASSIGN_OR_RETURN(std::unique_ptr<MachineState> machine,
-                        MachineState::Open(MachineStatePath(manifest), legacy));
+                        MachineState::Open(MachineStatePath(manifest), CatalogFilePath(manifest)));
   Catalog* catalog_ptr = catalog->get();
   auto backups = std::make_unique<CatalogBackups>(catalog_ptr, CatalogBackupTargets(named),
                                                   manifest.dir, manifest.backup_keep,

@@ -21,6 +21,7 @@ namespace reel {
 
 namespace sqlite {
 class Db;
+class Stmt;
 }
 
 // The durable transfer queue: a chunk to copy to a shared tier (upload) or into this machine's
@@ -97,6 +98,10 @@ class MachineState {
   Status Write(const std::function<Status(sqlite::Db&)>& body);
   Status Read(const std::function<Status(sqlite::Db&)>& body);
   Status ImportLegacy(const std::string& catalog_path);
+  // One write transaction: the rows `due` selects, while `fits` (null: all) takes them, become
+  // running and are returned.
+  Result<std::vector<Transfer>> Claim(const std::function<sqlite::Stmt(sqlite::Db&)>& due,
+                                      const std::function<bool(const Transfer&)>& fits);
 
   // Guards db_: its statement cache and its transaction state.
   std::mutex mu_;

@@ -80,16 +80,14 @@ Result<uint64_t> MachineState::EnqueueTransfers(const std::vector<TransferReques
   return added;
 }
 
-Result<std::vector<Transfer>> MachineState::ClaimTransfers(size_t limit, TimeNs now) {
+Result<std::vector<Transfer>> MachineState::Claim(
+    const std::function<Stmt(Db&)>& due, const std::function<bool(const Transfer&)>& fits) {
   std::vector<Transfer> out;
   Status s = Write([&](Db& db) -> Status {
     out.clear();
     {
-      Stmt st = db.Prepare("SELECT " REEL_TRANSFER_COLUMNS
-                           " FROM transfers WHERE state = 0 AND next_attempt <= ?1 "
-                           "ORDER BY next_attempt, id LIMIT ?2");
-      st.Bind(now, static_cast<int64_t>(limit));
-      REEL_RETURN_IF_ERROR(ReadTransfersWhile(st, nullptr, &out));
+      Stmt st = due(db);
+      REEL_RETURN_IF_ERROR(ReadTransfersWhile(st, fits, &out));
     }
     return MarkRunning(db, out);
   });
@@ -97,31 +95,39 @@ Result<std::vector<Transfer>> MachineState::ClaimTransfers(size_t limit, TimeNs 
   return out;
 }
 
+Result<std::vector<Transfer>> MachineState::ClaimTransfers(size_t limit, TimeNs now) {
+  return Claim(
+      [&](Db& db) {
+        Stmt st = db.Prepare("SELECT " REEL_TRANSFER_COLUMNS
+                             " FROM transfers WHERE state = 0 AND next_attempt <= ?1 "
+                             "ORDER BY next_attempt, id LIMIT ?2");
+        st.Bind(now, static_cast<int64_t>(limit));
+        return st;
+      },
+      nullptr);
+}
+
 Result<std::vector<Transfer>> MachineState::ClaimBatch(TransferKind kind, TierMask tier,
                                                         uint64_t max_bytes, TimeNs now) {
-  std::vector<Transfer> out;
-  Status s = Write([&](Db& db) -> Status {
-    out.clear();
-    {
-      // Bounded scan: a pack never holds more chunks than this anyway.
-      Stmt st = db.Prepare("SELECT " REEL_TRANSFER_COLUMNS
-                           " FROM transfers WHERE state = 0 AND next_attempt <= ?1 AND kind = ?2 "
-                           "AND tier = ?3 ORDER BY next_attempt, id LIMIT 4096");
-      st.Bind(now, static_cast<int>(kind), static_cast<int64_t>(tier));
-      uint64_t bytes = 0;
-      REEL_RETURN_IF_ERROR(ReadTransfersWhile(
-          st,
-          [&](const Transfer& t) {
-            if (!out.empty() && bytes + t.request.size > max_bytes) return false;
-            bytes += t.request.size;
-            return true;
-          },
-          &out));
-    }
-    return MarkRunning(db, out);
-  });
-  if (!s.ok()) return s;
-  return out;
+  uint64_t bytes = 0;
+  size_t taken = 0;
+  return Claim(
+      [&](Db& db) {
+        bytes = 0;
+        taken = 0;
+        // Bounded scan: a pack never holds more chunks than this anyway.
+        Stmt st = db.Prepare("SELECT " REEL_TRANSFER_COLUMNS
+                             " FROM transfers WHERE state = 0 AND next_attempt <= ?1 AND "
+                             "kind = ?2 AND tier = ?3 ORDER BY next_attempt, id LIMIT 4096");
+        st.Bind(now, static_cast<int>(kind), static_cast<int64_t>(tier));
+        return st;
+      },
+      [&](const Transfer& t) {
+        if (taken > 0 && bytes + t.request.size > max_bytes) return false;
+        bytes += t.request.size;
+        ++taken;
+        return true;
+      });
 }
 
 Status MachineState::RemoveTransfers(const std::vector<uint64_t>& ids) {

@@ -243,14 +243,18 @@ Status Placement::ReloadPinned() {
   REEL_ASSIGN_OR_RETURN(std::vector<InodeId> pinned, machine_->ListPinned());
   std::unordered_set<ChunkId, ChunkIdHash> chunks;
   for (InodeId ino : pinned) {
-    // A pinned file purged from the trash (here or by another machine) loses its pin.
-    auto attr = catalog_->GetAttributes(ino);
-    if (!attr.ok() && attr.status().code() == Code::kNotFound) {
-      REEL_RETURN_IF_ERROR(machine_->SetPinned(ino, false));
+    auto refs = VersionChunks(ino, 0);
+    if (!refs.ok() && refs.status().code() == Code::kNotFound) {
+      // No version yet, or no file: a pinned file purged from the trash (here or by another
+      // machine) loses its pin. Asked only on this path, not for every pin.
+      auto attr = catalog_->GetAttributes(ino);
+      if (!attr.ok() && attr.status().code() == Code::kNotFound) {
+        REEL_RETURN_IF_ERROR(machine_->SetPinned(ino, false));
+      }
       continue;
     }
-    REEL_ASSIGN_OR_RETURN(std::vector<ChunkRef> refs, CurrentChunks(ino));
-    for (const ChunkRef& r : refs) chunks.insert(r.id);
+    if (!refs.ok()) return refs.status();
+    for (const ChunkRef& r : *refs) chunks.insert(r.id);
   }
   std::lock_guard lock(pinned_mu_);
   pinned_chunks_.swap(chunks);
