@@ -14,6 +14,7 @@ int ToErrno(Code code) {
     case Code::kNotDirectory: return ENOTDIR;
     case Code::kIsDirectory: return EISDIR;
     case Code::kPermissionDenied: return EACCES;
+    case Code::kUnauthenticated: return EACCES;
     case Code::kNameTooLong: return ENAMETOOLONG;
     case Code::kNoSpace: return ENOSPC;
     case Code::kBusy: return EBUSY;
@@ -47,6 +48,7 @@ int ToHttpStatus(Code code) {
     case Code::kConflict: return 409;
     case Code::kNotEmpty: return 409;
     case Code::kPermissionDenied: return 403;
+    case Code::kUnauthenticated: return 401;
     case Code::kNoSpace: return 507;
     case Code::kBusy: return 409;
     case Code::kUnavailable: return 503;

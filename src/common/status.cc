@@ -15,6 +15,7 @@ std::string_view CodeName(Code code) {
     case Code::kNotDirectory: return "not_directory";
     case Code::kIsDirectory: return "is_directory";
     case Code::kPermissionDenied: return "permission_denied";
+    case Code::kUnauthenticated: return "unauthenticated";
     case Code::kNameTooLong: return "name_too_long";
     case Code::kNoSpace: return "no_space";
     case Code::kBusy: return "busy";

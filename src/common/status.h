@@ -18,7 +18,8 @@ enum class Code {
   kNotEmpty,         // directory not empty
   kNotDirectory,
   kIsDirectory,
-  kPermissionDenied,
+  kPermissionDenied, // authenticated, but not allowed
+  kUnauthenticated,  // no valid credentials (missing, unknown, expired or revoked token)
   kNameTooLong,
   kNoSpace,
   kBusy,             // retryable contention (database busy, resource locked)
@@ -50,6 +51,7 @@ class [[nodiscard]] Status {
   static Status NotDirectory(std::string m) { return {Code::kNotDirectory, std::move(m)}; }
   static Status IsDirectory(std::string m) { return {Code::kIsDirectory, std::move(m)}; }
   static Status PermissionDenied(std::string m) { return {Code::kPermissionDenied, std::move(m)}; }
+  static Status Unauthenticated(std::string m) { return {Code::kUnauthenticated, std::move(m)}; }
   static Status Busy(std::string m) { return {Code::kBusy, std::move(m)}; }
   static Status Unavailable(std::string m) { return {Code::kUnavailable, std::move(m)}; }
   static Status IOError(std::string m) { return {Code::kIOError, std::move(m)}; }

@@ -176,7 +176,7 @@ Result<IssuedToken> TeamDirectory::CreateToken(const std::string& user, TimeNs n
 }
 
 Result<User> TeamDirectory::Authenticate(std::string_view secret, TimeNs now) {
-  const Status refused = Status::PermissionDenied("invalid, expired or revoked token");
+  const Status refused = Status::Unauthenticated("invalid, expired or revoked token");
   const std::optional<ChunkId> hash = TokenHash(secret);
   if (!hash) return refused;
   std::optional<User> user;

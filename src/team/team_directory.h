@@ -84,7 +84,7 @@ class TeamDirectory {
   // A new token for `user`; `expires` 0 for one that does not expire.
   [[nodiscard]] Result<IssuedToken> CreateToken(const std::string& user, TimeNs now,
                                                 TimeNs expires);
-  // The user a token belongs to. PermissionDenied for a malformed, unknown, revoked or expired
+  // The user a token belongs to. Unauthenticated for a malformed, unknown, revoked or expired
   // token (one message for all: a caller learns nothing about which).
   [[nodiscard]] Result<User> Authenticate(std::string_view secret, TimeNs now);
   // Revokes token `id` of `user` (NotFound if they have no such token): its next call fails.

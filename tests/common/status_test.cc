@@ -49,6 +49,8 @@ TEST(StatusTest, ErrnoAndHttpMappingsCoverEveryCode) {
   EXPECT_EQ(ToHttpStatus(Code::kNotFound), 404);
   EXPECT_EQ(ToErrno(Code::kConflict), ESTALE);
   EXPECT_EQ(ToHttpStatus(Code::kConflict), 409);
+  EXPECT_EQ(ToHttpStatus(Code::kUnauthenticated), 401);
+  EXPECT_EQ(ToHttpStatus(Code::kPermissionDenied), 403);
   EXPECT_EQ(ToHttpStatus(Code::kOk), 200);
 }
 

@@ -80,7 +80,7 @@ TEST_F(TeamDirectoryTest, TokensAuthenticateUntilRevokedOrExpired) {
   EXPECT_EQ(who.name, "alice");
   ASSERT_OK_AND_ASSIGN(who, team_->Authenticate(month.secret, kT0 + 29 * kDay));
   EXPECT_EQ(who.id, alice.id);
-  EXPECT_CODE(team_->Authenticate(month.secret, kT0 + 30 * kDay), Code::kPermissionDenied)
+  EXPECT_CODE(team_->Authenticate(month.secret, kT0 + 30 * kDay), Code::kUnauthenticated)
       << "expired";
 
   // Malformed and unknown secrets are refused alike.
@@ -90,14 +90,14 @@ TEST_F(TeamDirectoryTest, TokensAuthenticateUntilRevokedOrExpired) {
                                  forever.secret.substr(1), forever.secret + "0",
                                  "xxxx_" + forever.secret.substr(5)}) {
     auto r = team_->Authenticate(bad, kT0);
-    EXPECT_CODE(r, Code::kPermissionDenied) << bad;
+    EXPECT_CODE(r, Code::kUnauthenticated) << bad;
     EXPECT_EQ(r.status().message(), "invalid, expired or revoked token");
   }
 
   // Only the owner's token id can be revoked; the next call with it fails.
   EXPECT_CODE(team_->RevokeToken("bob", forever.id, kT0), Code::kNotFound);
   ASSERT_OK(team_->RevokeToken("alice", forever.id, 0));  // whatever the caller's clock says
-  EXPECT_CODE(team_->Authenticate(forever.secret, kT0 + 3), Code::kPermissionDenied);
+  EXPECT_CODE(team_->Authenticate(forever.secret, kT0 + 3), Code::kUnauthenticated);
   EXPECT_CODE(team_->RevokeToken("alice", forever.id, kT0 + 4), Code::kNotFound);
 }
 
