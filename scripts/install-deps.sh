@@ -16,7 +16,7 @@ BUILD_PKGS=(
 TEST_PKGS=(
   git rsync tar sqlite3 ffmpeg libimage-exiftool-perl attr xxd fio restic python3
   coreutils psmisc procps e2fsprogs mount
-  ceph-mon ceph-osd radosgw ceph-common curl postgresql
+  ceph-mon ceph-osd radosgw ceph-common curl postgresql openssl
   s3fs rclone bindfs
 )
 

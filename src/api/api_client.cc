@@ -4,7 +4,7 @@
 
 #include <httplib.h>
 
-#include "common/error_mapping.h"
+#include "http/json_client.h"
 #include "common/percent_encode.h"
 
 namespace reel {
@@ -63,23 +63,7 @@ Result<json> ApiClient::Call(const std::string& method, const std::string& targe
                             ? client.Get(target)
                             : client.Post(target, body.is_null() ? std::string("{}") : body.dump(),
                                           "application/json");
-  if (!res) {
-    return Status::Unavailable("cannot reach the drive's control API at " + socket_path_ + " (" +
-                               httplib::to_string(res.error()) + ")");
-  }
-  json parsed = json::parse(res->body, nullptr, /*allow_exceptions=*/false);
-  if (res->status == 200) {
-    if (parsed.is_discarded()) return Status::Internal("the drive answered with invalid JSON");
-    return parsed;
-  }
-  if (!parsed.is_discarded() && parsed.is_object() && parsed.contains("error") &&
-      parsed["error"].is_object()) {
-    const json& e = parsed["error"];
-    std::string code = e.value("code", std::string("internal"));
-    std::string message = e.value("message", std::string());
-    return Status(CodeFromName(code), message);
-  }
-  return Status::Internal("the drive answered HTTP " + std::to_string(res->status));
+  return http::DecodeResponse(res, "the drive's control API at " + socket_path_);
 }
 
 Result<MountInfo> ApiClient::Info() {

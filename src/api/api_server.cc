@@ -29,16 +29,6 @@ namespace {
 
 constexpr size_t kMaxPathBytes = 4096;
 
-void Respond(httplib::Response& res, const Result<nlohmann::json>& result) {
-  if (result.ok()) {
-    res.status = 200;
-    res.set_content(DumpJson(*result), "application/json");
-  } else {
-    res.status = ToHttpStatus(result.status().code());
-    res.set_content(DumpJson(ErrorJson(result.status())), "application/json");
-  }
-}
-
 // The path a request names (query parameter or body field "path"), if any.
 std::optional<std::string> RequestPath(const httplib::Request& req) {
   if (req.has_param("path")) return req.get_param_value("path");
@@ -51,17 +41,12 @@ std::optional<std::string> RequestPath(const httplib::Request& req) {
 
 httplib::Server::Handler Wrap(JsonHandler handler) {
   return [handler = std::move(handler)](const httplib::Request& req, httplib::Response& res) {
-    Result<nlohmann::json> result = Status::Internal("no result");
-    try {
-      result = handler(req);
-    } catch (const std::exception& e) {
-      result = Status::Internal(std::string("unexpected error: ") + e.what());
-    }
+    Result<nlohmann::json> result = http::RunHandler(handler, req);
     // The engine names inodes; the user named a path.
     if (!result.ok()) {
       if (auto path = RequestPath(req)) result = NameThePath(result.status(), *path);
     }
-    Respond(res, result);
+    http::Respond(res, result);
   };
 }
 
@@ -73,57 +58,6 @@ void Get(httplib::Server& server, const std::string& pattern, JsonHandler handle
 
 void Post(httplib::Server& server, const std::string& pattern, JsonHandler handler) {
   server.Post(pattern, Wrap(std::move(handler)));
-}
-
-Result<nlohmann::json> BodyObject(const httplib::Request& req,
-                                  std::initializer_list<const char*> allowed) {
-  if (req.body.empty()) return nlohmann::json::object();
-  nlohmann::json body = nlohmann::json::parse(req.body, nullptr, /*allow_exceptions=*/false);
-  if (body.is_discarded()) return Status::InvalidArgument("request body is not valid JSON");
-  if (!body.is_object()) return Status::InvalidArgument("request body must be a JSON object");
-  for (const auto& [key, value] : body.items()) {
-    bool known = false;
-    for (const char* a : allowed) known = known || key == a;
-    if (!known) return Status::InvalidArgument("unknown field '" + key + "'");
-  }
-  return body;
-}
-
-Status CheckQuery(const httplib::Request& req, std::initializer_list<const char*> allowed) {
-  for (const auto& [key, value] : req.params) {
-    bool known = false;
-    for (const char* a : allowed) known = known || key == a;
-    if (!known) return Status::InvalidArgument("unknown query parameter '" + key + "'");
-    if (req.params.count(key) > 1) {
-      return Status::InvalidArgument("query parameter '" + key + "' given more than once");
-    }
-  }
-  return Status::Ok();
-}
-
-Result<std::string> StringField(const nlohmann::json& body, const char* key,
-                                const std::string* fallback) {
-  auto it = body.find(key);
-  if (it == body.end() || it->is_null()) {
-    if (fallback != nullptr) return *fallback;
-    return Status::InvalidArgument(std::string("missing field '") + key + "'");
-  }
-  if (!it->is_string()) return Status::InvalidArgument(std::string("field '") + key + "' must be a string");
-  return it->get<std::string>();
-}
-
-Result<uint64_t> PositiveField(const nlohmann::json& body, const char* key) {
-  auto it = body.find(key);
-  if (it == body.end() || it->is_null()) {
-    return Status::InvalidArgument(std::string("missing field '") + key + "'");
-  }
-  if (it->is_number_unsigned()) {
-    uint64_t v = it->get<uint64_t>();
-    if (v >= 1) return v;
-  } else if (it->is_number_integer() && it->get<int64_t>() >= 1) {
-    return static_cast<uint64_t>(it->get<int64_t>());
-  }
-  return Status::InvalidArgument(std::string("field '") + key + "' must be a positive integer");
 }
 
 Result<std::string> ValidatePath(const std::string& raw) {
@@ -224,20 +158,10 @@ Status ApiServer::Start(const std::string& socket_path) {
   server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   server.set_address_family(AF_UNIX);
   server.set_socket_options([](socket_t sock) { ::fcntl(sock, F_SETFD, FD_CLOEXEC); });
-  server.set_payload_max_length(1 << 20);
   server.set_logger([](const httplib::Request& req, const httplib::Response& res) {
     spdlog::debug("api: {} {} -> {}", req.method, req.path, res.status);
   });
-  server.set_error_handler(httplib::Server::HandlerWithResponse(
-      [](const httplib::Request&, httplib::Response& res) {
-    if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-    Status s = res.status == 404   ? Status::NotFound("no such endpoint")
-               : res.status == 413 ? Status(Code::kRange, "request too large")
-               : res.status < 500  ? Status::InvalidArgument("bad request")
-                                   : Status::Internal("internal error");
-    res.set_content(DumpJson(ErrorJson(s)), "application/json");
-    return httplib::Server::HandlerResponse::Handled;
-  }));
+  http::UseJsonErrors(server, 1 << 20);
   api_internal::RegisterInfoRoutes(server, ctx);
   api_internal::RegisterVersionRoutes(server, ctx);
   api_internal::RegisterTrashRoutes(server, ctx);

@@ -246,12 +246,4 @@ void from_json(const json& j, TrashRestoreResult& v) {
   Get(j, "attr", v.attr);
 }
 
-json ErrorJson(const Status& status) {
-  return json{{"error", {{"code", CodeName(status.code())}, {"message", status.message()}}}};
-}
-
-std::string DumpJson(const json& j, int indent) {
-  return j.dump(indent, ' ', false, json::error_handler_t::replace);
-}
-
 }  // namespace reel

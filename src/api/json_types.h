@@ -13,6 +13,7 @@
 #include "catalog/types.h"
 #include "common/status.h"
 #include "engine/engine.h"
+#include "http/json_error.h"  // ErrorJson, DumpJson
 
 namespace reel {
 
@@ -57,10 +58,5 @@ void to_json(nlohmann::json& j, const MountInfo& v);
 void from_json(const nlohmann::json& j, MountInfo& v);
 void to_json(nlohmann::json& j, const TrashRestoreResult& v);
 void from_json(const nlohmann::json& j, TrashRestoreResult& v);
-
-// {"error":{"code":"not_found","message":"..."}}
-[[nodiscard]] nlohmann::json ErrorJson(const Status& status);
-// JSON text that never throws on invalid UTF-8 (invalid bytes become U+FFFD).
-[[nodiscard]] std::string DumpJson(const nlohmann::json& j, int indent = -1);
 
 }  // namespace reel

@@ -11,6 +11,7 @@
 #include "api/api_server.h"
 #include "catalog/types.h"
 #include "common/status.h"
+#include "http/json_http.h"
 
 namespace reel::api_internal {
 
@@ -23,24 +24,17 @@ struct RouteContext {
   std::function<Result<nlohmann::json>()> backup_catalog;
 };
 
-using JsonHandler = std::function<Result<nlohmann::json>(const httplib::Request&)>;
+using http::BodyObject;
+using http::CheckQuery;
+using http::JsonHandler;
+using http::PositiveField;
+using http::StringField;
 
 // Registers `handler` for GET or POST `pattern`. The handler's Result becomes a 200 JSON
 // response or a JSON error with the status from ToHttpStatus; exceptions become 500 internal.
 void Get(httplib::Server& server, const std::string& pattern, JsonHandler handler);
 void Post(httplib::Server& server, const std::string& pattern, JsonHandler handler);
 
-// The request body as a JSON object ({} for an empty body), with only the `allowed` keys.
-[[nodiscard]] Result<nlohmann::json> BodyObject(const httplib::Request& req,
-                                                std::initializer_list<const char*> allowed);
-// Query parameters: only the `allowed` ones, each at most once.
-[[nodiscard]] Status CheckQuery(const httplib::Request& req,
-                                std::initializer_list<const char*> allowed);
-// A string field; absent -> `fallback` when given, else InvalidArgument.
-[[nodiscard]] Result<std::string> StringField(const nlohmann::json& body, const char* key,
-                                              const std::string* fallback = nullptr);
-// A positive integer field (JSON integer >= 1, not a float, string or bool).
-[[nodiscard]] Result<uint64_t> PositiveField(const nlohmann::json& body, const char* key);
 // A path relative to the drive root, validated (see ValidateMountRelativePath).
 [[nodiscard]] Result<std::string> ValidatePath(const std::string& raw);
 // The validated `path` query parameter (required).

@@ -15,11 +15,8 @@
 
 #include <spdlog/spdlog.h>
 
-#if defined(__SANITIZE_ADDRESS__)
-#include <sanitizer/lsan_interface.h>
-#endif
-
 #include "api/api_server.h"
+#include "cli/background.h"
 #include "cli/commands.h"
 #include "cli/fusermount.h"
 #include "cli/output.h"
@@ -228,81 +225,24 @@ Status Serve(const Manifest& m, const std::string& mountpoint, const MountArgs& 
   return shut;
 }
 
-void WriteAll(int fd, const std::string& s) {
-  size_t off = 0;
-  while (off < s.size()) {
-    ssize_t n = ::write(fd, s.data() + off, s.size() - off);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return;
-    off += static_cast<size_t>(n);
-  }
-}
-
 int Background(const Manifest& m, const std::string& mountpoint, const MountArgs& a,
                MountRegistry& registry) {
-  int fds[2];
-  if (::pipe2(fds, O_CLOEXEC) != 0) return Fail(Status::FromErrno(errno, "pipe"));
-  std::string log_path = m.dir + "/mount.log";
-  std::fflush(stdout);
-  std::fflush(stderr);
-  pid_t pid = ::fork();  // no thread has been started yet
-  if (pid < 0) return Fail(Status::FromErrno(errno, "fork"));
-  if (pid == 0) {
-    ::close(fds[0]);
-    UniqueFd ready(fds[1]);
-    ::setsid();
-    if (::chdir("/") != 0) {
-      // Cannot happen in practice; stay where we are.
-    }
-    int devnull = ::open("/dev/null", O_RDWR);
-    int log = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-    if (devnull >= 0) ::dup2(devnull, STDIN_FILENO);
-    int out = log >= 0 ? log : devnull;
-    if (out >= 0) {
-      ::dup2(out, STDOUT_FILENO);
-      ::dup2(out, STDERR_FILENO);
-    }
-    bool signalled = false;
-    Status s = Serve(m, mountpoint, a, registry, [&] {
-      WriteAll(ready.get(), "OK\n");
-      ready.Reset();
-      signalled = true;
-    });
-    if (!s.ok()) spdlog::error("{}", s.message());
-    if (!signalled) WriteAll(ready.get(), "ERR " + s.message() + "\n");
-    spdlog::shutdown();
-    std::fflush(nullptr);
-#if defined(__SANITIZE_ADDRESS__)
-    // _exit skips LeakSanitizer's at-exit check; run it here so the mount's leaks reach mount.log.
-    __lsan_do_leak_check();
-#endif
-    ::_exit(s.ok() ? 0 : 1);
+  const std::string log_path = m.dir + "/mount.log";
+  Result<pid_t> child = RunInBackground(log_path, [&](const std::function<void()>& ready) {
+    return Serve(m, mountpoint, a, registry, ready);
+  });
+  if (!child.ok()) return Fail(child.status().message());
+  const pid_t pid = *child;
+  if (a.json) {
+    PrintJson(json{{"mountpoint", mountpoint},
+                   {"pid", pid},
+                   {"drive_dir", m.dir},
+                   {"socket", registry.SocketPathFor(pid)},
+                   {"log", log_path}});
+  } else {
+    std::cout << mountpoint << std::endl;
   }
-  ::close(fds[1]);
-  std::string reply;
-  char buf[4096];
-  for (;;) {
-    ssize_t n = ::read(fds[0], buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    reply.append(buf, static_cast<size_t>(n));
-  }
-  ::close(fds[0]);
-  if (reply.rfind("OK", 0) == 0) {
-    if (a.json) {
-      PrintJson(json{{"mountpoint", mountpoint},
-                     {"pid", pid},
-                     {"drive_dir", m.dir},
-                     {"socket", registry.SocketPathFor(pid)},
-                     {"log", log_path}});
-    } else {
-      std::cout << mountpoint << std::endl;
-    }
-    return kExitOk;
-  }
-  while (!reply.empty() && reply.back() == '\n') reply.pop_back();
-  if (reply.rfind("ERR ", 0) == 0) return Fail(reply.substr(4));
-  return Fail("the mount process exited before the drive was mounted; see " + log_path);
+  return kExitOk;
 }
 
 // Whether other users of the machine get in (under their own permissions: the kernel checks them,

@@ -27,6 +27,8 @@ void AddVersionCommands(CLI::App& app, Runner* run);      // save, versions, res
 void AddMaintenanceCommands(CLI::App& app, Runner* run);  // trash, gc, fsck, sync
 void AddTierCommands(CLI::App& app, Runner* run);  // publish, hydrate, evict, pin, unpin, transfers
 void AddCatalogCommands(CLI::App& app, Runner* run);  // catalog backup, list, restore
+void AddServerCommands(CLI::App& app, Runner* run);   // server init, run, stop, user, group, token
+void AddTeamCommands(CLI::App& app, Runner* run);     // login, logout, workspace
 
 // The mount that holds `path` (any path inside a mount) and a client for its control API.
 struct Connection {

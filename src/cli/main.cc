@@ -24,6 +24,8 @@ int main(int argc, char** argv) {
   AddMaintenanceCommands(app, &run);
   AddTierCommands(app, &run);
   AddCatalogCommands(app, &run);
+  AddServerCommands(app, &run);
+  AddTeamCommands(app, &run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {  // --help, --version

@@ -44,4 +44,47 @@ std::string FormatSize(uint64_t bytes) {
   return buf;
 }
 
+std::string FormatExactSize(uint64_t bytes) {
+  static const struct {
+    int shift;
+    const char* unit;
+  } kUnits[] = {{40, "TiB"}, {30, "GiB"}, {20, "MiB"}, {10, "KiB"}};
+  if (bytes == 0) return "0";
+  for (const auto& u : kUnits) {
+    uint64_t unit = 1ull << u.shift;
+    if (bytes % unit == 0) return std::to_string(bytes / unit) + u.unit;
+  }
+  return std::to_string(bytes);
+}
+
+Result<uint64_t> ParseDuration(std::string_view text) {
+  static const struct {
+    const char* unit;
+    uint64_t seconds;
+  } kUnits[] = {{"s", 1}, {"min", 60}, {"m", 60}, {"h", 3600}, {"d", 86400}};
+  size_t digits = 0;
+  while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
+  if (digits == 0 || digits > 12) {
+    return Status::InvalidArgument("'" + std::string(text) +
+                                   "' is not a duration (e.g. \"90s\", \"30min\", \"1h\", \"2d\")");
+  }
+  uint64_t n = std::stoull(std::string(text.substr(0, digits)));
+  std::string_view unit = text.substr(digits);
+  while (!unit.empty() && unit.front() == ' ') unit.remove_prefix(1);
+  if (unit.empty()) return n;
+  for (const auto& u : kUnits) {
+    if (unit == u.unit) return n * u.seconds;
+  }
+  return Status::InvalidArgument("unknown duration unit '" + std::string(unit) +
+                                 "' (expected s, min, h or d)");
+}
+
+std::string FormatDuration(uint64_t seconds) {
+  if (seconds == 0) return "0";
+  if (seconds % 86400 == 0) return std::to_string(seconds / 86400) + "d";
+  if (seconds % 3600 == 0) return std::to_string(seconds / 3600) + "h";
+  if (seconds % 60 == 0) return std::to_string(seconds / 60) + "min";
+  return std::to_string(seconds) + "s";
+}
+
 }  // namespace reel

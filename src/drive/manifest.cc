@@ -15,6 +15,7 @@
 #include "common/fs_util.h"
 #include "common/secure_random.h"
 #include "common/sizes.h"
+#include "common/toml_reader.h"
 
 namespace reel {
 namespace {
@@ -92,171 +93,12 @@ bool IsTierName(std::string_view s) {
   return true;
 }
 
-// A TOML basic string literal.
-std::string Quote(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    auto u = static_cast<unsigned char>(c);
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
-      default:
-        if (u < 0x20 || u == 0x7f) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04X", u);
-          out += buf;
-        } else {
-          out += c;
-        }
-    }
-  }
-  out += '"';
-  return out;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Parsing helpers. Every error names the file, the line when known, the table and the key.
 
-class ManifestParser {
+class ManifestParser : public TomlReader {
  public:
-  explicit ManifestParser(std::string file) : file_(std::move(file)) {}
-
-  Status Error(const toml::node* node, std::string_view table, std::string_view key,
-               const std::string& msg) const {
-    std::string where = file_;
-    if (node != nullptr && node->source().begin.line > 0) {
-      where += ":" + std::to_string(node->source().begin.line);
-    }
-    std::string k = std::string(table);
-    if (!key.empty()) k += " " + std::string(key);
-    return Status::InvalidArgument(where + ": " + k + ": " + msg);
-  }
-
-  Status CheckKeys(const toml::table& t, std::string_view table,
-                   std::initializer_list<std::string_view> known) const {
-    for (const auto& [k, v] : t) {
-      bool found = false;
-      for (auto name : known) found = found || k.str() == name;
-      if (!found) {
-        std::string list;
-        for (auto name : known) list += (list.empty() ? "" : ", ") + std::string(name);
-        return Error(&v, table, k.str(), "unknown key (known keys: " + list + ")");
-      }
-    }
-    return Status::Ok();
-  }
-
-  // The sub-table `name` of the root, or nullptr when absent (error if not a table).
-  Result<const toml::table*> Table(const toml::table& root, std::string_view name,
-                                   bool required) const {
-    const toml::node* n = root.get(name);
-    if (n == nullptr) {
-      if (required) return Error(nullptr, "[" + std::string(name) + "]", "", "missing table");
-      return static_cast<const toml::table*>(nullptr);
-    }
-    if (!n->is_table()) {
-      return Error(n, std::string(name), "", "must be a table ([" + std::string(name) + "])");
-    }
-    return n->as_table();
-  }
-
-  // Sets `out` if the key is present; errors if it is required and absent.
-  Status String(const toml::table* t, std::string_view table, std::string_view key,
-                std::string* out, bool required) const {
-    const toml::node* n = t ? t->get(key) : nullptr;
-    if (n == nullptr) {
-      return required ? Error(nullptr, table, key, "missing (required)") : Status::Ok();
-    }
-    if (!n->is_string()) return Error(n, table, key, "must be a string");
-    *out = n->as_string()->get();
-    if (out->find('\0') != std::string::npos) return Error(n, table, key, "contains a NUL byte");
-    return Status::Ok();
-  }
-
-  Status Integer(const toml::table* t, std::string_view table, std::string_view key,
-                 int64_t min, int64_t max, int64_t* out) const {
-    const toml::node* n = t ? t->get(key) : nullptr;
-    if (n == nullptr) return Status::Ok();
-    if (!n->is_integer()) return Error(n, table, key, "must be an integer");
-    int64_t v = n->as_integer()->get();
-    if (v < min || v > max) {
-      return Error(n, table, key,
-                   std::to_string(v) + " is out of range [" + std::to_string(min) + ", " +
-                       std::to_string(max) + "]");
-    }
-    *out = v;
-    return Status::Ok();
-  }
-
-  template <typename T>
-  Status Unsigned(const toml::table* t, std::string_view table, std::string_view key, T min,
-                  T max, T* out) const {
-    int64_t v = static_cast<int64_t>(*out);
-    REEL_RETURN_IF_ERROR(Integer(t, table, key, static_cast<int64_t>(min),
-                                 static_cast<int64_t>(max), &v));
-    *out = static_cast<T>(v);
-    return Status::Ok();
-  }
-
-  // A quantity written as an integer or as a string with a unit, e.g. a size or a duration.
-  struct QuantityKind {
-    const char* name;      // "size"
-    const char* example;   // "a size such as \"64MiB\" or a number of bytes"
-    Result<uint64_t> (*parse)(std::string_view);
-    std::string (*format)(uint64_t);
-  };
-
-  Status Quantity(const toml::table* t, std::string_view table, std::string_view key,
-                  uint64_t max, const QuantityKind& kind, uint64_t* out) const {
-    const toml::node* n = t ? t->get(key) : nullptr;
-    if (n == nullptr) return Status::Ok();
-    uint64_t v = 0;
-    if (n->is_integer()) {
-      int64_t i = n->as_integer()->get();
-      if (i < 0) return Error(n, table, key, std::string("a ") + kind.name + " cannot be negative");
-      v = static_cast<uint64_t>(i);
-    } else if (n->is_string()) {
-      auto parsed = kind.parse(n->as_string()->get());
-      if (!parsed.ok()) return Error(n, table, key, parsed.status().message());
-      v = *parsed;
-    } else {
-      return Error(n, table, key, std::string("must be ") + kind.example);
-    }
-    if (v > max) {
-      return Error(n, table, key,
-                   kind.format(v) + " is too large (at most " + kind.format(max) + ")");
-    }
-    *out = v;
-    return Status::Ok();
-  }
-
-  // A size: a string with an optional binary unit ("64MiB") or an integer number of bytes.
-  Status Size(const toml::table* t, std::string_view table, std::string_view key, uint64_t max,
-              uint64_t* out) const {
-    static const QuantityKind kSize{"size", "a size such as \"64MiB\" or a number of bytes",
-                                    &ParseSize, &FormatExactSize};
-    return Quantity(t, table, key, max, kSize, out);
-  }
-
-  // A duration: a string with a unit ("1h") or an integer number of seconds.
-  Status Duration(const toml::table* t, std::string_view table, std::string_view key,
-                  uint64_t max, uint64_t* out) const {
-    static const QuantityKind kDuration{
-        "duration", "a duration such as \"1h\" or a number of seconds", &ParseDuration,
-        &FormatDuration};
-    return Quantity(t, table, key, max, kDuration, out);
-  }
-
-  Status Size32(const toml::table* t, std::string_view table, std::string_view key,
-                uint32_t* out) const {
-    uint64_t v = *out;
-    REEL_RETURN_IF_ERROR(Size(t, table, key, UINT32_MAX, &v));
-    *out = static_cast<uint32_t>(v);
-    return Status::Ok();
-  }
+  using TomlReader::TomlReader;
 
   Result<Manifest> Parse(const toml::table& root) const {
     Manifest m;
@@ -364,9 +206,6 @@ class ManifestParser {
     }
     return m;
   }
-
- private:
-  std::string file_;
 };
 
 std::string AbsoluteDirOf(const std::string& path) {
@@ -444,49 +283,6 @@ Result<ChunkerOptions::Kind> ParseChunking(std::string_view name) {
   if (name == "fixed") return ChunkerOptions::Kind::kFixed;
   return Status::InvalidArgument("unknown chunking algorithm '" + std::string(name) +
                                  "' (expected fastcdc or fixed)");
-}
-
-std::string FormatExactSize(uint64_t bytes) {
-  static const struct {
-    int shift;
-    const char* unit;
-  } kUnits[] = {{40, "TiB"}, {30, "GiB"}, {20, "MiB"}, {10, "KiB"}};
-  if (bytes == 0) return "0";
-  for (const auto& u : kUnits) {
-    uint64_t unit = 1ull << u.shift;
-    if (bytes % unit == 0) return std::to_string(bytes / unit) + u.unit;
-  }
-  return std::to_string(bytes);
-}
-
-Result<uint64_t> ParseDuration(std::string_view text) {
-  static const struct {
-    const char* unit;
-    uint64_t seconds;
-  } kUnits[] = {{"s", 1}, {"min", 60}, {"m", 60}, {"h", 3600}, {"d", 86400}};
-  size_t digits = 0;
-  while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
-  if (digits == 0 || digits > 12) {
-    return Status::InvalidArgument("'" + std::string(text) +
-                                   "' is not a duration (e.g. \"90s\", \"30min\", \"1h\", \"2d\")");
-  }
-  uint64_t n = std::stoull(std::string(text.substr(0, digits)));
-  std::string_view unit = text.substr(digits);
-  while (!unit.empty() && unit.front() == ' ') unit.remove_prefix(1);
-  if (unit.empty()) return n;
-  for (const auto& u : kUnits) {
-    if (unit == u.unit) return n * u.seconds;
-  }
-  return Status::InvalidArgument("unknown duration unit '" + std::string(unit) +
-                                 "' (expected s, min, h or d)");
-}
-
-std::string FormatDuration(uint64_t seconds) {
-  if (seconds == 0) return "0";
-  if (seconds % 86400 == 0) return std::to_string(seconds / 86400) + "d";
-  if (seconds % 3600 == 0) return std::to_string(seconds / 3600) + "h";
-  if (seconds % 60 == 0) return std::to_string(seconds / 60) + "min";
-  return std::to_string(seconds) + "s";
 }
 
 std::string NewDriveId() {
@@ -624,15 +420,7 @@ Status ValidateManifest(const Manifest& m, const std::string& where) {
 }
 
 Result<Manifest> ParseManifest(std::string_view text, const std::string& path) {
-  toml::table root;
-  try {
-    root = toml::parse(text, path);
-  } catch (const toml::parse_error& e) {
-    const auto& b = e.source().begin;
-    return Status::InvalidArgument(path + ":" + std::to_string(b.line) + ":" +
-                                   std::to_string(b.column) + ": " +
-                                   std::string(e.description()));
-  }
+  REEL_ASSIGN_OR_RETURN(toml::table root, ParseToml(text, path));
   ManifestParser parser(path);
   REEL_ASSIGN_OR_RETURN(Manifest m, parser.Parse(root));
   REEL_RETURN_IF_ERROR(ValidateManifest(m, path));
@@ -657,35 +445,35 @@ std::string FormatManifest(const Manifest& m) {
   s += "# docs/manifest.md. Relative paths and URIs resolve against the directory of this file.\n";
   s += "format = " + std::to_string(m.format) + "\n\n";
   s += "[drive]\n";
-  s += "id = " + Quote(m.id) + "\n";
-  s += "name = " + Quote(m.name) + "\n\n";
+  s += "id = " + TomlQuote(m.id) + "\n";
+  s += "name = " + TomlQuote(m.name) + "\n\n";
   s += "[catalog]\n";
-  s += "uri = " + Quote(m.catalog_uri) + "\n";
+  s += "uri = " + TomlQuote(m.catalog_uri) + "\n";
   s += "# a compressed snapshot to the shared tiers (else locally) this often, and at unmount\n";
-  s += "backup_interval = " + Quote(FormatDuration(m.backup_interval_seconds)) + "\n";
+  s += "backup_interval = " + TomlQuote(FormatDuration(m.backup_interval_seconds)) + "\n";
   s += "backup_keep = " + std::to_string(m.backup_keep) + "\n\n";
   for (const auto& t : m.tiers) {
     s += "[[tier]]\n";
-    s += "name = " + Quote(t.name) + "\n";
-    s += "uri = " + Quote(t.uri) + "\n";
-    if (t.limit_bytes != 0) s += "limit = " + Quote(FormatExactSize(t.limit_bytes)) + "\n";
+    s += "name = " + TomlQuote(t.name) + "\n";
+    s += "uri = " + TomlQuote(t.uri) + "\n";
+    if (t.limit_bytes != 0) s += "limit = " + TomlQuote(FormatExactSize(t.limit_bytes)) + "\n";
     s += "\n";
   }
   s += "[chunking]\n";
   s += "# \"fastcdc\" (content-defined, min/avg/max) or \"fixed\" (fixed_size)\n";
-  s += "algorithm = " + Quote(ChunkingName(m.chunking.kind)) + "\n";
-  s += "min_size = " + Quote(FormatExactSize(m.chunking.min_size)) + "\n";
-  s += "avg_size = " + Quote(FormatExactSize(m.chunking.avg_size)) + "\n";
-  s += "max_size = " + Quote(FormatExactSize(m.chunking.max_size)) + "\n";
-  s += "fixed_size = " + Quote(FormatExactSize(m.chunking.fixed_size)) + "\n\n";
+  s += "algorithm = " + TomlQuote(ChunkingName(m.chunking.kind)) + "\n";
+  s += "min_size = " + TomlQuote(FormatExactSize(m.chunking.min_size)) + "\n";
+  s += "avg_size = " + TomlQuote(FormatExactSize(m.chunking.avg_size)) + "\n";
+  s += "max_size = " + TomlQuote(FormatExactSize(m.chunking.max_size)) + "\n";
+  s += "fixed_size = " + TomlQuote(FormatExactSize(m.chunking.fixed_size)) + "\n\n";
   s += "[versions]\n";
   s += "# \"on-close\", \"interval\" or \"manual\"\n";
-  s += "policy = " + Quote(PolicyName(m.policy)) + "\n";
+  s += "policy = " + TomlQuote(PolicyName(m.policy)) + "\n";
   s += "interval_seconds = " + std::to_string(m.interval_seconds) + "\n";
   s += "trash_retention_days = " + std::to_string(m.trash_retention_days) + "\n\n";
   s += "[cache]\n";
-  s += "staging_dir = " + Quote(m.staging_dir) + "\n";
-  s += "chunk_cache = " + Quote(FormatExactSize(m.chunk_cache_bytes)) + "\n\n";
+  s += "staging_dir = " + TomlQuote(m.staging_dir) + "\n";
+  s += "chunk_cache = " + TomlQuote(FormatExactSize(m.chunk_cache_bytes)) + "\n\n";
   s += "[gc]\n";
   s += "grace_seconds = " + std::to_string(m.gc_grace_seconds) + "\n\n";
   s += "[transfer]\n";

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "chunking/chunker.h"
+#include "common/sizes.h"  // FormatExactSize, ParseDuration, FormatDuration
 #include "common/status.h"
 #include "engine/engine_options.h"
 
@@ -112,12 +113,6 @@ struct Manifest {
 [[nodiscard]] std::string_view ChunkingName(ChunkerOptions::Kind kind);
 [[nodiscard]] Result<ChunkerOptions::Kind> ParseChunking(std::string_view name);
 
-// A size as an exact human string: the largest binary unit that divides it ("64MiB", "1000").
-[[nodiscard]] std::string FormatExactSize(uint64_t bytes);
-// A duration: an integer number of seconds or a string with a unit ("90s", "30min", "1h", "2d").
-[[nodiscard]] Result<uint64_t> ParseDuration(std::string_view text);
-// A duration as the largest unit that divides it ("1h", "90s", "0").
-[[nodiscard]] std::string FormatDuration(uint64_t seconds);
 
 // A new random UUID (version 4), e.g. "3b1f0c9e-8d7a-4f21-9c55-0a1b2c3d4e5f".
 [[nodiscard]] std::string NewDriveId();

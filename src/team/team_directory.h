@@ -60,7 +60,18 @@ struct IssuedToken {
   TimeNs expires = 0;  // 0: never
 };
 
+// A change someone asks for through the API: checked against their rights inside the change's
+// own transaction, and recorded under their request id, so that a retry after a lost reply
+// answers what the first attempt did instead of applying twice (ids are kept a day).
+struct TeamRequest {
+  User caller;
+  std::string id;   // the caller's request id (see ValidateRequestId); "" records nothing
+  TimeNs now = 0;   // the server's clock
+};
+
 [[nodiscard]] Status ValidateTeamName(std::string_view what, std::string_view name);
+// A request id: 8 to 128 of [A-Za-z0-9._:-] (a UUID fits).
+[[nodiscard]] Status ValidateRequestId(std::string_view id);
 
 class TeamDirectory {
  public:
@@ -92,10 +103,10 @@ class TeamDirectory {
 
   // --- workspaces and grants ---
   // A project workspace named `name` (its directory under the root; on-publish sharing), with
-  // `owner` its admin. AlreadyExists if the name is taken (by a workspace, a user's home or any
-  // entry of the root).
-  [[nodiscard]] Result<Workspace> CreateWorkspace(const std::string& name, const User& owner,
-                                                  TimeNs now);
+  // the caller its admin. AlreadyExists if the name is taken (by a workspace, a user's home or
+  // any entry of the root).
+  [[nodiscard]] Result<Workspace> CreateWorkspace(const std::string& name,
+                                                  const TeamRequest& request);
   [[nodiscard]] Result<Workspace> FindWorkspace(const std::string& name);
   // The workspaces `user` has a role in (own or through a group), by name.
   [[nodiscard]] Result<std::vector<WorkspaceAccess>> ListWorkspaces(const User& user);
@@ -105,9 +116,10 @@ class TeamDirectory {
   // Gives `principal` ("name" or "@group") `role` in `workspace`, replacing its grant; kNone
   // revokes it. NotFound for an unknown workspace or principal. A workspace keeps at least one
   // user with the admin role granted to them (a group's, which may be empty, does not count):
-  // taking away the last one is InvalidArgument.
+  // taking away the last one is InvalidArgument. With `request`, its caller must be an admin of
+  // the workspace (PermissionDenied otherwise), checked in the same transaction.
   [[nodiscard]] Status SetGrant(const std::string& workspace, const std::string& principal,
-                                Role role);
+                                Role role, const TeamRequest* request = nullptr);
   [[nodiscard]] Result<std::vector<GrantEntry>> ListGrants(const std::string& workspace);
 
  private:

@@ -22,4 +22,15 @@ namespace reel::team {
 [[nodiscard]] Result<Workspace> CreateWorkspaceIn(postgres::PgTxn& tx, const std::string& name,
                                                   uint64_t owner, bool home, TimeNs now);
 
+// What request `request.id` of its caller answered, when it was applied before (std::nullopt
+// when not, or when the request has no id). `what` names the operation and its arguments: the
+// same id used for another operation is InvalidArgument.
+[[nodiscard]] Result<std::optional<std::string>> AppliedRequestIn(postgres::PgConn& c,
+                                                                  const TeamRequest& request,
+                                                                  const std::string& what);
+// Records that request `request.id` (if any) was applied and answered `result`, and forgets
+// requests older than a day.
+[[nodiscard]] Status RecordRequestIn(postgres::PgConn& c, const TeamRequest& request,
+                                     const std::string& what, const std::string& result);
+
 }  // namespace reel::team

@@ -108,17 +108,26 @@ Result<Workspace> CreateWorkspaceIn(postgres::PgTxn& tx, const std::string& name
 
 }  // namespace team
 
-Result<Workspace> TeamDirectory::CreateWorkspace(const std::string& name, const User& owner,
-                                                 TimeNs now) {
+Result<Workspace> TeamDirectory::CreateWorkspace(const std::string& name,
+                                                 const TeamRequest& request) {
   REEL_RETURN_IF_ERROR(ValidateTeamName("workspace", name));
+  const User& owner = request.caller;
+  const std::string what = "workspace create " + name;
   Workspace out;
   REEL_RETURN_IF_ERROR(pool_->Transaction([&](PgConn& c) -> Status {
     postgres::PgTxn tx(c);
     REEL_ASSIGN_OR_RETURN(std::optional<User> user, team::FindUserIn(c, owner.name));
     if (!user || user->id != owner.id) return Status::NotFound("no user \"" + owner.name + "\"");
+    REEL_ASSIGN_OR_RETURN(std::optional<std::string> applied,
+                          team::AppliedRequestIn(c, request, what));
+    if (applied) {
+      REEL_ASSIGN_OR_RETURN(out, NeedWorkspaceIn(c, name));
+      return Status::Ok();
+    }
     REEL_ASSIGN_OR_RETURN(std::optional<User> homonym, team::FindUserIn(c, name));
     if (homonym) return Status::AlreadyExists("\"" + name + "\" is a user's home workspace");
-    REEL_ASSIGN_OR_RETURN(out, team::CreateWorkspaceIn(tx, name, owner.id, false, now));
+    REEL_ASSIGN_OR_RETURN(out, team::CreateWorkspaceIn(tx, name, owner.id, false, request.now));
+    REEL_RETURN_IF_ERROR(team::RecordRequestIn(c, request, what, name));
     return tx.FlushStats();
   }));
   return out;
@@ -171,12 +180,28 @@ Result<Role> TeamDirectory::RoleOf(const User& user, uint64_t workspace) {
 }
 
 Status TeamDirectory::SetGrant(const std::string& workspace, const std::string& principal,
-                               Role role) {
+                               Role role, const TeamRequest* request) {
   REEL_RETURN_IF_ERROR(ValidateTeamName("workspace", workspace));
   REEL_RETURN_IF_ERROR(ValidatePrincipal(principal));
   const int kind = principal.starts_with("@") ? kGroupPrincipal : kUserPrincipal;
+  const std::string what = "grant " + workspace + " " + principal + " " +
+                           std::string(RoleName(role));
   return pool_->Transaction([&](PgConn& c) -> Status {
     REEL_ASSIGN_OR_RETURN(Workspace w, NeedWorkspaceIn(c, workspace));
+    if (request != nullptr) {
+      REEL_ASSIGN_OR_RETURN(PgRows mine, c.Query("SELECT r.role FROM (" REEL_ROLES_OF_USER
+                                                 ") r WHERE r.workspace_id = $2",
+                                                 request->caller.id, w.id));
+      const Role caller_role = mine.empty() ? Role::kNone : static_cast<Role>(mine.Int(0, 0));
+      if (caller_role != Role::kAdmin) {
+        return Status::PermissionDenied("only an admin of workspace \"" + workspace +
+                                        "\" changes who may use it");
+      }
+      REEL_ASSIGN_OR_RETURN(std::optional<std::string> applied,
+                            team::AppliedRequestIn(c, *request, what));
+      if (applied) return Status::Ok();
+      REEL_RETURN_IF_ERROR(team::RecordRequestIn(c, *request, what, "ok"));
+    }
     REEL_ASSIGN_OR_RETURN(uint64_t id, team::PrincipalIdIn(c, principal));
     if (role == Role::kNone) {
       REEL_RETURN_IF_ERROR(c.Exec("DELETE FROM grants WHERE workspace_id = $1 AND "

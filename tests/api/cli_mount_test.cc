@@ -13,20 +13,16 @@
 
 #include "common/fs_util.h"
 #include "testing/require.h"
+#include "testing/run_command.h"
 #include "testing/temp_dir.h"
 
 namespace reel {
 namespace {
 
 using nlohmann::json;
+using testing::Outcome;
 using testing::ScopedEnv;
 using testing::TempDir;
-
-struct Outcome {
-  int code = -1;
-  std::string out;
-  std::string err;
-};
 
 class CliMountTest : public ::testing::Test {
  protected:
@@ -45,14 +41,7 @@ class CliMountTest : public ::testing::Test {
   }
 
   Outcome Reel(const std::string& args) {
-    std::string cmd = std::string(REEL_BINARY) + " " + args + " >'" + tmp_.path() +
-                      "/out' 2>'" + tmp_.path() + "/err' </dev/null";
-    int status = std::system(cmd.c_str());
-    Outcome r;
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = ReadWholeFile(tmp_ / "out").value();
-    r.err = ReadWholeFile(tmp_ / "err").value();
-    return r;
+    return testing::RunCommand(std::string(REEL_BINARY) + " " + args, tmp_.path());
   }
 
   bool Mounted() {

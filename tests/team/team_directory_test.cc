@@ -105,12 +105,12 @@ TEST_F(TeamDirectoryTest, GrantsToUsersAndGroupsGiveTheHighestRole) {
   User alice = Add("alice");
   User bob = Add("bob");
   User carol = Add("carol");
-  ASSERT_OK_AND_ASSIGN(Workspace show, team_->CreateWorkspace("show1", alice, kT0));
+  ASSERT_OK_AND_ASSIGN(Workspace show, team_->CreateWorkspace("show1", {alice, "", kT0}));
   EXPECT_FALSE(show.home);
   EXPECT_EQ(show.share, "on-publish");
-  EXPECT_CODE(team_->CreateWorkspace("show1", bob, kT0), Code::kAlreadyExists);
-  EXPECT_CODE(team_->CreateWorkspace("bob", alice, kT0), Code::kAlreadyExists) << "a home";
-  EXPECT_CODE(team_->CreateWorkspace("Show 2", alice, kT0), Code::kInvalidArgument);
+  EXPECT_CODE(team_->CreateWorkspace("show1", {bob, "", kT0}), Code::kAlreadyExists);
+  EXPECT_CODE(team_->CreateWorkspace("bob", {alice, "", kT0}), Code::kAlreadyExists) << "a home";
+  EXPECT_CODE(team_->CreateWorkspace("Show 2", {alice, "", kT0}), Code::kInvalidArgument);
 
   ASSERT_OK_AND_ASSIGN(Role role, team_->RoleOf(alice, show.id));
   EXPECT_EQ(role, Role::kAdmin);
@@ -171,10 +171,54 @@ TEST_F(TeamDirectoryTest, AWorkspaceCannotTakeANameTheRootAlreadyHas) {
   ASSERT_TRUE(catalog.ok()) << catalog.status().ToString();
   NewNode file{FileType::kRegular, 0644, 0, 0, {}};
   ASSERT_OK((*catalog)->CreateNode(kRootInode, "plates", file, kT0).status());
-  EXPECT_CODE(team_->CreateWorkspace("plates", alice, kT0), Code::kAlreadyExists);
+  EXPECT_CODE(team_->CreateWorkspace("plates", {alice, "", kT0}), Code::kAlreadyExists);
   EXPECT_CODE(team_->FindWorkspace("plates"), Code::kNotFound) << "nothing half made";
   EXPECT_CODE(team_->AddUser("plates", kT0), Code::kAlreadyExists) << "a home needs the name too";
   EXPECT_CODE(team_->FindUser("plates"), Code::kNotFound) << "the user was not kept without it";
+}
+
+TEST_F(TeamDirectoryTest, ARequestRetriedWithItsIdIsAppliedOnceAndAnIdServesOneRequest) {
+  User alice = Add("alice");
+  User bob = Add("bob");
+  Add("carol");
+  const TeamRequest create{alice, "req-0001-create", kT0};
+  ASSERT_OK_AND_ASSIGN(Workspace first, team_->CreateWorkspace("show1", create));
+  // The reply was lost; the retry answers the same workspace instead of AlreadyExists.
+  ASSERT_OK_AND_ASSIGN(Workspace again, team_->CreateWorkspace("show1", create));
+  EXPECT_EQ(again.id, first.id);
+  EXPECT_EQ(again.root, first.root);
+  // The same id for another request is refused; another caller's ids are their own.
+  EXPECT_CODE(team_->CreateWorkspace("show2", create), Code::kInvalidArgument);
+  EXPECT_CODE(team_->FindWorkspace("show2"), Code::kNotFound);
+  EXPECT_CODE(team_->CreateWorkspace("show1", {bob, "req-0001-create", kT0}),
+              Code::kAlreadyExists);
+  for (const char* bad : {"short", "has space1", "semi;colon", "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"}) {
+    EXPECT_CODE(team_->CreateWorkspace("show3", {alice, bad, kT0}), Code::kInvalidArgument) << bad;
+  }
+  EXPECT_CODE(team_->CreateWorkspace("show3", {alice, std::string(129, 'a'), kT0}),
+              Code::kInvalidArgument);
+
+  // A grant through a request: only an admin may (not a stranger, not a writer); a retry is a
+  // no-op.
+  const TeamRequest by_bob{bob, "req-0002-grant", kT0};
+  EXPECT_CODE(team_->SetGrant("show1", "bob", Role::kAdmin, &by_bob), Code::kPermissionDenied);
+  const TeamRequest grant{alice, "req-0003-grant", kT0};
+  ASSERT_OK(team_->SetGrant("show1", "bob", Role::kWriter, &grant));
+  EXPECT_CODE(team_->SetGrant("show1", "carol", Role::kAdmin, &by_bob), Code::kPermissionDenied);
+  ASSERT_OK_AND_ASSIGN(auto grants, team_->ListGrants("show1"));
+  EXPECT_EQ(grants.size(), 2u) << "the refused grant wrote nothing";
+  // Bob is made reader by hand; alice's retried request does not make him a writer again.
+  ASSERT_OK(team_->SetGrant("show1", "bob", Role::kReader));
+  ASSERT_OK(team_->SetGrant("show1", "bob", Role::kWriter, &grant));
+  ASSERT_OK_AND_ASSIGN(Role role, team_->RoleOf(bob, first.id));
+  EXPECT_EQ(role, Role::kReader);
+  // Ids are kept a day: the same id two days later is a new request.
+  const TeamRequest later{alice, "req-0009-later", kT0 + 2 * kDay};
+  ASSERT_OK(team_->SetGrant("show1", "carol", Role::kReader, &later));
+  const TeamRequest reused{alice, "req-0003-grant", kT0 + 2 * kDay};
+  ASSERT_OK(team_->SetGrant("show1", "bob", Role::kWriter, &reused));
+  ASSERT_OK_AND_ASSIGN(role, team_->RoleOf(bob, first.id));
+  EXPECT_EQ(role, Role::kWriter);
 }
 
 }  // namespace

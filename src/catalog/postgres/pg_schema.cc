@@ -232,10 +232,26 @@ CREATE TABLE grants (
 CREATE INDEX grants_by_principal ON grants (principal_kind, principal_id);
 )sql";
 
+// Requests already applied, by the caller's request id: a retry after a lost reply answers what the
+// first attempt did instead of applying twice. `what` names the operation and its arguments (the
+// same id for another operation is refused); `result` is what it answered. Kept a day.
+constexpr const char* kRequests = R"sql(
+CREATE TABLE requests (
+  user_id BIGINT NOT NULL REFERENCES users (id),
+  id      TEXT NOT NULL,
+  what    TEXT NOT NULL,
+  result  TEXT NOT NULL,
+  created BIGINT NOT NULL,
+  PRIMARY KEY (user_id, id)
+);
+CREATE INDEX requests_by_age ON requests (created);
+)sql";
+
 constexpr PgMigration kMigrations[] = {
     {1, "catalog: inodes, dentries, versions, chunks, xattrs, trash, packs, identity, stats",
      kInitialSchema},
     {2, "team: users, groups, tokens, workspaces, grants", kTeam},
+    {3, "team: applied request ids", kRequests},
 };
 
 }  // namespace

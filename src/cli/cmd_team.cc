@@ -1,0 +1,235 @@
+// Team commands, as the logged-in user, through a team server: reel login, logout, workspace.
+#include <termios.h>
+#include <unistd.h>
+
+#include <iostream>
+
+#include "cli/commands.h"
+#include "cli/output.h"
+#include "remote/credentials.h"
+#include "remote/server_url.h"
+#include "remote/team_client.h"
+
+namespace reel::cli {
+namespace {
+
+using nlohmann::json;
+
+struct Args {
+  std::string server;  // --server, or the URL of `login`
+  std::string ca_cert;
+  std::string name, principal, role;
+  bool json = false;
+};
+
+// A token from standard input: one line, read without echo when it is a terminal.
+Result<std::string> ReadToken() {
+  const bool tty = ::isatty(STDIN_FILENO) == 1;
+  termios saved{};
+  if (tty) {
+    std::cerr << "Token: " << std::flush;
+    ::tcgetattr(STDIN_FILENO, &saved);
+    termios quiet = saved;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    ::tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+  }
+  std::string token;
+  std::getline(std::cin, token);
+  if (tty) {
+    ::tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+    std::cerr << std::endl;
+  }
+  while (!token.empty() && (token.back() == '\r' || token.back() == ' ')) token.pop_back();
+  if (token.empty()) return Status::InvalidArgument("no token given on standard input");
+  return token;
+}
+
+Result<Credentials> LoadCredentials() {
+  REEL_ASSIGN_OR_RETURN(std::string path, CredentialsPath());
+  return Credentials::Load(path);
+}
+
+// A client for --server (or the only server logged in to).
+Result<TeamClient> Client(const Args& a) {
+  REEL_ASSIGN_OR_RETURN(Credentials creds, LoadCredentials());
+  REEL_ASSIGN_OR_RETURN(auto login, creds.Find(a.server));
+  TeamClientOptions o;
+  o.url = login.first;
+  o.token = login.second.token;
+  o.ca_cert = login.second.ca_cert;
+  return TeamClient(o);
+}
+
+int Login(const Args& a) {
+  auto url = NormalizeServerUrl(a.server);
+  if (!url.ok()) return UsageError(url.status().message());
+  auto token = ReadToken();
+  if (!token.ok()) return Fail(token.status());
+  std::string ca;
+  if (!a.ca_cert.empty()) {
+    char buf[PATH_MAX];
+    if (::realpath(a.ca_cert.c_str(), buf) == nullptr) {
+      return Fail(Status::FromErrno(errno, "--ca-cert " + a.ca_cert));
+    }
+    ca = buf;
+  }
+  TeamClient client({*url, *token, ca});
+  auto user = client.WhoAmI();
+  if (!user.ok()) return Fail(user.status().WithContext("login to " + *url));
+  auto creds = LoadCredentials();
+  if (!creds.ok()) return Fail(creds.status());
+  creds->Set(*url, ServerLogin{*user, *token, ca});
+  if (Status s = creds->Save(); !s.ok()) return Fail(s);
+  std::cout << "Logged in to " << *url << " as " << *user << "." << std::endl;
+  return kExitOk;
+}
+
+int Logout(const Args& a) {
+  auto creds = LoadCredentials();
+  if (!creds.ok()) return Fail(creds.status());
+  auto login = creds->Find(a.server);
+  if (!login.ok()) return Fail(login.status());
+  creds->Remove(login->first);
+  if (Status s = creds->Save(); !s.ok()) return Fail(s);
+  std::cout << "Logged out of " << login->first << " (the token stays valid until it expires or "
+            << "is revoked)." << std::endl;
+  return kExitOk;
+}
+
+json WorkspaceJson(const WorkspaceView& w) {
+  return json{{"name", w.name}, {"role", w.role}, {"home", w.home}, {"share", w.share},
+              {"created_ns", w.created_ns}};
+}
+
+int WorkspaceList(const Args& a) {
+  auto client = Client(a);
+  if (!client.ok()) return Fail(client.status());
+  auto spaces = client->Workspaces();
+  if (!spaces.ok()) return Fail(spaces.status());
+  if (a.json) {
+    json list = json::array();
+    for (const WorkspaceView& w : *spaces) list.push_back(WorkspaceJson(w));
+    PrintJson(json{{"server", client->url()}, {"workspaces", list}});
+    return kExitOk;
+  }
+  Table t({"WORKSPACE", "ROLE", "SHARES", "CREATED"});
+  for (const WorkspaceView& w : *spaces) {
+    t.AddRow({w.name + (w.home ? " (home)" : ""), w.role, w.share, FormatLocalTime(w.created_ns)});
+  }
+  std::cout << t.Render();
+  return kExitOk;
+}
+
+int WorkspaceCreate(const Args& a) {
+  auto client = Client(a);
+  if (!client.ok()) return Fail(client.status());
+  auto w = client->CreateWorkspace(a.name);
+  if (!w.ok()) return Fail(w.status());
+  if (a.json) {
+    PrintJson(WorkspaceJson(*w));
+  } else {
+    std::cout << "Workspace " << w->name << " created; you are its admin." << std::endl;
+  }
+  return kExitOk;
+}
+
+int WorkspaceGrants(const Args& a) {
+  auto client = Client(a);
+  if (!client.ok()) return Fail(client.status());
+  auto grants = client->Grants(a.name);
+  if (!grants.ok()) return Fail(grants.status());
+  if (a.json) {
+    json list = json::array();
+    for (const GrantView& g : *grants) list.push_back(json{{"principal", g.principal}, {"role", g.role}});
+    PrintJson(json{{"workspace", a.name}, {"grants", list}});
+    return kExitOk;
+  }
+  Table t({"WHO", "ROLE"});
+  for (const GrantView& g : *grants) t.AddRow({g.principal, g.role});
+  std::cout << t.Render();
+  return kExitOk;
+}
+
+int WorkspaceGrant(const Args& a) {
+  auto client = Client(a);
+  if (!client.ok()) return Fail(client.status());
+  if (Status s = client->Grant(a.name, a.principal, a.role); !s.ok()) return Fail(s);
+  std::cout << a.principal << " is " << a.role << " in " << a.name << "." << std::endl;
+  return kExitOk;
+}
+
+int WorkspaceRevoke(const Args& a) {
+  auto client = Client(a);
+  if (!client.ok()) return Fail(client.status());
+  if (Status s = client->Revoke(a.name, a.principal); !s.ok()) return Fail(s);
+  std::cout << a.principal << " has no grant in " << a.name << " any more." << std::endl;
+  return kExitOk;
+}
+
+}  // namespace
+
+void AddTeamCommands(CLI::App& app, Runner* run) {
+  {
+    auto a = std::make_shared<Args>();
+    auto* cmd = app.add_subcommand(
+        "login", "Log in to a team server with a token (read from standard input)");
+    cmd->add_option("URL", a->server, "The server, e.g. https://reel.example:7480")->required();
+    cmd->add_option("--ca-cert", a->ca_cert, "PEM certificate to trust for this server");
+    cmd->callback([a, run] { *run = [a] { return Login(*a); }; });
+  }
+  {
+    auto a = std::make_shared<Args>();
+    auto* cmd = app.add_subcommand("logout", "Forget the token of a team server");
+    cmd->add_option("--server", a->server, "The server (default: the only one logged in to)");
+    cmd->callback([a, run] { *run = [a] { return Logout(*a); }; });
+  }
+  auto* ws = app.add_subcommand("workspace", "Workspaces of a team drive and who may use them");
+  ws->require_subcommand(1);
+  auto common = [](CLI::App* cmd, Args* a) {
+    cmd->add_option("--server", a->server, "The server (default: the only one logged in to)");
+  };
+  {
+    auto a = std::make_shared<Args>();
+    auto* cmd = ws->add_subcommand("list", "The workspaces you have a role in");
+    common(cmd, a.get());
+    cmd->add_flag("--json", a->json, "Machine-readable output");
+    cmd->callback([a, run] { *run = [a] { return WorkspaceList(*a); }; });
+  }
+  {
+    auto a = std::make_shared<Args>();
+    auto* cmd = ws->add_subcommand("create", "Create a project workspace (you become its admin)");
+    cmd->add_option("NAME", a->name, "1 to 64 of a-z 0-9 . _ -")->required();
+    common(cmd, a.get());
+    cmd->add_flag("--json", a->json, "Machine-readable output");
+    cmd->callback([a, run] { *run = [a] { return WorkspaceCreate(*a); }; });
+  }
+  {
+    auto a = std::make_shared<Args>();
+    auto* cmd = ws->add_subcommand("grants", "Who may use a workspace");
+    cmd->add_option("NAME", a->name, "The workspace")->required();
+    common(cmd, a.get());
+    cmd->add_flag("--json", a->json, "Machine-readable output");
+    cmd->callback([a, run] { *run = [a] { return WorkspaceGrants(*a); }; });
+  }
+  {
+    auto a = std::make_shared<Args>();
+    auto* cmd = ws->add_subcommand("grant", "Give a user or @group a role (admins only)");
+    cmd->add_option("NAME", a->name, "The workspace")->required();
+    cmd->add_option("WHO", a->principal, "A user, or @group")->required();
+    cmd->add_option("ROLE", a->role, "reader, writer or admin")
+        ->required()
+        ->check(CLI::IsMember({"reader", "writer", "admin"}));
+    common(cmd, a.get());
+    cmd->callback([a, run] { *run = [a] { return WorkspaceGrant(*a); }; });
+  }
+  {
+    auto a = std::make_shared<Args>();
+    auto* cmd = ws->add_subcommand("revoke", "Take away a user's or @group's grant (admins only)");
+    cmd->add_option("NAME", a->name, "The workspace")->required();
+    cmd->add_option("WHO", a->principal, "A user, or @group")->required();
+    common(cmd, a.get());
+    cmd->callback([a, run] { *run = [a] { return WorkspaceRevoke(*a); }; });
+  }
+}
+
+}  // namespace reel::cli

@@ -1,0 +1,17 @@
+// The error body of every ReelDrive HTTP/JSON API, and how JSON is written out.
+#pragma once
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "common/status.h"
+
+namespace reel {
+
+// {"error":{"code":"not_found","message":"..."}}: the code is CodeName's.
+[[nodiscard]] nlohmann::json ErrorJson(const Status& status);
+// Compact (indent -1) or pretty JSON; invalid UTF-8 is replaced, never throws.
+[[nodiscard]] std::string DumpJson(const nlohmann::json& j, int indent = -1);
+
+}  // namespace reel

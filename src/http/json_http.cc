@@ -1,0 +1,93 @@
+#include "http/json_http.h"
+
+#include "common/error_mapping.h"
+
+namespace reel::http {
+
+using nlohmann::json;
+
+Result<json> RunHandler(const JsonHandler& handler, const httplib::Request& req) {
+  try {
+    return handler(req);
+  } catch (const std::exception& e) {
+    return Status::Internal(std::string("unexpected error: ") + e.what());
+  }
+}
+
+void Respond(httplib::Response& res, const Result<json>& result) {
+  if (result.ok()) {
+    res.status = 200;
+    res.set_content(DumpJson(*result), "application/json");
+  } else {
+    res.status = ToHttpStatus(result.status().code());
+    res.set_content(DumpJson(ErrorJson(result.status())), "application/json");
+  }
+}
+
+void UseJsonErrors(httplib::Server& server, size_t max_body_bytes) {
+  server.set_payload_max_length(max_body_bytes);
+  server.set_error_handler(httplib::Server::HandlerWithResponse(
+      [](const httplib::Request&, httplib::Response& res) {
+    if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+    Status s = res.status == 404   ? Status::NotFound("no such endpoint")
+               : res.status == 405 ? Status::InvalidArgument("method not allowed here")
+               : res.status == 413 ? Status(Code::kRange, "request too large")
+               : res.status < 500  ? Status::InvalidArgument("bad request")
+                                   : Status::Internal("internal error");
+    res.set_content(DumpJson(ErrorJson(s)), "application/json");
+    return httplib::Server::HandlerResponse::Handled;
+  }));
+}
+
+Result<json> BodyObject(const httplib::Request& req, std::initializer_list<const char*> allowed) {
+  if (req.body.empty()) return json::object();
+  json body = json::parse(req.body, nullptr, /*allow_exceptions=*/false);
+  if (body.is_discarded()) return Status::InvalidArgument("request body is not valid JSON");
+  if (!body.is_object()) return Status::InvalidArgument("request body must be a JSON object");
+  for (const auto& [key, value] : body.items()) {
+    bool known = false;
+    for (const char* a : allowed) known = known || key == a;
+    if (!known) return Status::InvalidArgument("unknown field '" + key + "'");
+  }
+  return body;
+}
+
+Status CheckQuery(const httplib::Request& req, std::initializer_list<const char*> allowed) {
+  for (const auto& [key, value] : req.params) {
+    bool known = false;
+    for (const char* a : allowed) known = known || key == a;
+    if (!known) return Status::InvalidArgument("unknown query parameter '" + key + "'");
+    if (req.params.count(key) > 1) {
+      return Status::InvalidArgument("query parameter '" + key + "' given more than once");
+    }
+  }
+  return Status::Ok();
+}
+
+Result<std::string> StringField(const json& body, const char* key, const std::string* fallback) {
+  auto it = body.find(key);
+  if (it == body.end() || it->is_null()) {
+    if (fallback != nullptr) return *fallback;
+    return Status::InvalidArgument(std::string("missing field '") + key + "'");
+  }
+  if (!it->is_string()) {
+    return Status::InvalidArgument(std::string("field '") + key + "' must be a string");
+  }
+  return it->get<std::string>();
+}
+
+Result<uint64_t> PositiveField(const json& body, const char* key) {
+  auto it = body.find(key);
+  if (it == body.end() || it->is_null()) {
+    return Status::InvalidArgument(std::string("missing field '") + key + "'");
+  }
+  if (it->is_number_unsigned()) {
+    uint64_t v = it->get<uint64_t>();
+    if (v >= 1) return v;
+  } else if (it->is_number_integer() && it->get<int64_t>() >= 1) {
+    return static_cast<uint64_t>(it->get<int64_t>());
+  }
+  return Status::InvalidArgument(std::string("field '") + key + "' must be a positive integer");
+}
+
+}  // namespace reel::http

@@ -1,0 +1,44 @@
+// The server side of ReelDrive's HTTP/JSON APIs (a mount's control API, the team server): a
+// handler returns Result<json>; success is 200 with the JSON, failure is
+// {"error":{"code":"not_found","message":"..."}} with the status from ToHttpStatus. Request bodies
+// and query strings are checked against the fields a route knows: anything else is refused.
+#pragma once
+
+#include <httplib.h>
+
+#include <cstdint>
+#include <functional>
+#include <initializer_list>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "common/status.h"
+#include "http/json_error.h"
+
+namespace reel::http {
+
+using JsonHandler = std::function<Result<nlohmann::json>(const httplib::Request&)>;
+
+// Runs `handler`; an exception becomes Internal.
+[[nodiscard]] Result<nlohmann::json> RunHandler(const JsonHandler& handler,
+                                                const httplib::Request& req);
+// A 200 JSON response or the JSON error with its HTTP status.
+void Respond(httplib::Response& res, const Result<nlohmann::json>& result);
+// Bodies larger than `max_body_bytes` are refused (413), and errors httplib raises itself (no such
+// route, malformed request) get the same JSON error body as handlers' errors.
+void UseJsonErrors(httplib::Server& server, size_t max_body_bytes);
+
+// The request body as a JSON object ({} for an empty body), with only the `allowed` keys.
+[[nodiscard]] Result<nlohmann::json> BodyObject(const httplib::Request& req,
+                                                std::initializer_list<const char*> allowed);
+// Query parameters: only the `allowed` ones, each at most once.
+[[nodiscard]] Status CheckQuery(const httplib::Request& req,
+                                std::initializer_list<const char*> allowed);
+// A string field; absent -> `fallback` when given, else InvalidArgument.
+[[nodiscard]] Result<std::string> StringField(const nlohmann::json& body, const char* key,
+                                              const std::string* fallback = nullptr);
+// A positive integer field (JSON integer >= 1, not a float, string or bool).
+[[nodiscard]] Result<uint64_t> PositiveField(const nlohmann::json& body, const char* key);
+
+}  // namespace reel::http

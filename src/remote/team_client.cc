@@ -1,0 +1,127 @@
+#include "remote/team_client.h"
+
+#include <httplib.h>
+
+#include "common/hex.h"
+#include "common/percent_encode.h"
+#include "common/retry_backoff.h"
+#include "common/secure_random.h"
+#include "http/json_client.h"
+
+namespace reel {
+
+using nlohmann::json;
+
+namespace {
+
+template <typename T>
+Result<T> Field(const Result<json>& r, const char* field, const std::string& who) {
+  if (!r.ok()) return r.status();
+  try {
+    return r->at(field).get<T>();
+  } catch (const std::exception& e) {
+    return Status::Internal("bad response from " + who + ": " + e.what());
+  }
+}
+
+WorkspaceView ReadWorkspace(const json& j) {
+  WorkspaceView w;
+  w.name = j.at("name").get<std::string>();
+  w.role = j.at("role").get<std::string>();
+  w.home = j.at("home").get<bool>();
+  w.share = j.at("share").get<std::string>();
+  w.created_ns = j.at("created_ns").get<int64_t>();
+  return w;
+}
+
+template <typename T, typename F>
+Result<T> Decode(const Result<json>& r, const std::string& who, F read) {
+  if (!r.ok()) return r.status();
+  try {
+    return read(*r);
+  } catch (const std::exception& e) {
+    return Status::Internal("bad response from " + who + ": " + e.what());
+  }
+}
+
+}  // namespace
+
+std::string NewRequestId() { return "r-" + ToHex(SecureRandomBytes(16)); }
+
+TeamClient::TeamClient(TeamClientOptions options) : options_(std::move(options)) {}
+
+Result<json> TeamClient::Call(const std::string& method, const std::string& target,
+                              const json& body) {
+  httplib::Client client(options_.url);
+  client.set_connection_timeout(std::chrono::seconds(5));
+  client.set_read_timeout(options_.timeout);
+  client.set_write_timeout(options_.timeout);
+  if (!options_.ca_cert.empty()) client.set_ca_cert_path(options_.ca_cert.c_str());
+  client.enable_server_certificate_verification(true);
+  httplib::Headers headers{{"Authorization", "Bearer " + options_.token}};
+  if (method != "GET") headers.emplace("Reel-Request-Id", NewRequestId());
+  const std::string payload = body.is_null() ? std::string() : body.dump();
+  const auto deadline = std::chrono::steady_clock::now() + options_.retry_for;
+  RetryBackoff backoff(std::chrono::milliseconds(50), std::chrono::milliseconds(1000));
+  for (;;) {
+    httplib::Result res = method == "GET"    ? client.Get(target.c_str(), headers)
+                          : method == "POST" ? client.Post(target.c_str(), headers, payload,
+                                                           "application/json")
+                          : method == "PUT"  ? client.Put(target.c_str(), headers, payload,
+                                                          "application/json")
+                                             : client.Delete(target.c_str(), headers);
+    Result<json> out = http::DecodeResponse(res, options_.url);
+    if (out.ok() || out.status().code() != Code::kUnavailable ||
+        std::chrono::steady_clock::now() >= deadline) {
+      return out;
+    }
+    backoff.Wait();
+  }
+}
+
+Result<std::string> TeamClient::WhoAmI() {
+  return Field<std::string>(Call("GET", "/v1/me", nullptr), "user", options_.url);
+}
+
+Result<std::vector<WorkspaceView>> TeamClient::Workspaces() {
+  return Decode<std::vector<WorkspaceView>>(
+      Call("GET", "/v1/workspaces", nullptr), options_.url, [](const json& j) {
+        std::vector<WorkspaceView> out;
+        for (const json& w : j.at("workspaces")) out.push_back(ReadWorkspace(w));
+        return out;
+      });
+}
+
+Result<WorkspaceView> TeamClient::CreateWorkspace(const std::string& name) {
+  return Decode<WorkspaceView>(Call("POST", "/v1/workspaces", json{{"name", name}}),
+                               options_.url, ReadWorkspace);
+}
+
+Result<std::vector<GrantView>> TeamClient::Grants(const std::string& workspace) {
+  return Decode<std::vector<GrantView>>(
+      Call("GET", "/v1/workspaces/" + PercentEncode(workspace) + "/grants", nullptr),
+      options_.url, [](const json& j) {
+        std::vector<GrantView> out;
+        for (const json& g : j.at("grants")) {
+          out.push_back({g.at("principal").get<std::string>(), g.at("role").get<std::string>()});
+        }
+        return out;
+      });
+}
+
+Status TeamClient::Grant(const std::string& workspace, const std::string& principal,
+                         const std::string& role) {
+  return Call("PUT",
+              "/v1/workspaces/" + PercentEncode(workspace) + "/grants/" + PercentEncode(principal),
+              json{{"role", role}})
+      .status();
+}
+
+Status TeamClient::Revoke(const std::string& workspace, const std::string& principal) {
+  return Call("DELETE",
+              "/v1/workspaces/" + PercentEncode(workspace) + "/grants/" + PercentEncode(principal),
+              nullptr)
+      .status();
+}
+
+}  // namespace reel

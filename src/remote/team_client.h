@@ -1,0 +1,67 @@
+// TeamClient: the typed client of a team server's HTTP/JSON API (server/team_server.h), used by
+// the CLI's team commands and by team mounts. Every call carries the bearer token; every change
+// carries a request id, the same one for each attempt, so a retry after a lost reply or on a
+// server that did not answer is never applied twice. Calls that reach no server are retried for
+// up to `retry_for`, then Unavailable. The token is never part of a message.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "common/status.h"
+
+namespace reel {
+
+struct TeamClientOptions {
+  std::string url;      // a normalized server URL (NormalizeServerUrl)
+  std::string token;
+  std::string ca_cert;  // PEM file to trust for https:// ("": the system's trust store)
+  std::chrono::seconds timeout{30};
+  std::chrono::milliseconds retry_for{10'000};
+};
+
+struct WorkspaceView {
+  std::string name;
+  std::string role;   // reader, writer, admin
+  bool home = false;
+  std::string share;  // on-close, on-publish
+  int64_t created_ns = 0;
+};
+
+struct GrantView {
+  std::string principal;  // "bob" or "@artists"
+  std::string role;
+};
+
+class TeamClient {
+ public:
+  explicit TeamClient(TeamClientOptions options);
+
+  // The name of the token's user.
+  [[nodiscard]] Result<std::string> WhoAmI();
+  [[nodiscard]] Result<std::vector<WorkspaceView>> Workspaces();
+  [[nodiscard]] Result<WorkspaceView> CreateWorkspace(const std::string& name);
+  [[nodiscard]] Result<std::vector<GrantView>> Grants(const std::string& workspace);
+  // role "reader", "writer" or "admin"; Revoke removes the principal's grant.
+  [[nodiscard]] Status Grant(const std::string& workspace, const std::string& principal,
+                             const std::string& role);
+  [[nodiscard]] Status Revoke(const std::string& workspace, const std::string& principal);
+
+  // One call: `method` GET, POST, PUT or DELETE; `body` null for none. A change gets a new
+  // request id, kept across its retries.
+  [[nodiscard]] Result<nlohmann::json> Call(const std::string& method, const std::string& target,
+                                            const nlohmann::json& body);
+
+  const std::string& url() const { return options_.url; }
+
+ private:
+  TeamClientOptions options_;
+};
+
+// A new request id: "r-" + 32 random hex digits.
+[[nodiscard]] std::string NewRequestId();
+
+}  // namespace reel

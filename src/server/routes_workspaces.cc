@@ -1,0 +1,100 @@
+// Team API: workspaces and who may use them.
+//   GET    /v1/workspaces                        {"workspaces":[Workspace...]} (the caller's)
+//   POST   /v1/workspaces {name}                 Workspace (the caller is its admin)
+//   GET    /v1/workspaces/NAME                   Workspace (any role in it)
+//   GET    /v1/workspaces/NAME/grants            {"grants":[{principal, role}...]} (any role)
+//   PUT    /v1/workspaces/NAME/grants/PRINCIPAL {role}   {"ok":true} (admin)
+//   DELETE /v1/workspaces/NAME/grants/PRINCIPAL          {"ok":true} (admin)
+// Workspace: {name, role (the caller's), home, share, created_ns}. PRINCIPAL: "bob" or "@group".
+#include "server/server_routes.h"
+
+namespace reel::server_internal {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr const char* kName = "([^/]+)";
+
+// The workspace and the caller's role in it; PermissionDenied when they have none.
+Result<std::pair<Workspace, Role>> Member(ServerContext& ctx, const std::string& name,
+                                          const User& caller) {
+  REEL_ASSIGN_OR_RETURN(Workspace w, ctx.team->FindWorkspace(name));
+  REEL_ASSIGN_OR_RETURN(Role role, ctx.team->RoleOf(caller, w.id));
+  if (role == Role::kNone) {
+    return Status::PermissionDenied("you have no role in workspace \"" + name +
+                                    "\"; ask one of its admins for a grant");
+  }
+  return std::make_pair(w, role);
+}
+
+}  // namespace
+
+void RegisterWorkspaceRoutes(httplib::Server& server, ServerContext& ctx) {
+  const std::string one = std::string("/v1/workspaces/") + kName;
+  const std::string grants = one + "/grants";
+  const std::string grant = grants + "/" + kName;
+
+  Route(server, ctx, "GET", "/v1/workspaces",
+        [&ctx](const httplib::Request& req, const TeamRequest& request) -> Result<json> {
+    REEL_RETURN_IF_ERROR(http::CheckQuery(req, {}));
+    REEL_ASSIGN_OR_RETURN(auto spaces, ctx.team->ListWorkspaces(request.caller));
+    json list = json::array();
+    for (const WorkspaceAccess& a : spaces) list.push_back(WorkspaceJson(a.workspace, a.role));
+    return json{{"workspaces", list}};
+  });
+
+  Route(server, ctx, "POST", "/v1/workspaces",
+        [&ctx](const httplib::Request& req, const TeamRequest& request) -> Result<json> {
+    REEL_RETURN_IF_ERROR(http::CheckQuery(req, {}));
+    REEL_ASSIGN_OR_RETURN(json body, http::BodyObject(req, {"name"}));
+    REEL_ASSIGN_OR_RETURN(std::string name, http::StringField(body, "name"));
+    REEL_ASSIGN_OR_RETURN(Workspace w, ctx.team->CreateWorkspace(name, request));
+    return WorkspaceJson(w, Role::kAdmin);
+  });
+
+  Route(server, ctx, "GET", one,
+        [&ctx](const httplib::Request& req, const TeamRequest& request) -> Result<json> {
+    REEL_RETURN_IF_ERROR(http::CheckQuery(req, {}));
+    REEL_ASSIGN_OR_RETURN(std::string name, NameParam(req, 1, "workspace"));
+    REEL_ASSIGN_OR_RETURN(auto member, Member(ctx, name, request.caller));
+    return WorkspaceJson(member.first, member.second);
+  });
+
+  Route(server, ctx, "GET", grants,
+        [&ctx](const httplib::Request& req, const TeamRequest& request) -> Result<json> {
+    REEL_RETURN_IF_ERROR(http::CheckQuery(req, {}));
+    REEL_ASSIGN_OR_RETURN(std::string name, NameParam(req, 1, "workspace"));
+    REEL_RETURN_IF_ERROR(Member(ctx, name, request.caller).status());
+    REEL_ASSIGN_OR_RETURN(auto entries, ctx.team->ListGrants(name));
+    json list = json::array();
+    for (const GrantEntry& g : entries) {
+      list.push_back(json{{"principal", g.principal}, {"role", RoleName(g.role)}});
+    }
+    return json{{"grants", list}};
+  });
+
+  Route(server, ctx, "PUT", grant,
+        [&ctx](const httplib::Request& req, const TeamRequest& request) -> Result<json> {
+    REEL_RETURN_IF_ERROR(http::CheckQuery(req, {}));
+    REEL_ASSIGN_OR_RETURN(std::string name, NameParam(req, 1, "workspace"));
+    REEL_ASSIGN_OR_RETURN(std::string principal, NameParam(req, 2, "principal"));
+    REEL_ASSIGN_OR_RETURN(json body, http::BodyObject(req, {"role"}));
+    REEL_ASSIGN_OR_RETURN(std::string role_name, http::StringField(body, "role"));
+    REEL_ASSIGN_OR_RETURN(Role role, ParseRole(role_name));
+    REEL_RETURN_IF_ERROR(ctx.team->SetGrant(name, principal, role, &request));
+    return json{{"ok", true}};
+  });
+
+  Route(server, ctx, "DELETE", grant,
+        [&ctx](const httplib::Request& req, const TeamRequest& request) -> Result<json> {
+    REEL_RETURN_IF_ERROR(http::CheckQuery(req, {}));
+    REEL_ASSIGN_OR_RETURN(std::string name, NameParam(req, 1, "workspace"));
+    REEL_ASSIGN_OR_RETURN(std::string principal, NameParam(req, 2, "principal"));
+    if (!req.body.empty()) return Status::InvalidArgument("DELETE takes no body");
+    REEL_RETURN_IF_ERROR(ctx.team->SetGrant(name, principal, Role::kNone, &request));
+    return json{{"ok", true}};
+  });
+}
+
+}  // namespace reel::server_internal

@@ -1,0 +1,116 @@
+#include "server/server_config.h"
+
+#include <sys/stat.h>
+
+#include <filesystem>
+
+#include "common/fs_util.h"
+#include "common/toml_reader.h"
+#include "server/listen_address.h"
+
+namespace reel {
+namespace {
+
+bool HasScheme(const std::string& uri, std::initializer_list<const char*> schemes) {
+  for (const char* s : schemes) {
+    if (uri.rfind(std::string(s) + "://", 0) == 0 && uri.size() > std::string(s).size() + 3) {
+      return true;
+    }
+  }
+  return false;
+}
+
+std::string Absolute(const std::string& dir) {
+  std::error_code ec;
+  auto p = std::filesystem::absolute(dir, ec);
+  return ec ? dir : p.lexically_normal().string();
+}
+
+}  // namespace
+
+std::string ServerConfigPath(const std::string& dir) { return dir + "/server.toml"; }
+std::string ServerPidPath(const std::string& dir) { return dir + "/server.pid"; }
+std::string ServerLogPath(const std::string& dir) { return dir + "/server.log"; }
+
+Status ValidateServerConfig(const ServerConfig& c) {
+  if (!HasScheme(c.catalog_uri, {"postgresql", "postgres"})) {
+    return Status::InvalidArgument("the team catalog must be a postgresql:// URI, not \"" +
+                                   c.catalog_uri.substr(0, c.catalog_uri.find("://")) + "\"");
+  }
+  if (!HasScheme(c.cloud_uri, {"s3", "rados", "file"})) {
+    return Status::InvalidArgument("the cloud store must be an s3://, rados:// or file:// URI");
+  }
+  if (!c.edge_uri.empty() && !HasScheme(c.edge_uri, {"s3", "rados", "file"})) {
+    return Status::InvalidArgument("the edge store must be an s3://, rados:// or file:// URI");
+  }
+  REEL_RETURN_IF_ERROR(ParseListenAddress(c.listen).status());
+  if (c.tls_cert.empty() != c.tls_key.empty()) {
+    return Status::InvalidArgument("HTTPS needs both a certificate and its key ([tls] cert, key)");
+  }
+  return Status::Ok();
+}
+
+Result<ServerConfig> LoadServerConfig(const std::string& dir) {
+  ServerConfig c;
+  c.dir = Absolute(dir);
+  const std::string path = ServerConfigPath(c.dir);
+  auto text = ReadWholeFile(path);
+  if (!text.ok()) {
+    if (text.status().code() == Code::kNotFound) {
+      return Status::NotFound("no server configuration at " + path +
+                              " (make one with: reel server init " + dir + " --catalog URI --cloud URI)");
+    }
+    return text.status();
+  }
+  REEL_ASSIGN_OR_RETURN(toml::table root, ParseToml(*text, path));
+  TomlReader r(path);
+  REEL_RETURN_IF_ERROR(r.CheckKeys(root, "top level", {"format", "listen", "catalog", "stores", "tls"}));
+  int64_t format = 0;
+  REEL_RETURN_IF_ERROR(r.Integer(&root, "top level", "format", 1, INT32_MAX, &format));
+  if (format != kServerConfigFormat) {
+    return Status(Code::kNotSupported, path + ": format " + std::to_string(format) +
+                                           " is not supported by this version of reel");
+  }
+  REEL_RETURN_IF_ERROR(r.String(&root, "top level", "listen", &c.listen, false));
+  REEL_ASSIGN_OR_RETURN(const toml::table* catalog, r.Table(root, "catalog", true));
+  REEL_RETURN_IF_ERROR(r.CheckKeys(*catalog, "[catalog]", {"uri"}));
+  REEL_RETURN_IF_ERROR(r.String(catalog, "[catalog]", "uri", &c.catalog_uri, true));
+  REEL_ASSIGN_OR_RETURN(const toml::table* stores, r.Table(root, "stores", true));
+  REEL_RETURN_IF_ERROR(r.CheckKeys(*stores, "[stores]", {"cloud", "edge"}));
+  REEL_RETURN_IF_ERROR(r.String(stores, "[stores]", "cloud", &c.cloud_uri, true));
+  REEL_RETURN_IF_ERROR(r.String(stores, "[stores]", "edge", &c.edge_uri, false));
+  REEL_ASSIGN_OR_RETURN(const toml::table* tls, r.Table(root, "tls", false));
+  if (tls != nullptr) {
+    REEL_RETURN_IF_ERROR(r.CheckKeys(*tls, "[tls]", {"cert", "key"}));
+    REEL_RETURN_IF_ERROR(r.String(tls, "[tls]", "cert", &c.tls_cert, true));
+    REEL_RETURN_IF_ERROR(r.String(tls, "[tls]", "key", &c.tls_key, true));
+    for (std::string* p : {&c.tls_cert, &c.tls_key}) {
+      if (!p->empty() && p->front() != '/') *p = c.dir + "/" + *p;
+    }
+  }
+  REEL_RETURN_IF_ERROR(ValidateServerConfig(c).WithContext(path));
+  return c;
+}
+
+Status WriteServerConfig(const ServerConfig& c) {
+  REEL_RETURN_IF_ERROR(ValidateServerConfig(c));
+  const std::string dir = Absolute(c.dir);
+  REEL_RETURN_IF_ERROR(MakeDirs(dir, 0700));
+  const std::string path = ServerConfigPath(dir);
+  struct stat st;
+  if (::lstat(path.c_str(), &st) == 0) {
+    return Status::AlreadyExists(path + " exists; refusing to overwrite it");
+  }
+  std::string s = "# ReelDrive team server (reel server run " + dir + ")\n";
+  s += "format = " + std::to_string(kServerConfigFormat) + "\n";
+  s += "listen = " + TomlQuote(c.listen) + "\n\n";
+  s += "[catalog]\nuri = " + TomlQuote(c.catalog_uri) + "\n\n";
+  s += "[stores]\ncloud = " + TomlQuote(c.cloud_uri) + "\n";
+  if (!c.edge_uri.empty()) s += "edge = " + TomlQuote(c.edge_uri) + "\n";
+  if (!c.tls_cert.empty()) {
+    s += "\n[tls]\ncert = " + TomlQuote(c.tls_cert) + "\nkey = " + TomlQuote(c.tls_key) + "\n";
+  }
+  return WriteFileAtomic(path, s, 0600);
+}
+
+}  // namespace reel

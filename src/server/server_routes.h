@@ -1,0 +1,41 @@
+// Internal to reel_server: what the route families of the team API share.
+#pragma once
+
+#include <httplib.h>
+
+#include <functional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "common/status.h"
+#include "http/json_http.h"
+#include "team/team_directory.h"
+
+namespace reel::server_internal {
+
+struct ServerContext {
+  TeamDirectory* team = nullptr;
+  std::function<TimeNs()> clock;
+};
+
+// A route handler called only for an authenticated caller. `request` carries the caller, the
+// request id (mutating calls; "" for reads) and the server's time.
+using AuthedHandler =
+    std::function<Result<nlohmann::json>(const httplib::Request&, const TeamRequest& request)>;
+
+// Registers a route: GET is a read; POST, PUT and DELETE are mutations and need a request id.
+// `pattern` is a regular expression (path parameters in req.matches).
+void Route(httplib::Server& server, ServerContext& ctx, const std::string& method,
+           const std::string& pattern, AuthedHandler handler);
+
+// A path parameter that names a user, group ("@name") or workspace, validated.
+[[nodiscard]] Result<std::string> NameParam(const httplib::Request& req, size_t index,
+                                            std::string_view what);
+
+[[nodiscard]] nlohmann::json WorkspaceJson(const Workspace& w, Role role);
+
+void RegisterAccountRoutes(httplib::Server& server, ServerContext& ctx);
+void RegisterWorkspaceRoutes(httplib::Server& server, ServerContext& ctx);
+
+}  // namespace reel::server_internal

@@ -1,0 +1,196 @@
+#include "server/team_server.h"
+
+#include <fcntl.h>
+
+#include <chrono>
+#include <thread>
+
+#include <httplib.h>
+#include <spdlog/spdlog.h>
+
+#include "common/clock.h"
+#include "server/listen_address.h"
+#include "server/server_routes.h"
+
+namespace reel {
+
+using nlohmann::json;
+using server_internal::ServerContext;
+
+namespace {
+
+constexpr size_t kMaxBodyBytes = 64 * 1024;
+constexpr const char* kRequestIdHeader = "Reel-Request-Id";
+
+// A request path as it may be logged: printable, at most 256 bytes.
+std::string LoggablePath(const std::string& path) {
+  std::string out = path.substr(0, 256);
+  for (char& c : out) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) c = '?';
+  }
+  return out;
+}
+
+std::string BearerToken(const httplib::Request& req) {
+  const std::string header = req.get_header_value("Authorization");
+  constexpr std::string_view kBearer = "Bearer ";
+  if (header.size() <= kBearer.size() || header.compare(0, kBearer.size(), kBearer) != 0) return {};
+  return header.substr(kBearer.size());
+}
+
+}  // namespace
+
+namespace server_internal {
+
+void Route(httplib::Server& server, ServerContext& ctx, const std::string& method,
+           const std::string& pattern, AuthedHandler handler) {
+  const bool mutation = method != "GET";
+  auto wrapped = [&ctx, mutation, handler = std::move(handler)](const httplib::Request& req,
+                                                                httplib::Response& res) {
+    http::Respond(res, http::RunHandler([&](const httplib::Request& r) -> Result<json> {
+      const std::string token = BearerToken(r);
+      if (token.empty()) {
+        return Status::Unauthenticated(
+            "this call needs a token (Authorization: Bearer ...); get one with reel login");
+      }
+      TeamRequest request;
+      request.now = ctx.clock();
+      REEL_ASSIGN_OR_RETURN(request.caller, ctx.team->Authenticate(token, request.now));
+      if (mutation) {
+        if (!r.has_header(kRequestIdHeader)) {
+          return Status::InvalidArgument(std::string("a change needs a ") + kRequestIdHeader +
+                                         " header");
+        }
+        request.id = r.get_header_value(kRequestIdHeader);
+        REEL_RETURN_IF_ERROR(ValidateRequestId(request.id).WithContext(kRequestIdHeader));
+      }
+      return handler(r, request);
+    }, req));
+  };
+  if (method == "GET") {
+    server.Get(pattern, wrapped);
+  } else if (method == "POST") {
+    server.Post(pattern, wrapped);
+  } else if (method == "PUT") {
+    server.Put(pattern, wrapped);
+  } else {
+    server.Delete(pattern, wrapped);
+  }
+}
+
+Result<std::string> NameParam(const httplib::Request& req, size_t index, std::string_view what) {
+  if (index >= req.matches.size()) return Status::Internal("route has no parameter");
+  std::string name = req.matches[index].str();
+  if (what == "principal") {
+    REEL_RETURN_IF_ERROR(
+        ValidateTeamName(name.starts_with("@") ? "group" : "user",
+                         name.starts_with("@") ? std::string_view(name).substr(1) : name));
+  } else {
+    REEL_RETURN_IF_ERROR(ValidateTeamName(what, name));
+  }
+  return name;
+}
+
+json WorkspaceJson(const Workspace& w, Role role) {
+  return json{{"name", w.name},       {"role", RoleName(role)},  {"home", w.home},
+              {"share", w.share},     {"created_ns", w.created}};
+}
+
+}  // namespace server_internal
+
+struct TeamServer::Impl {
+  ServerContext ctx;
+  std::unique_ptr<httplib::Server> server;
+  std::thread thread;
+  int port = 0;
+  std::string url;
+  bool running = false;
+};
+
+TeamServer::TeamServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+TeamServer::~TeamServer() { Stop(); }
+
+int TeamServer::port() const { return impl_->port; }
+const std::string& TeamServer::url() const { return impl_->url; }
+
+Result<std::unique_ptr<TeamServer>> TeamServer::Start(TeamDirectory* team,
+                                                      TeamServerOptions options) {
+  REEL_ASSIGN_OR_RETURN(ListenAddress where, ParseListenAddress(options.listen));
+  if (options.tls_cert.empty() != options.tls_key.empty()) {
+    return Status::InvalidArgument("HTTPS needs both a certificate and its key");
+  }
+  auto impl = std::make_unique<Impl>();
+  impl->ctx.team = team;
+  impl->ctx.clock = options.clock ? options.clock : [] { return WallClockNs(); };
+  const bool tls = !options.tls_cert.empty();
+  if (tls) {
+    auto ssl = std::make_unique<httplib::SSLServer>(options.tls_cert.c_str(),
+                                                    options.tls_key.c_str());
+    if (!ssl->is_valid()) {
+      return Status::InvalidArgument("cannot use the TLS certificate " + options.tls_cert +
+                                     " with key " + options.tls_key +
+                                     " (unreadable, not PEM, or not a pair)");
+    }
+    impl->server = std::move(ssl);
+  } else {
+    impl->server = std::make_unique<httplib::Server>();
+  }
+  httplib::Server& server = *impl->server;
+  const unsigned threads = options.threads == 0 ? 1 : options.threads;
+  server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  server.set_socket_options([](socket_t sock) {
+    ::fcntl(sock, F_SETFD, FD_CLOEXEC);
+    int yes = 1;
+    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
+  http::UseJsonErrors(server, kMaxBodyBytes);
+  server.set_logger([](const httplib::Request& req, const httplib::Response& res) {
+    // Never the headers: they carry the token.
+    spdlog::info("{} {} {} -> {}", req.remote_addr, req.method, LoggablePath(req.path),
+                 res.status);
+  });
+  server.Get("/v1/health", [](const httplib::Request&, httplib::Response& res) {
+    http::Respond(res, json{{"ok", true}});
+  });
+  server_internal::RegisterAccountRoutes(server, impl->ctx);
+  server_internal::RegisterWorkspaceRoutes(server, impl->ctx);
+
+  if (where.port == 0) {
+    impl->port = server.bind_to_any_port(where.host);
+    if (impl->port <= 0) {
+      return Status::Unavailable("cannot listen on " + where.host + " (any port)");
+    }
+  } else {
+    if (!server.bind_to_port(where.host, where.port)) {
+      return Status::Unavailable("cannot listen on " + options.listen +
+                                 " (in use, or not an address of this machine)");
+    }
+    impl->port = where.port;
+  }
+  const std::string host =
+      where.host.find(':') != std::string::npos ? "[" + where.host + "]" : where.host;
+  impl->url = std::string(tls ? "https://" : "http://") + host + ":" + std::to_string(impl->port);
+  Impl* raw = impl.get();
+  impl->thread = std::thread([raw] { raw->server->listen_after_bind(); });
+  impl->running = true;
+  std::unique_ptr<TeamServer> out(new TeamServer(std::move(impl)));
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!server.is_running()) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      return Status::Internal("the team server did not start");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  spdlog::info("team server listening on {}", out->url());
+  return out;
+}
+
+void TeamServer::Stop() {
+  if (!impl_ || !impl_->running) return;
+  impl_->running = false;
+  impl_->server->stop();
+  if (impl_->thread.joinable()) impl_->thread.join();
+}
+
+}  // namespace reel

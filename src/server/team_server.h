@@ -1,0 +1,57 @@
+// TeamServer: the HTTP/JSON API of a team drive (`reel server run`), versioned under /v1/.
+// Stateless: everything it knows is in the team's PostgreSQL database, so several servers run
+// against one database behind any load balancer, and any of them answers any request.
+//
+// Every route but GET /v1/health needs "Authorization: Bearer <token>" (401 unauthenticated
+// without a valid one: missing, unknown, expired or revoked). Every mutating call (POST, PUT,
+// DELETE) also carries "Reel-Request-Id: <8 to 128 of [A-Za-z0-9._:-]>": a retry with the same
+// id answers what the first attempt did instead of applying twice. Bodies are JSON objects of at
+// most 64 KiB with only the fields a route knows. Errors: {"error":{"code","message"}} with the
+// HTTP status of ToHttpStatus. Times come from this server's clock. The routes are documented in
+// docs/team-api.md.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "catalog/types.h"
+#include "common/status.h"
+
+namespace reel {
+
+class TeamDirectory;
+
+struct TeamServerOptions {
+  std::string listen = "127.0.0.1:0";  // HOST:PORT; port 0 picks a free one
+  std::string tls_cert;                // PEM files: HTTPS when both are set
+  std::string tls_key;
+  unsigned threads = 16;               // request worker threads
+  std::function<TimeNs()> clock;       // unset: the wall clock
+};
+
+class TeamServer {
+ public:
+  // Listens and serves on background threads; returns once connections are accepted.
+  // `team` must outlive the server.
+  [[nodiscard]] static Result<std::unique_ptr<TeamServer>> Start(TeamDirectory* team,
+                                                                 TeamServerOptions options);
+  ~TeamServer();  // Stop()
+  TeamServer(const TeamServer&) = delete;
+  TeamServer& operator=(const TeamServer&) = delete;
+
+  // Stops accepting and finishes the requests in flight. Idempotent.
+  void Stop();
+
+  int port() const;
+  // "http://127.0.0.1:7480" (https:// with TLS; IPv6 hosts in brackets).
+  const std::string& url() const;
+
+  struct Impl;
+
+ private:
+  explicit TeamServer(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace reel

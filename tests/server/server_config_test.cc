@@ -1,0 +1,123 @@
+// server.toml, listen addresses and server URLs: what is accepted, what is refused and why.
+#include "server/server_config.h"
+
+#include <sys/stat.h>
+
+#include <unistd.h>
+
+#include <functional>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "catalog/catalog_test_util.h"
+#include "common/fs_util.h"
+#include "remote/server_url.h"
+#include "server/listen_address.h"
+#include "testing/temp_dir.h"
+
+namespace reel::testing {
+namespace {
+
+TEST(ListenAddressTest, HostPortAndBracketedIpv6) {
+  ASSERT_OK_AND_ASSIGN(ListenAddress a, ParseListenAddress("127.0.0.1:7480"));
+  EXPECT_EQ(a.host, "127.0.0.1");
+  EXPECT_EQ(a.port, 7480);
+  ASSERT_OK_AND_ASSIGN(a, ParseListenAddress("[::1]:0"));
+  EXPECT_EQ(a.host, "::1");
+  EXPECT_EQ(a.port, 0);
+  ASSERT_OK_AND_ASSIGN(a, ParseListenAddress("reel-1.studio:443"));
+  EXPECT_EQ(a.host, "reel-1.studio");
+  for (const char* bad : {"", "7480", ":7480", "host:", "host:65536", "host:-1", "host:80x",
+                          "::1:80", "[::1]", "[zz]:80", "a b:80", "host:80/path"}) {
+    EXPECT_CODE(ParseListenAddress(bad), Code::kInvalidArgument) << bad;
+  }
+  EXPECT_TRUE(IsLoopbackHost("127.0.0.1"));
+  EXPECT_TRUE(IsLoopbackHost("127.8.9.1"));
+  EXPECT_TRUE(IsLoopbackHost("::1"));
+  EXPECT_TRUE(IsLoopbackHost("localhost"));
+  EXPECT_FALSE(IsLoopbackHost("0.0.0.0"));
+  EXPECT_FALSE(IsLoopbackHost("10.1.2.3"));
+  EXPECT_FALSE(IsLoopbackHost("reel.example"));
+}
+
+TEST(ServerUrlTest, NormalizedOrRefused) {
+  ASSERT_OK_AND_ASSIGN(std::string url, NormalizeServerUrl("HTTPS://Reel.Example:7480/"));
+  EXPECT_EQ(url, "https://reel.example:7480");
+  ASSERT_OK_AND_ASSIGN(url, NormalizeServerUrl("http://127.0.0.1:1"));
+  EXPECT_EQ(url, "http://127.0.0.1:1");
+  for (const char* bad : {"", "reel.example", "ftp://x", "https://", "https://a/b",
+                          "https://user:pw@host", "https://h?x=1", "http://h#f"}) {
+    EXPECT_CODE(NormalizeServerUrl(bad), Code::kInvalidArgument) << bad;
+  }
+}
+
+ServerConfig Valid(const std::string& dir) {
+  ServerConfig c;
+  c.dir = dir;
+  c.catalog_uri = "postgresql://reel@127.0.0.1:5432/reel";
+  c.cloud_uri = "s3://bucket/team?endpoint=http://127.0.0.1:8000";
+  return c;
+}
+
+TEST(ServerConfigTest, WrittenOncePrivateAndReadBack) {
+  TempDir tmp;
+  const std::string dir = tmp / "srv";
+  ServerConfig c = Valid(dir);
+  c.edge_uri = "rados://edge?conf=/etc/ceph/ceph.conf";
+  c.tls_cert = "tls/cert.pem";
+  c.tls_key = "/etc/reel/key.pem";
+  ASSERT_OK(WriteServerConfig(c));
+  struct stat st;
+  ASSERT_EQ(::stat(ServerConfigPath(dir).c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u) << "it may hold the database password";
+  ASSERT_EQ(::stat(dir.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0700u);
+  ASSERT_OK_AND_ASSIGN(ServerConfig back, LoadServerConfig(dir));
+  EXPECT_EQ(back.dir, dir);
+  EXPECT_EQ(back.catalog_uri, c.catalog_uri);
+  EXPECT_EQ(back.cloud_uri, c.cloud_uri);
+  EXPECT_EQ(back.edge_uri, c.edge_uri);
+  EXPECT_EQ(back.listen, kDefaultServerListen);
+  EXPECT_EQ(back.tls_cert, dir + "/tls/cert.pem") << "relative to the server's directory";
+  EXPECT_EQ(back.tls_key, "/etc/reel/key.pem");
+  EXPECT_CODE(WriteServerConfig(c), Code::kAlreadyExists);
+}
+
+TEST(ServerConfigTest, BadConfigurationsAreRefusedWithTheFieldNamed) {
+  TempDir tmp;
+  const std::vector<std::pair<std::function<void(ServerConfig&)>, const char*>> cases = {
+      {[](ServerConfig& c) { c.catalog_uri = "sqlite:///tmp/catalog.db"; }, "postgresql://"},
+      {[](ServerConfig& c) { c.cloud_uri = "memory://"; }, "cloud"},
+      {[](ServerConfig& c) { c.edge_uri = "http://edge"; }, "edge"},
+      {[](ServerConfig& c) { c.listen = "everywhere"; }, "listen address"},
+      {[](ServerConfig& c) { c.tls_cert = "cert.pem"; }, "key"},
+  };
+  for (const auto& [spoil, field] : cases) {
+    ServerConfig c = Valid(tmp / "x");
+    spoil(c);
+    Status s = ValidateServerConfig(c);
+    EXPECT_EQ(s.code(), Code::kInvalidArgument) << field;
+    EXPECT_NE(s.message().find(field), std::string::npos) << s.message();
+    EXPECT_CODE(WriteServerConfig(c), Code::kInvalidArgument) << field;
+  }
+  EXPECT_NE(::access((tmp / "x").c_str(), F_OK), 0) << "nothing written";
+
+  EXPECT_CODE(LoadServerConfig(tmp / "none"), Code::kNotFound);
+  const std::string dir = tmp / "hand";
+  ASSERT_OK(MakeDirs(dir, 0700));
+  auto load_text = [&](const std::string& text) {
+    EXPECT_OK(WriteFileAtomic(ServerConfigPath(dir), text, 0600));
+    return LoadServerConfig(dir);
+  };
+  const std::string good = "format = 1\n[catalog]\nuri = \"postgresql://h/db\"\n"
+                           "[stores]\ncloud = \"file:///srv/cloud\"\n";
+  EXPECT_OK(load_text(good));
+  EXPECT_CODE(load_text(good + "colour = \"blue\"\n"), Code::kInvalidArgument);
+  EXPECT_CODE(load_text("format = 2\n" + good.substr(11)), Code::kNotSupported);
+  EXPECT_CODE(load_text("format = 1\n[catalog\n"), Code::kInvalidArgument);
+  EXPECT_CODE(load_text("format = 1\n[stores]\ncloud = \"file:///c\"\n"), Code::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace reel::testing

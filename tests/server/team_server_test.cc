@@ -1,0 +1,328 @@
+// The team server on a real PostgreSQL database, called over loopback by the real client and by a
+// raw HTTP client (for what the client never sends): authentication on every call, workspaces and
+// grants as each user sees them, bad input, request ids, two servers on one database, HTTPS.
+#include "server/team_server.h"
+
+#include <httplib.h>
+
+#include <atomic>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "catalog/catalog_test_util.h"
+#include "catalog/pg_test_db.h"
+#include "remote/team_client.h"
+#include "team/team_directory.h"
+#include "testing/temp_dir.h"
+
+namespace reel::testing {
+namespace {
+
+using nlohmann::json;
+
+constexpr TimeNs kT0 = 1'800'000'000'000'000'000;
+constexpr TimeNs kHour = 3'600'000'000'000;
+
+class TeamServerTest : public PgDatabaseTest {
+ protected:
+  void SetUp() override {
+    PgDatabaseTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    auto team = TeamDirectory::Open(uri_);
+    ASSERT_TRUE(team.ok()) << team.status().ToString();
+    team_ = std::move(team).value();
+    server_ = StartServer(team_.get());
+    ASSERT_NE(server_, nullptr);
+    alice_ = AddUser("alice");
+    bob_ = AddUser("bob");
+    carol_ = AddUser("carol");
+  }
+  void TearDown() override {
+    server_.reset();
+    team_.reset();
+    PgDatabaseTest::TearDown();
+  }
+
+  std::unique_ptr<TeamServer> StartServer(TeamDirectory* team, TeamServerOptions o = {}) {
+    o.clock = [this] { return now_.load(); };
+    auto started = TeamServer::Start(team, o);
+    EXPECT_TRUE(started.ok()) << started.status().ToString();
+    return started.ok() ? std::move(started).value() : nullptr;
+  }
+
+  // A user and a token of theirs.
+  std::string AddUser(const std::string& name, TimeNs expires = 0) {
+    EXPECT_OK(team_->AddUser(name, kT0));
+    auto token = team_->CreateToken(name, kT0, expires);
+    EXPECT_TRUE(token.ok()) << token.status().ToString();
+    return token.ok() ? token->secret : "";
+  }
+
+  TeamClient ClientFor(const std::string& token, const std::string& url = "") {
+    TeamClientOptions o;
+    o.url = url.empty() ? server_->url() : url;
+    o.token = token;
+    o.retry_for = std::chrono::milliseconds(0);
+    return TeamClient(o);
+  }
+
+  // A raw request: what a client outside ReelDrive might send.
+  httplib::Result Raw(const std::string& method, const std::string& target,
+                      const std::string& body, httplib::Headers headers) {
+    httplib::Client c(server_->url());
+    if (method == "GET") return c.Get(target.c_str(), headers);
+    if (method == "POST") return c.Post(target.c_str(), headers, body, "application/json");
+    if (method == "PUT") return c.Put(target.c_str(), headers, body, "application/json");
+    return c.Delete(target.c_str(), headers, body, "application/json");
+  }
+  httplib::Headers As(const std::string& token, const std::string& request_id = "") {
+    httplib::Headers h{{"Authorization", "Bearer " + token}};
+    if (!request_id.empty()) h.emplace("Reel-Request-Id", request_id);
+    return h;
+  }
+
+  std::vector<std::string> NamesOf(const std::string& token) {
+    auto spaces = ClientFor(token).Workspaces();
+    EXPECT_TRUE(spaces.ok()) << spaces.status().ToString();
+    std::vector<std::string> out;
+    if (spaces.ok()) {
+      for (const auto& w : *spaces) out.push_back(w.name + ":" + w.role);
+    }
+    return out;
+  }
+
+  std::atomic<TimeNs> now_{kT0 + 1};
+  std::unique_ptr<TeamDirectory> team_;
+  std::unique_ptr<TeamServer> server_;
+  std::string alice_, bob_, carol_;
+};
+
+// The error code name of a JSON error response.
+std::string ErrorCode(const httplib::Result& res) {
+  if (!res) return "no response";
+  json j = json::parse(res->body, nullptr, false);
+  if (j.is_discarded() || !j.contains("error")) return "not a JSON error: " + res->body;
+  return j["error"].value("code", "");
+}
+
+TEST_F(TeamServerTest, EveryCallButHealthNeedsATokenThatIsValidNow) {
+  auto health = Raw("GET", "/v1/health", "", {});
+  ASSERT_TRUE(health);
+  EXPECT_EQ(health->status, 200);
+
+  for (const httplib::Headers& h :
+       {httplib::Headers{}, httplib::Headers{{"Authorization", "Bearer"}},
+        httplib::Headers{{"Authorization", "Bearer reel_" + std::string(64, '0')}},
+        httplib::Headers{{"Authorization", "Basic YWxpY2U6cHc="}},
+        httplib::Headers{{"Authorization", "bearer " + alice_}}}) {
+    for (const char* target : {"/v1/me", "/v1/workspaces"}) {
+      auto res = Raw("GET", target, "", h);
+      ASSERT_TRUE(res);
+      EXPECT_EQ(res->status, 401) << target;
+      EXPECT_EQ(ErrorCode(res), "unauthenticated");
+    }
+  }
+  auto created = Raw("POST", "/v1/workspaces", R"({"name":"show1"})", {{"Reel-Request-Id", "r-00000001"}});
+  ASSERT_TRUE(created);
+  EXPECT_EQ(created->status, 401);
+  EXPECT_CODE(team_->FindWorkspace("show1"), Code::kNotFound);
+
+  ASSERT_OK_AND_ASSIGN(std::string me, ClientFor(alice_).WhoAmI());
+  EXPECT_EQ(me, "alice");
+
+  // A revoked token fails on its very next call; a new one works.
+  ASSERT_OK(team_->RevokeToken("alice", 1, now_.load()));
+  auto revoked = ClientFor(alice_).WhoAmI();
+  EXPECT_CODE(revoked, Code::kUnauthenticated);
+  EXPECT_EQ(revoked.status().message().find(alice_), std::string::npos) << "no token in messages";
+
+  // An expiring token works until the server's clock passes its expiry.
+  ASSERT_OK_AND_ASSIGN(IssuedToken hourly, team_->CreateToken("bob", kT0, kT0 + kHour));
+  EXPECT_OK(ClientFor(hourly.secret).WhoAmI());
+  now_ = kT0 + kHour;
+  EXPECT_CODE(ClientFor(hourly.secret).WhoAmI(), Code::kUnauthenticated);
+  EXPECT_OK(ClientFor(bob_).WhoAmI()) << "his token that never expires";
+}
+
+TEST_F(TeamServerTest, WorkspacesAndGrantsFollowWhoCallsAndTheirRole) {
+  TeamClient alice = ClientFor(alice_), bob = ClientFor(bob_), carol = ClientFor(carol_);
+  EXPECT_EQ(NamesOf(alice_), std::vector<std::string>{"alice:admin"});
+  ASSERT_OK_AND_ASSIGN(WorkspaceView show, alice.CreateWorkspace("show1"));
+  EXPECT_EQ(show.role, "admin");
+  EXPECT_FALSE(show.home);
+  EXPECT_EQ(show.share, "on-publish");
+  EXPECT_EQ(show.created_ns, now_.load()) << "times come from the server's clock";
+  EXPECT_CODE(bob.CreateWorkspace("show1"), Code::kAlreadyExists);
+  EXPECT_CODE(bob.CreateWorkspace("alice"), Code::kAlreadyExists);
+
+  ASSERT_OK(alice.Grant("show1", "bob", "reader"));
+  EXPECT_EQ(NamesOf(bob_), (std::vector<std::string>{"bob:admin", "show1:reader"}));
+  EXPECT_EQ(NamesOf(carol_), std::vector<std::string>{"carol:admin"});
+
+  // A reader sees the grants but changes nothing; a stranger sees nothing.
+  ASSERT_OK_AND_ASSIGN(auto grants, bob.Grants("show1"));
+  ASSERT_EQ(grants.size(), 2u);
+  EXPECT_EQ(grants[0].principal, "alice");
+  EXPECT_EQ(grants[1].principal, "bob");
+  EXPECT_EQ(grants[1].role, "reader");
+  EXPECT_CODE(bob.Grant("show1", "bob", "admin"), Code::kPermissionDenied);
+  EXPECT_CODE(bob.Grant("show1", "carol", "reader"), Code::kPermissionDenied);
+  EXPECT_CODE(carol.Grants("show1"), Code::kPermissionDenied);
+  EXPECT_CODE(carol.Grant("show1", "carol", "admin"), Code::kPermissionDenied);
+  EXPECT_CODE(carol.Revoke("show1", "bob"), Code::kPermissionDenied);
+  auto one = Raw("GET", "/v1/workspaces/show1", "", As(carol_));
+  ASSERT_TRUE(one);
+  EXPECT_EQ(one->status, 403);
+  auto bobs = Raw("GET", "/v1/workspaces/show1", "", As(bob_));
+  ASSERT_TRUE(bobs);
+  EXPECT_EQ(bobs->status, 200);
+  EXPECT_EQ(json::parse(bobs->body)["role"], "reader");
+  ASSERT_OK_AND_ASSIGN(grants, alice.Grants("show1"));
+  EXPECT_EQ(grants.size(), 2u) << "the refused calls changed nothing";
+
+  // Groups: a grant to @artists reaches its members.
+  ASSERT_OK(team_->AddGroup("artists", kT0));
+  ASSERT_OK(team_->AddToGroup("artists", "carol"));
+  ASSERT_OK(alice.Grant("show1", "@artists", "writer"));
+  EXPECT_EQ(NamesOf(carol_), (std::vector<std::string>{"carol:admin", "show1:writer"}));
+  EXPECT_CODE(alice.Grant("show1", "@nobody", "writer"), Code::kNotFound);
+  EXPECT_CODE(alice.Grant("show1", "dave", "writer"), Code::kNotFound);
+
+  // Revoking takes the workspace away; the last admin stays.
+  ASSERT_OK(alice.Revoke("show1", "bob"));
+  EXPECT_EQ(NamesOf(bob_), std::vector<std::string>{"bob:admin"});
+  EXPECT_CODE(bob.Grants("show1"), Code::kPermissionDenied);
+  EXPECT_CODE(alice.Revoke("show1", "alice"), Code::kInvalidArgument);
+  EXPECT_CODE(alice.Grant("alice", "bob", "writer"), Code::kOk) << "homes can be shared too";
+}
+
+TEST_F(TeamServerTest, BadInputGetsAClear4xxAndChangesNothing) {
+  struct Case {
+    const char* method;
+    std::string target;
+    std::string body;
+    bool with_id;
+    int status;
+    const char* code;
+  };
+  const std::string big(70 * 1024, 'x');
+  const std::vector<Case> cases = {
+      {"POST", "/v1/workspaces", "{", true, 400, "invalid_argument"},
+      {"POST", "/v1/workspaces", "[\"show1\"]", true, 400, "invalid_argument"},
+      {"POST", "/v1/workspaces", R"({"name":"show1","owner":"bob"})", true, 400, "invalid_argument"},
+      {"POST", "/v1/workspaces", R"({"name":5})", true, 400, "invalid_argument"},
+      {"POST", "/v1/workspaces", R"({})", true, 400, "invalid_argument"},
+      {"POST", "/v1/workspaces", R"({"name":".."})", true, 400, "invalid_argument"},
+      {"POST", "/v1/workspaces", R"({"name":"a/b"})", true, 400, "invalid_argument"},
+      {"POST", "/v1/workspaces", R"({"name":"a\u0000b"})", true, 400, "invalid_argument"},
+      {"POST", "/v1/workspaces", "{\"name\":\"" + std::string(65, 'a') + "\"}", true, 400,
+       "invalid_argument"},
+      {"POST", "/v1/workspaces", "{\"name\":\"" + big + "\"}", true, 413, "range"},
+      {"POST", "/v1/workspaces", R"({"name":"show1"})", false, 400, "invalid_argument"},
+      {"POST", "/v1/workspaces?force=1", R"({"name":"show1"})", true, 400, "invalid_argument"},
+      {"GET", "/v1/workspaces?all=1", "", false, 400, "invalid_argument"},
+      {"GET", "/v1/workspaces/..", "", false, 400, "invalid_argument"},
+      {"GET", "/v1/workspaces/a%00b", "", false, 400, "invalid_argument"},
+      {"GET", "/v1/workspaces/show9", "", false, 404, "not_found"},
+      {"GET", "/v1/nothing", "", false, 404, "not_found"},
+      {"PUT", "/v1/workspaces/alice/grants/bob", R"({"role":"owner"})", true, 400, "invalid_argument"},
+      {"PUT", "/v1/workspaces/alice/grants/bob", R"({"role":"reader","x":1})", true, 400, "invalid_argument"},
+      {"PUT", "/v1/workspaces/alice/grants/@", R"({"role":"reader"})", true, 400, "invalid_argument"},
+      {"PUT", "/v1/workspaces/alice/grants/..", R"({"role":"reader"})", true, 400, "invalid_argument"},
+      {"DELETE", "/v1/workspaces/alice/grants/bob", "{}", true, 400, "invalid_argument"},
+  };
+  for (const Case& c : cases) {
+    httplib::Headers h = As(alice_, c.with_id ? "r-bad-input-1" : "");
+    auto res = Raw(c.method, c.target, c.body, h);
+    ASSERT_TRUE(res) << c.method << " " << c.target;
+    EXPECT_EQ(res->status, c.status) << c.method << " " << c.target << " " << c.body.substr(0, 80);
+    EXPECT_EQ(ErrorCode(res), c.code) << c.method << " " << c.target;
+  }
+  auto bad_id = Raw("POST", "/v1/workspaces", R"({"name":"show1"})", As(alice_, "has space"));
+  ASSERT_TRUE(bad_id);
+  EXPECT_EQ(bad_id->status, 400);
+  EXPECT_EQ(NamesOf(alice_), std::vector<std::string>{"alice:admin"});
+  ASSERT_OK_AND_ASSIGN(auto grants, team_->ListGrants("alice"));
+  EXPECT_EQ(grants.size(), 1u);
+}
+
+TEST_F(TeamServerTest, AChangeRetriedWithItsRequestIdIsAppliedOnce) {
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    auto res = Raw("POST", "/v1/workspaces", R"({"name":"show1"})", As(alice_, "r-create-show1"));
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 200) << "attempt " << attempt << ": " << res->body;
+    EXPECT_EQ(json::parse(res->body)["name"], "show1");
+  }
+  auto fresh = Raw("POST", "/v1/workspaces", R"({"name":"show1"})", As(alice_, "r-create-again"));
+  ASSERT_TRUE(fresh);
+  EXPECT_EQ(fresh->status, 409);
+  auto reused = Raw("POST", "/v1/workspaces", R"({"name":"show2"})", As(alice_, "r-create-show1"));
+  ASSERT_TRUE(reused);
+  EXPECT_EQ(reused->status, 400) << "one id, one request";
+  EXPECT_EQ(NamesOf(alice_), (std::vector<std::string>{"alice:admin", "show1:admin"}));
+}
+
+TEST_F(TeamServerTest, TwoServersOnOneDatabaseAnswerAlternateRequests) {
+  auto team2 = TeamDirectory::Open(uri_);
+  ASSERT_TRUE(team2.ok()) << team2.status().ToString();
+  std::unique_ptr<TeamServer> second = StartServer(team2->get());
+  ASSERT_NE(second, nullptr);
+  const std::string urls[2] = {server_->url(), second->url()};
+  for (int i = 0; i < 10; ++i) {
+    TeamClient alice = ClientFor(alice_, urls[i % 2]);
+    ASSERT_OK(alice.CreateWorkspace("shot" + std::to_string(i)).status());
+    ASSERT_OK(alice.Grant("shot" + std::to_string(i), "bob", i % 2 ? "writer" : "reader"));
+    ASSERT_OK_AND_ASSIGN(auto bobs, ClientFor(bob_, urls[(i + 1) % 2]).Workspaces());
+    ASSERT_EQ(bobs.size(), static_cast<size_t>(i + 2)) << "the other server sees it at once";
+  }
+  // A change whose reply was lost on one server, retried on the other, is applied once.
+  for (const std::string& url : urls) {
+    httplib::Client c(url);
+    auto res = c.Post("/v1/workspaces", As(alice_, "r-lost-reply-1"), R"({"name":"seq9"})",
+                      "application/json");
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 200) << url << ": " << res->body;
+  }
+  // One server stops; the other carries on.
+  server_->Stop();
+  EXPECT_CODE(ClientFor(alice_, urls[0]).WhoAmI(), Code::kUnavailable);
+  ASSERT_OK_AND_ASSIGN(auto alices, ClientFor(alice_, urls[1]).Workspaces());
+  EXPECT_EQ(alices.size(), 12u);
+}
+
+TEST_F(TeamServerTest, HttpsWithACertificateTheClientTrusts) {
+  TempDir tmp;
+  const std::string cert = tmp / "server.crt", key = tmp / "server.key";
+  const std::string cmd = "openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 "
+                          "-addext subjectAltName=IP:127.0.0.1 -days 2 -keyout '" + key +
+                          "' -out '" + cert + "' 2>/dev/null";
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << "openssl (scripts/install-deps.sh --test installs it)";
+  TeamServerOptions o;
+  o.tls_cert = cert;
+  o.tls_key = key;
+  std::unique_ptr<TeamServer> tls = StartServer(team_.get(), o);
+  ASSERT_NE(tls, nullptr);
+  ASSERT_EQ(tls->url().rfind("https://127.0.0.1:", 0), 0u) << tls->url();
+
+  TeamClientOptions trusted{tls->url(), alice_, cert};
+  trusted.retry_for = std::chrono::milliseconds(0);
+  ASSERT_OK_AND_ASSIGN(std::string me, TeamClient(trusted).WhoAmI());
+  EXPECT_EQ(me, "alice");
+  TeamClientOptions untrusted = trusted;
+  untrusted.ca_cert = "";
+  EXPECT_CODE(TeamClient(untrusted).WhoAmI(), Code::kUnavailable) << "an unknown certificate";
+  TeamClientOptions plain = trusted;
+  plain.url = "http://" + tls->url().substr(8);
+  EXPECT_FALSE(TeamClient(plain).WhoAmI().ok()) << "plain HTTP to the HTTPS port";
+
+  TeamServerOptions mismatched;
+  mismatched.tls_cert = cert;
+  mismatched.tls_key = cert;
+  EXPECT_CODE(TeamServer::Start(team_.get(), mismatched), Code::kInvalidArgument);
+  mismatched.tls_key = "";
+  EXPECT_CODE(TeamServer::Start(team_.get(), mismatched), Code::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace reel::testing
