@@ -1,6 +1,7 @@
 #include "server/team_server.h"
 
 #include <fcntl.h>
+#include <sys/socket.h>
 
 #include <chrono>
 #include <thread>
@@ -20,6 +21,7 @@ using server_internal::ServerContext;
 namespace {
 
 constexpr size_t kMaxBodyBytes = 64 * 1024;
+constexpr int kListenBacklog = 1024;
 constexpr const char* kRequestIdHeader = "Reel-Request-Id";
 
 // A request path as it may be logged: printable, at most 256 bytes.
@@ -104,6 +106,7 @@ struct TeamServer::Impl {
   std::unique_ptr<httplib::Server> server;
   std::thread thread;
   int port = 0;
+  int listen_fd = -1;  // the listening socket (httplib owns it)
   std::string url;
   bool running = false;
 };
@@ -139,10 +142,12 @@ Result<std::unique_ptr<TeamServer>> TeamServer::Start(TeamDirectory* team,
   httplib::Server& server = *impl->server;
   const unsigned threads = options.threads == 0 ? 1 : options.threads;
   server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-  server.set_socket_options([](socket_t sock) {
+  Impl* raw = impl.get();
+  server.set_socket_options([raw](socket_t sock) {
     ::fcntl(sock, F_SETFD, FD_CLOEXEC);
     int yes = 1;
     ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    raw->listen_fd = sock;  // the last socket httplib configures before binding is the listener
   });
   http::UseJsonErrors(server, kMaxBodyBytes);
   server.set_logger([](const httplib::Request& req, const httplib::Response& res) {
@@ -168,10 +173,12 @@ Result<std::unique_ptr<TeamServer>> TeamServer::Start(TeamDirectory* team,
     }
     impl->port = where.port;
   }
+  // httplib listens with a backlog of 5: a burst of clients connecting at once overflows it and
+  // waits a second for the SYN to be resent. Listening again on Linux only sets a larger backlog.
+  if (raw->listen_fd >= 0) (void)::listen(raw->listen_fd, kListenBacklog);
   const std::string host =
       where.host.find(':') != std::string::npos ? "[" + where.host + "]" : where.host;
   impl->url = std::string(tls ? "https://" : "http://") + host + ":" + std::to_string(impl->port);
-  Impl* raw = impl.get();
   impl->thread = std::thread([raw] { raw->server->listen_after_bind(); });
   impl->running = true;
   std::unique_ptr<TeamServer> out(new TeamServer(std::move(impl)));
