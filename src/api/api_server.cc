@@ -179,15 +179,10 @@ Status ApiServer::Start(const std::string& socket_path) {
     return s;
   }
   impl_->socket_path = socket_path;
-  impl_->thread = std::thread([this] { impl_->server.listen_after_bind(); });
   impl_->started = true;
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (!server.is_running()) {
-    if (std::chrono::steady_clock::now() > deadline) {
-      Stop();
-      return Status::Internal("API server did not start");
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  if (Status s = http::ServeInBackground(server, impl_->thread); !s.ok()) {
+    Stop();
+    return s.WithContext("API server");
   }
   spdlog::info("control API listening on {}", socket_path);
   return Status::Ok();

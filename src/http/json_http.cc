@@ -1,5 +1,7 @@
 #include "http/json_http.h"
 
+#include <chrono>
+
 #include "common/error_mapping.h"
 
 namespace reel::http {
@@ -37,6 +39,16 @@ void UseJsonErrors(httplib::Server& server, size_t max_body_bytes) {
     res.set_content(DumpJson(ErrorJson(s)), "application/json");
     return httplib::Server::HandlerResponse::Handled;
   }));
+}
+
+Status ServeInBackground(httplib::Server& server, std::thread& thread) {
+  thread = std::thread([&server] { server.listen_after_bind(); });
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!server.is_running()) {
+    if (std::chrono::steady_clock::now() > deadline) return Status::Internal("did not start");
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return Status::Ok();
 }
 
 Result<json> BodyObject(const httplib::Request& req, std::initializer_list<const char*> allowed) {

@@ -10,6 +10,7 @@
 #include <functional>
 #include <initializer_list>
 #include <string>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -28,6 +29,10 @@ void Respond(httplib::Response& res, const Result<nlohmann::json>& result);
 // Bodies larger than `max_body_bytes` are refused (413), and errors httplib raises itself (no such
 // route, malformed request) get the same JSON error body as handlers' errors.
 void UseJsonErrors(httplib::Server& server, size_t max_body_bytes);
+
+// Starts `server` (already bound) on `thread` and returns once it accepts connections
+// (Internal after 10 s; the caller then stops it).
+[[nodiscard]] Status ServeInBackground(httplib::Server& server, std::thread& thread);
 
 // The request body as a JSON object ({} for an empty body), with only the `allowed` keys.
 [[nodiscard]] Result<nlohmann::json> BodyObject(const httplib::Request& req,

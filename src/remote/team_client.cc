@@ -14,16 +14,6 @@ using nlohmann::json;
 
 namespace {
 
-template <typename T>
-Result<T> Field(const Result<json>& r, const char* field, const std::string& who) {
-  if (!r.ok()) return r.status();
-  try {
-    return r->at(field).get<T>();
-  } catch (const std::exception& e) {
-    return Status::Internal("bad response from " + who + ": " + e.what());
-  }
-}
-
 WorkspaceView ReadWorkspace(const json& j) {
   WorkspaceView w;
   w.name = j.at("name").get<std::string>();
@@ -80,7 +70,8 @@ Result<json> TeamClient::Call(const std::string& method, const std::string& targ
 }
 
 Result<std::string> TeamClient::WhoAmI() {
-  return Field<std::string>(Call("GET", "/v1/me", nullptr), "user", options_.url);
+  return Decode<std::string>(Call("GET", "/v1/me", nullptr), options_.url,
+                             [](const json& j) { return j.at("user").get<std::string>(); });
 }
 
 Result<std::vector<WorkspaceView>> TeamClient::Workspaces() {

@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <sys/socket.h>
 
-#include <chrono>
 #include <thread>
 
 #include <httplib.h>
@@ -84,13 +83,8 @@ void Route(httplib::Server& server, ServerContext& ctx, const std::string& metho
 Result<std::string> NameParam(const httplib::Request& req, size_t index, std::string_view what) {
   if (index >= req.matches.size()) return Status::Internal("route has no parameter");
   std::string name = req.matches[index].str();
-  if (what == "principal") {
-    REEL_RETURN_IF_ERROR(
-        ValidateTeamName(name.starts_with("@") ? "group" : "user",
-                         name.starts_with("@") ? std::string_view(name).substr(1) : name));
-  } else {
-    REEL_RETURN_IF_ERROR(ValidateTeamName(what, name));
-  }
+  REEL_RETURN_IF_ERROR(what == "principal" ? ValidatePrincipal(name)
+                                            : ValidateTeamName(what, name));
   return name;
 }
 
@@ -179,16 +173,9 @@ Result<std::unique_ptr<TeamServer>> TeamServer::Start(TeamDirectory* team,
   const std::string host =
       where.host.find(':') != std::string::npos ? "[" + where.host + "]" : where.host;
   impl->url = std::string(tls ? "https://" : "http://") + host + ":" + std::to_string(impl->port);
-  impl->thread = std::thread([raw] { raw->server->listen_after_bind(); });
   impl->running = true;
   std::unique_ptr<TeamServer> out(new TeamServer(std::move(impl)));
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (!server.is_running()) {
-    if (std::chrono::steady_clock::now() > deadline) {
-      return Status::Internal("the team server did not start");
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
+  REEL_RETURN_IF_ERROR(http::ServeInBackground(server, raw->thread).WithContext("team server"));
   spdlog::info("team server listening on {}", out->url());
   return out;
 }

@@ -70,6 +70,8 @@ struct TeamRequest {
 };
 
 [[nodiscard]] Status ValidateTeamName(std::string_view what, std::string_view name);
+// A principal: a user name, or "@" and a group name.
+[[nodiscard]] Status ValidatePrincipal(std::string_view principal);
 // A request id: 8 to 128 of [A-Za-z0-9._:-] (a UUID fits).
 [[nodiscard]] Status ValidateRequestId(std::string_view id);
 

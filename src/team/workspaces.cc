@@ -43,12 +43,12 @@ Result<Workspace> NeedWorkspaceIn(PgConn& c, const std::string& name) {
   return *w;
 }
 
-Status ValidatePrincipal(const std::string& principal) {
+}  // namespace
+
+Status ValidatePrincipal(std::string_view principal) {
   if (principal.starts_with("@")) return ValidateTeamName("group", principal.substr(1));
   return ValidateTeamName("user", principal);
 }
-
-}  // namespace
 
 namespace team {
 
