@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "catalog/types.h"
+#include "catalog_rpc/catalog_json.h"  // the catalog's values (Attributes, VersionInfo...)
 #include "common/status.h"
 #include "engine/engine.h"
 #include "http/json_error.h"  // ErrorJson, DumpJson
@@ -34,20 +35,8 @@ struct TrashRestoreResult {
   Attributes attr;
 };
 
-[[nodiscard]] std::string_view VersionKindName(VersionKind kind);
-[[nodiscard]] Result<VersionKind> ParseVersionKind(std::string_view name);
-[[nodiscard]] std::string_view FileTypeName(FileType type);
-// "2024-05-01T12:30:00.123Z"
-[[nodiscard]] std::string FormatIsoUtc(TimeNs t);
-
-void to_json(nlohmann::json& j, const Attributes& v);
-void from_json(const nlohmann::json& j, Attributes& v);
-void to_json(nlohmann::json& j, const VersionInfo& v);
-void from_json(const nlohmann::json& j, VersionInfo& v);
 void to_json(nlohmann::json& j, const FileStatus& v);
 void from_json(const nlohmann::json& j, FileStatus& v);
-void to_json(nlohmann::json& j, const TrashEntry& v);
-void from_json(const nlohmann::json& j, TrashEntry& v);
 void to_json(nlohmann::json& j, const GcReport& v);
 void from_json(const nlohmann::json& j, GcReport& v);
 void to_json(nlohmann::json& j, const FsckReport& v);

@@ -51,11 +51,16 @@ Status ServeInBackground(httplib::Server& server, std::thread& thread) {
   return Status::Ok();
 }
 
-Result<json> BodyObject(const httplib::Request& req, std::initializer_list<const char*> allowed) {
+Result<json> BodyJson(const httplib::Request& req) {
   if (req.body.empty()) return json::object();
   json body = json::parse(req.body, nullptr, /*allow_exceptions=*/false);
   if (body.is_discarded()) return Status::InvalidArgument("request body is not valid JSON");
   if (!body.is_object()) return Status::InvalidArgument("request body must be a JSON object");
+  return body;
+}
+
+Result<json> BodyObject(const httplib::Request& req, std::initializer_list<const char*> allowed) {
+  REEL_ASSIGN_OR_RETURN(json body, BodyJson(req));
   for (const auto& [key, value] : body.items()) {
     bool known = false;
     for (const char* a : allowed) known = known || key == a;

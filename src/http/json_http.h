@@ -34,7 +34,9 @@ void UseJsonErrors(httplib::Server& server, size_t max_body_bytes);
 // (Internal after 10 s; the caller then stops it).
 [[nodiscard]] Status ServeInBackground(httplib::Server& server, std::thread& thread);
 
-// The request body as a JSON object ({} for an empty body), with only the `allowed` keys.
+// The request body as a JSON object ({} for an empty body; InvalidArgument for anything else).
+[[nodiscard]] Result<nlohmann::json> BodyJson(const httplib::Request& req);
+// BodyJson, with only the `allowed` keys.
 [[nodiscard]] Result<nlohmann::json> BodyObject(const httplib::Request& req,
                                                 std::initializer_list<const char*> allowed);
 // Query parameters: only the `allowed` ones, each at most once.

@@ -16,18 +16,6 @@ namespace {
 
 constexpr const char* kName = "([^/]+)";
 
-// The workspace and the caller's role in it; PermissionDenied when they have none.
-Result<std::pair<Workspace, Role>> Member(ServerContext& ctx, const std::string& name,
-                                          const User& caller) {
-  REEL_ASSIGN_OR_RETURN(Workspace w, ctx.team->FindWorkspace(name));
-  REEL_ASSIGN_OR_RETURN(Role role, ctx.team->RoleOf(caller, w.id));
-  if (role == Role::kNone) {
-    return Status::PermissionDenied("you have no role in workspace \"" + name +
-                                    "\"; ask one of its admins for a grant");
-  }
-  return std::make_pair(w, role);
-}
-
 }  // namespace
 
 void RegisterWorkspaceRoutes(httplib::Server& server, ServerContext& ctx) {
@@ -57,7 +45,7 @@ void RegisterWorkspaceRoutes(httplib::Server& server, ServerContext& ctx) {
         [&ctx](const httplib::Request& req, const TeamRequest& request) -> Result<json> {
     REEL_RETURN_IF_ERROR(http::CheckQuery(req, {}));
     REEL_ASSIGN_OR_RETURN(std::string name, NameParam(req, 1, "workspace"));
-    REEL_ASSIGN_OR_RETURN(auto member, Member(ctx, name, request.caller));
+    REEL_ASSIGN_OR_RETURN(auto member, MemberOf(ctx, name, request.caller));
     return WorkspaceJson(member.first, member.second);
   });
 
@@ -65,7 +53,7 @@ void RegisterWorkspaceRoutes(httplib::Server& server, ServerContext& ctx) {
         [&ctx](const httplib::Request& req, const TeamRequest& request) -> Result<json> {
     REEL_RETURN_IF_ERROR(http::CheckQuery(req, {}));
     REEL_ASSIGN_OR_RETURN(std::string name, NameParam(req, 1, "workspace"));
-    REEL_RETURN_IF_ERROR(Member(ctx, name, request.caller).status());
+    REEL_RETURN_IF_ERROR(MemberOf(ctx, name, request.caller).status());
     REEL_ASSIGN_OR_RETURN(auto entries, ctx.team->ListGrants(name));
     json list = json::array();
     for (const GrantEntry& g : entries) {

@@ -10,6 +10,7 @@
 
 #include "common/status.h"
 #include "http/json_http.h"
+#include "server/workspace_catalog.h"
 #include "team/team_directory.h"
 
 namespace reel::server_internal {
@@ -17,6 +18,7 @@ namespace reel::server_internal {
 struct ServerContext {
   TeamDirectory* team = nullptr;
   std::function<TimeNs()> clock;
+  WorkspaceIndex* index = nullptr;  // which workspace each inode the server has seen is in
 };
 
 // A route handler called only for an authenticated caller. `request` carries the caller, the
@@ -33,9 +35,15 @@ void Route(httplib::Server& server, ServerContext& ctx, const std::string& metho
 [[nodiscard]] Result<std::string> NameParam(const httplib::Request& req, size_t index,
                                             std::string_view what);
 
+// Workspace `name` and the caller's role in it; PermissionDenied when they have none.
+[[nodiscard]] Result<std::pair<Workspace, Role>> MemberOf(ServerContext& ctx,
+                                                          const std::string& name,
+                                                          const User& caller);
+
 [[nodiscard]] nlohmann::json WorkspaceJson(const Workspace& w, Role role);
 
 void RegisterAccountRoutes(httplib::Server& server, ServerContext& ctx);
 void RegisterWorkspaceRoutes(httplib::Server& server, ServerContext& ctx);
+void RegisterCatalogRoutes(httplib::Server& server, ServerContext& ctx);
 
 }  // namespace reel::server_internal

@@ -19,7 +19,8 @@ using server_internal::ServerContext;
 
 namespace {
 
-constexpr size_t kMaxBodyBytes = 64 * 1024;
+// A version's chunk list is the largest body: 8 MiB holds about 80,000 chunks.
+constexpr size_t kMaxBodyBytes = 8 * 1024 * 1024;
 constexpr int kListenBacklog = 1024;
 constexpr const char* kRequestIdHeader = "Reel-Request-Id";
 
@@ -88,6 +89,17 @@ Result<std::string> NameParam(const httplib::Request& req, size_t index, std::st
   return name;
 }
 
+Result<std::pair<Workspace, Role>> MemberOf(ServerContext& ctx, const std::string& name,
+                                            const User& caller) {
+  REEL_ASSIGN_OR_RETURN(Workspace w, ctx.team->FindWorkspace(name));
+  REEL_ASSIGN_OR_RETURN(Role role, ctx.team->RoleOf(caller, w.id));
+  if (role == Role::kNone) {
+    return Status::PermissionDenied("you have no role in workspace \"" + name +
+                                    "\"; ask one of its admins for a grant");
+  }
+  return std::make_pair(w, role);
+}
+
 json WorkspaceJson(const Workspace& w, Role role) {
   return json{{"name", w.name},       {"role", RoleName(role)},  {"home", w.home},
               {"share", w.share},     {"created_ns", w.created}};
@@ -97,6 +109,7 @@ json WorkspaceJson(const Workspace& w, Role role) {
 
 struct TeamServer::Impl {
   ServerContext ctx;
+  WorkspaceIndex index;
   std::unique_ptr<httplib::Server> server;
   std::thread thread;
   int port = 0;
@@ -119,6 +132,7 @@ Result<std::unique_ptr<TeamServer>> TeamServer::Start(TeamDirectory* team,
   }
   auto impl = std::make_unique<Impl>();
   impl->ctx.team = team;
+  impl->ctx.index = &impl->index;
   impl->ctx.clock = options.clock ? options.clock : [] { return WallClockNs(); };
   const bool tls = !options.tls_cert.empty();
   if (tls) {
@@ -154,6 +168,7 @@ Result<std::unique_ptr<TeamServer>> TeamServer::Start(TeamDirectory* team,
   });
   server_internal::RegisterAccountRoutes(server, impl->ctx);
   server_internal::RegisterWorkspaceRoutes(server, impl->ctx);
+  server_internal::RegisterCatalogRoutes(server, impl->ctx);
 
   if (where.port == 0) {
     impl->port = server.bind_to_any_port(where.host);

@@ -7,6 +7,7 @@
 #include "catalog/postgres/pg_pool.h"
 #include "catalog/postgres/pg_schema.h"
 #include "catalog/postgres/pg_txn.h"
+#include "catalog/postgres/postgres_catalog.h"
 #include "chunking/sha256.h"
 #include "common/clock.h"
 #include "common/hex.h"
@@ -70,7 +71,8 @@ Status ValidateTeamName(std::string_view what, std::string_view name) {
                                  "\": 1 to 64 of a-z 0-9 . _ -, starting with a letter or digit");
 }
 
-TeamDirectory::TeamDirectory(std::unique_ptr<PgPool> pool) : pool_(std::move(pool)) {}
+TeamDirectory::TeamDirectory(std::unique_ptr<PgPool> pool)
+    : pool_(std::move(pool)), catalog_(postgres::PostgresCatalog::OnPool(*pool_)) {}
 TeamDirectory::~TeamDirectory() = default;
 
 Result<std::unique_ptr<TeamDirectory>> TeamDirectory::Open(const std::string& uri) {

@@ -11,6 +11,7 @@
 // Every method is one serializable transaction, retried on conflicts; thread-safe.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -20,6 +21,8 @@
 #include "common/status.h"
 
 namespace reel {
+
+class Catalog;
 
 namespace postgres {
 class PgPool;
@@ -124,9 +127,23 @@ class TeamDirectory {
                                 Role role, const TeamRequest* request = nullptr);
   [[nodiscard]] Result<std::vector<GrantEntry>> ListGrants(const std::string& workspace);
 
+  // --- the namespace (team/team_catalog.cc) ---
+  // The team's catalog, on the directory's connections: every workspace is a directory of it.
+  Catalog& catalog() { return *catalog_; }
+  // Runs `change` on the team's catalog in one transaction with the record of `request`: the
+  // change commits with its record or not at all, and a retry of the request id answers what the
+  // first run answered without running it again. `what` names the call and its arguments (the
+  // same id with another `what` is InvalidArgument). `change` returns the answer to record; it
+  // may run more than once (a serialization failure reruns the whole transaction). An error from
+  // `change` rolls everything back and records nothing.
+  [[nodiscard]] Result<std::string> ChangeCatalog(
+      const TeamRequest& request, const std::string& what,
+      const std::function<Result<std::string>(Catalog&)>& change);
+
  private:
   explicit TeamDirectory(std::unique_ptr<postgres::PgPool> pool);
   std::unique_ptr<postgres::PgPool> pool_;
+  std::unique_ptr<Catalog> catalog_;  // on pool_
 };
 
 }  // namespace reel

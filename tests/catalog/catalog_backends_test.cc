@@ -1,7 +1,14 @@
-// The backends every TEST_P(CatalogTest, ...) runs against. A new implementation is one more line
-// here.
+// The backends every TEST_P(CatalogTest, ...) runs against: SQLite (in memory and in a file),
+// PostgreSQL, and the remote catalog through a team server on PostgreSQL. A new implementation is
+// one more entry here.
+#include <map>
+
 #include "catalog_test_util.h"
+#include "common/clock.h"
 #include "pg_test_db.h"
+#include "remote/remote_catalog.h"
+#include "server/team_server.h"
+#include "team/team_directory.h"
 
 namespace reel::testing {
 namespace {
@@ -26,6 +33,75 @@ void DropPostgresCatalog(const std::string& uri) {
   if (!dropped.ok()) ADD_FAILURE() << "drop test database " << db << ": " << dropped.ToString();
 }
 
+// The remote catalog: a team server on loopback in front of a new database, and the workspace of
+// a user "tester" through it (their home; its root owned by the test's uid and gid).
+struct RemoteSetup {
+  std::string db;
+  std::unique_ptr<TeamDirectory> team;
+  std::unique_ptr<TeamServer> server;
+  std::string token;
+};
+
+std::map<std::string, RemoteSetup>& RemoteSetups() {
+  static std::map<std::string, RemoteSetup> setups;  // by URI; tests run one at a time
+  return setups;
+}
+
+std::string FreshRemoteCatalog(const std::string& dir) {
+  const std::string pg = FreshPostgresCatalog(dir);
+  if (pg.empty()) return "";
+  RemoteSetup setup;
+  setup.db = pg;
+  auto fail = [&](const Status& s) {
+    ADD_FAILURE() << "set up a team server: " << s.ToString();
+    return std::string();
+  };
+  auto team = TeamDirectory::Open(pg);
+  if (!team.ok()) return fail(team.status());
+  setup.team = std::move(team).value();
+  const TimeNs now = WallClockNs();
+  auto user = setup.team->AddUser("tester", now);
+  if (!user.ok()) return fail(user.status());
+  auto token = setup.team->CreateToken("tester", now, 0);
+  if (!token.ok()) return fail(token.status());
+  setup.token = token->secret;
+  auto ws = setup.team->FindWorkspace("tester");
+  if (!ws.ok()) return fail(ws.status());
+  AttrUpdate owner;
+  owner.uid = kTestUid;
+  owner.gid = kTestGid;
+  auto owned = setup.team->catalog().SetAttributes(ws->root, owner, now);
+  if (!owned.ok()) return fail(owned.status());
+  auto server = TeamServer::Start(setup.team.get(), TeamServerOptions{});
+  if (!server.ok()) return fail(server.status());
+  setup.server = std::move(server).value();
+  const std::string uri = setup.server->url() + "/v1/workspaces/tester";
+  RemoteSetups()[uri] = std::move(setup);
+  return uri;
+}
+
+Result<std::unique_ptr<Catalog>> OpenRemoteCatalog(const std::string& uri) {
+  const RemoteSetup& setup = RemoteSetups().at(uri);
+  TeamClientOptions client;
+  client.url = setup.server->url();
+  client.token = setup.token;
+  return std::unique_ptr<Catalog>(std::make_unique<RemoteCatalog>(client, "tester"));
+}
+
+Catalog* RemoteServerSide(const std::string& uri) {
+  return &RemoteSetups().at(uri).team->catalog();
+}
+
+void DropRemoteCatalog(const std::string& uri) {
+  auto it = RemoteSetups().find(uri);
+  if (it == RemoteSetups().end()) return;
+  it->second.server.reset();
+  it->second.team.reset();
+  const std::string db = it->second.db;
+  RemoteSetups().erase(it);
+  DropPostgresCatalog(db);
+}
+
 const std::vector<CatalogBackend>& AllBackends() {
   static const std::vector<CatalogBackend> kBackends = {
       CatalogBackend{"SqliteMemory", [](const std::string&) { return "sqlite::memory:"; }},
@@ -33,6 +109,9 @@ const std::vector<CatalogBackend>& AllBackends() {
                      [](const std::string& dir) { return "sqlite://" + dir + "/catalog.db"; }},
       CatalogBackend{"Postgres", FreshPostgresCatalog, "REEL_REQUIRE_PG", DropPostgresCatalog,
                      /*backup_tool=*/"pg_dump"},
+      CatalogBackend{"Remote", FreshRemoteCatalog, "REEL_REQUIRE_PG", DropRemoteCatalog,
+                     /*backup_tool=*/"pg_dump", OpenRemoteCatalog, RemoteServerSide,
+                     /*directories_outside=*/1},
   };
   return kBackends;
 }

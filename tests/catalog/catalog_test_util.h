@@ -71,6 +71,15 @@ struct CatalogBackend {
   // "" when BackupTo writes a backup file; else the backend answers NotSupported, naming this
   // tool to back it up with instead.
   std::string backup_tool;
+  // Opens the catalog at `uri` (default: OpenCatalog).
+  std::function<Result<std::unique_ptr<Catalog>>(const std::string& uri)> open;
+  // For a catalog a team server serves (the remote one): the whole catalog as the server itself
+  // sees it, which does the work that runs once for the team (purging the trash, collecting
+  // chunks, naming the drive, counting everything: PermissionDenied through the workspace).
+  std::function<Catalog*(const std::string& uri)> server_side;
+  // Directories of that whole catalog that are not in the tested one (the namespace's root, above
+  // the workspace).
+  uint64_t directories_outside = 0;
 };
 
 inline void PrintTo(const CatalogBackend& backend, std::ostream* os) { *os << backend.name; }
@@ -91,9 +100,11 @@ class CatalogTest : public ::testing::TestWithParam<CatalogBackend> {
       }
       GTEST_SKIP() << what;
     }
-    auto opened = OpenCatalog(uri_, kTestUid, kTestGid);
+    auto opened = GetParam().open ? GetParam().open(uri_) : OpenCatalog(uri_, kTestUid, kTestGid);
     ASSERT_TRUE(opened.ok()) << opened.status().ToString();
     cat_ = std::move(opened).value();
+    server_ = GetParam().server_side ? GetParam().server_side(uri_) : cat_.get();
+    ASSERT_NE(server_, nullptr);
     // The fake clock starts after the root's creation time (the catalog's wall clock).
     clock_ = std::chrono::duration_cast<std::chrono::nanoseconds>(
                  std::chrono::system_clock::now().time_since_epoch())
@@ -101,9 +112,20 @@ class CatalogTest : public ::testing::TestWithParam<CatalogBackend> {
              1'000'000'000;
   }
   void TearDown() override {
+    server_ = nullptr;
     cat_.reset();
     if (!uri_.empty() && GetParam().drop) GetParam().drop(uri_);
     RemoveTree(dir_);
+  }
+
+  // The work a team server does itself (see CatalogBackend::server_side) goes through here.
+  Catalog& Server() { return *server_; }
+  // The catalog's counts as the tested catalog's: the whole catalog's, without the directories
+  // outside it.
+  Result<CatalogStats> Stats() {
+    REEL_ASSIGN_OR_RETURN(CatalogStats s, server_->Stats());
+    s.directories -= GetParam().directories_outside;
+    return s;
   }
 
   // A strictly increasing fake clock.
@@ -157,6 +179,7 @@ class CatalogTest : public ::testing::TestWithParam<CatalogBackend> {
   std::string dir_;
   std::string uri_;
   std::unique_ptr<Catalog> cat_;
+  Catalog* server_ = nullptr;  // cat_, or the server's side of it
   TimeNs clock_ = 0;
 };
 

@@ -14,9 +14,9 @@ namespace {
 TEST_P(CatalogTest, DriveIdIsSetOnce) {
   ASSERT_OK_AND_ASSIGN(std::string none, cat_->GetDriveId());
   EXPECT_EQ(none, "");
-  EXPECT_OK(cat_->SetDriveId("3b1f0c9e-8d7a-4f21-9c55-0a1b2c3d4e5f"));
-  EXPECT_OK(cat_->SetDriveId("3b1f0c9e-8d7a-4f21-9c55-0a1b2c3d4e5f"));  // the same: no-op
-  EXPECT_CODE(cat_->SetDriveId("00000000-0000-4000-8000-000000000000"), Code::kAlreadyExists);
+  EXPECT_OK(Server().SetDriveId("3b1f0c9e-8d7a-4f21-9c55-0a1b2c3d4e5f"));
+  EXPECT_OK(Server().SetDriveId("3b1f0c9e-8d7a-4f21-9c55-0a1b2c3d4e5f"));  // the same: no-op
+  EXPECT_CODE(Server().SetDriveId("00000000-0000-4000-8000-000000000000"), Code::kAlreadyExists);
   ASSERT_OK_AND_ASSIGN(std::string id, cat_->GetDriveId());
   EXPECT_EQ(id, "3b1f0c9e-8d7a-4f21-9c55-0a1b2c3d4e5f");
 }

@@ -281,7 +281,7 @@ TEST_P(CatalogTest, SpecialFilesKeepTypeAndDeviceNumberAndSkipTheTrash) {
     EXPECT_FALSE(last.trash_id.has_value());
     EXPECT_CODE(cat_->GetAttributes(made.ino), Code::kNotFound);
     EXPECT_TRUE(cat_->ListTrash()->empty());
-    EXPECT_EQ(cat_->Stats()->files, 0u) << "special files are not counted as files";
+    EXPECT_EQ(Stats()->files, 0u) << "special files are not counted as files";
   }
 }
 

@@ -111,7 +111,7 @@ TEST_P(CatalogTest, RenameKeepHistoryMovesVersionsToTheNewFile) {
   EXPECT_TRUE(cat_->ListTrash()->empty());
   // No chunk lost or double counted: every chunk still has exactly one reference.
   std::vector<uint64_t> refs;
-  ASSERT_OK(cat_->ForEachChunk([&](const ChunkRecord& c) {
+  ASSERT_OK(Server().ForEachChunk([&](const ChunkRecord& c) {
     refs.push_back(c.refcount);
     return true;
   }));

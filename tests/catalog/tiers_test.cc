@@ -15,7 +15,7 @@ TEST_P(CatalogTest, ChunkTierBitsAccumulateAndUnknownChunksHaveNone) {
   ASSERT_OK_AND_ASSIGN(auto got, cat_->GetChunkTiers({TestChunk(1), TestChunk(2), TestChunk(9)}));
   EXPECT_EQ(got, (std::vector<TierMask>{kTierEdge | kTierCloud, 0, 0}));
   bool seen = false;
-  ASSERT_OK(cat_->ForEachChunk([&](const ChunkRecord& r) {
+  ASSERT_OK(Server().ForEachChunk([&](const ChunkRecord& r) {
     if (r.id == TestChunk(1)) {
       seen = true;
       EXPECT_EQ(r.tiers, kTierEdge | kTierCloud);
@@ -98,7 +98,7 @@ TEST_P(CatalogTest, RemovingAChunksLocationsEmptiesItsPacks) {
   ASSERT_OK(cat_->RecordPackUpload(kTierCloud, "packs/c",
                                    {{TestChunk(1), 0, 10}, {TestChunk(2), 10, 20}}));
   ASSERT_OK(cat_->RecordPackUpload(kTierEdge, "packs/e", {{TestChunk(1), 0, 10}}));
-  ASSERT_OK_AND_ASSIGN(auto removed, cat_->RemoveChunkLocations(TestChunk(1)));
+  ASSERT_OK_AND_ASSIGN(auto removed, Server().RemoveChunkLocations(TestChunk(1)));
   ASSERT_EQ(removed.size(), 2u);
   EXPECT_EQ(removed[0].pack, "packs/e");
   EXPECT_EQ(removed[1].pack, "packs/c");
@@ -106,16 +106,16 @@ TEST_P(CatalogTest, RemovingAChunksLocationsEmptiesItsPacks) {
   EXPECT_EQ(n, 1u);
   ASSERT_OK_AND_ASSIGN(n, cat_->CountPackMembers(kTierEdge, "packs/e"));
   EXPECT_EQ(n, 0u);
-  ASSERT_OK_AND_ASSIGN(removed, cat_->RemoveChunkLocations(TestChunk(1)));
+  ASSERT_OK_AND_ASSIGN(removed, Server().RemoveChunkLocations(TestChunk(1)));
   EXPECT_TRUE(removed.empty()) << "idempotent";
   // Locations outlive the chunk record (GC deletes the record first, then the tiers' copies).
   ASSERT_OK(cat_->Unlink(kRootInode, "gone.mov", Now()).status());
-  ASSERT_OK(cat_->PurgeTrash(Now() + 1, {}, Now()).status());
-  ASSERT_OK_AND_ASSIGN(bool deleted, cat_->DeleteChunkIfUnreferenced(TestChunk(2)));
+  ASSERT_OK(Server().PurgeTrash(Now() + 1, {}, Now()).status());
+  ASSERT_OK_AND_ASSIGN(bool deleted, Server().DeleteChunkIfUnreferenced(TestChunk(2)));
   EXPECT_TRUE(deleted);
   ASSERT_OK_AND_ASSIGN(auto locs, cat_->GetChunkLocations({TestChunk(2)}));
   ASSERT_EQ(locs.size(), 1u);
-  ASSERT_OK_AND_ASSIGN(removed, cat_->RemoveChunkLocations(TestChunk(2)));
+  ASSERT_OK_AND_ASSIGN(removed, Server().RemoveChunkLocations(TestChunk(2)));
   EXPECT_EQ(removed.size(), 1u);
   ASSERT_OK_AND_ASSIGN(n, cat_->CountPackMembers(kTierCloud, "packs/c"));
   EXPECT_EQ(n, 0u);

@@ -179,14 +179,14 @@ TEST_P(CatalogTest, CommitVersionCountsChunkReferences) {
   ASSERT_OK(cat_->CommitVersion(g.ino, MakeVersion({a}), Now()));
   EXPECT_TRUE(*cat_->HasChunk(a.id));
   EXPECT_TRUE(*cat_->HasChunk(b.id));
-  auto chunks = AllChunks(*cat_);
+  auto chunks = AllChunks(Server());
   ASSERT_EQ(chunks.size(), 2u);
   EXPECT_EQ(chunks[a.id].refcount, 3u) << "used twice in one version + once in another";
   EXPECT_EQ(chunks[a.id].size, 100u);
   EXPECT_EQ(chunks[b.id].refcount, 1u);
   EXPECT_EQ(chunks[b.id].unreferenced_since, 0);
-  EXPECT_TRUE(cat_->ListUnreferencedChunks(INT64_MAX)->empty());
-  EXPECT_FALSE(*cat_->DeleteChunkIfUnreferenced(a.id));
+  EXPECT_TRUE(Server().ListUnreferencedChunks(INT64_MAX)->empty());
+  EXPECT_FALSE(*Server().DeleteChunkIfUnreferenced(a.id));
   EXPECT_TRUE(*cat_->HasChunk(a.id));
 }
 
@@ -199,14 +199,14 @@ TEST_P(CatalogTest, HolesStayInChunkListsButAreNotChunks) {
   EXPECT_EQ(cat_->GetVersion(f.ino, 0)->chunks, refs);
   EXPECT_EQ(Attr(f.ino).size, (1u << 30) + 15u);
   EXPECT_FALSE(*cat_->HasChunk(hole));
-  EXPECT_EQ(AllChunks(*cat_).size(), 1u);
-  ASSERT_OK_AND_ASSIGN(CatalogStats s, cat_->Stats());
+  EXPECT_EQ(AllChunks(Server()).size(), 1u);
+  ASSERT_OK_AND_ASSIGN(CatalogStats s, Stats());
   EXPECT_EQ(s.chunks, 1u);
   EXPECT_EQ(s.chunk_bytes, 10u);
   ASSERT_OK(cat_->Unlink(kRootInode, "sparse", Now()));
-  ASSERT_OK_AND_ASSIGN(uint64_t purged, cat_->PurgeTrash(INT64_MAX, {}, Now()));
+  ASSERT_OK_AND_ASSIGN(uint64_t purged, Server().PurgeTrash(INT64_MAX, {}, Now()));
   EXPECT_EQ(purged, 1u);
-  ASSERT_OK_AND_ASSIGN(auto unreferenced, cat_->ListUnreferencedChunks(INT64_MAX));
+  ASSERT_OK_AND_ASSIGN(auto unreferenced, Server().ListUnreferencedChunks(INT64_MAX));
   ASSERT_EQ(unreferenced.size(), 1u);
   EXPECT_EQ(unreferenced[0].id, data.id);
 }
@@ -269,8 +269,8 @@ TEST_P(CatalogTest, AFileInTheTrashMayStillGetVersions) {
   ASSERT_EQ(trash.size(), 1u);
   EXPECT_EQ(trash[0].size, 8u);
   EXPECT_EQ(Attr(f.ino).version, 2u);
-  EXPECT_EQ(cat_->Stats()->logical_bytes, 0u) << "a file in the trash has no name";
-  EXPECT_EQ(cat_->Stats()->files, 0u);
+  EXPECT_EQ(Stats()->logical_bytes, 0u) << "a file in the trash has no name";
+  EXPECT_EQ(Stats()->files, 0u);
 }
 
 TEST_P(CatalogTest, PurgeTrashReleasesVersionsAndChunks) {
@@ -292,10 +292,10 @@ TEST_P(CatalogTest, PurgeTrashReleasesVersionsAndChunks) {
   TimeNs cutoff = Now();
   ASSERT_OK(cat_->Unlink(kRootInode, "young", Now()));
   EXPECT_EQ(cat_->ListTrash()->size(), 3u);
-  EXPECT_EQ(cat_->Stats()->versions, 4u);
+  EXPECT_EQ(Stats()->versions, 4u);
 
   TimeNs purge_time = Now();
-  ASSERT_OK_AND_ASSIGN(uint64_t purged, cat_->PurgeTrash(cutoff, {kept.ino}, purge_time));
+  ASSERT_OK_AND_ASSIGN(uint64_t purged, Server().PurgeTrash(cutoff, {kept.ino}, purge_time));
   EXPECT_EQ(purged, 1u);
   ASSERT_OK_AND_ASSIGN(auto trash, cat_->ListTrash());
   ASSERT_EQ(trash.size(), 2u);
@@ -304,9 +304,9 @@ TEST_P(CatalogTest, PurgeTrashReleasesVersionsAndChunks) {
   EXPECT_CODE(cat_->GetAttributes(old.ino), Code::kNotFound);
   EXPECT_CODE(cat_->ListVersions(old.ino), Code::kNotFound);
   EXPECT_CODE(cat_->GetXattr(old.ino, "user.a"), Code::kNotFound);
-  EXPECT_EQ(cat_->Stats()->versions, 2u);
+  EXPECT_EQ(Stats()->versions, 2u);
 
-  auto chunks = AllChunks(*cat_);
+  auto chunks = AllChunks(Server());
   EXPECT_EQ(chunks[shared.id].refcount, 1u);
   EXPECT_EQ(chunks[shared.id].unreferenced_since, 0);
   EXPECT_EQ(chunks[only_old.id].refcount, 0u);
@@ -314,24 +314,24 @@ TEST_P(CatalogTest, PurgeTrashReleasesVersionsAndChunks) {
   EXPECT_EQ(chunks[only_kept.id].refcount, 1u);
 
   // Garbage collection of chunk records.
-  EXPECT_TRUE(cat_->ListUnreferencedChunks(purge_time)->empty()) << "cutoff is exclusive";
-  ASSERT_OK_AND_ASSIGN(auto unref, cat_->ListUnreferencedChunks(purge_time + 1));
+  EXPECT_TRUE(Server().ListUnreferencedChunks(purge_time)->empty()) << "cutoff is exclusive";
+  ASSERT_OK_AND_ASSIGN(auto unref, Server().ListUnreferencedChunks(purge_time + 1));
   ASSERT_EQ(unref.size(), 1u);
   EXPECT_EQ(unref[0].id, only_old.id);
   EXPECT_EQ(unref[0].size, 20u);
   EXPECT_EQ(unref[0].refcount, 0u);
   EXPECT_TRUE(*cat_->HasChunk(only_old.id)) << "unreferenced but not yet collected";
-  EXPECT_FALSE(*cat_->DeleteChunkIfUnreferenced(shared.id));
-  EXPECT_TRUE(*cat_->DeleteChunkIfUnreferenced(only_old.id));
-  EXPECT_FALSE(*cat_->DeleteChunkIfUnreferenced(only_old.id));
+  EXPECT_FALSE(*Server().DeleteChunkIfUnreferenced(shared.id));
+  EXPECT_TRUE(*Server().DeleteChunkIfUnreferenced(only_old.id));
+  EXPECT_FALSE(*Server().DeleteChunkIfUnreferenced(only_old.id));
   EXPECT_FALSE(*cat_->HasChunk(only_old.id));
 
   // Everything old enough, nothing kept.
-  ASSERT_OK_AND_ASSIGN(purged, cat_->PurgeTrash(INT64_MAX, {}, Now()));
+  ASSERT_OK_AND_ASSIGN(purged, Server().PurgeTrash(INT64_MAX, {}, Now()));
   EXPECT_EQ(purged, 2u);
   EXPECT_TRUE(cat_->ListTrash()->empty());
-  EXPECT_EQ(AllChunks(*cat_)[only_kept.id].refcount, 0u);
-  EXPECT_EQ(*cat_->PurgeTrash(INT64_MAX, {}, Now()), 0u);
+  EXPECT_EQ(AllChunks(Server())[only_kept.id].refcount, 0u);
+  EXPECT_EQ(*Server().PurgeTrash(INT64_MAX, {}, Now()), 0u);
 }
 
 TEST_P(CatalogTest, ReferencingAnUnreferencedChunkRevivesIt) {
@@ -339,13 +339,13 @@ TEST_P(CatalogTest, ReferencingAnUnreferencedChunkRevivesIt) {
   Attributes f = MkFile(kRootInode, "f");
   ASSERT_OK(cat_->CommitVersion(f.ino, MakeVersion({a}), Now()));
   ASSERT_OK(cat_->Unlink(kRootInode, "f", Now()));
-  ASSERT_OK(cat_->PurgeTrash(INT64_MAX, {}, Now()));
-  EXPECT_EQ(cat_->ListUnreferencedChunks(INT64_MAX)->size(), 1u);
+  ASSERT_OK(Server().PurgeTrash(INT64_MAX, {}, Now()));
+  EXPECT_EQ(Server().ListUnreferencedChunks(INT64_MAX)->size(), 1u);
   Attributes g = MkFile(kRootInode, "g");
   ASSERT_OK(cat_->CommitVersion(g.ino, MakeVersion({a}), Now()));
-  EXPECT_TRUE(cat_->ListUnreferencedChunks(INT64_MAX)->empty());
-  EXPECT_FALSE(*cat_->DeleteChunkIfUnreferenced(a.id));
-  auto rec = AllChunks(*cat_)[a.id];
+  EXPECT_TRUE(Server().ListUnreferencedChunks(INT64_MAX)->empty());
+  EXPECT_FALSE(*Server().DeleteChunkIfUnreferenced(a.id));
+  auto rec = AllChunks(Server())[a.id];
   EXPECT_EQ(rec.refcount, 1u);
   EXPECT_EQ(rec.unreferenced_since, 0);
 }
@@ -358,7 +358,7 @@ TEST_P(CatalogTest, ForEachChunkVisitsEverythingAndCanStop) {
   EXPECT_EQ(cat_->GetVersion(f.ino, 0)->chunks, refs);
   size_t visited = 0;
   std::set<ChunkId> ids;
-  ASSERT_OK(cat_->ForEachChunk([&](const ChunkRecord& r) {
+  ASSERT_OK(Server().ForEachChunk([&](const ChunkRecord& r) {
     ++visited;
     ids.insert(r.id);
     EXPECT_EQ(r.refcount, 1u);
@@ -367,17 +367,17 @@ TEST_P(CatalogTest, ForEachChunkVisitsEverythingAndCanStop) {
   EXPECT_EQ(visited, 2500u);
   EXPECT_EQ(ids.size(), 2500u);
   visited = 0;
-  ASSERT_OK(cat_->ForEachChunk([&](const ChunkRecord&) { return ++visited < 10; }));
+  ASSERT_OK(Server().ForEachChunk([&](const ChunkRecord&) { return ++visited < 10; }));
   EXPECT_EQ(visited, 10u);
   // The visitor may call back into the catalog.
-  ASSERT_OK(cat_->ForEachChunk([&](const ChunkRecord& r) {
+  ASSERT_OK(Server().ForEachChunk([&](const ChunkRecord& r) {
     EXPECT_TRUE(*cat_->HasChunk(r.id));
     return false;
   }));
 }
 
 TEST_P(CatalogTest, StatsFollowTheCatalog) {
-  ASSERT_OK_AND_ASSIGN(CatalogStats s0, cat_->Stats());
+  ASSERT_OK_AND_ASSIGN(CatalogStats s0, Stats());
   EXPECT_EQ(s0.files, 0u);
   EXPECT_EQ(s0.directories, 1u) << "the root";
   Attributes d = MkDir(kRootInode, "d");
@@ -391,7 +391,7 @@ TEST_P(CatalogTest, StatsFollowTheCatalog) {
   ASSERT_OK(cat_->CommitVersion(f.ino, MakeVersion({a, b}), Now()));
   ASSERT_OK(cat_->CommitVersion(g.ino, MakeVersion({b}), Now()));
 
-  ASSERT_OK_AND_ASSIGN(CatalogStats s, cat_->Stats());
+  ASSERT_OK_AND_ASSIGN(CatalogStats s, Stats());
   EXPECT_EQ(s.files, 2u) << "a hard-linked file counts once";
   EXPECT_EQ(s.directories, 2u);
   EXPECT_EQ(s.logical_bytes, 150u + 50u);
@@ -401,20 +401,20 @@ TEST_P(CatalogTest, StatsFollowTheCatalog) {
   EXPECT_EQ(s.trash_entries, 0u);
 
   ASSERT_OK(cat_->Unlink(d.ino, "g", Now()));
-  s = *cat_->Stats();
+  s = *Stats();
   EXPECT_EQ(s.files, 1u);
   EXPECT_EQ(s.logical_bytes, 150u);
   EXPECT_EQ(s.trash_entries, 1u);
   EXPECT_EQ(s.versions, 3u);
-  ASSERT_OK(cat_->PurgeTrash(INT64_MAX, {}, Now()));
-  s = *cat_->Stats();
+  ASSERT_OK(Server().PurgeTrash(INT64_MAX, {}, Now()));
+  s = *Stats();
   EXPECT_EQ(s.trash_entries, 0u);
   EXPECT_EQ(s.versions, 2u);
   EXPECT_EQ(s.chunks, 2u) << "b is still used by f's version 2";
   ASSERT_OK(cat_->Unlink(d.ino, "f", Now()));
   ASSERT_OK(cat_->Unlink(kRootInode, "f-link", Now()));
-  ASSERT_OK(cat_->PurgeTrash(INT64_MAX, {}, Now()));
-  s = *cat_->Stats();
+  ASSERT_OK(Server().PurgeTrash(INT64_MAX, {}, Now()));
+  s = *Stats();
   EXPECT_EQ(s.files, 0u);
   EXPECT_EQ(s.logical_bytes, 0u);
   EXPECT_EQ(s.chunks, 0u);
@@ -424,7 +424,7 @@ TEST_P(CatalogTest, StatsFollowTheCatalog) {
   ASSERT_OK(cat_->Unlink(d.ino, "l", Now()));
   ASSERT_OK(cat_->RemoveDir(kRootInode, "d", Now()));
   EXPECT_CODE(cat_->RemoveDir(kRootInode, "d", Now()), Code::kNotFound);
-  EXPECT_EQ(cat_->Stats()->directories, 1u);
+  EXPECT_EQ(Stats()->directories, 1u);
   EXPECT_OK(cat_->Sync());
 }
 

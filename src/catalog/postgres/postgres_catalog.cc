@@ -16,7 +16,8 @@ Result<std::unique_ptr<Catalog>> PostgresCatalog::Open(const std::string& uri, u
   REEL_ASSIGN_OR_RETURN(std::unique_ptr<PgPool> pool, PgPool::Open(uri, PgPool::Options{}));
   const std::string where = "PostgreSQL catalog " + pool->target().ToString();
   REEL_RETURN_IF_ERROR(ApplyPgMigrations(*pool, CatalogMigrations()).WithContext(where));
-  std::unique_ptr<PostgresCatalog> catalog(new PostgresCatalog(std::move(pool)));
+  PgPool* raw = pool.get();
+  std::unique_ptr<PostgresCatalog> catalog(new PostgresCatalog(std::move(pool), raw, nullptr));
   const TimeNs now = WallClockNs();
   REEL_RETURN_IF_ERROR(
       catalog->Write([&](PgTxn& tx) { return tx.EnsureRoot(root_uid, root_gid, now); })
@@ -27,7 +28,20 @@ Result<std::unique_ptr<Catalog>> PostgresCatalog::Open(const std::string& uri, u
 // ---------------------------------------------------------------------------------------------
 // Transactions
 
+std::unique_ptr<Catalog> PostgresCatalog::OnPool(PgPool& pool) {
+  return std::unique_ptr<Catalog>(new PostgresCatalog(nullptr, &pool, nullptr));
+}
+
+std::unique_ptr<Catalog> PostgresCatalog::InTransaction(PgPool& pool, PgConn& conn) {
+  return std::unique_ptr<Catalog>(new PostgresCatalog(nullptr, &pool, &conn));
+}
+
 Status PostgresCatalog::Write(const std::function<Status(PgTxn&)>& body) {
+  if (bound_ != nullptr) {
+    PgTxn tx(*bound_);
+    REEL_RETURN_IF_ERROR(body(tx));
+    return tx.FlushStats();
+  }
   return pool_->Transaction([&](PgConn& c) -> Status {
     PgTxn tx(c);
     REEL_RETURN_IF_ERROR(body(tx));
@@ -36,6 +50,7 @@ Status PostgresCatalog::Write(const std::function<Status(PgTxn&)>& body) {
 }
 
 Status PostgresCatalog::Read(const std::function<Status(PgConn&)>& body) {
+  if (bound_ != nullptr) return body(*bound_);
   return pool_->Transaction(body);
 }
 

@@ -37,6 +37,14 @@ class PostgresCatalog final : public Catalog {
   // Creates and migrates the schema and the root inode.
   [[nodiscard]] static Result<std::unique_ptr<Catalog>> Open(const std::string& uri,
                                                              uint32_t root_uid, uint32_t root_gid);
+  // A catalog on `pool`, which the caller owns, keeps open longer and has migrated (the team
+  // directory shares its connections this way).
+  [[nodiscard]] static std::unique_ptr<Catalog> OnPool(PgPool& pool);
+  // A catalog whose every call runs inside the transaction the caller has open on `conn` (of
+  // `pool`): no transaction of its own and no retries, since the caller's transaction is retried
+  // as a whole. The team server runs a call and the record of its request id this way, so both
+  // commit or neither does.
+  [[nodiscard]] static std::unique_ptr<Catalog> InTransaction(PgPool& pool, PgConn& conn);
   ~PostgresCatalog() override;
 
   Result<Attributes> Lookup(InodeId parent, const std::string& name) override;
@@ -95,7 +103,8 @@ class PostgresCatalog final : public Catalog {
   Status Sync() override;
 
  private:
-  explicit PostgresCatalog(std::unique_ptr<PgPool> pool) : pool_(std::move(pool)) {}
+  PostgresCatalog(std::unique_ptr<PgPool> owned, PgPool* pool, PgConn* bound)
+      : owned_pool_(std::move(owned)), pool_(pool), bound_(bound) {}
 
   // Runs `body` as one serializable write transaction (retried on conflicts), then adds the
   // stats counts of its writes in the same transaction.
@@ -126,6 +135,7 @@ class PostgresCatalog final : public Catalog {
   // statement the server lost).
   template <typename Read>
   auto OnConnection(Read read) -> decltype(read(std::declval<PgConn&>())) {
+    if (bound_ != nullptr) return read(*bound_);
     REEL_ASSIGN_OR_RETURN(PgPool::Lease lease, pool_->Acquire());
     auto result = read(lease.conn());
     if (!result.ok() && IsRetryable(result.status())) result = read(lease.conn());
@@ -136,7 +146,9 @@ class PostgresCatalog final : public Catalog {
     return OnConnection([&](PgConn& c) { return c.Query(sql, args...); });
   }
 
-  std::unique_ptr<PgPool> pool_;
+  std::unique_ptr<PgPool> owned_pool_;  // when the catalog opened its own
+  PgPool* pool_;
+  PgConn* bound_;  // the caller's open transaction (InTransaction); nullptr otherwise
 };
 
 }  // namespace reel::postgres

@@ -1,0 +1,439 @@
+#include "catalog_rpc/catalog_json.h"
+
+#include <cstdio>
+#include <ctime>
+#include <initializer_list>
+#include <stdexcept>
+
+#include "common/hex.h"
+
+namespace reel {
+
+using nlohmann::json;
+
+namespace {
+
+template <typename T>
+void Get(const json& j, const char* key, T& out) {
+  j.at(key).get_to(out);
+}
+
+// A value a caller sends: an object with only the `allowed` keys.
+void OnlyKeys(const json& j, std::initializer_list<const char*> allowed) {
+  if (!j.is_object()) throw std::invalid_argument("expected a JSON object");
+  for (const auto& [key, value] : j.items()) {
+    bool known = false;
+    for (const char* a : allowed) known = known || key == a;
+    if (!known) throw std::invalid_argument("unknown field \"" + key.substr(0, 64) + "\"");
+  }
+}
+
+FileType ParseFileType(std::string_view name) {
+  for (auto t : {FileType::kRegular, FileType::kDirectory, FileType::kSymlink, FileType::kFifo,
+                 FileType::kCharDevice, FileType::kBlockDevice, FileType::kSocket}) {
+    if (FileTypeName(t) == name) return t;
+  }
+  throw std::invalid_argument("unknown file type \"" + std::string(name.substr(0, 32)) + "\"");
+}
+
+}  // namespace
+
+bool IsUtf8(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    size_t extra = 0;
+    uint32_t cp = 0;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    } else if (c >= 0xC2 && c <= 0xDF) {
+      extra = 1;
+      cp = c & 0x1F;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      extra = 2;
+      cp = c & 0x0F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      extra = 3;
+      cp = c & 0x07;
+    } else {
+      return false;
+    }
+    if (i + extra >= s.size()) return false;
+    for (size_t k = 1; k <= extra; ++k) {
+      const auto cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (cc & 0x3F);
+    }
+    // Overlong forms, UTF-16 surrogates and code points past U+10FFFF are not UTF-8.
+    if ((extra == 2 && cp < 0x800) || (extra == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+        (cp >= 0xD800 && cp <= 0xDFFF)) {
+      return false;
+    }
+    i += extra + 1;
+  }
+  return true;
+}
+
+json BytesJson(const std::string& bytes) {
+  if (IsUtf8(bytes)) return bytes;
+  return json{{"hex", ToHex(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(bytes.data()),
+                                                     bytes.size()))}};
+}
+
+std::string BytesFrom(const json& j) {
+  if (j.is_string()) return j.get<std::string>();
+  if (j.is_object() && j.size() == 1 && j.contains("hex") && j["hex"].is_string()) {
+    auto raw = FromHex(j["hex"].get<std::string>());
+    if (raw) return std::string(raw->begin(), raw->end());
+  }
+  throw std::invalid_argument("expected a string or {\"hex\": ...}");
+}
+
+std::string_view VersionKindName(VersionKind kind) {
+  switch (kind) {
+    case VersionKind::kAutosave:
+      return "autosave";
+    case VersionKind::kCheckpoint:
+      return "checkpoint";
+    case VersionKind::kRestore:
+      return "restore";
+    case VersionKind::kRecovered:
+      return "recovered";
+  }
+  return "autosave";
+}
+
+Result<VersionKind> ParseVersionKind(std::string_view name) {
+  for (auto k : {VersionKind::kAutosave, VersionKind::kCheckpoint, VersionKind::kRestore,
+                 VersionKind::kRecovered}) {
+    if (VersionKindName(k) == name) return k;
+  }
+  return Status::InvalidArgument("unknown version kind \"" + std::string(name.substr(0, 32)) +
+                                 "\"");
+}
+
+std::string_view FileTypeName(FileType type) {
+  switch (type) {
+    case FileType::kRegular:
+      return "file";
+    case FileType::kDirectory:
+      return "directory";
+    case FileType::kSymlink:
+      return "symlink";
+    case FileType::kFifo:
+      return "fifo";
+    case FileType::kCharDevice:
+      return "char_device";
+    case FileType::kBlockDevice:
+      return "block_device";
+    case FileType::kSocket:
+      return "socket";
+  }
+  return "file";
+}
+
+std::string_view RenameModeName(RenameMode mode) {
+  switch (mode) {
+    case RenameMode::kReplace:
+      return "replace";
+    case RenameMode::kNoReplace:
+      return "noreplace";
+    case RenameMode::kExchange:
+      return "exchange";
+    case RenameMode::kReplaceKeepHistory:
+      return "replace_keep_history";
+  }
+  return "replace";
+}
+
+std::string FormatIsoUtc(TimeNs t) {
+  int64_t secs = t / 1000000000;
+  int64_t ns = t % 1000000000;
+  if (ns < 0) {
+    ns += 1000000000;
+    --secs;
+  }
+  time_t tt = static_cast<time_t>(secs);
+  struct tm tm;
+  if (::gmtime_r(&tt, &tm) == nullptr) return std::to_string(t);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                static_cast<int>(ns / 1000000));
+  return buf;
+}
+
+void to_json(json& j, const ChunkId& v) { j = v.Hex(); }
+
+void from_json(const json& j, ChunkId& v) {
+  auto id = ChunkId::FromHex(j.get<std::string>());
+  if (!id) throw std::invalid_argument("a chunk id is 64 hex digits");
+  v = *id;
+}
+
+void to_json(json& j, const ChunkRef& v) { j = json{{"id", v.id}, {"length", v.length}}; }
+
+void from_json(const json& j, ChunkRef& v) {
+  OnlyKeys(j, {"id", "length"});
+  Get(j, "id", v.id);
+  Get(j, "length", v.length);
+}
+
+void to_json(json& j, const Attributes& v) {
+  j = json{{"ino", v.ino},
+           {"type", FileTypeName(v.type)},
+           {"mode", v.mode},
+           {"uid", v.uid},
+           {"gid", v.gid},
+           {"nlink", v.nlink},
+           {"size", v.size},
+           {"atime_ns", v.atime},
+           {"mtime_ns", v.mtime},
+           {"ctime_ns", v.ctime},
+           {"mtime", FormatIsoUtc(v.mtime)},
+           {"version", v.version},
+           {"rdev", v.rdev}};
+}
+
+void from_json(const json& j, Attributes& v) {
+  Get(j, "ino", v.ino);
+  v.type = ParseFileType(j.at("type").get<std::string>());
+  Get(j, "mode", v.mode);
+  Get(j, "uid", v.uid);
+  Get(j, "gid", v.gid);
+  Get(j, "nlink", v.nlink);
+  Get(j, "size", v.size);
+  Get(j, "atime_ns", v.atime);
+  Get(j, "mtime_ns", v.mtime);
+  Get(j, "ctime_ns", v.ctime);
+  Get(j, "version", v.version);
+  v.rdev = j.value("rdev", uint64_t{0});
+}
+
+void to_json(json& j, const DirEntry& v) {
+  j = json{{"name", BytesJson(v.name)}, {"attr", v.attr}, {"cookie", v.cookie}};
+}
+
+void from_json(const json& j, DirEntry& v) {
+  v.name = BytesFrom(j.at("name"));
+  Get(j, "attr", v.attr);
+  Get(j, "cookie", v.cookie);
+}
+
+void to_json(json& j, const NewNode& v) {
+  j = json{{"type", FileTypeName(v.type)},
+           {"mode", v.mode},
+           {"uid", v.uid},
+           {"gid", v.gid},
+           {"symlink_target", BytesJson(v.symlink_target)},
+           {"rdev", v.rdev}};
+}
+
+void from_json(const json& j, NewNode& v) {
+  OnlyKeys(j, {"type", "mode", "uid", "gid", "symlink_target", "rdev"});
+  v.type = ParseFileType(j.at("type").get<std::string>());
+  Get(j, "mode", v.mode);
+  Get(j, "uid", v.uid);
+  Get(j, "gid", v.gid);
+  v.symlink_target = BytesFrom(j.at("symlink_target"));
+  Get(j, "rdev", v.rdev);
+}
+
+void to_json(json& j, const AttrUpdate& v) {
+  j = json::object();
+  if (v.mode) j["mode"] = *v.mode;
+  if (v.uid) j["uid"] = *v.uid;
+  if (v.gid) j["gid"] = *v.gid;
+  if (v.atime) j["atime_ns"] = *v.atime;
+  if (v.mtime) j["mtime_ns"] = *v.mtime;
+}
+
+void from_json(const json& j, AttrUpdate& v) {
+  OnlyKeys(j, {"mode", "uid", "gid", "atime_ns", "mtime_ns"});
+  if (j.contains("mode")) v.mode = j.at("mode").get<uint32_t>();
+  if (j.contains("uid")) v.uid = j.at("uid").get<uint32_t>();
+  if (j.contains("gid")) v.gid = j.at("gid").get<uint32_t>();
+  if (j.contains("atime_ns")) v.atime = j.at("atime_ns").get<TimeNs>();
+  if (j.contains("mtime_ns")) v.mtime = j.at("mtime_ns").get<TimeNs>();
+}
+
+void to_json(json& j, const VersionInfo& v) {
+  j = json{{"id", v.id},
+           {"number", v.number},
+           {"created_ns", v.created},
+           {"created", FormatIsoUtc(v.created)},
+           {"size", v.size},
+           {"kind", VersionKindName(v.kind)},
+           {"message", BytesJson(v.message)},
+           {"chunk_count", v.chunk_count},
+           {"published", v.published > 0   ? "yes"
+                         : v.published < 0 ? "pending"
+                                           : "no"},
+           {"commit_id", v.commit_id}};
+  if (v.published > 0) {
+    j["published_at"] = FormatIsoUtc(v.published);
+    j["published_ns"] = v.published;
+  }
+}
+
+void from_json(const json& j, VersionInfo& v) {
+  v.id = j.value("id", uint64_t{0});
+  Get(j, "number", v.number);
+  Get(j, "created_ns", v.created);
+  Get(j, "size", v.size);
+  auto kind = ParseVersionKind(j.at("kind").get<std::string>());
+  if (!kind.ok()) throw std::invalid_argument(kind.status().message());
+  v.kind = *kind;
+  v.message = BytesFrom(j.at("message"));
+  Get(j, "chunk_count", v.chunk_count);
+  v.commit_id = j.value("commit_id", uint64_t{0});
+  if (j.contains("published")) {
+    std::string p = j.at("published").get<std::string>();
+    v.published = p == "pending" ? -1 : 0;
+    if (p == "yes") Get(j, "published_ns", v.published);
+  }
+}
+
+void to_json(json& j, const Version& v) { j = json{{"info", v.info}, {"chunks", v.chunks}}; }
+
+void from_json(const json& j, Version& v) {
+  Get(j, "info", v.info);
+  Get(j, "chunks", v.chunks);
+}
+
+void to_json(json& j, const NewVersion& v) {
+  j = json{{"size", v.size},
+           {"chunks", v.chunks},
+           {"kind", VersionKindName(v.kind)},
+           {"message", BytesJson(v.message)},
+           {"mtime_ns", v.mtime},
+           {"commit_id", v.commit_id}};
+  if (v.base) j["base"] = *v.base;
+}
+
+void from_json(const json& j, NewVersion& v) {
+  OnlyKeys(j, {"size", "chunks", "kind", "message", "mtime_ns", "commit_id", "base"});
+  Get(j, "size", v.size);
+  Get(j, "chunks", v.chunks);
+  auto kind = ParseVersionKind(j.at("kind").get<std::string>());
+  if (!kind.ok()) throw std::invalid_argument(kind.status().message());
+  v.kind = *kind;
+  v.message = BytesFrom(j.at("message"));
+  Get(j, "mtime_ns", v.mtime);
+  Get(j, "commit_id", v.commit_id);
+  if (j.contains("base")) v.base = j.at("base").get<uint64_t>();
+}
+
+void to_json(json& j, const TrashEntry& v) {
+  j = json{{"id", v.id},
+           {"ino", v.ino},
+           {"original_path", BytesJson(v.original_path)},
+           {"deleted_ns", v.deleted},
+           {"deleted", FormatIsoUtc(v.deleted)},
+           {"size", v.size}};
+}
+
+void from_json(const json& j, TrashEntry& v) {
+  Get(j, "id", v.id);
+  Get(j, "ino", v.ino);
+  v.original_path = BytesFrom(j.at("original_path"));
+  Get(j, "deleted_ns", v.deleted);
+  Get(j, "size", v.size);
+}
+
+void to_json(json& j, const UnlinkResult& v) {
+  j = json{{"ino", v.ino}, {"nlink", v.nlink}};
+  if (v.trash_id) j["trash_id"] = *v.trash_id;
+}
+
+void from_json(const json& j, UnlinkResult& v) {
+  Get(j, "ino", v.ino);
+  Get(j, "nlink", v.nlink);
+  if (j.contains("trash_id")) v.trash_id = j.at("trash_id").get<uint64_t>();
+}
+
+void to_json(json& j, const RenameResult& v) {
+  j = json{{"replaced", v.replaced ? json(*v.replaced) : json(nullptr)}};
+}
+
+void from_json(const json& j, RenameResult& v) {
+  const json& r = j.at("replaced");
+  if (r.is_null())
+    v.replaced.reset();
+  else
+    v.replaced = r.get<UnlinkResult>();
+}
+
+void to_json(json& j, const RenameMode& v) { j = RenameModeName(v); }
+
+void from_json(const json& j, RenameMode& v) {
+  const std::string name = j.get<std::string>();
+  for (auto m : {RenameMode::kReplace, RenameMode::kNoReplace, RenameMode::kExchange,
+                 RenameMode::kReplaceKeepHistory}) {
+    if (RenameModeName(m) == name) {
+      v = m;
+      return;
+    }
+  }
+  throw std::invalid_argument("unknown rename mode \"" + name.substr(0, 32) + "\"");
+}
+
+void to_json(json& j, const PackMember& v) {
+  j = json{{"chunk", v.chunk}, {"offset", v.offset}, {"length", v.length}};
+}
+
+void from_json(const json& j, PackMember& v) {
+  OnlyKeys(j, {"chunk", "offset", "length"});
+  Get(j, "chunk", v.chunk);
+  Get(j, "offset", v.offset);
+  Get(j, "length", v.length);
+}
+
+void to_json(json& j, const ChunkLocation& v) {
+  j = json{{"tier", v.tier}, {"pack", v.pack}, {"member", v.member}};
+}
+
+void from_json(const json& j, ChunkLocation& v) {
+  Get(j, "tier", v.tier);
+  Get(j, "pack", v.pack);
+  Get(j, "member", v.member);
+}
+
+void to_json(json& j, const ChunkRecord& v) {
+  j = json{{"id", v.id},
+           {"size", v.size},
+           {"refcount", v.refcount},
+           {"unreferenced_since_ns", v.unreferenced_since},
+           {"tiers", v.tiers}};
+}
+
+void from_json(const json& j, ChunkRecord& v) {
+  Get(j, "id", v.id);
+  Get(j, "size", v.size);
+  Get(j, "refcount", v.refcount);
+  Get(j, "unreferenced_since_ns", v.unreferenced_since);
+  Get(j, "tiers", v.tiers);
+}
+
+void to_json(json& j, const CatalogStats& v) {
+  j = json{{"files", v.files},
+           {"directories", v.directories},
+           {"logical_bytes", v.logical_bytes},
+           {"chunks", v.chunks},
+           {"chunk_bytes", v.chunk_bytes},
+           {"versions", v.versions},
+           {"trash_entries", v.trash_entries}};
+}
+
+void from_json(const json& j, CatalogStats& v) {
+  Get(j, "files", v.files);
+  Get(j, "directories", v.directories);
+  Get(j, "logical_bytes", v.logical_bytes);
+  Get(j, "chunks", v.chunks);
+  Get(j, "chunk_bytes", v.chunk_bytes);
+  Get(j, "versions", v.versions);
+  Get(j, "trash_entries", v.trash_entries);
+}
+
+}  // namespace reel

@@ -1,0 +1,335 @@
+#include "server/workspace_catalog.h"
+
+#include <string>
+
+namespace reel {
+
+namespace {
+
+// The first component of a path from the namespace's root: the workspace's name.
+std::string FirstComponent(const std::string& path) { return path.substr(0, path.find('/')); }
+
+Status ServersWork(const char* what) {
+  return Status::PermissionDenied(std::string(what) + " is the team server's work");
+}
+
+}  // namespace
+
+std::string WorkspaceIndex::Find(InodeId ino) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = where_.find(ino);
+  return it == where_.end() ? std::string() : it->second;
+}
+
+void WorkspaceIndex::Remember(InodeId ino, const std::string& workspace) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (where_.size() >= capacity_) where_.clear();
+  where_.emplace(ino, workspace);
+}
+
+WorkspaceCatalog::WorkspaceCatalog(Catalog& team, const Workspace& workspace, Role role,
+                                   WorkspaceIndex& index)
+    : team_(team), workspace_(workspace), root_(workspace.root), role_(role), index_(index) {}
+
+Attributes WorkspaceCatalog::Out(Attributes a) const {
+  index_.Remember(a.ino, workspace_.name);
+  a.ino = Out(a.ino);
+  return a;
+}
+
+Result<InodeId> WorkspaceCatalog::Inside(InodeId ino) {
+  const InodeId real = In(ino);
+  if (real == root_) return real;
+  std::string where = index_.Find(real);
+  if (where.empty()) {
+    Result<std::string> path = team_.PathOf(real);
+    if (path.ok()) {
+      where = FirstComponent(*path);
+    } else if (path.status().code() == Code::kNotFound) {
+      // A file without a name is in the trash: its entry says where it was.
+      REEL_ASSIGN_OR_RETURN(std::vector<TrashEntry> trash, team_.ListTrash());
+      for (const TrashEntry& e : trash) {
+        if (e.ino == real) where = FirstComponent(e.original_path);
+      }
+    } else {
+      return path.status();
+    }
+    if (!where.empty()) index_.Remember(real, where);
+  }
+  if (where != workspace_.name) return Status::NotFound("no inode " + std::to_string(ino));
+  return real;
+}
+
+Status WorkspaceCatalog::Writer() const {
+  if (role_ >= Role::kWriter) return Status::Ok();
+  return Status::PermissionDenied("you are a reader of workspace \"" + workspace_.name +
+                                  "\"; changes need the writer role");
+}
+
+std::optional<std::string> WorkspaceCatalog::Relative(const std::string& path) const {
+  if (path == workspace_.name) return std::string();
+  if (path.size() > workspace_.name.size() && path.starts_with(workspace_.name) &&
+      path[workspace_.name.size()] == '/') {
+    return path.substr(workspace_.name.size() + 1);
+  }
+  return std::nullopt;
+}
+
+Result<TrashEntry> WorkspaceCatalog::OwnTrashEntry(uint64_t id) {
+  REEL_ASSIGN_OR_RETURN(std::vector<TrashEntry> trash, ListTrash());
+  for (const TrashEntry& e : trash) {
+    if (e.id == id) return e;
+  }
+  return Status::NotFound("no trash entry " + std::to_string(id));
+}
+
+// --- namespace ---
+
+Result<Attributes> WorkspaceCatalog::Lookup(InodeId parent, const std::string& name) {
+  REEL_ASSIGN_OR_RETURN(InodeId p, Inside(parent));
+  REEL_ASSIGN_OR_RETURN(Attributes a, team_.Lookup(p, name));
+  return Out(a);
+}
+
+Result<Attributes> WorkspaceCatalog::GetAttributes(InodeId ino) {
+  REEL_ASSIGN_OR_RETURN(InodeId i, Inside(ino));
+  REEL_ASSIGN_OR_RETURN(Attributes a, team_.GetAttributes(i));
+  return Out(a);
+}
+
+Result<std::vector<DirEntry>> WorkspaceCatalog::ReadDir(InodeId parent, uint64_t after,
+                                                        size_t limit) {
+  REEL_ASSIGN_OR_RETURN(InodeId p, Inside(parent));
+  REEL_ASSIGN_OR_RETURN(std::vector<DirEntry> entries, team_.ReadDir(p, after, limit));
+  for (DirEntry& e : entries) e.attr = Out(e.attr);
+  return entries;
+}
+
+Result<Attributes> WorkspaceCatalog::CreateNode(InodeId parent, const std::string& name,
+                                                const NewNode& node, TimeNs now) {
+  REEL_RETURN_IF_ERROR(Writer());
+  REEL_ASSIGN_OR_RETURN(InodeId p, Inside(parent));
+  REEL_ASSIGN_OR_RETURN(Attributes a, team_.CreateNode(p, name, node, now));
+  return Out(a);
+}
+
+Result<Attributes> WorkspaceCatalog::Link(InodeId ino, InodeId new_parent,
+                                          const std::string& new_name, TimeNs now) {
+  REEL_RETURN_IF_ERROR(Writer());
+  REEL_ASSIGN_OR_RETURN(InodeId i, Inside(ino));
+  REEL_ASSIGN_OR_RETURN(InodeId p, Inside(new_parent));
+  REEL_ASSIGN_OR_RETURN(Attributes a, team_.Link(i, p, new_name, now));
+  return Out(a);
+}
+
+Result<UnlinkResult> WorkspaceCatalog::Unlink(InodeId parent, const std::string& name, TimeNs now) {
+  REEL_RETURN_IF_ERROR(Writer());
+  REEL_ASSIGN_OR_RETURN(InodeId p, Inside(parent));
+  REEL_ASSIGN_OR_RETURN(UnlinkResult r, team_.Unlink(p, name, now));
+  r.ino = Out(r.ino);
+  return r;
+}
+
+Status WorkspaceCatalog::RemoveDir(InodeId parent, const std::string& name, TimeNs now) {
+  REEL_RETURN_IF_ERROR(Writer());
+  REEL_ASSIGN_OR_RETURN(InodeId p, Inside(parent));
+  return team_.RemoveDir(p, name, now);
+}
+
+Result<RenameResult> WorkspaceCatalog::Rename(InodeId old_parent, const std::string& old_name,
+                                              InodeId new_parent, const std::string& new_name,
+                                              RenameMode mode, TimeNs now) {
+  REEL_RETURN_IF_ERROR(Writer());
+  REEL_ASSIGN_OR_RETURN(InodeId from, Inside(old_parent));
+  REEL_ASSIGN_OR_RETURN(InodeId to, Inside(new_parent));
+  REEL_ASSIGN_OR_RETURN(RenameResult r, team_.Rename(from, old_name, to, new_name, mode, now));
+  if (r.replaced) r.replaced->ino = Out(r.replaced->ino);
+  return r;
+}
+
+Result<Attributes> WorkspaceCatalog::SetAttributes(InodeId ino, const AttrUpdate& update,
+                                                   TimeNs now) {
+  REEL_RETURN_IF_ERROR(Writer());
+  REEL_ASSIGN_OR_RETURN(InodeId i, Inside(ino));
+  REEL_ASSIGN_OR_RETURN(Attributes a, team_.SetAttributes(i, update, now));
+  return Out(a);
+}
+
+Result<std::string> WorkspaceCatalog::ReadSymlink(InodeId ino) {
+  REEL_ASSIGN_OR_RETURN(InodeId i, Inside(ino));
+  return team_.ReadSymlink(i);
+}
+
+Result<std::string> WorkspaceCatalog::PathOf(InodeId ino) {
+  REEL_ASSIGN_OR_RETURN(InodeId i, Inside(ino));
+  REEL_ASSIGN_OR_RETURN(std::string path, team_.PathOf(i));
+  std::optional<std::string> mine = Relative(path);
+  if (!mine) return Status::NotFound("no inode " + std::to_string(ino));
+  return *mine;
+}
+
+// --- versions ---
+
+Result<VersionInfo> WorkspaceCatalog::CommitVersion(InodeId ino, const NewVersion& v, TimeNs now) {
+  REEL_RETURN_IF_ERROR(Writer());
+  REEL_ASSIGN_OR_RETURN(InodeId i, Inside(ino));
+  return team_.CommitVersion(i, v, now);
+}
+
+Result<std::vector<VersionInfo>> WorkspaceCatalog::ListVersions(InodeId ino) {
+  REEL_ASSIGN_OR_RETURN(InodeId i, Inside(ino));
+  return team_.ListVersions(i);
+}
+
+Result<Version> WorkspaceCatalog::GetVersion(InodeId ino, uint64_t number) {
+  REEL_ASSIGN_OR_RETURN(InodeId i, Inside(ino));
+  return team_.GetVersion(i, number);
+}
+
+// --- extended attributes ---
+
+Result<std::string> WorkspaceCatalog::GetXattr(InodeId ino, const std::string& name) {
+  REEL_ASSIGN_OR_RETURN(InodeId i, Inside(ino));
+  return team_.GetXattr(i, name);
+}
+
+Status WorkspaceCatalog::SetXattr(InodeId ino, const std::string& name, const std::string& value,
+                                  bool create_only, bool replace_only) {
+  REEL_RETURN_IF_ERROR(Writer());
+  REEL_ASSIGN_OR_RETURN(InodeId i, Inside(ino));
+  return team_.SetXattr(i, name, value, create_only, replace_only);
+}
+
+Result<std::vector<std::string>> WorkspaceCatalog::ListXattrs(InodeId ino) {
+  REEL_ASSIGN_OR_RETURN(InodeId i, Inside(ino));
+  return team_.ListXattrs(i);
+}
+
+Status WorkspaceCatalog::RemoveXattr(InodeId ino, const std::string& name) {
+  REEL_RETURN_IF_ERROR(Writer());
+  REEL_ASSIGN_OR_RETURN(InodeId i, Inside(ino));
+  return team_.RemoveXattr(i, name);
+}
+
+// --- trash ---
+
+Result<std::vector<TrashEntry>> WorkspaceCatalog::ListTrash() {
+  REEL_ASSIGN_OR_RETURN(std::vector<TrashEntry> all, team_.ListTrash());
+  std::vector<TrashEntry> mine;
+  for (TrashEntry& e : all) {
+    std::optional<std::string> path = Relative(e.original_path);
+    if (!path || path->empty()) continue;
+    e.original_path = std::move(*path);
+    mine.push_back(std::move(e));
+  }
+  return mine;
+}
+
+Result<Attributes> WorkspaceCatalog::RestoreFromTrash(uint64_t trash_id, InodeId parent,
+                                                      const std::string& name, TimeNs now) {
+  REEL_RETURN_IF_ERROR(Writer());
+  REEL_RETURN_IF_ERROR(OwnTrashEntry(trash_id).status());
+  REEL_ASSIGN_OR_RETURN(InodeId p, Inside(parent));
+  REEL_ASSIGN_OR_RETURN(Attributes a, team_.RestoreFromTrash(trash_id, p, name, now));
+  return Out(a);
+}
+
+Result<uint64_t> WorkspaceCatalog::PurgeTrash(TimeNs, const std::vector<InodeId>&, TimeNs) {
+  return ServersWork("purging the trash");
+}
+
+// --- chunks: their names are content hashes, shared by every workspace (one dedup scope) ---
+
+Result<bool> WorkspaceCatalog::HasChunk(const ChunkId& id) { return team_.HasChunk(id); }
+
+Result<std::vector<ChunkRecord>> WorkspaceCatalog::ListUnreferencedChunks(TimeNs) {
+  return ServersWork("collecting chunks");
+}
+
+Result<bool> WorkspaceCatalog::DeleteChunkIfUnreferenced(const ChunkId&) {
+  return ServersWork("collecting chunks");
+}
+
+Status WorkspaceCatalog::ForEachChunk(const std::function<bool(const ChunkRecord&)>&) {
+  return ServersWork("walking every chunk");
+}
+
+// --- tiers and packs ---
+
+Status WorkspaceCatalog::AddChunkTiers(const std::vector<ChunkId>& ids, TierMask tiers) {
+  REEL_RETURN_IF_ERROR(Writer());
+  return team_.AddChunkTiers(ids, tiers);
+}
+
+Result<std::vector<TierMask>> WorkspaceCatalog::GetChunkTiers(const std::vector<ChunkId>& ids) {
+  return team_.GetChunkTiers(ids);
+}
+
+Status WorkspaceCatalog::RequestPublish(InodeId ino, uint64_t number) {
+  REEL_RETURN_IF_ERROR(Writer());
+  REEL_ASSIGN_OR_RETURN(InodeId i, Inside(ino));
+  return team_.RequestPublish(i, number);
+}
+
+Result<std::vector<std::pair<InodeId, uint64_t>>> WorkspaceCatalog::ListPendingPublishes() {
+  REEL_ASSIGN_OR_RETURN(auto all, team_.ListPendingPublishes());
+  std::vector<std::pair<InodeId, uint64_t>> mine;
+  for (const auto& [ino, number] : all) {
+    Result<InodeId> inside = Inside(ino);
+    if (inside.ok()) {
+      mine.emplace_back(Out(ino), number);
+    } else if (inside.status().code() != Code::kNotFound) {
+      return inside.status();
+    }
+  }
+  return mine;
+}
+
+Status WorkspaceCatalog::MarkPublished(InodeId ino, uint64_t number, TimeNs now) {
+  REEL_RETURN_IF_ERROR(Writer());
+  REEL_ASSIGN_OR_RETURN(InodeId i, Inside(ino));
+  return team_.MarkPublished(i, number, now);
+}
+
+Status WorkspaceCatalog::RecordPackUpload(TierMask tier, const std::string& pack,
+                                          const std::vector<PackMember>& members) {
+  REEL_RETURN_IF_ERROR(Writer());
+  return team_.RecordPackUpload(tier, pack, members);
+}
+
+Result<std::vector<ChunkLocation>> WorkspaceCatalog::GetChunkLocations(
+    const std::vector<ChunkId>& ids) {
+  return team_.GetChunkLocations(ids);
+}
+
+Result<std::vector<ChunkLocation>> WorkspaceCatalog::ListPackMembers(TierMask tier,
+                                                                     const std::string& pack) {
+  return team_.ListPackMembers(tier, pack);
+}
+
+Result<uint64_t> WorkspaceCatalog::CountPackMembers(TierMask tier, const std::string& pack) {
+  return team_.CountPackMembers(tier, pack);
+}
+
+Result<std::vector<ChunkLocation>> WorkspaceCatalog::RemoveChunkLocations(const ChunkId&) {
+  return ServersWork("forgetting chunk locations");
+}
+
+// --- identity, backups, whole catalog ---
+
+Result<std::string> WorkspaceCatalog::GetDriveId() { return team_.GetDriveId(); }
+
+Status WorkspaceCatalog::SetDriveId(const std::string&) {
+  return ServersWork("naming the team drive");
+}
+
+Status WorkspaceCatalog::BackupTo(const std::string&) {
+  return Status::NotSupported(
+      "a team catalog is backed up on its database server (pg_dump), not through a workspace");
+}
+
+Result<CatalogStats> WorkspaceCatalog::Stats() { return ServersWork("counting the whole drive"); }
+
+Status WorkspaceCatalog::Sync() { return Status::Ok(); }
+
+}  // namespace reel
