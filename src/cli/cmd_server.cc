@@ -102,6 +102,7 @@ Status Serve(const ServerConfig& c, const std::function<void()>& ready) {
   o.listen = c.listen;
   o.tls_cert = c.tls_cert;
   o.tls_key = c.tls_key;
+  o.stores = {{"cloud", c.cloud_uri}, {"edge", c.edge_uri}};
   REEL_ASSIGN_OR_RETURN(std::unique_ptr<TeamServer> server, TeamServer::Start(team.get(), o));
   REEL_RETURN_IF_ERROR(
       WriteFileAtomic(ServerPidPath(c.dir), std::to_string(::getpid()) + "\n", 0644));

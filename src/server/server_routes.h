@@ -4,6 +4,7 @@
 #include <httplib.h>
 
 #include <functional>
+#include <map>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -11,12 +12,20 @@
 #include "common/status.h"
 #include "http/json_http.h"
 #include "server/workspace_catalog.h"
+#include "store/s3/s3_config.h"
 #include "team/team_directory.h"
 
 namespace reel::server_internal {
 
+// A tier's S3 store, as the server signs requests for it.
+struct StoreSigner {
+  s3::S3Config config;
+  s3::S3Credentials credentials;
+};
+
 struct ServerContext {
   TeamDirectory* team = nullptr;
+  std::map<std::string, StoreSigner> stores;  // by tier: the s3:// ones
   std::function<TimeNs()> clock;
   WorkspaceIndex* index = nullptr;  // which workspace each inode the server has seen is in
 };
@@ -45,5 +54,6 @@ void Route(httplib::Server& server, ServerContext& ctx, const std::string& metho
 void RegisterAccountRoutes(httplib::Server& server, ServerContext& ctx);
 void RegisterWorkspaceRoutes(httplib::Server& server, ServerContext& ctx);
 void RegisterCatalogRoutes(httplib::Server& server, ServerContext& ctx);
+void RegisterObjectRoutes(httplib::Server& server, ServerContext& ctx);
 
 }  // namespace reel::server_internal

@@ -133,6 +133,21 @@ Result<std::unique_ptr<TeamServer>> TeamServer::Start(TeamDirectory* team,
   auto impl = std::make_unique<Impl>();
   impl->ctx.team = team;
   impl->ctx.index = &impl->index;
+  for (const auto& [tier, uri] : options.stores) {
+    if (uri.empty()) continue;
+    if (!uri.starts_with("s3://")) {
+      spdlog::warn("the {} store is not s3://: instances cannot reach it (only S3 stores hand "
+                   "out presigned URLs)", tier);
+      continue;
+    }
+    REEL_ASSIGN_OR_RETURN(s3::S3Config config, s3::ParseS3Uri(uri, s3::ProcessEnv()));
+    auto credentials = s3::LoadS3Credentials(s3::ProcessEnv());
+    if (!credentials.ok()) {
+      return credentials.status().WithContext("the credentials of the " + tier + " store");
+    }
+    impl->ctx.stores[tier] =
+        server_internal::StoreSigner{std::move(config), std::move(credentials).value()};
+  }
   impl->ctx.clock = options.clock ? options.clock : [] { return WallClockNs(); };
   const bool tls = !options.tls_cert.empty();
   if (tls) {
@@ -169,6 +184,7 @@ Result<std::unique_ptr<TeamServer>> TeamServer::Start(TeamDirectory* team,
   server_internal::RegisterAccountRoutes(server, impl->ctx);
   server_internal::RegisterWorkspaceRoutes(server, impl->ctx);
   server_internal::RegisterCatalogRoutes(server, impl->ctx);
+  server_internal::RegisterObjectRoutes(server, impl->ctx);
 
   if (where.port == 0) {
     impl->port = server.bind_to_any_port(where.host);

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -27,6 +28,10 @@ struct TeamServerOptions {
   std::string tls_cert;                // PEM files: HTTPS when both are set
   std::string tls_key;
   unsigned threads = 16;               // request worker threads
+  // The team's stores by tier ("cloud", "edge"): URIs as in server.toml. Instances reach an
+  // s3:// one through presigned URLs the server signs with its own credentials (the AWS_*
+  // environment or files of the server's user); they cannot reach other kinds.
+  std::map<std::string, std::string> stores;
   std::function<TimeNs()> clock;       // unset: the wall clock
 };
 

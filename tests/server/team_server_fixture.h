@@ -34,7 +34,7 @@ class TeamServerTest : public PgDatabaseTest {
     auto team = TeamDirectory::Open(uri_);
     ASSERT_TRUE(team.ok()) << team.status().ToString();
     team_ = std::move(team).value();
-    server_ = StartServer(team_.get());
+    server_ = StartServer(team_.get(), ServerOptions());
     ASSERT_NE(server_, nullptr);
     alice_ = AddUser("alice");
     bob_ = AddUser("bob");
@@ -45,6 +45,9 @@ class TeamServerTest : public PgDatabaseTest {
     team_.reset();
     PgDatabaseTest::TearDown();
   }
+
+  // The options of server_ (tests of the team's stores add them).
+  virtual TeamServerOptions ServerOptions() { return {}; }
 
   std::unique_ptr<TeamServer> StartServer(TeamDirectory* team, TeamServerOptions o = {}) {
     o.clock = [this] { return now_.load(); };

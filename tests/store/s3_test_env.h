@@ -32,6 +32,20 @@ inline Result<std::string> UniqueTestS3Uri(const std::string& extra_options = ""
   return uri + (uri.find('?') == std::string::npos ? "?" : "&") + extra_options;
 }
 
+// In a test or SetUp: assigns UniqueTestS3Uri() to `var` (a std::string), or skips the test when
+// no gateway is configured (fails when one is required).
+#define REEL_ASSIGN_TEST_S3_URI_OR_SKIP(var)                                          \
+  do {                                                                               \
+    auto reel_s3_uri = ::reel::testing::UniqueTestS3Uri();                            \
+    if (!reel_s3_uri.ok()) {                                                         \
+      if (reel_s3_uri.status().code() == ::reel::Code::kNotSupported) {              \
+        GTEST_SKIP() << reel_s3_uri.status().ToString();                             \
+      }                                                                              \
+      FAIL() << reel_s3_uri.status().ToString();                                     \
+    }                                                                                \
+    var = *reel_s3_uri;                                                              \
+  } while (0)
+
 // Opens a store on a fresh prefix. When the gateway is required, Unavailable becomes Internal so
 // the caller fails instead of skipping.
 inline Result<std::unique_ptr<ObjectStore>> OpenTestS3Store(const std::string& extra_options = "") {

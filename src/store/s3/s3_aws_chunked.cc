@@ -1,26 +1,16 @@
 #include "store/s3/s3_aws_chunked.h"
 
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-
 #include <algorithm>
 #include <cstring>
 
 #include "common/hex.h"
+#include "store/s3/s3_sigv4.h"
 
 namespace reel::s3 {
 namespace {
 
 constexpr std::string_view kSignatureField = ";chunk-signature=";
 constexpr size_t kSignatureHexLength = 64;
-
-std::string Hmac(std::string_view key, std::string_view message) {
-  unsigned char out[EVP_MAX_MD_SIZE];
-  unsigned int n = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-       reinterpret_cast<const unsigned char*>(message.data()), message.size(), out, &n);
-  return std::string(reinterpret_cast<const char*>(out), n);
-}
 
 std::string SizeHex(uint64_t size) {
   char buf[17];
@@ -38,10 +28,7 @@ ChunkSigner::ChunkSigner(std::string_view secret_access_key, std::string_view re
                          std::string_view service, std::string_view amz_date, std::string seed)
     : previous_(std::move(seed)) {
   const std::string_view day = amz_date.substr(0, std::min<size_t>(8, amz_date.size()));
-  std::string k = Hmac("AWS4" + std::string(secret_access_key), day);
-  k = Hmac(k, region);
-  k = Hmac(k, service);
-  key_ = Hmac(k, "aws4_request");
+  key_ = SigV4SigningKey(secret_access_key, day, region, service);
   prefix_ = "AWS4-HMAC-SHA256-PAYLOAD\n" + std::string(amz_date) + "\n" + std::string(day) + "/" +
             std::string(region) + "/" + std::string(service) + "/aws4_request\n";
 }
@@ -53,7 +40,7 @@ std::string ChunkSigner::Final() { return Sign(kEmptySha256Hex); }
 std::string ChunkSigner::Sign(std::string_view sha256_hex) {
   const std::string to_sign = prefix_ + previous_ + "\n" + std::string(kEmptySha256Hex) + "\n" +
                               std::string(sha256_hex);
-  const std::string mac = Hmac(key_, to_sign);
+  const std::string mac = HmacSha256(key_, to_sign);
   previous_ = ToHex({reinterpret_cast<const uint8_t*>(mac.data()), mac.size()});
   return previous_;
 }

@@ -50,6 +50,7 @@ S3Client::S3Client(S3Config config, const S3Credentials& credentials)
     : config_(std::move(config)),
       http_(HttpClientOptions{
           .max_connections = config_.max_connections,
+          .sign = config_.sign_requests,
           .region = config_.region,
           .access_key_id = credentials.access_key_id,
           .secret_access_key = credentials.secret_access_key,
@@ -59,25 +60,30 @@ S3Client::S3Client(S3Config config, const S3Credentials& credentials)
           .stall_timeout_ms = config_.stall_timeout_ms,
       }) {}
 
-std::string S3Client::Url(const std::string& key,
-                          std::vector<std::pair<std::string, std::string>> query) const {
+std::string ObjectUrl(const S3Config& config, const std::string& key,
+                      std::vector<std::pair<std::string, std::string>> query) {
   std::string url;
-  if (config_.path_style) {
-    url = config_.endpoint + "/" + config_.bucket;
+  if (config.path_style) {
+    url = config.endpoint + "/" + config.bucket;
     if (!key.empty()) url += "/" + PercentEncode(key, true);
   } else {
-    size_t host_start = config_.endpoint.find("://") + 3;
-    url = config_.endpoint.substr(0, host_start) + config_.bucket + "." +
-          config_.endpoint.substr(host_start) + "/" + PercentEncode(key, true);
+    size_t host_start = config.endpoint.find("://") + 3;
+    url = config.endpoint.substr(0, host_start) + config.bucket + "." +
+          config.endpoint.substr(host_start) + "/" + PercentEncode(key, true);
   }
   if (!query.empty()) url += "?" + CanonicalQuery(std::move(query));
   return url;
 }
 
+std::string S3Client::Url(const std::string& key,
+                          std::vector<std::pair<std::string, std::string>> query) const {
+  return ObjectUrl(config_, key, std::move(query));
+}
+
 Result<HttpResponse> S3Client::Execute(const S3Request& req) {
   HttpRequest http;
   http.method = req.method;
-  http.url = Url(req.key, req.query);
+  http.url = req.url.empty() ? Url(req.key, req.query) : req.url;
   http.headers = req.headers;
   http.body = req.body;
   http.signed_parts = req.signed_parts;

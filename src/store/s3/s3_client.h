@@ -30,6 +30,9 @@ namespace reel::s3 {
 struct S3Request {
   std::string method{};
   std::string key{};  // full key in the bucket; "" addresses the bucket itself
+  // Not empty: the complete URL to use instead of one made from `key` and `query` (a presigned
+  // one, for a client made with S3Config::sign_requests false).
+  std::string url{};
   std::vector<std::pair<std::string, std::string>> query{};  // any order; sorted and encoded here
   std::vector<std::string> headers{};                     // "Name: value"
   std::span<const uint8_t> body{};
@@ -66,6 +69,9 @@ class S3Client {
   HttpClient http_;  // thread-safe
 };
 
+// The URL of `key` ("" = the bucket) in the store of `config`, with `query` (sorted, encoded).
+[[nodiscard]] std::string ObjectUrl(const S3Config& config, const std::string& key,
+                                    std::vector<std::pair<std::string, std::string>> query);
 // "a=1&b=&c=x%2Fy": sorted by name, encoded, value-less parameters with '='.
 [[nodiscard]] std::string CanonicalQuery(std::vector<std::pair<std::string, std::string>> query);
 

@@ -59,6 +59,9 @@ struct S3Config {
   bool create_bucket = false;
   bool signed_chunks = true;
   std::string ca_bundle;      // AWS_CA_BUNDLE, if set
+  // false: the client sends presigned URLs (S3Request::url) and signs nothing itself; not a URI
+  // option.
+  bool sign_requests = true;
   std::string uri;            // the URI as given (it holds no secrets)
 };
 

@@ -280,7 +280,7 @@ bool HttpClient::Send(const HttpRequest& request, HttpResponse* response, Transp
     add_header("Content-Encoding: aws-chunked");
     add_header("x-amz-decoded-content-length: " + std::to_string(request.body.size()));
     add_header("x-amz-content-sha256: " + std::string(kStreamingPayload));
-  } else {
+  } else if (options_.sign) {
     add_header("x-amz-content-sha256: " + request.payload_sha256);
   }
   if (!options_.session_token.empty()) add_header("x-amz-security-token: " + options_.session_token);
@@ -291,9 +291,11 @@ bool HttpClient::Send(const HttpRequest& request, HttpResponse* response, Transp
   const std::string sigv4 = "aws:amz:" + options_.region + ":s3";
   curl_easy_setopt(c, CURLOPT_URL, request.url.c_str());
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(c, CURLOPT_AWS_SIGV4, sigv4.c_str());
-  curl_easy_setopt(c, CURLOPT_USERNAME, options_.access_key_id.c_str());
-  curl_easy_setopt(c, CURLOPT_PASSWORD, options_.secret_access_key.c_str());
+  if (options_.sign) {
+    curl_easy_setopt(c, CURLOPT_AWS_SIGV4, sigv4.c_str());
+    curl_easy_setopt(c, CURLOPT_USERNAME, options_.access_key_id.c_str());
+    curl_easy_setopt(c, CURLOPT_PASSWORD, options_.secret_access_key.c_str());
+  }
   curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options_.connect_timeout_ms));
   // A transfer that moves no byte for the stall time fails: a hung gateway is seen in seconds,
   // while a slow but moving transfer of any size continues.

@@ -51,6 +51,9 @@ struct TransportError {
 
 struct HttpClientOptions {
   int max_connections = 16;
+  // false: requests go out unsigned (presigned URLs carry their own signature), without
+  // x-amz-content-sha256.
+  bool sign = true;
   std::string region;
   std::string access_key_id;
   std::string secret_access_key;

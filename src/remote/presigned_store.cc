@@ -1,0 +1,127 @@
+#include "remote/presigned_store.h"
+
+#include "common/percent_encode.h"
+#include "store/s3/s3_client.h"
+#include "store/s3/s3_presign.h"
+
+namespace reel {
+
+using nlohmann::json;
+
+struct PresignedStore::Signed {
+  std::string method;
+  std::string key;
+  std::string url;
+  std::vector<std::string> headers;  // "Name: value"
+};
+
+namespace {
+
+s3::S3Config UnsignedConfig(const std::string& uri) {
+  s3::S3Config c;
+  c.sign_requests = false;
+  c.uri = uri;
+  return c;
+}
+
+}  // namespace
+
+PresignedStore::PresignedStore(TeamClientOptions client, std::string workspace, std::string tier)
+    : client_(std::move(client)), workspace_(std::move(workspace)), tier_(std::move(tier)) {
+  http_ = std::make_unique<s3::S3Client>(UnsignedConfig(Uri()), s3::S3Credentials{});
+}
+
+PresignedStore::~PresignedStore() = default;
+
+std::string PresignedStore::Uri() const {
+  return client_.url() + "/v1/workspaces/" + workspace_ + "/objects/" + tier_;
+}
+
+Result<PresignedStore::Signed> PresignedStore::Presign(const std::string& method,
+                                                       const std::string& key,
+                                                       const std::string& content_md5) {
+  REEL_RETURN_IF_ERROR(ValidateObjectKey(key));
+  json request{{"method", method}, {"key", key}};
+  if (!content_md5.empty()) request["content_md5"] = content_md5;
+  REEL_ASSIGN_OR_RETURN(
+      json answer,
+      client_.Call("POST", "/v1/workspaces/" + PercentEncode(workspace_) + "/objects/presign",
+                   json{{"tier", tier_}, {"requests", json::array({request})}}));
+  try {
+    const json& r = answer.at("requests").at(0);
+    Signed out{method, key, r.at("url").get<std::string>(), {}};
+    for (const auto& [name, value] : r.at("headers").items()) {
+      out.headers.push_back(name + ": " + value.get<std::string>());
+    }
+    return out;
+  } catch (const std::exception& e) {
+    return Status::Internal("bad answer to presign from " + client_.url() + ": " + e.what());
+  }
+}
+
+Result<std::pair<long, std::vector<uint8_t>>> PresignedStore::Send(
+    const Signed& request, std::span<const uint8_t> body, std::vector<std::string> headers,
+    std::map<std::string, std::string>* answer_headers) {
+  s3::S3Request req{.method = request.method, .url = request.url, .body = body};
+  req.headers = request.headers;
+  req.headers.insert(req.headers.end(), headers.begin(), headers.end());
+  REEL_ASSIGN_OR_RETURN(s3::HttpResponse res, http_->Execute(req));
+  if (res.status >= 300 && res.status != 416) {
+    return http_->ErrorStatus(res, request.method + " " + request.key);
+  }
+  if (answer_headers != nullptr) *answer_headers = res.headers;
+  return std::make_pair(res.status, std::move(res.body));
+}
+
+Status PresignedStore::Put(const std::string& key, std::span<const uint8_t> data) {
+  REEL_ASSIGN_OR_RETURN(Signed put, Presign("PUT", key, s3::ContentMd5(data)));
+  return Send(put, data, {}).status();
+}
+
+Result<std::vector<uint8_t>> PresignedStore::Get(const std::string& key) {
+  REEL_ASSIGN_OR_RETURN(Signed get, Presign("GET", key));
+  REEL_ASSIGN_OR_RETURN(auto answer, Send(get, {}, {}));
+  return std::move(answer.second);
+}
+
+Result<std::vector<uint8_t>> PresignedStore::GetRange(const std::string& key, uint64_t offset,
+                                                      uint64_t length) {
+  if (length == 0) {
+    REEL_RETURN_IF_ERROR(Head(key).status());
+    return std::vector<uint8_t>();
+  }
+  REEL_ASSIGN_OR_RETURN(Signed get, Presign("GET", key));
+  REEL_ASSIGN_OR_RETURN(auto answer, Send(get, {},
+                                          {"Range: bytes=" + std::to_string(offset) + "-" +
+                                           std::to_string(offset + length - 1)}));
+  auto& [status, body] = answer;
+  if (status == 416) return std::vector<uint8_t>();  // the object ends before `offset`
+  if (status == 200) {  // the whole object: a store that ignores ranges
+    if (offset >= body.size()) return std::vector<uint8_t>();
+    const uint64_t end = std::min<uint64_t>(body.size(), offset + length);
+    return std::vector<uint8_t>(body.begin() + offset, body.begin() + end);
+  }
+  return std::move(body);
+}
+
+Result<ObjectInfo> PresignedStore::Head(const std::string& key) {
+  REEL_ASSIGN_OR_RETURN(Signed head, Presign("HEAD", key));
+  std::map<std::string, std::string> headers;
+  REEL_RETURN_IF_ERROR(Send(head, {}, {}, &headers).status());
+  ObjectInfo info;
+  info.key = key;
+  auto length = headers.find("content-length");
+  if (length == headers.end()) return Status::IOError("HEAD " + key + ": no Content-Length");
+  info.size = std::stoull(length->second);
+  return info;
+}
+
+Status PresignedStore::Delete(const std::string&) {
+  return Status::PermissionDenied("deleting from the team's stores is the team server's work");
+}
+
+Status PresignedStore::List(const std::string&, const std::function<bool(const ObjectInfo&)>&) {
+  return Status::PermissionDenied("listing the team's stores is the team server's work");
+}
+
+}  // namespace reel

@@ -1,0 +1,53 @@
+// PresignedStore: a team store tier ("cloud", "edge") as an instance reaches it: every request
+// goes straight to the store with a URL the team server presigned for this user and workspace
+// (server/routes_objects.cc), so the instance holds no store credentials. Uploads carry their
+// MD5, which the signature covers and the store checks. Only chunk and pack objects can be
+// named; deleting and listing are the server's work (PermissionDenied), and a reader's uploads
+// are refused.
+#pragma once
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "remote/team_client.h"
+#include "store/object_store.h"
+
+namespace reel {
+
+namespace s3 {
+class S3Client;
+}
+
+class PresignedStore final : public ObjectStore {
+ public:
+  PresignedStore(TeamClientOptions client, std::string workspace, std::string tier);
+  ~PresignedStore() override;
+
+  Status Put(const std::string& key, std::span<const uint8_t> data) override;
+  Result<std::vector<uint8_t>> Get(const std::string& key) override;
+  Result<std::vector<uint8_t>> GetRange(const std::string& key, uint64_t offset,
+                                        uint64_t length) override;
+  Result<ObjectInfo> Head(const std::string& key) override;
+  Status Delete(const std::string& key) override;
+  Status List(const std::string& prefix,
+              const std::function<bool(const ObjectInfo&)>& visit) override;
+  std::string Uri() const override;
+
+ private:
+  struct Signed;
+  // One presigned request from the server.
+  [[nodiscard]] Result<Signed> Presign(const std::string& method, const std::string& key,
+                                       const std::string& content_md5 = "");
+  // Sends it with no credentials; a non-2xx answer is the matching Status ("what" names it).
+  [[nodiscard]] Result<std::pair<long, std::vector<uint8_t>>> Send(
+      const Signed& request, std::span<const uint8_t> body, std::vector<std::string> headers,
+      std::map<std::string, std::string>* answer_headers = nullptr);
+
+  TeamClient client_;
+  const std::string workspace_;
+  const std::string tier_;
+  std::unique_ptr<s3::S3Client> http_;  // unsigned: presigned URLs carry the signature
+};
+
+}  // namespace reel

@@ -1,0 +1,100 @@
+// Team API: the bytes of a workspace's files, which instances move straight to and from the
+// team's stores with URLs the server presigns (store/s3/s3_presign.h); instances hold no store
+// credentials.
+//   POST /v1/workspaces/NAME/objects/presign
+//        {tier, requests: [{method: GET|HEAD|PUT, key, content_md5 (PUT only)}...]}
+//     -> {expires_ns, requests: [{method, url, headers: {name: value}}...]}
+// Keys are chunk keys (chunks/ab/cd/HEX) and pack keys (packs/ab/HEX): nothing else of the store
+// can be named. Any role may read; PUT needs the writer role and the body's MD5, which the store
+// then checks. A URL is valid for kPresignValidity.
+#include "server/server_routes.h"
+#include "store/chunk_keys.h"
+#include "store/s3/s3_presign.h"
+#include "tiers/pack_keys.h"
+
+namespace reel::server_internal {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr std::chrono::seconds kPresignValidity{15 * 60};
+constexpr size_t kMaxRequestsPerCall = 1000;
+
+Status CheckObjectKey(const std::string& key) {
+  if (ChunkIdFromKey(key) || IsPackKey(key)) return Status::Ok();
+  return Status::InvalidArgument(
+      "only chunk and pack objects can be reached (chunks/ab/cd/HEX, "
+      "packs/ab/HEX)");
+}
+
+// A Content-MD5 value: the base64 of 16 bytes.
+Status CheckContentMd5(const std::string& md5) {
+  const bool ok = md5.size() == 24 && md5.ends_with("==") &&
+                  md5.find_first_not_of(
+                      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                      "0123456789+/=") == std::string::npos;
+  if (ok) return Status::Ok();
+  return Status::InvalidArgument("content_md5 is the base64 MD5 of the body (24 characters)");
+}
+
+}  // namespace
+
+void RegisterObjectRoutes(httplib::Server& server, ServerContext& ctx) {
+  Route(server, ctx, "POST", "/v1/workspaces/([^/]+)/objects/presign",
+        [&ctx](const httplib::Request& req, const TeamRequest& request) -> Result<json> {
+          REEL_RETURN_IF_ERROR(http::CheckQuery(req, {}));
+          REEL_ASSIGN_OR_RETURN(std::string name, NameParam(req, 1, "workspace"));
+          REEL_ASSIGN_OR_RETURN(json body, http::BodyObject(req, {"tier", "requests"}));
+          REEL_ASSIGN_OR_RETURN(std::string tier, http::StringField(body, "tier"));
+          if (!body.contains("requests") || !body["requests"].is_array() ||
+              body["requests"].empty() || body["requests"].size() > kMaxRequestsPerCall) {
+            return Status::InvalidArgument("requests is a list of 1 to " +
+                                           std::to_string(kMaxRequestsPerCall) + " requests");
+          }
+          REEL_ASSIGN_OR_RETURN(auto member, MemberOf(ctx, name, request.caller));
+          auto store = ctx.stores.find(tier);
+          if (store == ctx.stores.end()) {
+            return Status::NotFound("the team has no " + tier.substr(0, 32) +
+                                    " store that instances can reach");
+          }
+          const s3::S3Config& config = store->second.config;
+          json out = json::array();
+          for (const json& r : body["requests"]) {
+            if (!r.is_object()) return Status::InvalidArgument("a request is a JSON object");
+            for (const auto& [key, value] : r.items()) {
+              if (key != "method" && key != "key" && key != "content_md5") {
+                return Status::InvalidArgument("unknown field '" + key.substr(0, 64) + "'");
+              }
+            }
+            REEL_ASSIGN_OR_RETURN(std::string method, http::StringField(r, "method"));
+            REEL_ASSIGN_OR_RETURN(std::string key, http::StringField(r, "key"));
+            REEL_RETURN_IF_ERROR(CheckObjectKey(key));
+            std::vector<std::pair<std::string, std::string>> headers;
+            if (method == "PUT") {
+              if (member.second < Role::kWriter) {
+                return Status::PermissionDenied("you are a reader of workspace \"" + name +
+                                                "\"; uploads need the writer role");
+              }
+              REEL_ASSIGN_OR_RETURN(std::string md5, http::StringField(r, "content_md5"));
+              REEL_RETURN_IF_ERROR(CheckContentMd5(md5));
+              headers.emplace_back("content-md5", md5);
+            } else if (r.contains("content_md5")) {
+              return Status::InvalidArgument("content_md5 is for PUT requests");
+            }
+            const std::string full_key = config.prefix.empty() ? key : config.prefix + "/" + key;
+            REEL_ASSIGN_OR_RETURN(
+                s3::PresignedRequest signed_request,
+                s3::PresignObjectRequest(config, store->second.credentials, method, full_key,
+                                         std::move(headers), request.now, kPresignValidity));
+            json h = json::object();
+            for (const auto& [hname, hvalue] : signed_request.headers) h[hname] = hvalue;
+            out.push_back(
+                json{{"method", method}, {"url", signed_request.url}, {"headers", std::move(h)}});
+          }
+          return json{{"expires_ns", request.now + kPresignValidity.count() * 1'000'000'000},
+                      {"requests", std::move(out)}};
+        });
+}
+
+}  // namespace reel::server_internal

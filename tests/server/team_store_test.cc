@@ -1,0 +1,176 @@
+// The team's store through presigned URLs (POST /v1/workspaces/NAME/objects/presign and the
+// PresignedStore of instances), on a real PostgreSQL and the real Ceph S3 gateway: bytes go
+// straight to the store from a client that holds no store credentials; readers read, only
+// writers upload, strangers get nothing; only chunk and pack objects can be named; deleting and
+// listing stay the server's; an expired URL and a body that is not the one signed are refused.
+#include <gtest/gtest.h>
+
+#include "chunking/sha256.h"
+#include "common/clock.h"
+#include "remote/presigned_store.h"
+#include "store/chunk_keys.h"
+#include "store/s3_test_env.h"
+#include "team_server_fixture.h"
+
+namespace reel::testing {
+namespace {
+
+class TeamStoreTest : public TeamServerTest {
+ protected:
+  void SetUp() override {
+    REEL_ASSIGN_TEST_S3_URI_OR_SKIP(store_uri_);
+    auto direct = OpenObjectStore(store_uri_);  // makes the bucket
+    ASSERT_TRUE(direct.ok()) << direct.status().ToString();
+    direct_ = std::move(direct).value();
+    now_ = WallClockNs();  // presigned URLs are checked against the store's clock
+    TeamServerTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    TeamClient alice = ClientFor(alice_);
+    ASSERT_OK(alice.CreateWorkspace("show").status());
+    ASSERT_OK(alice.Grant("show", "carol", "reader"));
+  }
+  TeamServerOptions ServerOptions() override {
+    TeamServerOptions o;
+    o.stores = {{"cloud", store_uri_}, {"edge", "file:///tmp/not-reachable-by-instances"}};
+    return o;
+  }
+
+  std::unique_ptr<PresignedStore> StoreFor(const std::string& token,
+                                           const std::string& workspace = "show",
+                                           const std::string& tier = "cloud") {
+    TeamClientOptions o;
+    o.url = server_->url();
+    o.token = token;
+    o.retry_for = std::chrono::milliseconds(0);
+    return std::make_unique<PresignedStore>(o, workspace, tier);
+  }
+
+  httplib::Result Presign(const std::string& body) {
+    httplib::Client c(server_->url());
+    return c.Post("/v1/workspaces/show/objects/presign", TeamServerTest::As(alice_, "r-presign-01"),
+                  body, "application/json");
+  }
+
+  std::string store_uri_;
+  std::unique_ptr<ObjectStore> direct_;  // the server's own view of the store
+};
+
+std::vector<uint8_t> Bytes(const std::string& s) { return {s.begin(), s.end()}; }
+
+TEST_F(TeamStoreTest, BytesGoStraightToTheStoreFromAClientWithoutCredentials) {
+  auto alice = StoreFor(alice_);
+  const std::vector<uint8_t> data = Bytes("frame 1001 of shot 42, in EXR");
+  const std::string key = ChunkKey(Sha256(data));
+  ASSERT_OK(alice->Put(key, data));
+  ASSERT_OK_AND_ASSIGN(std::vector<uint8_t> stored, direct_->Get(key));
+  EXPECT_EQ(stored, data) << "the object is in the team's store, under its key";
+  ASSERT_OK_AND_ASSIGN(std::vector<uint8_t> got, alice->Get(key));
+  EXPECT_EQ(got, data);
+  ASSERT_OK_AND_ASSIGN(std::vector<uint8_t> part, alice->GetRange(key, 6, 4));
+  EXPECT_EQ(part, Bytes("1001"));
+  ASSERT_OK_AND_ASSIGN(std::vector<uint8_t> past, alice->GetRange(key, 1000, 4));
+  EXPECT_TRUE(past.empty());
+  ASSERT_OK_AND_ASSIGN(ObjectInfo info, alice->Head(key));
+  EXPECT_EQ(info.size, data.size());
+  const std::string missing = ChunkKey(Sha256(Bytes("never stored")));
+  EXPECT_CODE(alice->Get(missing), Code::kNotFound);
+  EXPECT_CODE(alice->Head(missing), Code::kNotFound);
+
+  // Only chunks and packs can be named; deleting and listing are the server's.
+  EXPECT_CODE(alice->Put("catalog/backup-1.db", data), Code::kInvalidArgument);
+  EXPECT_CODE(alice->Get("drive-id"), Code::kInvalidArgument);
+  EXPECT_CODE(alice->Get("chunks/../drive-id"), Code::kInvalidArgument);
+  EXPECT_CODE(alice->Delete(key), Code::kPermissionDenied);
+  EXPECT_CODE(alice->List("", [](const ObjectInfo&) { return true; }), Code::kPermissionDenied);
+  EXPECT_OK(direct_->Head(key).status()) << "still there";
+  // A tier instances cannot reach, and one the team does not have.
+  EXPECT_CODE(StoreFor(alice_, "show", "edge")->Get(key), Code::kNotFound);
+  EXPECT_CODE(StoreFor(alice_, "show", "tape")->Get(key), Code::kNotFound);
+}
+
+TEST_F(TeamStoreTest, ReadersReadWritersUploadStrangersGetNothing) {
+  const std::vector<uint8_t> data = Bytes("a published plate");
+  const std::string key = ChunkKey(Sha256(data));
+  ASSERT_OK(StoreFor(alice_)->Put(key, data));
+  auto carol = StoreFor(carol_);
+  ASSERT_OK_AND_ASSIGN(std::vector<uint8_t> got, carol->Get(key));
+  EXPECT_EQ(got, data);
+  const std::vector<uint8_t> other = Bytes("carol's own bytes");
+  EXPECT_CODE(carol->Put(ChunkKey(Sha256(other)), other), Code::kPermissionDenied);
+  EXPECT_CODE(direct_->Head(ChunkKey(Sha256(other))), Code::kNotFound);
+  auto bob = StoreFor(bob_);  // no grant on "show"
+  EXPECT_CODE(bob->Get(key), Code::kPermissionDenied);
+  EXPECT_CODE(bob->Put(key, data), Code::kPermissionDenied);
+  EXPECT_CODE(StoreFor("reel_" + std::string(64, '2'))->Get(key), Code::kUnauthenticated);
+}
+
+TEST_F(TeamStoreTest, AnExpiredUrlIsRefusedByTheStore) {
+  now_ = WallClockNs() - 20LL * 60 * 1'000'000'000;  // the server signs 20 minutes ago, for 15
+  const std::vector<uint8_t> data = Bytes("too late");
+  const std::string key = ChunkKey(Sha256(data));
+  EXPECT_CODE(StoreFor(alice_)->Put(key, data), Code::kPermissionDenied);
+  EXPECT_CODE(direct_->Head(key), Code::kNotFound) << "nothing was stored";
+  now_ = WallClockNs();
+  EXPECT_OK(StoreFor(alice_)->Put(key, data));
+}
+
+TEST_F(TeamStoreTest, APresignedUploadTakesOnlyTheBodyWhoseMd5WasSigned) {
+  const std::string key = ChunkKey(Sha256(Bytes("x")));
+  // MD5 of "signed body", base64.
+  auto res = Presign(R"({"tier":"cloud","requests":[{"method":"PUT","key":")" + key +
+                     R"(","content_md5":"5YkCNehKR13mnukkHgXq/g=="}]})");
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  const json signed_put = json::parse(res->body)["requests"][0];
+  const std::string url = signed_put["url"];
+  httplib::Headers headers;
+  for (const auto& [name, value] : signed_put["headers"].items()) headers.emplace(name, value);
+  const size_t path = url.find('/', url.find("://") + 3);
+  httplib::Client raw(url.substr(0, path));
+  auto tampered = raw.Put(url.substr(path).c_str(), headers, "tampered body", "");
+  ASSERT_TRUE(tampered);
+  EXPECT_EQ(tampered->status, 400) << tampered->body;
+  EXPECT_NE(tampered->body.find("BadDigest"), std::string::npos) << tampered->body;
+  EXPECT_CODE(direct_->Head(key), Code::kNotFound);
+}
+
+TEST_F(TeamStoreTest, BadPresignRequestsGetAClear4xx) {
+  const std::string key = ChunkKey(Sha256(Bytes("y")));
+  struct Case {
+    std::string body;
+    int status;
+  };
+  const std::vector<Case> cases = {
+      {"not json", 400},
+      {R"({"tier":"cloud"})", 400},
+      {R"({"tier":"cloud","requests":[]})", 400},
+      {R"({"tier":"cloud","requests":[{"method":"PUT","key":")" + key + R"("}]})", 400},
+      {R"({"tier":"cloud","requests":[{"method":"PUT","key":")" + key +
+           R"(","content_md5":"short"}]})",
+       400},
+      {R"({"tier":"cloud","requests":[{"method":"GET","key":")" + key +
+           R"(","content_md5":"5YkCNehKR13mnukkHgXq/g=="}]})",
+       400},
+      {R"({"tier":"cloud","requests":[{"method":"DELETE","key":")" + key + R"("}]})", 400},
+      {R"({"tier":"cloud","requests":[{"method":"GET","key":")" + key + R"(","acl":"public"}]})",
+       400},
+      {R"({"tier":"cloud","requests":[{"method":"GET","key":"packs/zz/notapack"}]})", 400},
+      {R"({"tier":"cloud","requests":[{"method":"GET","key":")" + key + R"("}],"x":1})", 400},
+      {R"({"tier":"tape","requests":[{"method":"GET","key":")" + key + R"("}]})", 404},
+  };
+  for (const Case& c : cases) {
+    auto res = Presign(c.body);
+    ASSERT_TRUE(res) << c.body;
+    EXPECT_EQ(res->status, c.status) << c.body << " -> " << res->body;
+  }
+  std::string many = R"({"tier":"cloud","requests":[)";
+  for (int i = 0; i < 1001; ++i) {
+    many += std::string(i ? "," : "") + R"({"method":"GET","key":")" + key + R"("})";
+  }
+  auto res = Presign(many + "]}");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 400);
+}
+
+}  // namespace
+}  // namespace reel::testing
