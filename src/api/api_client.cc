@@ -1,5 +1,7 @@
 #include "api/api_client.h"
 
+#include "common/utf8.h"
+
 #include <sys/socket.h>
 
 #include <httplib.h>
@@ -37,15 +39,6 @@ Result<T> DecodeField(const Result<json>& r, const char* field, const char* what
   }
 }
 
-bool IsValidUtf8Json(const std::string& s) {
-  try {
-    (void)json(s).dump();
-    return true;
-  } catch (const std::exception&) {
-    return false;
-  }
-}
-
 }  // namespace
 
 std::string UrlEncode(std::string_view s) { return PercentEncode(s); }
@@ -71,7 +64,7 @@ Result<MountInfo> ApiClient::Info() {
 }
 
 Result<VersionInfo> ApiClient::Save(const std::string& path, const std::string& message) {
-  if (!IsValidUtf8Json(path) || !IsValidUtf8Json(message)) {
+  if (!IsUtf8(path) || !IsUtf8(message)) {
     return Status::InvalidArgument("path and message must be valid UTF-8");
   }
   return Decode<VersionInfo>(
@@ -85,7 +78,7 @@ Result<std::vector<VersionInfo>> ApiClient::Versions(const std::string& path) {
 }
 
 Result<VersionInfo> ApiClient::Restore(const std::string& path, uint64_t version) {
-  if (!IsValidUtf8Json(path)) return Status::InvalidArgument("path must be valid UTF-8");
+  if (!IsUtf8(path)) return Status::InvalidArgument("path must be valid UTF-8");
   return Decode<VersionInfo>(
       Call("POST", "/v1/restore", json{{"path", path}, {"version", version}}, kLong), "restore");
 }
@@ -101,7 +94,7 @@ Result<std::vector<TrashEntry>> ApiClient::Trash() {
 }
 
 Result<TrashRestoreResult> ApiClient::RestoreFromTrash(uint64_t id, const std::string& path) {
-  if (!IsValidUtf8Json(path)) return Status::InvalidArgument("path must be valid UTF-8");
+  if (!IsUtf8(path)) return Status::InvalidArgument("path must be valid UTF-8");
   json body{{"id", id}};
   if (!path.empty()) body["path"] = path;
   return Decode<TrashRestoreResult>(Call("POST", "/v1/trash/restore", body, kLong),

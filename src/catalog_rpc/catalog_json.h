@@ -32,7 +32,6 @@ namespace reel {
 // anything but a string or {"hex": ...}).
 [[nodiscard]] nlohmann::json BytesJson(const std::string& bytes);
 [[nodiscard]] std::string BytesFrom(const nlohmann::json& j);
-[[nodiscard]] bool IsUtf8(std::string_view s);
 
 void to_json(nlohmann::json& j, const ChunkId& v);
 void from_json(const nlohmann::json& j, ChunkId& v);

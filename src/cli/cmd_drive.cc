@@ -26,6 +26,7 @@
 #include "drive/drive.h"
 #include "engine/engine.h"
 #include "fuse/fuse_mount.h"
+#include "remote/credentials.h"
 
 namespace reel::cli {
 namespace {
@@ -115,6 +116,8 @@ struct MountArgs {
   std::string mountpoint;
   std::string drive;
   std::string manifest;
+  std::string server;     // --server: a team drive's server (default: the one logged in to)
+  std::string workspace;  // --workspace: the team drive's workspace to mount
   bool background = false;
   bool allow_other = false;   // --allow-other: other users in, or fail to mount
   bool private_mount = false; // --private: only the mounting user
@@ -133,9 +136,40 @@ std::string RealPathOr(const std::string& path) {
   return ::realpath(path.c_str(), buf) ? std::string(buf) : path;
 }
 
+// The manifest of workspace --workspace of the team drive at --server (default: the server
+// logged in to), in --drive DIR or this user's default place for it: made on first use.
+Result<Manifest> TeamManifest(const MountArgs& a) {
+  REEL_ASSIGN_OR_RETURN(std::string path, CredentialsPath());
+  REEL_ASSIGN_OR_RETURN(Credentials credentials, Credentials::Load(path));
+  REEL_ASSIGN_OR_RETURN(auto login, credentials.Find(a.server));
+  const std::string& server = login.first;
+  std::string dir = a.drive;
+  if (dir.empty()) {
+    REEL_ASSIGN_OR_RETURN(dir, DefaultTeamDriveDir(server, a.workspace));
+  }
+  auto m = LoadManifest(dir + "/" + kManifestFileName);
+  if (m.ok() && (m->team_server != server || m->team_workspace != a.workspace)) {
+    return Status::InvalidArgument(dir + " holds " +
+                                   (m->IsTeam() ? "workspace " + m->team_workspace + " of " +
+                                                      m->team_server
+                                                : std::string("a drive of its own")) +
+                                   ", not workspace " + a.workspace + " of " + server);
+  }
+  if (m.status().code() != Code::kNotFound) return m;
+  InitOptions init;
+  init.name = a.workspace;
+  init.team_server = server;
+  init.team_workspace = a.workspace;
+  REEL_ASSIGN_OR_RETURN(Manifest created, InitDrive(dir, init));
+  std::cerr << "reel: this machine keeps workspace " << a.workspace << " of " << server << " in "
+            << created.dir << std::endl;
+  return created;
+}
+
 // The manifest to mount: --manifest FILE, --drive DIR, or the default drive (created if missing).
 Result<Manifest> MountManifest(const MountArgs& a) {
   if (!a.manifest.empty()) return LoadManifest(a.manifest);
+  if (!a.workspace.empty()) return TeamManifest(a);
   if (!a.drive.empty()) {
     auto m = LoadManifest(a.drive + "/" + kManifestFileName);
     if (m.status().code() == Code::kNotFound) {
@@ -163,6 +197,7 @@ Status Serve(const Manifest& m, const std::string& mountpoint, const MountArgs& 
   MountOptions mo;
   mo.mountpoint = mountpoint;
   mo.allow_other = a.allow_other;
+  mo.read_only = drive.read_only;
   mo.debug = a.debug;
   auto mounted = FuseMount::Mount(engine, mo);
   if (!mounted.ok()) {
@@ -410,6 +445,14 @@ void AddDriveCommands(CLI::App& app, Runner* run) {
     auto* drive = cmd->add_option("--drive", a->drive, "Drive directory (default: the default drive, created if missing)");
     auto* manifest = cmd->add_option("--manifest", a->manifest, "Manifest file (reel.toml)");
     drive->excludes(manifest);
+    auto* workspace = cmd->add_option(
+        "--workspace", a->workspace,
+        "Mount this workspace of a team drive (its server's namespace and stores, this machine's "
+        "cache; kept in --drive DIR, default ~/.local/share/reel/team/SERVER/WORKSPACE)");
+    auto* server = cmd->add_option("--server", a->server,
+                                   "The team drive's server (default: the one you are logged in to)");
+    server->needs(workspace);
+    workspace->excludes(manifest);
     cmd->add_flag("--background", a->background, "Return once mounted; keep serving in the background");
     auto* allow = cmd->add_flag("--allow-other", a->allow_other,
                                 "Let other users in (the default as root, or when /etc/fuse.conf "

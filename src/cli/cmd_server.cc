@@ -22,6 +22,7 @@
 #include "server/listen_address.h"
 #include "server/server_config.h"
 #include "server/team_server.h"
+#include "store/object_store.h"
 #include "team/team_directory.h"
 
 namespace reel::cli {
@@ -58,9 +59,14 @@ int Init(const Args& a) {
   if (::stat(ServerConfigPath(c.dir).c_str(), &st) == 0) {
     return Fail(ServerConfigPath(c.dir) + " exists; refusing to overwrite it");
   }
-  // The database first: nothing is written when it cannot be used.
+  // The database and the stores first: nothing is written when one cannot be used.
   auto team = OpenTeam(c);
   if (!team.ok()) return Fail(team.status());
+  for (const auto& [tier, uri] : {std::pair{"cloud", c.cloud_uri}, std::pair{"edge", c.edge_uri}}) {
+    if (uri.empty()) continue;
+    auto store = OpenObjectStore(uri);
+    if (!store.ok()) return Fail(store.status().WithContext(std::string("the ") + tier + " store"));
+  }
   if (Status s = WriteServerConfig(c); !s.ok()) return Fail(s);
   auto loaded = LoadServerConfig(c.dir);
   if (!loaded.ok()) return Fail(loaded.status());

@@ -1,5 +1,7 @@
 #include "drive/drive.h"
 
+#include <cctype>
+
 #include <fcntl.h>
 #include <pwd.h>
 #include <signal.h>
@@ -52,6 +54,15 @@ Status CheckNoDrive(const std::string& dir) {
 }
 
 }  // namespace
+
+Result<std::string> DefaultTeamDriveDir(const std::string& server, const std::string& workspace) {
+  REEL_ASSIGN_OR_RETURN(std::string dir, DefaultDriveDir());
+  std::string host = server.substr(server.find("://") + 3);
+  for (char& c : host) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-') c = '_';
+  }
+  return dir.substr(0, dir.rfind('/')) + "/team/" + host + "/" + workspace;
+}
 
 Result<std::string> DefaultDriveDir() {
   const char* xdg = std::getenv("XDG_DATA_HOME");
@@ -133,6 +144,8 @@ Result<Manifest> InitDrive(const std::string& dir_in, const InitOptions& options
   if (options.policy) m.policy = *options.policy;
   if (options.interval_seconds) m.interval_seconds = *options.interval_seconds;
   if (options.cache_limit) m.tiers.front().limit_bytes = *options.cache_limit;
+  m.team_server = options.team_server;
+  m.team_workspace = options.team_workspace;
   if (!options.edge_uri.empty()) m.tiers.push_back({"edge", options.edge_uri, 0});
   if (!options.cloud_uri.empty()) m.tiers.push_back({"cloud", options.cloud_uri, 0});
   REEL_RETURN_IF_ERROR(ValidateManifest(m, m.Path()));

@@ -39,6 +39,9 @@ struct InitOptions {
   std::string edge_uri;              // an edge tier's store URI (empty: none)
   std::string cloud_uri;             // a cloud tier's store URI (empty: none)
   std::optional<uint64_t> cache_limit;  // the local tier's limit for clean chunks
+  // A workspace of a team drive (Manifest::team_server, team_workspace): no edge or cloud URI.
+  std::string team_server;
+  std::string team_workspace;
 };
 
 // Creates a new drive in `dir` (created if missing, mode 0700): manifest, catalog, store and
@@ -51,6 +54,10 @@ struct InitOptions {
 // The default drive directory: $XDG_DATA_HOME/reel/default when XDG_DATA_HOME is set to an
 // absolute path, else ~/.local/share/reel/default.
 [[nodiscard]] Result<std::string> DefaultDriveDir();
+// Where this user's machine keeps workspace `workspace` of the team drive at `server` (a
+// normalized URL): $XDG_DATA_HOME/reel/team/HOST_PORT/WORKSPACE (or under ~/.local/share).
+[[nodiscard]] Result<std::string> DefaultTeamDriveDir(const std::string& server,
+                                                      const std::string& workspace);
 
 // Exclusive, advisory lock of a drive directory (flock on DIR/lock). Held until destroyed.
 // Another process (or another DriveLock in this process) gets Busy naming the holder's pid.
@@ -85,6 +92,9 @@ struct OpenedDrive {
   std::unique_ptr<TransferEngine> transfers;
   std::unique_ptr<Placement> placement;
   std::unique_ptr<CatalogBackups> backups;  // of the engine's catalog, to the drive's stores
+  // A team workspace the user only reads (reader role when the drive was opened): mount it
+  // read-only. The server refuses a reader's changes whatever the mount does.
+  bool read_only = false;
 };
 
 // Opens the drive described by `manifest`: its tier stores (local cache first), its catalog

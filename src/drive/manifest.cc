@@ -15,6 +15,7 @@
 #include "common/fs_util.h"
 #include "common/secure_random.h"
 #include "common/sizes.h"
+#include "common/utf8.h"
 #include "common/toml_reader.h"
 
 namespace reel {
@@ -43,25 +44,6 @@ std::string ResolveUri(const std::string& dir, const std::string& uri, std::stri
   std::string rest = uri.substr(prefix.size());
   if (rest.empty() || rest.front() == '/' || dir.empty()) return uri;
   return prefix + JoinUnder(dir, rest);
-}
-
-bool IsValidUtf8(std::string_view s) {
-  size_t i = 0;
-  while (i < s.size()) {
-    auto c = static_cast<unsigned char>(s[i]);
-    size_t n = 0;
-    if (c < 0x80) n = 0;
-    else if ((c >> 5) == 0x6) n = 1;
-    else if ((c >> 4) == 0xE) n = 2;
-    else if ((c >> 3) == 0x1E) n = 3;
-    else return false;
-    if (i + n >= s.size()) return false;
-    for (size_t k = 1; k <= n; ++k) {
-      if ((static_cast<unsigned char>(s[i + k]) >> 6) != 0x2) return false;
-    }
-    i += n + 1;
-  }
-  return true;
 }
 
 bool HasControlChars(std::string_view s) {
@@ -104,7 +86,7 @@ class ManifestParser : public TomlReader {
     Manifest m;
     REEL_RETURN_IF_ERROR(CheckKeys(root, "top level",
                                    {"format", "drive", "catalog", "tier", "chunking", "versions",
-                                    "cache", "gc", "transfer"}));
+                                    "cache", "gc", "transfer", "team"}));
     REEL_RETURN_IF_ERROR(Integer(&root, "top level", "format", 1, INT32_MAX, &m.format));
     if (m.format != kManifestFormat) {
       return Status(Code::kNotSupported,
@@ -117,6 +99,13 @@ class ManifestParser : public TomlReader {
     REEL_RETURN_IF_ERROR(CheckKeys(*drive, "[drive]", {"id", "name"}));
     REEL_RETURN_IF_ERROR(String(drive, "[drive]", "id", &m.id, true));
     REEL_RETURN_IF_ERROR(String(drive, "[drive]", "name", &m.name, true));
+
+    REEL_ASSIGN_OR_RETURN(const toml::table* team, Table(root, "team", false));
+    if (team != nullptr) {
+      REEL_RETURN_IF_ERROR(CheckKeys(*team, "[team]", {"server", "workspace"}));
+      REEL_RETURN_IF_ERROR(String(team, "[team]", "server", &m.team_server, true));
+      REEL_RETURN_IF_ERROR(String(team, "[team]", "workspace", &m.team_workspace, true));
+    }
 
     REEL_ASSIGN_OR_RETURN(const toml::table* catalog, Table(root, "catalog", true));
     REEL_RETURN_IF_ERROR(
@@ -254,7 +243,7 @@ bool operator==(const Manifest& a, const Manifest& b) {
          a.trash_retention_days == b.trash_retention_days && a.staging_dir == b.staging_dir &&
          a.chunk_cache_bytes == b.chunk_cache_bytes && a.gc_grace_seconds == b.gc_grace_seconds &&
          a.upload_threads == b.upload_threads && a.transfer_threads == b.transfer_threads &&
-         a.dir == b.dir;
+         a.team_server == b.team_server && a.team_workspace == b.team_workspace && a.dir == b.dir;
 }
 
 std::string_view PolicyName(VersionPolicy policy) {
@@ -312,8 +301,29 @@ Status ValidateManifest(const Manifest& m, const std::string& where) {
   }
   if (m.name.empty()) return bad("[drive] name", "must not be empty");
   if (m.name.size() > 255) return bad("[drive] name", "longer than 255 bytes");
-  if (HasControlChars(m.name) || !IsValidUtf8(m.name)) {
+  if (HasControlChars(m.name) || !IsUtf8(m.name)) {
     return bad("[drive] name", "must be UTF-8 text without control characters");
+  }
+
+  // Team: a server URL and a workspace name; the shared tiers are the server's.
+  if (m.team_server.empty() != m.team_workspace.empty()) {
+    return bad("[team]", "needs both server and workspace");
+  }
+  if (m.IsTeam()) {
+    if (!(m.team_server.starts_with("http://") || m.team_server.starts_with("https://")) ||
+        HasControlChars(m.team_server) || !IsUtf8(m.team_server)) {
+      return bad("[team] server", "must be an http:// or https:// URL");
+    }
+    const bool name_ok =
+        m.team_workspace.size() <= 64 &&
+        m.team_workspace.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789._-") ==
+            std::string::npos &&
+        m.team_workspace.front() != '.' && m.team_workspace.front() != '-' &&
+        m.team_workspace.front() != '_';
+    if (!name_ok) return bad("[team] workspace", "is 1 to 64 of [a-z0-9._-], starting with a letter or digit");
+    if (m.tiers.size() != 1) {
+      return bad("[[tier]]", "a team drive has only its local tier: the shared ones are the server's");
+    }
   }
 
   // Catalog: an SQLite file (relative or absolute) or the in-memory database.
@@ -325,7 +335,7 @@ Status ValidateManifest(const Manifest& m, const std::string& where) {
                                       "sqlite::memory:)");
     }
   }
-  if (HasControlChars(m.catalog_uri) || !IsValidUtf8(m.catalog_uri)) {
+  if (HasControlChars(m.catalog_uri) || !IsUtf8(m.catalog_uri)) {
     return bad("[catalog] uri", "must be UTF-8 text without control characters");
   }
   if (m.backup_interval_seconds > kMaxBackupIntervalSeconds) {
@@ -369,7 +379,7 @@ Status ValidateManifest(const Manifest& m, const std::string& where) {
       return bad(label + " uri", "'" + t.uri.substr(0, t.uri.find(':')) +
                                      ":...' is not a supported store (file://, s3://, rados://)");
     }
-    if (HasControlChars(t.uri) || !IsValidUtf8(t.uri)) {
+    if (HasControlChars(t.uri) || !IsUtf8(t.uri)) {
       return bad(label + " uri", "must be UTF-8 text without control characters");
     }
   }
@@ -403,7 +413,7 @@ Status ValidateManifest(const Manifest& m, const std::string& where) {
                "must be at most " + std::to_string(kMaxTrashRetentionDays));
   }
   if (m.staging_dir.empty()) return bad("[cache] staging_dir", "must not be empty");
-  if (HasControlChars(m.staging_dir) || !IsValidUtf8(m.staging_dir)) {
+  if (HasControlChars(m.staging_dir) || !IsUtf8(m.staging_dir)) {
     return bad("[cache] staging_dir", "must be UTF-8 text without control characters");
   }
   if (m.gc_grace_seconds > kMaxGcGraceSeconds) {
@@ -447,6 +457,12 @@ std::string FormatManifest(const Manifest& m) {
   s += "[drive]\n";
   s += "id = " + TomlQuote(m.id) + "\n";
   s += "name = " + TomlQuote(m.name) + "\n\n";
+  if (m.IsTeam()) {
+    s += "# one workspace of a team drive, through its server (the token is in your credentials)\n";
+    s += "[team]\n";
+    s += "server = " + TomlQuote(m.team_server) + "\n";
+    s += "workspace = " + TomlQuote(m.team_workspace) + "\n\n";
+  }
   s += "[catalog]\n";
   s += "uri = " + TomlQuote(m.catalog_uri) + "\n";
   s += "# a compressed snapshot to the shared tiers (else locally) this often, and at unmount\n";

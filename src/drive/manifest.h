@@ -51,6 +51,15 @@ struct Manifest {
   // [[tier]]
   std::vector<TierConfig> tiers{{"local", "file://store"}};
 
+  // [team]: the drive is one workspace of a team drive, reached through its server
+  // (docs/team-api.md) as the user logged in to it (`reel login`). The namespace and the shared
+  // tiers are then the server's: [catalog] is not used and the only tier is `local` (this
+  // machine's cache), beside staging and machine.db. The token stays in the user's credentials
+  // file, never here.
+  std::string team_server;     // a server URL (normalized), "" for a drive of one's own
+  std::string team_workspace;  // the workspace's name
+  bool IsTeam() const { return !team_server.empty(); }
+
   // [chunking]
   ChunkerOptions chunking;
 

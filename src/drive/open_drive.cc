@@ -12,6 +12,10 @@
 #include "drive/drive_identity.h"
 #include "engine/engine.h"
 #include "machine/machine_state.h"
+#include "remote/credentials.h"
+#include "remote/presigned_store.h"
+#include "remote/remote_catalog.h"
+#include "remote/team_client.h"
 #include "store/object_store.h"
 #include "tiers/placement.h"
 #include "tiers/tiered_store.h"
@@ -56,25 +60,29 @@ void OpenedDrive::Close() {
 
 std::string MachineStatePath(const Manifest& manifest) { return manifest.dir + "/machine.db"; }
 
-Result<OpenedDrive> OpenDrive(const Manifest& manifest, const DriveLock& lock) {
-  if (lock.dir() != manifest.dir) {
-    return Status::Internal("OpenDrive: the lock held is for " + lock.dir() +
-                            ", the manifest is in " + manifest.dir);
-  }
-  REEL_RETURN_IF_ERROR(ValidateManifest(manifest, manifest.Path()));
-  const TierConfig* local = manifest.LocalTier();
-  if (local == nullptr) return Status::InvalidArgument(manifest.Path() + ": no local tier");
+namespace {
 
-  EngineOptions options = ToEngineOptions(manifest);
-  REEL_RETURN_IF_ERROR(MakeDirs(options.staging_dir, 0700));
+// What a drive is made of before the engine: its catalog, this machine's cache store and the
+// shared tiers, and (for a drive of one's own) the catalog's backups.
+struct DriveParts {
+  std::unique_ptr<Catalog> catalog;
+  std::unique_ptr<ObjectStore> local;
+  std::vector<SharedTier> shared;
+  std::unique_ptr<CatalogBackups> backups;  // none for a team drive: the server's database
+  std::string legacy_catalog;               // a catalog file that may hold this machine's state
+  bool read_only = false;                   // the user only reads the team workspace
+};
 
+// A drive of one's own: the manifest's catalog and stores.
+Result<DriveParts> OpenOwnDrive(const Manifest& manifest) {
+  DriveParts parts;
   REEL_ASSIGN_OR_RETURN(DriveStores opened, OpenDriveStores(manifest));
   const std::vector<NamedStore> named = opened.Named();
-  std::unique_ptr<ObjectStore> local_store = std::move(opened.stores.front());  // local first
-  std::vector<SharedTier> shared;
+  parts.local = std::move(opened.stores.front());  // local first
   for (size_t i = 1; i < opened.stores.size(); ++i) {
     const std::string& name = opened.tiers[i];
-    shared.push_back({name, name == "edge" ? kTierEdge : kTierCloud, std::move(opened.stores[i])});
+    parts.shared.push_back(
+        {name, name == "edge" ? kTierEdge : kTierCloud, std::move(opened.stores[i])});
   }
 
   // Never open a lost catalog as a new one over stores that hold the drive's data.
@@ -89,27 +97,77 @@ Result<OpenedDrive> OpenDrive(const Manifest& manifest, const DriveLock& lock) {
     return s;
   }
   REEL_RETURN_IF_ERROR(BindDrive(manifest, **catalog, named));
+  parts.catalog = std::move(catalog).value();
+  parts.legacy_catalog = CatalogFilePath(manifest);
+  parts.backups = std::make_unique<CatalogBackups>(
+      parts.catalog.get(), CatalogBackupTargets(named), manifest.dir, manifest.backup_keep,
+      manifest.backup_interval_seconds);
+  return parts;
+}
+
+// A workspace of a team drive: its namespace and shared tiers through the server, as the user
+// logged in to it; this machine's cache from the manifest.
+Result<DriveParts> OpenTeamDrive(const Manifest& manifest, const TierConfig& local) {
+  REEL_ASSIGN_OR_RETURN(std::string path, CredentialsPath());
+  REEL_ASSIGN_OR_RETURN(Credentials credentials, Credentials::Load(path));
+  REEL_ASSIGN_OR_RETURN(auto login, credentials.Find(manifest.team_server));
+  TeamClientOptions client;
+  client.url = login.first;
+  client.token = login.second.token;
+  client.ca_cert = login.second.ca_cert;
+  TeamClient team(client);
+  REEL_ASSIGN_OR_RETURN(std::vector<std::string> tiers,
+                        team.StoreTiers(manifest.team_workspace));
+  DriveParts parts;
+  REEL_ASSIGN_OR_RETURN(std::vector<WorkspaceView> spaces, team.Workspaces());
+  for (const WorkspaceView& w : spaces) {
+    if (w.name == manifest.team_workspace) parts.read_only = w.role == "reader";
+  }
+  REEL_ASSIGN_OR_RETURN(parts.local, OpenObjectStore(manifest.ResolvedTierUri(local)));
+  for (const std::string& tier : tiers) {
+    parts.shared.push_back({tier, tier == "edge" ? kTierEdge : kTierCloud,
+                            std::make_unique<PresignedStore>(client, manifest.team_workspace,
+                                                             tier)});
+  }
+  parts.catalog = std::make_unique<RemoteCatalog>(client, manifest.team_workspace);
+  return parts;
+}
+
+}  // namespace
+
+Result<OpenedDrive> OpenDrive(const Manifest& manifest, const DriveLock& lock) {
+  if (lock.dir() != manifest.dir) {
+    return Status::Internal("OpenDrive: the lock held is for " + lock.dir() +
+                            ", the manifest is in " + manifest.dir);
+  }
+  REEL_RETURN_IF_ERROR(ValidateManifest(manifest, manifest.Path()));
+  const TierConfig* local = manifest.LocalTier();
+  if (local == nullptr) return Status::InvalidArgument(manifest.Path() + ": no local tier");
+
+  EngineOptions options = ToEngineOptions(manifest);
+  REEL_RETURN_IF_ERROR(MakeDirs(options.staging_dir, 0700));
+
+  REEL_ASSIGN_OR_RETURN(DriveParts parts, manifest.IsTeam() ? OpenTeamDrive(manifest, *local)
+                                                           : OpenOwnDrive(manifest));
   // A catalog file of an older ReelDrive may still hold this machine's queue and pins.
   REEL_ASSIGN_OR_RETURN(std::unique_ptr<MachineState> machine,
-                        MachineState::Open(MachineStatePath(manifest), CatalogFilePath(manifest)));
-  Catalog* catalog_ptr = catalog->get();
-  auto backups = std::make_unique<CatalogBackups>(catalog_ptr, CatalogBackupTargets(named),
-                                                  manifest.dir, manifest.backup_keep,
-                                                  manifest.backup_interval_seconds);
+                        MachineState::Open(MachineStatePath(manifest), parts.legacy_catalog));
+  Catalog* catalog_ptr = parts.catalog.get();
 
-  auto tiered = std::make_unique<TieredStore>(std::move(local_store), std::move(shared),
+  auto tiered = std::make_unique<TieredStore>(std::move(parts.local), std::move(parts.shared),
                                               catalog_ptr, local->limit_bytes);
   REEL_RETURN_IF_ERROR(tiered->Open().WithContext("index the local cache"));
   TieredStore* tiered_ptr = tiered.get();
 
   OpenedDrive drive;
-  auto engine = Engine::Open(std::move(catalog).value(), std::move(tiered), options);
+  auto engine = Engine::Open(std::move(parts.catalog), std::move(tiered), options);
   if (!engine.ok()) return engine.status().WithContext("open drive " + manifest.dir);
   drive.engine = std::move(engine).value();
   drive.store = tiered_ptr;
-  drive.backups = std::move(backups);
+  drive.backups = std::move(parts.backups);
+  drive.read_only = parts.read_only;
   drive.machine = std::move(machine);
-  drive.backups->Start();
+  if (drive.backups) drive.backups->Start();
   drive.transfers =
       std::make_unique<TransferEngine>(catalog_ptr, drive.machine.get(), tiered_ptr,
                                        manifest.transfer_threads);

@@ -110,6 +110,7 @@ class FuseMountImpl final : public FuseMount, public InvalidationSink {
 
     std::vector<std::string> argv_s = {"reel", "-o", "fsname=reel,subtype=reel,default_permissions"};
     if (options_.allow_other) argv_s.back() += ",allow_other";
+    if (options_.read_only) argv_s.back() += ",ro";
     if (options_.debug) argv_s.push_back("-d");
     std::vector<char*> argv;
     for (auto& s : argv_s) argv.push_back(s.data());

@@ -14,6 +14,7 @@ class Engine;
 struct MountOptions {
   std::string mountpoint;
   bool allow_other = false;    // let other users in (for non-root: user_allow_other in fuse.conf)
+  bool read_only = false;      // the kernel refuses every change (EROFS)
   unsigned max_threads = 16;   // FUSE worker threads
   double attr_timeout = 1.0;   // seconds the kernel may cache attributes and names
   // Let the kernel buffer writes in its page cache and send them in large batches (writes return

@@ -69,6 +69,12 @@ Result<json> TeamClient::Call(const std::string& method, const std::string& targ
   }
 }
 
+Result<std::vector<std::string>> TeamClient::StoreTiers(const std::string& workspace) {
+  return Decode<std::vector<std::string>>(
+      Call("GET", "/v1/workspaces/" + PercentEncode(workspace) + "/stores", nullptr), options_.url,
+      [](const json& j) { return j.at("tiers").get<std::vector<std::string>>(); });
+}
+
 Result<std::string> TeamClient::WhoAmI() {
   return Decode<std::string>(Call("GET", "/v1/me", nullptr), options_.url,
                              [](const json& j) { return j.at("user").get<std::string>(); });

@@ -49,6 +49,8 @@ class TeamClient {
   [[nodiscard]] Status Grant(const std::string& workspace, const std::string& principal,
                              const std::string& role);
   [[nodiscard]] Status Revoke(const std::string& workspace, const std::string& principal);
+  // The tiers of the team's stores a member of `workspace` can reach ("cloud", "edge").
+  [[nodiscard]] Result<std::vector<std::string>> StoreTiers(const std::string& workspace);
 
   // One call: `method` GET, POST, PUT or DELETE; `body` null for none. A change gets a new
   // request id, kept across its retries.

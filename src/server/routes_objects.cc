@@ -1,6 +1,7 @@
 // Team API: the bytes of a workspace's files, which instances move straight to and from the
 // team's stores with URLs the server presigns (store/s3/s3_presign.h); instances hold no store
 // credentials.
+//   GET  /v1/workspaces/NAME/stores   {tiers: ["cloud", "edge"]}: the tiers instances can reach
 //   POST /v1/workspaces/NAME/objects/presign
 //        {tier, requests: [{method: GET|HEAD|PUT, key, content_md5 (PUT only)}...]}
 //     -> {expires_ns, requests: [{method, url, headers: {name: value}}...]}
@@ -41,6 +42,16 @@ Status CheckContentMd5(const std::string& md5) {
 }  // namespace
 
 void RegisterObjectRoutes(httplib::Server& server, ServerContext& ctx) {
+  Route(server, ctx, "GET", "/v1/workspaces/([^/]+)/stores",
+        [&ctx](const httplib::Request& req, const TeamRequest& request) -> Result<json> {
+          REEL_RETURN_IF_ERROR(http::CheckQuery(req, {}));
+          REEL_ASSIGN_OR_RETURN(std::string name, NameParam(req, 1, "workspace"));
+          REEL_RETURN_IF_ERROR(MemberOf(ctx, name, request.caller).status());
+          json tiers = json::array();
+          for (const auto& [tier, signer] : ctx.stores) tiers.push_back(tier);
+          return json{{"tiers", std::move(tiers)}};
+        });
+
   Route(server, ctx, "POST", "/v1/workspaces/([^/]+)/objects/presign",
         [&ctx](const httplib::Request& req, const TeamRequest& request) -> Result<json> {
           REEL_RETURN_IF_ERROR(http::CheckQuery(req, {}));

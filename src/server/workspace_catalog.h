@@ -4,7 +4,7 @@
 // (NotFound otherwise: a caller learns nothing of other workspaces), so nothing leaves it: a
 // rename, link or restore across workspaces cannot be named. Readers may only read; the work
 // that must run once for the whole team (trash purge, chunk collection, the drive's identity) is
-// the server's (PermissionDenied). The trash shows the workspace's own entries, with paths
+// the server's (PermissionDenied); Stats are the whole team drive's counts. The trash shows the workspace's own entries, with paths
 // relative to its root.
 //
 // Which workspace an inode is in never changes (nothing moves between workspaces, and inode

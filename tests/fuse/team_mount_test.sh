@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# Two users of one team drive, each with their own mount, cache and login on this machine, on a
+# real PostgreSQL (REEL_TEST_PG_URI) and the real Ceph S3 gateway (REEL_TEST_S3_URI):
+#   alice writes and publishes; bob, a reader, reads identical bytes and cannot change anything;
+#   carol, with no grant, cannot mount the workspace; no instance holds store credentials (the
+#   mounts run without any, and none is on their disks); a token revoked while its mount runs
+#   fails on its next call; the server's log holds no token.
+source "$(dirname "$0")/lib.sh" "$1"
+
+if [[ -z "${REEL_TEST_PG_URI:-}" || -z "${REEL_TEST_S3_URI:-}" ]]; then
+  if [[ "${REEL_REQUIRE_PG:-0}" == 1 || "${REEL_REQUIRE_CEPH:-0}" == 1 ]]; then
+    echo "FAIL: a team drive needs REEL_TEST_PG_URI and REEL_TEST_S3_URI" >&2
+    exit 1
+  fi
+  echo "SKIP: REEL_TEST_PG_URI or REEL_TEST_S3_URI is not set"
+  exit 77
+fi
+
+run_id=$(basename "$WORK" | tr -dc 'a-z0-9' | tail -c 12)
+DB="reel_team_$run_id"
+psql "$REEL_TEST_PG_URI" -qc "CREATE DATABASE $DB"
+drop_db() { psql "$REEL_TEST_PG_URI" -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)"; }
+stop_server() { "$REEL" server stop "$WORK/server" >/dev/null 2>&1 || true; }
+unmount_users() {
+  local m
+  for m in "$WORK"/*/mnt; do
+    if mountpoint -q "$m" 2>/dev/null; then "$REEL" umount "$m" >/dev/null 2>&1 || true; fi
+  done
+}
+CLEANUP_HOOKS+=(unmount_users stop_server drop_db)
+
+s3_base=${REEL_TEST_S3_URI%%\?*}
+s3_opts=${REEL_TEST_S3_URI#*\?}
+CLOUD="${s3_base%/}/team-$run_id?$s3_opts"
+PORT=$((20000 + RANDOM % 20000))
+URL="http://127.0.0.1:$PORT"
+
+log "server: PostgreSQL database $DB, cloud ${CLOUD%%\?*}, $URL"
+"$REEL" server init "$WORK/server" --catalog "${REEL_TEST_PG_URI%/*}/$DB" --cloud "$CLOUD" \
+  --listen "127.0.0.1:$PORT" >/dev/null
+for u in alice bob carol; do "$REEL" server user add "$u" --dir "$WORK/server" >/dev/null; done
+"$REEL" server run "$WORK/server" --background >/dev/null
+
+# as USER COMMAND...: run as that user of the team: their own config (login) and data (cache)
+# directories, and no store credentials in the environment.
+as() {
+  local user=$1; shift
+  env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY -u AWS_SESSION_TOKEN -u CEPH_CONF \
+    XDG_CONFIG_HOME="$WORK/$user/config" XDG_DATA_HOME="$WORK/$user/data" "$@"
+}
+for u in alice bob carol; do
+  mkdir -p "$WORK/$u/mnt"
+  "$REEL" server token create "$u" --dir "$WORK/server" --json >"$WORK/$u.token.json"
+  python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["token"])' "$WORK/$u.token.json" |
+    as "$u" "$REEL" login "$URL" >/dev/null
+done
+as alice "$REEL" workspace create show >/dev/null
+as alice "$REEL" workspace grant show bob reader >/dev/null
+
+log "alice mounts the workspace, writes and publishes"
+as alice "$REEL" mount "$WORK/alice/mnt" --workspace show --background >/dev/null 2>&1
+check "alice's mount is up" mountpoint -q "$WORK/alice/mnt"
+A=$WORK/alice/mnt
+head -c $((24 * 1024 * 1024)) /dev/urandom >"$WORK/shot.bin"
+cp "$WORK/shot.bin" "$A/shot.exr"
+mkdir "$A/plates"
+for i in $(seq 1 20); do head -c $((500 + i * 97)) /dev/urandom >"$A/plates/p$i.exr"; done
+(cd "$A/plates" && sha256sum ./* >"$WORK/plates.sha")
+check "alice reads back what she wrote" same_file "$A/shot.exr" "$WORK/shot.bin"
+as alice "$REEL" publish "$A/shot.exr" >/dev/null
+as alice "$REEL" publish "$A/plates" >/dev/null
+
+log "bob, a reader, mounts on the same machine with his own cache"
+as bob "$REEL" mount "$WORK/bob/mnt" --workspace show --background >/dev/null 2>&1
+check "bob's mount is up" mountpoint -q "$WORK/bob/mnt"
+B=$WORK/bob/mnt
+check "bob lists alice's files" [ "$(ls "$B" | tr '\n' ' ')" == "plates shot.exr " ]
+check "bob reads identical bytes" same_file "$B/shot.exr" "$WORK/shot.bin"
+check "bob reads every plate" bash -c "cd '$B/plates' && sha256sum -c --quiet '$WORK/plates.sha'"
+check "bob's cache holds what he read" \
+  [ "$(du -sm "$WORK/bob/data/reel/team" | cut -f1)" -ge 20 ]
+refused() {  # refused WHY COMMAND...: fails with the error WHY ("Permission denied"...)
+  local why=$1 out; shift
+  if out=$("$@" 2>&1); then return 1; fi
+  grep -q "$why" <<<"$out"
+}
+check "a reader's mount is read-only" grep -q " $B fuse.reel ro," /proc/mounts
+RO="Read-only file system"
+check "a reader cannot create" refused "$RO" touch "$B/new.txt"
+check "a reader cannot write" refused "$RO" bash -c "echo x >>'$B/shot.exr'"
+check "a reader cannot delete" refused "$RO" rm "$B/shot.exr"
+check "a reader cannot rename" refused "$RO" mv "$B/shot.exr" "$B/moved.exr"
+check "a reader cannot make a directory" refused "$RO" mkdir "$B/dir"
+check "a reader cannot chmod" refused "$RO" chmod 600 "$B/shot.exr"
+check "nothing changed for alice" [ "$(ls "$A" | tr '\n' ' ')" == "plates shot.exr " ]
+check "alice's file is intact" same_file "$A/shot.exr" "$WORK/shot.bin"
+
+log "carol, without a grant, cannot mount the workspace"
+if as carol "$REEL" mount "$WORK/carol/mnt" --workspace show --background >"$WORK/carol.out" 2>&1; then
+  fail "carol mounted a workspace she has no role in"
+else
+  check "carol is told why" grep -q "no role in workspace" "$WORK/carol.out"
+fi
+check "carol's mountpoint is not mounted" bash -c "! mountpoint -q '$WORK/carol/mnt'"
+
+log "no store credentials on the instances"
+for u in alice bob; do
+  pid=$(sed -n 's/.*"pid": *\([0-9]*\).*/\1/p' "$XDG_RUNTIME_DIR"/reel/*.json | while read -r p; do
+    if tr '\0' '\n' <"/proc/$p/environ" | grep -q "XDG_CONFIG_HOME=$WORK/$u/config"; then echo "$p"; fi
+  done)
+  check "$u's mount process runs without AWS credentials" \
+    bash -c "! tr '\\0' '\\n' </proc/$pid/environ | grep -q '^AWS_SECRET_ACCESS_KEY='"
+  check "$u's disk holds no store secret" \
+    bash -c "! grep -rqs -- '$AWS_SECRET_ACCESS_KEY' '$WORK/$u'"
+done
+
+log "a token revoked while its mount runs fails on its next call"
+bob_token_id=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["id"])' "$WORK/bob.token.json")
+"$REEL" server token revoke bob "$bob_token_id" --dir "$WORK/server" >/dev/null
+echo "after the revocation" >"$A/late.txt"
+as alice "$REEL" publish "$A/late.txt" >/dev/null
+check "bob's revoked mount reads nothing new" refused "Permission denied" cat "$B/late.txt"
+check "alice goes on" [ "$(cat "$A/late.txt")" == "after the revocation" ]
+
+check "the server's log holds no token" bash -c "! grep -q 'reel_[0-9a-f]\{64\}' '$WORK/server/server.log'"
+
+as bob "$REEL" umount "$B" >/dev/null
+as alice "$REEL" umount "$A" >/dev/null
+check "both mounts are gone" bash -c "! mountpoint -q '$A' && ! mountpoint -q '$B'"
+finish
