@@ -2,6 +2,8 @@
 
 #include <httplib.h>
 
+#include <mutex>
+
 #include "common/hex.h"
 #include "common/percent_encode.h"
 #include "common/retry_backoff.h"
@@ -38,16 +40,49 @@ Result<T> Decode(const Result<json>& r, const std::string& who, F read) {
 
 std::string NewRequestId() { return "r-" + ToHex(SecureRandomBytes(16)); }
 
-TeamClient::TeamClient(TeamClientOptions options) : options_(std::move(options)) {}
+// Idle HTTP clients to the server, each with its connection kept open.
+class TeamClient::Connections {
+ public:
+  explicit Connections(const TeamClientOptions& options) : options_(options) {}
+
+  std::unique_ptr<httplib::Client> Take() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!idle_.empty()) {
+        auto client = std::move(idle_.back());
+        idle_.pop_back();
+        return client;
+      }
+    }
+    auto client = std::make_unique<httplib::Client>(options_.url);
+    client->set_keep_alive(true);
+    client->set_connection_timeout(std::chrono::seconds(5));
+    client->set_read_timeout(options_.timeout);
+    client->set_write_timeout(options_.timeout);
+    if (!options_.ca_cert.empty()) client->set_ca_cert_path(options_.ca_cert.c_str());
+    client->enable_server_certificate_verification(true);
+    return client;
+  }
+  // Keeps `client` for a later call, unless enough are idle already.
+  void Give(std::unique_ptr<httplib::Client> client) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (idle_.size() < kMaxIdle) idle_.push_back(std::move(client));
+  }
+
+ private:
+  static constexpr size_t kMaxIdle = 8;
+  const TeamClientOptions options_;
+  std::mutex mu_;  // guards idle_
+  std::vector<std::unique_ptr<httplib::Client>> idle_;
+};
+
+TeamClient::TeamClient(TeamClientOptions options)
+    : options_(std::move(options)), connections_(std::make_shared<Connections>(options_)) {}
 
 Result<json> TeamClient::Call(const std::string& method, const std::string& target,
                               const json& body) {
-  httplib::Client client(options_.url);
-  client.set_connection_timeout(std::chrono::seconds(5));
-  client.set_read_timeout(options_.timeout);
-  client.set_write_timeout(options_.timeout);
-  if (!options_.ca_cert.empty()) client.set_ca_cert_path(options_.ca_cert.c_str());
-  client.enable_server_certificate_verification(true);
+  std::unique_ptr<httplib::Client> kept = connections_->Take();
+  httplib::Client& client = *kept;
   httplib::Headers headers{{"Authorization", "Bearer " + options_.token}};
   if (method != "GET") headers.emplace("Reel-Request-Id", NewRequestId());
   const std::string payload = body.is_null() ? std::string() : body.dump();
@@ -63,6 +98,7 @@ Result<json> TeamClient::Call(const std::string& method, const std::string& targ
     Result<json> out = http::DecodeResponse(res, options_.url);
     if (out.ok() || out.status().code() != Code::kUnavailable ||
         std::chrono::steady_clock::now() >= deadline) {
+      if (res) connections_->Give(std::move(kept));  // a connection that answered
       return out;
     }
     backoff.Wait();

@@ -2,10 +2,12 @@
 // the CLI's team commands and by team mounts. Every call carries the bearer token; every change
 // carries a request id, the same one for each attempt, so a retry after a lost reply or on a
 // server that did not answer is never applied twice. Calls that reach no server are retried for
-// up to `retry_for`, then Unavailable. The token is never part of a message.
+// up to `retry_for`, then Unavailable. The token is never part of a message. Connections are kept
+// open between calls (a few idle ones, shared by the copies of a client); thread-safe.
 #pragma once
 
 #include <chrono>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -60,7 +62,9 @@ class TeamClient {
   const std::string& url() const { return options_.url; }
 
  private:
+  class Connections;
   TeamClientOptions options_;
+  std::shared_ptr<Connections> connections_;
 };
 
 // A new request id: "r-" + 32 random hex digits.

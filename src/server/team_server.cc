@@ -165,6 +165,9 @@ Result<std::unique_ptr<TeamServer>> TeamServer::Start(TeamDirectory* team,
   httplib::Server& server = *impl->server;
   const unsigned threads = options.threads == 0 ? 1 : options.threads;
   server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  // Clients keep their connections open between calls; an idle one frees its thread soon.
+  server.set_keep_alive_max_count(100000);
+  server.set_keep_alive_timeout(2);
   Impl* raw = impl.get();
   server.set_socket_options([raw](socket_t sock) {
     ::fcntl(sock, F_SETFD, FD_CLOEXEC);

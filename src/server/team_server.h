@@ -27,7 +27,9 @@ struct TeamServerOptions {
   std::string listen = "127.0.0.1:0";  // HOST:PORT; port 0 picks a free one
   std::string tls_cert;                // PEM files: HTTPS when both are set
   std::string tls_key;
-  unsigned threads = 16;               // request worker threads
+  // Request worker threads. A client's open connection holds one while it is busy and for up to
+  // 2 s after (keep-alive), so there are more threads than database connections.
+  unsigned threads = 64;
   // The team's stores by tier ("cloud", "edge"): URIs as in server.toml. Instances reach an
   // s3:// one through presigned URLs the server signs with its own credentials (the AWS_*
   // environment or files of the server's user); they cannot reach other kinds.
