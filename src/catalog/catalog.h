@@ -79,6 +79,10 @@ class Catalog {
   virtual Status SetXattr(InodeId ino, const std::string& name, const std::string& value,
                           bool create_only, bool replace_only) = 0;
   virtual Result<std::vector<std::string>> ListXattrs(InodeId ino) = 0;
+  // ListXattrs of each of `inos`, in order (an inode that is gone has none): for the entries of a
+  // listing at once, since `ls -l` probes every file's attributes. The default asks one by one.
+  virtual Result<std::vector<std::vector<std::string>>> ListXattrsOf(
+      const std::vector<InodeId>& inos);
   virtual Status RemoveXattr(InodeId ino, const std::string& name) = 0;
 
   // --- trash ---

@@ -8,6 +8,18 @@
 
 namespace reel {
 
+Result<std::vector<std::vector<std::string>>> Catalog::ListXattrsOf(
+    const std::vector<InodeId>& inos) {
+  std::vector<std::vector<std::string>> out;
+  out.reserve(inos.size());
+  for (InodeId ino : inos) {
+    Result<std::vector<std::string>> names = ListXattrs(ino);
+    if (!names.ok() && names.status().code() != Code::kNotFound) return names.status();
+    out.push_back(names.ok() ? std::move(names).value() : std::vector<std::string>());
+  }
+  return out;
+}
+
 namespace {
 
 constexpr std::string_view kSqliteMemory = "sqlite::memory:";

@@ -59,6 +59,10 @@ class CatalogWrapper : public Catalog {
                   bool replace_only) override {
     return inner_->SetXattr(ino, name, value, create_only, replace_only);
   }
+  Result<std::vector<std::vector<std::string>>> ListXattrsOf(
+      const std::vector<InodeId>& inos) override {
+    return inner_->ListXattrsOf(inos);
+  }
   Result<std::vector<std::string>> ListXattrs(InodeId ino) override {
     return inner_->ListXattrs(ino);
   }

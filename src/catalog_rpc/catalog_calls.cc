@@ -154,6 +154,22 @@ const std::vector<CallEntry>& Table() {
        [](Catalog& c, const json& a) {
          return OutBytes("names", c.ListXattrs(Arg<InodeId>(a, "ino")));
        }},
+      {{"list_xattrs_of", kRead, {"inos"}},
+       [](Catalog& c, const json& a) -> Result<json> {
+         const auto inos = Arg<std::vector<InodeId>>(a, "inos");
+         if (inos.size() > kMaxReadDirPerCall) {
+           return Status::InvalidArgument("list_xattrs_of takes at most " +
+                                          std::to_string(kMaxReadDirPerCall) + " inodes");
+         }
+         REEL_ASSIGN_OR_RETURN(auto lists, c.ListXattrsOf(inos));
+         json out = json::array();
+         for (const auto& names : lists) {
+           json one = json::array();
+           for (const std::string& n : names) one.push_back(BytesJson(n));
+           out.push_back(std::move(one));
+         }
+         return json{{"names", std::move(out)}};
+       }},
       {{"remove_xattr", kChange, {"ino", "name"}},
        [](Catalog& c, const json& a) {
          return Done(c.RemoveXattr(Arg<InodeId>(a, "ino"), Name(a, "name")));

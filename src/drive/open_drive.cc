@@ -12,6 +12,7 @@
 #include "drive/drive_identity.h"
 #include "engine/engine.h"
 #include "machine/machine_state.h"
+#include "remote/cached_catalog.h"
 #include "remote/credentials.h"
 #include "remote/presigned_store.h"
 #include "remote/remote_catalog.h"
@@ -129,7 +130,8 @@ Result<DriveParts> OpenTeamDrive(const Manifest& manifest, const TierConfig& loc
                             std::make_unique<PresignedStore>(client, manifest.team_workspace,
                                                              tier)});
   }
-  parts.catalog = std::make_unique<RemoteCatalog>(client, manifest.team_workspace);
+  parts.catalog = std::make_unique<CachedCatalog>(
+      std::make_unique<RemoteCatalog>(client, manifest.team_workspace));
   return parts;
 }
 

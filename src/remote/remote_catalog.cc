@@ -152,6 +152,19 @@ Result<std::vector<std::string>> RemoteCatalog::ListXattrs(InodeId ino) {
                                            });
 }
 
+Result<std::vector<std::vector<std::string>>> RemoteCatalog::ListXattrsOf(
+    const std::vector<InodeId>& inos) {
+  return CallFor<std::vector<std::vector<std::string>>>(
+      "list_xattrs_of", {{"inos", inos}}, "names", [](const json& lists) {
+        std::vector<std::vector<std::string>> out;
+        for (const json& names : lists) {
+          std::vector<std::string>& one = out.emplace_back();
+          for (const json& n : names) one.push_back(BytesFrom(n));
+        }
+        return out;
+      });
+}
+
 Status RemoteCatalog::RemoveXattr(InodeId ino, const std::string& name) {
   return CallDone("remove_xattr", {{"ino", ino}, {"name", BytesJson(name)}});
 }

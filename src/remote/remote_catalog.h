@@ -43,6 +43,8 @@ class RemoteCatalog final : public Catalog {
   Status SetXattr(InodeId ino, const std::string& name, const std::string& value, bool create_only,
                   bool replace_only) override;
   Result<std::vector<std::string>> ListXattrs(InodeId ino) override;
+  Result<std::vector<std::vector<std::string>>> ListXattrsOf(
+      const std::vector<InodeId>& inos) override;
   Status RemoveXattr(InodeId ino, const std::string& name) override;
 
   Result<std::vector<TrashEntry>> ListTrash() override;

@@ -56,6 +56,7 @@ class TeamClient::Connections {
     }
     auto client = std::make_unique<httplib::Client>(options_.url);
     client->set_keep_alive(true);
+    client->set_tcp_nodelay(true);  // a request's header and body go out at once
     client->set_connection_timeout(std::chrono::seconds(5));
     client->set_read_timeout(options_.timeout);
     client->set_write_timeout(options_.timeout);

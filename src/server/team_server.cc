@@ -168,6 +168,7 @@ Result<std::unique_ptr<TeamServer>> TeamServer::Start(TeamDirectory* team,
   // Clients keep their connections open between calls; an idle one frees its thread soon.
   server.set_keep_alive_max_count(100000);
   server.set_keep_alive_timeout(2);
+  server.set_tcp_nodelay(true);  // no Nagle wait behind the client's delayed ACK
   Impl* raw = impl.get();
   server.set_socket_options([raw](socket_t sock) {
     ::fcntl(sock, F_SETFD, FD_CLOEXEC);

@@ -205,6 +205,25 @@ Result<std::vector<std::string>> WorkspaceCatalog::ListXattrs(InodeId ino) {
   return team_.ListXattrs(i);
 }
 
+Result<std::vector<std::vector<std::string>>> WorkspaceCatalog::ListXattrsOf(
+    const std::vector<InodeId>& inos) {
+  // An inode outside the workspace is answered as one that is gone: it has none.
+  std::vector<InodeId> real;
+  std::vector<size_t> where;  // index in `inos` of each of `real`
+  for (size_t k = 0; k < inos.size(); ++k) {
+    Result<InodeId> i = Inside(inos[k]);
+    if (!i.ok() && i.status().code() != Code::kNotFound) return i.status();
+    if (i.ok()) {
+      real.push_back(*i);
+      where.push_back(k);
+    }
+  }
+  REEL_ASSIGN_OR_RETURN(auto lists, team_.ListXattrsOf(real));
+  std::vector<std::vector<std::string>> out(inos.size());
+  for (size_t j = 0; j < lists.size() && j < where.size(); ++j) out[where[j]] = std::move(lists[j]);
+  return out;
+}
+
 Status WorkspaceCatalog::RemoveXattr(InodeId ino, const std::string& name) {
   REEL_RETURN_IF_ERROR(Writer());
   REEL_ASSIGN_OR_RETURN(InodeId i, Inside(ino));

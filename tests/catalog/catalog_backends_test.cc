@@ -6,6 +6,7 @@
 #include "catalog_test_util.h"
 #include "common/clock.h"
 #include "pg_test_db.h"
+#include "remote/cached_catalog.h"
 #include "remote/remote_catalog.h"
 #include "server/team_server.h"
 #include "team/team_directory.h"
@@ -88,6 +89,12 @@ Result<std::unique_ptr<Catalog>> OpenRemoteCatalog(const std::string& uri) {
   return std::unique_ptr<Catalog>(std::make_unique<RemoteCatalog>(client, "tester"));
 }
 
+// The remote catalog as a team mount runs on it: with its answers kept for a while.
+Result<std::unique_ptr<Catalog>> OpenCachedRemoteCatalog(const std::string& uri) {
+  REEL_ASSIGN_OR_RETURN(std::unique_ptr<Catalog> remote, OpenRemoteCatalog(uri));
+  return std::unique_ptr<Catalog>(std::make_unique<CachedCatalog>(std::move(remote)));
+}
+
 Catalog* RemoteServerSide(const std::string& uri) {
   return &RemoteSetups().at(uri).team->catalog();
 }
@@ -111,6 +118,9 @@ const std::vector<CatalogBackend>& AllBackends() {
                      /*backup_tool=*/"pg_dump"},
       CatalogBackend{"Remote", FreshRemoteCatalog, "REEL_REQUIRE_PG", DropRemoteCatalog,
                      /*backup_tool=*/"pg_dump", OpenRemoteCatalog, RemoteServerSide,
+                     /*directories_outside=*/1},
+      CatalogBackend{"RemoteCached", FreshRemoteCatalog, "REEL_REQUIRE_PG", DropRemoteCatalog,
+                     /*backup_tool=*/"pg_dump", OpenCachedRemoteCatalog, RemoteServerSide,
                      /*directories_outside=*/1},
   };
   return kBackends;

@@ -462,5 +462,20 @@ TEST_P(CatalogTest, ExtendedAttributes) {
   EXPECT_CODE(cat_->RemoveXattr(999, "user.a"), Code::kNotFound);
 }
 
+TEST_P(CatalogTest, TheXattrNamesOfManyInodesComeInOneAnswer) {
+  Attributes f = MkFile(kRootInode, "f");
+  Attributes g = MkFile(kRootInode, "g");
+  Attributes d = MkDir(kRootInode, "d");
+  ASSERT_OK(cat_->SetXattr(f.ino, "user.z", "1", false, false));
+  ASSERT_OK(cat_->SetXattr(f.ino, "user.a", "2", false, false));
+  ASSERT_OK(cat_->SetXattr(d.ino, "user.dir", "3", false, false));
+  ASSERT_OK_AND_ASSIGN(auto lists, cat_->ListXattrsOf({d.ino, f.ino, 999999, g.ino, f.ino}));
+  using Names = std::vector<std::string>;
+  EXPECT_EQ(lists, (std::vector<Names>{{"user.dir"}, {"user.a", "user.z"}, {}, {}, {"user.a", "user.z"}}))
+      << "in the order asked, each sorted; an inode that is gone has none";
+  ASSERT_OK_AND_ASSIGN(auto none, cat_->ListXattrsOf({}));
+  EXPECT_TRUE(none.empty());
+}
+
 }  // namespace
 }  // namespace reel::testing

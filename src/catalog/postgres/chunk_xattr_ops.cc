@@ -1,5 +1,6 @@
 // Chunk records and extended attributes of the PostgreSQL catalog.
 #include <optional>
+#include <unordered_map>
 
 #include "catalog/postgres/postgres_catalog.h"
 
@@ -109,6 +110,24 @@ Result<std::vector<std::string>> PostgresCatalog::ListXattrs(InodeId ino) {
                           c.Query("SELECT name FROM xattrs WHERE ino = $1 ORDER BY name", ino));
     return MapRows(rows, [](const PgRows& rs, int r) { return rs.ByteaString(r, 0); });
   });
+}
+
+Result<std::vector<std::vector<std::string>>> PostgresCatalog::ListXattrsOf(
+    const std::vector<InodeId>& inos) {
+  std::vector<std::vector<std::string>> out(inos.size());
+  if (inos.empty()) return out;
+  std::vector<int64_t> ids(inos.begin(), inos.end());
+  REEL_ASSIGN_OR_RETURN(PgRows rows,
+                        QueryOnce("SELECT ino, name FROM xattrs WHERE ino = ANY($1::bigint[]) "
+                                  "ORDER BY ino, name",
+                                  IntArray(ids)));
+  std::unordered_map<InodeId, std::vector<std::string>> by_ino;
+  for (int r = 0; r < rows.size(); ++r) by_ino[rows.U64(r, 0)].push_back(rows.ByteaString(r, 1));
+  for (size_t i = 0; i < inos.size(); ++i) {
+    auto it = by_ino.find(inos[i]);
+    if (it != by_ino.end()) out[i] = it->second;
+  }
+  return out;
 }
 
 Status PostgresCatalog::RemoveXattr(InodeId ino, const std::string& name) {

@@ -1,0 +1,149 @@
+#!/usr/bin/env bash
+# A team mount against a single-user mount on the same machine, PostgreSQL and S3 gateway
+# (docs/benchmarks.md, "Team mount"). Starts a throwaway PostgreSQL (fsync on) and Ceph cluster
+# (bluestore) on loopback with the project's scripts, then for each side:
+#   create   N empty files in one directory (bench/meta_bench create), then `reel sync`
+#   stat     stat() of the N names after a remount with the kernel's caches dropped
+#   ls -l    of the directory, cold the same way
+#   publish  a BIG MiB file to the cloud tier (`reel publish`: every byte uploaded)
+#   read     the file cold: the single-user drive evicted from the cache and remounted, the team
+#            side on a second machine (another user's mount with an empty cache)
+# and on the team side a new machine (empty cache) listing the directory with `ls -l`.
+#
+#   sudo bench/team_mount_bench.sh [--build DIR] [--files N] [--big-mib M]
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=$ROOT/build
+FILES=10000
+BIG_MIB=1024
+while (($#)); do
+  case $1 in
+    --build) BUILD=$(readlink -f "$2"); shift ;;
+    --files) FILES=$2; shift ;;
+    --big-mib) BIG_MIB=$2; shift ;;
+    -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "unknown option: $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+REEL=$BUILD/src/cli/reel
+META=$BUILD/bench/meta_bench
+[[ -x $REEL && -x $META ]] || { echo "build reel and bench/meta_bench first ($BUILD)" >&2; exit 1; }
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+WORK=$(mktemp -d /tmp/reel-team-mount-bench-XXXXXX)
+export PG_DIR CEPH_DIR=$WORK/ceph XDG_RUNTIME_DIR=$WORK/run
+PG_DIR=$(mktemp -d /tmp/reel-team-mount-bench-pg-XXXXXX)  # directly under /tmp: postgres runs it
+mkdir -p "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
+cleanup() {
+  local m
+  for m in "$WORK"/*/mnt; do
+    mountpoint -q "$m" 2>/dev/null && { "$REEL" umount "$m" >/dev/null 2>&1 || fusermount3 -uz "$m" || true; }
+  done
+  "$REEL" server stop "$WORK/server" >/dev/null 2>&1 || true
+  "$ROOT/scripts/pg-down.sh" >/dev/null 2>&1 || true
+  "$ROOT/scripts/ceph-down.sh" >/dev/null 2>&1 || true
+  rm -rf "$WORK" "$PG_DIR"
+}
+trap cleanup EXIT
+PG_FSYNC=on PG_PORT=$(free_port) "$ROOT/scripts/pg-up.sh" >/dev/null
+source "$PG_DIR/env"
+OBJECTSTORE=bluestore MON_PORT=$(free_port) RGW_PORT=$(free_port) "$ROOT/scripts/ceph-up.sh" >/dev/null
+source "$CEPH_DIR/env"
+S3="s3://bench?endpoint=$S3_ENDPOINT&path_style=true&create_bucket=true"
+s3_at() { echo "s3://bench/$1?endpoint=$S3_ENDPOINT&path_style=true&create_bucket=true"; }
+
+now() { date +%s.%N; }
+rate() { python3 -c "import sys; print(f'{float(sys.argv[1]) / float(sys.argv[2]):,.0f}')" "$@"; }
+secs() { python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.2f}')" "$@"; }
+drop() { sync; echo 3 >/proc/sys/vm/drop_caches; }
+as() {  # as USER COMMAND...: a team user's login and cache, no store credentials
+  local user=$1; shift
+  env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY XDG_CONFIG_HOME="$WORK/$user/config" \
+    XDG_DATA_HOME="$WORK/$user/data" "$@"
+}
+
+# The single-user drive, its cloud on the gateway.
+mkdir -p "$WORK/solo/mnt"
+"$REEL" init "$WORK/solo/drive" --cloud "$(s3_at solo)" >/dev/null
+solo_mount() { "$REEL" mount "$WORK/solo/mnt" --drive "$WORK/solo/drive" --background >/dev/null; }
+solo_umount() { "$REEL" umount "$WORK/solo/mnt" >/dev/null; }
+
+# The team drive: a server on the same PostgreSQL server and gateway; alice writes, bob is the
+# second machine.
+PG_DB=${REEL_TEST_PG_URI%/*}/reel_team_bench
+psql "$REEL_TEST_PG_URI" -qc "CREATE DATABASE reel_team_bench"
+PORT=$(free_port)
+"$REEL" server init "$WORK/server" --catalog "$PG_DB" --cloud "$(s3_at team)" \
+  --listen "127.0.0.1:$PORT" >/dev/null
+"$REEL" server run "$WORK/server" --background >/dev/null
+for u in alice bob; do
+  mkdir -p "$WORK/$u/mnt"
+  "$REEL" server user add "$u" --dir "$WORK/server" >/dev/null
+  "$REEL" server token create "$u" --dir "$WORK/server" 2>/dev/null | as "$u" "$REEL" login "http://127.0.0.1:$PORT" >/dev/null
+done
+as alice "$REEL" workspace create proj >/dev/null
+as alice "$REEL" workspace grant proj bob writer >/dev/null
+team_mount() { as "$1" "$REEL" mount "$WORK/$1/mnt" --workspace proj --background >/dev/null 2>&1; }
+team_umount() { as "$1" "$REEL" umount "$WORK/$1/mnt" >/dev/null; }
+
+declare -A R
+phase_meta() {  # phase_meta SIDE MNT MOUNTFN UMOUNTFN
+  local side=$1 mnt=$2 t0 t1
+  mkdir -p "$mnt/meta"
+  drop
+  R[$side.create]=$("$META" create "$mnt/meta" "$FILES" | python3 -c 'import json,sys; print(round(json.load(sys.stdin)["per_second"]))')
+  "$REEL" sync "$mnt" >/dev/null
+  $4; $3; drop
+  R[$side.stat]=$("$META" stat "$mnt/meta" "$FILES" | python3 -c 'import json,sys; print(round(json.load(sys.stdin)["per_second"]))')
+  $4; $3; drop
+  t0=$(now); ls -l "$mnt/meta" >/dev/null; t1=$(now)
+  R[$side.ls]=$(secs "$t0" "$t1")
+}
+phase_big() {  # phase_big SIDE MNT
+  local side=$1 mnt=$2 t0 t1
+  cp "$WORK/big.bin" "$mnt/big.bin"
+  "$REEL" sync "$mnt" >/dev/null
+  t0=$(now); "$REEL" publish "$mnt/big.bin" >/dev/null; t1=$(now)
+  R[$side.publish]=$(python3 -c "import sys; print(f'{$BIG_MIB / ($t1 - $t0):.0f}')")
+}
+cold_read() {  # cold_read SIDE FILE
+  local t0 t1
+  drop
+  t0=$(now); sha256sum "$2" | cut -d' ' -f1 >"$WORK/$1.sha"; t1=$(now)
+  R[$1.read]=$(python3 -c "import sys; print(f'{$BIG_MIB / ($t1 - $t0):.0f}')")
+  cmp -s "$WORK/$1.sha" "$WORK/big.sha" || { echo "FATAL: $1 read other bytes" >&2; exit 1; }
+}
+
+head -c $((BIG_MIB << 20)) /dev/urandom >"$WORK/big.bin"
+sha256sum "$WORK/big.bin" | cut -d' ' -f1 >"$WORK/big.sha"
+
+solo_mount
+phase_meta solo "$WORK/solo/mnt" solo_mount solo_umount
+phase_big solo "$WORK/solo/mnt"
+"$REEL" evict "$WORK/solo/mnt/big.bin" >/dev/null
+solo_umount; solo_mount
+cold_read solo "$WORK/solo/mnt/big.bin"
+solo_umount
+
+team_mount alice
+phase_meta team "$WORK/alice/mnt" "team_mount alice" "team_umount alice"
+phase_big team "$WORK/alice/mnt"
+team_mount bob  # a second machine: its cache is empty
+drop
+t0=$(now); ls -l "$WORK/bob/mnt/meta" >/dev/null; t1=$(now)
+R[team.newls]=$(secs "$t0" "$t1")
+cold_read team "$WORK/bob/mnt/big.bin"
+team_umount bob; team_umount alice
+
+ratio() { python3 -c "import sys; print(f'{float(sys.argv[1]) / float(sys.argv[2]):.2f}x')" "$@"; }
+echo "# Team mount, $(date -u +%F) (commit $(git -C "$ROOT" rev-parse --short HEAD)): $FILES files, a $BIG_MIB MiB file"
+echo
+echo "| | single-user mount | team mount | team / single |"
+echo "|---|---:|---:|---:|"
+echo "| creates/s | ${R[solo.create]} | ${R[team.create]} | $(ratio "${R[team.create]}" "${R[solo.create]}") |"
+echo "| stats/s (cold) | ${R[solo.stat]} | ${R[team.stat]} | $(ratio "${R[team.stat]}" "${R[solo.stat]}") |"
+echo "| \`ls -l\` of $FILES files (cold), s | ${R[solo.ls]} | ${R[team.ls]} | $(ratio "${R[solo.ls]}" "${R[team.ls]}") (speed) |"
+echo "| \`ls -l\` on a new machine, s | | ${R[team.newls]} | |"
+echo "| publish, MB/s | ${R[solo.publish]} | ${R[team.publish]} | $(ratio "${R[team.publish]}" "${R[solo.publish]}") |"
+echo "| cold read, MB/s | ${R[solo.read]} | ${R[team.read]} | $(ratio "${R[team.read]}" "${R[solo.read]}") |"
