@@ -2,10 +2,13 @@
 
 #include <algorithm>
 
+#include "common/names.h"
+
 namespace reel {
 
-CachedCatalog::CachedCatalog(std::unique_ptr<Catalog> inner, std::chrono::milliseconds ttl)
-    : CatalogWrapper(std::move(inner)), ttl_(ttl) {}
+CachedCatalog::CachedCatalog(std::unique_ptr<Catalog> inner, std::chrono::milliseconds ttl,
+                             std::function<Clock::time_point()> clock)
+    : CatalogWrapper(std::move(inner)), ttl_(ttl), clock_(std::move(clock)) {}
 
 void CachedCatalog::KeepAttributes(const Attributes& a, Clock::time_point until) {
   attrs_[a.ino] = {a, until};
@@ -13,25 +16,71 @@ void CachedCatalog::KeepAttributes(const Attributes& a, Clock::time_point until)
 
 void CachedCatalog::Forget() {
   std::lock_guard<std::mutex> lock(mu_);
+  ++generation_;
+  listed_.clear();
   attrs_.clear();
   names_.clear();
   xattrs_.clear();
   xattr_names_.clear();
 }
 
+uint64_t CachedCatalog::Generation() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return generation_;
+}
+
+std::optional<Result<Attributes>> CachedCatalog::KeptLookup(InodeId parent,
+                                                            const std::string& name) {
+  std::lock_guard<std::mutex> lock(mu_);
+  const auto now = Now();
+  auto n = names_.find({parent, name});
+  if (n != names_.end() && n->second.until > now) {
+    auto a = attrs_.find(n->second.value);
+    if (a != attrs_.end() && a->second.until > now) return Result<Attributes>(a->second.value);
+  }
+  auto listed = listed_.find(parent);
+  if (listed != listed_.end() && listed->second.until > now && listed->second.value) {
+    return Result<Attributes>(
+        Status::NotFound("no entry \"" + name + "\" in directory " + std::to_string(parent)));
+  }
+  return std::nullopt;
+}
+
+Result<bool> CachedCatalog::LoadListing(InodeId parent) {
+  const uint64_t generation = Generation();
+  size_t loaded = 0;
+  uint64_t cookie = 0;
+  while (loaded < kListedEntries) {
+    REEL_ASSIGN_OR_RETURN(std::vector<DirEntry> page,
+                          ReadDir(parent, cookie, kListedEntries - loaded));
+    if (page.empty()) break;
+    loaded += page.size();
+    cookie = page.back().cookie;
+  }
+  const bool whole = loaded < kListedEntries;
+  std::lock_guard<std::mutex> lock(mu_);
+  if (generation_ == generation) listed_[parent] = {whole, Now() + ttl_};
+  return whole;
+}
+
 Result<Attributes> CachedCatalog::Lookup(InodeId parent, const std::string& name) {
+  REEL_RETURN_IF_ERROR(ValidateName(name));  // a bad name gets its own answer, not NotFound
+  if (auto kept = KeptLookup(parent, name)) return *kept;
+  bool listed = false;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    const auto now = Clock::now();
-    auto n = names_.find({parent, name});
-    if (n != names_.end() && n->second.until > now) {
-      auto a = attrs_.find(n->second.value);
-      if (a != attrs_.end() && a->second.until > now) return a->second.value;
-    }
+    auto l = listed_.find(parent);
+    listed = l != listed_.end() && l->second.until > Now();
   }
+  // A first lookup in a directory brings the directory: the next ones are answered here.
+  if (!listed && LoadListing(parent).ok()) {
+    if (auto kept = KeptLookup(parent, name)) return *kept;
+  }
+  const uint64_t generation = Generation();
   REEL_ASSIGN_OR_RETURN(Attributes a, inner()->Lookup(parent, name));
   std::lock_guard<std::mutex> lock(mu_);
-  const auto until = Clock::now() + ttl_;
+  if (generation_ != generation) return a;
+  const auto until = Now() + ttl_;
   names_[{parent, name}] = {a.ino, until};
   KeepAttributes(a, until);
   return a;
@@ -41,15 +90,17 @@ Result<Attributes> CachedCatalog::GetAttributes(InodeId ino) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     auto a = attrs_.find(ino);
-    if (a != attrs_.end() && a->second.until > Clock::now()) return a->second.value;
+    if (a != attrs_.end() && a->second.until > Now()) return a->second.value;
   }
+  const uint64_t generation = Generation();
   REEL_ASSIGN_OR_RETURN(Attributes a, inner()->GetAttributes(ino));
   std::lock_guard<std::mutex> lock(mu_);
-  KeepAttributes(a, Clock::now() + ttl_);
+  if (generation_ == generation) KeepAttributes(a, Now() + ttl_);
   return a;
 }
 
 Result<std::vector<DirEntry>> CachedCatalog::ReadDir(InodeId parent, uint64_t after, size_t limit) {
+  const uint64_t generation = Generation();
   REEL_ASSIGN_OR_RETURN(std::vector<DirEntry> entries, inner()->ReadDir(parent, after, limit));
   // The entries' xattr names come along in one more call, so that the probes `ls -l` makes of
   // every file are answered here.
@@ -59,7 +110,10 @@ Result<std::vector<DirEntry>> CachedCatalog::ReadDir(InodeId parent, uint64_t af
   Result<std::vector<std::vector<std::string>>> xattr_names =
       entries.empty() ? std::vector<std::vector<std::string>>() : inner()->ListXattrsOf(inos);
   std::lock_guard<std::mutex> lock(mu_);
-  const auto until = Clock::now() + ttl_;
+  if (generation_ != generation) return entries;
+  const auto until = Now() + ttl_;
+  // One page from the start that holds everything: the whole directory.
+  if (after == 0 && entries.size() < limit) listed_[parent] = {true, until};
   for (size_t i = 0; i < entries.size(); ++i) {
     const DirEntry& e = entries[i];
     names_[{parent, e.name}] = {e.attr.ino, until};
@@ -75,85 +129,109 @@ Result<std::string> CachedCatalog::GetXattr(InodeId ino, const std::string& name
   {
     std::lock_guard<std::mutex> lock(mu_);
     auto x = xattrs_.find({ino, name});
-    if (x != xattrs_.end() && x->second.until > Clock::now()) return x->second.value;
+    if (x != xattrs_.end() && x->second.until > Now()) return x->second.value;
     auto listed = xattr_names_.find(ino);
-    if (listed != xattr_names_.end() && listed->second.until > Clock::now() &&
+    if (listed != xattr_names_.end() && listed->second.until > Now() &&
         std::find(listed->second.value.begin(), listed->second.value.end(), name) ==
             listed->second.value.end()) {
       return Status(Code::kNoData, "no xattr \"" + name + "\"");
     }
   }
+  const uint64_t generation = Generation();
   Result<std::string> got = inner()->GetXattr(ino, name);
   if (got.ok() || got.status().code() == Code::kNoData) {
     std::lock_guard<std::mutex> lock(mu_);
-    xattrs_.insert_or_assign({ino, name}, Kept<Result<std::string>>{got, Clock::now() + ttl_});
+    if (generation_ != generation) return got;
+    xattrs_.insert_or_assign({ino, name}, Kept<Result<std::string>>{got, Now() + ttl_});
   }
   return got;
 }
 
-// Changes: forget everything kept, then change (a call that fails may still have changed
-// something on the server before its reply was lost).
+// Changes: forget everything kept before (a call that fails may still have changed something on
+// the server before its reply was lost) and after (an answer read meanwhile may predate it).
 
 Result<Attributes> CachedCatalog::CreateNode(InodeId parent, const std::string& name,
                                              const NewNode& node, TimeNs now) {
   Forget();
-  return inner()->CreateNode(parent, name, node, now);
+  auto changed = inner()->CreateNode(parent, name, node, now);
+  Forget();  // what was read while the change was on its way is not kept either
+  return changed;
 }
 
 Result<Attributes> CachedCatalog::Link(InodeId ino, InodeId new_parent, const std::string& new_name,
                                        TimeNs now) {
   Forget();
-  return inner()->Link(ino, new_parent, new_name, now);
+  auto changed = inner()->Link(ino, new_parent, new_name, now);
+  Forget();  // what was read while the change was on its way is not kept either
+  return changed;
 }
 
 Result<UnlinkResult> CachedCatalog::Unlink(InodeId parent, const std::string& name, TimeNs now) {
   Forget();
-  return inner()->Unlink(parent, name, now);
+  auto changed = inner()->Unlink(parent, name, now);
+  Forget();  // what was read while the change was on its way is not kept either
+  return changed;
 }
 
 Status CachedCatalog::RemoveDir(InodeId parent, const std::string& name, TimeNs now) {
   Forget();
-  return inner()->RemoveDir(parent, name, now);
+  auto changed = inner()->RemoveDir(parent, name, now);
+  Forget();  // what was read while the change was on its way is not kept either
+  return changed;
 }
 
 Result<RenameResult> CachedCatalog::Rename(InodeId old_parent, const std::string& old_name,
                                            InodeId new_parent, const std::string& new_name,
                                            RenameMode mode, TimeNs now) {
   Forget();
-  return inner()->Rename(old_parent, old_name, new_parent, new_name, mode, now);
+  auto changed = inner()->Rename(old_parent, old_name, new_parent, new_name, mode, now);
+  Forget();  // what was read while the change was on its way is not kept either
+  return changed;
 }
 
 Result<Attributes> CachedCatalog::SetAttributes(InodeId ino, const AttrUpdate& update, TimeNs now) {
   Forget();
-  return inner()->SetAttributes(ino, update, now);
+  auto changed = inner()->SetAttributes(ino, update, now);
+  Forget();  // what was read while the change was on its way is not kept either
+  return changed;
 }
 
 Result<VersionInfo> CachedCatalog::CommitVersion(InodeId ino, const NewVersion& v, TimeNs now) {
   Forget();
-  return inner()->CommitVersion(ino, v, now);
+  auto changed = inner()->CommitVersion(ino, v, now);
+  Forget();  // what was read while the change was on its way is not kept either
+  return changed;
 }
 
 Status CachedCatalog::SetXattr(InodeId ino, const std::string& name, const std::string& value,
                                bool create_only, bool replace_only) {
   Forget();
-  return inner()->SetXattr(ino, name, value, create_only, replace_only);
+  auto changed = inner()->SetXattr(ino, name, value, create_only, replace_only);
+  Forget();  // what was read while the change was on its way is not kept either
+  return changed;
 }
 
 Status CachedCatalog::RemoveXattr(InodeId ino, const std::string& name) {
   Forget();
-  return inner()->RemoveXattr(ino, name);
+  auto changed = inner()->RemoveXattr(ino, name);
+  Forget();  // what was read while the change was on its way is not kept either
+  return changed;
 }
 
 Result<Attributes> CachedCatalog::RestoreFromTrash(uint64_t trash_id, InodeId parent,
                                                    const std::string& name, TimeNs now) {
   Forget();
-  return inner()->RestoreFromTrash(trash_id, parent, name, now);
+  auto changed = inner()->RestoreFromTrash(trash_id, parent, name, now);
+  Forget();  // what was read while the change was on its way is not kept either
+  return changed;
 }
 
 Result<uint64_t> CachedCatalog::PurgeTrash(TimeNs cutoff, const std::vector<InodeId>& keep,
                                            TimeNs now) {
   Forget();
-  return inner()->PurgeTrash(cutoff, keep, now);
+  auto changed = inner()->PurgeTrash(cutoff, keep, now);
+  Forget();  // what was read while the change was on its way is not kept either
+  return changed;
 }
 
 }  // namespace reel

@@ -1,12 +1,18 @@
 // CachedCatalog: what a team mount's engine runs on: the remote catalog with the answers it gave
 // kept for a short time (`ttl`, 1 s by default), so that `ls -l` of a directory is one listing
-// and not a call per name, attribute and extended-attribute probe. A change made through this
-// catalog forgets everything kept, so this machine always sees its own changes at once; another
-// machine's change is seen within `ttl` (as in JuiceFS's default client cache; the change feed
-// will tell instances at once). Thread-safe.
+// and not a call per name, attribute and extended-attribute probe:
+//   - a listing keeps its entries' names, attributes and xattr names;
+//   - a lookup that misses loads its directory's listing (up to kListedEntries entries) and
+//     answers from it, NotFound included when the listing was whole;
+//   - a change made through this catalog forgets everything kept (and an answer that was on its
+//     way while a change was made is not kept), so this machine always sees its own changes at
+//     once; another machine's change is seen within `ttl` (as with JuiceFS's default client
+//     cache; the change feed will tell instances at once).
+// Thread-safe.
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -21,8 +27,11 @@ namespace reel {
 
 class CachedCatalog final : public CatalogWrapper {
  public:
+  using Clock = std::chrono::steady_clock;
+  // `clock` (tests): the time kept answers are measured by; unset: the steady clock.
   explicit CachedCatalog(std::unique_ptr<Catalog> inner,
-                         std::chrono::milliseconds ttl = std::chrono::milliseconds(1000));
+                         std::chrono::milliseconds ttl = std::chrono::milliseconds(1000),
+                         std::function<Clock::time_point()> clock = {});
 
   Result<Attributes> Lookup(InodeId parent, const std::string& name) override;
   Result<Attributes> GetAttributes(InodeId ino) override;
@@ -47,17 +56,31 @@ class CachedCatalog final : public CatalogWrapper {
   Result<uint64_t> PurgeTrash(TimeNs cutoff, const std::vector<InodeId>& keep, TimeNs now) override;
 
  private:
-  using Clock = std::chrono::steady_clock;
   template <typename T>
   struct Kept {
     T value;
     Clock::time_point until;
   };
+  // Entries of one directory loaded by a lookup miss, at the most.
+  static constexpr size_t kListedEntries = 16384;
+
   void KeepAttributes(const Attributes& a, Clock::time_point until);  // mu_ held
   void Forget();
+  // The generation of what is kept: an answer asked for in another generation is not kept.
+  uint64_t Generation();
+  // Lists `parent` into the cache (its first kListedEntries entries); whether that was all.
+  Result<bool> LoadListing(InodeId parent);
+  // A kept answer to Lookup(parent, name): the attributes, NotFound from a whole listing, or
+  // nullopt when nothing fresh is kept.
+  std::optional<Result<Attributes>> KeptLookup(InodeId parent, const std::string& name);
+
+  Clock::time_point Now() const { return clock_ ? clock_() : Clock::now(); }
 
   const std::chrono::milliseconds ttl_;
-  std::mutex mu_;  // guards the maps below
+  const std::function<Clock::time_point()> clock_;
+  std::mutex mu_;                                   // guards generation_ and the maps below
+  uint64_t generation_ = 0;                         // + 1 at every Forget
+  std::unordered_map<InodeId, Kept<bool>> listed_;  // directories loaded: whether whole
   std::unordered_map<InodeId, Kept<Attributes>> attrs_;
   std::map<std::pair<InodeId, std::string>, Kept<InodeId>> names_;  // (parent, name) -> child
   // (ino, xattr name) -> its value, or the NoData answer
