@@ -14,16 +14,6 @@ void CachedCatalog::KeepAttributes(const Attributes& a, Clock::time_point until)
   attrs_[a.ino] = {a, until};
 }
 
-void CachedCatalog::Forget() {
-  std::lock_guard<std::mutex> lock(mu_);
-  ++generation_;
-  listed_.clear();
-  attrs_.clear();
-  names_.clear();
-  xattrs_.clear();
-  xattr_names_.clear();
-}
-
 uint64_t CachedCatalog::Generation() {
   std::lock_guard<std::mutex> lock(mu_);
   return generation_;
@@ -147,91 +137,149 @@ Result<std::string> CachedCatalog::GetXattr(InodeId ino, const std::string& name
   return got;
 }
 
-// Changes: forget everything kept before (a call that fails may still have changed something on
-// the server before its reply was lost) and after (an answer read meanwhile may predate it).
+// Changes. The generation moves on before and after each (an answer read meanwhile may predate
+// it, so it is not kept), and what the change touched is updated or forgotten; the rest stays,
+// so that creating many files in a listed directory does not list it again each time.
+
+void CachedCatalog::BeforeChange() {
+  std::lock_guard<std::mutex> lock(mu_);
+  ++generation_;
+}
+
+void CachedCatalog::AfterChange(const std::function<void()>& update) {
+  std::lock_guard<std::mutex> lock(mu_);
+  ++generation_;
+  update();
+}
+
+void CachedCatalog::ForgetNameIn(InodeId parent, const std::string& name, bool outcome_known) {
+  auto known = names_.find({parent, name});
+  if (known != names_.end()) {  // the inode that had the name: its link count changed, or gone
+    attrs_.erase(known->second.value);
+    listed_.erase(known->second.value);
+    names_.erase(known);
+  }
+  attrs_.erase(parent);  // its times and link count changed
+  if (!outcome_known) listed_.erase(parent);
+}
 
 Result<Attributes> CachedCatalog::CreateNode(InodeId parent, const std::string& name,
                                              const NewNode& node, TimeNs now) {
-  Forget();
-  auto changed = inner()->CreateNode(parent, name, node, now);
-  Forget();  // what was read while the change was on its way is not kept either
-  return changed;
+  BeforeChange();
+  Result<Attributes> made = inner()->CreateNode(parent, name, node, now);
+  AfterChange([&] {
+    ForgetNameIn(parent, name, made.ok() || made.status().code() == Code::kAlreadyExists);
+    if (made.ok()) {
+      const auto until = Now() + ttl_;
+      names_[{parent, name}] = {made->ino, until};
+      KeepAttributes(*made, until);
+    }
+  });
+  return made;
 }
 
 Result<Attributes> CachedCatalog::Link(InodeId ino, InodeId new_parent, const std::string& new_name,
                                        TimeNs now) {
-  Forget();
-  auto changed = inner()->Link(ino, new_parent, new_name, now);
-  Forget();  // what was read while the change was on its way is not kept either
-  return changed;
+  BeforeChange();
+  Result<Attributes> linked = inner()->Link(ino, new_parent, new_name, now);
+  AfterChange([&] {
+    ForgetNameIn(new_parent, new_name, linked.ok());
+    attrs_.erase(ino);
+  });
+  return linked;
 }
 
 Result<UnlinkResult> CachedCatalog::Unlink(InodeId parent, const std::string& name, TimeNs now) {
-  Forget();
-  auto changed = inner()->Unlink(parent, name, now);
-  Forget();  // what was read while the change was on its way is not kept either
-  return changed;
+  BeforeChange();
+  Result<UnlinkResult> gone = inner()->Unlink(parent, name, now);
+  AfterChange([&] {
+    ForgetNameIn(parent, name, gone.ok());
+    if (gone.ok()) attrs_.erase(gone->ino);
+  });
+  return gone;
 }
 
 Status CachedCatalog::RemoveDir(InodeId parent, const std::string& name, TimeNs now) {
-  Forget();
-  auto changed = inner()->RemoveDir(parent, name, now);
-  Forget();  // what was read while the change was on its way is not kept either
-  return changed;
+  BeforeChange();
+  Status removed = inner()->RemoveDir(parent, name, now);
+  AfterChange([&] {
+    ForgetNameIn(parent, name, removed.ok());
+    attrs_.clear();  // the directory removed, even if its name was never looked up here
+  });
+  return removed;
 }
 
 Result<RenameResult> CachedCatalog::Rename(InodeId old_parent, const std::string& old_name,
                                            InodeId new_parent, const std::string& new_name,
                                            RenameMode mode, TimeNs now) {
-  Forget();
-  auto changed = inner()->Rename(old_parent, old_name, new_parent, new_name, mode, now);
-  Forget();  // what was read while the change was on its way is not kept either
-  return changed;
+  BeforeChange();
+  Result<RenameResult> renamed =
+      inner()->Rename(old_parent, old_name, new_parent, new_name, mode, now);
+  AfterChange([&] {
+    ForgetNameIn(old_parent, old_name, false);
+    ForgetNameIn(new_parent, new_name, false);
+    attrs_.clear();  // the moved, replaced or exchanged inodes' times changed
+  });
+  return renamed;
 }
 
 Result<Attributes> CachedCatalog::SetAttributes(InodeId ino, const AttrUpdate& update, TimeNs now) {
-  Forget();
-  auto changed = inner()->SetAttributes(ino, update, now);
-  Forget();  // what was read while the change was on its way is not kept either
+  BeforeChange();
+  Result<Attributes> changed = inner()->SetAttributes(ino, update, now);
+  AfterChange([&] {
+    attrs_.erase(ino);
+    if (changed.ok()) KeepAttributes(*changed, Now() + ttl_);
+  });
   return changed;
 }
 
 Result<VersionInfo> CachedCatalog::CommitVersion(InodeId ino, const NewVersion& v, TimeNs now) {
-  Forget();
-  auto changed = inner()->CommitVersion(ino, v, now);
-  Forget();  // what was read while the change was on its way is not kept either
-  return changed;
+  BeforeChange();
+  Result<VersionInfo> committed = inner()->CommitVersion(ino, v, now);
+  AfterChange([&] { attrs_.erase(ino); });
+  return committed;
 }
 
 Status CachedCatalog::SetXattr(InodeId ino, const std::string& name, const std::string& value,
                                bool create_only, bool replace_only) {
-  Forget();
-  auto changed = inner()->SetXattr(ino, name, value, create_only, replace_only);
-  Forget();  // what was read while the change was on its way is not kept either
-  return changed;
+  BeforeChange();
+  Status set = inner()->SetXattr(ino, name, value, create_only, replace_only);
+  AfterChange([&] {
+    xattrs_.erase({ino, name});
+    xattr_names_.erase(ino);
+    attrs_.erase(ino);
+  });
+  return set;
 }
 
 Status CachedCatalog::RemoveXattr(InodeId ino, const std::string& name) {
-  Forget();
-  auto changed = inner()->RemoveXattr(ino, name);
-  Forget();  // what was read while the change was on its way is not kept either
-  return changed;
+  BeforeChange();
+  Status removed = inner()->RemoveXattr(ino, name);
+  AfterChange([&] {
+    xattrs_.erase({ino, name});
+    xattr_names_.erase(ino);
+    attrs_.erase(ino);
+  });
+  return removed;
 }
 
 Result<Attributes> CachedCatalog::RestoreFromTrash(uint64_t trash_id, InodeId parent,
                                                    const std::string& name, TimeNs now) {
-  Forget();
-  auto changed = inner()->RestoreFromTrash(trash_id, parent, name, now);
-  Forget();  // what was read while the change was on its way is not kept either
-  return changed;
+  BeforeChange();
+  Result<Attributes> restored = inner()->RestoreFromTrash(trash_id, parent, name, now);
+  AfterChange([&] {
+    ForgetNameIn(parent, name, false);
+    if (restored.ok()) attrs_.erase(restored->ino);
+  });
+  return restored;
 }
 
 Result<uint64_t> CachedCatalog::PurgeTrash(TimeNs cutoff, const std::vector<InodeId>& keep,
                                            TimeNs now) {
-  Forget();
-  auto changed = inner()->PurgeTrash(cutoff, keep, now);
-  Forget();  // what was read while the change was on its way is not kept either
-  return changed;
+  BeforeChange();
+  Result<uint64_t> purged = inner()->PurgeTrash(cutoff, keep, now);
+  AfterChange([&] { attrs_.clear(); });
+  return purged;
 }
 
 }  // namespace reel

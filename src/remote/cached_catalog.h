@@ -4,8 +4,9 @@
 //   - a listing keeps its entries' names, attributes and xattr names;
 //   - a lookup that misses loads its directory's listing (up to kListedEntries entries) and
 //     answers from it, NotFound included when the listing was whole;
-//   - a change made through this catalog forgets everything kept (and an answer that was on its
-//     way while a change was made is not kept), so this machine always sees its own changes at
+//   - a change made through this catalog updates or forgets what it touched (a new name joins
+//     its directory's listing; a failed change forgets the listing) and an answer that was on its
+//     way while a change was made is not kept, so this machine always sees its own changes at
 //     once; another machine's change is seen within `ttl` (as with JuiceFS's default client
 //     cache; the change feed will tell instances at once).
 // Thread-safe.
@@ -65,7 +66,12 @@ class CachedCatalog final : public CatalogWrapper {
   static constexpr size_t kListedEntries = 16384;
 
   void KeepAttributes(const Attributes& a, Clock::time_point until);  // mu_ held
-  void Forget();
+  void BeforeChange();
+  // Runs `update` (under mu_) once a change has returned.
+  void AfterChange(const std::function<void()>& update);
+  // Forgets `name` in `parent`, the inode it named and the parent's attributes (mu_ held); the
+  // parent's listing too unless the outcome of the change is known.
+  void ForgetNameIn(InodeId parent, const std::string& name, bool outcome_known);
   // The generation of what is kept: an answer asked for in another generation is not kept.
   uint64_t Generation();
   // Lists `parent` into the cache (its first kListedEntries entries); whether that was all.

@@ -127,4 +127,11 @@ check "the server's log holds no token" bash -c "! grep -q 'reel_[0-9a-f]\{64\}'
 as bob "$REEL" umount "$B" >/dev/null
 as alice "$REEL" umount "$A" >/dev/null
 check "both mounts are gone" bash -c "! mountpoint -q '$A' && ! mountpoint -q '$B'"
+# The mounts' logs are in their team drive directories (sanitizer builds report there).
+for mlog in "$WORK"/*/data/reel/team/*/*/mount.log; do
+  if grep -Eq "$SANITIZER_REPORT" "$mlog"; then
+    fail "sanitizer report in $mlog"
+    cat "$mlog" >&2
+  fi
+done
 finish
