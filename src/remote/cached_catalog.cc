@@ -27,6 +27,7 @@ std::optional<Result<Attributes>> CachedCatalog::KeptLookup(InodeId parent,
   if (n != names_.end() && n->second.until > now) {
     auto a = attrs_.find(n->second.value);
     if (a != attrs_.end() && a->second.until > now) return Result<Attributes>(a->second.value);
+    return std::nullopt;  // the name is there; its attributes are to be asked for
   }
   auto listed = listed_.find(parent);
   if (listed != listed_.end() && listed->second.until > now && listed->second.value) {

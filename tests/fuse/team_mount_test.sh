@@ -24,7 +24,9 @@ stop_server() { "$REEL" server stop "$WORK/server" >/dev/null 2>&1 || true; }
 unmount_users() {
   local m
   for m in "$WORK"/*/mnt; do
-    if mountpoint -q "$m" 2>/dev/null; then "$REEL" umount "$m" >/dev/null 2>&1 || true; fi
+    if mountpoint -q "$m" 2>/dev/null || grep -qs " $m fuse" /proc/mounts; then
+      "$REEL" umount "$m" >/dev/null 2>&1 || fusermount3 -uz "$m" 2>/dev/null || true
+    fi
   done
 }
 CLEANUP_HOOKS+=(unmount_users stop_server drop_db)

@@ -115,6 +115,17 @@ TEST_F(CachedCatalogTest, AListingAnswersTheLookupsAndProbesOfItsEntries) {
   EXPECT_CODE(cache_->Lookup(kRootInode, std::string(300, 'n')), Code::kNameTooLong);
 }
 
+TEST_F(CachedCatalogTest, AFileWrittenInAListedDirectoryIsFoundAfterItsCommit) {
+  ASSERT_OK(cache_->ReadDir(kRootInode, 0, 100).status());  // the root is listed, whole
+  ASSERT_OK_AND_ASSIGN(Attributes f, cache_->CreateNode(kRootInode, "late.txt", File(), T()));
+  NewVersion v;
+  v.size = 0;
+  ASSERT_OK(cache_->CommitVersion(f.ino, v, T()).status());  // its attributes are forgotten
+  ASSERT_OK_AND_ASSIGN(Attributes found, cache_->Lookup(kRootInode, "late.txt"));
+  EXPECT_EQ(found.ino, f.ino);
+  EXPECT_EQ(found.version, 1u);
+}
+
 TEST_F(CachedCatalogTest, AFirstLookupBringsItsDirectory) {
   for (int i = 0; i < 20; ++i) {
     ASSERT_OK(other_->CreateNode(kRootInode, "p" + std::to_string(i), File(), T()).status());
