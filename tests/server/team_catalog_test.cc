@@ -25,11 +25,7 @@ class TeamCatalogTest : public TeamServerTest {
 
   std::unique_ptr<Catalog> As(const std::string& token, const std::string& workspace,
                               const std::string& url = "") {
-    TeamClientOptions o;
-    o.url = url.empty() ? server_->url() : url;
-    o.token = token;
-    o.retry_for = std::chrono::milliseconds(0);
-    return std::make_unique<RemoteCatalog>(o, workspace);
+    return std::make_unique<RemoteCatalog>(OptionsFor(token, url), workspace);
   }
 
   static NewNode File() {

@@ -65,11 +65,15 @@ class TeamServerTest : public PgDatabaseTest {
   }
 
   TeamClient ClientFor(const std::string& token, const std::string& url = "") {
+    return TeamClient(OptionsFor(token, url));
+  }
+  // How a client of `token` reaches `url` (default: server_), without retries.
+  TeamClientOptions OptionsFor(const std::string& token, const std::string& url = "") {
     TeamClientOptions o;
     o.url = url.empty() ? server_->url() : url;
     o.token = token;
     o.retry_for = std::chrono::milliseconds(0);
-    return TeamClient(o);
+    return o;
   }
 
   // A raw request: what a client outside ReelDrive might send.

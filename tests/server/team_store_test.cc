@@ -38,11 +38,7 @@ class TeamStoreTest : public TeamServerTest {
   std::unique_ptr<PresignedStore> StoreFor(const std::string& token,
                                            const std::string& workspace = "show",
                                            const std::string& tier = "cloud") {
-    TeamClientOptions o;
-    o.url = server_->url();
-    o.token = token;
-    o.retry_for = std::chrono::milliseconds(0);
-    return std::make_unique<PresignedStore>(o, workspace, tier);
+    return std::make_unique<PresignedStore>(OptionsFor(token), workspace, tier);
   }
 
   httplib::Result Presign(const std::string& body) {
