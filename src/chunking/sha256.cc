@@ -50,31 +50,53 @@ void Prefetch(const uint8_t* p, size_t begin, size_t end) {
   for (size_t q = begin; q < end; q += kCacheLine) __builtin_prefetch(p + q);
 }
 
-}  // namespace
+// Feeds `data` to the started digest, prefetching ahead on large inputs.
+void Update(EVP_MD_CTX* ctx, std::span<const uint8_t> data) {
+  const uint8_t* p = data.data();
+  const size_t n = data.size();
+  if (n <= kPrefetchAhead) {
+    if (EVP_DigestUpdate(ctx, p, n) != 1) Die("EVP_DigestUpdate");
+    return;
+  }
+  Prefetch(p, 0, kPrefetchAhead);
+  for (size_t off = 0; off < n; off += kPiece) {
+    const size_t ahead = off + kPrefetchAhead;
+    if (ahead < n) Prefetch(p, ahead, std::min(n, ahead + kPiece));
+    if (EVP_DigestUpdate(ctx, p + off, std::min(kPiece, n - off)) != 1) Die("EVP_DigestUpdate");
+  }
+}
 
-ChunkId Sha256(std::span<const uint8_t> data) {
+// SHA-256 of `block` (empty, or one 64-byte block) followed by `data`.
+ChunkId Digest(std::span<const uint8_t> block, std::span<const uint8_t> data) {
   thread_local ThreadCtx tc;
   ChunkId id;
   unsigned int len = 0;
   if (EVP_DigestInit_ex2(tc.ctx, Sha256Md(), nullptr) != 1) Die("EVP_DigestInit_ex2");
-  const uint8_t* p = data.data();
-  const size_t n = data.size();
-  if (n <= kPrefetchAhead) {
-    if (EVP_DigestUpdate(tc.ctx, p, n) != 1) Die("EVP_DigestUpdate");
-  } else {
-    Prefetch(p, 0, kPrefetchAhead);
-    for (size_t off = 0; off < n; off += kPiece) {
-      const size_t ahead = off + kPrefetchAhead;
-      if (ahead < n) Prefetch(p, ahead, std::min(n, ahead + kPiece));
-      if (EVP_DigestUpdate(tc.ctx, p + off, std::min(kPiece, n - off)) != 1) {
-        Die("EVP_DigestUpdate");
-      }
-    }
+  if (!block.empty() && EVP_DigestUpdate(tc.ctx, block.data(), block.size()) != 1) {
+    Die("EVP_DigestUpdate");
   }
+  Update(tc.ctx, data);
   if (EVP_DigestFinal_ex(tc.ctx, id.bytes.data(), &len) != 1 || len != id.bytes.size()) {
     Die("EVP_DigestFinal_ex");
   }
   return id;
+}
+
+}  // namespace
+
+ChunkId Sha256(std::span<const uint8_t> data) { return Digest({}, data); }
+
+ChunkId HmacSha256(const std::array<uint8_t, 32>& key, std::span<const uint8_t> data) {
+  // RFC 2104 with a key shorter than the block: the key, zero-padded, XORed with ipad / opad.
+  constexpr size_t kBlock = 64;
+  std::array<uint8_t, kBlock> ipad{}, opad{};
+  for (size_t i = 0; i < kBlock; ++i) {
+    const uint8_t k = i < key.size() ? key[i] : 0;
+    ipad[i] = k ^ 0x36;
+    opad[i] = k ^ 0x5c;
+  }
+  const ChunkId inner = Digest(ipad, data);
+  return Digest(opad, inner.bytes);
 }
 
 }  // namespace reel

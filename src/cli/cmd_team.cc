@@ -20,6 +20,7 @@ struct Args {
   std::string ca_cert;
   std::string name, principal, role;
   bool json = false;
+  bool encrypted = false;
 };
 
 // A token from standard input: one line, read without echo when it is a terminal.
@@ -97,8 +98,8 @@ int Logout(const Args& a) {
 }
 
 json WorkspaceJson(const WorkspaceView& w) {
-  return json{{"name", w.name}, {"role", w.role}, {"home", w.home}, {"share", w.share},
-              {"created_ns", w.created_ns}};
+  return json{{"name", w.name},   {"role", w.role},           {"home", w.home},
+              {"share", w.share}, {"encrypted", w.encrypted}, {"created_ns", w.created_ns}};
 }
 
 int WorkspaceList(const Args& a) {
@@ -112,9 +113,10 @@ int WorkspaceList(const Args& a) {
     PrintJson(json{{"server", client->url()}, {"workspaces", list}});
     return kExitOk;
   }
-  Table t({"WORKSPACE", "ROLE", "SHARES", "CREATED"});
+  Table t({"WORKSPACE", "ROLE", "SHARES", "ENCRYPTED", "CREATED"});
   for (const WorkspaceView& w : *spaces) {
-    t.AddRow({w.name + (w.home ? " (home)" : ""), w.role, w.share, FormatLocalTime(w.created_ns)});
+    t.AddRow({w.name + (w.home ? " (home)" : ""), w.role, w.share, w.encrypted ? "yes" : "no",
+              FormatLocalTime(w.created_ns)});
   }
   std::cout << t.Render();
   return kExitOk;
@@ -123,12 +125,13 @@ int WorkspaceList(const Args& a) {
 int WorkspaceCreate(const Args& a) {
   auto client = Client(a);
   if (!client.ok()) return Fail(client.status());
-  auto w = client->CreateWorkspace(a.name);
+  auto w = client->CreateWorkspace(a.name, a.encrypted);
   if (!w.ok()) return Fail(w.status());
   if (a.json) {
     PrintJson(WorkspaceJson(*w));
   } else {
-    std::cout << "Workspace " << w->name << " created; you are its admin." << std::endl;
+    std::cout << "Workspace " << w->name << " created" << (w->encrypted ? " (encrypted)" : "")
+              << "; you are its admin." << std::endl;
   }
   return kExitOk;
 }
@@ -199,6 +202,8 @@ void AddTeamCommands(CLI::App& app, Runner* run) {
     auto a = std::make_shared<Args>();
     auto* cmd = ws->add_subcommand("create", "Create a project workspace (you become its admin)");
     cmd->add_option("NAME", a->name, "1 to 64 of a-z 0-9 . _ -")->required();
+    cmd->add_flag("--encrypted", a->encrypted,
+                  "Seal its chunks with a key of its own before they leave an instance");
     common(cmd, a.get());
     cmd->add_flag("--json", a->json, "Machine-readable output");
     cmd->callback([a, run] { *run = [a] { return WorkspaceCreate(*a); }; });

@@ -1,5 +1,6 @@
 // OpenDrive lives apart from drive.cc so code that only creates or inspects drives does not pull
 // in the engine.
+#include <openssl/crypto.h>
 #include <unistd.h>
 
 #include <utility>
@@ -72,6 +73,7 @@ struct DriveParts {
   std::unique_ptr<CatalogBackups> backups;  // none for a team drive: the server's database
   std::string legacy_catalog;               // a catalog file that may hold this machine's state
   bool read_only = false;                   // the user only reads the team workspace
+  std::shared_ptr<const ChunkCipher> cipher;  // an encrypted workspace's; else plaintext
 };
 
 // A drive of one's own: the manifest's catalog and stores.
@@ -117,13 +119,16 @@ Result<DriveParts> OpenTeamDrive(const Manifest& manifest, const TierConfig& loc
   client.token = login.second.token;
   client.ca_cert = login.second.ca_cert;
   TeamClient team(client);
-  REEL_ASSIGN_OR_RETURN(std::vector<std::string> tiers,
-                        team.StoreTiers(manifest.team_workspace));
   DriveParts parts;
-  REEL_ASSIGN_OR_RETURN(std::vector<WorkspaceView> spaces, team.Workspaces());
-  for (const WorkspaceView& w : spaces) {
-    if (w.name == manifest.team_workspace) parts.read_only = w.role == "reader";
+  REEL_ASSIGN_OR_RETURN(WorkspaceView space, team.WorkspaceInfo(manifest.team_workspace));
+  parts.read_only = space.role == "reader";
+  if (space.encrypted) {
+    REEL_ASSIGN_OR_RETURN(std::vector<uint8_t> key, team.WorkspaceKey(space.name));
+    auto cipher = ChunkCipher::FromWorkspaceKey(key);
+    OPENSSL_cleanse(key.data(), key.size());
+    REEL_ASSIGN_OR_RETURN(parts.cipher, std::move(cipher));
   }
+  REEL_ASSIGN_OR_RETURN(std::vector<std::string> tiers, team.StoreTiers(space.name));
   REEL_ASSIGN_OR_RETURN(parts.local, OpenObjectStore(manifest.ResolvedTierUri(local)));
   for (const std::string& tier : tiers) {
     parts.shared.push_back({tier, tier == "edge" ? kTierEdge : kTierCloud,
@@ -151,13 +156,14 @@ Result<OpenedDrive> OpenDrive(const Manifest& manifest, const DriveLock& lock) {
 
   REEL_ASSIGN_OR_RETURN(DriveParts parts, manifest.IsTeam() ? OpenTeamDrive(manifest, *local)
                                                            : OpenOwnDrive(manifest));
+  if (parts.cipher) options.chunk_names = parts.cipher->names();
   // A catalog file of an older ReelDrive may still hold this machine's queue and pins.
   REEL_ASSIGN_OR_RETURN(std::unique_ptr<MachineState> machine,
                         MachineState::Open(MachineStatePath(manifest), parts.legacy_catalog));
   Catalog* catalog_ptr = parts.catalog.get();
 
   auto tiered = std::make_unique<TieredStore>(std::move(parts.local), std::move(parts.shared),
-                                              catalog_ptr, local->limit_bytes);
+                                              catalog_ptr, local->limit_bytes, parts.cipher);
   REEL_RETURN_IF_ERROR(tiered->Open().WithContext("index the local cache"));
   TieredStore* tiered_ptr = tiered.get();
 

@@ -12,8 +12,9 @@ namespace {
 constexpr size_t kMaxQueuedPrefetches = 64;
 }  // namespace
 
-ChunkReader::ChunkReader(ObjectStore* store, uint64_t capacity_bytes, uint32_t prefetch_threads)
-    : store_(store), capacity_(capacity_bytes) {
+ChunkReader::ChunkReader(ObjectStore* store, const ChunkNames& names, uint64_t capacity_bytes,
+                         uint32_t prefetch_threads)
+    : store_(store), names_(names), capacity_(capacity_bytes) {
   for (uint32_t i = 0; i < prefetch_threads; ++i) prefetchers_.emplace_back([this] { PrefetchLoop(); });
 }
 
@@ -149,9 +150,10 @@ Result<ChunkData> ChunkReader::Fetch(const ChunkRef& ref) {
   return Checked(ref, ToShared(std::move(got)), verified);
 }
 
-Result<ChunkData> ChunkReader::Checked(const ChunkRef& ref, Result<SharedBytes> got, bool verified) {
+Result<ChunkData> ChunkReader::Checked(const ChunkRef& ref, Result<SharedBytes> got,
+                                       bool verified) const {
   if (!got.ok()) return got.status().WithContext("chunk " + ref.id.Hex());
-  if (got->size() != ref.length || (!verified && Sha256(got->span()) != ref.id)) {
+  if (got->size() != ref.length || (!verified && names_.Of(got->span()) != ref.id)) {
     return Status::Corruption("chunk " + ref.id.Hex() + " does not match its hash");
   }
   return std::move(got).value();
@@ -162,7 +164,7 @@ Status ChunkReader::Verify(const ChunkId& id, uint64_t* bytes) {
   auto got = store_->GetChunk(ChunkKey(id), &verified);
   if (!got.ok()) return got.status();
   *bytes = got->size();
-  if (!verified && Sha256(*got) != id) {
+  if (!verified && names_.Of(*got) != id) {
     return Status::Corruption("chunk " + id.Hex() + " does not match its hash");
   }
   return Status::Ok();

@@ -20,6 +20,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "chunking/chunk_names.h"
 #include "common/chunk_id.h"
 #include "common/shared_bytes.h"
 #include "common/status.h"
@@ -37,7 +38,9 @@ inline constexpr uint64_t kPrefetchRunBytes = 16ull << 20;
 
 class ChunkReader {
  public:
-  ChunkReader(ObjectStore* store, uint64_t capacity_bytes, uint32_t prefetch_threads = 8);
+  // Chunks are checked against their names under `names`.
+  ChunkReader(ObjectStore* store, const ChunkNames& names, uint64_t capacity_bytes,
+              uint32_t prefetch_threads = 8);
   ~ChunkReader();
   ChunkReader(const ChunkReader&) = delete;
   ChunkReader& operator=(const ChunkReader&) = delete;
@@ -67,13 +70,14 @@ class ChunkReader {
   Result<ChunkData> Fetch(const ChunkRef& ref);
   // `got` as the content of `ref`: Corruption unless its length matches and it hashes to the id
   // (hashed here unless the store `verified` it).
-  static Result<ChunkData> Checked(const ChunkRef& ref, Result<SharedBytes> got, bool verified);
+  Result<ChunkData> Checked(const ChunkRef& ref, Result<SharedBytes> got, bool verified) const;
   // Fetches the chunks of `run` that are neither cached nor loading, with one GetChunks call;
   // readers of any of them wait for it.
   void FetchRun(const std::vector<ChunkRef>& run);
   void PrefetchLoop();
 
   ObjectStore* store_;
+  const ChunkNames names_;
   const uint64_t capacity_;
   // Drops `id`'s entry (must exist) and what it counted.
   using EntryMap = std::unordered_map<ChunkId, Entry, ChunkIdHash>;

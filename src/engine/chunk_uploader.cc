@@ -9,8 +9,8 @@
 namespace reel {
 
 ChunkUploader::ChunkUploader(ObjectStore* store, Catalog* catalog, InflightChunks* inflight,
-                             uint32_t threads, uint64_t max_queued_bytes)
-    : store_(store), catalog_(catalog), inflight_(inflight),
+                             const ChunkNames& names, uint32_t threads, uint64_t max_queued_bytes)
+    : store_(store), catalog_(catalog), inflight_(inflight), names_(names),
       max_threads_(threads == 0 ? 1 : threads), max_queued_bytes_(max_queued_bytes) {}
 
 ChunkUploader::~ChunkUploader() {
@@ -74,7 +74,7 @@ void ChunkUploader::WorkerLoop() {
 
 // Called without mu_ held, except to publish results.
 Status ChunkUploader::Store(size_t slot, const std::vector<uint8_t>& data) {
-  ChunkId id = Sha256(data);
+  ChunkId id = names_.Of(data);
   inflight_->Add(id);
   bool exists = false;
   auto known = catalog_->HasChunk(id);

@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "chunking/chunk_names.h"
 #include "common/chunk_id.h"
 #include "common/status.h"
 
@@ -28,8 +29,9 @@ struct UploadStats {
 
 class ChunkUploader {
  public:
-  ChunkUploader(ObjectStore* store, Catalog* catalog, InflightChunks* inflight, uint32_t threads,
-                uint64_t max_queued_bytes);
+  // New content is named by `names`.
+  ChunkUploader(ObjectStore* store, Catalog* catalog, InflightChunks* inflight,
+                const ChunkNames& names, uint32_t threads, uint64_t max_queued_bytes);
   ~ChunkUploader();
   ChunkUploader(const ChunkUploader&) = delete;
   ChunkUploader& operator=(const ChunkUploader&) = delete;
@@ -54,6 +56,7 @@ class ChunkUploader {
   ObjectStore* store_;
   Catalog* catalog_;
   InflightChunks* inflight_;
+  const ChunkNames names_;
   const uint32_t max_threads_;
   const uint64_t max_queued_bytes_;
 

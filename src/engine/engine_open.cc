@@ -35,7 +35,7 @@ Result<std::unique_ptr<Engine>> Engine::Open(std::unique_ptr<Catalog> catalog,
 EngineImpl::EngineImpl(std::unique_ptr<Catalog> catalog, std::unique_ptr<ObjectStore> store,
                        EngineOptions options, std::unique_ptr<Chunker> chunker)
     : catalog_(std::move(catalog)), store_(std::move(store)), options_(std::move(options)),
-      chunker_(std::move(chunker)), reader_(store_.get(), options_.chunk_cache_bytes),
+      chunker_(std::move(chunker)), reader_(store_.get(), options_.chunk_names, options_.chunk_cache_bytes),
       virtual_tree_(catalog_.get()) {}
 
 EngineImpl::~EngineImpl() {

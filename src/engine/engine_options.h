@@ -5,6 +5,7 @@
 #include <string>
 
 #include "catalog/types.h"
+#include "chunking/chunk_names.h"
 #include "chunking/chunker.h"
 
 namespace reel {
@@ -29,6 +30,9 @@ struct EngineOptions {
   int64_t gc_grace_seconds = 3600;
   // Parallel chunk writers used when a version is committed.
   uint32_t upload_threads = 4;
+  // How chunks are named (and checked when read): plain SHA-256, or keyed in an encrypted
+  // workspace (chunking/chunk_cipher.h).
+  ChunkNames chunk_names;
 };
 
 }  // namespace reel

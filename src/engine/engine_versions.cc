@@ -71,7 +71,8 @@ Result<VersionInfo> EngineImpl::CommitLayer(FileState& fs, VersionKind kind,
   // meanwhile. Recovery knowingly puts this machine's acknowledged writes on the current version.
   if (kind != VersionKind::kRecovered) nv.base = base.id();
   // The uploader keeps every chunk id pinned against GC until the catalog commit is done.
-  ChunkUploader uploader(store_.get(), catalog_.get(), &inflight_, options_.upload_threads,
+  ChunkUploader uploader(store_.get(), catalog_.get(), &inflight_, options_.chunk_names,
+                         options_.upload_threads,
                          4ull * chunker_->MaxChunk());
   if (layer) {
     REEL_RETURN_IF_ERROR(BuildVersionChunks(base, *layer, &reader_, *chunker_, &uploader));
@@ -250,7 +251,7 @@ Result<VersionInfo> EngineImpl::Restore(InodeId ino, uint64_t number) {
   nv.mtime = NowNs();
   nv.base = 0;  // the new file has no version
   if (s.ok()) {
-    ChunkUploader pin(store_.get(), catalog_.get(), &inflight_, 1, 0);  // pins chunks against GC
+    ChunkUploader pin(store_.get(), catalog_.get(), &inflight_, options_.chunk_names, 1, 0);  // pins chunks against GC
     for (const auto& c : old.chunks) pin.AddExisting(c);
     s = catalog_->CommitVersion(fresh.ino, nv, NowNs()).status();
   }

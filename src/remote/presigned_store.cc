@@ -66,7 +66,8 @@ Result<std::pair<long, std::vector<uint8_t>>> PresignedStore::Send(
   req.headers = request.headers;
   req.headers.insert(req.headers.end(), headers.begin(), headers.end());
   REEL_ASSIGN_OR_RETURN(s3::HttpResponse res, http_->Execute(req));
-  if (res.status >= 300 && res.status != 416) {
+  // 416: a range past the end (GetRange); 412: an upload that would replace an object (Put).
+  if (res.status >= 300 && res.status != 416 && res.status != 412) {
     return http_->ErrorStatus(res, request.method + " " + request.key);
   }
   if (answer_headers != nullptr) *answer_headers = res.headers;
@@ -75,7 +76,20 @@ Result<std::pair<long, std::vector<uint8_t>>> PresignedStore::Send(
 
 Status PresignedStore::Put(const std::string& key, std::span<const uint8_t> data) {
   REEL_ASSIGN_OR_RETURN(Signed put, Presign("PUT", key, s3::ContentMd5(data)));
-  return Send(put, data, {}).status();
+  REEL_ASSIGN_OR_RETURN(auto answer, Send(put, data, {}));
+  if (answer.first != 412) return Status::Ok();
+  // The server signs uploads that never replace an object: the key exists. It holds this body
+  // when its ETag (a single-part upload's MD5) is this body's: a retry after a lost answer.
+  REEL_ASSIGN_OR_RETURN(Signed head, Presign("HEAD", key));
+  std::map<std::string, std::string> headers;
+  REEL_RETURN_IF_ERROR(Send(head, {}, {}, &headers).status());
+  std::string etag = headers.count("etag") ? headers["etag"] : "";
+  if (etag.size() >= 2 && etag.front() == '"' && etag.back() == '"') {
+    etag = etag.substr(1, etag.size() - 2);
+  }
+  if (etag == s3::Md5Hex(data)) return Status::Ok();
+  return Status::AlreadyExists("PUT " + key + ": the store holds other bytes under this key, "
+                               "and uploads never replace an object");
 }
 
 Result<std::vector<uint8_t>> PresignedStore::Get(const std::string& key) {

@@ -39,7 +39,8 @@ class PresignedStore final : public ObjectStore {
   // One presigned request from the server.
   [[nodiscard]] Result<Signed> Presign(const std::string& method, const std::string& key,
                                        const std::string& content_md5 = "");
-  // Sends it with no credentials; a non-2xx answer is the matching Status ("what" names it).
+  // Sends it with no credentials; a non-2xx answer is the matching Status ("what" names it),
+  // except 416 (a range past the end) and 412 (an upload over an existing object).
   [[nodiscard]] Result<std::pair<long, std::vector<uint8_t>>> Send(
       const Signed& request, std::span<const uint8_t> body, std::vector<std::string> headers,
       std::map<std::string, std::string>* answer_headers = nullptr);

@@ -22,6 +22,7 @@ WorkspaceView ReadWorkspace(const json& j) {
   w.role = j.at("role").get<std::string>();
   w.home = j.at("home").get<bool>();
   w.share = j.at("share").get<std::string>();
+  w.encrypted = j.at("encrypted").get<bool>();
   w.created_ns = j.at("created_ns").get<int64_t>();
   return w;
 }
@@ -126,9 +127,25 @@ Result<std::vector<WorkspaceView>> TeamClient::Workspaces() {
       });
 }
 
-Result<WorkspaceView> TeamClient::CreateWorkspace(const std::string& name) {
-  return Decode<WorkspaceView>(Call("POST", "/v1/workspaces", json{{"name", name}}),
+Result<WorkspaceView> TeamClient::CreateWorkspace(const std::string& name, bool encrypted) {
+  json body{{"name", name}};
+  if (encrypted) body["encrypted"] = true;
+  return Decode<WorkspaceView>(Call("POST", "/v1/workspaces", body), options_.url, ReadWorkspace);
+}
+
+Result<WorkspaceView> TeamClient::WorkspaceInfo(const std::string& name) {
+  return Decode<WorkspaceView>(Call("GET", "/v1/workspaces/" + PercentEncode(name), nullptr),
                                options_.url, ReadWorkspace);
+}
+
+Result<std::vector<uint8_t>> TeamClient::WorkspaceKey(const std::string& name) {
+  REEL_ASSIGN_OR_RETURN(
+      std::string hex,
+      Decode<std::string>(Call("GET", "/v1/workspaces/" + PercentEncode(name) + "/key", nullptr),
+                          options_.url, [](const json& j) { return j.at("key").get<std::string>(); }));
+  auto key = FromHex(hex);
+  if (!key) return Status::Internal("bad response from " + options_.url + ": a key not in hex");
+  return std::move(*key);
 }
 
 Result<std::vector<GrantView>> TeamClient::Grants(const std::string& workspace) {

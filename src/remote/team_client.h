@@ -30,6 +30,7 @@ struct WorkspaceView {
   std::string role;   // reader, writer, admin
   bool home = false;
   std::string share;  // on-close, on-publish
+  bool encrypted = false;
   int64_t created_ns = 0;
 };
 
@@ -45,7 +46,13 @@ class TeamClient {
   // The name of the token's user.
   [[nodiscard]] Result<std::string> WhoAmI();
   [[nodiscard]] Result<std::vector<WorkspaceView>> Workspaces();
-  [[nodiscard]] Result<WorkspaceView> CreateWorkspace(const std::string& name);
+  [[nodiscard]] Result<WorkspaceView> CreateWorkspace(const std::string& name,
+                                                      bool encrypted = false);
+  // One workspace the caller has a role in (PermissionDenied otherwise).
+  [[nodiscard]] Result<WorkspaceView> WorkspaceInfo(const std::string& name);
+  // The key of an encrypted workspace the caller is a member of (chunking/chunk_cipher.h); keep
+  // it in memory only.
+  [[nodiscard]] Result<std::vector<uint8_t>> WorkspaceKey(const std::string& name);
   [[nodiscard]] Result<std::vector<GrantView>> Grants(const std::string& workspace);
   // role "reader", "writer" or "admin"; Revoke removes the principal's grant.
   [[nodiscard]] Status Grant(const std::string& workspace, const std::string& principal,

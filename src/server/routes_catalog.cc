@@ -41,6 +41,10 @@ void RegisterCatalogRoutes(httplib::Server& server, ServerContext& ctx) {
             WorkspaceCatalog view(ctx.team->catalog(), workspace, role, *ctx.index);
             return ServeCatalogCall(view, *call, args);
           }
+          // Checked before the transaction: no database connection waits on the store.
+          if (ctx.check_pack_uploads && std::string_view(call->name) == "record_pack_upload") {
+            REEL_RETURN_IF_ERROR(CheckPackUploaded(ctx, args));
+          }
           REEL_ASSIGN_OR_RETURN(
               std::string answer,
               ctx.team->ChangeCatalog(request, ChangeName(*call, name, args),

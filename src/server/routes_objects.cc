@@ -7,7 +7,11 @@
 //     -> {expires_ns, requests: [{method, url, headers: {name: value}}...]}
 // Keys are chunk keys (chunks/ab/cd/HEX) and pack keys (packs/ab/HEX): nothing else of the store
 // can be named. Any role may read; PUT needs the writer role and the body's MD5, which the store
-// then checks. A URL is valid for kPresignValidity.
+// then checks, and it only creates (If-None-Match: *, signed: the store refuses to replace an
+// existing object). A URL is valid for kPresignValidity.
+#include <algorithm>
+
+#include "catalog_rpc/catalog_json.h"
 #include "server/server_routes.h"
 #include "store/chunk_keys.h"
 #include "store/s3/s3_presign.h"
@@ -40,6 +44,40 @@ Status CheckContentMd5(const std::string& md5) {
 }
 
 }  // namespace
+
+Status CheckPackUploaded(ServerContext& ctx, const json& args) {
+  TierMask tier = 0;
+  std::string pack;
+  std::vector<PackMember> members;
+  try {
+    tier = args.at("tier").get<TierMask>();
+    pack = args.at("pack").get<std::string>();
+    members = args.at("members").get<std::vector<PackMember>>();
+  } catch (const std::exception&) {
+    return Status::Ok();  // the call itself refuses arguments of the wrong shape
+  }
+  const std::string name = tier == kTierCloud ? "cloud" : tier == kTierEdge ? "edge" : "";
+  auto signer = ctx.stores.find(name);
+  if (signer == ctx.stores.end() || !signer->second.store) {
+    return Status::InvalidArgument("the team has no store instances can reach for tier " +
+                                   std::to_string(tier));
+  }
+  if (!IsPackKey(pack)) return Status::InvalidArgument("'" + pack.substr(0, 64) + "' is not a pack key");
+  uint64_t end = 0;
+  for (const PackMember& m : members) end = std::max<uint64_t>(end, m.offset + m.length);
+  auto info = signer->second.store->Head(pack);
+  if (!info.ok()) {
+    if (info.status().code() != Code::kNotFound) return info.status().WithContext("pack " + pack);
+    return Status::InvalidArgument("pack " + pack + " is not in the " + name +
+                                   " store: upload it before recording it");
+  }
+  if (info->size != end) {
+    return Status::InvalidArgument("pack " + pack + " holds " + std::to_string(info->size) +
+                                   " bytes in the " + name + " store; its members end at " +
+                                   std::to_string(end));
+  }
+  return Status::Ok();
+}
 
 void RegisterObjectRoutes(httplib::Server& server, ServerContext& ctx) {
   Route(server, ctx, "GET", "/v1/workspaces/([^/]+)/stores",
@@ -90,6 +128,9 @@ void RegisterObjectRoutes(httplib::Server& server, ServerContext& ctx) {
               REEL_ASSIGN_OR_RETURN(std::string md5, http::StringField(r, "content_md5"));
               REEL_RETURN_IF_ERROR(CheckContentMd5(md5));
               headers.emplace_back("content-md5", md5);
+              // An upload never replaces an object: packs are recorded by name and chunks by
+              // content, so an overwrite could only destroy what readers rely on.
+              headers.emplace_back("if-none-match", "*");
             } else if (r.contains("content_md5")) {
               return Status::InvalidArgument("content_md5 is for PUT requests");
             }

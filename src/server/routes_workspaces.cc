@@ -1,11 +1,15 @@
 // Team API: workspaces and who may use them.
 //   GET    /v1/workspaces                        {"workspaces":[Workspace...]} (the caller's)
-//   POST   /v1/workspaces {name}                 Workspace (the caller is its admin)
+//   POST   /v1/workspaces {name, encrypted?}     Workspace (the caller is its admin)
 //   GET    /v1/workspaces/NAME                   Workspace (any role in it)
+//   GET    /v1/workspaces/NAME/key               {"key": 64 hex} (any role; encrypted ones only)
 //   GET    /v1/workspaces/NAME/grants            {"grants":[{principal, role}...]} (any role)
 //   PUT    /v1/workspaces/NAME/grants/PRINCIPAL {role}   {"ok":true} (admin)
 //   DELETE /v1/workspaces/NAME/grants/PRINCIPAL          {"ok":true} (admin)
-// Workspace: {name, role (the caller's), home, share, created_ns}. PRINCIPAL: "bob" or "@group".
+// Workspace: {name, role (the caller's), home, share, encrypted, created_ns}. PRINCIPAL: "bob" or "@group".
+#include <openssl/crypto.h>
+
+#include "common/hex.h"
 #include "server/server_routes.h"
 
 namespace reel::server_internal {
@@ -35,9 +39,16 @@ void RegisterWorkspaceRoutes(httplib::Server& server, ServerContext& ctx) {
   Route(server, ctx, "POST", "/v1/workspaces",
         [&ctx](const httplib::Request& req, const TeamRequest& request) -> Result<json> {
     REEL_RETURN_IF_ERROR(http::CheckQuery(req, {}));
-    REEL_ASSIGN_OR_RETURN(json body, http::BodyObject(req, {"name"}));
+    REEL_ASSIGN_OR_RETURN(json body, http::BodyObject(req, {"name", "encrypted"}));
     REEL_ASSIGN_OR_RETURN(std::string name, http::StringField(body, "name"));
-    REEL_ASSIGN_OR_RETURN(Workspace w, ctx.team->CreateWorkspace(name, request));
+    bool encrypted = false;
+    if (body.contains("encrypted")) {
+      if (!body["encrypted"].is_boolean()) {
+        return Status::InvalidArgument("\"encrypted\" must be true or false");
+      }
+      encrypted = body["encrypted"].get<bool>();
+    }
+    REEL_ASSIGN_OR_RETURN(Workspace w, ctx.team->CreateWorkspace(name, request, encrypted));
     return WorkspaceJson(w, Role::kAdmin);
   });
 
@@ -47,6 +58,21 @@ void RegisterWorkspaceRoutes(httplib::Server& server, ServerContext& ctx) {
     REEL_ASSIGN_OR_RETURN(std::string name, NameParam(req, 1, "workspace"));
     REEL_ASSIGN_OR_RETURN(auto member, MemberOf(ctx, name, request.caller));
     return WorkspaceJson(member.first, member.second);
+  });
+
+  // The key instances seal the workspace's chunks with: handed to members only, never logged.
+  Route(server, ctx, "GET", one + "/key",
+        [&ctx](const httplib::Request& req, const TeamRequest& request) -> Result<json> {
+    REEL_RETURN_IF_ERROR(http::CheckQuery(req, {}));
+    REEL_ASSIGN_OR_RETURN(std::string name, NameParam(req, 1, "workspace"));
+    REEL_ASSIGN_OR_RETURN(auto member, MemberOf(ctx, name, request.caller));
+    if (!member.first.encrypted) {
+      return Status::NotFound("workspace \"" + name + "\" is not encrypted");
+    }
+    REEL_ASSIGN_OR_RETURN(std::vector<uint8_t> key, ctx.team->WorkspaceKey(member.first.id));
+    json out{{"key", ToHex(key)}};
+    OPENSSL_cleanse(key.data(), key.size());
+    return out;
   });
 
   Route(server, ctx, "GET", grants,

@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -12,15 +13,18 @@
 #include "common/status.h"
 #include "http/json_http.h"
 #include "server/workspace_catalog.h"
+#include "store/object_store.h"
 #include "store/s3/s3_config.h"
 #include "team/team_directory.h"
 
 namespace reel::server_internal {
 
-// A tier's S3 store, as the server signs requests for it.
+// A tier's S3 store, as the server signs requests for it, and the server's own handle on it
+// (to check what instances say they uploaded).
 struct StoreSigner {
   s3::S3Config config;
   s3::S3Credentials credentials;
+  std::shared_ptr<ObjectStore> store;
 };
 
 struct ServerContext {
@@ -28,6 +32,7 @@ struct ServerContext {
   std::map<std::string, StoreSigner> stores;  // by tier: the s3:// ones
   std::function<TimeNs()> clock;
   WorkspaceIndex* index = nullptr;  // which workspace each inode the server has seen is in
+  bool check_pack_uploads = true;   // TeamServerOptions::check_pack_uploads
 };
 
 // A route handler called only for an authenticated caller. `request` carries the caller, the
@@ -50,6 +55,11 @@ void Route(httplib::Server& server, ServerContext& ctx, const std::string& metho
                                                           const User& caller);
 
 [[nodiscard]] nlohmann::json WorkspaceJson(const Workspace& w, Role role);
+
+// Before a record_pack_upload call is applied (when ctx.check_pack_uploads): its pack must be on the tier's store with exactly
+// the size its members cover (InvalidArgument otherwise; the store's error if it cannot say).
+// Arguments of the wrong shape pass here and are refused by the call itself.
+[[nodiscard]] Status CheckPackUploaded(ServerContext& ctx, const nlohmann::json& args);
 
 void RegisterAccountRoutes(httplib::Server& server, ServerContext& ctx);
 void RegisterWorkspaceRoutes(httplib::Server& server, ServerContext& ctx);

@@ -69,6 +69,8 @@ void Route(httplib::Server& server, ServerContext& ctx, const std::string& metho
       }
       return handler(r, request);
     }, req));
+    // Every answer is one caller's (and some hold keys or signed URLs): never kept by a cache.
+    res.set_header("Cache-Control", "no-store");
   };
   if (method == "GET") {
     server.Get(pattern, wrapped);
@@ -102,7 +104,8 @@ Result<std::pair<Workspace, Role>> MemberOf(ServerContext& ctx, const std::strin
 
 json WorkspaceJson(const Workspace& w, Role role) {
   return json{{"name", w.name},       {"role", RoleName(role)},  {"home", w.home},
-              {"share", w.share},     {"created_ns", w.created}};
+              {"share", w.share},     {"encrypted", w.encrypted},
+              {"created_ns", w.created}};
 }
 
 }  // namespace server_internal
@@ -133,6 +136,7 @@ Result<std::unique_ptr<TeamServer>> TeamServer::Start(TeamDirectory* team,
   auto impl = std::make_unique<Impl>();
   impl->ctx.team = team;
   impl->ctx.index = &impl->index;
+  impl->ctx.check_pack_uploads = options.check_pack_uploads;
   for (const auto& [tier, uri] : options.stores) {
     if (uri.empty()) continue;
     if (!uri.starts_with("s3://")) {
@@ -145,8 +149,9 @@ Result<std::unique_ptr<TeamServer>> TeamServer::Start(TeamDirectory* team,
     if (!credentials.ok()) {
       return credentials.status().WithContext("the credentials of the " + tier + " store");
     }
-    impl->ctx.stores[tier] =
-        server_internal::StoreSigner{std::move(config), std::move(credentials).value()};
+    REEL_ASSIGN_OR_RETURN(std::unique_ptr<ObjectStore> store, OpenObjectStore(uri));
+    impl->ctx.stores[tier] = server_internal::StoreSigner{
+        std::move(config), std::move(credentials).value(), std::move(store)};
   }
   impl->ctx.clock = options.clock ? options.clock : [] { return WallClockNs(); };
   const bool tls = !options.tls_cert.empty();

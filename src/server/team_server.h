@@ -34,6 +34,10 @@ struct TeamServerOptions {
   // s3:// one through presigned URLs the server signs with its own credentials (the AWS_*
   // environment or files of the server's user); they cannot reach other kinds.
   std::map<std::string, std::string> stores;
+  // Whether a pack is recorded only once the server saw it in the store with the size its
+  // members cover. Off only where a catalog is exercised with no store behind it (the catalog
+  // suite's remote backend).
+  bool check_pack_uploads = true;
   std::function<TimeNs()> clock;       // unset: the wall clock
 };
 

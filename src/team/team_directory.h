@@ -44,6 +44,7 @@ struct Workspace {
   InodeId root = 0;      // its directory, under the namespace's root
   bool home = false;     // a user's home workspace
   std::string share;     // "on-close" (homes) or "on-publish" (projects)
+  bool encrypted = false;  // chunks sealed with the workspace's key (chunking/chunk_cipher.h)
   TimeNs created = 0;
 };
 
@@ -108,10 +109,14 @@ class TeamDirectory {
 
   // --- workspaces and grants ---
   // A project workspace named `name` (its directory under the root; on-publish sharing), with
-  // the caller its admin. AlreadyExists if the name is taken (by a workspace, a user's home or
-  // any entry of the root).
+  // the caller its admin; `encrypted` gives it a new random key. AlreadyExists if the name is
+  // taken (by a workspace, a user's home or any entry of the root).
   [[nodiscard]] Result<Workspace> CreateWorkspace(const std::string& name,
-                                                  const TeamRequest& request);
+                                                  const TeamRequest& request,
+                                                  bool encrypted = false);
+  // The key of encrypted workspace `id` (kWorkspaceKeyBytes); NotFound for one that is not
+  // encrypted. The caller authorises: only members may be handed it.
+  [[nodiscard]] Result<std::vector<uint8_t>> WorkspaceKey(uint64_t id);
   [[nodiscard]] Result<Workspace> FindWorkspace(const std::string& name);
   // The workspaces `user` has a role in (own or through a group), by name.
   [[nodiscard]] Result<std::vector<WorkspaceAccess>> ListWorkspaces(const User& user);

@@ -18,9 +18,11 @@ namespace reel::team {
 
 // Makes workspace `name`: its directory under the root (mode 0755) and its row, with `owner` its
 // admin. A home workspace belongs to `owner` and shares on close; a project one on publish.
-// AlreadyExists if a workspace, or any entry of the root, has the name.
+// AlreadyExists if a workspace, or any entry of the root, has the name. `encrypted` gives it a new
+// random key.
 [[nodiscard]] Result<Workspace> CreateWorkspaceIn(postgres::PgTxn& tx, const std::string& name,
-                                                  uint64_t owner, bool home, TimeNs now);
+                                                  uint64_t owner, bool home, TimeNs now,
+                                                  bool encrypted = false);
 
 // What request `request.id` of its caller answered, when it was applied before (std::nullopt
 // when not, or when the request has no id). `what` names the operation and its arguments: the

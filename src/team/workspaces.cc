@@ -1,8 +1,12 @@
 // TeamDirectory: workspaces and grants.
+#include <openssl/crypto.h>
+
 #include <algorithm>
 
 #include "catalog/catalog_txn.h"
 #include "catalog/postgres/pg_pool.h"
+#include "chunking/chunk_cipher.h"
+#include "common/secure_random.h"
 #include "team/team_directory.h"
 #include "team/team_queries.h"
 
@@ -16,7 +20,9 @@ namespace {
 constexpr int kUserPrincipal = 1;
 constexpr int kGroupPrincipal = 2;
 
-#define REEL_WORKSPACE_COLUMNS "w.id, w.name, w.root, w.home_of IS NOT NULL, w.share, w.created"
+#define REEL_WORKSPACE_COLUMNS \
+  "w.id, w.name, w.root, w.home_of IS NOT NULL, w.share, w.created, w.chunk_key IS NOT NULL"
+constexpr int kWorkspaceColumns = 7;
 
 Workspace ReadWorkspace(const PgRows& rows, int r) {
   Workspace w;
@@ -26,6 +32,7 @@ Workspace ReadWorkspace(const PgRows& rows, int r) {
   w.home = rows.Text(r, 3) == "t";
   w.share = rows.Text(r, 4);
   w.created = rows.Int(r, 5);
+  w.encrypted = rows.Text(r, 6) == "t";
   return w;
 }
 
@@ -73,7 +80,7 @@ Result<uint64_t> PrincipalIdIn(PgConn& c, const std::string& principal) {
 }
 
 Result<Workspace> CreateWorkspaceIn(postgres::PgTxn& tx, const std::string& name, uint64_t owner,
-                                    bool home, TimeNs now) {
+                                    bool home, TimeNs now, bool encrypted) {
   PgConn& c = tx.conn();
   REEL_ASSIGN_OR_RETURN(std::optional<Workspace> taken, FindWorkspaceIn(c, name));
   if (taken) return Status::AlreadyExists("workspace \"" + name + "\" exists");
@@ -91,6 +98,7 @@ Result<Workspace> CreateWorkspaceIn(postgres::PgTxn& tx, const std::string& name
   w.home = home;
   w.share = home ? "on-close" : "on-publish";
   w.created = now;
+  w.encrypted = encrypted;
   REEL_ASSIGN_OR_RETURN(
       PgRows rows,
       home ? c.Query("INSERT INTO workspaces (name, root, home_of, share, created) "
@@ -100,6 +108,13 @@ Result<Workspace> CreateWorkspaceIn(postgres::PgTxn& tx, const std::string& name
                      "VALUES ($1, $2, $3, $4) RETURNING id",
                      name, w.root, w.share, now));
   w.id = rows.U64(0, 0);
+  if (encrypted) {
+    std::vector<uint8_t> key = SecureRandomBytes(kWorkspaceKeyBytes);
+    Status set = c.Exec("UPDATE workspaces SET chunk_key = $2 WHERE id = $1", w.id,
+                        postgres::Bytes{key.data(), key.size()});
+    OPENSSL_cleanse(key.data(), key.size());
+    REEL_RETURN_IF_ERROR(set);
+  }
   REEL_RETURN_IF_ERROR(c.Exec("INSERT INTO grants (workspace_id, principal_kind, principal_id, "
                               "role) VALUES ($1, $2, $3, $4)",
                               w.id, kUserPrincipal, owner, static_cast<int>(Role::kAdmin)));
@@ -109,10 +124,10 @@ Result<Workspace> CreateWorkspaceIn(postgres::PgTxn& tx, const std::string& name
 }  // namespace team
 
 Result<Workspace> TeamDirectory::CreateWorkspace(const std::string& name,
-                                                 const TeamRequest& request) {
+                                                 const TeamRequest& request, bool encrypted) {
   REEL_RETURN_IF_ERROR(ValidateTeamName("workspace", name));
   const User& owner = request.caller;
-  const std::string what = "workspace create " + name;
+  const std::string what = "workspace create " + name + (encrypted ? " encrypted" : "");
   Workspace out;
   REEL_RETURN_IF_ERROR(pool_->Transaction([&](PgConn& c) -> Status {
     postgres::PgTxn tx(c);
@@ -126,11 +141,26 @@ Result<Workspace> TeamDirectory::CreateWorkspace(const std::string& name,
     }
     REEL_ASSIGN_OR_RETURN(std::optional<User> homonym, team::FindUserIn(c, name));
     if (homonym) return Status::AlreadyExists("\"" + name + "\" is a user's home workspace");
-    REEL_ASSIGN_OR_RETURN(out, team::CreateWorkspaceIn(tx, name, owner.id, false, request.now));
+    REEL_ASSIGN_OR_RETURN(out, team::CreateWorkspaceIn(tx, name, owner.id, false, request.now,
+                                                          encrypted));
     REEL_RETURN_IF_ERROR(team::RecordRequestIn(c, request, what, name));
     return tx.FlushStats();
   }));
   return out;
+}
+
+Result<std::vector<uint8_t>> TeamDirectory::WorkspaceKey(uint64_t id) {
+  std::vector<uint8_t> key;
+  REEL_RETURN_IF_ERROR(pool_->Transaction([&](PgConn& c) -> Status {
+    REEL_ASSIGN_OR_RETURN(PgRows rows,
+                          c.Query("SELECT chunk_key FROM workspaces WHERE id = $1", id));
+    if (rows.empty()) return Status::NotFound("no workspace " + std::to_string(id));
+    if (rows.IsNull(0, 0)) return Status::NotFound("the workspace is not encrypted");
+    key = rows.Bytea(0, 0);
+    return Status::Ok();
+  }));
+  if (key.size() != kWorkspaceKeyBytes) return Status::Corruption("a workspace key of a wrong size");
+  return key;
 }
 
 Result<Workspace> TeamDirectory::FindWorkspace(const std::string& name) {
@@ -160,7 +190,7 @@ Result<std::vector<WorkspaceAccess>> TeamDirectory::ListWorkspaces(const User& u
                                   user.id));
     out.clear();
     for (int r = 0; r < rows.size(); ++r) {
-      out.push_back({ReadWorkspace(rows, r), static_cast<Role>(rows.Int(r, 6))});
+      out.push_back({ReadWorkspace(rows, r), static_cast<Role>(rows.Int(r, kWorkspaceColumns))});
     }
     return Status::Ok();
   }));

@@ -5,16 +5,18 @@
 #include <spdlog/spdlog.h>
 
 #include "catalog/catalog.h"
-#include "chunking/sha256.h"
 #include "store/chunk_keys.h"
 #include "tiers/pack_keys.h"
 
 namespace reel {
 
 TieredStore::TieredStore(std::unique_ptr<ObjectStore> local, std::vector<SharedTier> shared,
-                         Catalog* catalog, uint64_t cache_limit_bytes)
+                         Catalog* catalog, uint64_t cache_limit_bytes,
+                         std::shared_ptr<const ChunkCipher> cipher)
     : local_(std::move(local)),
       shared_(std::move(shared)),
+      cipher_(std::move(cipher)),
+      names_(cipher_ ? cipher_->names() : ChunkNames()),
       catalog_(catalog),
       // With no shared tier nothing is ever clean: the limit could never be honoured.
       cache_(local_.get(), catalog, shared_.empty() ? 0 : cache_limit_bytes) {}
@@ -50,7 +52,7 @@ Result<std::vector<uint8_t>> TieredStore::GetChunk(const std::string& key, bool*
   auto got = local_->Get(key);
   if (got.ok()) {
     // Hashing here costs nothing extra: the reader would hash an unverified copy anyway.
-    if (!id || Sha256(*got) == *id) {
+    if (!id || names_.Of(*got) == *id) {
       if (id) cache_.Touch(*id);
       local_hits_.fetch_add(1, std::memory_order_relaxed);
       *verified = id.has_value();

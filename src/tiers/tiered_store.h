@@ -15,6 +15,10 @@
 //              fetched again; one of an unsaved chunk is Corruption.
 //   GetChunks -> the same for a streaming reader's run of chunks: chunks that lie next to each
 //              other in one pack on one tier come with ONE ranged GET, split and verified.
+//   Sealing -> with a ChunkCipher (an encrypted workspace), chunks are named by keyed hashes and
+//              every chunk on a shared tier is sealed (AES-256-GCM, chunking/chunk_cipher.h):
+//              the TransferEngine seals what it uploads, fetches are opened here, then checked
+//              against their names. Local copies are plaintext.
 //   Delete  -> every tier (garbage collection removes a chunk everywhere); a pack object goes
 //              when no chunk location points into it any more.
 //   List    -> the union over every tier (a key held by several tiers is reported once per tier).
@@ -32,6 +36,7 @@
 #include <vector>
 
 #include "catalog/types.h"
+#include "chunking/chunk_cipher.h"
 #include "common/buffer_pool.h"
 #include "store/object_store.h"
 #include "tiers/local_cache.h"
@@ -64,9 +69,11 @@ struct OrphanPackReport {
 
 class TieredStore final : public ObjectStore {
  public:
-  // `shared` in read order (edge before cloud).
+  // `shared` in read order (edge before cloud). With `cipher`, chunks on the shared tiers are
+  // sealed and named by its keyed names.
   TieredStore(std::unique_ptr<ObjectStore> local, std::vector<SharedTier> shared,
-              Catalog* catalog, uint64_t cache_limit_bytes);
+              Catalog* catalog, uint64_t cache_limit_bytes,
+              std::shared_ptr<const ChunkCipher> cipher = nullptr);
 
   // Loads the cache index; call once before use.
   [[nodiscard]] Status Open();
@@ -86,6 +93,9 @@ class TieredStore final : public ObjectStore {
   std::string Uri() const override;
 
   ObjectStore* local() const { return local_.get(); }
+  // How chunks are named; the cipher of the shared tiers' copies, or nullptr (plaintext).
+  const ChunkNames& names() const { return names_; }
+  const ChunkCipher* cipher() const { return cipher_.get(); }
   LocalCache& cache() { return cache_; }
   // The shared tier with this bit, or nullptr.
   ObjectStore* shared(TierMask bit) const;
@@ -156,6 +166,8 @@ class TieredStore final : public ObjectStore {
   std::set<std::string> held_packs_;     // packs between their PUT and their catalog record
   std::unique_ptr<ObjectStore> local_;
   std::vector<SharedTier> shared_;
+  std::shared_ptr<const ChunkCipher> cipher_;
+  ChunkNames names_;
   Catalog* catalog_;
   LocalCache cache_;
   std::atomic<uint64_t> local_hits_{0}, remote_fetches_{0}, remote_bytes_{0}, remote_requests_{0},

@@ -5,7 +5,6 @@
 #include <unordered_map>
 
 #include "catalog/catalog.h"
-#include "chunking/sha256.h"
 #include "common/direct_io.h"
 #include "store/chunk_keys.h"
 #include "tiers/tiered_store.h"
@@ -46,7 +45,15 @@ Result<std::vector<uint8_t>> TieredStore::FetchRemote(const std::string& key) {
       if (got.status().code() != Code::kNotFound) last = got.status().WithContext(tier.name);
       continue;
     }
-    if (id && Sha256(*got) != *id) {
+    if (id && cipher_ != nullptr) {
+      auto opened = cipher_->Open(*id, *got);
+      if (!opened.ok()) {
+        last = opened.status().WithContext(tier.name + " tier");
+        continue;
+      }
+      got->resize(*opened);
+    }
+    if (id && names_.Of(*got) != *id) {
       last = Status::Corruption("chunk " + id->Hex() + " from the " + tier.name +
                                 " tier does not match its hash");
       continue;
@@ -172,10 +179,18 @@ void TieredStore::FetchRun(const PackRun& run, const std::vector<ChunkId>& ids,
   for (size_t i = 0; i < run.members.size(); ++i) {
     const PackRun::Member& m = run.members[i];
     // A short read (a truncated pack) gives a short member, which fails its hash.
-    const uint64_t have = std::min<uint64_t>(m.length, *got - std::min(*got, at));
+    uint64_t have = std::min<uint64_t>(m.length, *got - std::min(*got, at));
     at += m.length;
+    if (cipher_ != nullptr) {  // sealed on the tier: opened in place
+      auto opened = cipher_->Open(ids[m.index], {buffer.get() + slot[i], have});
+      if (!opened.ok()) {
+        one(m.index);
+        continue;
+      }
+      have = *opened;
+    }
     const SharedBytes member = all.Slice(slot[i], have);
-    if (Sha256(member.span()) != ids[m.index]) {
+    if (names_.Of(member.span()) != ids[m.index]) {
       one(m.index);  // damaged in this pack: fetched again on its own, from the next tier
       continue;
     }

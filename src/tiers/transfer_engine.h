@@ -89,6 +89,7 @@ class TransferEngine {
   // Reads the chunk of upload `t`, appended to `pack` (unchanged on failure). The local copy is
   // hashed here only when `verify`: otherwise the target store checks it (PutHashedParts), and a
   // mismatch fails the pack, whose retry verifies. Copies from other tiers are always verified.
+  // With the store's cipher, the copy is always verified, then sealed in the pack.
   Status ReadForUpload(const Transfer& t, std::vector<uint8_t>* pack, bool verify);
   // After a transfer ran: counters and the completion callback on success (its queue entry is
   // already gone); on failure the counters and the entry back in the queue, due at `retry_at`.

@@ -1,7 +1,10 @@
 #include "chunking/sha256.h"
 
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 
+#include <array>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -64,6 +67,39 @@ TEST(Sha256Test, SameResultOnEveryThread) {
   }
   for (auto& th : threads) th.join();
   for (const ChunkId& id : got) EXPECT_EQ(id, expected);
+}
+
+// RFC 4231 test case 1: a 20-byte key is zero-padded to the block like a 32-byte one ending in
+// zeros, so both name the same HMAC.
+TEST(HmacSha256Test, Rfc4231Vector) {
+  std::array<uint8_t, 32> key{};
+  for (size_t i = 0; i < 20; ++i) key[i] = 0x0b;
+  const std::string data = "Hi There";
+  EXPECT_EQ(HmacSha256(key, {reinterpret_cast<const uint8_t*>(data.data()), data.size()}).Hex(),
+            "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
+}
+
+// Every size around the piece and prefetch boundaries gives OpenSSL's one-shot HMAC; another key
+// gives another name; the plain SHA-256 is never the keyed one.
+TEST(HmacSha256Test, MatchesOpenSslAtEverySize) {
+  std::array<uint8_t, 32> key{}, other{};
+  for (size_t i = 0; i < key.size(); ++i) {
+    key[i] = static_cast<uint8_t>(i * 7 + 1);
+    other[i] = static_cast<uint8_t>(i * 7 + 2);
+  }
+  std::vector<uint8_t> data(9000);
+  for (size_t i = 0; i < data.size(); ++i) data[i] = static_cast<uint8_t>(i * 31 + (i >> 7));
+  for (size_t n : {0, 1, 63, 64, 65, 1023, 1024, 1025, 4095, 4096, 4097, 8192, 9000}) {
+    const std::span<const uint8_t> in(data.data(), n);
+    unsigned char want[32];
+    unsigned int len = 0;
+    ASSERT_NE(HMAC(EVP_sha256(), key.data(), 32, in.data(), in.size(), want, &len), nullptr);
+    ASSERT_EQ(len, 32u);
+    const ChunkId got = HmacSha256(key, in);
+    EXPECT_EQ(0, std::memcmp(got.bytes.data(), want, 32)) << n;
+    EXPECT_NE(got, HmacSha256(other, in)) << n;
+    EXPECT_NE(got, Sha256(in)) << n;
+  }
 }
 
 }  // namespace

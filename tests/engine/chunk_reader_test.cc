@@ -81,7 +81,7 @@ TEST(ChunkReaderTest, ChunksKeptFromManyRunsDoNotHoldMoreThanTheCapacity) {
   }
   // Room for 4 runs' buffers (64 chunks) by bytes.
   const uint64_t capacity = 4 * kPerRun * kChunk;
-  ChunkReader reader(&store, capacity, 1);
+  ChunkReader reader(&store, ChunkNames(), capacity, 1);
   for (size_t r = 0; r < kRuns; ++r) {
     reader.Prefetch(runs[r]);
     // A reader that keeps coming back to the first chunk of every run it has seen (a scrubbing

@@ -4,7 +4,8 @@
 #   alice writes and publishes; bob, a reader, reads identical bytes and cannot change anything;
 #   carol, with no grant, cannot mount the workspace; no instance holds store credentials (the
 #   mounts run without any, and none is on their disks); a token revoked while its mount runs
-#   fails on its next call; the server's log holds no token.
+#   fails on its next call; the server's log holds no token; an encrypted workspace is read by its
+#   members while the bucket (read straight from the gateway) holds none of its plaintext.
 source "$(dirname "$0")/lib.sh" "$1"
 
 if [[ -z "${REEL_TEST_PG_URI:-}" || -z "${REEL_TEST_S3_URI:-}" ]]; then
@@ -104,6 +105,80 @@ else
   check "carol is told why" grep -q "no role in workspace" "$WORK/carol.out"
 fi
 check "carol's mountpoint is not mounted" bash -c "! mountpoint -q '$WORK/carol/mnt'"
+
+log "an encrypted workspace: members read it, the bucket holds none of its plaintext"
+as alice "$REEL" workspace create vault --encrypted >/dev/null
+as alice "$REEL" workspace grant vault bob reader >/dev/null
+as alice "$REEL" workspace list >"$WORK/workspaces.txt"
+check "the workspace is listed as encrypted" grep -Eq '^vault +admin +on-publish +yes' "$WORK/workspaces.txt"
+plain_marker="REEL-PLAIN-MARKER-$run_id"
+secret_marker="REEL-SECRET-MARKER-$run_id"
+# The control: the same kind of text in the workspace that is not encrypted must be found.
+{ yes "$plain_marker" || true; } | head -c $((3 * 1024 * 1024)) >"$A/plain-marker.txt"
+as alice "$REEL" publish "$A/plain-marker.txt" >/dev/null
+mkdir -p "$WORK/alice-vault/mnt" "$WORK/bob-vault/mnt"
+AV=$WORK/alice-vault/mnt
+BV=$WORK/bob-vault/mnt
+as alice "$REEL" mount "$AV" --workspace vault --background >/dev/null 2>&1
+check "alice's encrypted mount is up" mountpoint -q "$AV"
+{ yes "$secret_marker" || true; } | head -c $((3 * 1024 * 1024)) >"$WORK/secret.txt"
+head -c $((6 * 1024 * 1024)) /dev/urandom >"$WORK/vault.bin"
+printf 'a one-chunk note, %s\n' "$secret_marker" >"$WORK/note.txt"
+cp "$WORK/secret.txt" "$WORK/vault.bin" "$WORK/note.txt" "$AV/"
+for f in secret.txt vault.bin note.txt; do as alice "$REEL" publish "$AV/$f" >/dev/null; done
+as bob "$REEL" mount "$BV" --workspace vault --background >/dev/null 2>&1
+check "bob's encrypted mount is up" mountpoint -q "$BV"
+for f in secret.txt vault.bin note.txt; do
+  check "bob reads $f from the encrypted workspace" same_file "$BV/$f" "$WORK/$f"
+done
+check "an encrypted reader's mount is read-only too" refused "$RO" touch "$BV/new.txt"
+as bob "$REEL" umount "$BV" >/dev/null
+
+# The bucket, read straight from the gateway with the test's own credentials (curl's SigV4),
+# not through ReelDrive: every object under this run's prefix.
+s3_endpoint=$(sed -n 's/.*endpoint=\([^&]*\).*/\1/p' <<<"$s3_opts")
+bucket_path=${s3_base#s3://}
+bucket=${bucket_path%%/*}
+prefix=${bucket_path#*/}
+prefix="${prefix%/}/team-$run_id/"
+s3_get() {  # s3_get URL [curl options...]: the gateway wants the (empty) payload's hash signed
+  local url=$1; shift
+  curl -fsS --aws-sigv4 "aws:amz:us-east-1:s3" --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \
+    -H "x-amz-content-sha256: $(sha256sum </dev/null | cut -d' ' -f1)" "$@" "$url"
+}
+fetch_bucket() {
+  local list k i=0
+  mkdir -p "$WORK/bucket"
+  list=$(s3_get "$s3_endpoint/$bucket?list-type=2&max-keys=1000&prefix=${prefix//\//%2F}") || return 1
+  grep -q '<IsTruncated>false</IsTruncated>' <<<"$list" || return 1
+  grep -o '<Key>[^<]*</Key>' <<<"$list" | sed 's|<Key>\(.*\)</Key>|\1|' >"$WORK/bucket.keys"
+  [ -s "$WORK/bucket.keys" ] || return 1
+  while read -r k; do
+    i=$((i + 1))
+    s3_get "$s3_endpoint/$bucket/$k" -o "$WORK/bucket/$i" || return 1
+  done <"$WORK/bucket.keys"
+}
+check "the bucket's objects are read from the gateway" fetch_bucket
+log "bucket: $(wc -l <"$WORK/bucket.keys") objects, $(du -sm "$WORK/bucket" | cut -f1) MiB"
+check "the control: the plain workspace's text is in the bucket" \
+  grep -rqaF "$plain_marker" "$WORK/bucket"
+check "the encrypted workspace's text is not" bash -c "! grep -rqaF '$secret_marker' '$WORK/bucket'"
+note_sha=$(sha256sum "$WORK/note.txt" | cut -d' ' -f1)
+check "no key names the plain SHA-256 of its one-chunk file" \
+  bash -c "! grep -q '$note_sha' '$WORK/bucket.keys'"
+# Any 64 bytes of its random file, and that SHA-256 in binary, in no object.
+check "no object holds its random bytes or the plain hash" python3 - "$WORK/vault.bin" \
+  "$note_sha" "$WORK/bucket" <<'PY'
+import os, sys
+data = open(sys.argv[1], "rb").read()
+needles = [data[i:i + 64] for i in range(4096, len(data) - 64, len(data) // 16)]
+needles.append(bytes.fromhex(sys.argv[2]))
+for name in os.listdir(sys.argv[3]):
+    blob = open(os.path.join(sys.argv[3], name), "rb").read()
+    if any(n in blob for n in needles):
+        sys.exit(f"object {name} holds plaintext")
+PY
+as alice "$REEL" umount "$AV" >/dev/null
 
 log "no store credentials on the instances"
 for u in alice bob; do

@@ -1,6 +1,7 @@
 // The team server on a real PostgreSQL database, called over loopback by the real client and by a
 // raw HTTP client (for what the client never sends): authentication on every call, workspaces and
 // grants as each user sees them, bad input, request ids, two servers on one database, HTTPS.
+#include "chunking/chunk_cipher.h"
 #include "server/team_server.h"
 
 #include "team_server_fixture.h"
@@ -100,6 +101,47 @@ TEST_F(TeamServerTest, WorkspacesAndGrantsFollowWhoCallsAndTheirRole) {
   EXPECT_CODE(alice.Grant("alice", "bob", "writer"), Code::kOk) << "homes can be shared too";
 }
 
+// An encrypted workspace's key goes to its members (readers too: they must open what they
+// read), never to anyone else, never for a workspace without one, never into a cache.
+TEST_F(TeamServerTest, AnEncryptedWorkspacesKeyGoesToItsMembersOnly) {
+  TeamClient alice = ClientFor(alice_), bob = ClientFor(bob_), carol = ClientFor(carol_);
+  ASSERT_OK_AND_ASSIGN(WorkspaceView vault, alice.CreateWorkspace("vault", /*encrypted=*/true));
+  EXPECT_TRUE(vault.encrypted);
+  ASSERT_OK_AND_ASSIGN(WorkspaceView plain, alice.CreateWorkspace("plain"));
+  EXPECT_FALSE(plain.encrypted);
+  ASSERT_OK(alice.Grant("vault", "bob", "reader"));
+  ASSERT_OK_AND_ASSIGN(WorkspaceView seen, bob.WorkspaceInfo("vault"));
+  EXPECT_TRUE(seen.encrypted);
+  EXPECT_EQ(seen.role, "reader");
+
+  ASSERT_OK_AND_ASSIGN(std::vector<uint8_t> key, alice.WorkspaceKey("vault"));
+  EXPECT_EQ(key.size(), kWorkspaceKeyBytes);
+  EXPECT_NE(key, std::vector<uint8_t>(kWorkspaceKeyBytes, 0));
+  ASSERT_OK_AND_ASSIGN(std::vector<uint8_t> bobs, bob.WorkspaceKey("vault"));
+  EXPECT_EQ(bobs, key) << "one key per workspace, for every member";
+  EXPECT_CODE(carol.WorkspaceKey("vault"), Code::kPermissionDenied);
+  EXPECT_CODE(alice.WorkspaceKey("plain"), Code::kNotFound);
+  EXPECT_CODE(alice.WorkspaceKey("nothing"), Code::kNotFound);
+  auto raw = Raw("GET", "/v1/workspaces/vault/key", "", As(alice_));
+  ASSERT_TRUE(raw);
+  EXPECT_EQ(raw->status, 200);
+  EXPECT_EQ(raw->get_header_value("Cache-Control"), "no-store");
+  auto anonymous = Raw("GET", "/v1/workspaces/vault/key", "", {});
+  ASSERT_TRUE(anonymous);
+  EXPECT_EQ(anonymous->status, 401);
+
+  // Another encrypted workspace has another key; a revoked member gets nothing more.
+  ASSERT_OK(alice.CreateWorkspace("vault2", true).status());
+  ASSERT_OK_AND_ASSIGN(std::vector<uint8_t> other, alice.WorkspaceKey("vault2"));
+  EXPECT_NE(other, key);
+  ASSERT_OK(alice.Revoke("vault", "bob"));
+  EXPECT_CODE(bob.WorkspaceKey("vault"), Code::kPermissionDenied);
+  ASSERT_OK_AND_ASSIGN(auto spaces, alice.Workspaces());
+  for (const WorkspaceView& w : spaces) {
+    EXPECT_EQ(w.encrypted, w.name == "vault" || w.name == "vault2") << w.name;
+  }
+}
+
 TEST_F(TeamServerTest, BadInputGetsAClear4xxAndChangesNothing) {
   struct Case {
     const char* method;
@@ -115,6 +157,10 @@ TEST_F(TeamServerTest, BadInputGetsAClear4xxAndChangesNothing) {
       {"POST", "/v1/workspaces", "[\"show1\"]", true, 400, "invalid_argument"},
       {"POST", "/v1/workspaces", R"({"name":"show1","owner":"bob"})", true, 400, "invalid_argument"},
       {"POST", "/v1/workspaces", R"({"name":5})", true, 400, "invalid_argument"},
+      {"POST", "/v1/workspaces", R"({"name":"show1","encrypted":"yes"})", true, 400,
+       "invalid_argument"},
+      {"POST", "/v1/workspaces", R"({"name":"show1","encrypted":1})", true, 400, "invalid_argument"},
+      {"GET", "/v1/workspaces/alice/key?raw=1", "", false, 400, "invalid_argument"},
       {"POST", "/v1/workspaces", R"({})", true, 400, "invalid_argument"},
       {"POST", "/v1/workspaces", R"({"name":".."})", true, 400, "invalid_argument"},
       {"POST", "/v1/workspaces", R"({"name":"a/b"})", true, 400, "invalid_argument"},

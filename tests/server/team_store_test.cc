@@ -8,6 +8,7 @@
 #include "chunking/sha256.h"
 #include "common/clock.h"
 #include "remote/presigned_store.h"
+#include "remote/remote_catalog.h"
 #include "store/chunk_keys.h"
 #include "store/s3_test_env.h"
 #include "team_server_fixture.h"
@@ -128,6 +129,81 @@ TEST_F(TeamStoreTest, APresignedUploadTakesOnlyTheBodyWhoseMd5WasSigned) {
   EXPECT_EQ(tampered->status, 400) << tampered->body;
   EXPECT_NE(tampered->body.find("BadDigest"), std::string::npos) << tampered->body;
   EXPECT_CODE(direct_->Head(key), Code::kNotFound);
+}
+
+// A presigned upload only creates: the same body again (a retry after a lost answer) is fine,
+// other bytes under an existing key are refused by the store, and a client that drops the
+// signed condition breaks the signature.
+TEST_F(TeamStoreTest, AnUploadNeverReplacesAnObject) {
+  auto alice = StoreFor(alice_);
+  const std::vector<uint8_t> data = Bytes("the only take of shot 7");
+  const std::string key = ChunkKey(Sha256(data));
+  ASSERT_OK(alice->Put(key, data));
+  EXPECT_OK(alice->Put(key, data)) << "a retry of the same body";
+  EXPECT_CODE(alice->Put(key, Bytes("garbage over the take")), Code::kAlreadyExists);
+  ASSERT_OK_AND_ASSIGN(std::vector<uint8_t> stored, direct_->Get(key));
+  EXPECT_EQ(stored, data) << "the object was not replaced";
+
+  // The raw presigned PUT, sent without its If-None-Match header.
+  const std::string other = ChunkKey(Sha256(Bytes("z")));
+  auto res = Presign(R"({"tier":"cloud","requests":[{"method":"PUT","key":")" + other +
+                     R"(","content_md5":"+63p42o/NtPWdsG4CEUd1w=="}]})");  // MD5 of "z"
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  const json signed_put = json::parse(res->body)["requests"][0];
+  EXPECT_EQ(signed_put["headers"].value("if-none-match", ""), "*");
+  const std::string url = signed_put["url"];
+  httplib::Headers headers;
+  for (const auto& [name, value] : signed_put["headers"].items()) {
+    if (name != "if-none-match") headers.emplace(name, value);
+  }
+  const size_t path = url.find('/', url.find("://") + 3);
+  httplib::Client raw(url.substr(0, path));
+  auto dropped = raw.Put(url.substr(path).c_str(), headers, "z", "");
+  ASSERT_TRUE(dropped);
+  EXPECT_EQ(dropped->status, 403) << dropped->body;
+  EXPECT_CODE(direct_->Head(other), Code::kNotFound);
+}
+
+// An instance records a pack only once the server sees it in the store with the size its
+// members cover: a pack claimed but not uploaded, or cut short, is refused and records nothing.
+TEST_F(TeamStoreTest, APackIsRecordedOnlyOnceTheServerSeesItInTheStore) {
+  RemoteCatalog catalog(OptionsFor(alice_), "show");
+  ASSERT_OK_AND_ASSIGN(Attributes file,
+                       catalog.CreateNode(kRootInode, "plate.exr",
+                                          NewNode{FileType::kRegular, 0644, 0, 0, {}}, now_));
+  const std::vector<uint8_t> a = Bytes("first chunk of the plate"), b = Bytes("and the second");
+  NewVersion v;
+  v.chunks = {{Sha256(a), static_cast<uint32_t>(a.size())},
+              {Sha256(b), static_cast<uint32_t>(b.size())}};
+  v.size = a.size() + b.size();
+  ASSERT_OK(catalog.CommitVersion(file.ino, v, now_).status());
+  std::vector<uint8_t> pack = a;
+  pack.insert(pack.end(), b.begin(), b.end());
+  const std::vector<PackMember> members = {{Sha256(a), 0, static_cast<uint32_t>(a.size())},
+                                           {Sha256(b), a.size(), static_cast<uint32_t>(b.size())}};
+  const std::string key = "packs/5e/5e0000000000000000000000000000aa";
+  auto located = [&] {
+    auto locs = catalog.GetChunkLocations({Sha256(a), Sha256(b)});
+    EXPECT_TRUE(locs.ok()) << locs.status().ToString();
+    return locs.ok() ? locs->size() : 0u;
+  };
+
+  EXPECT_CODE(catalog.RecordPackUpload(kTierCloud, key, members), Code::kInvalidArgument)
+      << "not uploaded";
+  EXPECT_EQ(located(), 0u);
+  auto store = StoreFor(alice_);
+  ASSERT_OK(store->Put(key, std::span<const uint8_t>(pack.data(), pack.size() - 1)));
+  EXPECT_CODE(catalog.RecordPackUpload(kTierCloud, key, members), Code::kInvalidArgument)
+      << "one byte short";
+  EXPECT_CODE(catalog.RecordPackUpload(kTierEdge, key, members), Code::kInvalidArgument)
+      << "a tier instances cannot reach";
+  EXPECT_EQ(located(), 0u);
+
+  const std::string whole = "packs/5e/5e0000000000000000000000000000ab";
+  ASSERT_OK(store->Put(whole, pack));
+  ASSERT_OK(catalog.RecordPackUpload(kTierCloud, whole, members));
+  EXPECT_EQ(located(), 2u);
 }
 
 TEST_F(TeamStoreTest, BadPresignRequestsGetAClear4xx) {

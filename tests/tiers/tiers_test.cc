@@ -2,6 +2,7 @@
 // verification, cache limit), TransferEngine (durable queue, retries, restart) and Placement
 // (publish only after every chunk is acknowledged). Shared tiers are memory stores, wrapped in a
 // FaultInjectionStore where a test needs the "cloud" to fail.
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <mutex>
@@ -77,7 +78,7 @@ class TiersTest : public ::testing::Test {
     auto local_store = std::make_unique<MemoryStore>("local");
     *local = local_store.get();
     auto store = std::make_unique<TieredStore>(std::move(local_store), std::move(shared),
-                                               catalog_.get(), cache_limit);
+                                               catalog_.get(), cache_limit, cipher_);
     EXPECT_TRUE(store->Open().ok());
     return store;
   }
@@ -131,7 +132,7 @@ class TiersTest : public ::testing::Test {
     std::vector<ChunkRef> refs;
     for (int i = 0; i < chunks; ++i) {
       auto data = Pattern(size, seed + i);
-      ChunkRef r{Sha256(data), static_cast<uint32_t>(size)};
+      ChunkRef r{Names().Of(data), static_cast<uint32_t>(size)};
       contents_[r.id] = data;
       refs.push_back(r);
       v.chunks.push_back(r);
@@ -141,6 +142,10 @@ class TiersTest : public ::testing::Test {
     return {f->ino, refs};
   }
 
+  // How the drive names chunks: keyed in an encrypted workspace (cipher_).
+  ChunkNames Names() const { return cipher_ ? cipher_->names() : ChunkNames(); }
+
+  std::shared_ptr<const ChunkCipher> cipher_;  // an encrypted workspace's, for the machines made
   std::unique_ptr<Catalog> catalog_;
   std::unique_ptr<MachineState> machine_;
   std::shared_ptr<MemoryStore> edge_base_ = std::make_shared<MemoryStore>("edge");
@@ -451,7 +456,7 @@ TEST_F(TiersTest, APublishIsAFewPackPutsAndANewMachineStreamsItWithAFewRangedGet
   FaultInjectionStore *edge2 = nullptr, *cloud2 = nullptr;
   auto machine = NewMachine(0, &local2, &edge2, &cloud2);
   {
-    ChunkReader reader(machine.get(), 256ull << 20, 4);
+    ChunkReader reader(machine.get(), ChunkNames(), 256ull << 20, 4);
     reader.Prefetch(refs);
     EXPECT_TRUE(Eventually([&] { return reader.prefetched() == refs.size(); }));
     for (const ChunkRef& r : refs) {
@@ -470,7 +475,7 @@ TEST_F(TiersTest, APublishIsAFewPackPutsAndANewMachineStreamsItWithAFewRangedGet
   ObjectStore* local3 = nullptr;
   FaultInjectionStore *edge3 = nullptr, *cloud3 = nullptr;
   auto third = NewMachine(0, &local3, &edge3, &cloud3);
-  ChunkReader reader3(third.get(), 256ull << 20, 4);
+  ChunkReader reader3(third.get(), ChunkNames(), 256ull << 20, 4);
   auto one = reader3.Get(refs[20]);
   ASSERT_TRUE(one.ok()) << one.status().ToString();
   EXPECT_EQ(std::vector<uint8_t>(one->begin(), one->end()), contents_[refs[20].id]);
@@ -520,7 +525,7 @@ TEST_F(TiersTest, ADamagedByteInAPackFailsThatChunkOnlyOrFallsBackToAGoodCopy) {
     ObjectStore* local = nullptr;
     FaultInjectionStore *edge = nullptr, *cloud = nullptr;
     auto machine = NewMachine(0, &local, &edge, &cloud);
-    ChunkReader reader(machine.get(), 64ull << 20, 2);
+    ChunkReader reader(machine.get(), ChunkNames(), 64ull << 20, 2);
     reader.Prefetch(refs);
     for (const ChunkRef& r : refs) {
       auto got = reader.Get(r);
@@ -546,6 +551,105 @@ TEST_F(TiersTest, ADamagedByteInAPackFailsThatChunkOnlyOrFallsBackToAGoodCopy) {
   std::vector<Status> second;
   read_all(&second);
   for (const Status& st : second) EXPECT_TRUE(st.ok()) << st.ToString();
+}
+
+std::shared_ptr<const ChunkCipher> CipherOf(uint8_t seed) {
+  std::vector<uint8_t> key(kWorkspaceKeyBytes);
+  for (size_t i = 0; i < key.size(); ++i) key[i] = static_cast<uint8_t>(seed * 31 + i);
+  auto c = ChunkCipher::FromWorkspaceKey(key);
+  EXPECT_TRUE(c.ok()) << c.status().ToString();
+  return c.ok() ? *c : nullptr;
+}
+
+// An encrypted workspace: what reaches a shared tier is sealed (no plaintext, no plain SHA-256
+// in any key or byte), a new machine with the key streams it back verified, a damaged sealed
+// member fails that chunk only, and a machine with another key reads nothing.
+TEST_F(TiersTest, AnEncryptedWorkspacesChunksAreSealedOnTheSharedTiers) {
+  cipher_ = CipherOf(7);
+  MakeStore(0);
+  constexpr size_t kChunk = 64 * 1024;
+  auto [ino, refs] = MakeFile("secret.mov", 8, kChunk, 900);
+  Upload(refs, kTierCloud);
+
+  std::vector<std::vector<uint8_t>> objects;
+  std::string all_keys;
+  ASSERT_TRUE(cloud_base_->List("", [&](const ObjectInfo& info) {
+    all_keys += info.key + "\n";
+    auto got = cloud_base_->Get(info.key);
+    EXPECT_TRUE(got.ok());
+    if (got.ok()) objects.push_back(*got);
+    return true;
+  }).ok());
+  ASSERT_FALSE(objects.empty());
+  for (const ChunkRef& r : refs) {
+    const std::vector<uint8_t>& plain = contents_[r.id];
+    const ChunkId plain_sha = Sha256(plain);
+    EXPECT_EQ(all_keys.find(plain_sha.Hex()), std::string::npos) << "a plain hash as a key";
+    for (const std::vector<uint8_t>& o : objects) {
+      EXPECT_EQ(std::search(o.begin(), o.end(), plain.begin() + 1000, plain.begin() + 1032), o.end())
+          << "plaintext of chunk " << r.id.Hex() << " on the cloud tier";
+      EXPECT_EQ(std::search(o.begin(), o.end(), plain_sha.bytes.begin(), plain_sha.bytes.end()),
+                o.end());
+    }
+    auto locs = catalog_->GetChunkLocations({r.id});
+    ASSERT_TRUE(locs.ok() && locs->size() == 1);
+    EXPECT_EQ((*locs)[0].member.length, kChunk + kSealOverhead);
+  }
+
+  // A new machine with the key streams the file (a coalesced run), another reads one chunk.
+  for (bool stream : {true, false}) {
+    ObjectStore* local = nullptr;
+    FaultInjectionStore *edge = nullptr, *cloud = nullptr;
+    auto machine = NewMachine(0, &local, &edge, &cloud);
+    {
+      ChunkReader reader(machine.get(), Names(), 64ull << 20, 2);
+      if (stream) reader.Prefetch(refs);
+      for (const ChunkRef& r : refs) {
+        auto got = reader.Get(r);
+        ASSERT_TRUE(got.ok()) << got.status().ToString();
+        EXPECT_EQ(std::vector<uint8_t>(got->begin(), got->end()), contents_[r.id]);
+      }
+    }  // the prefetchers have finished their cache fills
+    for (const ChunkRef& r : refs) {
+      auto cached = local->Get(ChunkKey(r.id));
+      ASSERT_TRUE(cached.ok()) << "kept locally, in the clear";
+      EXPECT_EQ(*cached, contents_[r.id]);
+    }
+  }
+
+  // A damaged byte of one sealed member: that chunk is Corruption, never wrong bytes.
+  auto locs = catalog_->GetChunkLocations({refs[2].id});
+  ASSERT_TRUE(locs.ok() && locs->size() == 1);
+  auto pack = cloud_base_->Get((*locs)[0].pack);
+  ASSERT_TRUE(pack.ok());
+  (*pack)[(*locs)[0].member.offset + 10] ^= 0x01;
+  ASSERT_TRUE(cloud_base_->Put((*locs)[0].pack, *pack).ok());
+  {
+    ObjectStore* local = nullptr;
+    FaultInjectionStore *edge = nullptr, *cloud = nullptr;
+    auto machine = NewMachine(0, &local, &edge, &cloud);
+    ChunkReader reader(machine.get(), Names(), 64ull << 20, 2);
+    reader.Prefetch(refs);
+    for (size_t i = 0; i < refs.size(); ++i) {
+      auto got = reader.Get(refs[i]);
+      if (i == 2) {
+        EXPECT_EQ(got.status().code(), Code::kCorruption) << got.status().ToString();
+      } else {
+        ASSERT_TRUE(got.ok()) << i << ": " << got.status().ToString();
+        EXPECT_EQ(std::vector<uint8_t>(got->begin(), got->end()), contents_[refs[i].id]);
+      }
+    }
+  }
+
+  // Another workspace's key opens nothing.
+  const ChunkNames names = Names();
+  cipher_ = CipherOf(8);
+  ObjectStore* local = nullptr;
+  FaultInjectionStore *edge = nullptr, *cloud = nullptr;
+  auto stranger = NewMachine(0, &local, &edge, &cloud);
+  ChunkReader reader(stranger.get(), names, 64ull << 20, 2);
+  EXPECT_EQ(reader.Get(refs[0]).status().code(), Code::kCorruption);
+  EXPECT_EQ(stranger->fetch_stats().remote_fetches, 0u) << "nothing kept";
 }
 
 TEST_F(TiersTest, APackWhoseAcknowledgementIsLostIsUploadedAgainAndOnlyThenRecorded) {

@@ -62,7 +62,10 @@
 //            share TEXT, created)
 //     A workspace is a directory under the root (`root`) with its own grants; a user's home
 //     workspace has home_of set. share: "on-close" or "on-publish" (what members see of each
-//     other's work).
+//     other's work). chunk_key (schema 4): the 256-bit key of an encrypted workspace
+//     (chunking/chunk_cipher.h), NULL for one that is not. Only members are handed it, by the
+//     server; instances keep it in memory. Whoever can read this database can read it: guard
+//     the database and its backups as the keys of the team's encrypted work.
 // grants(workspace_id -> workspaces, principal_kind (1 user, 2 group), principal_id, role
 //        (1 reader, 2 writer, 3 admin), PRIMARY KEY (workspace_id, principal_kind, principal_id))
 //     A user's role in a workspace is the highest of their own grant and their groups'.
@@ -252,6 +255,7 @@ constexpr PgMigration kMigrations[] = {
      kInitialSchema},
     {2, "team: users, groups, tokens, workspaces, grants", kTeam},
     {3, "team: applied request ids", kRequests},
+    {4, "team: encrypted workspaces' keys", "ALTER TABLE workspaces ADD COLUMN chunk_key BYTEA;"},
 };
 
 }  // namespace

@@ -33,14 +33,25 @@ std::string Sha256Hex(std::string_view s) {
 
 }  // namespace
 
-std::string ContentMd5(std::span<const uint8_t> body) {
+namespace {
+
+std::vector<uint8_t> Md5(std::span<const uint8_t> body) {
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int n = 0;
   EVP_Digest(body.data(), body.size(), md, &n, EVP_md5(), nullptr);
+  return std::vector<uint8_t>(md, md + n);
+}
+
+}  // namespace
+
+std::string ContentMd5(std::span<const uint8_t> body) {
+  const std::vector<uint8_t> md = Md5(body);
   unsigned char b64[64];
-  const int len = EVP_EncodeBlock(b64, md, static_cast<int>(n));
+  const int len = EVP_EncodeBlock(b64, md.data(), static_cast<int>(md.size()));
   return std::string(reinterpret_cast<const char*>(b64), static_cast<size_t>(len));
 }
+
+std::string Md5Hex(std::span<const uint8_t> body) { return ToHex(Md5(body)); }
 
 Result<PresignedRequest> PresignObjectRequest(
     const S3Config& config, const S3Credentials& credentials, std::string_view method,

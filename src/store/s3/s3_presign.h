@@ -28,6 +28,8 @@ struct PresignedRequest {
 
 // The Content-MD5 header value of `body`: its MD5, base64.
 [[nodiscard]] std::string ContentMd5(std::span<const uint8_t> body);
+// The same MD5 in hex: the ETag a store gives a single-part upload of `body`.
+[[nodiscard]] std::string Md5Hex(std::span<const uint8_t> body);
 
 // The longest validity SigV4 allows.
 inline constexpr std::chrono::seconds kMaxPresignValidity{7 * 24 * 3600};
