@@ -8,20 +8,24 @@
 #   publish  a BIG MiB file to the cloud tier (`reel publish`: every byte uploaded)
 #   read     the file cold: the single-user drive evicted from the cache and remounted, the team
 #            side on a second machine (another user's mount with an empty cache)
-# and on the team side a new machine (empty cache) listing the directory with `ls -l`.
+# and on the team side a new machine (empty cache) listing the directory with `ls -l`. With
+# --encrypted, publish and cold read also run through an encrypted workspace (chunks sealed with
+# AES-256-GCM on the instance, keyed names).
 #
-#   sudo bench/team_mount_bench.sh [--build DIR] [--files N] [--big-mib M]
+#   sudo bench/team_mount_bench.sh [--build DIR] [--files N] [--big-mib M] [--encrypted]
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=$ROOT/build
 FILES=10000
 BIG_MIB=1024
+ENCRYPTED=0
 while (($#)); do
   case $1 in
     --build) BUILD=$(readlink -f "$2"); shift ;;
     --files) FILES=$2; shift ;;
     --big-mib) BIG_MIB=$2; shift ;;
-    -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --encrypted) ENCRYPTED=1 ;;
+    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown option: $1" >&2; exit 2 ;;
   esac
   shift
@@ -84,8 +88,15 @@ for u in alice bob; do
 done
 as alice "$REEL" workspace create proj >/dev/null
 as alice "$REEL" workspace grant proj bob writer >/dev/null
+if ((ENCRYPTED)); then
+  as alice "$REEL" workspace create vault --encrypted >/dev/null
+  as alice "$REEL" workspace grant vault bob writer >/dev/null
+  mkdir -p "$WORK/alice-vault/mnt" "$WORK/bob-vault/mnt"
+fi
 team_mount() { as "$1" "$REEL" mount "$WORK/$1/mnt" --workspace proj --background >/dev/null 2>&1; }
 team_umount() { as "$1" "$REEL" umount "$WORK/$1/mnt" >/dev/null; }
+vault_mount() { as "$1" "$REEL" mount "$WORK/$1-vault/mnt" --workspace vault --background >/dev/null 2>&1; }
+vault_umount() { as "$1" "$REEL" umount "$WORK/$1-vault/mnt" >/dev/null; }
 
 declare -A R
 phase_meta() {  # phase_meta SIDE MNT MOUNTFN UMOUNTFN
@@ -135,6 +146,13 @@ t0=$(now); ls -l "$WORK/bob/mnt/meta" >/dev/null; t1=$(now)
 R[team.newls]=$(secs "$t0" "$t1")
 cold_read team "$WORK/bob/mnt/big.bin"
 team_umount bob; team_umount alice
+if ((ENCRYPTED)); then
+  vault_mount alice
+  phase_big vault "$WORK/alice-vault/mnt"
+  vault_mount bob
+  cold_read vault "$WORK/bob-vault/mnt/big.bin"
+  vault_umount bob; vault_umount alice
+fi
 
 ratio() { python3 -c "import sys; print(f'{float(sys.argv[1]) / float(sys.argv[2]):.2f}x')" "$@"; }
 echo "# Team mount, $(date -u +%F) (commit $(git -C "$ROOT" rev-parse --short HEAD)): $FILES files, a $BIG_MIB MiB file"
@@ -147,3 +165,7 @@ echo "| \`ls -l\` of $FILES files (cold), s | ${R[solo.ls]} | ${R[team.ls]} | $(
 echo "| \`ls -l\` on a new machine, s | | ${R[team.newls]} | |"
 echo "| publish, MB/s | ${R[solo.publish]} | ${R[team.publish]} | $(ratio "${R[team.publish]}" "${R[solo.publish]}") |"
 echo "| cold read, MB/s | ${R[solo.read]} | ${R[team.read]} | $(ratio "${R[team.read]}" "${R[solo.read]}") |"
+if ((ENCRYPTED)); then
+  echo "| publish, encrypted workspace, MB/s | ${R[solo.publish]} | ${R[vault.publish]} | $(ratio "${R[vault.publish]}" "${R[solo.publish]}") |"
+  echo "| cold read, encrypted workspace, MB/s | ${R[solo.read]} | ${R[vault.read]} | $(ratio "${R[vault.read]}" "${R[solo.read]}") |"
+fi
