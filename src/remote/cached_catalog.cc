@@ -39,18 +39,27 @@ std::optional<Result<Attributes>> CachedCatalog::KeptLookup(InodeId parent,
 
 Result<bool> CachedCatalog::LoadListing(InodeId parent) {
   const uint64_t generation = Generation();
-  size_t loaded = 0;
+  std::vector<std::string> names;
   uint64_t cookie = 0;
-  while (loaded < kListedEntries) {
+  while (names.size() < kListedEntries) {
     REEL_ASSIGN_OR_RETURN(std::vector<DirEntry> page,
-                          ReadDir(parent, cookie, kListedEntries - loaded));
+                          ReadDir(parent, cookie, kListedEntries - names.size()));
     if (page.empty()) break;
-    loaded += page.size();
+    for (DirEntry& e : page) names.push_back(std::move(e.name));
     cookie = page.back().cookie;
   }
-  const bool whole = loaded < kListedEntries;
+  const bool whole = names.size() < kListedEntries;
   std::lock_guard<std::mutex> lock(mu_);
-  if (generation_ == generation) listed_[parent] = {whole, Now() + ttl_};
+  if (generation_ != generation) return whole;
+  // A listing answers NotFound only while every name it held is kept: it expires with the
+  // oldest of them (pages kept from earlier, or the first page of a load that took a while).
+  auto until = Now() + ttl_;
+  for (const std::string& name : names) {
+    auto n = names_.find({parent, name});
+    if (n == names_.end()) return whole;  // no longer kept: the listing answers nothing
+    until = std::min(until, n->second.until);
+  }
+  listed_[parent] = {whole, until};
   return whole;
 }
 
@@ -90,9 +99,50 @@ Result<Attributes> CachedCatalog::GetAttributes(InodeId ino) {
   return a;
 }
 
+std::optional<std::vector<DirEntry>> CachedCatalog::KeptPage(InodeId parent, uint64_t after,
+                                                            size_t limit) {
+  std::lock_guard<std::mutex> lock(mu_);
+  const auto now = Now();
+  auto run = runs_.find(parent);
+  if (run == runs_.end() || run->second.until <= now) return std::nullopt;
+  const std::vector<DirEntry>& kept = run->second.value.entries;
+  size_t from = 0;
+  if (after != 0) {  // right after the entry whose cookie it is (entries come in cookie order)
+    auto at = std::lower_bound(kept.begin(), kept.end(), after,
+                               [](const DirEntry& e, uint64_t c) { return e.cookie < c; });
+    if (at == kept.end() || at->cookie != after) return std::nullopt;
+    from = static_cast<size_t>(at - kept.begin()) + 1;
+  }
+  const size_t n = std::min(limit, kept.size() - from);
+  if (n < limit && !run->second.value.to_end) return std::nullopt;
+  std::vector<DirEntry> out(kept.begin() + static_cast<ptrdiff_t>(from),
+                            kept.begin() + static_cast<ptrdiff_t>(from + n));
+  for (DirEntry& e : out) {
+    auto a = attrs_.find(e.attr.ino);
+    if (a != attrs_.end() && a->second.until > now) e.attr = a->second.value;
+  }
+  return out;
+}
+
 Result<std::vector<DirEntry>> CachedCatalog::ReadDir(InodeId parent, uint64_t after, size_t limit) {
+  if (auto kept = KeptPage(parent, after, limit)) return std::move(*kept);
+  // A page inside a fresh run that ends too soon extends the run (the next server page after
+  // its last entry); anything else is asked from `after`.
+  uint64_t from = after;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto run = runs_.find(parent);
+    if (run != runs_.end() && run->second.until > Now() && !run->second.value.to_end &&
+        !run->second.value.entries.empty()) {
+      const std::vector<DirEntry>& kept = run->second.value.entries;
+      if (after == 0 || (after >= kept.front().cookie && after <= kept.back().cookie)) {
+        from = kept.back().cookie;
+      }
+    }
+  }
   const uint64_t generation = Generation();
-  REEL_ASSIGN_OR_RETURN(std::vector<DirEntry> entries, inner()->ReadDir(parent, after, limit));
+  const size_t ask = std::max(limit, kReadDirPage);
+  REEL_ASSIGN_OR_RETURN(std::vector<DirEntry> entries, inner()->ReadDir(parent, from, ask));
   // The entries' xattr names come along in one more call, so that the probes `ls -l` makes of
   // every file are answered here.
   std::vector<InodeId> inos;
@@ -100,20 +150,40 @@ Result<std::vector<DirEntry>> CachedCatalog::ReadDir(InodeId parent, uint64_t af
   for (const DirEntry& e : entries) inos.push_back(e.attr.ino);
   Result<std::vector<std::vector<std::string>>> xattr_names =
       entries.empty() ? std::vector<std::vector<std::string>>() : inner()->ListXattrsOf(inos);
-  std::lock_guard<std::mutex> lock(mu_);
-  if (generation_ != generation) return entries;
-  const auto until = Now() + ttl_;
-  // One page from the start that holds everything: the whole directory.
-  if (after == 0 && entries.size() < limit) listed_[parent] = {true, until};
-  for (size_t i = 0; i < entries.size(); ++i) {
-    const DirEntry& e = entries[i];
-    names_[{parent, e.name}] = {e.attr.ino, until};
-    KeepAttributes(e.attr, until);
-    if (xattr_names.ok() && i < xattr_names->size()) {
-      xattr_names_[e.attr.ino] = {(*xattr_names)[i], until};
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    const bool to_end = entries.size() < ask;
+    if (generation_ == generation) {
+      const auto until = Now() + ttl_;
+      // One page from the start that holds everything: the whole directory.
+      if (from == 0 && to_end) listed_[parent] = {true, until};
+      for (size_t i = 0; i < entries.size(); ++i) {
+        const DirEntry& e = entries[i];
+        names_[{parent, e.name}] = {e.attr.ino, until};
+        KeepAttributes(e.attr, until);
+        if (xattr_names.ok() && i < xattr_names->size()) {
+          xattr_names_[e.attr.ino] = {(*xattr_names)[i], until};
+        }
+      }
+      // The run from the directory's start: begun by a first page, extended by the next one.
+      auto run = runs_.find(parent);
+      if (from == 0) {
+        runs_[parent] = {Run{entries, to_end}, until};
+      } else if (run != runs_.end() && run->second.until > Now() && !run->second.value.to_end &&
+                 !run->second.value.entries.empty() &&
+                 run->second.value.entries.back().cookie == from) {
+        Run& r = run->second.value;
+        r.entries.insert(r.entries.end(), entries.begin(), entries.end());
+        r.to_end = to_end;
+      }
     }
   }
-  return entries;
+  if (from == after) {
+    if (entries.size() > limit) entries.resize(limit);
+    return entries;
+  }
+  if (auto kept = KeptPage(parent, after, limit)) return std::move(*kept);
+  return inner()->ReadDir(parent, after, limit);  // changed meanwhile: asked as it is
 }
 
 Result<std::string> CachedCatalog::GetXattr(InodeId ino, const std::string& name) {
@@ -150,6 +220,7 @@ void CachedCatalog::BeforeChange() {
 void CachedCatalog::AfterChange(const std::function<void()>& update) {
   std::lock_guard<std::mutex> lock(mu_);
   ++generation_;
+  runs_.clear();
   update();
 }
 

@@ -1,7 +1,9 @@
 // CachedCatalog: what a team mount's engine runs on: the remote catalog with the answers it gave
 // kept for a short time (`ttl`, 1 s by default), so that `ls -l` of a directory is one listing
 // and not a call per name, attribute and extended-attribute probe:
-//   - a listing keeps its entries' names, attributes and xattr names;
+//   - a listing keeps its entries' names, attributes and xattr names, and the entries in order
+//     from the directory's start, so that the next pages of the same listing are answered here:
+//     a page is asked of the server kReadDirPage entries at a time, whatever the reader's size;
 //   - a lookup that misses loads its directory's listing (up to kListedEntries entries) and
 //     answers from it, NotFound included when the listing was whole;
 //   - a change made through this catalog updates or forgets what it touched (a new name joins
@@ -21,6 +23,7 @@
 #include <string>
 #include <unordered_map>
 #include <utility>
+#include <vector>
 
 #include "catalog/catalog_wrapper.h"
 
@@ -64,6 +67,13 @@ class CachedCatalog final : public CatalogWrapper {
   };
   // Entries of one directory loaded by a lookup miss, at the most.
   static constexpr size_t kListedEntries = 16384;
+  // Entries a ReadDir asks the server for at least (one call of each kind).
+  static constexpr size_t kReadDirPage = 4096;
+  // A directory's entries in order from its start, as far as they were read.
+  struct Run {
+    std::vector<DirEntry> entries;
+    bool to_end = false;  // the directory has no entry after them
+  };
 
   void KeepAttributes(const Attributes& a, Clock::time_point until);  // mu_ held
   void BeforeChange();
@@ -79,6 +89,9 @@ class CachedCatalog final : public CatalogWrapper {
   // A kept answer to Lookup(parent, name): the attributes, NotFound from a whole listing, or
   // nullopt when nothing fresh is kept.
   std::optional<Result<Attributes>> KeptLookup(InodeId parent, const std::string& name);
+  // ReadDir(parent, after, limit) from a fresh kept run, with the freshest attributes kept; nullopt
+  // when the run does not reach that far.
+  std::optional<std::vector<DirEntry>> KeptPage(InodeId parent, uint64_t after, size_t limit);
 
   Clock::time_point Now() const { return clock_ ? clock_() : Clock::now(); }
 
@@ -87,6 +100,9 @@ class CachedCatalog final : public CatalogWrapper {
   std::mutex mu_;                                   // guards generation_ and the maps below
   uint64_t generation_ = 0;                         // + 1 at every Forget
   std::unordered_map<InodeId, Kept<bool>> listed_;  // directories loaded: whether whole
+  // Directories' entries in order; any change forgets them all (cheap to read again, and a
+  // change may alter an entry's attributes without naming its directory).
+  std::unordered_map<InodeId, Kept<Run>> runs_;
   std::unordered_map<InodeId, Kept<Attributes>> attrs_;
   std::map<std::pair<InodeId, std::string>, Kept<InodeId>> names_;  // (parent, name) -> child
   // (ino, xattr name) -> its value, or the NoData answer

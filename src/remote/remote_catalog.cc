@@ -1,5 +1,8 @@
 #include "remote/remote_catalog.h"
 
+#include <algorithm>
+#include <iterator>
+
 #include "catalog_rpc/catalog_calls.h"
 #include "catalog_rpc/catalog_json.h"
 #include "common/hex.h"
@@ -58,9 +61,27 @@ Result<Attributes> RemoteCatalog::GetAttributes(InodeId ino) {
   return CallFor<Attributes>("getattr", {{"ino", ino}});
 }
 
+// A call answers at most kMaxReadDirPerCall entries: more are asked for page by page, so that
+// fewer than `limit` entries still means the end of the directory.
 Result<std::vector<DirEntry>> RemoteCatalog::ReadDir(InodeId parent, uint64_t after, size_t limit) {
-  return CallFor<std::vector<DirEntry>>(
-      "readdir", {{"parent", parent}, {"after", after}, {"limit", limit}}, "entries");
+  std::vector<DirEntry> out;
+  while (out.size() < limit) {
+    const size_t ask = std::min(limit - out.size(), kMaxReadDirPerCall);
+    REEL_ASSIGN_OR_RETURN(std::vector<DirEntry> page,
+                          CallFor<std::vector<DirEntry>>(
+                              "readdir", {{"parent", parent}, {"after", after}, {"limit", ask}},
+                              "entries"));
+    const bool last = page.size() < ask;
+    if (!page.empty()) after = page.back().cookie;
+    if (out.empty()) {
+      out = std::move(page);
+    } else {
+      out.insert(out.end(), std::make_move_iterator(page.begin()),
+                 std::make_move_iterator(page.end()));
+    }
+    if (last) break;
+  }
+  return out;
 }
 
 Result<Attributes> RemoteCatalog::CreateNode(InodeId parent, const std::string& name,
@@ -154,15 +175,24 @@ Result<std::vector<std::string>> RemoteCatalog::ListXattrs(InodeId ino) {
 
 Result<std::vector<std::vector<std::string>>> RemoteCatalog::ListXattrsOf(
     const std::vector<InodeId>& inos) {
-  return CallFor<std::vector<std::vector<std::string>>>(
-      "list_xattrs_of", {{"inos", inos}}, "names", [](const json& lists) {
-        std::vector<std::vector<std::string>> out;
-        for (const json& names : lists) {
-          std::vector<std::string>& one = out.emplace_back();
-          for (const json& n : names) one.push_back(BytesFrom(n));
-        }
-        return out;
-      });
+  std::vector<std::vector<std::string>> out;
+  out.reserve(inos.size());
+  for (size_t at = 0; at < inos.size(); at += kMaxReadDirPerCall) {  // the call's limit
+    const std::vector<InodeId> part(
+        inos.begin() + static_cast<ptrdiff_t>(at),
+        inos.begin() + static_cast<ptrdiff_t>(std::min(inos.size(), at + kMaxReadDirPerCall)));
+    REEL_ASSIGN_OR_RETURN(json answer, Call("list_xattrs_of", {{"inos", part}}));
+    try {
+      for (const json& names : answer.at("names")) {
+        std::vector<std::string>& one = out.emplace_back();
+        for (const json& n : names) one.push_back(BytesFrom(n));
+      }
+    } catch (const std::exception& e) {
+      return Status::Internal("bad answer to list_xattrs_of from " + client_.url() + ": " +
+                              e.what());
+    }
+  }
+  return out;
 }
 
 Status RemoteCatalog::RemoveXattr(InodeId ino, const std::string& name) {

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <functional>
 
 #include "catalog/catalog_test_util.h"
 
@@ -16,23 +17,28 @@ namespace {
 class CountingCatalog : public CatalogWrapper {
  public:
   using CatalogWrapper::CatalogWrapper;
-  Result<Attributes> Lookup(InodeId parent, const std::string& name) override {
+  void Called() {
     ++calls;
+    if (on_call) on_call();
+  }
+  Result<Attributes> Lookup(InodeId parent, const std::string& name) override {
+    Called();
     return CatalogWrapper::Lookup(parent, name);
   }
   Result<Attributes> GetAttributes(InodeId ino) override {
-    ++calls;
+    Called();
     return CatalogWrapper::GetAttributes(ino);
   }
   Result<std::vector<DirEntry>> ReadDir(InodeId parent, uint64_t after, size_t limit) override {
-    ++calls;
+    Called();
     return CatalogWrapper::ReadDir(parent, after, limit);
   }
   Result<std::string> GetXattr(InodeId ino, const std::string& name) override {
-    ++calls;
+    Called();
     return CatalogWrapper::GetXattr(ino, name);
   }
   std::atomic<int> calls{0};
+  std::function<void()> on_call;  // what each call does besides (the test's clock moving on)
 };
 
 class CachedCatalogTest : public ::testing::Test {
@@ -135,6 +141,93 @@ TEST_F(CachedCatalogTest, AFirstLookupBringsItsDirectory) {
   for (int i = 1; i < 20; ++i)
     ASSERT_OK(cache_->Lookup(kRootInode, "p" + std::to_string(i)).status());
   EXPECT_EQ(counting_->calls, after_first) << "stat of every file of a directory: one listing";
+}
+
+// A reader that lists a big directory in small pages (the kernel asks for about a hundred
+// entries at a time) gets them from one big page of the server's; its own change, or the pages
+// expiring, makes the next pages come from the server again, with what changed.
+TEST_F(CachedCatalogTest, SmallPagesOfABigListingAreAnsweredFromOneBigOne) {
+  constexpr int kFiles = 5000;  // more than one server page (4,096)
+  for (int i = 0; i < kFiles; ++i) {
+    ASSERT_OK(other_->CreateNode(kRootInode, "f" + std::to_string(i), File(), T()).status());
+  }
+  auto list_all = [&](size_t page) {
+    std::vector<DirEntry> all;
+    uint64_t after = 0;
+    for (;;) {
+      auto got = cache_->ReadDir(kRootInode, after, page);
+      EXPECT_TRUE(got.ok()) << got.status().ToString();
+      if (!got.ok() || got->empty()) break;
+      EXPECT_LE(got->size(), page);
+      all.insert(all.end(), got->begin(), got->end());
+      after = got->back().cookie;
+    }
+    return all;
+  };
+  ASSERT_OK_AND_ASSIGN(auto direct, other_->ReadDir(kRootInode, 0, 100000));
+  ASSERT_EQ(direct.size(), static_cast<size_t>(kFiles));
+  const int before = counting_->calls;
+  std::vector<DirEntry> paged = list_all(100);
+  ASSERT_EQ(paged.size(), direct.size());
+  for (size_t i = 0; i < paged.size(); ++i) {
+    EXPECT_EQ(paged[i].name, direct[i].name);
+    EXPECT_EQ(paged[i].cookie, direct[i].cookie);
+  }
+  // Two server pages and the empty one at the end; 51 without the kept run.
+  EXPECT_LE(counting_->calls - before, 3) << "pages asked of the server";
+
+  // This machine's change shows in the next listing at once: the run is read again.
+  ASSERT_OK_AND_ASSIGN(Attributes f1, cache_->Lookup(kRootInode, "f1"));
+  AttrUpdate chmod;
+  chmod.mode = 0600;
+  ASSERT_OK(cache_->SetAttributes(f1.ino, chmod, T()).status());
+  ASSERT_OK(cache_->CreateNode(kRootInode, "mine", File(), T()).status());
+  std::vector<DirEntry> again = list_all(100);
+  EXPECT_EQ(again.size(), static_cast<size_t>(kFiles) + 1);
+  for (const DirEntry& e : again) {
+    if (e.attr.ino == f1.ino) EXPECT_EQ(e.attr.mode & 07777, 0600u);
+  }
+  // Another machine's create shows once the run expires.
+  ASSERT_OK(other_->CreateNode(kRootInode, "theirs", File(), T()).status());
+  EXPECT_EQ(list_all(100).size(), static_cast<size_t>(kFiles) + 1) << "still the kept run";
+  now_ += std::chrono::milliseconds(1001);
+  EXPECT_EQ(list_all(100).size(), static_cast<size_t>(kFiles) + 2);
+}
+
+// A listing read partly from pages kept earlier answers NotFound only while all its names are
+// kept: a name of its oldest page is found after that page expired.
+TEST_F(CachedCatalogTest, ANameOfAnOlderPageIsFoundAfterThatPageExpired) {
+  constexpr int kFiles = 5000;
+  for (int i = 0; i < kFiles; ++i) {
+    ASSERT_OK(other_->CreateNode(kRootInode, "f" + std::to_string(i), File(), T()).status());
+  }
+  ASSERT_OK(cache_->ReadDir(kRootInode, 0, 100).status());  // the first server page, kept
+  now_ += std::chrono::milliseconds(900);
+  EXPECT_OK(cache_->Lookup(kRootInode, "f4500").status());  // lists the rest
+  now_ += std::chrono::milliseconds(200);  // the first page's names have expired
+  ASSERT_OK_AND_ASSIGN(Attributes a, cache_->Lookup(kRootInode, "f10"));
+  ASSERT_OK_AND_ASSIGN(Attributes direct, other_->Lookup(kRootInode, "f10"));
+  EXPECT_EQ(a.ino, direct.ino);
+  EXPECT_CODE(cache_->Lookup(kRootInode, "f5000"), Code::kNotFound);
+}
+
+// A listing that took a while to load (every server call 300 ms here) answers NotFound only
+// while the names it loaded are kept: a name it held is found at every moment after.
+TEST_F(CachedCatalogTest, ASlowListingExpiresWithTheNamesItLoaded) {
+  for (int i = 0; i < 10; ++i) {
+    ASSERT_OK(other_->CreateNode(kRootInode, "f" + std::to_string(i), File(), T()).status());
+  }
+  ASSERT_OK_AND_ASSIGN(Attributes direct, other_->Lookup(kRootInode, "f5"));
+  counting_->on_call = [this] { now_ += std::chrono::milliseconds(300); };
+  ASSERT_OK(cache_->Lookup(kRootInode, "f0").status());  // loads the listing
+  counting_->on_call = nullptr;
+  for (int step = 0; step < 50; ++step) {  // 2.5 s, past every ttl
+    now_ += std::chrono::milliseconds(50);
+    auto a = cache_->Lookup(kRootInode, "f5");
+    ASSERT_TRUE(a.ok()) << "at +" << (step + 1) * 50 << " ms: " << a.status().ToString();
+    EXPECT_EQ(a->ino, direct.ino);
+  }
+  EXPECT_CODE(cache_->Lookup(kRootInode, "f10"), Code::kNotFound);
 }
 
 }  // namespace
