@@ -240,11 +240,23 @@ Result<Attributes> CachedCatalog::CreateNode(InodeId parent, const std::string& 
   BeforeChange();
   Result<Attributes> made = inner()->CreateNode(parent, name, node, now);
   AfterChange([&] {
+    std::optional<Kept<Attributes>> dir;
+    if (auto d = attrs_.find(parent); d != attrs_.end() && d->second.until > Now()) {
+      dir = d->second;
+    }
     ForgetNameIn(parent, name, made.ok() || made.status().code() == Code::kAlreadyExists);
     if (made.ok()) {
       const auto until = Now() + ttl_;
       names_[{parent, name}] = {made->ino, until};
       KeepAttributes(*made, until);
+      // The directory changed as the create's transaction changed it (its times are the new
+      // node's, a subdirectory adds a link), so the kernel's check of it after a create needs
+      // no call; it is kept no longer than it was.
+      if (dir) {
+        dir->value.mtime = dir->value.ctime = made->ctime;
+        if (made->type == FileType::kDirectory) ++dir->value.nlink;
+        attrs_[parent] = *dir;
+      }
     }
   });
   return made;

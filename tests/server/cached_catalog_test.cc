@@ -211,6 +211,32 @@ TEST_F(CachedCatalogTest, ANameOfAnOlderPageIsFoundAfterThatPageExpired) {
   EXPECT_CODE(cache_->Lookup(kRootInode, "f5000"), Code::kNotFound);
 }
 
+// A create changes its directory as the catalog does (times, and a link for a subdirectory):
+// the kernel's check of the directory after a create is answered here, with what the catalog
+// holds.
+TEST_F(CachedCatalogTest, ACreateKeepsItsDirectoryAsTheCatalogChangedIt) {
+  ASSERT_OK(cache_->GetAttributes(kRootInode).status());  // kept
+  NewNode dir = File();
+  dir.type = FileType::kDirectory;
+  dir.mode = 0755;
+  for (const auto& [name, node] : {std::pair{"shot.exr", File()}, std::pair{"renders", dir}}) {
+    ASSERT_OK(cache_->CreateNode(kRootInode, name, node, T()).status());
+    const int before = counting_->calls;
+    ASSERT_OK_AND_ASSIGN(Attributes kept, cache_->GetAttributes(kRootInode));
+    EXPECT_EQ(counting_->calls, before) << name << ": the directory asked again";
+    ASSERT_OK_AND_ASSIGN(Attributes real, other_->GetAttributes(kRootInode));
+    EXPECT_EQ(kept.mtime, real.mtime) << name;
+    EXPECT_EQ(kept.ctime, real.ctime) << name;
+    EXPECT_EQ(kept.nlink, real.nlink) << name;
+    EXPECT_EQ(kept.mode, real.mode) << name;
+  }
+  // Not kept longer than it was.
+  now_ += std::chrono::milliseconds(1001);
+  const int before = counting_->calls;
+  ASSERT_OK(cache_->GetAttributes(kRootInode).status());
+  EXPECT_EQ(counting_->calls, before + 1);
+}
+
 // A listing that took a while to load (every server call 300 ms here) answers NotFound only
 // while the names it loaded are kept: a name it held is found at every moment after.
 TEST_F(CachedCatalogTest, ASlowListingExpiresWithTheNamesItLoaded) {
