@@ -124,6 +124,15 @@ std::optional<std::vector<DirEntry>> CachedCatalog::KeptPage(InodeId parent, uin
   return out;
 }
 
+CachedCatalog::Run* CachedCatalog::ExtendableRun(InodeId parent) {
+  auto run = runs_.find(parent);
+  if (run == runs_.end() || run->second.until <= Now() || run->second.value.to_end ||
+      run->second.value.entries.empty()) {
+    return nullptr;
+  }
+  return &run->second.value;
+}
+
 Result<std::vector<DirEntry>> CachedCatalog::ReadDir(InodeId parent, uint64_t after, size_t limit) {
   if (auto kept = KeptPage(parent, after, limit)) return std::move(*kept);
   // A page inside a fresh run that ends too soon extends the run (the next server page after
@@ -131,10 +140,8 @@ Result<std::vector<DirEntry>> CachedCatalog::ReadDir(InodeId parent, uint64_t af
   uint64_t from = after;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    auto run = runs_.find(parent);
-    if (run != runs_.end() && run->second.until > Now() && !run->second.value.to_end &&
-        !run->second.value.entries.empty()) {
-      const std::vector<DirEntry>& kept = run->second.value.entries;
+    if (const Run* run = ExtendableRun(parent)) {
+      const std::vector<DirEntry>& kept = run->entries;
       if (after == 0 || (after >= kept.front().cookie && after <= kept.back().cookie)) {
         from = kept.back().cookie;
       }
@@ -166,15 +173,11 @@ Result<std::vector<DirEntry>> CachedCatalog::ReadDir(InodeId parent, uint64_t af
         }
       }
       // The run from the directory's start: begun by a first page, extended by the next one.
-      auto run = runs_.find(parent);
       if (from == 0) {
         runs_[parent] = {Run{entries, to_end}, until};
-      } else if (run != runs_.end() && run->second.until > Now() && !run->second.value.to_end &&
-                 !run->second.value.entries.empty() &&
-                 run->second.value.entries.back().cookie == from) {
-        Run& r = run->second.value;
-        r.entries.insert(r.entries.end(), entries.begin(), entries.end());
-        r.to_end = to_end;
+      } else if (Run* run = ExtendableRun(parent); run && run->entries.back().cookie == from) {
+        run->entries.insert(run->entries.end(), entries.begin(), entries.end());
+        run->to_end = to_end;
       }
     }
   }

@@ -92,6 +92,9 @@ class CachedCatalog final : public CatalogWrapper {
   // ReadDir(parent, after, limit) from a fresh kept run, with the freshest attributes kept; nullopt
   // when the run does not reach that far.
   std::optional<std::vector<DirEntry>> KeptPage(InodeId parent, uint64_t after, size_t limit);
+  // The fresh kept run of `parent` that has entries and does not reach the directory's end
+  // (the next server page extends it); nullptr when there is none. mu_ held.
+  Run* ExtendableRun(InodeId parent);
 
   Clock::time_point Now() const { return clock_ ? clock_() : Clock::now(); }
 

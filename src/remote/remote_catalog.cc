@@ -73,12 +73,8 @@ Result<std::vector<DirEntry>> RemoteCatalog::ReadDir(InodeId parent, uint64_t af
                               "entries"));
     const bool last = page.size() < ask;
     if (!page.empty()) after = page.back().cookie;
-    if (out.empty()) {
-      out = std::move(page);
-    } else {
-      out.insert(out.end(), std::make_move_iterator(page.begin()),
-                 std::make_move_iterator(page.end()));
-    }
+    out.insert(out.end(), std::make_move_iterator(page.begin()),
+               std::make_move_iterator(page.end()));
     if (last) break;
   }
   return out;
@@ -175,22 +171,25 @@ Result<std::vector<std::string>> RemoteCatalog::ListXattrs(InodeId ino) {
 
 Result<std::vector<std::vector<std::string>>> RemoteCatalog::ListXattrsOf(
     const std::vector<InodeId>& inos) {
-  std::vector<std::vector<std::string>> out;
+  using Lists = std::vector<std::vector<std::string>>;
+  const auto decode = [](const json& lists) {
+    Lists out;
+    for (const json& names : lists) {
+      std::vector<std::string>& one = out.emplace_back();
+      for (const json& n : names) one.push_back(BytesFrom(n));
+    }
+    return out;
+  };
+  Lists out;
   out.reserve(inos.size());
   for (size_t at = 0; at < inos.size(); at += kMaxReadDirPerCall) {  // the call's limit
     const std::vector<InodeId> part(
         inos.begin() + static_cast<ptrdiff_t>(at),
         inos.begin() + static_cast<ptrdiff_t>(std::min(inos.size(), at + kMaxReadDirPerCall)));
-    REEL_ASSIGN_OR_RETURN(json answer, Call("list_xattrs_of", {{"inos", part}}));
-    try {
-      for (const json& names : answer.at("names")) {
-        std::vector<std::string>& one = out.emplace_back();
-        for (const json& n : names) one.push_back(BytesFrom(n));
-      }
-    } catch (const std::exception& e) {
-      return Status::Internal("bad answer to list_xattrs_of from " + client_.url() + ": " +
-                              e.what());
-    }
+    REEL_ASSIGN_OR_RETURN(Lists lists,
+                          CallFor<Lists>("list_xattrs_of", {{"inos", part}}, "names", decode));
+    out.insert(out.end(), std::make_move_iterator(lists.begin()),
+               std::make_move_iterator(lists.end()));
   }
   return out;
 }
