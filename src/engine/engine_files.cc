@@ -35,6 +35,21 @@ std::shared_ptr<FileState> EngineImpl::FindFile(InodeId ino) {
   return it == files_.end() ? nullptr : it->second;
 }
 
+bool EngineImpl::InUse(InodeId ino) {
+  std::shared_ptr<FileState> fs;
+  {
+    std::lock_guard lock(files_mu_);
+    auto it = files_.find(ino);
+    if (it == files_.end()) return false;
+    fs = it->second;
+    for (const auto& [id, handle] : handles_) {
+      if (handle.file == fs) return true;
+    }
+  }
+  std::shared_lock lock(fs->mu);  // never waited for while files_mu_ is held
+  return fs->Dirty();
+}
+
 Status EngineImpl::EnsureLoaded(FileState& fs) {
   if (fs.loaded) return Status::Ok();
   REEL_ASSIGN_OR_RETURN(Attributes attr, catalog_->GetAttributes(fs.ino));

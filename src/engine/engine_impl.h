@@ -141,6 +141,10 @@ class EngineImpl final : public Engine {
   std::shared_ptr<FileState> Pin(InodeId ino);
   void Unpin(const std::shared_ptr<FileState>& fs);
   std::shared_ptr<FileState> FindFile(InodeId ino);
+  // Whether the file is open, or holds writes not yet in a version: a replace or a restore then
+  // sends it to the trash whole instead of taking over its history. A state merely still listed
+  // (its last unpin found it busy) is neither.
+  bool InUse(InodeId ino);
   // With fs->mu held exclusively:
   Status EnsureLoaded(FileState& fs);
   // Gives `fs` a staged layer (over the one being committed, if any) starting at `mtime`.

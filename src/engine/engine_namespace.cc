@@ -181,7 +181,7 @@ Status EngineImpl::Rename(InodeId old_parent, const std::string& old_name, Inode
     // A save by temp file + rename keeps the file's history, unless the replaced file is still
     // open (then it goes to the trash whole, so its open handles keep working).
     auto target = catalog_->Lookup(new_parent, new_name);
-    if (!target.ok() || !FindFile(target->ino)) mode = RenameMode::kReplaceKeepHistory;
+    if (!target.ok() || !InUse(target->ino)) mode = RenameMode::kReplaceKeepHistory;
   }
   return catalog_->Rename(old_parent, old_name, new_parent, new_name, mode, NowNs()).status();
 }

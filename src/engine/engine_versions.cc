@@ -226,8 +226,8 @@ Result<VersionInfo> EngineImpl::Restore(InodeId ino, uint64_t number) {
     Unpin(fs);
     REEL_RETURN_IF_ERROR(s);
   }
-  // Still known to the engine after our unpin: open, or with writes staged by an open writer.
-  const bool in_use = FindFile(ino) != nullptr;
+  // Open, or with writes staged by an open writer.
+  const bool in_use = InUse(ino);
 
   const std::string temp = ".reel-restore-" + std::to_string(ino) + "-" + std::to_string(NowNs());
   REEL_ASSIGN_OR_RETURN(Attributes fresh,
