@@ -36,6 +36,16 @@ class Catalog {
                                         const NewNode& node, TimeNs now) = 0;
   // Adds a hard link to a non-directory (PermissionDenied for a directory, as link(2)'s EPERM;
   // NotFound for a file in the trash).
+  // Creates made ahead: `count` (1..kMaxReserveInodes) inode numbers nobody else will get, for
+  // CreateNodes. Numbers reserved and never used are simply skipped.
+  virtual Result<std::vector<InodeId>> ReserveInodes(uint32_t count) = 0;
+  // Records creates an instance made ahead with reserved numbers (up to kMaxNodeCreates), in
+  // order and in one transaction, as CreateNode would, except that nothing made ahead is refused
+  // for what changed meanwhile (see CreateOutcome): a name taken meanwhile gets ConflictName(),
+  // a node whose parent is gone goes to the refuge directory. InvalidArgument for a number never
+  // reserved or a bad name or node; a create whose inode exists is answered kExisting (a retry
+  // or a replayed journal is harmless).
+  virtual Result<std::vector<NodeCreated>> CreateNodes(const std::vector<NodeCreate>& creates) = 0;
   virtual Result<Attributes> Link(InodeId ino, InodeId new_parent, const std::string& new_name,
                                   TimeNs now) = 0;
   // Removes a name of a non-directory (IsDirectory for a directory). When the last name of a

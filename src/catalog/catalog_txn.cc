@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <unordered_set>
 
+#include "common/names.h"
+
 namespace reel {
 
 namespace {
@@ -176,13 +178,9 @@ Status CheckNewNode(const NewNode& node) {
   return Status::Ok();
 }
 
-Result<Attributes> CreateNodeIn(CatalogTxn& tx, InodeId parent, const std::string& name,
-                                const NewNode& node, TimeNs now) {
+Attributes NewNodeAttributes(const Attributes& dir, const NewNode& node, TimeNs now) {
   const bool is_dir = node.type == FileType::kDirectory;
   const bool is_device = node.type == FileType::kCharDevice || node.type == FileType::kBlockDevice;
-  REEL_ASSIGN_OR_RETURN(Attributes dir, LoadDirectory(tx, parent));
-  REEL_ASSIGN_OR_RETURN(auto existing, tx.FindDentry(parent, name));
-  if (existing) return Exists(name);
   Attributes attr;
   attr.type = node.type;
   attr.mode = node.mode & 07777;
@@ -200,10 +198,113 @@ Result<Attributes> CreateNodeIn(CatalogTxn& tx, InodeId parent, const std::strin
   attr.size = node.type == FileType::kSymlink ? node.symlink_target.size() : 0;
   attr.atime = attr.mtime = attr.ctime = now;
   attr.version = 0;
-  REEL_ASSIGN_OR_RETURN(attr.ino, tx.InsertInode(attr, node.symlink_target));
-  REEL_RETURN_IF_ERROR(tx.InsertDentry(parent, name, attr.ino));
-  REEL_RETURN_IF_ERROR(tx.TouchDirectory(parent, now, is_dir ? 1 : 0));
   return attr;
+}
+
+namespace {
+
+// Inserts the node `attr` (its number set, or 0 for a new one) as `name` in `dir`.
+Result<Attributes> InsertNode(CatalogTxn& tx, const Attributes& dir, const std::string& name,
+                              const NewNode& node, InodeId ino, TimeNs now) {
+  Attributes attr = NewNodeAttributes(dir, node, now);
+  attr.ino = ino;
+  REEL_ASSIGN_OR_RETURN(attr.ino, tx.InsertInode(attr, node.symlink_target));
+  REEL_RETURN_IF_ERROR(tx.InsertDentry(dir.ino, name, attr.ino));
+  REEL_RETURN_IF_ERROR(tx.TouchDirectory(dir.ino, now, IsDir(attr) ? 1 : 0));
+  return attr;
+}
+
+}  // namespace
+
+Result<Attributes> CreateNodeIn(CatalogTxn& tx, InodeId parent, const std::string& name,
+                                const NewNode& node, TimeNs now) {
+  REEL_ASSIGN_OR_RETURN(Attributes dir, LoadDirectory(tx, parent));
+  REEL_ASSIGN_OR_RETURN(auto existing, tx.FindDentry(parent, name));
+  if (existing) return Exists(name);
+  return InsertNode(tx, dir, name, node, 0, now);
+}
+
+std::string ConflictName(const std::string& name, InodeId ino) {
+  const std::string suffix = ".conflict-" + std::to_string(ino);
+  std::string stem = name.substr(0, std::min(name.size(), kMaxNameLength - suffix.size()));
+  return stem + suffix;
+}
+
+Status CheckReserveCount(uint32_t count) {
+  if (count == 0 || count > kMaxReserveInodes) {
+    return Status::InvalidArgument("reserve 1 to " + std::to_string(kMaxReserveInodes) +
+                                   " inode numbers at a time");
+  }
+  return Status::Ok();
+}
+
+Status CheckNodeCreates(const std::vector<NodeCreate>& creates) {
+  if (creates.size() > kMaxNodeCreates) {
+    return Status::InvalidArgument("at most " + std::to_string(kMaxNodeCreates) +
+                                   " creates per call");
+  }
+  for (const NodeCreate& c : creates) {
+    if (c.ino == 0) return Status::InvalidArgument("a create made ahead needs its inode number");
+    REEL_RETURN_IF_ERROR(ValidateName(c.name));
+    REEL_RETURN_IF_ERROR(CheckNewNode(c.node));
+  }
+  return Status::Ok();
+}
+
+Result<std::vector<NodeCreated>> CreateNodesIn(CatalogTxn& tx,
+                                               const std::vector<NodeCreate>& creates) {
+  std::vector<NodeCreated> out;
+  out.reserve(creates.size());
+  InodeId highest = 0;
+  for (const NodeCreate& c : creates) {
+    if (c.ino == kRootInode) return Status::InvalidArgument("inode 1 is the root");
+    highest = std::max(highest, c.ino);
+  }
+  if (highest != 0) {
+    REEL_ASSIGN_OR_RETURN(bool issued, tx.InodeNumberIssued(highest));
+    if (!issued) {
+      return Status::InvalidArgument("inode number " + std::to_string(highest) +
+                                     " was not reserved");
+    }
+  }
+  for (const NodeCreate& c : creates) {
+    NodeCreated done;
+    done.parent = c.parent;
+    done.name = c.name;
+    Result<Attributes> known = tx.LoadInode(c.ino);
+    if (known.ok()) {
+      done.outcome = CreateOutcome::kExisting;
+      done.attr = *known;
+      REEL_ASSIGN_OR_RETURN(std::optional<Dentry> first, tx.FirstName(c.ino));
+      if (first) {
+        done.parent = first->parent;
+        done.name = first->name;
+      }
+      out.push_back(std::move(done));
+      continue;
+    }
+    if (known.status().code() != Code::kNotFound) return known.status();
+    Result<Attributes> dir = LoadDirectory(tx, c.parent);
+    if (!dir.ok()) {
+      const Code code = dir.status().code();
+      if (code != Code::kNotFound && code != Code::kNotDirectory) return dir.status();
+      done.outcome = CreateOutcome::kRefuge;
+      done.parent = c.refuge != 0 ? c.refuge : kRootInode;
+      done.name = ConflictName(c.name, c.ino);
+      dir = LoadDirectory(tx, done.parent);
+      if (!dir.ok()) return dir.status();
+    }
+    REEL_ASSIGN_OR_RETURN(auto taken, tx.FindDentry(done.parent, done.name));
+    if (taken && done.outcome == CreateOutcome::kCreated) {
+      done.outcome = CreateOutcome::kRenamed;
+      done.name = ConflictName(c.name, c.ino);
+      REEL_ASSIGN_OR_RETURN(taken, tx.FindDentry(done.parent, done.name));
+    }
+    if (taken) return Exists(done.name);
+    REEL_ASSIGN_OR_RETURN(done.attr, InsertNode(tx, *dir, done.name, c.node, c.ino, c.now));
+    out.push_back(std::move(done));
+  }
+  return out;
 }
 
 // Hard links to directories are refused with PermissionDenied (EPERM), as link(2) does.

@@ -47,9 +47,12 @@ class CatalogTxn {
   virtual Result<uint64_t> NextVersionNumber(InodeId ino) = 0;
   // The id (VersionInfo::id) of version `number` of `ino`; 0 if there is none.
   virtual Result<uint64_t> VersionId(InodeId ino, uint64_t number) = 0;
+  // Whether `ino` was handed out by the backend's inode numbering (it need not exist).
+  virtual Result<bool> InodeNumberIssued(InodeId ino) = 0;
 
   // --- writes ---
-  // Inserts an inode with `attr` (its `ino` is ignored) and returns its new, never used number.
+  // Inserts an inode with `attr` and returns its number: attr.ino when set (a reserved number),
+  // otherwise a new, never used one.
   virtual Result<InodeId> InsertInode(const Attributes& attr,
                                       const std::string& symlink_target) = 0;
   virtual Status InsertDentry(InodeId parent, std::string_view name, InodeId child) = 0;
@@ -97,6 +100,18 @@ void ApplyAttrUpdate(const AttrUpdate& update, TimeNs now, Attributes& attr);
 [[nodiscard]] Result<Attributes> CreateNodeIn(CatalogTxn& tx, InodeId parent,
                                               const std::string& name, const NewNode& node,
                                               TimeNs now);
+// The attributes CreateNode gives a new node in the directory `dir` (ino 0), and CreateNodeIn's
+// checks of that directory (NotFound/NotDirectory) left to the caller.
+[[nodiscard]] Attributes NewNodeAttributes(const Attributes& dir, const NewNode& node, TimeNs now);
+// The name a create made ahead gets when its own was taken meanwhile: "NAME.conflict-INO", the
+// name shortened to keep it within the name limit.
+[[nodiscard]] std::string ConflictName(const std::string& name, InodeId ino);
+// InvalidArgument unless 1 <= count <= kMaxReserveInodes.
+[[nodiscard]] Status CheckReserveCount(uint32_t count);
+// CreateNodes' checks that need no transaction (names, nodes, numbers given, the call's limit).
+[[nodiscard]] Status CheckNodeCreates(const std::vector<NodeCreate>& creates);
+[[nodiscard]] Result<std::vector<NodeCreated>> CreateNodesIn(CatalogTxn& tx,
+                                                             const std::vector<NodeCreate>& creates);
 [[nodiscard]] Result<Attributes> LinkIn(CatalogTxn& tx, InodeId ino, InodeId new_parent,
                                         const std::string& new_name, TimeNs now);
 [[nodiscard]] Result<UnlinkResult> UnlinkIn(CatalogTxn& tx, InodeId parent, const std::string& name,

@@ -63,6 +63,38 @@ struct NewNode {
   uint64_t rdev = 0;           // for kCharDevice and kBlockDevice
 };
 
+// Limits of Catalog::ReserveInodes and Catalog::CreateNodes per call.
+inline constexpr uint32_t kMaxReserveInodes = 4096;
+inline constexpr size_t kMaxNodeCreates = 1024;
+
+// One create made ahead on an instance (Catalog::CreateNodes): the inode number it took from
+// Catalog::ReserveInodes, and what CreateNode would have been given.
+struct NodeCreate {
+  InodeId ino = 0;
+  InodeId parent = 0;
+  std::string name;
+  NewNode node;
+  TimeNs now = 0;
+  // Where the node goes when its parent is gone (0: the root). Set by the catalog a call goes
+  // through (a workspace's root), never taken from a client.
+  InodeId refuge = 0;
+};
+
+// What became of one NodeCreate.
+enum class CreateOutcome {
+  kCreated = 0,   // under its name
+  kRenamed = 1,   // its name was taken meanwhile: made as ConflictName(name, ino)
+  kRefuge = 2,    // its parent was gone: made in the refuge directory as ConflictName(name, ino)
+  kExisting = 3,  // the inode was recorded before (a retry, a journal replayed): nothing changed
+};
+
+struct NodeCreated {
+  CreateOutcome outcome = CreateOutcome::kCreated;
+  InodeId parent = 0;  // where it is (its first name's directory for kExisting)
+  std::string name;    // the name it has there
+  Attributes attr;     // as recorded
+};
+
 // Which attributes SetAttributes changes; unset fields keep their value. ctime is always set to now.
 struct AttrUpdate {
   std::optional<uint32_t> mode;

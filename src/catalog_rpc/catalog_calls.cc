@@ -91,6 +91,14 @@ const std::vector<CallEntry>& Table() {
          return Out(c.CreateNode(Arg<InodeId>(a, "parent"), Name(a, "name"),
                                  Arg<NewNode>(a, "node"), Arg<TimeNs>(a, "now")));
        }},
+      {{"reserve_inodes", kChange, {"count"}},
+       [](Catalog& c, const json& a) {
+         return OutAs("inodes", c.ReserveInodes(Arg<uint32_t>(a, "count")));
+       }},
+      {{"create_nodes", kChange, {"creates"}},
+       [](Catalog& c, const json& a) {
+         return OutAs("created", c.CreateNodes(Arg<std::vector<NodeCreate>>(a, "creates")));
+       }},
       {{"link", kChange, {"ino", "new_parent", "new_name", "now"}},
        [](Catalog& c, const json& a) {
          return Out(c.Link(Arg<InodeId>(a, "ino"), Arg<InodeId>(a, "new_parent"),

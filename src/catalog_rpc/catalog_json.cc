@@ -204,6 +204,58 @@ void from_json(const json& j, NewNode& v) {
   Get(j, "rdev", v.rdev);
 }
 
+void to_json(json& j, const NodeCreate& v) {
+  j = json{{"ino", v.ino},
+           {"parent", v.parent},
+           {"name", BytesJson(v.name)},
+           {"node", v.node},
+           {"now", v.now}};
+}
+
+void from_json(const json& j, NodeCreate& v) {
+  OnlyKeys(j, {"ino", "parent", "name", "node", "now"});
+  Get(j, "ino", v.ino);
+  Get(j, "parent", v.parent);
+  v.name = BytesFrom(j.at("name"));
+  v.node = j.at("node").get<NewNode>();
+  Get(j, "now", v.now);
+  v.refuge = 0;
+}
+
+namespace {
+
+constexpr std::pair<CreateOutcome, const char*> kOutcomes[] = {
+    {CreateOutcome::kCreated, "created"},
+    {CreateOutcome::kRenamed, "renamed"},
+    {CreateOutcome::kRefuge, "refuge"},
+    {CreateOutcome::kExisting, "existing"},
+};
+
+}  // namespace
+
+void to_json(json& j, const NodeCreated& v) {
+  const char* outcome = "created";
+  for (const auto& [o, name] : kOutcomes) {
+    if (o == v.outcome) outcome = name;
+  }
+  j = json{{"outcome", outcome}, {"parent", v.parent}, {"name", BytesJson(v.name)}, {"attr", v.attr}};
+}
+
+void from_json(const json& j, NodeCreated& v) {
+  const std::string outcome = j.at("outcome").get<std::string>();
+  bool known = false;
+  for (const auto& [o, name] : kOutcomes) {
+    if (outcome == name) {
+      v.outcome = o;
+      known = true;
+    }
+  }
+  if (!known) throw std::invalid_argument("unknown create outcome \"" + outcome.substr(0, 32) + "\"");
+  Get(j, "parent", v.parent);
+  v.name = BytesFrom(j.at("name"));
+  v.attr = j.at("attr").get<Attributes>();
+}
+
 void to_json(json& j, const AttrUpdate& v) {
   j = json::object();
   if (v.mode) j["mode"] = *v.mode;

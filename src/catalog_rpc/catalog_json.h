@@ -9,7 +9,7 @@
 //
 // Times are integer nanoseconds since the epoch (`*_ns`); values people read also carry an
 // ISO-8601 UTC string ("2024-05-01T12:30:00.123Z"). Chunk ids are 64 hex digits. The values a
-// caller sends (NewNode, AttrUpdate, NewVersion, ChunkRef, PackMember) refuse unknown keys.
+// caller sends (NewNode, NodeCreate, AttrUpdate, NewVersion, ChunkRef, PackMember) refuse unknown keys.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -43,6 +43,10 @@ void to_json(nlohmann::json& j, const DirEntry& v);
 void from_json(const nlohmann::json& j, DirEntry& v);
 void to_json(nlohmann::json& j, const NewNode& v);
 void from_json(const nlohmann::json& j, NewNode& v);
+void to_json(nlohmann::json& j, const NodeCreate& v);  // without `refuge`: never sent
+void from_json(const nlohmann::json& j, NodeCreate& v);
+void to_json(nlohmann::json& j, const NodeCreated& v);
+void from_json(const nlohmann::json& j, NodeCreated& v);
 void to_json(nlohmann::json& j, const AttrUpdate& v);
 void from_json(const nlohmann::json& j, AttrUpdate& v);
 void to_json(nlohmann::json& j, const VersionInfo& v);

@@ -14,6 +14,7 @@
 #include "engine/engine.h"
 #include "machine/machine_state.h"
 #include "remote/cached_catalog.h"
+#include "remote/create_ahead_catalog.h"
 #include "remote/credentials.h"
 #include "remote/presigned_store.h"
 #include "remote/remote_catalog.h"
@@ -135,8 +136,15 @@ Result<DriveParts> OpenTeamDrive(const Manifest& manifest, const TierConfig& loc
                             std::make_unique<PresignedStore>(client, manifest.team_workspace,
                                                              tier)});
   }
-  parts.catalog = std::make_unique<CachedCatalog>(
+  auto cached = std::make_unique<CachedCatalog>(
       std::make_unique<RemoteCatalog>(client, manifest.team_workspace));
+  if (parts.read_only) {
+    parts.catalog = std::move(cached);
+  } else {
+    // A writer's creates are answered here and recorded in batches (create_ahead_catalog.h).
+    REEL_ASSIGN_OR_RETURN(parts.catalog, CreateAheadCatalog::Open(std::move(cached),
+                                                                  manifest.dir + "/creates.journal"));
+  }
   return parts;
 }
 

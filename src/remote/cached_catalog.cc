@@ -265,6 +265,30 @@ Result<Attributes> CachedCatalog::CreateNode(InodeId parent, const std::string& 
   return made;
 }
 
+// A create recorded as it was made ahead joins its directory's listing, as CreateNode's does;
+// one recorded otherwise (another name, another directory) is forgotten where it was meant to be
+// and where it is.
+Result<std::vector<NodeCreated>> CachedCatalog::CreateNodes(const std::vector<NodeCreate>& creates) {
+  BeforeChange();
+  Result<std::vector<NodeCreated>> made = inner()->CreateNodes(creates);
+  AfterChange([&] {
+    const auto until = Now() + ttl_;
+    for (size_t i = 0; i < creates.size(); ++i) {
+      const NodeCreate& c = creates[i];
+      const NodeCreated* d = made.ok() && i < made->size() ? &(*made)[i] : nullptr;
+      const bool as_made = d != nullptr && d->parent == c.parent && d->name == c.name;
+      ForgetNameIn(c.parent, c.name, as_made);
+      if (!as_made) {
+        if (d != nullptr) ForgetNameIn(d->parent, d->name, false);
+        continue;
+      }
+      names_[{c.parent, c.name}] = {d->attr.ino, until};
+      KeepAttributes(d->attr, until);
+    }
+  });
+  return made;
+}
+
 Result<Attributes> CachedCatalog::Link(InodeId ino, InodeId new_parent, const std::string& new_name,
                                        TimeNs now) {
   BeforeChange();

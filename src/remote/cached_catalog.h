@@ -44,6 +44,7 @@ class CachedCatalog final : public CatalogWrapper {
 
   Result<Attributes> CreateNode(InodeId parent, const std::string& name, const NewNode& node,
                                 TimeNs now) override;
+  Result<std::vector<NodeCreated>> CreateNodes(const std::vector<NodeCreate>& creates) override;
   Result<Attributes> Link(InodeId ino, InodeId new_parent, const std::string& new_name,
                           TimeNs now) override;
   Result<UnlinkResult> Unlink(InodeId parent, const std::string& name, TimeNs now) override;

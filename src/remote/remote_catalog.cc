@@ -86,6 +86,14 @@ Result<Attributes> RemoteCatalog::CreateNode(InodeId parent, const std::string& 
       "create", {{"parent", parent}, {"name", BytesJson(name)}, {"node", node}, {"now", now}});
 }
 
+Result<std::vector<InodeId>> RemoteCatalog::ReserveInodes(uint32_t count) {
+  return CallFor<std::vector<InodeId>>("reserve_inodes", {{"count", count}}, "inodes");
+}
+
+Result<std::vector<NodeCreated>> RemoteCatalog::CreateNodes(const std::vector<NodeCreate>& creates) {
+  return CallFor<std::vector<NodeCreated>>("create_nodes", {{"creates", creates}}, "created");
+}
+
 Result<Attributes> RemoteCatalog::Link(InodeId ino, InodeId new_parent, const std::string& new_name,
                                        TimeNs now) {
   return CallFor<Attributes>(

@@ -25,6 +25,8 @@ class RemoteCatalog final : public Catalog {
   Result<std::vector<DirEntry>> ReadDir(InodeId parent, uint64_t after, size_t limit) override;
   Result<Attributes> CreateNode(InodeId parent, const std::string& name, const NewNode& node,
                                 TimeNs now) override;
+  Result<std::vector<InodeId>> ReserveInodes(uint32_t count) override;
+  Result<std::vector<NodeCreated>> CreateNodes(const std::vector<NodeCreate>& creates) override;
   Result<Attributes> Link(InodeId ino, InodeId new_parent, const std::string& new_name,
                           TimeNs now) override;
   Result<UnlinkResult> Unlink(InodeId parent, const std::string& name, TimeNs now) override;

@@ -1,6 +1,7 @@
 #include "server/workspace_catalog.h"
 
 #include <string>
+#include <unordered_set>
 
 namespace reel {
 
@@ -111,6 +112,45 @@ Result<Attributes> WorkspaceCatalog::CreateNode(InodeId parent, const std::strin
   REEL_ASSIGN_OR_RETURN(InodeId p, Inside(parent));
   REEL_ASSIGN_OR_RETURN(Attributes a, team_.CreateNode(p, name, node, now));
   return Out(a);
+}
+
+Result<std::vector<InodeId>> WorkspaceCatalog::ReserveInodes(uint32_t count) {
+  REEL_RETURN_IF_ERROR(Writer());
+  return team_.ReserveInodes(count);
+}
+
+// A create whose parent is not (or no longer) in the workspace goes to the workspace's root.
+// The numbers given were reserved by someone: a number that names an existing inode of another
+// workspace is refused after the call (which changed nothing for it), so nothing of it shows.
+Result<std::vector<NodeCreated>> WorkspaceCatalog::CreateNodes(
+    const std::vector<NodeCreate>& creates) {
+  REEL_RETURN_IF_ERROR(Writer());
+  std::vector<NodeCreate> inner = creates;
+  std::unordered_set<InodeId> made;  // by this call, before the create at hand: inside
+  for (NodeCreate& c : inner) {
+    c.refuge = root_;
+    if (c.ino == kRootInode || In(c.ino) != c.ino) {
+      return Status::InvalidArgument("inode number " + std::to_string(c.ino) + " was not reserved");
+    }
+    const bool parent_made = made.count(c.parent) > 0;
+    made.insert(c.ino);
+    if (parent_made) continue;
+    Result<InodeId> p = Inside(c.parent);
+    if (p.ok()) {
+      c.parent = *p;
+    } else if (p.status().code() == Code::kNotFound) {
+      c.parent = 0;  // no such directory here: the refuge
+    } else {
+      return p.status();
+    }
+  }
+  REEL_ASSIGN_OR_RETURN(std::vector<NodeCreated> done, team_.CreateNodes(inner));
+  for (NodeCreated& d : done) {
+    if (d.outcome == CreateOutcome::kExisting) REEL_RETURN_IF_ERROR(Inside(d.attr.ino).status());
+    d.attr = Out(d.attr);
+    d.parent = Out(d.parent);
+  }
+  return done;
 }
 
 Result<Attributes> WorkspaceCatalog::Link(InodeId ino, InodeId new_parent,

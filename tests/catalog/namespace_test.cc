@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <set>
 
+#include "catalog/catalog_txn.h"
 #include "catalog_test_util.h"
 
 namespace reel::testing {
@@ -396,6 +397,127 @@ TEST_P(CatalogTest, NamesAreBytesNotText) {
   ASSERT_EQ(trash.size(), 1u);
   EXPECT_EQ(trash[0].original_path, odd + odd);
   EXPECT_EQ(trash[0].ino, gone.ino);
+}
+
+// Creates made ahead (a team mount's): numbers reserved first, the creates recorded in one call.
+NodeCreate Ahead(InodeId ino, InodeId parent, const std::string& name, FileType type, TimeNs now) {
+  NodeCreate c;
+  c.ino = ino;
+  c.parent = parent;
+  c.name = name;
+  c.node.type = type;
+  c.node.mode = type == FileType::kDirectory ? 0755 : 0644;
+  c.node.uid = kTestUid;
+  c.node.gid = kTestGid;
+  c.now = now;
+  return c;
+}
+
+TEST_P(CatalogTest, CreatesMadeAheadAreRecordedAsCreateNodeWouldMakeThem) {
+  ASSERT_OK_AND_ASSIGN(std::vector<InodeId> numbers, cat_->ReserveInodes(3));
+  ASSERT_EQ(numbers.size(), 3u);
+  EXPECT_EQ(std::set<InodeId>(numbers.begin(), numbers.end()).size(), 3u);
+  for (InodeId n : numbers) EXPECT_CODE(cat_->GetAttributes(n), Code::kNotFound);
+  const Attributes made = MkFile(kRootInode, "made.exr");  // the numbers are nobody else's
+  for (InodeId n : numbers) EXPECT_NE(n, made.ino);
+
+  const TimeNs t = Now();
+  ASSERT_OK_AND_ASSIGN(
+      std::vector<NodeCreated> done,
+      cat_->CreateNodes({Ahead(numbers[0], kRootInode, "shots", FileType::kDirectory, t),
+                         Ahead(numbers[1], numbers[0], "a.exr", FileType::kRegular, t + 1),
+                         Ahead(numbers[2], kRootInode, "b.exr", FileType::kRegular, t + 2)}));
+  ASSERT_EQ(done.size(), 3u);
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(done[i].outcome, CreateOutcome::kCreated) << i;
+    EXPECT_EQ(done[i].attr.ino, numbers[i]) << i;
+  }
+  EXPECT_EQ(done[1].parent, numbers[0]);
+  EXPECT_EQ(done[1].name, "a.exr");
+  ASSERT_OK_AND_ASSIGN(Attributes a, cat_->Lookup(numbers[0], "a.exr"));
+  EXPECT_EQ(a.ino, numbers[1]);
+  EXPECT_EQ(a.mtime, t + 1);
+  EXPECT_EQ(a.nlink, 1u);
+  EXPECT_EQ(*cat_->PathOf(numbers[1]), "shots/a.exr");
+  const Attributes root = Attr(kRootInode);
+  EXPECT_EQ(root.nlink, 3u);
+  EXPECT_EQ(root.mtime, t + 2);
+  EXPECT_EQ(Attr(numbers[0]).nlink, 2u);
+  // The attributes a mount computes ahead are the ones recorded.
+  NewNode plain = Ahead(0, 0, "x", FileType::kRegular, 0).node;
+  Attributes predicted = NewNodeAttributes(root, plain, t + 2);
+  predicted.ino = numbers[2];
+  const Attributes b = Attr(numbers[2]);
+  EXPECT_EQ(b.mode, predicted.mode);
+  EXPECT_EQ(b.gid, predicted.gid);
+  EXPECT_EQ(b.ctime, predicted.ctime);
+  EXPECT_EQ(b.nlink, predicted.nlink);
+}
+
+TEST_P(CatalogTest, ACreateMadeAheadIsRecordedOnce) {
+  ASSERT_OK_AND_ASSIGN(std::vector<InodeId> numbers, cat_->ReserveInodes(1));
+  const std::vector<NodeCreate> creates = {
+      Ahead(numbers[0], kRootInode, "once.exr", FileType::kRegular, Now())};
+  ASSERT_OK(cat_->CreateNodes(creates).status());
+  const Attributes root = Attr(kRootInode);
+  // Sent again (a lost reply, a journal replayed after a crash): nothing changes.
+  ASSERT_OK_AND_ASSIGN(std::vector<NodeCreated> again, cat_->CreateNodes(creates));
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0].outcome, CreateOutcome::kExisting);
+  EXPECT_EQ(again[0].attr.ino, numbers[0]);
+  EXPECT_EQ(again[0].name, "once.exr");
+  EXPECT_EQ(Names(kRootInode), std::vector<std::string>{"once.exr"});
+  EXPECT_EQ(Attr(kRootInode).mtime, root.mtime);
+}
+
+TEST_P(CatalogTest, ANameTakenMeanwhileGivesTheCreateMadeAheadAConflictName) {
+  ASSERT_OK_AND_ASSIGN(std::vector<InodeId> numbers, cat_->ReserveInodes(2));
+  const Attributes theirs = MkFile(kRootInode, "plate.exr");  // another machine's, first
+  ASSERT_OK_AND_ASSIGN(
+      std::vector<NodeCreated> done,
+      cat_->CreateNodes({Ahead(numbers[0], kRootInode, "plate.exr", FileType::kRegular, Now())}));
+  ASSERT_EQ(done.size(), 1u);
+  EXPECT_EQ(done[0].outcome, CreateOutcome::kRenamed);
+  const std::string mine = "plate.exr.conflict-" + std::to_string(numbers[0]);
+  EXPECT_EQ(done[0].name, mine);
+  EXPECT_EQ(cat_->Lookup(kRootInode, "plate.exr")->ino, theirs.ino);
+  EXPECT_EQ(cat_->Lookup(kRootInode, mine)->ino, numbers[0]);
+  EXPECT_EQ(ConflictName(std::string(255, 'n'), 42).size(), 255u);
+}
+
+TEST_P(CatalogTest, ACreateMadeAheadInADirectoryRemovedMeanwhileGoesToTheRefuge) {
+  const Attributes dir = MkDir(kRootInode, "gone");
+  ASSERT_OK_AND_ASSIGN(std::vector<InodeId> numbers, cat_->ReserveInodes(1));
+  ASSERT_OK(cat_->RemoveDir(kRootInode, "gone", Now()));
+  ASSERT_OK_AND_ASSIGN(
+      std::vector<NodeCreated> done,
+      cat_->CreateNodes({Ahead(numbers[0], dir.ino, "take.exr", FileType::kRegular, Now())}));
+  ASSERT_EQ(done.size(), 1u);
+  EXPECT_EQ(done[0].outcome, CreateOutcome::kRefuge);
+  EXPECT_EQ(done[0].parent, kRootInode);
+  const std::string kept = "take.exr.conflict-" + std::to_string(numbers[0]);
+  EXPECT_EQ(done[0].name, kept);
+  EXPECT_EQ(cat_->Lookup(kRootInode, kept)->ino, numbers[0]);
+}
+
+TEST_P(CatalogTest, CreatesMadeAheadWithNumbersNeverReservedChangeNothing) {
+  EXPECT_CODE(cat_->ReserveInodes(0), Code::kInvalidArgument);
+  EXPECT_CODE(cat_->ReserveInodes(kMaxReserveInodes + 1), Code::kInvalidArgument);
+  ASSERT_OK_AND_ASSIGN(std::vector<InodeId> numbers, cat_->ReserveInodes(1));
+  const TimeNs t = Now();
+  EXPECT_CODE(cat_->CreateNodes({Ahead(numbers[0], kRootInode, "ok.exr", FileType::kRegular, t),
+                                 Ahead(numbers[0] + 1000000, kRootInode, "x", FileType::kRegular,
+                                       t)}),
+              Code::kInvalidArgument);
+  EXPECT_CODE(cat_->CreateNodes({Ahead(kRootInode, kRootInode, "x", FileType::kRegular, t)}),
+              Code::kInvalidArgument);
+  EXPECT_CODE(cat_->CreateNodes({Ahead(numbers[0], kRootInode, "a/b", FileType::kRegular, t)}),
+              Code::kInvalidArgument);
+  EXPECT_TRUE(Names(kRootInode).empty());
+  std::vector<NodeCreate> too_many(kMaxNodeCreates + 1,
+                                   Ahead(numbers[0], kRootInode, "x", FileType::kRegular, t));
+  EXPECT_CODE(cat_->CreateNodes(too_many), Code::kInvalidArgument);
+  EXPECT_TRUE(Names(kRootInode).empty());
 }
 
 }  // namespace

@@ -12,6 +12,26 @@ Result<Attributes> PostgresCatalog::CreateNode(InodeId parent, const std::string
   return WriteFor<Attributes>([&](PgTxn& tx) { return CreateNodeIn(tx, parent, name, node, now); });
 }
 
+Result<std::vector<InodeId>> PostgresCatalog::ReserveInodes(uint32_t count) {
+  REEL_RETURN_IF_ERROR(CheckReserveCount(count));
+  return WriteFor<std::vector<InodeId>>([&](PgTxn& tx) -> Result<std::vector<InodeId>> {
+    REEL_ASSIGN_OR_RETURN(PgRows rows,
+                          tx.conn().Query("SELECT nextval('inodes_ino_seq') FROM "
+                                          "generate_series(1, $1) ORDER BY 1",
+                                          count));
+    std::vector<InodeId> out;
+    for (int i = 0; i < rows.size(); ++i) out.push_back(rows.U64(i, 0));
+    return out;
+  });
+}
+
+Result<std::vector<NodeCreated>> PostgresCatalog::CreateNodes(
+    const std::vector<NodeCreate>& creates) {
+  REEL_RETURN_IF_ERROR(CheckNodeCreates(creates));
+  return WriteFor<std::vector<NodeCreated>>(
+      [&](PgTxn& tx) { return CreateNodesIn(tx, creates); });
+}
+
 Result<Attributes> PostgresCatalog::Link(InodeId ino, InodeId new_parent,
                                          const std::string& new_name, TimeNs now) {
   REEL_RETURN_IF_ERROR(ValidateName(new_name));

@@ -149,16 +149,27 @@ void PgTxn::CountInode(FileType type, uint64_t nlink, uint64_t size, int sign) {
   }
 }
 
+// Inode numbers come from the identity sequence of inodes.ino; a reservation draws from it too
+// (PostgresCatalog::ReserveInodes).
+Result<bool> PgTxn::InodeNumberIssued(InodeId ino) {
+  REEL_ASSIGN_OR_RETURN(
+      PgRows rows, c_.Query("SELECT coalesce(pg_sequence_last_value('inodes_ino_seq'), 0)"));
+  return !rows.empty() && ino <= rows.U64(0, 0);
+}
+
 Result<InodeId> PgTxn::InsertInode(const Attributes& attr, const std::string& symlink_target) {
   const bool symlink = attr.type == FileType::kSymlink;
+  // $13 = 0: the identity sequence picks a new number.
   REEL_ASSIGN_OR_RETURN(
       PgRows rows,
-      c_.Query("INSERT INTO inodes (type, mode, uid, gid, nlink, size, atime, mtime, ctime, "
-               "version, rdev, symlink_target) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, "
-               "$11, nullif($12, ''::bytea)) RETURNING ino",
+      c_.Query("INSERT INTO inodes (ino, type, mode, uid, gid, nlink, size, atime, mtime, ctime, "
+               "version, rdev, symlink_target) VALUES (coalesce(nullif($13, 0), nextval('inodes_ino_seq')), "
+               "$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, nullif($12, ''::bytea)) "
+               "RETURNING ino",
                static_cast<int>(attr.type), attr.mode, attr.uid, attr.gid, attr.nlink, attr.size,
                attr.atime, attr.mtime, attr.ctime, attr.version, attr.rdev,
-               AsBytes(symlink ? symlink_target : std::string())));
+               AsBytes(symlink ? symlink_target : std::string()),
+               attr.ino));
   CountInode(attr.type, attr.nlink, attr.size, +1);
   return rows.U64(0, 0);
 }

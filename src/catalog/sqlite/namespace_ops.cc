@@ -21,6 +21,38 @@ Result<Attributes> SqliteCatalog::CreateNode(InodeId parent, const std::string& 
   return attr;
 }
 
+Result<std::vector<InodeId>> SqliteCatalog::ReserveInodes(uint32_t count) {
+  REEL_RETURN_IF_ERROR(CheckReserveCount(count));
+  std::vector<InodeId> out;
+  Status s = Write([&](Db& db) -> Status {
+    // AUTOINCREMENT never gives a number at or below sqlite_sequence's: raising it reserves.
+    Stmt st = db.Prepare(
+        "UPDATE sqlite_sequence SET seq = max(seq, (SELECT coalesce(max(ino), 0) FROM inodes)) "
+        "+ ?1 WHERE name = 'inodes' RETURNING seq");
+    st.Bind(count);
+    REEL_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) return Status::Corruption("the catalog has no inode numbering");
+    const InodeId last = st.U64(0);
+    out.clear();
+    for (InodeId ino = last - count + 1; ino <= last; ++ino) out.push_back(ino);
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+Result<std::vector<NodeCreated>> SqliteCatalog::CreateNodes(const std::vector<NodeCreate>& creates) {
+  REEL_RETURN_IF_ERROR(CheckNodeCreates(creates));
+  std::vector<NodeCreated> out;
+  Status s = Write([&](Db& db) -> Status {
+    SqliteTxn tx(db);
+    REEL_ASSIGN_OR_RETURN(out, CreateNodesIn(tx, creates));
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
 Result<Attributes> SqliteCatalog::Link(InodeId ino, InodeId new_parent,
                                        const std::string& new_name, TimeNs now) {
   REEL_RETURN_IF_ERROR(ValidateName(new_name));

@@ -63,10 +63,19 @@ Result<uint64_t> SqliteTxn::VersionId(InodeId ino, uint64_t number) {
   return row ? st.U64(0) : uint64_t{0};
 }
 
+// Inode numbers come from AUTOINCREMENT: sqlite_sequence holds the highest ever given out (a
+// reservation raises it, see SqliteCatalog::ReserveInodes).
+Result<bool> SqliteTxn::InodeNumberIssued(InodeId ino) {
+  Stmt st = db_.Prepare("SELECT seq FROM sqlite_sequence WHERE name = 'inodes'");
+  REEL_ASSIGN_OR_RETURN(bool row, st.Step());
+  return row && ino <= st.U64(0);
+}
+
 Result<InodeId> SqliteTxn::InsertInode(const Attributes& attr, const std::string& symlink_target) {
+  // ?13 NULL: AUTOINCREMENT picks a new number.
   Stmt st = db_.Prepare(
       "INSERT INTO inodes (type, mode, uid, gid, nlink, size, atime, mtime, ctime, version, "
-      "symlink_target, rdev) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
+      "symlink_target, rdev, ino) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)");
   st.Bind(static_cast<int>(attr.type), attr.mode, attr.uid, attr.gid, attr.nlink, attr.size,
           attr.atime, attr.mtime, attr.ctime, attr.version);
   if (attr.type == FileType::kSymlink) {
@@ -75,6 +84,11 @@ Result<InodeId> SqliteTxn::InsertInode(const Attributes& attr, const std::string
     st.BindOne(11, nullptr);
   }
   st.BindOne(12, attr.rdev);
+  if (attr.ino != 0) {
+    st.BindOne(13, attr.ino);
+  } else {
+    st.BindOne(13, nullptr);
+  }
   REEL_RETURN_IF_ERROR(st.Run());
   return static_cast<InodeId>(db_.LastInsertRowid());
 }

@@ -21,6 +21,7 @@ class SqliteTxn final : public CatalogTxn {
   Result<uint64_t> NextVersionNumber(InodeId ino) override;
   Result<uint64_t> VersionId(InodeId ino, uint64_t number) override;
 
+  Result<bool> InodeNumberIssued(InodeId ino) override;
   Result<InodeId> InsertInode(const Attributes& attr, const std::string& symlink_target) override;
   Status InsertDentry(InodeId parent, std::string_view name, InodeId child) override;
   Status DeleteDentry(int64_t id) override;

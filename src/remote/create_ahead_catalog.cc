@@ -1,0 +1,254 @@
+#include "remote/create_ahead_catalog.h"
+
+#include <fcntl.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "catalog/catalog_txn.h"
+#include "catalog_rpc/catalog_json.h"
+#include "common/names.h"
+
+namespace reel {
+
+namespace {
+
+Status JournalError(const std::string& path, const char* what) {
+  return Status::IOError(std::string(what) + " " + path + ": " + std::strerror(errno));
+}
+
+// The creates a journal holds, in order. A last line without its newline is a write the crash
+// cut short: that create was never answered, so it is left out.
+Result<std::vector<NodeCreate>> ReadJournal(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  const std::string all = text.str();
+  std::vector<NodeCreate> out;
+  size_t at = 0;
+  while (at < all.size()) {
+    const size_t end = all.find('\n', at);
+    if (end == std::string::npos) break;
+    try {
+      out.push_back(nlohmann::json::parse(all.substr(at, end - at)).get<NodeCreate>());
+    } catch (const std::exception& e) {
+      return Status::Corruption(path + ": line " + std::to_string(out.size() + 1) +
+                                " is not a create: " + e.what());
+    }
+    at = end + 1;
+  }
+  return out;
+}
+
+// Sends `creates` in calls of at most `batch` and logs what the catalog did differently.
+Status Record(Catalog& catalog, const std::vector<NodeCreate>& creates, size_t batch) {
+  for (size_t at = 0; at < creates.size(); at += batch) {
+    const std::vector<NodeCreate> part(
+        creates.begin() + static_cast<ptrdiff_t>(at),
+        creates.begin() + static_cast<ptrdiff_t>(std::min(creates.size(), at + batch)));
+    REEL_ASSIGN_OR_RETURN(std::vector<NodeCreated> done, catalog.CreateNodes(part));
+    for (size_t i = 0; i < done.size() && i < part.size(); ++i) {
+      if (done[i].outcome == CreateOutcome::kRenamed) {
+        spdlog::warn("\"{}\" was created by another machine meanwhile: this machine's is \"{}\"",
+                     part[i].name, done[i].name);
+      } else if (done[i].outcome == CreateOutcome::kRefuge) {
+        spdlog::warn("the directory of \"{}\" was removed meanwhile: it is \"{}\" in the top "
+                     "folder",
+                     part[i].name, done[i].name);
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<CreateAheadCatalog>> CreateAheadCatalog::Open(
+    std::unique_ptr<Catalog> inner, std::string journal, std::chrono::milliseconds send_after) {
+  const int fd = ::open(journal.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  if (fd < 0) return JournalError(journal, "cannot open the create journal");
+  Result<std::vector<NodeCreate>> left = ReadJournal(journal);
+  Status sent = left.ok() ? Record(*inner, *left, kBatch) : left.status();
+  if (sent.ok() && !left->empty()) {
+    spdlog::info("{} creates left by the last run recorded", left->size());
+    if (::ftruncate(fd, 0) != 0) sent = JournalError(journal, "cannot empty");
+  }
+  if (!sent.ok()) {
+    ::close(fd);
+    return sent.WithContext("send the creates " + journal + " holds");
+  }
+  return std::unique_ptr<CreateAheadCatalog>(
+      new CreateAheadCatalog(std::move(inner), std::move(journal), fd, send_after));
+}
+
+CreateAheadCatalog::CreateAheadCatalog(std::unique_ptr<Catalog> inner, std::string journal, int fd,
+                                       std::chrono::milliseconds send_after)
+    : CatalogWrapper(std::move(inner)),
+      journal_path_(std::move(journal)),
+      send_after_(send_after),
+      journal_fd_(fd) {
+  sender_ = std::thread([this] { RunSender(); });
+}
+
+CreateAheadCatalog::~CreateAheadCatalog() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  changed_.notify_all();
+  sender_.join();
+  if (Status s = Send(); !s.ok()) {
+    spdlog::error("{} creates not recorded, kept in {} for the next mount: {}", Held(),
+                  journal_path_, s.ToString());
+  }
+  ::close(journal_fd_);
+}
+
+size_t CreateAheadCatalog::Held() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return held_.size();
+}
+
+Result<Catalog*> CreateAheadCatalog::Target() {
+  REEL_RETURN_IF_ERROR(Send());
+  return inner();
+}
+
+Result<Attributes> CreateAheadCatalog::Lookup(InodeId parent, const std::string& name) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto n = names_.find({parent, name});
+    if (n != names_.end()) return attrs_.at(n->second);
+  }
+  // Any other name is as the catalog has it (a held directory's are all held).
+  return inner()->Lookup(parent, name);
+}
+
+Result<Attributes> CreateAheadCatalog::GetAttributes(InodeId ino) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto a = attrs_.find(ino);
+    if (a != attrs_.end()) return a->second;
+  }
+  return inner()->GetAttributes(ino);
+}
+
+Result<Attributes> CreateAheadCatalog::CreateNode(InodeId parent, const std::string& name,
+                                                  const NewNode& node, TimeNs now) {
+  REEL_RETURN_IF_ERROR(ValidateName(name));
+  REEL_RETURN_IF_ERROR(CheckNewNode(node));
+  // Both are kept: the kernel looked the name up just before.
+  REEL_ASSIGN_OR_RETURN(Attributes dir, GetAttributes(parent));
+  REEL_RETURN_IF_ERROR(CheckDirectory(dir));
+  Result<Attributes> there = Lookup(parent, name);
+  if (there.ok()) return Status::AlreadyExists("\"" + name + "\" exists");
+  if (there.status().code() != Code::kNotFound) return there.status();
+  bool numbered = false;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    numbered = !reserved_.empty();
+  }
+  if (!numbered) {
+    REEL_ASSIGN_OR_RETURN(std::vector<InodeId> more, inner()->ReserveInodes(kReserve));
+    std::lock_guard<std::mutex> lock(mu_);
+    reserved_.insert(reserved_.end(), more.begin(), more.end());
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  if (names_.count({parent, name}) > 0) return Status::AlreadyExists("\"" + name + "\" exists");
+  if (reserved_.empty()) return Status::Unavailable("no inode number reserved");
+  if (auto held_dir = attrs_.find(parent); held_dir != attrs_.end()) dir = held_dir->second;
+  NodeCreate c{reserved_.front(), parent, name, node, now, 0};
+  Attributes attr = NewNodeAttributes(dir, node, now);
+  attr.ino = c.ino;
+  REEL_RETURN_IF_ERROR(Journal(c));
+  reserved_.pop_front();
+  ++made_;
+  names_[{parent, name}] = c.ino;
+  attrs_[c.ino] = attr;
+  dir.mtime = dir.ctime = now;
+  if (attr.type == FileType::kDirectory) ++dir.nlink;
+  attrs_[parent] = dir;
+  held_.push_back(std::move(c));
+  changed_.notify_all();
+  return attr;
+}
+
+Status CreateAheadCatalog::Journal(const NodeCreate& create) {
+  const std::string line = nlohmann::json(create).dump() + "\n";
+  const off_t before = ::lseek(journal_fd_, 0, SEEK_END);
+  size_t at = 0;
+  while (at < line.size()) {
+    const ssize_t n = ::write(journal_fd_, line.data() + at, line.size() - at);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      const Status s = JournalError(journal_path_, "cannot write to");
+      if (before >= 0 && ::ftruncate(journal_fd_, before) != 0) {
+        spdlog::error("{}: a create cut short is left in it", journal_path_);
+      }
+      return s;
+    }
+    at += static_cast<size_t>(n);
+  }
+  return Status::Ok();
+}
+
+Status CreateAheadCatalog::Send() {
+  std::unique_lock<std::mutex> lock(mu_);
+  // Every create answered before this call is recorded when it returns OK.
+  const uint64_t goal = made_;
+  while (recorded_ < goal) {
+    if (sending_ > 0) {  // another thread's call: its creates came first
+      changed_.wait(lock, [&] { return sending_ == 0; });
+      continue;
+    }
+    const size_t n = std::min(held_.size(), kBatch);
+    std::vector<NodeCreate> batch(held_.begin(), held_.begin() + static_cast<ptrdiff_t>(n));
+    sending_ = n;
+    lock.unlock();
+    Status sent = Record(*inner(), batch, kBatch);
+    lock.lock();
+    sending_ = 0;
+    if (sent.ok()) {
+      for (const NodeCreate& c : batch) {
+        names_.erase({c.parent, c.name});
+        attrs_.erase(c.ino);
+      }
+      held_.erase(held_.begin(), held_.begin() + static_cast<ptrdiff_t>(n));
+      recorded_ += n;
+      if (held_.empty()) {
+        attrs_.clear();  // the directories the creates changed: the catalog has them now
+        if (::ftruncate(journal_fd_, 0) != 0) {
+          spdlog::warn("cannot empty {}: {}", journal_path_, std::strerror(errno));
+        }
+      }
+    }
+    changed_.notify_all();
+    if (!sent.ok()) return sent;
+  }
+  return Status::Ok();
+}
+
+void CreateAheadCatalog::RunSender() {
+  std::unique_lock<std::mutex> lock(mu_);
+  while (!stopping_) {
+    changed_.wait(lock, [&] { return stopping_ || held_.size() > sending_; });
+    if (stopping_) break;
+    // A create waits send_after_ at the most, or until a whole call's worth is held.
+    changed_.wait_for(lock, send_after_,
+                      [&] { return stopping_ || held_.size() >= sending_ + kBatch; });
+    lock.unlock();
+    Status sent = Send();
+    lock.lock();
+    if (!sent.ok()) {
+      spdlog::warn("{} creates not recorded yet (tried again in 1 s): {}", held_.size(),
+                   sent.ToString());
+      changed_.wait_for(lock, std::chrono::seconds(1), [&] { return stopping_; });
+    }
+  }
+}
+
+}  // namespace reel

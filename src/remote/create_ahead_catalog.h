@@ -1,0 +1,87 @@
+// CreateAheadCatalog: a team mount's creates at local speed. A create takes an inode number the
+// server reserved ahead (Catalog::ReserveInodes), is answered at once with the attributes the
+// catalog will give it, is appended to a journal on this machine, and reaches the server with the
+// creates made after it in one call (Catalog::CreateNodes, one transaction):
+//   - before any other call that could see it or depend on it (every forwarded call but a lookup
+//     or a getattr of something no held create touched), so the order of changes is kept;
+//   - within kSendAfter in any case, by a thread of its own, so other machines see it soon;
+//   - at Sync() (an fsync), and when the catalog closes.
+// What the kernel asks right after a create (the new name, the new node's attributes and its
+// directory's) is answered here. A crash of the instance loses no create it answered: the
+// journal is sent again when the catalog opens (a create already recorded answers kExisting).
+// What the server recorded differently (a name taken meanwhile by another machine, a directory
+// removed meanwhile) is logged with the name the node got. Thread-safe.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "catalog/catalog_wrapper.h"
+
+namespace reel {
+
+class CreateAheadCatalog final : public CatalogWrapper {
+ public:
+  static constexpr std::chrono::milliseconds kSendAfter{20};
+  // Creates sent in one call at the most.
+  static constexpr size_t kBatch = 512;
+  // Numbers reserved in one call.
+  static constexpr uint32_t kReserve = 1024;
+
+  // `journal`: the file that holds the creates not yet recorded (created if missing, mode 0600);
+  // what an earlier run left in it is sent first, and the open fails when that cannot be done.
+  // `send_after`: how long a create may wait to be sent (tests: long, to send by hand).
+  [[nodiscard]] static Result<std::unique_ptr<CreateAheadCatalog>> Open(
+      std::unique_ptr<Catalog> inner, std::string journal,
+      std::chrono::milliseconds send_after = kSendAfter);
+  ~CreateAheadCatalog() override;  // sends what it holds (kept in the journal if it cannot)
+
+  Result<Attributes> Lookup(InodeId parent, const std::string& name) override;
+  Result<Attributes> GetAttributes(InodeId ino) override;
+  Result<Attributes> CreateNode(InodeId parent, const std::string& name, const NewNode& node,
+                                TimeNs now) override;
+
+  // Sends every create held; OK once none is left.
+  [[nodiscard]] Status Send();
+  // Creates answered and not yet recorded by the catalog.
+  [[nodiscard]] size_t Held();
+
+ protected:
+  Result<Catalog*> Target() override;
+
+ private:
+  CreateAheadCatalog(std::unique_ptr<Catalog> inner, std::string journal, int fd,
+                     std::chrono::milliseconds send_after);
+  // Sends the creates of `batch` (at most kBatch, in order) and reports what changed.
+  Status SendBatch(const std::vector<NodeCreate>& batch);
+  // Appends `create` to the journal, whole or not at all. mu_ held.
+  Status Journal(const NodeCreate& create);
+  void RunSender();
+
+  const std::string journal_path_;
+  const std::chrono::milliseconds send_after_;
+  std::mutex mu_;  // guards every member below
+  std::condition_variable changed_;
+  int journal_fd_;
+  std::deque<InodeId> reserved_;   // numbers reserved and not used yet
+  std::deque<NodeCreate> held_;    // answered, not recorded, in order (the first `sending_` in a call)
+  size_t sending_ = 0;             // how many of held_ a call is sending now
+  uint64_t made_ = 0;              // creates answered so far
+  uint64_t recorded_ = 0;          // ... of which the catalog recorded (held_ has the others)
+  std::map<std::pair<InodeId, std::string>, InodeId> names_;  // names held_ made
+  std::unordered_map<InodeId, Attributes> attrs_;  // held nodes and the directories they changed
+  bool stopping_ = false;
+  std::thread sender_;
+};
+
+}  // namespace reel
