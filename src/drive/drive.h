@@ -107,5 +107,8 @@ struct OpenedDrive {
 
 // Where this machine's state of the drive lives: DIR/machine.db next to the manifest.
 std::string MachineStatePath(const Manifest& manifest);
+// The creates this machine answered and the catalog has not recorded yet: DIR/creates.journal
+// (create_ahead_catalog.h); sent to the catalog when the drive opens.
+std::string CreateJournalPath(const Manifest& manifest);
 
 }  // namespace reel

@@ -63,6 +63,10 @@ void OpenedDrive::Close() {
 
 std::string MachineStatePath(const Manifest& manifest) { return manifest.dir + "/machine.db"; }
 
+std::string CreateJournalPath(const Manifest& manifest) {
+  return manifest.dir + "/creates.journal";
+}
+
 namespace {
 
 // What a drive is made of before the engine: its catalog, this machine's cache store and the
@@ -101,7 +105,9 @@ Result<DriveParts> OpenOwnDrive(const Manifest& manifest) {
     return s;
   }
   REEL_RETURN_IF_ERROR(BindDrive(manifest, **catalog, named));
-  parts.catalog = std::move(catalog).value();
+  // Creates are answered at once and recorded in batches (create_ahead_catalog.h).
+  REEL_ASSIGN_OR_RETURN(parts.catalog,
+                        CreateAheadCatalog::Open(std::move(catalog).value(), CreateJournalPath(manifest)));
   parts.legacy_catalog = CatalogFilePath(manifest);
   parts.backups = std::make_unique<CatalogBackups>(
       parts.catalog.get(), CatalogBackupTargets(named), manifest.dir, manifest.backup_keep,
@@ -142,8 +148,8 @@ Result<DriveParts> OpenTeamDrive(const Manifest& manifest, const TierConfig& loc
     parts.catalog = std::move(cached);
   } else {
     // A writer's creates are answered here and recorded in batches (create_ahead_catalog.h).
-    REEL_ASSIGN_OR_RETURN(parts.catalog, CreateAheadCatalog::Open(std::move(cached),
-                                                                  manifest.dir + "/creates.journal"));
+    REEL_ASSIGN_OR_RETURN(parts.catalog,
+                          CreateAheadCatalog::Open(std::move(cached), CreateJournalPath(manifest)));
   }
   return parts;
 }

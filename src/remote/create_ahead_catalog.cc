@@ -17,8 +17,9 @@ namespace reel {
 
 namespace {
 
+// errno's status (a full disk is NoSpace, as for any write).
 Status JournalError(const std::string& path, const char* what) {
-  return Status::IOError(std::string(what) + " " + path + ": " + std::strerror(errno));
+  return Status::FromErrno(errno, std::string(what) + " " + path);
 }
 
 // The creates a journal holds, in order. A last line without its newline is a write the crash

@@ -1,5 +1,6 @@
-// CreateAheadCatalog: a team mount's creates at local speed. A create takes an inode number the
-// server reserved ahead (Catalog::ReserveInodes), is answered at once with the attributes the
+// CreateAheadCatalog: creates at local speed, for every drive (a team mount's catalog is a server
+// away; a single-user drive's create would otherwise be a write transaction of its own). A create
+// takes an inode number the catalog reserved ahead (Catalog::ReserveInodes), is answered at once with the attributes the
 // catalog will give it, is appended to a journal on this machine, and reaches the server with the
 // creates made after it in one call (Catalog::CreateNodes, one transaction):
 //   - before any other call that could see it or depend on it (every forwarded call but a lookup

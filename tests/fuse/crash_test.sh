@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # kill -9 of the drive process: data acknowledged by fsync survives, staged writes are recovered
-# and committed at the next mount, and fsck finds every referenced chunk intact.
+# and committed at the next mount, creates answered just before the crash are all there, and fsck
+# finds every referenced chunk intact.
 source "$(dirname "$0")/lib.sh" "$1"
 init_drive
 mount_drive
@@ -51,5 +52,16 @@ check "closed file intact after crash" same_file "$WORK/big" "$MNT/big.mov"
 check "fsck after crashes" "$REEL" fsck "$MNT"
 check "gc after crashes" "$REEL" gc "$MNT"
 check "still intact after gc" same_file "$WORK/big" "$MNT/big.mov"
+
+log "kill -9 right after a burst of creates (recorded in batches): every create answered is there"
+mkdir "$MNT/burst"
+for i in $(seq 1 300); do : >"$MNT/burst/c$i"; done
+mkdir "$MNT/burst/sub" && echo last >"$MNT/burst/sub/last"
+kill_drive
+mount_drive
+check "every file created before the crash is there" [ "$(ls "$MNT/burst" | wc -l)" -eq 301 ]
+check "the last one too, in a directory made just before, with its bytes" \
+  [ "$(cat "$MNT/burst/sub/last")" == last ]
+check "fsck after the burst" "$REEL" fsck "$MNT"
 unmount_drive
 finish
