@@ -138,6 +138,22 @@ Result<Attributes> CreateAheadCatalog::GetAttributes(InodeId ino) {
   return inner()->GetAttributes(ino);
 }
 
+Result<std::string> CreateAheadCatalog::GetXattr(InodeId ino, const std::string& name) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (held_inodes_.count(ino) > 0) return Status(Code::kNoData, "no xattr \"" + name + "\"");
+  }
+  return inner()->GetXattr(ino, name);
+}
+
+Result<std::vector<std::string>> CreateAheadCatalog::ListXattrs(InodeId ino) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (held_inodes_.count(ino) > 0) return std::vector<std::string>();
+  }
+  return inner()->ListXattrs(ino);
+}
+
 Result<Attributes> CreateAheadCatalog::CreateNode(InodeId parent, const std::string& name,
                                                   const NewNode& node, TimeNs now) {
   REEL_RETURN_IF_ERROR(ValidateName(name));
@@ -169,6 +185,7 @@ Result<Attributes> CreateAheadCatalog::CreateNode(InodeId parent, const std::str
   reserved_.pop_front();
   ++made_;
   names_[{parent, name}] = c.ino;
+  held_inodes_.insert(c.ino);
   attrs_[c.ino] = attr;
   dir.mtime = dir.ctime = now;
   if (attr.type == FileType::kDirectory) ++dir.nlink;
@@ -216,6 +233,7 @@ Status CreateAheadCatalog::Send() {
     if (sent.ok()) {
       for (const NodeCreate& c : batch) {
         names_.erase({c.parent, c.name});
+        held_inodes_.erase(c.ino);
         attrs_.erase(c.ino);
       }
       held_.erase(held_.begin(), held_.begin() + static_cast<ptrdiff_t>(n));

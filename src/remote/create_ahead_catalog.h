@@ -7,8 +7,9 @@
 //     or a getattr of something no held create touched), so the order of changes is kept;
 //   - within kSendAfter in any case, by a thread of its own, so other machines see it soon;
 //   - at Sync() (an fsync), and when the catalog closes.
-// What the kernel asks right after a create (the new name, the new node's attributes and its
-// directory's) is answered here. A crash of the instance loses no create it answered: the
+// What the kernel asks right after a create (the new name, the new node's attributes and xattrs,
+// its directory's attributes) is answered here, and those reads of anything else go straight to
+// the catalog: no held create can change their answer. A crash of the instance loses no create it answered: the
 // journal is sent again when the catalog opens (a create already recorded answers kExisting).
 // What the server recorded differently (a name taken meanwhile by another machine, a directory
 // removed meanwhile) is logged with the name the node got. Thread-safe.
@@ -24,6 +25,7 @@
 #include <string>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -49,6 +51,9 @@ class CreateAheadCatalog final : public CatalogWrapper {
 
   Result<Attributes> Lookup(InodeId parent, const std::string& name) override;
   Result<Attributes> GetAttributes(InodeId ino) override;
+  // A held node has no xattrs yet (the kernel asks for security.capability before each write).
+  Result<std::string> GetXattr(InodeId ino, const std::string& name) override;
+  Result<std::vector<std::string>> ListXattrs(InodeId ino) override;
   Result<Attributes> CreateNode(InodeId parent, const std::string& name, const NewNode& node,
                                 TimeNs now) override;
 
@@ -81,6 +86,7 @@ class CreateAheadCatalog final : public CatalogWrapper {
   uint64_t recorded_ = 0;          // ... of which the catalog recorded (held_ has the others)
   std::map<std::pair<InodeId, std::string>, InodeId> names_;  // names held_ made
   std::unordered_map<InodeId, Attributes> attrs_;  // held nodes and the directories they changed
+  std::unordered_set<InodeId> held_inodes_;        // the nodes held_ made
   bool stopping_ = false;
   std::thread sender_;
 };

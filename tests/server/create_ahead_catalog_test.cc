@@ -105,6 +105,10 @@ TEST_F(CreateAheadCatalogTest, CreatesAreAnsweredAtOnceAndRecordedInOneCall) {
   ASSERT_OK_AND_ASSIGN(Attributes dir, ahead_->GetAttributes(shots.ino));
   EXPECT_EQ(dir.mtime, made.back().ctime);
   EXPECT_CODE(Make(shots.ino, "f7"), Code::kAlreadyExists);
+  // The kernel asks for security.capability before each write to a new file.
+  EXPECT_CODE(ahead_->GetXattr(f7.ino, "security.capability"), Code::kNoData);
+  ASSERT_OK_AND_ASSIGN(std::vector<std::string> xattrs, ahead_->ListXattrs(f7.ino));
+  EXPECT_TRUE(xattrs.empty());
   EXPECT_EQ(watched_->batches.load(), 0);
 
   ASSERT_OK(ahead_->Send());
