@@ -24,10 +24,21 @@ int Err(int rc) { return rc < 0 ? -errno : rc; }
 
 // An open file: the backing descriptor (always readable, so the undo log can read what a write
 // replaces) and whether writes append.
+}  // namespace
+
 struct Handle {
   int fd = -1;
   bool append = false;
 };
+
+CrashFs::CrashFs() = default;
+
+CrashFs::~CrashFs() {
+  for (auto& [raw, h] : handles) ::close(h->fd);
+}
+
+namespace {
+
 Handle& H(fuse_file_info* fi) { return *reinterpret_cast<Handle*>(fi->fh); }
 
 int Logged(const Status& s, const char* what) {
@@ -56,7 +67,10 @@ int OpenHandle(const char* path, int flags, mode_t mode, fuse_file_info* fi) {
       return rc;
     }
   }
-  fi->fh = reinterpret_cast<uint64_t>(new Handle{fd, (flags & O_APPEND) != 0});
+  auto h = std::make_unique<Handle>(Handle{fd, (flags & O_APPEND) != 0});
+  fi->fh = reinterpret_cast<uint64_t>(h.get());
+  std::lock_guard<std::mutex> lock(Fs().handles_mu);
+  Fs().handles.emplace(h.get(), std::move(h));
   return 0;
 }
 
@@ -143,7 +157,8 @@ int StatFs(const char*, struct statvfs* st) { return Err(::fstatvfs(Root(), st))
 int Release(const char*, fuse_file_info* fi) {
   Handle* h = &H(fi);
   ::close(h->fd);
-  delete h;
+  std::lock_guard<std::mutex> lock(Fs().handles_mu);
+  Fs().handles.erase(h);
   return 0;
 }
 
