@@ -148,14 +148,8 @@ Result<std::pair<Attributes, HandleId>> EngineImpl::Create(InodeId parent, const
       fs->base = VersionLayout();
       fs->loaded = true;
     }
-    // Staged from the start, so even a file closed empty gets its first version. The layer
-    // keeps the mtime the kernel was just given, so a stat does not see it move.
-    Status s = EnsureStaged(*fs, attr.mtime);
-    if (!s.ok()) {
-      lock.unlock();
-      Unpin(fs);
-      return s;
-    }
+    // Not staged: a file closed empty has nothing to keep, so it gets no version (it reads
+    // empty); its first write makes version 1. A create then costs no commit.
     ++fs->writers;
   }
   flags.write = true;

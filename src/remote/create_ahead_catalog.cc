@@ -115,27 +115,106 @@ size_t CreateAheadCatalog::Held() {
 }
 
 Result<Catalog*> CreateAheadCatalog::Target() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    absent_.clear();
+    ++forwarded_;
+  }
   REEL_RETURN_IF_ERROR(Send());
   return inner();
 }
 
 Result<Attributes> CreateAheadCatalog::Lookup(InodeId parent, const std::string& name) {
+  uint64_t forwarded = 0;
   {
     std::lock_guard<std::mutex> lock(mu_);
     auto n = names_.find({parent, name});
     if (n != names_.end()) return attrs_.at(n->second);
+    forwarded = forwarded_;
   }
   // Any other name is as the catalog has it (a held directory's are all held).
-  return inner()->Lookup(parent, name);
+  Result<Attributes> found = inner()->Lookup(parent, name);
+  if (found.status().code() == Code::kNotFound) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (forwarded == forwarded_) {
+      if (absent_.size() >= kMaxAbsent) absent_.clear();
+      absent_.emplace(parent, name);
+    }
+  }
+  return found;
 }
 
 Result<Attributes> CreateAheadCatalog::GetAttributes(InodeId ino) {
+  bool has_held = false;
   {
     std::lock_guard<std::mutex> lock(mu_);
     auto a = attrs_.find(ino);
     if (a != attrs_.end()) return a->second;
+    has_held = held_in_.count(ino) > 0;
   }
+  // A directory whose kept attributes were dropped while creates in it are held: the catalog
+  // has them right once they are recorded.
+  if (has_held) REEL_RETURN_IF_ERROR(Send());
   return inner()->GetAttributes(ino);
+}
+
+void CreateAheadCatalog::DropKeptDirectories() {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (auto a = attrs_.begin(); a != attrs_.end();) {
+    a = held_inodes_.count(a->first) > 0 ? std::next(a) : attrs_.erase(a);
+  }
+}
+
+// Each forwards the call (the held creates go first) and then forgets the directories' kept
+// attributes, which the call may have changed.
+template <typename Call>
+auto CreateAheadCatalog::ThenDropKept(Call call) {
+  auto done = call();
+  DropKeptDirectories();
+  return done;
+}
+
+Result<Attributes> CreateAheadCatalog::SetAttributes(InodeId ino, const AttrUpdate& update,
+                                                     TimeNs now) {
+  return ThenDropKept([&] { return CatalogWrapper::SetAttributes(ino, update, now); });
+}
+
+Result<Attributes> CreateAheadCatalog::Link(InodeId ino, InodeId new_parent,
+                                            const std::string& new_name, TimeNs now) {
+  return ThenDropKept([&] { return CatalogWrapper::Link(ino, new_parent, new_name, now); });
+}
+
+Result<UnlinkResult> CreateAheadCatalog::Unlink(InodeId parent, const std::string& name,
+                                                TimeNs now) {
+  return ThenDropKept([&] { return CatalogWrapper::Unlink(parent, name, now); });
+}
+
+Status CreateAheadCatalog::RemoveDir(InodeId parent, const std::string& name, TimeNs now) {
+  return ThenDropKept([&] { return CatalogWrapper::RemoveDir(parent, name, now); });
+}
+
+Result<RenameResult> CreateAheadCatalog::Rename(InodeId old_parent, const std::string& old_name,
+                                                InodeId new_parent, const std::string& new_name,
+                                                RenameMode mode, TimeNs now) {
+  return ThenDropKept([&] {
+    return CatalogWrapper::Rename(old_parent, old_name, new_parent, new_name, mode, now);
+  });
+}
+
+Status CreateAheadCatalog::SetXattr(InodeId ino, const std::string& name, const std::string& value,
+                                    bool create_only, bool replace_only) {
+  return ThenDropKept(
+      [&] { return CatalogWrapper::SetXattr(ino, name, value, create_only, replace_only); });
+}
+
+Status CreateAheadCatalog::RemoveXattr(InodeId ino, const std::string& name) {
+  return ThenDropKept([&] { return CatalogWrapper::RemoveXattr(ino, name); });
+}
+
+Result<Attributes> CreateAheadCatalog::RestoreFromTrash(uint64_t trash_id, InodeId parent,
+                                                        const std::string& name, TimeNs now) {
+  return ThenDropKept(
+      [&] { return CatalogWrapper::RestoreFromTrash(trash_id, parent, name, now); });
 }
 
 Result<std::string> CreateAheadCatalog::GetXattr(InodeId ino, const std::string& name) {
@@ -161,9 +240,16 @@ Result<Attributes> CreateAheadCatalog::CreateNode(InodeId parent, const std::str
   // Both are kept: the kernel looked the name up just before.
   REEL_ASSIGN_OR_RETURN(Attributes dir, GetAttributes(parent));
   REEL_RETURN_IF_ERROR(CheckDirectory(dir));
-  Result<Attributes> there = Lookup(parent, name);
-  if (there.ok()) return Status::AlreadyExists("\"" + name + "\" exists");
-  if (there.status().code() != Code::kNotFound) return there.status();
+  bool known_absent = false;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    known_absent = absent_.erase({parent, name}) > 0;
+  }
+  if (!known_absent) {
+    Result<Attributes> there = Lookup(parent, name);
+    if (there.ok()) return Status::AlreadyExists("\"" + name + "\" exists");
+    if (there.status().code() != Code::kNotFound) return there.status();
+  }
   bool numbered = false;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -185,13 +271,18 @@ Result<Attributes> CreateAheadCatalog::CreateNode(InodeId parent, const std::str
   reserved_.pop_front();
   ++made_;
   names_[{parent, name}] = c.ino;
+  absent_.erase({parent, name});
   held_inodes_.insert(c.ino);
+  ++held_in_[parent];
   attrs_[c.ino] = attr;
   dir.mtime = dir.ctime = now;
   if (attr.type == FileType::kDirectory) ++dir.nlink;
   attrs_[parent] = dir;
   held_.push_back(std::move(c));
-  changed_.notify_all();
+  // The sender waits for the first create it has not sent, then for a whole call's worth (or
+  // send_after_): waking it for every create in between would cost a thread switch per create.
+  const size_t unsent = held_.size() - sending_;
+  if (unsent == 1 || unsent == kBatch) changed_.notify_all();
   return attr;
 }
 
@@ -235,6 +326,9 @@ Status CreateAheadCatalog::Send() {
         names_.erase({c.parent, c.name});
         held_inodes_.erase(c.ino);
         attrs_.erase(c.ino);
+        if (auto in = held_in_.find(c.parent); in != held_in_.end() && --in->second == 0) {
+          held_in_.erase(in);
+        }
       }
       held_.erase(held_.begin(), held_.begin() + static_cast<ptrdiff_t>(n));
       recorded_ += n;

@@ -9,7 +9,10 @@
 //   - at Sync() (an fsync), and when the catalog closes.
 // What the kernel asks right after a create (the new name, the new node's attributes and xattrs,
 // its directory's attributes) is answered here, and those reads of anything else go straight to
-// the catalog: no held create can change their answer. A crash of the instance loses no create it answered: the
+// the catalog: no held create can change their answer. A directory's kept attributes are dropped
+// after any call that may change a directory (its next getattr sends the creates first). The
+// NotFound the kernel's lookup got just before a create is that create's check, unless a call
+// that could make the name went through since. A crash of the instance loses no create it answered: the
 // journal is sent again when the catalog opens (a create already recorded answers kExisting).
 // What the server recorded differently (a name taken meanwhile by another machine, a directory
 // removed meanwhile) is logged with the name the node got. Thread-safe.
@@ -20,6 +23,7 @@
 #include <cstdint>
 #include <deque>
 #include <map>
+#include <set>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -40,6 +44,8 @@ class CreateAheadCatalog final : public CatalogWrapper {
   static constexpr size_t kBatch = 512;
   // Numbers reserved in one call.
   static constexpr uint32_t kReserve = 1024;
+  // At most this many names are remembered as absent (all are forgotten when it is reached).
+  static constexpr size_t kMaxAbsent = 1024;
 
   // `journal`: the file that holds the creates not yet recorded (created if missing, mode 0600);
   // what an earlier run left in it is sent first, and the open fails when that cannot be done.
@@ -57,6 +63,21 @@ class CreateAheadCatalog final : public CatalogWrapper {
   Result<Attributes> CreateNode(InodeId parent, const std::string& name, const NewNode& node,
                                 TimeNs now) override;
 
+  // Calls that change a directory's own attributes: a directory's attributes kept from the creates
+  // in it are dropped after them (the next getattr sends the creates and asks the catalog).
+  Result<Attributes> SetAttributes(InodeId ino, const AttrUpdate& update, TimeNs now) override;
+  Result<Attributes> Link(InodeId ino, InodeId new_parent, const std::string& new_name,
+                          TimeNs now) override;
+  Result<UnlinkResult> Unlink(InodeId parent, const std::string& name, TimeNs now) override;
+  Status RemoveDir(InodeId parent, const std::string& name, TimeNs now) override;
+  Result<RenameResult> Rename(InodeId old_parent, const std::string& old_name, InodeId new_parent,
+                              const std::string& new_name, RenameMode mode, TimeNs now) override;
+  Status SetXattr(InodeId ino, const std::string& name, const std::string& value, bool create_only,
+                  bool replace_only) override;
+  Status RemoveXattr(InodeId ino, const std::string& name) override;
+  Result<Attributes> RestoreFromTrash(uint64_t trash_id, InodeId parent, const std::string& name,
+                                      TimeNs now) override;
+
   // Sends every create held; OK once none is left.
   [[nodiscard]] Status Send();
   // Creates answered and not yet recorded by the catalog.
@@ -68,8 +89,11 @@ class CreateAheadCatalog final : public CatalogWrapper {
  private:
   CreateAheadCatalog(std::unique_ptr<Catalog> inner, std::string journal, int fd,
                      std::chrono::milliseconds send_after);
-  // Sends the creates of `batch` (at most kBatch, in order) and reports what changed.
-  Status SendBatch(const std::vector<NodeCreate>& batch);
+  // Forgets the attributes kept of directories that are not held themselves. mu_ not held.
+  void DropKeptDirectories();
+  // call(), then DropKeptDirectories(); returns what call() returned.
+  template <typename Call>
+  auto ThenDropKept(Call call);
   // Appends `create` to the journal, whole or not at all. mu_ held.
   Status Journal(const NodeCreate& create);
   void RunSender();
@@ -86,7 +110,12 @@ class CreateAheadCatalog final : public CatalogWrapper {
   uint64_t recorded_ = 0;          // ... of which the catalog recorded (held_ has the others)
   std::map<std::pair<InodeId, std::string>, InodeId> names_;  // names held_ made
   std::unordered_map<InodeId, Attributes> attrs_;  // held nodes and the directories they changed
+  std::unordered_map<InodeId, size_t> held_in_;    // directory -> how many of held_ are in it
   std::unordered_set<InodeId> held_inodes_;        // the nodes held_ made
+  // Names the catalog answered NotFound for since the last forwarded call (which may have made
+  // them): the kernel looks a name up just before creating it, so the create need not ask again.
+  std::set<std::pair<InodeId, std::string>> absent_;
+  uint64_t forwarded_ = 0;  // calls forwarded so far: a NotFound from before one is not kept
   bool stopping_ = false;
   std::thread sender_;
 };

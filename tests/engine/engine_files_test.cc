@@ -38,12 +38,25 @@ TEST_F(FilesTest, WrittenFileReadsBackAndBecomesVersionOne) {
   EXPECT_EQ((*versions)[0].kind, VersionKind::kAutosave);
 }
 
-TEST_F(FilesTest, EmptyNewFileGetsAVersion) {
+// A new file closed empty has nothing to keep: no version (and no commit); its first write makes
+// version 1.
+TEST_F(FilesTest, ANewFileClosedEmptyGetsNoVersionItsFirstWriteMakesVersionOne) {
   InodeId ino = WriteFile("empty", {});
   auto versions = engine_->ListVersions(ino);
   ASSERT_TRUE(versions.ok());
+  EXPECT_TRUE(versions->empty());
+  auto attr = engine_->GetAttributes(ino);
+  ASSERT_TRUE(attr.ok());
+  EXPECT_EQ(attr->size, 0u);
+  EXPECT_EQ(attr->type, FileType::kRegular);
+
+  const std::vector<uint8_t> data = {'x', 'y'};
+  PatchFile(ino, 0, data);
+  versions = engine_->ListVersions(ino);
+  ASSERT_TRUE(versions.ok());
   ASSERT_EQ(versions->size(), 1u);
-  EXPECT_EQ((*versions)[0].size, 0u);
+  EXPECT_EQ((*versions)[0].number, 1u);
+  EXPECT_EQ((*versions)[0].size, data.size());
 }
 
 TEST_F(FilesTest, AFileCreatedAndClosedEmptyTouchesNoStagingFile) {
@@ -62,11 +75,10 @@ TEST_F(FilesTest, AFileCreatedAndClosedEmptyTouchesNoStagingFile) {
   EXPECT_EQ(staged_files(), 0u);
   auto versions = engine_->ListVersions(created->first.ino);
   ASSERT_TRUE(versions.ok());
-  ASSERT_EQ(versions->size(), 1u);
-  EXPECT_EQ((*versions)[0].size, 0u);
+  EXPECT_TRUE(versions->empty());
 }
 
-TEST_F(FilesTest, NewFileKeepsTheMtimeItWasCreatedWithThroughItsFirstVersion) {
+TEST_F(FilesTest, NewFileClosedEmptyKeepsTheMtimeItWasCreatedWith) {
   // The kernel caches the attributes the create answered; a later stat or chown must not see
   // the mtime move when nothing was written.
   auto created = engine_->Create(kRootInode, "still", 0644, 0, 0, OpenFlags{true});
@@ -78,10 +90,10 @@ TEST_F(FilesTest, NewFileKeepsTheMtimeItWasCreatedWithThroughItsFirstVersion) {
   ASSERT_TRUE(engine_->Flush(created->second).ok());
   ASSERT_TRUE(engine_->Release(created->second).ok());
   ASSERT_TRUE(engine_->WaitIdle().ok());
-  ASSERT_EQ(engine_->ListVersions(created->first.ino)->size(), 1u);
-  auto committed = engine_->GetAttributes(created->first.ino);
-  ASSERT_TRUE(committed.ok());
-  EXPECT_EQ(committed->mtime, created_mtime);
+  ASSERT_TRUE(engine_->ListVersions(created->first.ino)->empty());
+  auto closed = engine_->GetAttributes(created->first.ino);
+  ASSERT_TRUE(closed.ok());
+  EXPECT_EQ(closed->mtime, created_mtime);
 }
 
 TEST_F(FilesTest, SmallOverwriteStoresOnlyNearbyChunks) {

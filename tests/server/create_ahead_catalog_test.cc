@@ -10,6 +10,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 
 #include "catalog/catalog_test_util.h"
 #include "catalog/catalog_txn.h"
@@ -32,6 +33,14 @@ class WatchedCatalog : public CatalogWrapper {
     if (down) return Status::Unavailable("the server is down (test)");
     return CatalogWrapper::CreateNodes(creates);
   }
+  Result<Attributes> SetAttributes(InodeId ino, const AttrUpdate& update, TimeNs now) override {
+    if (before_set_attributes) before_set_attributes();
+    return CatalogWrapper::SetAttributes(ino, update, now);
+  }
+  Result<Attributes> Lookup(InodeId parent, const std::string& name) override {
+    ++lookups;
+    return CatalogWrapper::Lookup(parent, name);
+  }
   Result<Attributes> CreateNode(InodeId parent, const std::string& name, const NewNode& node,
                                 TimeNs now) override {
     ++single_creates;
@@ -40,6 +49,8 @@ class WatchedCatalog : public CatalogWrapper {
   std::atomic<int> reserves{0};
   std::atomic<int> batches{0};
   std::atomic<int> single_creates{0};
+  std::atomic<int> lookups{0};
+  std::function<void()> before_set_attributes;  // another thread's work while a call is on its way
   std::atomic<bool> down{false};
 };
 
@@ -137,6 +148,47 @@ TEST_F(CreateAheadCatalogTest, EveryOtherCallSeesTheCreatesMadeBeforeIt) {
       ahead_->Rename(kRootInode, "b.exr", kRootInode, "c.exr", RenameMode::kReplace, 5).status());
   EXPECT_EQ(other_->Lookup(kRootInode, "c.exr")->ino, b.ino);
   EXPECT_EQ(watched_->batches.load(), 2);
+}
+
+// The kernel looks a name up just before creating it: that NotFound is the create's check, until
+// a call that could make the name goes through.
+TEST_F(CreateAheadCatalogTest, ACreateRightAfterANotFoundAsksNothingMore) {
+  ASSERT_OK_AND_ASSIGN(Attributes other, Make(kRootInode, "other.exr"));
+  EXPECT_CODE(ahead_->Lookup(kRootInode, "a.exr"), Code::kNotFound);
+  const int asked = watched_->lookups.load();
+  ASSERT_OK(Make(kRootInode, "a.exr").status());
+  EXPECT_EQ(watched_->lookups.load(), asked);
+  EXPECT_CODE(Make(kRootInode, "a.exr"), Code::kAlreadyExists);
+  ASSERT_OK(ahead_->Send());
+  EXPECT_CODE(Make(kRootInode, "a.exr"), Code::kAlreadyExists) << "a name made is not absent";
+
+  // A rename through this catalog made the name after it was found absent.
+  EXPECT_CODE(ahead_->Lookup(kRootInode, "b.exr"), Code::kNotFound);
+  ASSERT_OK(ahead_->Rename(kRootInode, "other.exr", kRootInode, "b.exr", RenameMode::kReplace, 5)
+                .status());
+  EXPECT_CODE(Make(kRootInode, "b.exr"), Code::kAlreadyExists);
+  EXPECT_EQ(ahead_->Lookup(kRootInode, "b.exr")->ino, other.ino);
+}
+
+// A directory's attributes are kept while creates in it are held; a change to the directory
+// made meanwhile is seen at once, not when the last create in it is recorded.
+TEST_F(CreateAheadCatalogTest, AChmodOfADirectoryWhileCreatesInItAreHeldIsSeenAtOnce) {
+  ASSERT_OK_AND_ASSIGN(Attributes shots, Make(kRootInode, "shots", FileType::kDirectory));
+  ASSERT_OK(Make(shots.ino, "f1").status());
+  // Another thread creates in the directory while the chmod is on its way.
+  watched_->before_set_attributes = [&] { ASSERT_OK(Make(shots.ino, "f2").status()); };
+  AttrUpdate chmod;
+  chmod.mode = 0700;
+  ASSERT_OK(ahead_->SetAttributes(shots.ino, chmod, now_ += 1000).status());
+  watched_->before_set_attributes = nullptr;
+  EXPECT_EQ(ahead_->Held(), 1u) << "f2 is held";
+  ASSERT_OK_AND_ASSIGN(Attributes dir, ahead_->GetAttributes(shots.ino));
+  EXPECT_EQ(dir.mode & 07777, 0700u);
+  ASSERT_OK_AND_ASSIGN(Attributes recorded, other_->GetAttributes(shots.ino));
+  EXPECT_EQ(dir.mtime, recorded.mtime);
+  EXPECT_EQ(dir.ctime, recorded.ctime);
+  EXPECT_EQ(recorded.mode & 07777, 0700u);
+  EXPECT_TRUE(other_->Lookup(shots.ino, "f2").ok()) << "sent before the directory was asked";
 }
 
 TEST_F(CreateAheadCatalogTest, ACrashLosesNoAnsweredCreate) {
