@@ -128,14 +128,21 @@ Result<Attributes> SqliteCatalog::Lookup(InodeId parent, const std::string& name
   REEL_RETURN_IF_ERROR(ValidateName(name));
   REEL_ASSIGN_OR_RETURN(ReadLease lease, AcquireReader());
   Db& db = lease.db();
+  // One statement (one read transaction) also for a miss, the lookup before every create: the
+  // name's node and whether its directory is one.
+  bool parent_found = false;
   {
-    Stmt st = db.Prepare("SELECT " REEL_INODE_COLUMNS_I " FROM dentries d "
-                         "JOIN inodes i ON i.ino = d.child WHERE d.parent = ?1 AND d.name = ?2");
+    Stmt st = db.Prepare("SELECT p.type, " REEL_INODE_COLUMNS_I " FROM inodes p "
+                         "LEFT JOIN dentries d ON d.parent = p.ino AND d.name = ?2 "
+                         "LEFT JOIN inodes i ON i.ino = d.child WHERE p.ino = ?1");
     st.Bind(parent, name);
-    REEL_ASSIGN_OR_RETURN(bool row, st.Step());
-    if (row) return ReadAttributes(st);
+    REEL_ASSIGN_OR_RETURN(parent_found, st.Step());
+    if (parent_found && !st.IsNull(1)) return ReadAttributes(st, 1);
+    if (parent_found && static_cast<FileType>(st.Int(0)) == FileType::kDirectory) {
+      return Status::NotFound("no entry \"" + name + "\" in directory " + std::to_string(parent));
+    }
   }
-  // A miss: say why (a negative lookup costs one more primary-key read).
+  // Not a directory, or gone: LoadDirectory says which.
   REEL_RETURN_IF_ERROR(LoadDirectory(db, parent).status());
   return Status::NotFound("no entry \"" + name + "\" in directory " + std::to_string(parent));
 }
