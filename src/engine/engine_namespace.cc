@@ -80,6 +80,12 @@ Result<Attributes> EngineImpl::SetAttributes(InodeId ino, const AttrUpdate& upda
   if (size && *size > kMaxFileSize) {
     return Status(Code::kFileTooLarge, "larger than the largest file (16 TiB)");
   }
+  // A new mtime alone on a file with staged writes goes into their version with them: the
+  // catalog is not asked (the kernel's writeback cache sends one at every close of a written file,
+  // which must not wait on the catalog).
+  const bool mtime_only = update.mtime && !update.mode && !update.uid && !update.gid &&
+                          !update.atime && !size;
+  bool mtime_staged = false;
   if (size || update.mtime) {
     REEL_ASSIGN_OR_RETURN(Attributes current, catalog_->GetAttributes(ino));
     if (size && current.type == FileType::kDirectory) return Status::IsDirectory("is a directory");
@@ -98,6 +104,7 @@ Result<Attributes> EngineImpl::SetAttributes(InodeId ino, const AttrUpdate& upda
           // way would land its layer's mtime over this one: it is applied again after it.
           if (fs->staged) {
             fs->staged->SetMtime(*update.mtime);
+            mtime_staged = true;
           } else if (fs->committing) {
             fs->mtime_after_commit = *update.mtime;
           }
@@ -108,6 +115,7 @@ Result<Attributes> EngineImpl::SetAttributes(InodeId ino, const AttrUpdate& upda
       REEL_RETURN_IF_ERROR(s);
     }
   }
+  if (mtime_only && mtime_staged) return GetAttributes(ino);
   REEL_ASSIGN_OR_RETURN(Attributes a, catalog_->SetAttributes(ino, update, NowNs()));
   (void)a;
   return GetAttributes(ino);

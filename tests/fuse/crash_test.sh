@@ -74,12 +74,16 @@ check "the catalog's write lock is held" [ -f "$WORK/locked" ]
 mkdir "$MNT/burst"
 for i in $(seq 1 100); do : >"$MNT/burst/c$i"; done
 mkdir "$MNT/burst/sub" && : >"$MNT/burst/sub/last"
-check "the creates are in the journal" [ "$(wc -l <"$DRIVE/creates.journal")" -ge 103 ]
+# A write to a new file, closed, waits for no catalog call (its version is committed later).
+check "a new file is written and closed while the catalog is locked" \
+  timeout 20 sh -c "echo written >'$MNT/burst/written'"
+check "the creates are in the journal" [ "$(wc -l <"$DRIVE/creates.journal")" -ge 104 ]
 kill_drive
 touch "$WORK/release"
 wait "$locker"
 mount_drive
-check "every file created before the crash is there" [ "$(ls "$MNT/burst" | wc -l)" -eq 101 ]
+check "every file created before the crash is there" [ "$(ls "$MNT/burst" | wc -l)" -eq 102 ]
+check "the file written before the crash has its data" [ "$(cat "$MNT/burst/written")" = written ]
 check "the last one too, in a directory made just before" [ -f "$MNT/burst/sub/last" ]
 check "the journal is empty once they are recorded" [ ! -s "$DRIVE/creates.journal" ]
 check "fsck after the burst" "$REEL" fsck "$MNT"
