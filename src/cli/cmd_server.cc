@@ -21,6 +21,7 @@
 #include "common/sizes.h"
 #include "server/listen_address.h"
 #include "server/server_config.h"
+#include "server/team_maintenance.h"
 #include "server/team_server.h"
 #include "store/object_store.h"
 #include "team/team_directory.h"
@@ -110,6 +111,14 @@ Status Serve(const ServerConfig& c, const std::function<void()>& ready) {
   o.tls_key = c.tls_key;
   o.stores = {{"cloud", c.cloud_uri}, {"edge", c.edge_uri}};
   REEL_ASSIGN_OR_RETURN(std::unique_ptr<TeamServer> server, TeamServer::Start(team.get(), o));
+  // The team's once-only work, by whichever server holds its lease.
+  std::unique_ptr<TeamMaintenance> maintenance;
+  if (c.maintenance_interval_seconds > 0) {
+    TeamMaintenanceOptions m;
+    m.interval = std::chrono::seconds(c.maintenance_interval_seconds);
+    m.trash_retention = std::chrono::seconds(c.trash_retention_days * 24 * 3600);
+    maintenance = TeamMaintenance::Start(team.get(), m);
+  }
   REEL_RETURN_IF_ERROR(
       WriteFileAtomic(ServerPidPath(c.dir), std::to_string(::getpid()) + "\n", 0644));
   std::cout << server->url() << std::endl;
@@ -117,6 +126,7 @@ Status Serve(const ServerConfig& c, const std::function<void()>& ready) {
   int sig = 0;
   sigwait(&stop_signals, &sig);
   spdlog::info("signal {}: stopping", sig);
+  maintenance.reset();
   server->Stop();
   ::unlink(ServerPidPath(c.dir).c_str());
   return Status::Ok();

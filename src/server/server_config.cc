@@ -47,6 +47,17 @@ Status ValidateServerConfig(const ServerConfig& c) {
   if (c.tls_cert.empty() != c.tls_key.empty()) {
     return Status::InvalidArgument("HTTPS needs both a certificate and its key ([tls] cert, key)");
   }
+  const int64_t every = c.maintenance_interval_seconds;
+  if (every != 0 && (every < kMinMaintenanceIntervalSeconds ||
+                     every > kMaxMaintenanceIntervalSeconds)) {
+    return Status::InvalidArgument("[maintenance] interval_seconds is 0 (none) or " +
+                                   std::to_string(kMinMaintenanceIntervalSeconds) + " to " +
+                                   std::to_string(kMaxMaintenanceIntervalSeconds));
+  }
+  if (c.trash_retention_days < 0 || c.trash_retention_days > kMaxTeamTrashRetentionDays) {
+    return Status::InvalidArgument("[maintenance] trash_retention_days is 0 to " +
+                                   std::to_string(kMaxTeamTrashRetentionDays));
+  }
   return Status::Ok();
 }
 
@@ -64,7 +75,7 @@ Result<ServerConfig> LoadServerConfig(const std::string& dir) {
   }
   REEL_ASSIGN_OR_RETURN(toml::table root, ParseToml(*text, path));
   TomlReader r(path);
-  REEL_RETURN_IF_ERROR(r.CheckKeys(root, "top level", {"format", "listen", "catalog", "stores", "tls"}));
+  REEL_RETURN_IF_ERROR(r.CheckKeys(root, "top level", {"format", "listen", "catalog", "stores", "tls", "maintenance"}));
   int64_t format = 0;
   REEL_RETURN_IF_ERROR(r.Integer(&root, "top level", "format", 1, INT32_MAX, &format));
   if (format != kServerConfigFormat) {
@@ -88,6 +99,16 @@ Result<ServerConfig> LoadServerConfig(const std::string& dir) {
       if (!p->empty() && p->front() != '/') *p = c.dir + "/" + *p;
     }
   }
+  REEL_ASSIGN_OR_RETURN(const toml::table* maintenance, r.Table(root, "maintenance", false));
+  if (maintenance != nullptr) {
+    REEL_RETURN_IF_ERROR(
+        r.CheckKeys(*maintenance, "[maintenance]", {"interval_seconds", "trash_retention_days"}));
+    REEL_RETURN_IF_ERROR(r.Integer(maintenance, "[maintenance]", "interval_seconds", 0,
+                                   kMaxMaintenanceIntervalSeconds,
+                                   &c.maintenance_interval_seconds));
+    REEL_RETURN_IF_ERROR(r.Integer(maintenance, "[maintenance]", "trash_retention_days", 0,
+                                   kMaxTeamTrashRetentionDays, &c.trash_retention_days));
+  }
   REEL_RETURN_IF_ERROR(ValidateServerConfig(c).WithContext(path));
   return c;
 }
@@ -110,6 +131,9 @@ Status WriteServerConfig(const ServerConfig& c) {
   if (!c.tls_cert.empty()) {
     s += "\n[tls]\ncert = " + TomlQuote(c.tls_cert) + "\nkey = " + TomlQuote(c.tls_key) + "\n";
   }
+  s += "\n# The team's once-only work (trash purge), by whichever server holds its lease.\n";
+  s += "[maintenance]\ninterval_seconds = " + std::to_string(c.maintenance_interval_seconds) +
+       "\ntrash_retention_days = " + std::to_string(c.trash_retention_days) + "\n";
   return WriteFileAtomic(path, s, 0600);
 }
 

@@ -11,8 +11,12 @@
 //   [tls]                            # optional: HTTPS with this certificate and key (PEM files)
 //   cert = "/etc/reel/server.crt"
 //   key = "/etc/reel/server.key"
+//   [maintenance]                    # optional (server/team_maintenance.h)
+//   interval_seconds = 3600          # 0: none (60 to 604800 otherwise)
+//   trash_retention_days = 30        # 0 to 3650
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "common/status.h"
@@ -21,6 +25,9 @@ namespace reel {
 
 inline constexpr int kServerConfigFormat = 1;
 inline constexpr const char* kDefaultServerListen = "127.0.0.1:7480";
+inline constexpr int64_t kMinMaintenanceIntervalSeconds = 60;
+inline constexpr int64_t kMaxMaintenanceIntervalSeconds = 7 * 24 * 3600;
+inline constexpr int64_t kMaxTeamTrashRetentionDays = 3650;
 
 struct ServerConfig {
   std::string dir;           // absolute; holds server.toml, server.pid, server.log
@@ -30,6 +37,8 @@ struct ServerConfig {
   std::string listen = kDefaultServerListen;
   std::string tls_cert;      // both or neither; relative paths are relative to `dir`
   std::string tls_key;
+  int64_t maintenance_interval_seconds = 3600;
+  int64_t trash_retention_days = 30;
 };
 
 [[nodiscard]] std::string ServerConfigPath(const std::string& dir);   // DIR/server.toml

@@ -13,6 +13,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -131,6 +132,17 @@ class TeamDirectory {
   [[nodiscard]] Status SetGrant(const std::string& workspace, const std::string& principal,
                                 Role role, const TeamRequest* request = nullptr);
   [[nodiscard]] Result<std::vector<GrantEntry>> ListGrants(const std::string& workspace);
+
+  // --- leases (team/leases.cc): work that one server of the team does at a time ---
+  // Takes the lease `name` for `holder` until now + ttl, or renews it when `holder` has it.
+  // Returns the fencing token it is held under, which grows by one each time the lease changes
+  // hands (work done under an older token is stale); nullopt while another holder's lease runs.
+  // Names and holders: 1 to 128 printable ASCII characters (InvalidArgument otherwise); ttl > 0.
+  [[nodiscard]] Result<std::optional<uint64_t>> TakeLease(const std::string& name,
+                                                          const std::string& holder, TimeNs ttl,
+                                                          TimeNs now);
+  // Ends `holder`'s lease `name` at once, so another may take it; nothing when another holds it.
+  [[nodiscard]] Status ReleaseLease(const std::string& name, const std::string& holder);
 
   // --- the namespace (team/team_catalog.cc) ---
   // The team's catalog, on the directory's connections: every workspace is a directory of it.

@@ -67,6 +67,8 @@ TEST(ServerConfigTest, WrittenOncePrivateAndReadBack) {
   c.edge_uri = "rados://edge?conf=/etc/ceph/ceph.conf";
   c.tls_cert = "tls/cert.pem";
   c.tls_key = "/etc/reel/key.pem";
+  c.maintenance_interval_seconds = 600;
+  c.trash_retention_days = 7;
   ASSERT_OK(WriteServerConfig(c));
   struct stat st;
   ASSERT_EQ(::stat(ServerConfigPath(dir).c_str(), &st), 0);
@@ -81,6 +83,8 @@ TEST(ServerConfigTest, WrittenOncePrivateAndReadBack) {
   EXPECT_EQ(back.listen, kDefaultServerListen);
   EXPECT_EQ(back.tls_cert, dir + "/tls/cert.pem") << "relative to the server's directory";
   EXPECT_EQ(back.tls_key, "/etc/reel/key.pem");
+  EXPECT_EQ(back.maintenance_interval_seconds, 600);
+  EXPECT_EQ(back.trash_retention_days, 7);
   EXPECT_CODE(WriteServerConfig(c), Code::kAlreadyExists);
 }
 
@@ -92,6 +96,8 @@ TEST(ServerConfigTest, BadConfigurationsAreRefusedWithTheFieldNamed) {
       {[](ServerConfig& c) { c.edge_uri = "http://edge"; }, "edge"},
       {[](ServerConfig& c) { c.listen = "everywhere"; }, "listen address"},
       {[](ServerConfig& c) { c.tls_cert = "cert.pem"; }, "key"},
+      {[](ServerConfig& c) { c.maintenance_interval_seconds = 5; }, "interval_seconds"},
+      {[](ServerConfig& c) { c.trash_retention_days = -1; }, "trash_retention_days"},
   };
   for (const auto& [spoil, field] : cases) {
     ServerConfig c = Valid(tmp / "x");
@@ -112,7 +118,15 @@ TEST(ServerConfigTest, BadConfigurationsAreRefusedWithTheFieldNamed) {
   };
   const std::string good = "format = 1\n[catalog]\nuri = \"postgresql://h/db\"\n"
                            "[stores]\ncloud = \"file:///srv/cloud\"\n";
-  EXPECT_OK(load_text(good));
+  ASSERT_OK_AND_ASSIGN(ServerConfig defaults, load_text(good));
+  EXPECT_EQ(defaults.maintenance_interval_seconds, 3600);
+  EXPECT_EQ(defaults.trash_retention_days, 30);
+  ASSERT_OK_AND_ASSIGN(ServerConfig none, load_text(good + "[maintenance]\ninterval_seconds = 0\n"));
+  EXPECT_EQ(none.maintenance_interval_seconds, 0);
+  EXPECT_CODE(load_text(good + "[maintenance]\ninterval_seconds = 59\n"), Code::kInvalidArgument);
+  EXPECT_CODE(load_text(good + "[maintenance]\ntrash_retention_days = 4000\n"),
+              Code::kInvalidArgument);
+  EXPECT_CODE(load_text(good + "[maintenance]\nevery = 1\n"), Code::kInvalidArgument);
   EXPECT_CODE(load_text(good + "colour = \"blue\"\n"), Code::kInvalidArgument);
   EXPECT_CODE(load_text("format = 2\n" + good.substr(11)), Code::kNotSupported);
   EXPECT_CODE(load_text("format = 1\n[catalog\n"), Code::kInvalidArgument);

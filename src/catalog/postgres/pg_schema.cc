@@ -70,6 +70,11 @@
 //        (1 reader, 2 writer, 3 admin), PRIMARY KEY (workspace_id, principal_kind, principal_id))
 //     A user's role in a workspace is the highest of their own grant and their groups'.
 //
+// leases(name TEXT PRIMARY KEY, holder TEXT, token BIGINT, expires BIGINT)   (schema 5)
+//     Work that one server of the team does at a time (trash purge...): the holder until
+//     `expires` (ns, the servers' clock); `token` grows by one each time the lease changes hands,
+//     so work done under an older one can be told apart (a fencing token).
+//
 // stats(shard PRIMARY KEY, files, directories, logical_bytes, chunks, chunk_bytes, versions,
 //       trash_entries)
 //     The counters behind Stats() (statfs), kept exact WITHOUT triggers: every write transaction
@@ -256,6 +261,9 @@ constexpr PgMigration kMigrations[] = {
     {2, "team: users, groups, tokens, workspaces, grants", kTeam},
     {3, "team: applied request ids", kRequests},
     {4, "team: encrypted workspaces' keys", "ALTER TABLE workspaces ADD COLUMN chunk_key BYTEA;"},
+    {5, "team: leases of once-only work",
+     "CREATE TABLE leases (name TEXT PRIMARY KEY, holder TEXT NOT NULL, token BIGINT NOT NULL, "
+     "expires BIGINT NOT NULL);"},
 };
 
 }  // namespace
