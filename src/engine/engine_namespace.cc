@@ -88,6 +88,17 @@ Result<Attributes> EngineImpl::SetAttributes(InodeId ino, const AttrUpdate& upda
   bool mtime_staged = false;
   if (size || update.mtime) {
     REEL_ASSIGN_OR_RETURN(Attributes current, catalog_->GetAttributes(ino));
+    // The kernel's writeback cache writes back the times of an inode whose ctime it changed
+    // itself (after an unlink, a link, a rename): an mtime it already had, which the catalog
+    // has too (the ctime the catalog gave the change). Nothing to write.
+    if (mtime_only && *update.mtime == current.mtime) {
+      bool layers = false;
+      if (auto fs = FindFile(ino)) {
+        std::shared_lock lock(fs->mu);
+        layers = fs->Top() != nullptr;
+      }
+      if (!layers) return current;
+    }
     if (size && current.type == FileType::kDirectory) return Status::IsDirectory("is a directory");
     if (current.type == FileType::kRegular) {
       auto fs = Pin(ino);

@@ -140,7 +140,8 @@ Result<PlacementResult> Placement::Upload(InodeId ino, TierMask tier, bool publi
     if (!current.ok() && current.status().code() != Code::kNotFound) return current.status();
     if (!current.ok() && f == ino) {  // a file named on its own must have a version to place
       return Status::NotFound(
-          "the file has no version yet (still open for writing? close it, or `reel save` it)");
+          "the file has no version yet: it was never written, or it is still open for writing "
+          "(close it, or `reel save` it to make one)");
     }
     ++result.files;
     if (!current.ok()) continue;  // in a directory: a file with no version has nothing to place

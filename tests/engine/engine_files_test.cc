@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include "catalog/catalog.h"
+#include "catalog/catalog_test_util.h"
 #include "engine_test_util.h"
 #include "testing/wait.h"
 
@@ -57,6 +58,39 @@ TEST_F(FilesTest, ANewFileClosedEmptyGetsNoVersionItsFirstWriteMakesVersionOne) 
   ASSERT_EQ(versions->size(), 1u);
   EXPECT_EQ((*versions)[0].number, 1u);
   EXPECT_EQ((*versions)[0].size, data.size());
+}
+
+// The kernel's writeback cache sends the times of an inode back: after an unlink, link or rename
+// (an mtime it already had), and at the close of a written file (the mtime of its writes).
+// Neither is a catalog write; any other mtime is one.
+TEST_F(FilesTest, AnMtimeTheFileAlreadyHasOrThatGoesWithStagedWritesWritesNoCatalog) {
+  const InodeId ino = WriteFile("plate.exr", RandomBytes(4096, 5));
+  ASSERT_OK_AND_ASSIGN(Attributes before, engine_->GetAttributes(ino));
+  AttrUpdate same;
+  same.mtime = before.mtime;
+  ASSERT_OK_AND_ASSIGN(Attributes answered, engine_->SetAttributes(ino, same, {}));
+  EXPECT_EQ(answered.ctime, before.ctime) << "nothing written";
+  EXPECT_EQ(engine_->GetAttributes(ino)->ctime, before.ctime);
+
+  // Over staged writes: the mtime goes into their version.
+  auto h = engine_->Open(ino, OpenFlags{true});
+  ASSERT_TRUE(h.ok());
+  ASSERT_TRUE(engine_->Write(*h, 0, RandomBytes(16, 6)).ok());
+  AttrUpdate at_close;
+  at_close.mtime = before.mtime + 7;
+  ASSERT_OK_AND_ASSIGN(answered, engine_->SetAttributes(ino, at_close, {}));
+  EXPECT_EQ(answered.mtime, before.mtime + 7);
+  ASSERT_TRUE(engine_->Release(*h).ok());
+  ASSERT_TRUE(engine_->WaitIdle().ok());
+  EXPECT_EQ(engine_->GetAttributes(ino)->mtime, before.mtime + 7) << "kept by the version";
+
+  // Any other mtime is the user's (touch -d): written, with a new ctime.
+  ASSERT_OK_AND_ASSIGN(Attributes committed, engine_->GetAttributes(ino));
+  AttrUpdate touch;
+  touch.mtime = committed.mtime - 1'000'000'000;
+  ASSERT_OK_AND_ASSIGN(answered, engine_->SetAttributes(ino, touch, {}));
+  EXPECT_EQ(answered.mtime, touch.mtime);
+  EXPECT_GT(answered.ctime, committed.ctime);
 }
 
 TEST_F(FilesTest, AFileCreatedAndClosedEmptyTouchesNoStagingFile) {
