@@ -9,6 +9,7 @@
 
 #include "catalog/catalog.h"
 #include "team_server_fixture.h"
+#include "testing/wait.h"
 
 namespace reel::testing {
 namespace {
@@ -93,6 +94,23 @@ TEST_F(TeamMaintenanceTest, TheLeaseChangesHandsWithAHigherTokenWhenItRunsOutOrI
   ASSERT_OK_AND_ASSIGN(r, a->RunOnce());
   EXPECT_TRUE(r.ran);
   EXPECT_EQ(r.token, 3u);
+}
+
+TEST_F(TeamMaintenanceTest, AStartedServerRunsItOnItsOwnEveryInterval) {
+  Trashed("old.exr", kT0);
+  now_ = kT0 + 2 * kHour;
+  TeamMaintenanceOptions o;
+  o.interval = seconds(1);
+  o.trash_retention = seconds(3600);
+  o.clock = [this] { return now_.load(); };
+  auto running = TeamMaintenance::Start(team_.get(), o);
+  EXPECT_FALSE(running->holder().empty()) << "a holder name of its own";
+  EXPECT_TRUE(WaitUntil([&] { return TrashSize() == 0; }, std::chrono::seconds(20)))
+      << "the trash past its retention was not purged";
+  running.reset();  // stops and releases: another server takes the lease at once
+  ASSERT_OK_AND_ASSIGN(MaintenanceReport r, ServerNamed("server-b")->RunOnce());
+  EXPECT_TRUE(r.ran);
+  EXPECT_GE(r.token, 2u);
 }
 
 TEST_F(TeamMaintenanceTest, BadLeaseNamesHoldersAndTimesAreRefused) {
