@@ -8,6 +8,7 @@
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <string_view>
 
 #include "catalog/catalog_txn.h"
 #include "catalog_rpc/catalog_json.h"
@@ -16,6 +17,9 @@
 namespace reel {
 
 namespace {
+
+// The journal's new content while it is compacted, beside it.
+constexpr const char* kCompacting = ".compact";
 
 // errno's status (a full disk is NoSpace, as for any write).
 Status JournalError(const std::string& path, const char* what) {
@@ -43,6 +47,21 @@ Result<std::vector<NodeCreate>> ReadJournal(const std::string& path) {
     at = end + 1;
   }
   return out;
+}
+
+// Writes all of `text` at the end of `fd` (opened O_APPEND); false with errno set if it cannot.
+bool WriteAll(int fd, std::string_view text) {
+  size_t at = 0;
+  while (at < text.size()) {
+    const ssize_t n = ::write(fd, text.data() + at, text.size() - at);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      if (n == 0) errno = EIO;
+      return false;
+    }
+    at += static_cast<size_t>(n);
+  }
+  return true;
 }
 
 // Sends `creates` in calls of at most `batch` and logs what the catalog did differently.
@@ -74,9 +93,11 @@ Result<std::unique_ptr<CreateAheadCatalog>> CreateAheadCatalog::Open(
   if (fd < 0) return JournalError(journal, "cannot open the create journal");
   Result<std::vector<NodeCreate>> left = ReadJournal(journal);
   Status sent = left.ok() ? Record(*inner, *left, kBatch) : left.status();
-  if (sent.ok() && !left->empty()) {
-    spdlog::info("{} creates left by the last run recorded", left->size());
+  if (sent.ok()) {
+    if (!left->empty()) spdlog::info("{} creates left by the last run recorded", left->size());
+    // Emptied even with no create in it: a line a crash cut short would run into the next one.
     if (::ftruncate(fd, 0) != 0) sent = JournalError(journal, "cannot empty");
+    ::unlink((journal + kCompacting).c_str());  // a compaction a crash cut short
   }
   if (!sent.ok()) {
     ::close(fd);
@@ -289,20 +310,32 @@ Result<Attributes> CreateAheadCatalog::CreateNode(InodeId parent, const std::str
 Status CreateAheadCatalog::Journal(const NodeCreate& create) {
   const std::string line = nlohmann::json(create).dump() + "\n";
   const off_t before = ::lseek(journal_fd_, 0, SEEK_END);
-  size_t at = 0;
-  while (at < line.size()) {
-    const ssize_t n = ::write(journal_fd_, line.data() + at, line.size() - at);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      const Status s = JournalError(journal_path_, "cannot write to");
-      if (before >= 0 && ::ftruncate(journal_fd_, before) != 0) {
-        spdlog::error("{}: a create cut short is left in it", journal_path_);
-      }
-      return s;
+  if (!WriteAll(journal_fd_, line)) {
+    const Status s = JournalError(journal_path_, "cannot write to");
+    if (before >= 0 && ::ftruncate(journal_fd_, before) != 0) {
+      spdlog::error("{}: a create cut short is left in it", journal_path_);
     }
-    at += static_cast<size_t>(n);
+    return s;
   }
+  ++journal_lines_;
   return Status::Ok();
+}
+
+void CreateAheadCatalog::CompactJournal() {
+  std::string text;
+  for (const NodeCreate& c : held_) text += nlohmann::json(c).dump() + "\n";
+  // Written beside it and renamed over it: a crash leaves the old journal (a superset) or this.
+  const std::string fresh = journal_path_ + kCompacting;
+  const int fd = ::open(fresh.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600);
+  if (fd < 0 || !WriteAll(fd, text) || ::rename(fresh.c_str(), journal_path_.c_str()) != 0) {
+    spdlog::warn("cannot compact {} (kept whole): {}", journal_path_, std::strerror(errno));
+    if (fd >= 0) ::close(fd);
+    ::unlink(fresh.c_str());
+    return;
+  }
+  ::close(journal_fd_);
+  journal_fd_ = fd;
+  journal_lines_ = held_.size();
 }
 
 Status CreateAheadCatalog::Send() {
@@ -334,9 +367,14 @@ Status CreateAheadCatalog::Send() {
       recorded_ += n;
       if (held_.empty()) {
         attrs_.clear();  // the directories the creates changed: the catalog has them now
-        if (::ftruncate(journal_fd_, 0) != 0) {
+        if (::ftruncate(journal_fd_, 0) == 0) {
+          journal_lines_ = 0;
+        } else {
           spdlog::warn("cannot empty {}: {}", journal_path_, std::strerror(errno));
         }
+      } else if (journal_lines_ >= held_.size() + kCompactAfter) {
+        // Creates never stop (a render farm): keep the journal to what is still held.
+        CompactJournal();
       }
     }
     changed_.notify_all();

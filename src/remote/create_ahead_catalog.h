@@ -44,6 +44,8 @@ class CreateAheadCatalog final : public CatalogWrapper {
   static constexpr size_t kBatch = 512;
   // Numbers reserved in one call.
   static constexpr uint32_t kReserve = 1024;
+  // The journal is rewritten with only the held creates once it holds this many lines more.
+  static constexpr size_t kCompactAfter = 4 * kBatch;
   // At most this many names are remembered as absent (all are forgotten when it is reached).
   static constexpr size_t kMaxAbsent = 1024;
 
@@ -94,6 +96,8 @@ class CreateAheadCatalog final : public CatalogWrapper {
   // call(), then DropKeptDirectories(); returns what call() returned.
   template <typename Call>
   auto ThenDropKept(Call call);
+  // Rewrites the journal with only the creates held_ has (a failure keeps it whole). mu_ held.
+  void CompactJournal();
   // Appends `create` to the journal, whole or not at all. mu_ held.
   Status Journal(const NodeCreate& create);
   void RunSender();
@@ -103,6 +107,7 @@ class CreateAheadCatalog final : public CatalogWrapper {
   std::mutex mu_;  // guards every member below
   std::condition_variable changed_;
   int journal_fd_;
+  size_t journal_lines_ = 0;       // creates the journal holds (some may be recorded already)
   std::deque<InodeId> reserved_;   // numbers reserved and not used yet
   std::deque<NodeCreate> held_;    // answered, not recorded, in order (the first `sending_` in a call)
   size_t sending_ = 0;             // how many of held_ a call is sending now
