@@ -67,8 +67,10 @@ int Versions(const PathArgs& a) {
     return kExitOk;
   }
   if (versions->empty()) {
-    std::cout << ShownPath(conn->mount.relative_path) << " has no versions yet (a new file gets its first when it is written and "
-                 "closed, or with reel save)." << std::endl;
+    std::cout << ShownPath(conn->mount.relative_path)
+              << " has no versions yet (a new file gets its first when it is written and "
+                 "closed, or with reel save)."
+              << std::endl;
     return kExitOk;
   }
   Table t({"VERSION", "TIME", "SIZE", "KIND", "MESSAGE"}, {true, false, true, false, false});

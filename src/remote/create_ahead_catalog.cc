@@ -6,20 +6,15 @@
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <sstream>
-#include <string_view>
 
 #include "catalog/catalog_txn.h"
 #include "catalog_rpc/catalog_json.h"
+#include "common/fs_util.h"
 #include "common/names.h"
 
 namespace reel {
 
 namespace {
-
-// The journal's new content while it is compacted, beside it.
-constexpr const char* kCompacting = ".compact";
 
 // errno's status (a full disk is NoSpace, as for any write).
 Status JournalError(const std::string& path, const char* what) {
@@ -29,10 +24,7 @@ Status JournalError(const std::string& path, const char* what) {
 // The creates a journal holds, in order. A last line without its newline is a write the crash
 // cut short: that create was never answered, so it is left out.
 Result<std::vector<NodeCreate>> ReadJournal(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  const std::string all = text.str();
+  REEL_ASSIGN_OR_RETURN(const std::string all, ReadWholeFile(path));
   std::vector<NodeCreate> out;
   size_t at = 0;
   while (at < all.size()) {
@@ -49,19 +41,12 @@ Result<std::vector<NodeCreate>> ReadJournal(const std::string& path) {
   return out;
 }
 
-// Writes all of `text` at the end of `fd` (opened O_APPEND); false with errno set if it cannot.
-bool WriteAll(int fd, std::string_view text) {
-  size_t at = 0;
-  while (at < text.size()) {
-    const ssize_t n = ::write(fd, text.data() + at, text.size() - at);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      if (n == 0) errno = EIO;
-      return false;
-    }
-    at += static_cast<size_t>(n);
-  }
-  return true;
+// One create as the journal holds it: a JSON line.
+std::string JournalLine(const NodeCreate& create) { return nlohmann::json(create).dump() + "\n"; }
+
+// The journal, open for this object's writes (it alone writes it, at the offsets it chooses).
+int OpenJournal(const std::string& path) {
+  return ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 }
 
 // Sends `creates` in calls of at most `batch` and logs what the catalog did differently.
@@ -89,7 +74,7 @@ Status Record(Catalog& catalog, const std::vector<NodeCreate>& creates, size_t b
 
 Result<std::unique_ptr<CreateAheadCatalog>> CreateAheadCatalog::Open(
     std::unique_ptr<Catalog> inner, std::string journal, std::chrono::milliseconds send_after) {
-  const int fd = ::open(journal.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  const int fd = OpenJournal(journal);
   if (fd < 0) return JournalError(journal, "cannot open the create journal");
   Result<std::vector<NodeCreate>> left = ReadJournal(journal);
   Status sent = left.ok() ? Record(*inner, *left, kBatch) : left.status();
@@ -97,7 +82,6 @@ Result<std::unique_ptr<CreateAheadCatalog>> CreateAheadCatalog::Open(
     if (!left->empty()) spdlog::info("{} creates left by the last run recorded", left->size());
     // Emptied even with no create in it: a line a crash cut short would run into the next one.
     if (::ftruncate(fd, 0) != 0) sent = JournalError(journal, "cannot empty");
-    ::unlink((journal + kCompacting).c_str());  // a compaction a crash cut short
   }
   if (!sent.ok()) {
     ::close(fd);
@@ -127,7 +111,7 @@ CreateAheadCatalog::~CreateAheadCatalog() {
     spdlog::error("{} creates not recorded, kept in {} for the next mount: {}", Held(),
                   journal_path_, s.ToString());
   }
-  ::close(journal_fd_);
+  if (journal_fd_ >= 0) ::close(journal_fd_);
 }
 
 size_t CreateAheadCatalog::Held() {
@@ -264,7 +248,7 @@ Result<Attributes> CreateAheadCatalog::CreateNode(InodeId parent, const std::str
   bool known_absent = false;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    known_absent = absent_.erase({parent, name}) > 0;
+    known_absent = absent_.count({parent, name}) > 0;
   }
   if (!known_absent) {
     Result<Attributes> there = Lookup(parent, name);
@@ -308,14 +292,18 @@ Result<Attributes> CreateAheadCatalog::CreateNode(InodeId parent, const std::str
 }
 
 Status CreateAheadCatalog::Journal(const NodeCreate& create) {
-  const std::string line = nlohmann::json(create).dump() + "\n";
+  if (journal_fd_ < 0 && (journal_fd_ = OpenJournal(journal_path_)) < 0) {
+    return JournalError(journal_path_, "cannot open");
+  }
+  const std::string line = JournalLine(create);
   const off_t before = ::lseek(journal_fd_, 0, SEEK_END);
-  if (!WriteAll(journal_fd_, line)) {
-    const Status s = JournalError(journal_path_, "cannot write to");
-    if (before >= 0 && ::ftruncate(journal_fd_, before) != 0) {
+  if (before < 0) return JournalError(journal_path_, "cannot write to");
+  if (Status s = PwriteFull(journal_fd_, line.data(), line.size(), static_cast<uint64_t>(before));
+      !s.ok()) {
+    if (::ftruncate(journal_fd_, before) != 0) {
       spdlog::error("{}: a create cut short is left in it", journal_path_);
     }
-    return s;
+    return s.WithContext("cannot write to " + journal_path_);
   }
   ++journal_lines_;
   return Status::Ok();
@@ -323,18 +311,16 @@ Status CreateAheadCatalog::Journal(const NodeCreate& create) {
 
 void CreateAheadCatalog::CompactJournal() {
   std::string text;
-  for (const NodeCreate& c : held_) text += nlohmann::json(c).dump() + "\n";
-  // Written beside it and renamed over it: a crash leaves the old journal (a superset) or this.
-  const std::string fresh = journal_path_ + kCompacting;
-  const int fd = ::open(fresh.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600);
-  if (fd < 0 || !WriteAll(fd, text) || ::rename(fresh.c_str(), journal_path_.c_str()) != 0) {
-    spdlog::warn("cannot compact {} (kept whole): {}", journal_path_, std::strerror(errno));
-    if (fd >= 0) ::close(fd);
-    ::unlink(fresh.c_str());
+  for (const NodeCreate& c : held_) text += JournalLine(c);
+  // Replaced whole: a crash leaves the old journal (a superset) or this one. As durable as the
+  // appends (a crash of the process, not of the machine).
+  if (Status s = WriteFileAtomic(journal_path_, text, 0600, Durability::kAtomicOnly); !s.ok()) {
+    spdlog::warn("cannot compact {} (kept whole): {}", journal_path_, s.ToString());
     return;
   }
+  // The old descriptor is of the file replaced: the next create opens the new one.
   ::close(journal_fd_);
-  journal_fd_ = fd;
+  journal_fd_ = OpenJournal(journal_path_);
   journal_lines_ = held_.size();
 }
 

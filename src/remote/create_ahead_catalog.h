@@ -106,7 +106,7 @@ class CreateAheadCatalog final : public CatalogWrapper {
   const std::chrono::milliseconds send_after_;
   std::mutex mu_;  // guards every member below
   std::condition_variable changed_;
-  int journal_fd_;
+  int journal_fd_;  // -1 when a compaction could not open the new one (the next create does)
   size_t journal_lines_ = 0;       // creates the journal holds (some may be recorded already)
   std::deque<InodeId> reserved_;   // numbers reserved and not used yet
   std::deque<NodeCreate> held_;    // answered, not recorded, in order (the first `sending_` in a call)

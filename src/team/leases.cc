@@ -1,6 +1,4 @@
 // TeamDirectory: leases of the work one server of the team does at a time.
-#include <string_view>
-
 #include "catalog/postgres/pg_pool.h"
 #include "team/team_directory.h"
 
@@ -9,25 +7,11 @@ namespace reel {
 using postgres::PgConn;
 using postgres::PgRows;
 
-namespace {
-
-Status CheckLeaseWord(std::string_view what, std::string_view word) {
-  bool printable = !word.empty() && word.size() <= 128;
-  for (char c : word) printable = printable && c > 0x20 && c < 0x7f;
-  if (!printable) {
-    return Status::InvalidArgument(std::string("a lease ") + std::string(what) +
-                                   " is 1 to 128 printable ASCII characters without spaces");
-  }
-  return Status::Ok();
-}
-
-}  // namespace
-
 Result<std::optional<uint64_t>> TeamDirectory::TakeLease(const std::string& name,
                                                          const std::string& holder, TimeNs ttl,
                                                          TimeNs now) {
-  REEL_RETURN_IF_ERROR(CheckLeaseWord("name", name));
-  REEL_RETURN_IF_ERROR(CheckLeaseWord("holder", holder));
+  REEL_RETURN_IF_ERROR(ValidateTeamName("lease", name));
+  REEL_RETURN_IF_ERROR(ValidateTeamName("lease holder", holder));
   if (ttl <= 0) return Status::InvalidArgument("a lease lasts a positive time");
   std::optional<uint64_t> token;
   REEL_RETURN_IF_ERROR(pool_->Transaction([&](PgConn& c) -> Status {
@@ -54,8 +38,8 @@ Result<std::optional<uint64_t>> TeamDirectory::TakeLease(const std::string& name
 }
 
 Status TeamDirectory::ReleaseLease(const std::string& name, const std::string& holder) {
-  REEL_RETURN_IF_ERROR(CheckLeaseWord("name", name));
-  REEL_RETURN_IF_ERROR(CheckLeaseWord("holder", holder));
+  REEL_RETURN_IF_ERROR(ValidateTeamName("lease", name));
+  REEL_RETURN_IF_ERROR(ValidateTeamName("lease holder", holder));
   return pool_->Transaction([&](PgConn& c) -> Status {
     return c.Exec("UPDATE leases SET expires = 0 WHERE name = $1 AND holder = $2", name, holder);
   });

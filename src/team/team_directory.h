@@ -137,7 +137,7 @@ class TeamDirectory {
   // Takes the lease `name` for `holder` until now + ttl, or renews it when `holder` has it.
   // Returns the fencing token it is held under, which grows by one each time the lease changes
   // hands (work done under an older token is stale); nullopt while another holder's lease runs.
-  // Names and holders: 1 to 128 printable ASCII characters (InvalidArgument otherwise); ttl > 0.
+  // Names and holders are checked as team names (ValidateTeamName); ttl > 0.
   [[nodiscard]] Result<std::optional<uint64_t>> TakeLease(const std::string& name,
                                                           const std::string& holder, TimeNs ttl,
                                                           TimeNs now);
