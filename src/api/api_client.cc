@@ -101,6 +101,15 @@ Result<TrashRestoreResult> ApiClient::RestoreFromTrash(uint64_t id, const std::s
                                     "trash restore");
 }
 
+Result<EventPage> ApiClient::Events(uint64_t after, size_t limit, std::chrono::seconds wait) {
+  return Decode<EventPage>(Call("GET",
+                                "/v1/events?after=" + std::to_string(after) +
+                                    "&limit=" + std::to_string(limit) +
+                                    "&wait=" + std::to_string(wait.count()),
+                                nullptr, wait + kQuick),
+                           "events");
+}
+
 Result<GcReport> ApiClient::Gc() {
   return Decode<GcReport>(Call("POST", "/v1/gc", json::object(), kLong), "gc");
 }

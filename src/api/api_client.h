@@ -27,6 +27,9 @@ class ApiClient {
   Result<std::vector<TrashEntry>> Trash();
   // `path` empty: back where it was deleted from.
   Result<TrashRestoreResult> RestoreFromTrash(uint64_t id, const std::string& path);
+  // The change feed after `after`; with `wait`, the server waits up to that long for an event
+  // (catalog_rpc/event_feed.h).
+  Result<EventPage> Events(uint64_t after, size_t limit, std::chrono::seconds wait);
   Result<GcReport> Gc();
   Result<FsckReport> Fsck();
   Status Sync();

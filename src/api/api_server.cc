@@ -92,8 +92,12 @@ Result<InodeId> ResolvePath(RouteContext& ctx, const std::string& path) {
 using api_internal::RouteContext;
 
 struct ApiServer::Impl {
+  // Reads of the change feed that wait hold a thread each: at most kWaitingReads of them, and
+  // as many threads again for everything else.
+  static constexpr size_t kWaitingReads = 8;
   RouteContext ctx;
-  unsigned threads = 4;
+  EventWaiters event_waiters{kWaitingReads};
+  unsigned threads = 4 + kWaitingReads;
   httplib::Server server;
   std::thread thread;
   std::string socket_path;
@@ -122,6 +126,7 @@ ApiServer::ApiServer(Engine* engine, ApiServerOptions options) : impl_(std::make
   impl_->ctx.placement = options.placement;
   impl_->ctx.backup_catalog = std::move(options.backup_catalog);
   impl_->ctx.transfers = options.transfers;
+  impl_->ctx.event_waiters = &impl_->event_waiters;
   impl_->threads = options.threads == 0 ? 1 : options.threads;
 }
 
@@ -165,6 +170,7 @@ Status ApiServer::Start(const std::string& socket_path) {
   api_internal::RegisterInfoRoutes(server, ctx);
   api_internal::RegisterVersionRoutes(server, ctx);
   api_internal::RegisterTrashRoutes(server, ctx);
+  api_internal::RegisterEventRoutes(server, ctx);
   api_internal::RegisterMaintenanceRoutes(server, ctx);
   api_internal::RegisterPlacementRoutes(server, ctx);
 
@@ -191,6 +197,7 @@ Status ApiServer::Start(const std::string& socket_path) {
 void ApiServer::Stop() {
   if (!impl_ || !impl_->started) return;
   impl_->started = false;
+  impl_->event_waiters.Stop();
   impl_->server.stop();
   if (impl_->thread.joinable()) impl_->thread.join();
   ::unlink(impl_->socket_path.c_str());

@@ -10,6 +10,7 @@
 
 #include "api/api_server.h"
 #include "catalog/types.h"
+#include "catalog_rpc/event_feed.h"
 #include "common/status.h"
 #include "http/json_http.h"
 
@@ -22,6 +23,7 @@ struct RouteContext {
   Placement* placement = nullptr;
   TransferEngine* transfers = nullptr;
   std::function<Result<nlohmann::json>()> backup_catalog;
+  EventWaiters* event_waiters = nullptr;  // the reads of GET /v1/events that wait
 };
 
 using http::BodyObject;
@@ -44,6 +46,7 @@ void Post(httplib::Server& server, const std::string& pattern, JsonHandler handl
 void RegisterInfoRoutes(httplib::Server& server, RouteContext& ctx);
 void RegisterVersionRoutes(httplib::Server& server, RouteContext& ctx);
 void RegisterTrashRoutes(httplib::Server& server, RouteContext& ctx);
+void RegisterEventRoutes(httplib::Server& server, RouteContext& ctx);
 void RegisterMaintenanceRoutes(httplib::Server& server, RouteContext& ctx);
 void RegisterPlacementRoutes(httplib::Server& server, RouteContext& ctx);
 

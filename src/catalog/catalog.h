@@ -156,6 +156,16 @@ class Catalog {
   // that OpenCatalog("sqlite://" + path) opens.
   virtual Status BackupTo(const std::string& path) = 0;
 
+  // --- change feed (docs/events.md) ---
+  // Every change of the namespace and its versions records an event in its own transaction
+  // (created, linked, removed, trashed, renamed, restored, version, published). Events are
+  // numbered at commit: in commit order, never reused, no gaps a reader could fall into.
+  // InvalidArgument when limit is 0 or above kMaxEventsPerRead.
+  virtual Result<EventPage> ReadEvents(const EventQuery& query) = 0;
+  // Deletes the events made before `before`, except the newest (which keeps the numbering);
+  // returns how many went.
+  virtual Result<uint64_t> TrimEvents(TimeNs before) = 0;
+
   // --- whole catalog ---
   virtual Result<CatalogStats> Stats() = 0;
   // Makes everything committed so far durable against a machine crash.

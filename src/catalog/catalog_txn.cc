@@ -14,6 +14,47 @@ constexpr int kMaxDepth = 4096;
 
 bool IsDir(const Attributes& a) { return a.type == FileType::kDirectory; }
 
+std::string JoinPath(const std::string& dir, std::string_view name) {
+  return dir.empty() ? std::string(name) : dir + "/" + std::string(name);
+}
+
+// The path of the name `name` in directory `dir`.
+Result<std::string> PathIn(CatalogTxn& tx, InodeId dir, std::string_view name) {
+  REEL_ASSIGN_OR_RETURN(std::string at, tx.DirectoryPath(dir));
+  return JoinPath(at, name);
+}
+
+// Adds `e` to the transaction's events, under the top-level directory its path starts with.
+Status Append(CatalogTxn& tx, const ChangeEvent& e) {
+  return tx.AppendEvent(e, std::string_view(e.path).substr(0, e.path.find('/')));
+}
+
+// Event `kind` of `subject`, now at `path` (see ChangeEvent).
+ChangeEvent EventOf(ChangeKind kind, const Attributes& subject, std::string path, TimeNs now) {
+  ChangeEvent e;
+  e.time = now;
+  e.kind = kind;
+  e.ino = subject.ino;
+  e.type = subject.type;
+  e.path = std::move(path);
+  return e;
+}
+
+// Records event `kind` of `subject`, now at `path`.
+Status Record(CatalogTxn& tx, ChangeKind kind, const Attributes& subject, std::string path,
+              TimeNs now, std::string old_path = {}) {
+  ChangeEvent e = EventOf(kind, subject, std::move(path), now);
+  e.old_path = std::move(old_path);
+  return Append(tx, e);
+}
+
+// The path of the first name of `ino`; "" when it has none (a file in the trash).
+Result<std::string> FirstPath(CatalogTxn& tx, InodeId ino) {
+  REEL_ASSIGN_OR_RETURN(std::optional<Dentry> first, tx.FirstName(ino));
+  if (!first) return std::string();
+  return PathIn(tx, first->parent, first->name);
+}
+
 Status Exists(const std::string& name) { return Status::AlreadyExists("\"" + name + "\" exists"); }
 Status NoEntry(const std::string& name) { return Status::NotFound("no entry \"" + name + "\""); }
 Status IntoItself() { return Status::InvalidArgument("cannot move a directory into itself"); }
@@ -39,21 +80,22 @@ Result<UnlinkResult> DropName(CatalogTxn& tx, const Dentry& entry, const Attribu
   UnlinkResult result;
   result.ino = attr.ino;
   result.nlink = attr.nlink > 0 ? attr.nlink - 1 : 0;
-  std::string original_path;
-  if (result.nlink == 0 && attr.type == FileType::kRegular) {
-    REEL_ASSIGN_OR_RETURN(original_path, ComputePath(tx, attr.ino));
-  }
+  // The name that goes; when it is the last name of a file, the path the trash remembers.
+  REEL_ASSIGN_OR_RETURN(std::string path, PathIn(tx, entry.parent, entry.name));
   REEL_RETURN_IF_ERROR(tx.DeleteDentry(entry.id));
+  const bool to_trash = result.nlink == 0 && attr.type == FileType::kRegular;
   if (result.nlink > 0) {
     REEL_RETURN_IF_ERROR(tx.SetLinkCount(attr, result.nlink, now));
-  } else if (attr.type == FileType::kRegular) {
+  } else if (to_trash) {
     REEL_RETURN_IF_ERROR(tx.SetLinkCount(attr, 0, now));
     Attributes trashed = attr;
     trashed.nlink = 0;
-    REEL_ASSIGN_OR_RETURN(result.trash_id, tx.InsertTrash(trashed, original_path, now));
+    REEL_ASSIGN_OR_RETURN(result.trash_id, tx.InsertTrash(trashed, path, now));
   } else {
     REEL_RETURN_IF_ERROR(tx.DeleteInode(attr.ino, now));
   }
+  REEL_RETURN_IF_ERROR(
+      Record(tx, to_trash ? ChangeKind::kTrashed : ChangeKind::kRemoved, attr, std::move(path), now));
   return result;
 }
 
@@ -70,8 +112,13 @@ Status Exchange(CatalogTxn& tx, const Dentry& src, const Attributes& src_attr, c
       if (cycle) return IntoItself();
     }
   }
+  REEL_ASSIGN_OR_RETURN(std::string src_path, PathIn(tx, src.parent, src.name));
+  REEL_ASSIGN_OR_RETURN(std::string dst_path, PathIn(tx, dst.parent, dst.name));
   REEL_RETURN_IF_ERROR(tx.SetDentryChild(src.id, dst_attr.ino));
   REEL_RETURN_IF_ERROR(tx.SetDentryChild(dst.id, src_attr.ino));
+  tx.ForgetPaths();
+  REEL_RETURN_IF_ERROR(Record(tx, ChangeKind::kRenamed, src_attr, dst_path, now, src_path));
+  REEL_RETURN_IF_ERROR(Record(tx, ChangeKind::kRenamed, dst_attr, src_path, now, dst_path));
   REEL_RETURN_IF_ERROR(tx.SetCtime(src_attr.ino, now));
   REEL_RETURN_IF_ERROR(tx.SetCtime(dst_attr.ino, now));
   // A directory that changes parent moves one ".." link from its old parent to its new one.
@@ -101,12 +148,18 @@ Result<UnlinkResult> ReplaceTarget(CatalogTxn& tx, const Dentry& dst, const Attr
   if (IsDir(dst_attr)) {
     REEL_ASSIGN_OR_RETURN(bool has_children, tx.HasChildren(dst_attr.ino));
     if (has_children) return Status::NotEmpty("\"" + dst.name + "\" is not empty");
+    REEL_ASSIGN_OR_RETURN(std::string path, PathIn(tx, dst.parent, dst.name));
     REEL_RETURN_IF_ERROR(tx.DeleteDentry(dst.id));
     REEL_RETURN_IF_ERROR(tx.DeleteInode(dst_attr.ino, now));
+    REEL_RETURN_IF_ERROR(Record(tx, ChangeKind::kRemoved, dst_attr, std::move(path), now));
     return UnlinkResult{dst_attr.ino, 0, std::nullopt};
   }
   if (mode == RenameMode::kReplaceKeepHistory && src_attr.type == FileType::kRegular &&
       dst_attr.type == FileType::kRegular && dst_attr.nlink == 1) {
+    // The target's versions become the source's older ones: its name goes ("removed"), the
+    // rename that follows puts the file with the whole history there.
+    REEL_ASSIGN_OR_RETURN(std::string path, PathIn(tx, dst.parent, dst.name));
+    REEL_RETURN_IF_ERROR(Record(tx, ChangeKind::kRemoved, dst_attr, std::move(path), now));
     REEL_RETURN_IF_ERROR(tx.DeleteDentry(dst.id));
     REEL_RETURN_IF_ERROR(tx.MoveHistory(dst_attr.ino, src_attr.ino));
     REEL_RETURN_IF_ERROR(tx.DeleteInode(dst_attr.ino, now));
@@ -156,6 +209,29 @@ Result<std::string> ComputePath(CatalogTxn& tx, InodeId ino) {
     path += *it;
   }
   return path;
+}
+
+Result<std::string> CatalogTxn::DirectoryPath(InodeId dir) {
+  if (last_path_ && last_path_->first == dir) return last_path_->second;
+  REEL_ASSIGN_OR_RETURN(std::string path, ComputePath(*this, dir));
+  last_path_.emplace(dir, path);
+  return path;
+}
+
+Status RecordPublished(CatalogTxn& tx, InodeId ino, uint64_t number, TimeNs now) {
+  REEL_ASSIGN_OR_RETURN(Attributes attr, tx.LoadInode(ino));
+  REEL_ASSIGN_OR_RETURN(std::string path, FirstPath(tx, ino));
+  ChangeEvent e = EventOf(ChangeKind::kPublished, attr, std::move(path), now);
+  e.version = number;
+  return Append(tx, e);
+}
+
+Status CheckEventQuery(const EventQuery& query) {
+  if (query.limit == 0 || query.limit > kMaxEventsPerRead) {
+    return Status::InvalidArgument("read 1 to " + std::to_string(kMaxEventsPerRead) +
+                                   " events at a time");
+  }
+  return Status::Ok();
 }
 
 void ApplyAttrUpdate(const AttrUpdate& update, TimeNs now, Attributes& attr) {
@@ -211,6 +287,8 @@ Result<Attributes> InsertNode(CatalogTxn& tx, const Attributes& dir, const std::
   REEL_ASSIGN_OR_RETURN(attr.ino, tx.InsertInode(attr, node.symlink_target));
   REEL_RETURN_IF_ERROR(tx.InsertDentry(dir.ino, name, attr.ino));
   REEL_RETURN_IF_ERROR(tx.TouchDirectory(dir.ino, now, IsDir(attr) ? 1 : 0));
+  REEL_ASSIGN_OR_RETURN(std::string path, PathIn(tx, dir.ino, name));
+  REEL_RETURN_IF_ERROR(Record(tx, ChangeKind::kCreated, attr, std::move(path), now));
   return attr;
 }
 
@@ -322,6 +400,8 @@ Result<Attributes> LinkIn(CatalogTxn& tx, InodeId ino, InodeId new_parent,
   REEL_RETURN_IF_ERROR(tx.TouchDirectory(new_parent, now, 0));
   attr.nlink += 1;
   attr.ctime = now;
+  REEL_ASSIGN_OR_RETURN(std::string path, PathIn(tx, new_parent, new_name));
+  REEL_RETURN_IF_ERROR(Record(tx, ChangeKind::kLinked, attr, std::move(path), now));
   return attr;
 }
 
@@ -344,9 +424,11 @@ Status RemoveDirIn(CatalogTxn& tx, InodeId parent, const std::string& name, Time
   if (!IsDir(attr)) return Status::NotDirectory("\"" + name + "\" is not a directory");
   REEL_ASSIGN_OR_RETURN(bool has_children, tx.HasChildren(attr.ino));
   if (has_children) return Status::NotEmpty("\"" + name + "\" is not empty");
+  REEL_ASSIGN_OR_RETURN(std::string path, PathIn(tx, parent, name));
   REEL_RETURN_IF_ERROR(tx.DeleteDentry(entry->id));
   REEL_RETURN_IF_ERROR(tx.DeleteInode(attr.ino, now));
-  return tx.TouchDirectory(parent, now, -1);
+  REEL_RETURN_IF_ERROR(tx.TouchDirectory(parent, now, -1));
+  return Record(tx, ChangeKind::kRemoved, attr, std::move(path), now);
 }
 
 // POSIX rename(2) plus RENAME_NOREPLACE and RENAME_EXCHANGE. Order of checks (as Linux does
@@ -388,7 +470,12 @@ Result<RenameResult> RenameIn(CatalogTxn& tx, InodeId old_parent, const std::str
     REEL_ASSIGN_OR_RETURN(result.replaced, ReplaceTarget(tx, *dst, src_attr, *dst_attr, mode, now));
     if (IsDir(*dst_attr)) --new_parent_delta;
   }
+  REEL_ASSIGN_OR_RETURN(std::string old_path, PathIn(tx, old_parent, old_name));
+  REEL_ASSIGN_OR_RETURN(std::string new_path, PathIn(tx, new_parent, new_name));
   REEL_RETURN_IF_ERROR(tx.MoveDentry(src->id, new_parent, new_name));
+  if (IsDir(src_attr)) tx.ForgetPaths();
+  REEL_RETURN_IF_ERROR(
+      Record(tx, ChangeKind::kRenamed, src_attr, std::move(new_path), now, std::move(old_path)));
   REEL_RETURN_IF_ERROR(tx.SetCtime(src_attr.ino, now));
   int old_parent_delta = 0;
   if (IsDir(src_attr) && old_parent != new_parent) {
@@ -418,6 +505,8 @@ Result<Attributes> RestoreFromTrashIn(CatalogTxn& tx, uint64_t trash_id, InodeId
   REEL_RETURN_IF_ERROR(tx.TouchDirectory(parent, now, 0));
   attr.nlink = 1;
   attr.ctime = now;
+  REEL_ASSIGN_OR_RETURN(std::string path, PathIn(tx, parent, name));
+  REEL_RETURN_IF_ERROR(Record(tx, ChangeKind::kRestored, attr, std::move(path), now));
   return attr;
 }
 
@@ -484,6 +573,12 @@ Result<VersionInfo> CommitVersionIn(CatalogTxn& tx, InodeId ino, const NewVersio
   const TimeNs mtime = v.mtime != 0 ? v.mtime : now;
   const TimeNs ctime = v.mtime != 0 ? std::max(attr.ctime, v.mtime) : now;
   REEL_RETURN_IF_ERROR(tx.SetCurrentVersion(attr, info.number, v.size, mtime, ctime));
+  REEL_ASSIGN_OR_RETURN(std::string path, FirstPath(tx, ino));
+  ChangeEvent e = EventOf(ChangeKind::kVersion, attr, std::move(path), now);
+  e.version = info.number;
+  e.version_kind = info.kind;
+  e.size = info.size;
+  REEL_RETURN_IF_ERROR(Append(tx, e));
   return info;
 }
 

@@ -82,6 +82,19 @@ class CatalogTxn {
   // mtime and ctime; a trashed file's trash entry follows the size.
   virtual Status SetCurrentVersion(const Attributes& attr, uint64_t number, uint64_t size,
                                    TimeNs mtime, TimeNs ctime) = 0;
+
+  // --- the change feed ---
+  // Adds `e` (its seq is the backend's to give, at commit) to this transaction's events; `scope`
+  // is the name of the top-level directory it happened under ("" at the root).
+  virtual Status AppendEvent(const ChangeEvent& e, std::string_view scope) = 0;
+
+  // The path of directory `dir` (ComputePath), remembered for the last directory asked, so the
+  // events of many creates in one directory walk up once. ForgetPaths when a directory moves.
+  [[nodiscard]] Result<std::string> DirectoryPath(InodeId dir);
+  void ForgetPaths() { last_path_.reset(); }
+
+ private:
+  std::optional<std::pair<InodeId, std::string>> last_path_;
 };
 
 // NotFound / NotDirectory unless `a` is a directory.
@@ -91,6 +104,11 @@ class CatalogTxn {
 // Path of `ino` from the root through each inode's first name; "" for the root. NotFound if the
 // inode has no name (in the trash).
 [[nodiscard]] Result<std::string> ComputePath(CatalogTxn& tx, InodeId ino);
+
+// Records that version `number` of the file `ino` was published (MarkPublished of a backend).
+[[nodiscard]] Status RecordPublished(CatalogTxn& tx, InodeId ino, uint64_t number, TimeNs now);
+// InvalidArgument unless 1 <= query.limit <= kMaxEventsPerRead.
+[[nodiscard]] Status CheckEventQuery(const EventQuery& query);
 
 // Applies `update` to `attr` (ctime becomes `now`).
 void ApplyAttrUpdate(const AttrUpdate& update, TimeNs now, Attributes& attr);

@@ -187,6 +187,14 @@ class CatalogWrapper : public Catalog {
     REEL_ASSIGN_OR_RETURN(Catalog* c, Target());
     return c->BackupTo(path);
   }
+  Result<EventPage> ReadEvents(const EventQuery& query) override {
+    REEL_ASSIGN_OR_RETURN(Catalog* c, Target());
+    return c->ReadEvents(query);
+  }
+  Result<uint64_t> TrimEvents(TimeNs before) override {
+    REEL_ASSIGN_OR_RETURN(Catalog* c, Target());
+    return c->TrimEvents(before);
+  }
   Result<CatalogStats> Stats() override {
     REEL_ASSIGN_OR_RETURN(Catalog* c, Target());
     return c->Stats();

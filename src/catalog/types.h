@@ -216,4 +216,52 @@ struct CatalogStats {
   uint64_t trash_entries = 0;
 };
 
+// --- the change feed (Catalog::ReadEvents; docs/events.md) ---
+// What a change event reports. The numbers are stored: never renumber.
+enum class ChangeKind : uint8_t {
+  kCreated = 1,    // a file, directory, symlink or special file was made
+  kLinked = 2,     // a hard link: another name of an existing file
+  kRemoved = 3,    // a name went: a directory, a symlink or special file, or one of several links
+  kTrashed = 4,    // the last name of a regular file went: the file is in the trash
+  kRenamed = 5,    // moved from old_path to path
+  kRestored = 6,   // a trashed file got a name again
+  kVersion = 7,    // a new version became current (version, version_kind, size)
+  kPublished = 8,  // a version reached the cloud tier and was marked published
+};
+
+struct ChangeEvent {
+  // Position in the feed: given at commit, increasing in commit order, never reused. A reader
+  // that has read up to N never later finds an event numbered N or below that it did not see.
+  uint64_t seq = 0;
+  TimeNs time = 0;  // the catalog's time of the change
+  ChangeKind kind = ChangeKind::kCreated;
+  InodeId ino = 0;
+  FileType type = FileType::kRegular;
+  std::string path;      // from the catalog's root, when the change was made ("" for the root)
+  std::string old_path;  // kRenamed: where it was
+  uint64_t version = 0;  // kVersion, kPublished: the version's number
+  VersionKind version_kind = VersionKind::kAutosave;  // kVersion
+  uint64_t size = 0;     // kVersion: the version's size
+  std::string actor;     // who made the change (a team user); "" on a single-user drive
+};
+
+// At most this many events per ReadEvents.
+inline constexpr size_t kMaxEventsPerRead = 1000;
+
+// Catalog::ReadEvents: the events after `after`, at most `limit`; with `scope`, only those under
+// the top-level directory of that name (a team workspace) and that directory itself.
+struct EventQuery {
+  uint64_t after = 0;
+  size_t limit = kMaxEventsPerRead;
+  std::string scope;
+};
+
+struct EventPage {
+  std::vector<ChangeEvent> events;  // ascending seq
+  uint64_t newest = 0;  // the newest seq in the whole feed when read (0: none yet)
+  // The oldest seq still kept (0: none kept). Events are kept as long as deleted files (the
+  // trash retention): a reader whose cursor is below oldest - 1 has missed the ones between.
+  uint64_t oldest = 0;
+};
+
 }  // namespace reel

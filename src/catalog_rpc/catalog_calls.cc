@@ -254,6 +254,17 @@ const std::vector<CallEntry>& Table() {
        [](Catalog& c, const json&) { return OutAs("id", c.GetDriveId()); }},
       {{"set_drive_id", kChange, {"id"}},
        [](Catalog& c, const json& a) { return Done(c.SetDriveId(Arg<std::string>(a, "id"))); }},
+      {{"read_events", kRead, {"after", "limit"}},
+       [](Catalog& c, const json& a) {
+         EventQuery q;
+         q.after = Arg<uint64_t>(a, "after");
+         q.limit = Arg<size_t>(a, "limit");
+         return Out(c.ReadEvents(q));
+       }},
+      {{"trim_events", kChange, {"before"}},
+       [](Catalog& c, const json& a) {
+         return OutAs("trimmed", c.TrimEvents(Arg<TimeNs>(a, "before")));
+       }},
       {{"stats", kRead, {}}, [](Catalog& c, const json&) { return Out(c.Stats()); }},
       {{"sync", kRead, {}}, [](Catalog& c, const json&) { return Done(c.Sync()); }},
   };

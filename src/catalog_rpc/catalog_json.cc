@@ -111,6 +111,38 @@ std::string_view RenameModeName(RenameMode mode) {
   return "replace";
 }
 
+std::string_view ChangeKindName(ChangeKind kind) {
+  switch (kind) {
+    case ChangeKind::kCreated:
+      return "created";
+    case ChangeKind::kLinked:
+      return "linked";
+    case ChangeKind::kRemoved:
+      return "removed";
+    case ChangeKind::kTrashed:
+      return "trashed";
+    case ChangeKind::kRenamed:
+      return "renamed";
+    case ChangeKind::kRestored:
+      return "restored";
+    case ChangeKind::kVersion:
+      return "version";
+    case ChangeKind::kPublished:
+      return "published";
+  }
+  return "created";
+}
+
+Result<ChangeKind> ParseChangeKind(std::string_view name) {
+  for (auto k : {ChangeKind::kCreated, ChangeKind::kLinked, ChangeKind::kRemoved,
+                 ChangeKind::kTrashed, ChangeKind::kRenamed, ChangeKind::kRestored,
+                 ChangeKind::kVersion, ChangeKind::kPublished}) {
+    if (ChangeKindName(k) == name) return k;
+  }
+  return Status::InvalidArgument("unknown event kind \"" + std::string(name.substr(0, 32)) +
+                                 "\"");
+}
+
 std::string FormatIsoUtc(TimeNs t) {
   int64_t secs = t / 1000000000;
   int64_t ns = t % 1000000000;
@@ -356,6 +388,55 @@ void from_json(const json& j, TrashEntry& v) {
   v.original_path = BytesFrom(j.at("original_path"));
   Get(j, "deleted_ns", v.deleted);
   Get(j, "size", v.size);
+}
+
+void to_json(json& j, const ChangeEvent& v) {
+  j = json{{"seq", v.seq},
+           {"time_ns", v.time},
+           {"time", FormatIsoUtc(v.time)},
+           {"kind", ChangeKindName(v.kind)},
+           {"ino", v.ino},
+           {"type", FileTypeName(v.type)},
+           {"path", BytesJson(v.path)}};
+  if (v.kind == ChangeKind::kRenamed) j["old_path"] = BytesJson(v.old_path);
+  if (v.kind == ChangeKind::kVersion || v.kind == ChangeKind::kPublished) {
+    j["version"] = v.version;
+  }
+  if (v.kind == ChangeKind::kVersion) {
+    j["version_kind"] = VersionKindName(v.version_kind);
+    j["size"] = v.size;
+  }
+  if (!v.actor.empty()) j["actor"] = v.actor;
+}
+
+void from_json(const json& j, ChangeEvent& v) {
+  Get(j, "seq", v.seq);
+  Get(j, "time_ns", v.time);
+  auto kind = ParseChangeKind(j.at("kind").get<std::string>());
+  if (!kind.ok()) throw std::invalid_argument(kind.status().message());
+  v.kind = *kind;
+  Get(j, "ino", v.ino);
+  v.type = ParseFileType(j.at("type").get<std::string>());
+  v.path = BytesFrom(j.at("path"));
+  if (j.contains("old_path")) v.old_path = BytesFrom(j.at("old_path"));
+  v.version = j.value("version", uint64_t{0});
+  if (j.contains("version_kind")) {
+    auto vk = ParseVersionKind(j.at("version_kind").get<std::string>());
+    if (!vk.ok()) throw std::invalid_argument(vk.status().message());
+    v.version_kind = *vk;
+  }
+  v.size = j.value("size", uint64_t{0});
+  v.actor = j.value("actor", std::string());
+}
+
+void to_json(json& j, const EventPage& v) {
+  j = json{{"events", v.events}, {"newest", v.newest}, {"oldest", v.oldest}};
+}
+
+void from_json(const json& j, EventPage& v) {
+  Get(j, "events", v.events);
+  Get(j, "newest", v.newest);
+  v.oldest = j.value("oldest", uint64_t{0});
 }
 
 void to_json(json& j, const UnlinkResult& v) {

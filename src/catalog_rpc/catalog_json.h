@@ -25,6 +25,9 @@ namespace reel {
 [[nodiscard]] Result<VersionKind> ParseVersionKind(std::string_view name);
 [[nodiscard]] std::string_view FileTypeName(FileType type);
 [[nodiscard]] std::string_view RenameModeName(RenameMode mode);
+// "created", "linked", "removed", ... (docs/events.md); and back.
+[[nodiscard]] std::string_view ChangeKindName(ChangeKind kind);
+[[nodiscard]] Result<ChangeKind> ParseChangeKind(std::string_view name);
 // "2024-05-01T12:30:00.123Z"
 [[nodiscard]] std::string FormatIsoUtc(TimeNs t);
 
@@ -69,6 +72,10 @@ void to_json(nlohmann::json& j, const ChunkLocation& v);
 void from_json(const nlohmann::json& j, ChunkLocation& v);
 void to_json(nlohmann::json& j, const ChunkRecord& v);
 void from_json(const nlohmann::json& j, ChunkRecord& v);
+void to_json(nlohmann::json& j, const ChangeEvent& v);
+void from_json(const nlohmann::json& j, ChangeEvent& v);
+void to_json(nlohmann::json& j, const EventPage& v);
+void from_json(const nlohmann::json& j, EventPage& v);
 void to_json(nlohmann::json& j, const CatalogStats& v);
 void from_json(const nlohmann::json& j, CatalogStats& v);
 

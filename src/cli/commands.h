@@ -25,6 +25,7 @@ using Runner = std::function<int()>;
 void AddDriveCommands(CLI::App& app, Runner* run);        // init, mount, umount
 void AddVersionCommands(CLI::App& app, Runner* run);      // save, versions, restore, status
 void AddMaintenanceCommands(CLI::App& app, Runner* run);  // trash, gc, fsck, sync
+void AddEventCommands(CLI::App& app, Runner* run);        // events
 void AddTierCommands(CLI::App& app, Runner* run);  // publish, hydrate, evict, pin, unpin, transfers
 void AddCatalogCommands(CLI::App& app, Runner* run);  // catalog backup, list, restore
 void AddServerCommands(CLI::App& app, Runner* run);   // server init, run, stop, user, group, token

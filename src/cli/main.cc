@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   AddDriveCommands(app, &run);
   AddVersionCommands(app, &run);
   AddMaintenanceCommands(app, &run);
+  AddEventCommands(app, &run);
   AddTierCommands(app, &run);
   AddCatalogCommands(app, &run);
   AddServerCommands(app, &run);

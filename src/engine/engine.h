@@ -182,6 +182,9 @@ class Engine {
   virtual Result<VersionInfo> Restore(InodeId ino, uint64_t number) = 0;
   virtual Result<FileStatus> GetFileStatus(InodeId ino) = 0;
   virtual Result<std::vector<TrashEntry>> ListTrash() = 0;
+  // The change feed of the drive (Catalog::ReadEvents): paths from the drive's root (a team
+  // mount's: its workspace's).
+  virtual Result<EventPage> ReadEvents(const EventQuery& query) = 0;
   // Restores a trash entry to `path` (its original path when empty).
   virtual Result<Attributes> RestoreFromTrash(uint64_t trash_id, const std::string& path) = 0;
   virtual Result<GcReport> CollectGarbage() = 0;

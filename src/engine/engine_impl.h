@@ -84,6 +84,7 @@ class EngineImpl final : public Engine {
   Result<VersionInfo> Restore(InodeId ino, uint64_t number) override;
   Result<FileStatus> GetFileStatus(InodeId ino) override;
   Result<std::vector<TrashEntry>> ListTrash() override;
+  Result<EventPage> ReadEvents(const EventQuery& query) override;
   Result<Attributes> RestoreFromTrash(uint64_t trash_id, const std::string& path) override;
   Result<GcReport> CollectGarbage() override;
   Result<FsckReport> Check() override;

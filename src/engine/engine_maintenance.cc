@@ -8,6 +8,10 @@ namespace reel {
 
 Result<std::vector<TrashEntry>> EngineImpl::ListTrash() { return catalog_->ListTrash(); }
 
+Result<EventPage> EngineImpl::ReadEvents(const EventQuery& query) {
+  return catalog_->ReadEvents(query);
+}
+
 Result<Attributes> EngineImpl::RestoreFromTrash(uint64_t trash_id, const std::string& path) {
   std::string target = path;
   if (target.empty()) {
@@ -38,9 +42,10 @@ Result<GcReport> EngineImpl::CollectGarbage() {
     std::lock_guard lock(files_mu_);
     for (const auto& [ino, fs] : files_) open.push_back(ino);
   }
-  REEL_ASSIGN_OR_RETURN(report.trash_purged,
-                        catalog_->PurgeTrash(now - options_.trash_retention_seconds * 1000000000ll,
-                                             open, now));
+  const TimeNs retained_from = now - options_.trash_retention_seconds * 1000000000ll;
+  REEL_ASSIGN_OR_RETURN(report.trash_purged, catalog_->PurgeTrash(retained_from, open, now));
+  // The change feed is kept as long as the trash (docs/events.md).
+  REEL_RETURN_IF_ERROR(catalog_->TrimEvents(retained_from).status());
   // After the purge, so chunks it just released count from now.
   const TimeNs grace_cutoff = NowNs() - options_.gc_grace_seconds * 1000000000ll;
 

@@ -306,6 +306,14 @@ Status RemoteCatalog::BackupTo(const std::string&) {
       "a team catalog is backed up on its database server (pg_dump), not through a workspace");
 }
 
+Result<EventPage> RemoteCatalog::ReadEvents(const EventQuery& query) {
+  return CallFor<EventPage>("read_events", {{"after", query.after}, {"limit", query.limit}});
+}
+
+Result<uint64_t> RemoteCatalog::TrimEvents(TimeNs before) {
+  return CallFor<uint64_t>("trim_events", {{"before", before}}, "trimmed");
+}
+
 Result<CatalogStats> RemoteCatalog::Stats() {
   return CallFor<CatalogStats>("stats", json::object());
 }

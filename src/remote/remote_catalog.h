@@ -76,6 +76,10 @@ class RemoteCatalog final : public Catalog {
   Status SetDriveId(const std::string& id) override;
   Status BackupTo(const std::string& path) override;
 
+  // The workspace's events (the server reads them in the workspace's scope; query.scope is not
+  // sent).
+  Result<EventPage> ReadEvents(const EventQuery& query) override;
+  Result<uint64_t> TrimEvents(TimeNs before) override;
   Result<CatalogStats> Stats() override;
   Status Sync() override;
 

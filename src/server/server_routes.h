@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "catalog_rpc/event_feed.h"
 #include "common/status.h"
 #include "http/json_http.h"
 #include "server/workspace_catalog.h"
@@ -33,6 +34,7 @@ struct ServerContext {
   std::function<TimeNs()> clock;
   WorkspaceIndex* index = nullptr;  // which workspace each inode the server has seen is in
   bool check_pack_uploads = true;   // TeamServerOptions::check_pack_uploads
+  EventWaiters* event_waiters = nullptr;  // the reads of the change feed that wait
 };
 
 // A route handler called only for an authenticated caller. `request` carries the caller, the
@@ -65,5 +67,6 @@ void RegisterAccountRoutes(httplib::Server& server, ServerContext& ctx);
 void RegisterWorkspaceRoutes(httplib::Server& server, ServerContext& ctx);
 void RegisterCatalogRoutes(httplib::Server& server, ServerContext& ctx);
 void RegisterObjectRoutes(httplib::Server& server, ServerContext& ctx);
+void RegisterEventRoutes(httplib::Server& server, ServerContext& ctx);
 
 }  // namespace reel::server_internal

@@ -59,9 +59,10 @@ Result<MaintenanceReport> TeamMaintenance::RunOnce() {
   report.token = *token;
   const TimeNs cutoff = now - options_.trash_retention.count() * kNsPerSecond;
   REEL_ASSIGN_OR_RETURN(report.trash_purged, team_->catalog().PurgeTrash(cutoff, {}, now));
-  if (report.trash_purged > 0) {
-    spdlog::info("maintenance (lease token {}): purged {} trash entries", report.token,
-                 report.trash_purged);
+  REEL_ASSIGN_OR_RETURN(report.events_trimmed, team_->catalog().TrimEvents(cutoff));
+  if (report.trash_purged > 0 || report.events_trimmed > 0) {
+    spdlog::info("maintenance (lease token {}): purged {} trash entries, trimmed {} events",
+                 report.token, report.trash_purged, report.events_trimmed);
   }
   return report;
 }

@@ -43,6 +43,7 @@ struct MaintenanceReport {
   bool ran = false;         // false: another server holds the lease
   uint64_t token = 0;       // the lease's fencing token when it ran
   uint64_t trash_purged = 0;
+  uint64_t events_trimmed = 0;  // the change feed is kept as long as the trash
 };
 
 class TeamMaintenance {

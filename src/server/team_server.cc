@@ -113,6 +113,7 @@ json WorkspaceJson(const Workspace& w, Role role) {
 struct TeamServer::Impl {
   ServerContext ctx;
   WorkspaceIndex index;
+  std::unique_ptr<EventWaiters> event_waiters;
   std::unique_ptr<httplib::Server> server;
   std::thread thread;
   int port = 0;
@@ -169,6 +170,8 @@ Result<std::unique_ptr<TeamServer>> TeamServer::Start(TeamDirectory* team,
   }
   httplib::Server& server = *impl->server;
   const unsigned threads = options.threads == 0 ? 1 : options.threads;
+  impl->event_waiters = std::make_unique<EventWaiters>(std::max(1u, threads / 2));
+  impl->ctx.event_waiters = impl->event_waiters.get();
   server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   // Clients keep their connections open between calls; an idle one frees its thread soon.
   server.set_keep_alive_max_count(100000);
@@ -194,6 +197,7 @@ Result<std::unique_ptr<TeamServer>> TeamServer::Start(TeamDirectory* team,
   server_internal::RegisterWorkspaceRoutes(server, impl->ctx);
   server_internal::RegisterCatalogRoutes(server, impl->ctx);
   server_internal::RegisterObjectRoutes(server, impl->ctx);
+  server_internal::RegisterEventRoutes(server, impl->ctx);
 
   if (where.port == 0) {
     impl->port = server.bind_to_any_port(where.host);
@@ -223,6 +227,7 @@ Result<std::unique_ptr<TeamServer>> TeamServer::Start(TeamDirectory* team,
 void TeamServer::Stop() {
   if (!impl_ || !impl_->running) return;
   impl_->running = false;
+  impl_->event_waiters->Stop();
   impl_->server->stop();
   if (impl_->thread.joinable()) impl_->thread.join();
 }

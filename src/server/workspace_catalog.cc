@@ -389,6 +389,22 @@ Status WorkspaceCatalog::BackupTo(const std::string&) {
 
 // The team's counts: how much the whole drive holds (df in a mount, the pin reload's change
 // detector), nothing of what or where.
+// The workspace's own events (its scope), with its paths and inode numbers. `newest` is the
+// whole feed's: it tells a reader how far the feed has gone, not what happened elsewhere.
+Result<EventPage> WorkspaceCatalog::ReadEvents(const EventQuery& query) {
+  EventQuery in = query;
+  in.scope = workspace_.name;
+  REEL_ASSIGN_OR_RETURN(EventPage page, team_.ReadEvents(in));
+  for (ChangeEvent& e : page.events) {
+    e.ino = Out(e.ino);
+    e.path = Relative(e.path).value_or(std::string());
+    if (!e.old_path.empty()) e.old_path = Relative(e.old_path).value_or(std::string());
+  }
+  return page;
+}
+
+Result<uint64_t> WorkspaceCatalog::TrimEvents(TimeNs) { return ServersWork("trimming the events"); }
+
 Result<CatalogStats> WorkspaceCatalog::Stats() { return team_.Stats(); }
 
 Status WorkspaceCatalog::Sync() { return Status::Ok(); }

@@ -17,7 +17,7 @@ Result<std::string> TeamDirectory::ChangeCatalog(
       answer = std::move(*applied);
       return Status::Ok();
     }
-    std::unique_ptr<Catalog> in_txn = postgres::PostgresCatalog::InTransaction(*pool_, c);
+    std::unique_ptr<Catalog> in_txn = postgres::PostgresCatalog::InTransaction(*pool_, c, request.caller.name);
     REEL_ASSIGN_OR_RETURN(answer, change(*in_txn));
     return team::RecordRequestIn(c, request, what, answer);
   }));

@@ -84,7 +84,7 @@ Result<std::unique_ptr<TeamDirectory>> TeamDirectory::Open(const std::string& ur
   REEL_RETURN_IF_ERROR(pool->Transaction([&](PgConn& c) -> Status {
                          postgres::PgTxn tx(c);
                          REEL_RETURN_IF_ERROR(tx.EnsureRoot(0, 0, now));
-                         return tx.FlushStats();
+                         return tx.Finish();
                        })
                            .WithContext(where));
   return std::unique_ptr<TeamDirectory>(new TeamDirectory(std::move(pool)));
@@ -103,7 +103,7 @@ Result<User> TeamDirectory::AddUser(const std::string& name, TimeNs now) {
     if (rows.empty()) return Status::AlreadyExists("user \"" + name + "\" exists");
     user = User{rows.U64(0, 0), name, now};
     REEL_RETURN_IF_ERROR(team::CreateWorkspaceIn(tx, name, user.id, /*home=*/true, now).status());
-    return tx.FlushStats();
+    return tx.Finish();
   }));
   return user;
 }

@@ -24,6 +24,7 @@ class FakeEngine : public Engine {
     return Result<std::vector<TrashEntry>>(std::vector<TrashEntry>{});
   };
   std::function<Result<Attributes>(uint64_t, const std::string&)> restore_from_trash;
+  std::function<Result<EventPage>(const EventQuery&)> read_events;
   std::function<Result<GcReport>()> gc;
   std::function<Result<FsckReport>()> check;
   std::function<Status()> wait_idle = [] { return Status::Ok(); };
@@ -92,6 +93,9 @@ class FakeEngine : public Engine {
     return file_status ? file_status(ino) : No();
   }
   Result<std::vector<TrashEntry>> ListTrash() override { return list_trash(); }
+  Result<EventPage> ReadEvents(const EventQuery& q) override {
+    return read_events ? read_events(q) : No();
+  }
   Result<Attributes> RestoreFromTrash(uint64_t id, const std::string& path) override {
     return restore_from_trash ? restore_from_trash(id, path) : No();
   }

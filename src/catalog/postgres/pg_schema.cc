@@ -75,6 +75,16 @@
 //     `expires` (ns, the servers' clock); `token` grows by one each time the lease changes hands,
 //     so work done under an older one can be told apart (a fencing token).
 //
+// events(seq BIGINT PRIMARY KEY, time, kind, ino, type, scope BYTEA, path BYTEA, old_path BYTEA,
+//        version, version_kind, size, actor TEXT); event_counter(id = 1, last)   (schema 6)
+//     The change feed (catalog.h ReadEvents, docs/events.md). A transaction's events are numbered
+//     by its last statement, which adds their count to the one event_counter row and inserts
+//     them: the row stays locked until the commit, so the next transaction with events waits
+//     for it (and, being serializable, runs again), and seqs are handed out in commit order with
+//     no gaps: a reader that saw N never later finds an unseen event below N. The cost: writers
+//     of events are serialised on that row for the last statement and the commit. `scope` is
+//     the top-level directory (a workspace) the event happened under; index (scope, seq).
+//
 // stats(shard PRIMARY KEY, files, directories, logical_bytes, chunks, chunk_bytes, versions,
 //       trash_entries)
 //     The counters behind Stats() (statfs), kept exact WITHOUT triggers: every write transaction
@@ -255,6 +265,29 @@ CREATE TABLE requests (
 CREATE INDEX requests_by_age ON requests (created);
 )sql";
 
+constexpr const char* kEvents = R"sql(
+CREATE TABLE event_counter (
+  id   INTEGER PRIMARY KEY CHECK (id = 1),
+  last BIGINT NOT NULL
+);
+INSERT INTO event_counter (id, last) VALUES (1, 0);
+CREATE TABLE events (
+  seq          BIGINT PRIMARY KEY,
+  time         BIGINT NOT NULL,
+  kind         SMALLINT NOT NULL,
+  ino          BIGINT NOT NULL,
+  type         SMALLINT NOT NULL,
+  scope        BYTEA NOT NULL,
+  path         BYTEA NOT NULL,
+  old_path     BYTEA NOT NULL,
+  version      BIGINT NOT NULL,
+  version_kind SMALLINT NOT NULL,
+  size         BIGINT NOT NULL,
+  actor        TEXT NOT NULL
+);
+CREATE INDEX events_by_scope ON events (scope, seq);
+)sql";
+
 constexpr PgMigration kMigrations[] = {
     {1, "catalog: inodes, dentries, versions, chunks, xattrs, trash, packs, identity, stats",
      kInitialSchema},
@@ -264,6 +297,7 @@ constexpr PgMigration kMigrations[] = {
     {5, "team: leases of once-only work",
      "CREATE TABLE leases (name TEXT PRIMARY KEY, holder TEXT NOT NULL, token BIGINT NOT NULL, "
      "expires BIGINT NOT NULL);"},
+    {6, "change feed: events, numbered at commit", kEvents},
 };
 
 }  // namespace

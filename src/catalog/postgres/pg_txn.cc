@@ -363,6 +363,11 @@ Status PgTxn::AddChunkTiers(const std::vector<ChunkId>& ids, TierMask tiers) {
       HexArray(ids), tiers);
 }
 
+Status PgTxn::Finish() {
+  REEL_RETURN_IF_ERROR(FlushStats());
+  return FlushEvents();
+}
+
 Status PgTxn::FlushStats() {
   const StatsDelta& d = delta_;
   if (d.files == 0 && d.directories == 0 && d.logical_bytes == 0 && d.chunks == 0 &&

@@ -3,11 +3,15 @@
 // catalog's own operations share: reading inode rows, chunk references, and the stats counters.
 //
 // Stats: there are no triggers, so a PgTxn counts what its writes change (files, directories,
-// bytes, chunks, versions, trash entries) and FlushStats() adds it to one random row of the
+// bytes, chunks, versions, trash entries) and Finish() adds it to one random row of the
 // stats table just before the transaction commits (see pg_schema.cc).
+//
+// Events: a PgTxn keeps the change events of its transaction and Finish() numbers and writes
+// them in one statement, the last before the commit (postgres/event_ops.cc).
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "catalog/catalog_txn.h"
@@ -45,7 +49,8 @@ auto MapRows(const PgRows& rows, Read read) {
 
 class PgTxn final : public CatalogTxn {
  public:
-  explicit PgTxn(PgConn& conn) : c_(conn) {}
+  // `actor`: the team user the changes are made for ("" when none), named in their events.
+  explicit PgTxn(PgConn& conn, std::string actor = {}) : c_(conn), actor_(std::move(actor)) {}
   PgConn& conn() { return c_; }
 
   Result<Attributes> LoadInode(InodeId ino) override;
@@ -75,6 +80,7 @@ class PgTxn final : public CatalogTxn {
                        const ChunkUses& uses) override;
   Status SetCurrentVersion(const Attributes& attr, uint64_t number, uint64_t size, TimeNs mtime,
                            TimeNs ctime) override;
+  Status AppendEvent(const ChangeEvent& e, std::string_view scope) override;
 
   // Inserts the root directory (inode 1) unless it exists.
   Status EnsureRoot(uint32_t uid, uint32_t gid, TimeNs now);
@@ -85,8 +91,9 @@ class PgTxn final : public CatalogTxn {
   Status ReleaseChunkReferences(const ChunkUses& uses, TimeNs now);
   // ORs `tiers` into the records of `ids` (unknown ids are ignored).
   Status AddChunkTiers(const std::vector<ChunkId>& ids, TierMask tiers);
-  // Adds the counts of this transaction's writes to one stats row; call last.
-  Status FlushStats();
+  // Adds the counts of this transaction's writes to one stats row and writes its events; call
+  // last, just before the commit.
+  Status Finish();
 
  private:
   // Changes of the stats counters (see pg_schema.cc) made by this transaction.
@@ -96,9 +103,14 @@ class PgTxn final : public CatalogTxn {
   };
   // Counts an inode entering (+1) or leaving (-1) the counters.
   void CountInode(FileType type, uint64_t nlink, uint64_t size, int sign);
+  Status FlushStats();
+  // Numbers the events of this transaction and inserts them.
+  Status FlushEvents();
 
   PgConn& c_;
+  const std::string actor_;
   StatsDelta delta_;
+  std::vector<std::pair<ChangeEvent, std::string>> events_;  // with their scopes
 };
 
 }  // namespace reel::postgres

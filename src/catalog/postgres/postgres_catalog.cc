@@ -32,20 +32,21 @@ std::unique_ptr<Catalog> PostgresCatalog::OnPool(PgPool& pool) {
   return std::unique_ptr<Catalog>(new PostgresCatalog(nullptr, &pool, nullptr));
 }
 
-std::unique_ptr<Catalog> PostgresCatalog::InTransaction(PgPool& pool, PgConn& conn) {
-  return std::unique_ptr<Catalog>(new PostgresCatalog(nullptr, &pool, &conn));
+std::unique_ptr<Catalog> PostgresCatalog::InTransaction(PgPool& pool, PgConn& conn,
+                                                        std::string actor) {
+  return std::unique_ptr<Catalog>(new PostgresCatalog(nullptr, &pool, &conn, std::move(actor)));
 }
 
 Status PostgresCatalog::Write(const std::function<Status(PgTxn&)>& body) {
   if (bound_ != nullptr) {
-    PgTxn tx(*bound_);
+    PgTxn tx(*bound_, actor_);
     REEL_RETURN_IF_ERROR(body(tx));
-    return tx.FlushStats();
+    return tx.Finish();
   }
   return pool_->Transaction([&](PgConn& c) -> Status {
-    PgTxn tx(c);
+    PgTxn tx(c, actor_);
     REEL_RETURN_IF_ERROR(body(tx));
-    return tx.FlushStats();
+    return tx.Finish();
   });
 }
 

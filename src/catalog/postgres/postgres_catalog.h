@@ -43,8 +43,10 @@ class PostgresCatalog final : public Catalog {
   // A catalog whose every call runs inside the transaction the caller has open on `conn` (of
   // `pool`): no transaction of its own and no retries, since the caller's transaction is retried
   // as a whole. The team server runs a call and the record of its request id this way, so both
-  // commit or neither does.
-  [[nodiscard]] static std::unique_ptr<Catalog> InTransaction(PgPool& pool, PgConn& conn);
+  // commit or neither does. `actor`: the team user the changes are made for (their events name
+  // them).
+  [[nodiscard]] static std::unique_ptr<Catalog> InTransaction(PgPool& pool, PgConn& conn,
+                                                              std::string actor = {});
   ~PostgresCatalog() override;
 
   Result<Attributes> Lookup(InodeId parent, const std::string& name) override;
@@ -104,12 +106,15 @@ class PostgresCatalog final : public Catalog {
   Status SetDriveId(const std::string& id) override;
   Status BackupTo(const std::string& path) override;
 
+  Result<EventPage> ReadEvents(const EventQuery& query) override;
+  Result<uint64_t> TrimEvents(TimeNs before) override;
   Result<CatalogStats> Stats() override;
   Status Sync() override;
 
  private:
-  PostgresCatalog(std::unique_ptr<PgPool> owned, PgPool* pool, PgConn* bound)
-      : owned_pool_(std::move(owned)), pool_(pool), bound_(bound) {}
+  PostgresCatalog(std::unique_ptr<PgPool> owned, PgPool* pool, PgConn* bound,
+                  std::string actor = {})
+      : owned_pool_(std::move(owned)), pool_(pool), bound_(bound), actor_(std::move(actor)) {}
 
   // Runs `body` as one serializable write transaction (retried on conflicts), then adds the
   // stats counts of its writes in the same transaction.
@@ -154,6 +159,7 @@ class PostgresCatalog final : public Catalog {
   std::unique_ptr<PgPool> owned_pool_;  // when the catalog opened its own
   PgPool* pool_;
   PgConn* bound_;  // the caller's open transaction (InTransaction); nullptr otherwise
+  const std::string actor_;  // named in the events of its changes
 };
 
 }  // namespace reel::postgres

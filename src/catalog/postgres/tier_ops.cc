@@ -54,7 +54,7 @@ Status PostgresCatalog::MarkPublished(InodeId ino, uint64_t number, TimeNs now) 
         tx.conn().Query("UPDATE versions SET published = $3 WHERE ino = $1 AND number = $2", ino,
                         number, now));
     if (rows.Affected() == 0) return NoSuchVersion(ino, number);
-    return Status::Ok();
+    return RecordPublished(tx, ino, number, now);
   });
 }
 

@@ -294,6 +294,26 @@ DROP TABLE pins;
 DROP TABLE transfers;
 )sql";
 
+// The change feed (sqlite/event_ops.cc): one row per event, numbered by AUTOINCREMENT (never
+// reused); `scope` is the top-level directory the event happened under, for a workspace's reads.
+constexpr const char* kEvents = R"sql(
+CREATE TABLE events (
+  seq          INTEGER PRIMARY KEY AUTOINCREMENT,
+  time         INTEGER NOT NULL,
+  kind         INTEGER NOT NULL,
+  ino          INTEGER NOT NULL,
+  type         INTEGER NOT NULL,
+  scope        TEXT NOT NULL,
+  path         TEXT NOT NULL,
+  old_path     TEXT NOT NULL DEFAULT '',
+  version      INTEGER NOT NULL DEFAULT 0,
+  version_kind INTEGER NOT NULL DEFAULT 0,
+  size         INTEGER NOT NULL DEFAULT 0,
+  actor        TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX events_by_scope ON events (scope, seq);
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& Migrations() {
@@ -307,6 +327,7 @@ const std::vector<Migration>& Migrations() {
       {6, "special files: fifo, device and socket types, device numbers", kSpecialFiles},
       {7, "per-machine state out: pins and the transfer queue become legacy copies",
        kMachineStateOut},
+      {8, "change feed: events", kEvents},
   };
   return kMigrations;
 }

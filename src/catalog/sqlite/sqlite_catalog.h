@@ -91,6 +91,8 @@ class SqliteCatalog final : public Catalog {
   Status SetDriveId(const std::string& id) override;
   Status BackupTo(const std::string& path) override;
 
+  Result<EventPage> ReadEvents(const EventQuery& query) override;
+  Result<uint64_t> TrimEvents(TimeNs before) override;
   Result<CatalogStats> Stats() override;
   Status Sync() override;
 

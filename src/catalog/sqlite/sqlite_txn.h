@@ -39,6 +39,7 @@ class SqliteTxn final : public CatalogTxn {
                        const ChunkUses& uses) override;
   Status SetCurrentVersion(const Attributes& attr, uint64_t number, uint64_t size, TimeNs mtime,
                            TimeNs ctime) override;
+  Status AppendEvent(const ChangeEvent& e, std::string_view scope) override;
 
  private:
   Db& db_;

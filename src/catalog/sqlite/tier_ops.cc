@@ -1,6 +1,7 @@
 // Tiers in the SQLite catalog: chunk tier bits and published versions.
 #include "catalog/sqlite/inode_queries.h"
 #include "catalog/sqlite/sqlite_catalog.h"
+#include "catalog/sqlite/sqlite_txn.h"
 
 namespace reel::sqlite {
 
@@ -73,7 +74,8 @@ Status SqliteCatalog::MarkPublished(InodeId ino, uint64_t number, TimeNs now) {
       return Status::NotFound("inode " + std::to_string(ino) + " has no version " +
                               std::to_string(number));
     }
-    return Status::Ok();
+    SqliteTxn tx(db);
+    return RecordPublished(tx, ino, number, now);
   });
 }
 

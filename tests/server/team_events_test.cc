@@ -1,0 +1,107 @@
+// The team server's change feed: GET /v1/workspaces/NAME/events, for the workspace's members
+// only, with the workspace's paths, who made each change, and a read that waits for the next.
+#include <future>
+
+#include "catalog_rpc/catalog_json.h"
+#include "remote/remote_catalog.h"
+#include "team_server_fixture.h"
+
+namespace reel::testing {
+namespace {
+
+class TeamEventsTest : public TeamServerTest {
+ protected:
+  // The page a GET of `target` answers as `token` (a failure when it is not a 200).
+  EventPage Read(const std::string& token, const std::string& target) {
+    auto res = Raw("GET", target, "", As(token));
+    EXPECT_TRUE(res);
+    if (!res) return {};
+    EXPECT_EQ(res->status, 200) << res->body;
+    if (res->status != 200) return {};
+    return json::parse(res->body).get<EventPage>();
+  }
+
+  NewNode Node(FileType type) {
+    NewNode n;
+    n.type = type;
+    n.mode = type == FileType::kDirectory ? 0755 : 0644;
+    return n;
+  }
+};
+
+std::vector<std::string> Paths(const EventPage& page) {
+  std::vector<std::string> out;
+  for (const ChangeEvent& e : page.events) {
+    out.push_back(std::string(ChangeKindName(e.kind)) + " " + e.path + " by " + e.actor);
+  }
+  return out;
+}
+
+TEST_F(TeamEventsTest, AMemberReadsTheWorkspacesEventsWithItsPathsAndAuthors) {
+  ASSERT_OK(ClientFor(alice_).CreateWorkspace("show1").status());
+  RemoteCatalog show(OptionsFor(alice_), "show1");
+  ASSERT_OK_AND_ASSIGN(Attributes shots,
+                       show.CreateNode(kRootInode, "shots", Node(FileType::kDirectory), now_));
+  ASSERT_OK(show.CreateNode(shots.ino, "a.exr", Node(FileType::kRegular), now_).status());
+  // Work in another workspace is not in this one's feed.
+  RemoteCatalog carols(OptionsFor(carol_), "carol");
+  ASSERT_OK(carols.CreateNode(kRootInode, "private", Node(FileType::kRegular), now_).status());
+
+  const EventPage page = Read(alice_, "/v1/workspaces/show1/events");
+  EXPECT_EQ(Paths(page), (std::vector<std::string>{"created  by alice", "created shots by alice",
+                                                   "created shots/a.exr by alice"}));
+  ASSERT_EQ(page.events.size(), 3u);
+  EXPECT_EQ(page.events[0].ino, kRootInode) << "the workspace's own directory is its root";
+  EXPECT_EQ(page.events[1].ino, shots.ino);
+  EXPECT_GT(page.newest, page.events.back().seq) << "carol's create came after";
+
+  // Not a member: refused; a reader: the same feed.
+  auto refused = Raw("GET", "/v1/workspaces/show1/events", "", As(bob_));
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 403);
+  auto anonymous = Raw("GET", "/v1/workspaces/show1/events", "", {});
+  ASSERT_TRUE(anonymous);
+  EXPECT_EQ(anonymous->status, 401);
+  ASSERT_OK(ClientFor(alice_).Grant("show1", "bob", "reader"));
+  const EventPage bobs = Read(bob_, "/v1/workspaces/show1/events?after=" +
+                                        std::to_string(page.events[0].seq) + "&limit=1");
+  ASSERT_EQ(bobs.events.size(), 1u);
+  EXPECT_EQ(bobs.events[0].path, "shots");
+  // The grant itself is not a namespace change.
+  EXPECT_EQ(Read(bob_, "/v1/workspaces/show1/events").events.size(), 3u);
+  // The remote catalog reads the same feed.
+  ASSERT_OK_AND_ASSIGN(EventPage through_catalog, show.ReadEvents(EventQuery{}));
+  EXPECT_EQ(Paths(through_catalog), Paths(page));
+}
+
+TEST_F(TeamEventsTest, BadParametersAreRefusedWithA400) {
+  for (const char* query : {"after=-1", "after=x", "limit=0", "limit=1001", "wait=26",
+                            "wait=1.5", "after=1&after=2", "cursor=3"}) {
+    auto res = Raw("GET", std::string("/v1/workspaces/alice/events?") + query, "", As(alice_));
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 400) << query << ": " << res->body;
+    EXPECT_EQ(ErrorCode(res), "invalid_argument") << query;
+  }
+}
+
+// A reader at the head of the feed asks to wait: the answer comes with the next change (made
+// while it waits, or before its first look: either way it is in the page), long before the wait
+// ends.
+TEST_F(TeamEventsTest, AWaitingReadAnswersWithTheNextChange) {
+  const uint64_t head = Read(alice_, "/v1/workspaces/alice/events").newest;
+  auto waiting = std::async(std::launch::async, [&] {
+    return Read(alice_, "/v1/workspaces/alice/events?wait=25&after=" + std::to_string(head));
+  });
+  RemoteCatalog home(OptionsFor(alice_), "alice");
+  ASSERT_OK(home.CreateNode(kRootInode, "new.txt", Node(FileType::kRegular), now_).status());
+  const auto started = std::chrono::steady_clock::now();
+  const EventPage page = waiting.get();
+  ASSERT_EQ(page.events.size(), 1u);
+  EXPECT_EQ(page.events[0].path, "new.txt");
+  EXPECT_EQ(page.events[0].seq, head + 1);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(20))
+      << "answered when the change came, not when the wait ran out";
+}
+
+}  // namespace
+}  // namespace reel::testing
