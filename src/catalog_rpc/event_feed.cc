@@ -45,6 +45,11 @@ void EventWaiters::Stop() {
   cv_.notify_all();
 }
 
+bool EventWaiters::stopped() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return stopped_;
+}
+
 Result<EventPage> EventWaiters::Read(
     const std::function<Result<EventPage>(const EventQuery&)>& read, const EventRead& request,
     std::chrono::milliseconds poll) {

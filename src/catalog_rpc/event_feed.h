@@ -40,6 +40,7 @@ class EventWaiters {
   explicit EventWaiters(size_t max_waiting) : max_waiting_(max_waiting) {}
   // Answers every waiting read now, and every later one without waiting.
   void Stop();
+  [[nodiscard]] bool stopped();
 
   // `read(query)`, read again until it has events, `request.wait` has passed or Stop(): every
   // `poll` (the catalog has no push; a change made through another server is seen at the next

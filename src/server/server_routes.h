@@ -42,6 +42,11 @@ struct ServerContext {
 using AuthedHandler =
     std::function<Result<nlohmann::json>(const httplib::Request&, const TeamRequest& request)>;
 
+// The caller of `req`, authenticated by its bearer token (Unauthenticated without a valid one),
+// with the request id a change (`mutation`) must carry.
+[[nodiscard]] Result<TeamRequest> Authenticated(ServerContext& ctx, const httplib::Request& req,
+                                                bool mutation);
+
 // Registers a route: GET is a read; POST, PUT and DELETE are mutations and need a request id.
 // `pattern` is a regular expression (path parameters in req.matches).
 void Route(httplib::Server& server, ServerContext& ctx, const std::string& method,

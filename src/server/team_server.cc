@@ -45,28 +45,33 @@ std::string BearerToken(const httplib::Request& req) {
 
 namespace server_internal {
 
+Result<TeamRequest> Authenticated(ServerContext& ctx, const httplib::Request& r, bool mutation) {
+  const std::string token = BearerToken(r);
+  if (token.empty()) {
+    return Status::Unauthenticated(
+        "this call needs a token (Authorization: Bearer ...); get one with reel login");
+  }
+  TeamRequest request;
+  request.now = ctx.clock();
+  REEL_ASSIGN_OR_RETURN(request.caller, ctx.team->Authenticate(token, request.now));
+  if (mutation) {
+    if (!r.has_header(kRequestIdHeader)) {
+      return Status::InvalidArgument(std::string("a change needs a ") + kRequestIdHeader +
+                                     " header");
+    }
+    request.id = r.get_header_value(kRequestIdHeader);
+    REEL_RETURN_IF_ERROR(ValidateRequestId(request.id).WithContext(kRequestIdHeader));
+  }
+  return request;
+}
+
 void Route(httplib::Server& server, ServerContext& ctx, const std::string& method,
            const std::string& pattern, AuthedHandler handler) {
   const bool mutation = method != "GET";
   auto wrapped = [&ctx, mutation, handler = std::move(handler)](const httplib::Request& req,
                                                                 httplib::Response& res) {
     http::Respond(res, http::RunHandler([&](const httplib::Request& r) -> Result<json> {
-      const std::string token = BearerToken(r);
-      if (token.empty()) {
-        return Status::Unauthenticated(
-            "this call needs a token (Authorization: Bearer ...); get one with reel login");
-      }
-      TeamRequest request;
-      request.now = ctx.clock();
-      REEL_ASSIGN_OR_RETURN(request.caller, ctx.team->Authenticate(token, request.now));
-      if (mutation) {
-        if (!r.has_header(kRequestIdHeader)) {
-          return Status::InvalidArgument(std::string("a change needs a ") + kRequestIdHeader +
-                                         " header");
-        }
-        request.id = r.get_header_value(kRequestIdHeader);
-        REEL_RETURN_IF_ERROR(ValidateRequestId(request.id).WithContext(kRequestIdHeader));
-      }
+      REEL_ASSIGN_OR_RETURN(TeamRequest request, Authenticated(ctx, r, mutation));
       return handler(r, request);
     }, req));
     // Every answer is one caller's (and some hold keys or signed URLs): never kept by a cache.

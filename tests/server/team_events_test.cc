@@ -103,5 +103,83 @@ TEST_F(TeamEventsTest, AWaitingReadAnswersWithTheNextChange) {
       << "answered when the change came, not when the wait ran out";
 }
 
+// What a stream of server-sent events delivered before the reader stopped it: the raw text, and
+// the content type.
+struct Streamed {
+  std::string text;
+  std::string content_type;
+  int status = 0;
+};
+
+// Reads `target` as `token` (and `headers`) until `events` events came.
+Streamed ReadStream(const std::string& url, const std::string& target, httplib::Headers headers,
+                    int events) {
+  Streamed out;
+  httplib::Client c(url);
+  c.set_read_timeout(std::chrono::seconds(60));
+  int seen = 0;
+  auto res = c.Get(
+      target, headers,
+      [&](const httplib::Response& r) {
+        out.status = r.status;
+        out.content_type = r.get_header_value("Content-Type");
+        return true;
+      },
+      [&](const char* data, size_t size) {
+        out.text.append(data, size);
+        for (size_t at = out.text.find("\nevent: change\n"); at != std::string::npos;
+             at = out.text.find("\nevent: change\n", at + 1)) {
+          if (++seen >= events) return false;  // enough: hang up
+        }
+        seen = 0;
+        return true;
+      });
+  if (res && out.status == 0) out.status = res->status;
+  return out;
+}
+
+TEST_F(TeamEventsTest, AStreamSendsEachChangeAsItHappensAndResumesAfterLastEventId) {
+  const uint64_t start = Read(alice_, "/v1/workspaces/alice/events").newest;
+  RemoteCatalog home(OptionsFor(alice_), "alice");
+  ASSERT_OK(home.CreateNode(kRootInode, "one.txt", Node(FileType::kRegular), now_).status());
+  auto streaming = std::async(std::launch::async, [&] {
+    return ReadStream(server_->url(),
+                      "/v1/workspaces/alice/events/stream?after=" + std::to_string(start),
+                      As(alice_), 2);
+  });
+  // Made while the stream is open or before it starts: it comes through either way.
+  ASSERT_OK(home.CreateNode(kRootInode, "two.txt", Node(FileType::kRegular), now_).status());
+  const Streamed got = streaming.get();
+  EXPECT_EQ(got.status, 200);
+  EXPECT_EQ(got.content_type, "text/event-stream");
+  const std::string first = "id: " + std::to_string(start + 1) + "\nevent: change\ndata: ";
+  const std::string second = "id: " + std::to_string(start + 2) + "\nevent: change\ndata: ";
+  ASSERT_NE(got.text.find(first), std::string::npos) << got.text;
+  ASSERT_NE(got.text.find(second), std::string::npos) << got.text;
+  const std::string data = got.text.substr(got.text.find(first) + first.size());
+  const ChangeEvent e = json::parse(data.substr(0, data.find('\n'))).get<ChangeEvent>();
+  EXPECT_EQ(e.path, "one.txt");
+  EXPECT_EQ(e.actor, "alice");
+
+  // A reconnecting EventSource names the last event it saw: the stream goes on after it.
+  httplib::Headers resume = As(alice_);
+  resume.emplace("Last-Event-ID", std::to_string(start + 1));
+  const Streamed resumed = ReadStream(server_->url(), "/v1/workspaces/alice/events/stream", resume, 1);
+  EXPECT_EQ(resumed.text.find("id: " + std::to_string(start + 2) + "\n"), 0u) << resumed.text;
+  EXPECT_NE(resumed.text.find("two.txt"), std::string::npos);
+
+  // Refused before any stream starts: a JSON error.
+  auto stranger = Raw("GET", "/v1/workspaces/alice/events/stream", "", As(bob_));
+  ASSERT_TRUE(stranger);
+  EXPECT_EQ(stranger->status, 403);
+  EXPECT_EQ(ErrorCode(stranger), "permission_denied");
+  auto anonymous = Raw("GET", "/v1/workspaces/alice/events/stream", "", {});
+  ASSERT_TRUE(anonymous);
+  EXPECT_EQ(anonymous->status, 401);
+  auto bad = Raw("GET", "/v1/workspaces/alice/events/stream?after=x", "", As(alice_));
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->status, 400);
+}
+
 }  // namespace
 }  // namespace reel::testing
