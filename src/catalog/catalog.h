@@ -157,8 +157,9 @@ class Catalog {
   virtual Status BackupTo(const std::string& path) = 0;
 
   // --- change feed (docs/events.md) ---
-  // Every change of the namespace and its versions records an event in its own transaction
-  // (created, linked, removed, trashed, renamed, restored, version, published). Events are
+  // Every change of the namespace, attributes and versions records an event in its own
+  // transaction (created, linked, removed, trashed, renamed, restored, version, published,
+  // changed). Events are
   // numbered at commit: in commit order, never reused, no gaps a reader could fall into.
   // InvalidArgument when limit is 0 or above kMaxEventsPerRead.
   virtual Result<EventPage> ReadEvents(const EventQuery& query) = 0;

@@ -226,6 +226,11 @@ Status RecordPublished(CatalogTxn& tx, InodeId ino, uint64_t number, TimeNs now)
   return Append(tx, e);
 }
 
+Status RecordChanged(CatalogTxn& tx, const Attributes& attr, TimeNs now) {
+  REEL_ASSIGN_OR_RETURN(std::string path, FirstPath(tx, attr.ino));
+  return Append(tx, EventOf(ChangeKind::kChanged, attr, std::move(path), now));
+}
+
 Status CheckEventQuery(const EventQuery& query) {
   if (query.limit == 0 || query.limit > kMaxEventsPerRead) {
     return Status::InvalidArgument("read 1 to " + std::to_string(kMaxEventsPerRead) +

@@ -107,6 +107,8 @@ class CatalogTxn {
 
 // Records that version `number` of the file `ino` was published (MarkPublished of a backend).
 [[nodiscard]] Status RecordPublished(CatalogTxn& tx, InodeId ino, uint64_t number, TimeNs now);
+// Records that the attributes of `attr` changed (SetAttributes of a backend).
+[[nodiscard]] Status RecordChanged(CatalogTxn& tx, const Attributes& attr, TimeNs now);
 // InvalidArgument unless 1 <= query.limit <= kMaxEventsPerRead.
 [[nodiscard]] Status CheckEventQuery(const EventQuery& query);
 

@@ -227,6 +227,7 @@ enum class ChangeKind : uint8_t {
   kRestored = 6,   // a trashed file got a name again
   kVersion = 7,    // a new version became current (version, version_kind, size)
   kPublished = 8,  // a version reached the cloud tier and was marked published
+  kChanged = 9,    // attributes changed: mode, owner, times (SetAttributes)
 };
 
 struct ChangeEvent {

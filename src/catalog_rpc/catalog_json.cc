@@ -129,6 +129,8 @@ std::string_view ChangeKindName(ChangeKind kind) {
       return "version";
     case ChangeKind::kPublished:
       return "published";
+    case ChangeKind::kChanged:
+      return "changed";
   }
   return "created";
 }
@@ -136,7 +138,7 @@ std::string_view ChangeKindName(ChangeKind kind) {
 Result<ChangeKind> ParseChangeKind(std::string_view name) {
   for (auto k : {ChangeKind::kCreated, ChangeKind::kLinked, ChangeKind::kRemoved,
                  ChangeKind::kTrashed, ChangeKind::kRenamed, ChangeKind::kRestored,
-                 ChangeKind::kVersion, ChangeKind::kPublished}) {
+                 ChangeKind::kVersion, ChangeKind::kPublished, ChangeKind::kChanged}) {
     if (ChangeKindName(k) == name) return k;
   }
   return Status::InvalidArgument("unknown event kind \"" + std::string(name.substr(0, 32)) +

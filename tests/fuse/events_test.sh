@@ -22,7 +22,7 @@ ln shots/b.txt shots/c.txt
 rm shots/c.txt
 rm shots/b.txt
 ln -s b.txt shots/link
-chmod 600 shots  # attributes are not in the feed
+chmod 700 shots
 echo x > other/x.txt
 "$REEL" sync .
 "$REEL" events --json --after 0 > "$WORK/all"
@@ -37,6 +37,7 @@ linked shots/c.txt
 removed shots/c.txt
 trashed shots/b.txt
 created shots/link
+changed shots
 created other/x.txt
 version other/x.txt
 WANT
@@ -48,7 +49,7 @@ sys.exit(0 if seqs == list(range(seqs[0], seqs[0] + len(seqs))) else 1)' "$WORK/
 
 "$REEL" events shots --json --after 0 | described > "$WORK/shots"
 check "PATH keeps what happened under it" [ "$(grep -c other "$WORK/shots")" = 0 ]
-check "PATH keeps all of it" [ "$(wc -l < "$WORK/shots")" = 8 ]
+check "PATH keeps all of it" [ "$(wc -l < "$WORK/shots")" = 9 ]
 "$REEL" events --last 3 | tee "$WORK/last3" > /dev/null
 check "--last N shows the last N" [ "$(wc -l < "$WORK/last3")" = 3 ]
 "$REEL" events --after 0 > "$WORK/human"

@@ -68,6 +68,7 @@ Result<Attributes> PostgresCatalog::SetAttributes(InodeId ino, const AttrUpdate&
         "UPDATE inodes SET mode = $2, uid = $3, gid = $4, atime = $5, mtime = $6, ctime = $7 "
         "WHERE ino = $1",
         ino, attr.mode, attr.uid, attr.gid, attr.atime, attr.mtime, attr.ctime));
+    REEL_RETURN_IF_ERROR(RecordChanged(tx, attr, now));
     return attr;
   });
 }

@@ -92,11 +92,13 @@ Result<Attributes> SqliteCatalog::SetAttributes(InodeId ino, const AttrUpdate& u
   Status s = Write([&](Db& db) -> Status {
     REEL_ASSIGN_OR_RETURN(attr, LoadInode(db, ino));
     ApplyAttrUpdate(update, now, attr);
-    return db
-        .Prepare("UPDATE inodes SET mode = ?2, uid = ?3, gid = ?4, atime = ?5, mtime = ?6, "
-                 "ctime = ?7 WHERE ino = ?1")
-        .Bind(ino, attr.mode, attr.uid, attr.gid, attr.atime, attr.mtime, attr.ctime)
-        .Run();
+    REEL_RETURN_IF_ERROR(
+        db.Prepare("UPDATE inodes SET mode = ?2, uid = ?3, gid = ?4, atime = ?5, mtime = ?6, "
+                   "ctime = ?7 WHERE ino = ?1")
+            .Bind(ino, attr.mode, attr.uid, attr.gid, attr.atime, attr.mtime, attr.ctime)
+            .Run());
+    SqliteTxn tx(db);
+    return RecordChanged(tx, attr, now);
   });
   if (!s.ok()) return s;
   return attr;
