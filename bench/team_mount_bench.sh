@@ -33,27 +33,7 @@ done
 REEL=$BUILD/src/cli/reel
 META=$BUILD/bench/meta_bench
 [[ -x $REEL && -x $META ]] || { echo "build reel and bench/meta_bench first ($BUILD)" >&2; exit 1; }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-
-WORK=$(mktemp -d /tmp/reel-team-mount-bench-XXXXXX)
-export PG_DIR CEPH_DIR=$WORK/ceph XDG_RUNTIME_DIR=$WORK/run
-PG_DIR=$(mktemp -d /tmp/reel-team-mount-bench-pg-XXXXXX)  # directly under /tmp: postgres runs it
-mkdir -p "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
-cleanup() {
-  local m
-  for m in "$WORK"/*/mnt; do
-    mountpoint -q "$m" 2>/dev/null && { "$REEL" umount "$m" >/dev/null 2>&1 || fusermount3 -uz "$m" || true; }
-  done
-  "$REEL" server stop "$WORK/server" >/dev/null 2>&1 || true
-  "$ROOT/scripts/pg-down.sh" >/dev/null 2>&1 || true
-  "$ROOT/scripts/ceph-down.sh" >/dev/null 2>&1 || true
-  rm -rf "$WORK" "$PG_DIR"
-}
-trap cleanup EXIT
-PG_FSYNC=on PG_PORT=$(free_port) "$ROOT/scripts/pg-up.sh" >/dev/null
-source "$PG_DIR/env"
-OBJECTSTORE=bluestore MON_PORT=$(free_port) RGW_PORT=$(free_port) "$ROOT/scripts/ceph-up.sh" >/dev/null
-source "$CEPH_DIR/env"
+source "$ROOT/bench/team_servers.sh" team-mount bluestore
 S3="s3://bench?endpoint=$S3_ENDPOINT&path_style=true&create_bucket=true"
 s3_at() { echo "s3://bench/$1?endpoint=$S3_ENDPOINT&path_style=true&create_bucket=true"; }
 

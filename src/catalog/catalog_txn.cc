@@ -40,19 +40,26 @@ ChangeEvent EventOf(ChangeKind kind, const Attributes& subject, std::string path
   return e;
 }
 
-// Records event `kind` of `subject`, now at `path`.
-Status Record(CatalogTxn& tx, ChangeKind kind, const Attributes& subject, std::string path,
-              TimeNs now, std::string old_path = {}) {
+// Records event `kind` of `subject`, now named by `path` in directory `parent` (and before, for
+// a rename, by `old_path` in `old_parent`).
+Status Record(CatalogTxn& tx, ChangeKind kind, const Attributes& subject, InodeId parent,
+              std::string path, TimeNs now, InodeId old_parent = 0, std::string old_path = {}) {
   ChangeEvent e = EventOf(kind, subject, std::move(path), now);
+  e.parent = parent;
+  e.old_parent = old_parent;
   e.old_path = std::move(old_path);
   return Append(tx, e);
 }
 
-// The path of the first name of `ino`; "" when it has none (a file in the trash).
-Result<std::string> FirstPath(CatalogTxn& tx, InodeId ino) {
-  REEL_ASSIGN_OR_RETURN(std::optional<Dentry> first, tx.FirstName(ino));
-  if (!first) return std::string();
-  return PathIn(tx, first->parent, first->name);
+// Event `kind` of `subject` named by its first name (none: a file in the trash).
+Result<ChangeEvent> EventAtFirstName(CatalogTxn& tx, ChangeKind kind, const Attributes& subject,
+                                     TimeNs now) {
+  REEL_ASSIGN_OR_RETURN(std::optional<Dentry> first, tx.FirstName(subject.ino));
+  if (!first) return EventOf(kind, subject, std::string(), now);
+  REEL_ASSIGN_OR_RETURN(std::string path, PathIn(tx, first->parent, first->name));
+  ChangeEvent e = EventOf(kind, subject, std::move(path), now);
+  e.parent = first->parent;
+  return e;
 }
 
 Status Exists(const std::string& name) { return Status::AlreadyExists("\"" + name + "\" exists"); }
@@ -95,7 +102,8 @@ Result<UnlinkResult> DropName(CatalogTxn& tx, const Dentry& entry, const Attribu
     REEL_RETURN_IF_ERROR(tx.DeleteInode(attr.ino, now));
   }
   REEL_RETURN_IF_ERROR(
-      Record(tx, to_trash ? ChangeKind::kTrashed : ChangeKind::kRemoved, attr, std::move(path), now));
+      Record(tx, to_trash ? ChangeKind::kTrashed : ChangeKind::kRemoved, attr, entry.parent,
+             std::move(path), now));
   return result;
 }
 
@@ -117,8 +125,10 @@ Status Exchange(CatalogTxn& tx, const Dentry& src, const Attributes& src_attr, c
   REEL_RETURN_IF_ERROR(tx.SetDentryChild(src.id, dst_attr.ino));
   REEL_RETURN_IF_ERROR(tx.SetDentryChild(dst.id, src_attr.ino));
   tx.ForgetPaths();
-  REEL_RETURN_IF_ERROR(Record(tx, ChangeKind::kRenamed, src_attr, dst_path, now, src_path));
-  REEL_RETURN_IF_ERROR(Record(tx, ChangeKind::kRenamed, dst_attr, src_path, now, dst_path));
+  REEL_RETURN_IF_ERROR(
+      Record(tx, ChangeKind::kRenamed, src_attr, dst.parent, dst_path, now, src.parent, src_path));
+  REEL_RETURN_IF_ERROR(
+      Record(tx, ChangeKind::kRenamed, dst_attr, src.parent, src_path, now, dst.parent, dst_path));
   REEL_RETURN_IF_ERROR(tx.SetCtime(src_attr.ino, now));
   REEL_RETURN_IF_ERROR(tx.SetCtime(dst_attr.ino, now));
   // A directory that changes parent moves one ".." link from its old parent to its new one.
@@ -151,7 +161,8 @@ Result<UnlinkResult> ReplaceTarget(CatalogTxn& tx, const Dentry& dst, const Attr
     REEL_ASSIGN_OR_RETURN(std::string path, PathIn(tx, dst.parent, dst.name));
     REEL_RETURN_IF_ERROR(tx.DeleteDentry(dst.id));
     REEL_RETURN_IF_ERROR(tx.DeleteInode(dst_attr.ino, now));
-    REEL_RETURN_IF_ERROR(Record(tx, ChangeKind::kRemoved, dst_attr, std::move(path), now));
+    REEL_RETURN_IF_ERROR(
+        Record(tx, ChangeKind::kRemoved, dst_attr, dst.parent, std::move(path), now));
     return UnlinkResult{dst_attr.ino, 0, std::nullopt};
   }
   if (mode == RenameMode::kReplaceKeepHistory && src_attr.type == FileType::kRegular &&
@@ -159,7 +170,8 @@ Result<UnlinkResult> ReplaceTarget(CatalogTxn& tx, const Dentry& dst, const Attr
     // The target's versions become the source's older ones: its name goes ("removed"), the
     // rename that follows puts the file with the whole history there.
     REEL_ASSIGN_OR_RETURN(std::string path, PathIn(tx, dst.parent, dst.name));
-    REEL_RETURN_IF_ERROR(Record(tx, ChangeKind::kRemoved, dst_attr, std::move(path), now));
+    REEL_RETURN_IF_ERROR(
+        Record(tx, ChangeKind::kRemoved, dst_attr, dst.parent, std::move(path), now));
     REEL_RETURN_IF_ERROR(tx.DeleteDentry(dst.id));
     REEL_RETURN_IF_ERROR(tx.MoveHistory(dst_attr.ino, src_attr.ino));
     REEL_RETURN_IF_ERROR(tx.DeleteInode(dst_attr.ino, now));
@@ -220,15 +232,14 @@ Result<std::string> CatalogTxn::DirectoryPath(InodeId dir) {
 
 Status RecordPublished(CatalogTxn& tx, InodeId ino, uint64_t number, TimeNs now) {
   REEL_ASSIGN_OR_RETURN(Attributes attr, tx.LoadInode(ino));
-  REEL_ASSIGN_OR_RETURN(std::string path, FirstPath(tx, ino));
-  ChangeEvent e = EventOf(ChangeKind::kPublished, attr, std::move(path), now);
+  REEL_ASSIGN_OR_RETURN(ChangeEvent e, EventAtFirstName(tx, ChangeKind::kPublished, attr, now));
   e.version = number;
   return Append(tx, e);
 }
 
 Status RecordChanged(CatalogTxn& tx, const Attributes& attr, TimeNs now) {
-  REEL_ASSIGN_OR_RETURN(std::string path, FirstPath(tx, attr.ino));
-  return Append(tx, EventOf(ChangeKind::kChanged, attr, std::move(path), now));
+  REEL_ASSIGN_OR_RETURN(ChangeEvent e, EventAtFirstName(tx, ChangeKind::kChanged, attr, now));
+  return Append(tx, e);
 }
 
 Status CheckEventQuery(const EventQuery& query) {
@@ -293,7 +304,7 @@ Result<Attributes> InsertNode(CatalogTxn& tx, const Attributes& dir, const std::
   REEL_RETURN_IF_ERROR(tx.InsertDentry(dir.ino, name, attr.ino));
   REEL_RETURN_IF_ERROR(tx.TouchDirectory(dir.ino, now, IsDir(attr) ? 1 : 0));
   REEL_ASSIGN_OR_RETURN(std::string path, PathIn(tx, dir.ino, name));
-  REEL_RETURN_IF_ERROR(Record(tx, ChangeKind::kCreated, attr, std::move(path), now));
+  REEL_RETURN_IF_ERROR(Record(tx, ChangeKind::kCreated, attr, dir.ino, std::move(path), now));
   return attr;
 }
 
@@ -406,7 +417,7 @@ Result<Attributes> LinkIn(CatalogTxn& tx, InodeId ino, InodeId new_parent,
   attr.nlink += 1;
   attr.ctime = now;
   REEL_ASSIGN_OR_RETURN(std::string path, PathIn(tx, new_parent, new_name));
-  REEL_RETURN_IF_ERROR(Record(tx, ChangeKind::kLinked, attr, std::move(path), now));
+  REEL_RETURN_IF_ERROR(Record(tx, ChangeKind::kLinked, attr, new_parent, std::move(path), now));
   return attr;
 }
 
@@ -433,7 +444,7 @@ Status RemoveDirIn(CatalogTxn& tx, InodeId parent, const std::string& name, Time
   REEL_RETURN_IF_ERROR(tx.DeleteDentry(entry->id));
   REEL_RETURN_IF_ERROR(tx.DeleteInode(attr.ino, now));
   REEL_RETURN_IF_ERROR(tx.TouchDirectory(parent, now, -1));
-  return Record(tx, ChangeKind::kRemoved, attr, std::move(path), now);
+  return Record(tx, ChangeKind::kRemoved, attr, parent, std::move(path), now);
 }
 
 // POSIX rename(2) plus RENAME_NOREPLACE and RENAME_EXCHANGE. Order of checks (as Linux does
@@ -480,7 +491,8 @@ Result<RenameResult> RenameIn(CatalogTxn& tx, InodeId old_parent, const std::str
   REEL_RETURN_IF_ERROR(tx.MoveDentry(src->id, new_parent, new_name));
   if (IsDir(src_attr)) tx.ForgetPaths();
   REEL_RETURN_IF_ERROR(
-      Record(tx, ChangeKind::kRenamed, src_attr, std::move(new_path), now, std::move(old_path)));
+      Record(tx, ChangeKind::kRenamed, src_attr, new_parent, std::move(new_path), now, old_parent,
+             std::move(old_path)));
   REEL_RETURN_IF_ERROR(tx.SetCtime(src_attr.ino, now));
   int old_parent_delta = 0;
   if (IsDir(src_attr) && old_parent != new_parent) {
@@ -511,7 +523,7 @@ Result<Attributes> RestoreFromTrashIn(CatalogTxn& tx, uint64_t trash_id, InodeId
   attr.nlink = 1;
   attr.ctime = now;
   REEL_ASSIGN_OR_RETURN(std::string path, PathIn(tx, parent, name));
-  REEL_RETURN_IF_ERROR(Record(tx, ChangeKind::kRestored, attr, std::move(path), now));
+  REEL_RETURN_IF_ERROR(Record(tx, ChangeKind::kRestored, attr, parent, std::move(path), now));
   return attr;
 }
 
@@ -578,8 +590,7 @@ Result<VersionInfo> CommitVersionIn(CatalogTxn& tx, InodeId ino, const NewVersio
   const TimeNs mtime = v.mtime != 0 ? v.mtime : now;
   const TimeNs ctime = v.mtime != 0 ? std::max(attr.ctime, v.mtime) : now;
   REEL_RETURN_IF_ERROR(tx.SetCurrentVersion(attr, info.number, v.size, mtime, ctime));
-  REEL_ASSIGN_OR_RETURN(std::string path, FirstPath(tx, ino));
-  ChangeEvent e = EventOf(ChangeKind::kVersion, attr, std::move(path), now);
+  REEL_ASSIGN_OR_RETURN(ChangeEvent e, EventAtFirstName(tx, ChangeKind::kVersion, attr, now));
   e.version = info.number;
   e.version_kind = info.kind;
   e.size = info.size;

@@ -230,6 +230,13 @@ enum class ChangeKind : uint8_t {
   kChanged = 9,    // attributes changed: mode, owner, times (SetAttributes)
 };
 
+// Whether an event of `kind` made or took away a name (not only changed a file's content or
+// attributes).
+inline bool ChangesNames(ChangeKind kind) {
+  return kind != ChangeKind::kVersion && kind != ChangeKind::kPublished &&
+         kind != ChangeKind::kChanged;
+}
+
 struct ChangeEvent {
   // Position in the feed: given at commit, increasing in commit order, never reused. A reader
   // that has read up to N never later finds an event numbered N or below that it did not see.
@@ -240,10 +247,17 @@ struct ChangeEvent {
   FileType type = FileType::kRegular;
   std::string path;      // from the catalog's root, when the change was made ("" for the root)
   std::string old_path;  // kRenamed: where it was
+  // The directory the name in `path` is in (0 when there is none: the root, a file in the
+  // trash). For a change of content or attributes of a file with several names: its first.
+  InodeId parent = 0;
+  InodeId old_parent = 0;  // kRenamed: the directory of `old_path`'s name
   uint64_t version = 0;  // kVersion, kPublished: the version's number
   VersionKind version_kind = VersionKind::kAutosave;  // kVersion
   uint64_t size = 0;     // kVersion: the version's size
   std::string actor;     // who made the change (a team user); "" on a single-user drive
+  // The mount (or other client) that made it, as it named itself ("" when unnamed), so that an
+  // instance following the feed can skip its own changes.
+  std::string instance;
 };
 
 // At most this many events per ReadEvents.

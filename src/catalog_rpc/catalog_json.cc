@@ -401,6 +401,8 @@ void to_json(json& j, const ChangeEvent& v) {
            {"type", FileTypeName(v.type)},
            {"path", BytesJson(v.path)}};
   if (v.kind == ChangeKind::kRenamed) j["old_path"] = BytesJson(v.old_path);
+  if (v.parent != 0) j["parent"] = v.parent;
+  if (v.old_parent != 0) j["old_parent"] = v.old_parent;
   if (v.kind == ChangeKind::kVersion || v.kind == ChangeKind::kPublished) {
     j["version"] = v.version;
   }
@@ -409,6 +411,7 @@ void to_json(json& j, const ChangeEvent& v) {
     j["size"] = v.size;
   }
   if (!v.actor.empty()) j["actor"] = v.actor;
+  if (!v.instance.empty()) j["instance"] = v.instance;
 }
 
 void from_json(const json& j, ChangeEvent& v) {
@@ -429,6 +432,9 @@ void from_json(const json& j, ChangeEvent& v) {
   }
   v.size = j.value("size", uint64_t{0});
   v.actor = j.value("actor", std::string());
+  v.instance = j.value("instance", std::string());
+  v.parent = j.value("parent", InodeId{0});
+  v.old_parent = j.value("old_parent", InodeId{0});
 }
 
 void to_json(json& j, const EventPage& v) {

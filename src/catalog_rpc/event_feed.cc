@@ -45,6 +45,14 @@ void EventWaiters::Stop() {
   cv_.notify_all();
 }
 
+void EventWaiters::Notify() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++changes_;
+  }
+  cv_.notify_all();
+}
+
 bool EventWaiters::stopped() {
   std::lock_guard<std::mutex> lock(mu_);
   return stopped_;
@@ -66,11 +74,17 @@ Result<EventPage> EventWaiters::Read(
     ++waiting_;
   }
   Status failed;
+  uint64_t seen = 0;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    seen = changes_;
+  }
   while (true) {
     {
       std::unique_lock<std::mutex> lock(mu_);
       const auto until = std::min(deadline, std::chrono::steady_clock::now() + poll);
-      cv_.wait_until(lock, until, [&] { return stopped_; });
+      cv_.wait_until(lock, until, [&] { return stopped_ || changes_ != seen; });
+      seen = changes_;
       if (stopped_ || std::chrono::steady_clock::now() >= deadline) break;
     }
     Result<EventPage> again = read(request.query);

@@ -40,21 +40,25 @@ class EventWaiters {
   explicit EventWaiters(size_t max_waiting) : max_waiting_(max_waiting) {}
   // Answers every waiting read now, and every later one without waiting.
   void Stop();
+  // A change was committed through this server: waiting reads look again now instead of at
+  // their next poll.
+  void Notify();
   [[nodiscard]] bool stopped();
 
-  // `read(query)`, read again until it has events, `request.wait` has passed or Stop(): every
-  // `poll` (the catalog has no push; a change made through another server is seen at the next
-  // poll).
+  // `read(query)`, read again until it has events, `request.wait` has passed or Stop(): at
+  // every Notify() and every `poll` (the catalog has no push; a change made through another
+  // server is seen at the next poll).
   [[nodiscard]] Result<EventPage> Read(
       const std::function<Result<EventPage>(const EventQuery&)>& read, const EventRead& request,
       std::chrono::milliseconds poll = std::chrono::milliseconds(100));
 
  private:
   const size_t max_waiting_;
-  std::mutex mu_;  // guards waiting_ and stopped_
+  std::mutex mu_;  // guards waiting_, stopped_ and changes_
   std::condition_variable cv_;
   size_t waiting_ = 0;
   bool stopped_ = false;
+  uint64_t changes_ = 0;  // Notify() calls
 };
 
 }  // namespace reel

@@ -198,6 +198,7 @@ Status Serve(const Manifest& m, const std::string& mountpoint, const MountArgs& 
   mo.mountpoint = mountpoint;
   mo.allow_other = a.allow_other;
   mo.read_only = drive.read_only;
+  mo.attr_timeout = m.metadata_ms / 1000.0;
   mo.debug = a.debug;
   auto mounted = FuseMount::Mount(engine, mo);
   if (!mounted.ok()) {

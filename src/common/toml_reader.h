@@ -76,6 +76,16 @@ class TomlReader {
     return Status::Ok();
   }
 
+  // Sets `out` if the key is present.
+  Status Bool(const toml::table* t, std::string_view table, std::string_view key,
+              bool* out) const {
+    const toml::node* n = t ? t->get(key) : nullptr;
+    if (n == nullptr) return Status::Ok();
+    if (!n->is_boolean()) return Error(n, table, key, "must be true or false");
+    *out = n->as_boolean()->get();
+    return Status::Ok();
+  }
+
   Status Integer(const toml::table* t, std::string_view table, std::string_view key,
                  int64_t min, int64_t max, int64_t* out) const {
     const toml::node* n = t ? t->get(key) : nullptr;

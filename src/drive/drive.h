@@ -23,6 +23,7 @@
 namespace reel {
 
 class CatalogBackups;
+class FeedFollower;
 class MachineState;
 class Placement;
 class TieredStore;
@@ -92,6 +93,9 @@ struct OpenedDrive {
   std::unique_ptr<TransferEngine> transfers;
   std::unique_ptr<Placement> placement;
   std::unique_ptr<CatalogBackups> backups;  // of the engine's catalog, to the drive's stores
+  // A team workspace's reader of the change feed: other machines' changes reach the engine's
+  // catalog cache and the kernel (remote/feed_follower.h). Stopped first on Close().
+  std::unique_ptr<FeedFollower> feed;
   // A team workspace the user only reads (reader role when the drive was opened): mount it
   // read-only. The server refuses a reader's changes whatever the mount does.
   bool read_only = false;

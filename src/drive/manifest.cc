@@ -24,6 +24,7 @@ namespace {
 constexpr uint32_t kMaxIntervalSeconds = 7 * 24 * 3600;
 constexpr uint32_t kMaxTrashRetentionDays = 100 * 365;
 constexpr uint64_t kMaxGcGraceSeconds = 10ull * 365 * 24 * 3600;
+constexpr uint32_t kMaxMetadataMs = 3'600'000;  // an hour
 constexpr uint32_t kMaxUploadThreads = 64;
 constexpr uint64_t kMaxBackupIntervalSeconds = 366ull * 24 * 3600;
 constexpr uint32_t kMaxBackupKeep = 10000;
@@ -102,9 +103,11 @@ class ManifestParser : public TomlReader {
 
     REEL_ASSIGN_OR_RETURN(const toml::table* team, Table(root, "team", false));
     if (team != nullptr) {
-      REEL_RETURN_IF_ERROR(CheckKeys(*team, "[team]", {"server", "workspace"}));
+      REEL_RETURN_IF_ERROR(
+          CheckKeys(*team, "[team]", {"server", "workspace", "follow_changes"}));
       REEL_RETURN_IF_ERROR(String(team, "[team]", "server", &m.team_server, true));
       REEL_RETURN_IF_ERROR(String(team, "[team]", "workspace", &m.team_workspace, true));
+      REEL_RETURN_IF_ERROR(Bool(team, "[team]", "follow_changes", &m.team_follow_changes));
     }
 
     REEL_ASSIGN_OR_RETURN(const toml::table* catalog, Table(root, "catalog", true));
@@ -173,9 +176,12 @@ class ManifestParser : public TomlReader {
 
     REEL_ASSIGN_OR_RETURN(const toml::table* cache, Table(root, "cache", false));
     if (cache) {
-      REEL_RETURN_IF_ERROR(CheckKeys(*cache, "[cache]", {"staging_dir", "chunk_cache"}));
+      REEL_RETURN_IF_ERROR(
+          CheckKeys(*cache, "[cache]", {"staging_dir", "chunk_cache", "metadata_ms"}));
       REEL_RETURN_IF_ERROR(String(cache, "[cache]", "staging_dir", &m.staging_dir, false));
       REEL_RETURN_IF_ERROR(Size(cache, "[cache]", "chunk_cache", 1ull << 50, &m.chunk_cache_bytes));
+      REEL_RETURN_IF_ERROR(Unsigned<uint32_t>(cache, "[cache]", "metadata_ms", 0, kMaxMetadataMs,
+                                              &m.metadata_ms));
     }
 
     REEL_ASSIGN_OR_RETURN(const toml::table* gc, Table(root, "gc", false));
@@ -241,9 +247,11 @@ bool operator==(const Manifest& a, const Manifest& b) {
          ca.fixed_size == cb.fixed_size && a.policy == b.policy &&
          a.interval_seconds == b.interval_seconds &&
          a.trash_retention_days == b.trash_retention_days && a.staging_dir == b.staging_dir &&
-         a.chunk_cache_bytes == b.chunk_cache_bytes && a.gc_grace_seconds == b.gc_grace_seconds &&
+         a.chunk_cache_bytes == b.chunk_cache_bytes && a.metadata_ms == b.metadata_ms &&
+         a.gc_grace_seconds == b.gc_grace_seconds &&
          a.upload_threads == b.upload_threads && a.transfer_threads == b.transfer_threads &&
-         a.team_server == b.team_server && a.team_workspace == b.team_workspace && a.dir == b.dir;
+         a.team_server == b.team_server && a.team_workspace == b.team_workspace &&
+         a.team_follow_changes == b.team_follow_changes && a.dir == b.dir;
 }
 
 std::string_view PolicyName(VersionPolicy policy) {
@@ -416,6 +424,9 @@ Status ValidateManifest(const Manifest& m, const std::string& where) {
   if (HasControlChars(m.staging_dir) || !IsUtf8(m.staging_dir)) {
     return bad("[cache] staging_dir", "must be UTF-8 text without control characters");
   }
+  if (m.metadata_ms > kMaxMetadataMs) {
+    return bad("[cache] metadata_ms", "must be at most " + std::to_string(kMaxMetadataMs));
+  }
   if (m.gc_grace_seconds > kMaxGcGraceSeconds) {
     return bad("[gc] grace_seconds", "must be at most " + std::to_string(kMaxGcGraceSeconds));
   }
@@ -461,7 +472,8 @@ std::string FormatManifest(const Manifest& m) {
     s += "# one workspace of a team drive, through its server (the token is in your credentials)\n";
     s += "[team]\n";
     s += "server = " + TomlQuote(m.team_server) + "\n";
-    s += "workspace = " + TomlQuote(m.team_workspace) + "\n\n";
+    s += "workspace = " + TomlQuote(m.team_workspace) + "\n";
+    s += "follow_changes = " + std::string(m.team_follow_changes ? "true" : "false") + "\n\n";
   }
   s += "[catalog]\n";
   s += "uri = " + TomlQuote(m.catalog_uri) + "\n";
@@ -489,7 +501,8 @@ std::string FormatManifest(const Manifest& m) {
   s += "trash_retention_days = " + std::to_string(m.trash_retention_days) + "\n\n";
   s += "[cache]\n";
   s += "staging_dir = " + TomlQuote(m.staging_dir) + "\n";
-  s += "chunk_cache = " + TomlQuote(FormatExactSize(m.chunk_cache_bytes)) + "\n\n";
+  s += "chunk_cache = " + TomlQuote(FormatExactSize(m.chunk_cache_bytes)) + "\n";
+  s += "metadata_ms = " + std::to_string(m.metadata_ms) + "\n\n";
   s += "[gc]\n";
   s += "grace_seconds = " + std::to_string(m.gc_grace_seconds) + "\n\n";
   s += "[transfer]\n";

@@ -58,6 +58,9 @@ struct Manifest {
   // file, never here.
   std::string team_server;     // a server URL (normalized), "" for a drive of one's own
   std::string team_workspace;  // the workspace's name
+  // Follow the workspace's change feed, so other machines' changes show as they happen; off,
+  // they show when what the mount keeps expires ([cache] metadata_ms).
+  bool team_follow_changes = true;
   bool IsTeam() const { return !team_server.empty(); }
 
   // [chunking]
@@ -71,6 +74,10 @@ struct Manifest {
   // [cache]
   std::string staging_dir = "staging";
   uint64_t chunk_cache_bytes = 256ull << 20;
+  // How long names and attributes are kept without asking again (ms): by the kernel, and on a
+  // team drive by the mount's catalog cache. Another machine's change shows as soon as the
+  // change feed tells of it; this is the bound when the feed is out of reach.
+  uint32_t metadata_ms = 1000;
 
   // [gc]
   uint64_t gc_grace_seconds = 3600;

@@ -16,6 +16,7 @@
 #include "remote/cached_catalog.h"
 #include "remote/create_ahead_catalog.h"
 #include "remote/credentials.h"
+#include "remote/feed_follower.h"
 #include "remote/presigned_store.h"
 #include "remote/remote_catalog.h"
 #include "remote/team_client.h"
@@ -39,10 +40,12 @@ OpenedDrive& OpenedDrive::operator=(OpenedDrive&& other) noexcept {
   transfers = std::move(other.transfers);
   placement = std::move(other.placement);
   backups = std::move(other.backups);
+  feed = std::move(other.feed);
   return *this;
 }
 
 void OpenedDrive::Close() {
+  feed.reset();  // its thread calls into the engine
   placement.reset();
   transfers.reset();
   if (backups) {
@@ -79,6 +82,9 @@ struct DriveParts {
   std::string legacy_catalog;               // a catalog file that may hold this machine's state
   bool read_only = false;                   // the user only reads the team workspace
   std::shared_ptr<const ChunkCipher> cipher;  // an encrypted workspace's; else plaintext
+  // A team workspace: the change feed's reader, and the catalog cache it keeps current.
+  std::unique_ptr<FeedFollower> feed;
+  CachedCatalog* cache = nullptr;
 };
 
 // A drive of one's own: the manifest's catalog and stores.
@@ -125,6 +131,7 @@ Result<DriveParts> OpenTeamDrive(const Manifest& manifest, const TierConfig& loc
   client.url = login.first;
   client.token = login.second.token;
   client.ca_cert = login.second.ca_cert;
+  client.instance = NewInstanceId();  // this mount's changes, as the change feed names them
   TeamClient team(client);
   DriveParts parts;
   REEL_ASSIGN_OR_RETURN(WorkspaceView space, team.WorkspaceInfo(manifest.team_workspace));
@@ -143,7 +150,12 @@ Result<DriveParts> OpenTeamDrive(const Manifest& manifest, const TierConfig& loc
                                                              tier)});
   }
   auto cached = std::make_unique<CachedCatalog>(
-      std::make_unique<RemoteCatalog>(client, manifest.team_workspace));
+      std::make_unique<RemoteCatalog>(client, manifest.team_workspace),
+      std::chrono::milliseconds(manifest.metadata_ms));
+  parts.cache = cached.get();
+  if (manifest.team_follow_changes) {
+    parts.feed = std::make_unique<FeedFollower>(client, manifest.team_workspace);
+  }
   if (parts.read_only) {
     parts.catalog = std::move(cached);
   } else {
@@ -189,6 +201,24 @@ Result<OpenedDrive> OpenDrive(const Manifest& manifest, const DriveLock& lock) {
   drive.backups = std::move(parts.backups);
   drive.read_only = parts.read_only;
   drive.machine = std::move(machine);
+  if (parts.feed) {
+    CachedCatalog* cache = parts.cache;
+    Engine* engine = drive.engine.get();
+    Status followed = parts.feed->Start(
+        [cache, engine](const std::vector<ChangeEvent>& events, bool missed) {
+          if (missed) {
+            cache->ForgetAll();
+          } else {
+            cache->Forget(events);
+          }
+          engine->ApplyRemoteChanges(events);
+        });
+    if (!followed.ok()) {
+      spdlog::warn("change feed: {}; other machines' changes show within a second instead",
+                   followed.ToString());
+    }
+    drive.feed = std::move(parts.feed);
+  }
   if (drive.backups) drive.backups->Start();
   drive.transfers =
       std::make_unique<TransferEngine>(catalog_ptr, drive.machine.get(), tiered_ptr,

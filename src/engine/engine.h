@@ -95,6 +95,9 @@ class InvalidationSink {
   virtual void InvalidateContent(InodeId ino) = 0;
   // The name `name` in `parent` now refers to another inode.
   virtual void InvalidateEntry(InodeId parent, const std::string& name) = 0;
+  // InvalidateEntry(parent, name) then InvalidateContent(ino), soon, from another thread: safe
+  // to ask for inside a request handler.
+  virtual void InvalidateLater(InodeId ino, InodeId parent, const std::string& name) = 0;
 };
 
 class Engine {
@@ -107,6 +110,10 @@ class Engine {
   virtual ~Engine() = default;
 
   virtual void SetInvalidationSink(InvalidationSink* sink) = 0;
+  // Changes other machines made (a team mount's change feed): the kernel drops what it cached of
+  // the names, attributes and pages they touched. A file open here keeps the version it opened
+  // until it is opened again (close-to-open).
+  virtual void ApplyRemoteChanges(const std::vector<ChangeEvent>& events) = 0;
 
   // --- namespace (FUSE) ---
   virtual Result<Attributes> Lookup(InodeId parent, const std::string& name) = 0;

@@ -18,14 +18,26 @@ std::shared_ptr<FileState> EngineImpl::Pin(InodeId ino) {
 }
 
 void EngineImpl::Unpin(const std::shared_ptr<FileState>& fs) {
-  std::lock_guard lock(files_mu_);
-  if (--fs->pins > 0) return;
-  std::unique_lock fs_lock(fs->mu, std::try_to_lock);
-  // A state with staged writes stays until they are committed; a busy one stays too (its
-  // holder pinned it, or will find it again through files_).
-  if (fs_lock.owns_lock() && !fs->staged && !fs->committing) {
-    files_.erase(fs->ino);
-    dropped_states_.fetch_add(1);
+  std::optional<std::pair<InodeId, std::string>> stale;
+  {
+    std::lock_guard lock(files_mu_);
+    if (--fs->pins > 0) return;
+    std::unique_lock fs_lock(fs->mu, std::try_to_lock);
+    // A state with staged writes stays until they are committed; a busy one stays too (its
+    // holder pinned it, or will find it again through files_).
+    if (fs_lock.owns_lock() && !fs->staged && !fs->committing) {
+      files_.erase(fs->ino);
+      dropped_states_.fetch_add(1);
+      auto changed = changed_elsewhere_.find(fs->ino);
+      if (changed != changed_elsewhere_.end()) {
+        stale = std::move(changed->second);
+        changed_elsewhere_.erase(changed);
+      }
+    }
+  }
+  // Perhaps inside a request handler (a release): the adapter sends it from its own thread.
+  if (InvalidationSink* sink = sink_.load(); stale && sink != nullptr) {
+    sink->InvalidateLater(fs->ino, stale->first, stale->second);
   }
 }
 

@@ -12,6 +12,7 @@
 #include <mutex>
 #include <optional>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "catalog/catalog.h"
 #include "chunking/chunker.h"
@@ -37,6 +38,7 @@ class EngineImpl final : public Engine {
   void StartCommitter();
 
   void SetInvalidationSink(InvalidationSink* sink) override { sink_.store(sink); }
+  void ApplyRemoteChanges(const std::vector<ChangeEvent>& events) override;
 
   Result<Attributes> Lookup(InodeId parent, const std::string& name) override;
   Result<Attributes> GetAttributes(InodeId ino) override;
@@ -197,7 +199,8 @@ class EngineImpl final : public Engine {
   std::unique_ptr<Committer> committer_;
   std::atomic<InvalidationSink*> sink_{nullptr};
 
-  std::mutex files_mu_;  // guards files_, handles_, next_handle_, FileState::pins, closing_writers_
+  // guards files_, handles_, next_handle_, FileState::pins, closing_writers_, changed_elsewhere_
+  std::mutex files_mu_;
   std::condition_variable released_cv_;  // closing_writers_ dropped
   uint64_t closing_writers_ = 0;  // writer handles flushed but not yet released
   std::unordered_map<InodeId, std::shared_ptr<FileState>> files_;
@@ -205,6 +208,11 @@ class EngineImpl final : public Engine {
   std::atomic<uint64_t> dropped_states_{0};
   std::unordered_map<HandleId, Handle> handles_;
   HandleId next_handle_ = 1;
+  // Files open here when another machine made a new version of them (ApplyRemoteChanges), with
+  // the directory and name the version was made under: they read the version they opened until
+  // closed; then the kernel's inode of them (its pages and, with the writeback cache, its own
+  // size and times, refilled from that version meanwhile) is dropped (Unpin).
+  std::unordered_map<InodeId, std::pair<InodeId, std::string>> changed_elsewhere_;
 
   // Files whose last background commit failed (disk full, store down): their data stays staged;
   // WaitIdle (reel sync) tries them again and reports what still fails. A leaf lock.

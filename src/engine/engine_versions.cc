@@ -192,6 +192,38 @@ void EngineImpl::InvalidateEntry(InodeId parent, const std::string& name) {
   if (InvalidationSink* sink = sink_.load()) sink->InvalidateEntry(parent, name);
 }
 
+void EngineImpl::ApplyRemoteChanges(const std::vector<ChangeEvent>& events) {
+  // Each once, however many events touched it (a thousand files made in one directory).
+  std::set<InodeId> inodes;  // attributes and pages; a directory's listing, times, link count
+  std::set<std::pair<InodeId, std::string>> names;
+  auto base_name = [](const std::string& path) {
+    const size_t slash = path.rfind('/');
+    return slash == std::string::npos ? path : path.substr(slash + 1);
+  };
+  for (const ChangeEvent& e : events) {
+    inodes.insert(e.ino);
+    // A name made or gone changes its directory. A file's new content or attributes drop its
+    // name too: with the writeback cache the kernel keeps its own size and times of an inode it
+    // holds, and only a fresh lookup of an evicted one reads the new ones.
+    if (e.parent != 0) names.emplace(e.parent, base_name(e.path));
+    if (e.old_parent != 0) names.emplace(e.old_parent, base_name(e.old_path));
+    if (ChangesNames(e.kind)) {
+      if (e.parent != 0) inodes.insert(e.parent);
+      if (e.old_parent != 0) inodes.insert(e.old_parent);
+    }
+  }
+  {
+    std::lock_guard lock(files_mu_);
+    for (const ChangeEvent& e : events) {
+      if (e.kind == ChangeKind::kVersion && files_.count(e.ino) != 0) {
+        changed_elsewhere_[e.ino] = {e.parent, base_name(e.path)};
+      }
+    }
+  }
+  for (const auto& [parent, name] : names) InvalidateEntry(parent, name);
+  for (InodeId ino : inodes) Invalidate(ino);
+}
+
 Result<VersionInfo> EngineImpl::Save(InodeId ino, const std::string& message) {
   if (VirtualTree::IsVirtual(ino)) return Status(Code::kReadOnly, "versions are read-only");
   auto fs = Pin(ino);

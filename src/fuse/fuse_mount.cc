@@ -7,6 +7,7 @@
 #include <csignal>
 
 #include <climits>
+#include <condition_variable>
 #include <cstdlib>
 #include <fstream>
 #include <mutex>
@@ -14,6 +15,7 @@
 #include <sstream>
 #include <cstring>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <spdlog/spdlog.h>
@@ -163,10 +165,44 @@ class FuseMountImpl final : public FuseMount, public InvalidationSink {
     }
   }
 
+  void InvalidateLater(InodeId ino, InodeId parent, const std::string& name) override {
+    {
+      std::lock_guard<std::mutex> lock(later_mu_);
+      if (stop_later_) return;
+      later_.push_back({ino, parent, name});
+      if (!notifier_.joinable()) notifier_ = std::thread([this] { NotifyLater(); });
+    }
+    later_cv_.notify_one();
+  }
+
  private:
+  // The thread of InvalidateLater: notifications a request handler must not send itself (the
+  // kernel may wait for that very request to finish).
+  void NotifyLater() {
+    std::unique_lock<std::mutex> lock(later_mu_);
+    for (;;) {
+      later_cv_.wait(lock, [this] { return stop_later_ || !later_.empty(); });
+      if (stop_later_) return;
+      std::vector<Later> batch;
+      batch.swap(later_);
+      lock.unlock();
+      for (const Later& l : batch) {
+        if (l.parent != 0) InvalidateEntry(l.parent, l.name);
+        InvalidateContent(l.ino);
+      }
+      lock.lock();
+    }
+  }
+
   // Unmounts the session once. Waits for notifications in flight, which write to the session's
   // /dev/fuse descriptor that fuse_session_unmount closes.
   void Unmount() {
+    {
+      std::lock_guard<std::mutex> lock(later_mu_);
+      stop_later_ = true;
+    }
+    later_cv_.notify_all();
+    if (notifier_.joinable()) notifier_.join();
     std::unique_lock lock(unmount_mu_);
     if (mounted_.exchange(false)) fuse_session_unmount(session_);
   }
@@ -177,6 +213,16 @@ class FuseMountImpl final : public FuseMount, public InvalidationSink {
   std::atomic<bool> mounted_{false};
   // Held shared while a notification writes to the session, exclusively while unmounting.
   std::shared_mutex unmount_mu_;
+  std::mutex later_mu_;  // guards later_, stop_later_ and the start of notifier_
+  std::condition_variable later_cv_;
+  struct Later {
+    InodeId ino;
+    InodeId parent;
+    std::string name;
+  };
+  std::vector<Later> later_;
+  bool stop_later_ = false;
+  std::thread notifier_;  // started at the first InvalidateLater
 };
 
 }  // namespace

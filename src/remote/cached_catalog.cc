@@ -238,6 +238,48 @@ void CachedCatalog::ForgetNameIn(InodeId parent, const std::string& name, bool o
   if (!outcome_known) listed_.erase(parent);
 }
 
+void CachedCatalog::Forget(const std::vector<ChangeEvent>& events) {
+  std::lock_guard<std::mutex> lock(mu_);
+  ++generation_;  // answers on their way may predate the changes
+  runs_.clear();
+  auto forget_name = [this](InodeId parent, const std::string& path) {
+    if (parent == 0) return;
+    const size_t slash = path.rfind('/');
+    const std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
+    auto known = names_.find({parent, name});
+    if (known != names_.end()) {
+      attrs_.erase(known->second.value);
+      names_.erase(known);
+    }
+    attrs_.erase(parent);
+    auto listed = listed_.find(parent);
+    if (listed != listed_.end()) listed->second.value = false;  // no longer whole
+  };
+  for (const ChangeEvent& e : events) {
+    attrs_.erase(e.ino);
+    xattr_names_.erase(e.ino);
+    for (auto x = xattrs_.lower_bound({e.ino, std::string()});
+         x != xattrs_.end() && x->first.first == e.ino;) {
+      x = xattrs_.erase(x);
+    }
+    if (ChangesNames(e.kind)) {
+      forget_name(e.parent, e.path);
+      forget_name(e.old_parent, e.old_path);
+    }
+  }
+}
+
+void CachedCatalog::ForgetAll() {
+  std::lock_guard<std::mutex> lock(mu_);
+  ++generation_;
+  listed_.clear();
+  runs_.clear();
+  attrs_.clear();
+  names_.clear();
+  xattrs_.clear();
+  xattr_names_.clear();
+}
+
 Result<Attributes> CachedCatalog::CreateNode(InodeId parent, const std::string& name,
                                              const NewNode& node, TimeNs now) {
   BeforeChange();

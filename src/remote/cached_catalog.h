@@ -9,8 +9,10 @@
 //   - a change made through this catalog updates or forgets what it touched (a new name joins
 //     its directory's listing; a failed change forgets the listing) and an answer that was on its
 //     way while a change was made is not kept, so this machine always sees its own changes at
-//     once; another machine's change is seen within `ttl` (as with JuiceFS's default client
-//     cache; the change feed will tell instances at once).
+//     once;
+//   - another machine's change is forgotten when the change feed tells of it (Forget, called by
+//     remote/feed_follower.h's reader), and at the latest within `ttl` when the feed is out of
+//     reach.
 // Thread-safe.
 #pragma once
 
@@ -59,6 +61,13 @@ class CachedCatalog final : public CatalogWrapper {
   Result<Attributes> RestoreFromTrash(uint64_t trash_id, InodeId parent, const std::string& name,
                                       TimeNs now) override;
   Result<uint64_t> PurgeTrash(TimeNs cutoff, const std::vector<InodeId>& keep, TimeNs now) override;
+
+  // Changes made elsewhere (the change feed): what they touched is no longer kept. A directory's
+  // listing keeps the names it had but no longer answers NotFound, so a name made elsewhere is
+  // asked for rather than the whole directory listed again.
+  void Forget(const std::vector<ChangeEvent>& events);
+  // Nothing kept is trusted any more (events were missed).
+  void ForgetAll();
 
  private:
   template <typename T>

@@ -41,6 +41,26 @@ Result<T> Decode(const Result<json>& r, const std::string& who, F read) {
 
 std::string NewRequestId() { return "r-" + ToHex(SecureRandomBytes(16)); }
 
+std::string NewInstanceId() { return "m-" + ToHex(SecureRandomBytes(16)); }
+
+std::unique_ptr<httplib::Client> NewServerClient(const TeamClientOptions& options) {
+  auto client = std::make_unique<httplib::Client>(options.url);
+  client->set_keep_alive(true);
+  client->set_tcp_nodelay(true);  // a request's header and body go out at once
+  client->set_connection_timeout(std::chrono::seconds(5));
+  client->set_read_timeout(options.timeout);
+  client->set_write_timeout(options.timeout);
+  if (!options.ca_cert.empty()) client->set_ca_cert_path(options.ca_cert.c_str());
+  client->enable_server_certificate_verification(true);
+  return client;
+}
+
+std::multimap<std::string, std::string> ServerHeaders(const TeamClientOptions& options) {
+  std::multimap<std::string, std::string> headers{{"Authorization", "Bearer " + options.token}};
+  if (!options.instance.empty()) headers.emplace("Reel-Instance", options.instance);
+  return headers;
+}
+
 // Idle HTTP clients to the server, each with its connection kept open.
 class TeamClient::Connections {
  public:
@@ -55,15 +75,7 @@ class TeamClient::Connections {
         return client;
       }
     }
-    auto client = std::make_unique<httplib::Client>(options_.url);
-    client->set_keep_alive(true);
-    client->set_tcp_nodelay(true);  // a request's header and body go out at once
-    client->set_connection_timeout(std::chrono::seconds(5));
-    client->set_read_timeout(options_.timeout);
-    client->set_write_timeout(options_.timeout);
-    if (!options_.ca_cert.empty()) client->set_ca_cert_path(options_.ca_cert.c_str());
-    client->enable_server_certificate_verification(true);
-    return client;
+    return NewServerClient(options_);
   }
   // Keeps `client` for a later call, unless enough are idle already.
   void Give(std::unique_ptr<httplib::Client> client) {
@@ -85,7 +97,8 @@ Result<json> TeamClient::Call(const std::string& method, const std::string& targ
                               const json& body) {
   std::unique_ptr<httplib::Client> kept = connections_->Take();
   httplib::Client& client = *kept;
-  httplib::Headers headers{{"Authorization", "Bearer " + options_.token}};
+  const auto common = ServerHeaders(options_);
+  httplib::Headers headers(common.begin(), common.end());
   if (method != "GET") headers.emplace("Reel-Request-Id", NewRequestId());
   const std::string payload = body.is_null() ? std::string() : body.dump();
   const auto deadline = std::chrono::steady_clock::now() + options_.retry_for;

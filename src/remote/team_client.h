@@ -7,6 +7,7 @@
 #pragma once
 
 #include <chrono>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -14,6 +15,10 @@
 #include <nlohmann/json.hpp>
 
 #include "common/status.h"
+
+namespace httplib {
+class Client;
+}
 
 namespace reel {
 
@@ -23,6 +28,9 @@ struct TeamClientOptions {
   std::string ca_cert;  // PEM file to trust for https:// ("": the system's trust store)
   std::chrono::seconds timeout{30};
   std::chrono::milliseconds retry_for{10'000};
+  // Sent as Reel-Instance with every call ("" sends none): the changes' events name it, so that
+  // a mount following the feed knows its own (NewInstanceId).
+  std::string instance = {};
 };
 
 struct WorkspaceView {
@@ -76,5 +84,13 @@ class TeamClient {
 
 // A new request id: "r-" + 32 random hex digits.
 [[nodiscard]] std::string NewRequestId();
+// A new instance id for a mount: "m-" + 32 random hex digits.
+[[nodiscard]] std::string NewInstanceId();
+// An HTTP client of the server as TeamClient uses one (TLS trust, timeouts, kept-alive
+// connection), for a caller that must be able to stop() a call in progress from another thread.
+[[nodiscard]] std::unique_ptr<httplib::Client> NewServerClient(const TeamClientOptions& options);
+// The headers of every call: the bearer token and the instance.
+[[nodiscard]] std::multimap<std::string, std::string> ServerHeaders(
+    const TeamClientOptions& options);
 
 }  // namespace reel

@@ -42,6 +42,8 @@ struct ServerContext {
 using AuthedHandler =
     std::function<Result<nlohmann::json>(const httplib::Request&, const TeamRequest& request)>;
 
+// The token of "Authorization: Bearer TOKEN"; "" when there is none.
+std::string BearerToken(const httplib::Request& req);
 // The caller of `req`, authenticated by its bearer token (Unauthenticated without a valid one),
 // with the request id a change (`mutation`) must carry.
 [[nodiscard]] Result<TeamRequest> Authenticated(ServerContext& ctx, const httplib::Request& req,

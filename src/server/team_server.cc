@@ -23,6 +23,7 @@ namespace {
 constexpr size_t kMaxBodyBytes = 8 * 1024 * 1024;
 constexpr int kListenBacklog = 1024;
 constexpr const char* kRequestIdHeader = "Reel-Request-Id";
+constexpr const char* kInstanceHeader = "Reel-Instance";
 
 // A request path as it may be logged: printable, at most 256 bytes.
 std::string LoggablePath(const std::string& path) {
@@ -34,16 +35,16 @@ std::string LoggablePath(const std::string& path) {
   return out;
 }
 
+}  // namespace
+
+namespace server_internal {
+
 std::string BearerToken(const httplib::Request& req) {
   const std::string header = req.get_header_value("Authorization");
   constexpr std::string_view kBearer = "Bearer ";
   if (header.size() <= kBearer.size() || header.compare(0, kBearer.size(), kBearer) != 0) return {};
   return header.substr(kBearer.size());
 }
-
-}  // namespace
-
-namespace server_internal {
 
 Result<TeamRequest> Authenticated(ServerContext& ctx, const httplib::Request& r, bool mutation) {
   const std::string token = BearerToken(r);
@@ -62,6 +63,10 @@ Result<TeamRequest> Authenticated(ServerContext& ctx, const httplib::Request& r,
     request.id = r.get_header_value(kRequestIdHeader);
     REEL_RETURN_IF_ERROR(ValidateRequestId(request.id).WithContext(kRequestIdHeader));
   }
+  if (r.has_header(kInstanceHeader)) {
+    request.instance = r.get_header_value(kInstanceHeader);
+    REEL_RETURN_IF_ERROR(ValidateRequestId(request.instance).WithContext(kInstanceHeader));
+  }
   return request;
 }
 
@@ -72,7 +77,10 @@ void Route(httplib::Server& server, ServerContext& ctx, const std::string& metho
                                                                 httplib::Response& res) {
     http::Respond(res, http::RunHandler([&](const httplib::Request& r) -> Result<json> {
       REEL_ASSIGN_OR_RETURN(TeamRequest request, Authenticated(ctx, r, mutation));
-      return handler(r, request);
+      Result<json> answer = handler(r, request);
+      // A change may have events: the feed's waiting readers look now.
+      if (mutation && answer.ok() && ctx.event_waiters != nullptr) ctx.event_waiters->Notify();
+      return answer;
     }, req));
     // Every answer is one caller's (and some hold keys or signed URLs): never kept by a cache.
     res.set_header("Cache-Control", "no-store");

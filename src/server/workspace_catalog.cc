@@ -395,10 +395,17 @@ Result<EventPage> WorkspaceCatalog::ReadEvents(const EventQuery& query) {
   EventQuery in = query;
   in.scope = workspace_.name;
   REEL_ASSIGN_OR_RETURN(EventPage page, team_.ReadEvents(in));
+  // A name outside the workspace (the workspace's own, a move in from elsewhere) has no path or
+  // directory here.
+  auto place = [&](std::string& path, InodeId& parent) {
+    std::optional<std::string> mine = Relative(path);
+    path = mine.value_or(std::string());
+    parent = mine && !mine->empty() && parent != 0 ? Out(parent) : 0;
+  };
   for (ChangeEvent& e : page.events) {
     e.ino = Out(e.ino);
-    e.path = Relative(e.path).value_or(std::string());
-    if (!e.old_path.empty()) e.old_path = Relative(e.old_path).value_or(std::string());
+    place(e.path, e.parent);
+    if (!e.old_path.empty()) place(e.old_path, e.old_parent);
   }
   return page;
 }

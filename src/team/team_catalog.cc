@@ -17,7 +17,8 @@ Result<std::string> TeamDirectory::ChangeCatalog(
       answer = std::move(*applied);
       return Status::Ok();
     }
-    std::unique_ptr<Catalog> in_txn = postgres::PostgresCatalog::InTransaction(*pool_, c, request.caller.name);
+    std::unique_ptr<Catalog> in_txn = postgres::PostgresCatalog::InTransaction(
+        *pool_, c, {request.caller.name, request.instance});
     REEL_ASSIGN_OR_RETURN(answer, change(*in_txn));
     return team::RecordRequestIn(c, request, what, answer);
   }));

@@ -72,6 +72,9 @@ struct TeamRequest {
   User caller;
   std::string id;   // the caller's request id (see ValidateRequestId); "" records nothing
   TimeNs now = 0;   // the server's clock
+  // The mount or client that asks, as it names itself (Reel-Instance; same rule as ids), named
+  // in the events of the change so that it can skip its own; "" when unnamed.
+  std::string instance = {};
 };
 
 [[nodiscard]] Status ValidateTeamName(std::string_view what, std::string_view name);

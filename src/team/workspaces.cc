@@ -130,7 +130,7 @@ Result<Workspace> TeamDirectory::CreateWorkspace(const std::string& name,
   const std::string what = "workspace create " + name + (encrypted ? " encrypted" : "");
   Workspace out;
   REEL_RETURN_IF_ERROR(pool_->Transaction([&](PgConn& c) -> Status {
-    postgres::PgTxn tx(c, owner.name);
+    postgres::PgTxn tx(c, {owner.name, {}});
     REEL_ASSIGN_OR_RETURN(std::optional<User> user, team::FindUserIn(c, owner.name));
     if (!user || user->id != owner.id) return Status::NotFound("no user \"" + owner.name + "\"");
     REEL_ASSIGN_OR_RETURN(std::optional<std::string> applied,

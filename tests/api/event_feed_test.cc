@@ -91,4 +91,38 @@ TEST(EventWaitersTest, AWaitingReadAnswersWithTheFirstEventsItSees) {
 }
 
 }  // namespace
+// A change committed through the server wakes a waiting read at once: with a poll of a minute,
+// only Notify() can have made it look again.
+TEST(EventWaitersTest, NotifyMakesAWaitingReadLookAgainNow) {
+  EventWaiters waiters(4);
+  std::atomic<bool> changed{false};
+  std::atomic<bool> counted{false};
+  std::latch looked{1};
+  auto feed = [&](const EventQuery& q) -> Result<EventPage> {
+    EventPage page;
+    if (changed) {
+      ChangeEvent e;
+      e.seq = q.after + 1;
+      page.events.push_back(e);
+    } else if (!counted.exchange(true)) {
+      looked.count_down();  // it has looked once: it waits now, or is about to
+    }
+    return page;
+  };
+  EventRead read;
+  read.wait = std::chrono::seconds(25);
+  auto waiting = std::async(std::launch::async, [&] {
+    return waiters.Read(feed, read, std::chrono::minutes(1));
+  });
+  looked.wait();
+  changed = true;
+  // The reader may not be waiting yet: notify until it answers (each Notify is a new change).
+  while (waiting.wait_for(std::chrono::milliseconds(50)) != std::future_status::ready) {
+    waiters.Notify();
+  }
+  auto page = waiting.get();
+  ASSERT_TRUE(page.ok());
+  EXPECT_EQ(page->events.size(), 1u);
+}
+
 }  // namespace reel

@@ -33,6 +33,7 @@ class FakeEngine : public Engine {
   static Status No() { return Status::NotSupported("fake engine"); }
 
   void SetInvalidationSink(InvalidationSink*) override {}
+  void ApplyRemoteChanges(const std::vector<ChangeEvent>&) override {}
   Result<Attributes> Lookup(InodeId, const std::string&) override { return No(); }
   Result<Attributes> GetAttributes(InodeId) override { return No(); }
   Result<Attributes> SetAttributes(InodeId, const AttrUpdate&, std::optional<uint64_t>) override {

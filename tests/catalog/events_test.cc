@@ -105,6 +105,15 @@ TEST_P(CatalogTest, EveryChangeOfTheNamespaceAndItsVersionsRecordsOneEventInOrde
   EXPECT_EQ(events[8].ino, tmp.ino);
   EXPECT_EQ(events[10].type, FileType::kSymlink);
   EXPECT_EQ(events[12].version, 1u);
+  // The directory of each event's name.
+  std::vector<InodeId> parents, old_parents;
+  for (const ChangeEvent& e : events) {
+    parents.push_back(e.parent);
+    old_parents.push_back(e.old_parent);
+  }
+  const InodeId s = shots.ino;
+  EXPECT_EQ(parents, (std::vector<InodeId>{kRootInode, s, s, s, s, s, s, s, s, s, s, s, s, s}));
+  EXPECT_EQ(old_parents, (std::vector<InodeId>{0, 0, 0, 0, s, 0, 0, 0, 0, 0, 0, 0, 0, 0}));
   for (const ChangeEvent& e : events) EXPECT_GT(e.time, 0);
   EXPECT_EQ(Newest(*cat_), Newest(Server())) << "newest is the whole feed's";
 }
@@ -119,13 +128,22 @@ TEST_P(CatalogTest, ARenameOfADirectoryAndAnExchangeNameTheMovedPaths) {
   // After the move, a create below it is named by the directory's new path.
   MkFile(sub.ino, "g");
   ASSERT_OK(cat_->Rename(sub.ino, "f", d.ino, "x", RenameMode::kExchange, Now()));
-  EXPECT_EQ(Described(EventsAfter(*cat_, start)),
+  const std::vector<ChangeEvent> events = EventsAfter(*cat_, start);
+  EXPECT_EQ(Described(events),
             (std::vector<std::string>{
                 Line(ChangeKind::kRenamed, "moved", "seq/sub"),
                 Line(ChangeKind::kCreated, "moved/g"),
                 Line(ChangeKind::kRenamed, "seq/x", "moved/f"),
                 Line(ChangeKind::kRenamed, "moved/f", "seq/x"),
             }));
+  ASSERT_EQ(events.size(), 4u);
+  EXPECT_EQ(std::make_pair(events[0].parent, events[0].old_parent),
+            std::make_pair(kRootInode, d.ino));
+  EXPECT_EQ(std::make_pair(events[1].parent, events[1].old_parent), std::make_pair(sub.ino, InodeId{0}));
+  EXPECT_EQ(std::make_pair(events[2].parent, events[2].old_parent),
+            std::make_pair(d.ino, sub.ino));
+  EXPECT_EQ(std::make_pair(events[3].parent, events[3].old_parent),
+            std::make_pair(sub.ino, d.ino));
 }
 
 TEST_P(CatalogTest, AChangeThatFailsRecordsNothingAndBadReadsAreRefused) {

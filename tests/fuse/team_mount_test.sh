@@ -8,56 +8,7 @@
 #   members while the bucket (read straight from the gateway) holds none of its plaintext; a
 #   mount killed right after a burst of creates loses none of them.
 source "$(dirname "$0")/lib.sh" "$1"
-
-if [[ -z "${REEL_TEST_PG_URI:-}" || -z "${REEL_TEST_S3_URI:-}" ]]; then
-  if [[ "${REEL_REQUIRE_PG:-0}" == 1 || "${REEL_REQUIRE_CEPH:-0}" == 1 ]]; then
-    echo "FAIL: a team drive needs REEL_TEST_PG_URI and REEL_TEST_S3_URI" >&2
-    exit 1
-  fi
-  echo "SKIP: REEL_TEST_PG_URI or REEL_TEST_S3_URI is not set"
-  exit 77
-fi
-
-run_id=$(basename "$WORK" | tr -dc 'a-z0-9' | tail -c 12)
-DB="reel_team_$run_id"
-psql "$REEL_TEST_PG_URI" -qc "CREATE DATABASE $DB"
-drop_db() { psql "$REEL_TEST_PG_URI" -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)"; }
-stop_server() { "$REEL" server stop "$WORK/server" >/dev/null 2>&1 || true; }
-unmount_users() {
-  local m
-  for m in "$WORK"/*/mnt; do
-    if mountpoint -q "$m" 2>/dev/null || grep -qs " $m fuse" /proc/mounts; then
-      "$REEL" umount "$m" >/dev/null 2>&1 || fusermount3 -uz "$m" 2>/dev/null || true
-    fi
-  done
-}
-CLEANUP_HOOKS+=(unmount_users stop_server drop_db)
-
-s3_base=${REEL_TEST_S3_URI%%\?*}
-s3_opts=${REEL_TEST_S3_URI#*\?}
-CLOUD="${s3_base%/}/team-$run_id?$s3_opts"
-PORT=$((20000 + RANDOM % 20000))
-URL="http://127.0.0.1:$PORT"
-
-log "server: PostgreSQL database $DB, cloud ${CLOUD%%\?*}, $URL"
-"$REEL" server init "$WORK/server" --catalog "${REEL_TEST_PG_URI%/*}/$DB" --cloud "$CLOUD" \
-  --listen "127.0.0.1:$PORT" >/dev/null
-for u in alice bob carol; do "$REEL" server user add "$u" --dir "$WORK/server" >/dev/null; done
-"$REEL" server run "$WORK/server" --background >/dev/null
-
-# as USER COMMAND...: run as that user of the team: their own config (login) and data (cache)
-# directories, and no store credentials in the environment.
-as() {
-  local user=$1; shift
-  env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY -u AWS_SESSION_TOKEN -u CEPH_CONF \
-    XDG_CONFIG_HOME="$WORK/$user/config" XDG_DATA_HOME="$WORK/$user/data" "$@"
-}
-for u in alice bob carol; do
-  mkdir -p "$WORK/$u/mnt"
-  "$REEL" server token create "$u" --dir "$WORK/server" --json >"$WORK/$u.token.json"
-  python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["token"])' "$WORK/$u.token.json" |
-    as "$u" "$REEL" login "$URL" >/dev/null
-done
+source "$(dirname "$0")/team_lib.sh" team alice bob carol
 as alice "$REEL" workspace create show >/dev/null
 as alice "$REEL" workspace grant show bob reader >/dev/null
 
@@ -224,11 +175,5 @@ check "the server's log holds no token" bash -c "! grep -q 'reel_[0-9a-f]\{64\}'
 as bob "$REEL" umount "$B" >/dev/null
 as alice "$REEL" umount "$A" >/dev/null
 check "both mounts are gone" bash -c "! mountpoint -q '$A' && ! mountpoint -q '$B'"
-# The mounts' logs are in their team drive directories (sanitizer builds report there).
-for mlog in "$WORK"/*/data/reel/team/*/*/mount.log; do
-  if grep -Eq "$SANITIZER_REPORT" "$mlog"; then
-    fail "sanitizer report in $mlog"
-    cat "$mlog" >&2
-  fi
-done
+check_team_mount_logs
 finish

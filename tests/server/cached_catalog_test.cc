@@ -100,6 +100,70 @@ TEST_F(CachedCatalogTest, ThisMachineSeesItsChangesAtOnceAnotherWithinTheTtl) {
   EXPECT_EQ(cache_->GetAttributes(mine.ino)->mode, 0640u);
 }
 
+// The change feed's events of another machine's changes make them show at once, the clock
+// standing still: a create in a listed directory costs one lookup, not the listing again.
+TEST_F(CachedCatalogTest, TheFeedsEventsShowAnotherMachinesChangesBeforeTheTtl) {
+  uint64_t cursor = 0;
+  auto forget_new_events = [&] {
+    ASSERT_OK_AND_ASSIGN(EventPage page, other_->ReadEvents({cursor, kMaxEventsPerRead, ""}));
+    ASSERT_FALSE(page.events.empty());
+    cursor = page.events.back().seq;
+    cache_->Forget(page.events);
+  };
+  ASSERT_OK_AND_ASSIGN(Attributes plates, other_->CreateNode(kRootInode, "plates",
+                                                             [&] {
+                                                               NewNode d = File();
+                                                               d.type = FileType::kDirectory;
+                                                               d.mode = 0755;
+                                                               return d;
+                                                             }(),
+                                                             T()));
+  forget_new_events();
+  ASSERT_OK(cache_->ReadDir(plates.ino, 0, 100).status());  // listed, whole
+  EXPECT_CODE(cache_->Lookup(plates.ino, "a.exr"), Code::kNotFound);
+
+  ASSERT_OK_AND_ASSIGN(Attributes a, other_->CreateNode(plates.ino, "a.exr", File(), T()));
+  EXPECT_CODE(cache_->Lookup(plates.ino, "a.exr"), Code::kNotFound) << "not told yet";
+  forget_new_events();
+  const int before = counting_->calls;
+  ASSERT_OK_AND_ASSIGN(Attributes found, cache_->Lookup(plates.ino, "a.exr"));
+  EXPECT_EQ(found.ino, a.ino);
+  EXPECT_EQ(counting_->calls, before + 1) << "one lookup, not the directory listed again";
+  EXPECT_CODE(cache_->Lookup(plates.ino, "b.exr"), Code::kNotFound);
+
+  AttrUpdate chmod;
+  chmod.mode = 0600;
+  ASSERT_OK(other_->SetAttributes(a.ino, chmod, T()).status());
+  EXPECT_NE(cache_->GetAttributes(a.ino)->mode, 0600u) << "not told yet";
+  forget_new_events();
+  EXPECT_EQ(cache_->GetAttributes(a.ino)->mode, 0600u);
+
+  NewVersion v;
+  v.size = 0;
+  ASSERT_OK(other_->CommitVersion(a.ino, v, T()).status());
+  forget_new_events();
+  EXPECT_EQ(cache_->GetAttributes(a.ino)->version, 1u);
+
+  ASSERT_OK(other_->Rename(plates.ino, "a.exr", kRootInode, "final.exr", RenameMode::kReplace,
+                           T()).status());
+  forget_new_events();
+  EXPECT_CODE(cache_->Lookup(plates.ino, "a.exr"), Code::kNotFound);
+  ASSERT_OK_AND_ASSIGN(Attributes moved, cache_->Lookup(kRootInode, "final.exr"));
+  EXPECT_EQ(moved.ino, a.ino);
+  ASSERT_OK_AND_ASSIGN(auto listing, cache_->ReadDir(plates.ino, 0, 100));
+  EXPECT_TRUE(listing.empty()) << "the listing is read again";
+
+  ASSERT_OK(other_->Unlink(kRootInode, "final.exr", T()).status());
+  forget_new_events();
+  EXPECT_CODE(cache_->Lookup(kRootInode, "final.exr"), Code::kNotFound);
+
+  // Events missed: nothing kept is trusted.
+  ASSERT_OK(other_->CreateNode(plates.ino, "c.exr", File(), T()).status());
+  EXPECT_CODE(cache_->Lookup(plates.ino, "c.exr"), Code::kNotFound);
+  cache_->ForgetAll();
+  EXPECT_OK(cache_->Lookup(plates.ino, "c.exr").status());
+}
+
 TEST_F(CachedCatalogTest, AListingAnswersTheLookupsAndProbesOfItsEntries) {
   for (int i = 0; i < 50; ++i) {
     ASSERT_OK(other_->CreateNode(kRootInode, "f" + std::to_string(i), File(), T()).status());

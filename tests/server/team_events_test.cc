@@ -1,8 +1,11 @@
 // The team server's change feed: GET /v1/workspaces/NAME/events, for the workspace's members
 // only, with the workspace's paths, who made each change, and a read that waits for the next.
+#include <condition_variable>
 #include <future>
+#include <mutex>
 
 #include "catalog_rpc/catalog_json.h"
+#include "remote/feed_follower.h"
 #include "remote/remote_catalog.h"
 #include "team_server_fixture.h"
 
@@ -101,6 +104,71 @@ TEST_F(TeamEventsTest, AWaitingReadAnswersWithTheNextChange) {
   EXPECT_EQ(page.events[0].seq, head + 1);
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(20))
       << "answered when the change came, not when the wait ran out";
+}
+
+// A mount follows its workspace's feed: it is handed the changes other instances make, with the
+// directories of their names (as the workspace numbers them), and not its own; Stop() does not
+// wait out a read in progress.
+TEST_F(TeamEventsTest, AFollowerIsHandedOtherInstancesChangesNotItsOwn) {
+  ASSERT_OK(ClientFor(alice_).CreateWorkspace("show2").status());
+  ASSERT_OK(ClientFor(alice_).Grant("show2", "bob", "writer"));
+  TeamClientOptions laptop = OptionsFor(alice_);
+  laptop.instance = "m-alice-laptop";
+  TeamClientOptions desk = OptionsFor(bob_);
+  desk.instance = "m-bob-desk";
+  RemoteCatalog mine(laptop, "show2");
+  RemoteCatalog theirs(desk, "show2");
+
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<ChangeEvent> handed;
+  FeedFollower follower(laptop, "show2");
+  ASSERT_OK(follower.Start([&](const std::vector<ChangeEvent>& events, bool missed) {
+    EXPECT_FALSE(missed);
+    std::lock_guard<std::mutex> lock(mu);
+    handed.insert(handed.end(), events.begin(), events.end());
+    cv.notify_all();
+  }));
+  ASSERT_OK(mine.CreateNode(kRootInode, "mine.exr", Node(FileType::kRegular), now_).status());
+  ASSERT_OK_AND_ASSIGN(Attributes plates,
+                       theirs.CreateNode(kRootInode, "plates", Node(FileType::kDirectory), now_));
+  ASSERT_OK(theirs.CreateNode(plates.ino, "a.exr", Node(FileType::kRegular), now_).status());
+  ASSERT_OK(theirs.Rename(plates.ino, "a.exr", kRootInode, "final.exr", RenameMode::kReplace,
+                          now_).status());
+  {
+    std::unique_lock<std::mutex> lock(mu);
+    ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(20), [&] { return handed.size() >= 3; }))
+        << "handed " << handed.size() << " events";
+  }
+  ASSERT_EQ(handed.size(), 3u);
+  EXPECT_EQ(Paths(EventPage{handed, 0, 0}),
+            (std::vector<std::string>{"created plates by bob", "created plates/a.exr by bob",
+                                      "renamed final.exr by bob"}));
+  for (const ChangeEvent& e : handed) EXPECT_EQ(e.instance, "m-bob-desk");
+  EXPECT_EQ(handed[0].parent, kRootInode) << "the workspace's root, as the mount numbers it";
+  EXPECT_EQ(handed[1].parent, plates.ino);
+  EXPECT_EQ(handed[2].parent, kRootInode);
+  EXPECT_EQ(handed[2].old_parent, plates.ino);
+  EXPECT_EQ(handed[2].old_path, "plates/a.exr");
+
+  // The feed itself names both instances.
+  const EventPage all = Read(alice_, "/v1/workspaces/show2/events");
+  ASSERT_FALSE(all.events.empty());
+  EXPECT_EQ(all.events[1].path, "mine.exr");
+  EXPECT_EQ(all.events[1].instance, "m-alice-laptop");
+  EXPECT_EQ(follower.cursor(), all.events.back().seq);
+
+  // The follower now waits in a long poll (20 s): Stop() ends it at once.
+  const auto stopping = std::chrono::steady_clock::now();
+  follower.Stop();
+  EXPECT_LT(std::chrono::steady_clock::now() - stopping, std::chrono::seconds(10));
+
+  // An instance name is checked like a request id.
+  httplib::Headers bad = As(alice_);
+  bad.emplace("Reel-Instance", "no spaces allowed");
+  auto refused = Raw("GET", "/v1/workspaces/show2/events", "", bad);
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 400) << refused->body;
 }
 
 // What a stream of server-sent events delivered before the reader stopped it: the raw text, and

@@ -28,7 +28,8 @@ Status PgTxn::AppendEvent(const ChangeEvent& e, std::string_view scope) {
 
 Status PgTxn::FlushEvents() {
   if (events_.empty()) return Status::Ok();
-  std::vector<int64_t> times, kinds, inos, types, versions, version_kinds, sizes;
+  std::vector<int64_t> times, kinds, inos, types, versions, version_kinds, sizes, parents,
+      old_parents;
   std::vector<std::string_view> scopes, paths, old_paths;
   for (const auto& [e, scope] : events_) {
     times.push_back(e.time);
@@ -38,6 +39,8 @@ Status PgTxn::FlushEvents() {
     versions.push_back(static_cast<int64_t>(e.version));
     version_kinds.push_back(static_cast<int64_t>(e.version_kind));
     sizes.push_back(static_cast<int64_t>(e.size));
+    parents.push_back(static_cast<int64_t>(e.parent));
+    old_parents.push_back(static_cast<int64_t>(e.old_parent));
     scopes.push_back(scope);
     paths.push_back(e.path);
     old_paths.push_back(e.old_path);
@@ -47,15 +50,18 @@ Status PgTxn::FlushEvents() {
   REEL_RETURN_IF_ERROR(c_.Exec(
       "WITH c AS (UPDATE event_counter SET last = last + $1 WHERE id = 1 RETURNING last) "
       "INSERT INTO events (seq, time, kind, ino, type, scope, path, old_path, version, "
-      "version_kind, size, actor) "
+      "version_kind, size, actor, instance, parent, old_parent) "
       "SELECT c.last - $1 + u.n, u.time, u.kind, u.ino, u.type, decode(u.scope, 'hex'), "
-      "decode(u.path, 'hex'), decode(u.old_path, 'hex'), u.version, u.version_kind, u.size, $12 "
+      "decode(u.path, 'hex'), decode(u.old_path, 'hex'), u.version, u.version_kind, u.size, $12, "
+      "$13, u.parent, u.old_parent "
       "FROM c, unnest($2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[], $6::text[], "
-      "$7::text[], $8::text[], $9::bigint[], $10::bigint[], $11::bigint[]) WITH ORDINALITY "
-      "AS u (time, kind, ino, type, scope, path, old_path, version, version_kind, size, n)",
+      "$7::text[], $8::text[], $9::bigint[], $10::bigint[], $11::bigint[], $14::bigint[], "
+      "$15::bigint[]) WITH ORDINALITY AS u (time, kind, ino, type, scope, path, old_path, "
+      "version, version_kind, size, parent, old_parent, n)",
       count, IntArray(times), IntArray(kinds), IntArray(inos), IntArray(types), HexStrings(scopes),
       HexStrings(paths), HexStrings(old_paths), IntArray(versions), IntArray(version_kinds),
-      IntArray(sizes), actor_));
+      IntArray(sizes), origin_.actor, origin_.instance, IntArray(parents),
+      IntArray(old_parents)));
   events_.clear();
   return Status::Ok();
 }
@@ -68,7 +74,8 @@ Result<EventPage> PostgresCatalog::ReadEvents(const EventQuery& query) {
       PgRows rows,
       QueryOnce("SELECT c.last, e.seq, e.time, e.kind, e.ino, e.type, e.path, e.old_path, "
                 "e.version, e.version_kind, e.size, e.actor, "
-                "(SELECT coalesce(min(seq), 0) FROM events) FROM event_counter c "
+                "(SELECT coalesce(min(seq), 0) FROM events), e.instance, e.parent, e.old_parent "
+                "FROM event_counter c "
                 "LEFT JOIN LATERAL (SELECT * FROM events WHERE seq > $1 "
                 "AND ($3 = ''::bytea OR scope = $3) ORDER BY seq LIMIT $2) e ON true "
                 "WHERE c.id = 1 ORDER BY e.seq",
@@ -91,6 +98,9 @@ Result<EventPage> PostgresCatalog::ReadEvents(const EventQuery& query) {
     e.version_kind = static_cast<VersionKind>(rows.Int(r, 9));
     e.size = rows.U64(r, 10);
     e.actor = rows.Text(r, 11);
+    e.instance = rows.Text(r, 13);
+    e.parent = rows.U64(r, 14);
+    e.old_parent = rows.U64(r, 15);
     page.events.push_back(std::move(e));
   }
   return page;

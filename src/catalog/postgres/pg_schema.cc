@@ -298,6 +298,10 @@ constexpr PgMigration kMigrations[] = {
      "CREATE TABLE leases (name TEXT PRIMARY KEY, holder TEXT NOT NULL, token BIGINT NOT NULL, "
      "expires BIGINT NOT NULL);"},
     {6, "change feed: events, numbered at commit", kEvents},
+    {7, "change feed: the directories of events' names; the instance that made them",
+     "ALTER TABLE events ADD COLUMN parent BIGINT NOT NULL DEFAULT 0, "
+     "ADD COLUMN old_parent BIGINT NOT NULL DEFAULT 0, "
+     "ADD COLUMN instance TEXT NOT NULL DEFAULT '';"},
 };
 
 }  // namespace

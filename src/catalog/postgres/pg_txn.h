@@ -47,10 +47,16 @@ auto MapRows(const PgRows& rows, Read read) {
   return out;
 }
 
+// Who a transaction's changes are made by, as their events name it (ChangeEvent::actor and
+// ::instance; "" when none).
+struct EventOrigin {
+  std::string actor;     // the team user
+  std::string instance;  // the mount or client that asked
+};
+
 class PgTxn final : public CatalogTxn {
  public:
-  // `actor`: the team user the changes are made for ("" when none), named in their events.
-  explicit PgTxn(PgConn& conn, std::string actor = {}) : c_(conn), actor_(std::move(actor)) {}
+  explicit PgTxn(PgConn& conn, EventOrigin origin = {}) : c_(conn), origin_(std::move(origin)) {}
   PgConn& conn() { return c_; }
 
   Result<Attributes> LoadInode(InodeId ino) override;
@@ -108,7 +114,7 @@ class PgTxn final : public CatalogTxn {
   Status FlushEvents();
 
   PgConn& c_;
-  const std::string actor_;
+  const EventOrigin origin_;
   StatsDelta delta_;
   std::vector<std::pair<ChangeEvent, std::string>> events_;  // with their scopes
 };

@@ -33,18 +33,18 @@ std::unique_ptr<Catalog> PostgresCatalog::OnPool(PgPool& pool) {
 }
 
 std::unique_ptr<Catalog> PostgresCatalog::InTransaction(PgPool& pool, PgConn& conn,
-                                                        std::string actor) {
-  return std::unique_ptr<Catalog>(new PostgresCatalog(nullptr, &pool, &conn, std::move(actor)));
+                                                        EventOrigin origin) {
+  return std::unique_ptr<Catalog>(new PostgresCatalog(nullptr, &pool, &conn, std::move(origin)));
 }
 
 Status PostgresCatalog::Write(const std::function<Status(PgTxn&)>& body) {
   if (bound_ != nullptr) {
-    PgTxn tx(*bound_, actor_);
+    PgTxn tx(*bound_, origin_);
     REEL_RETURN_IF_ERROR(body(tx));
     return tx.Finish();
   }
   return pool_->Transaction([&](PgConn& c) -> Status {
-    PgTxn tx(c, actor_);
+    PgTxn tx(c, origin_);
     REEL_RETURN_IF_ERROR(body(tx));
     return tx.Finish();
   });

@@ -43,10 +43,9 @@ class PostgresCatalog final : public Catalog {
   // A catalog whose every call runs inside the transaction the caller has open on `conn` (of
   // `pool`): no transaction of its own and no retries, since the caller's transaction is retried
   // as a whole. The team server runs a call and the record of its request id this way, so both
-  // commit or neither does. `actor`: the team user the changes are made for (their events name
-  // them).
+  // commit or neither does. `origin`: who the changes are made by (their events name them).
   [[nodiscard]] static std::unique_ptr<Catalog> InTransaction(PgPool& pool, PgConn& conn,
-                                                              std::string actor = {});
+                                                              EventOrigin origin = {});
   ~PostgresCatalog() override;
 
   Result<Attributes> Lookup(InodeId parent, const std::string& name) override;
@@ -113,8 +112,8 @@ class PostgresCatalog final : public Catalog {
 
  private:
   PostgresCatalog(std::unique_ptr<PgPool> owned, PgPool* pool, PgConn* bound,
-                  std::string actor = {})
-      : owned_pool_(std::move(owned)), pool_(pool), bound_(bound), actor_(std::move(actor)) {}
+                  EventOrigin origin = {})
+      : owned_pool_(std::move(owned)), pool_(pool), bound_(bound), origin_(std::move(origin)) {}
 
   // Runs `body` as one serializable write transaction (retried on conflicts), then adds the
   // stats counts of its writes in the same transaction.
@@ -159,7 +158,7 @@ class PostgresCatalog final : public Catalog {
   std::unique_ptr<PgPool> owned_pool_;  // when the catalog opened its own
   PgPool* pool_;
   PgConn* bound_;  // the caller's open transaction (InTransaction); nullptr otherwise
-  const std::string actor_;  // named in the events of its changes
+  const EventOrigin origin_;  // named in the events of its changes
 };
 
 }  // namespace reel::postgres

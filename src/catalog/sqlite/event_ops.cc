@@ -9,9 +9,11 @@ namespace reel::sqlite {
 Status SqliteTxn::AppendEvent(const ChangeEvent& e, std::string_view scope) {
   return db_
       .Prepare("INSERT INTO events (time, kind, ino, type, scope, path, old_path, version, "
-               "version_kind, size, actor) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)")
+               "version_kind, size, actor, parent, old_parent) "
+               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)")
       .Bind(e.time, static_cast<int>(e.kind), e.ino, static_cast<int>(e.type), scope, e.path,
-            e.old_path, e.version, static_cast<int>(e.version_kind), e.size, e.actor)
+            e.old_path, e.version, static_cast<int>(e.version_kind), e.size, e.actor, e.parent,
+            e.old_parent)
       .Run();
 }
 
@@ -22,8 +24,8 @@ Result<EventPage> SqliteCatalog::ReadEvents(const EventQuery& query) {
     page = EventPage{};
     // ?3 = '' reads every scope.
     Stmt st = db.Prepare(
-        "SELECT seq, time, kind, ino, type, path, old_path, version, version_kind, size, actor "
-        "FROM events WHERE seq > ?1 AND (?3 = '' OR scope = ?3) ORDER BY seq LIMIT ?2");
+        "SELECT seq, time, kind, ino, type, path, old_path, version, version_kind, size, actor, "
+        "parent, old_parent FROM events WHERE seq > ?1 AND (?3 = '' OR scope = ?3) ORDER BY seq LIMIT ?2");
     st.Bind(query.after, query.limit, query.scope);
     while (true) {
       REEL_ASSIGN_OR_RETURN(bool row, st.Step());
@@ -40,6 +42,8 @@ Result<EventPage> SqliteCatalog::ReadEvents(const EventQuery& query) {
       e.version_kind = static_cast<VersionKind>(st.Int(8));
       e.size = st.U64(9);
       e.actor = st.Text(10);
+      e.parent = st.U64(11);
+      e.old_parent = st.U64(12);
       page.events.push_back(std::move(e));
     }
     Stmt newest = db.Prepare("SELECT seq FROM sqlite_sequence WHERE name = 'events'");

@@ -314,6 +314,12 @@ CREATE TABLE events (
 CREATE INDEX events_by_scope ON events (scope, seq);
 )sql";
 
+// The directories of an event's names (ChangeEvent::parent, old_parent).
+constexpr const char* kEventParents = R"sql(
+ALTER TABLE events ADD COLUMN parent INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE events ADD COLUMN old_parent INTEGER NOT NULL DEFAULT 0;
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& Migrations() {
@@ -328,6 +334,7 @@ const std::vector<Migration>& Migrations() {
       {7, "per-machine state out: pins and the transfer queue become legacy copies",
        kMachineStateOut},
       {8, "change feed: events", kEvents},
+      {9, "change feed: the directories of events' names", kEventParents},
   };
   return kMigrations;
 }

@@ -1,0 +1,68 @@
+# A team server for a FUSE test, on the test's PostgreSQL (REEL_TEST_PG_URI: a database of its
+# own, dropped at the end) and the Ceph S3 gateway (REEL_TEST_S3_URI: a prefix of its own), with
+# users who each have their own login and cache. Skipped (77) without them, failed when they are
+# required. Usage, after lib.sh:
+#   source team_lib.sh NAME USER...
+# sets DB, CLOUD, URL (the server, on loopback), `as USER COMMAND...` (run as that user: their
+# config and data directories, no store credentials in the environment) and the cleanup hooks
+# that unmount WORK/*/mnt, stop the server and drop the database.
+TEAM_NAME=${1:?usage: source team_lib.sh NAME USER...}
+shift
+if [[ -z "${REEL_TEST_PG_URI:-}" || -z "${REEL_TEST_S3_URI:-}" ]]; then
+  if [[ "${REEL_REQUIRE_PG:-0}" == 1 || "${REEL_REQUIRE_CEPH:-0}" == 1 ]]; then
+    echo "FAIL: a team drive needs REEL_TEST_PG_URI and REEL_TEST_S3_URI" >&2
+    exit 1
+  fi
+  echo "SKIP: REEL_TEST_PG_URI or REEL_TEST_S3_URI is not set"
+  exit 77
+fi
+
+run_id=$(basename "$WORK" | tr -dc 'a-z0-9' | tail -c 12)
+DB="reel_${TEAM_NAME}_$run_id"
+psql "$REEL_TEST_PG_URI" -qc "CREATE DATABASE $DB"
+drop_db() { psql "$REEL_TEST_PG_URI" -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)"; }
+stop_server() { "$REEL" server stop "$WORK/server" >/dev/null 2>&1 || true; }
+unmount_users() {
+  local m
+  for m in "$WORK"/*/mnt; do
+    if mountpoint -q "$m" 2>/dev/null || grep -qs " $m fuse" /proc/mounts; then
+      "$REEL" umount "$m" >/dev/null 2>&1 || fusermount3 -uz "$m" 2>/dev/null || true
+    fi
+  done
+}
+CLEANUP_HOOKS+=(unmount_users stop_server drop_db)
+
+s3_base=${REEL_TEST_S3_URI%%\?*}
+s3_opts=${REEL_TEST_S3_URI#*\?}
+CLOUD="${s3_base%/}/$TEAM_NAME-$run_id?$s3_opts"
+PORT=$((20000 + RANDOM % 20000))
+URL="http://127.0.0.1:$PORT"
+
+log "server: PostgreSQL database $DB, cloud ${CLOUD%%\?*}, $URL"
+"$REEL" server init "$WORK/server" --catalog "${REEL_TEST_PG_URI%/*}/$DB" --cloud "$CLOUD" \
+  --listen "127.0.0.1:$PORT" >/dev/null
+for u in "$@"; do "$REEL" server user add "$u" --dir "$WORK/server" >/dev/null; done
+"$REEL" server run "$WORK/server" --background >/dev/null
+
+as() {
+  local user=$1; shift
+  env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY -u AWS_SESSION_TOKEN -u CEPH_CONF \
+    XDG_CONFIG_HOME="$WORK/$user/config" XDG_DATA_HOME="$WORK/$user/data" "$@"
+}
+for u in "$@"; do
+  mkdir -p "$WORK/$u/mnt"
+  "$REEL" server token create "$u" --dir "$WORK/server" --json >"$WORK/$u.token.json"
+  python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["token"])' "$WORK/$u.token.json" |
+    as "$u" "$REEL" login "$URL" >/dev/null
+done
+
+# Fails the test on a sanitizer report in any user's mount log (in their team drive directories).
+check_team_mount_logs() {
+  local mlog
+  for mlog in "$WORK"/*/data/reel/team/*/*/mount.log; do
+    if grep -Eq "$SANITIZER_REPORT" "$mlog"; then
+      fail "sanitizer report in $mlog"
+      cat "$mlog" >&2
+    fi
+  done
+}
