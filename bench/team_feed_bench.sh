@@ -87,8 +87,12 @@ stats() {  # stats MODE KIND: p50 | p99 | max | missed
   python3 - "${P[$1]}" "$2" <<'PY'
 import json, statistics, sys
 r = json.loads(sys.argv[1]); v = sorted(r["latencies_ms"][sys.argv[2]])
-q = statistics.quantiles(v, n=100, method="inclusive") if len(v) > 1 else v * 99
-print(f"{q[49]:.0f} | {q[98]:.0f} | {v[-1]:.0f} | {len(v)} | {r['missed'][sys.argv[2]]}")
+missed = r["missed"][sys.argv[2]]
+if not v:
+    print(f"- | - | - | 0 | {missed}")
+else:
+    q = statistics.quantiles(v, n=100, method="inclusive") if len(v) > 1 else v * 99
+    print(f"{q[49]:.0f} | {q[98]:.0f} | {v[-1]:.0f} | {len(v)} | {missed}")
 PY
 }
 echo "# Change visibility, $(date -u +%F) (commit $(git -C "$ROOT" rev-parse --short HEAD)): $MOUNTS mounts, $TRIALS trials"

@@ -199,6 +199,9 @@ Status Serve(const Manifest& m, const std::string& mountpoint, const MountArgs& 
   mo.allow_other = a.allow_other;
   mo.read_only = drive.read_only;
   mo.attr_timeout = m.metadata_ms / 1000.0;
+  // With the writeback cache the kernel trusts its own size and times of a file it holds: only
+  // the change feed (which has it let the file go) brings another machine's new versions then.
+  mo.writeback_cache = !m.IsTeam() || m.team_follow_changes;
   mo.debug = a.debug;
   auto mounted = FuseMount::Mount(engine, mo);
   if (!mounted.ok()) {

@@ -59,7 +59,8 @@ struct Manifest {
   std::string team_server;     // a server URL (normalized), "" for a drive of one's own
   std::string team_workspace;  // the workspace's name
   // Follow the workspace's change feed, so other machines' changes show as they happen; off,
-  // they show when what the mount keeps expires ([cache] metadata_ms).
+  // they show when what the mount keeps expires ([cache] metadata_ms), and the mount does
+  // without the kernel's writeback cache (which would keep a file's old size).
   bool team_follow_changes = true;
   bool IsTeam() const { return !team_server.empty(); }
 
