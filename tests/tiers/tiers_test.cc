@@ -733,8 +733,12 @@ TEST_F(TiersTest, ADamagedLocalCopyGetsItsPackRefusedAndTheRetryRepairsOrHoldsIt
     EXPECT_EQ(ReadPacked(cloud_base_.get(), kTierCloud, refs[i].id), contents_[refs[i].id]) << i;
   }
   EXPECT_EQ(*local_->Get(ChunkKey(refs[1].id)), contents_[refs[1].id]) << "repaired from the edge";
-  auto counts = transfers.Progress()->queue;
-  EXPECT_EQ(counts.queued + counts.running, 1u) << "the damaged unsaved chunk stays queued";
+  // A pack's chunks are recorded on the tier before their queue rows go (two databases: a crash
+  // in between uploads them again), so the queue is waited for on its own.
+  EXPECT_TRUE(Eventually([&] {
+    auto counts = transfers.Progress()->queue;
+    return counts.queued + counts.running == 1u;
+  })) << "the damaged unsaved chunk stays queued";
   transfers.Stop();
 }
 
