@@ -214,7 +214,8 @@ Result<OpenedDrive> OpenDrive(const Manifest& manifest, const DriveLock& lock) {
           engine->ApplyRemoteChanges(events);
         });
     if (!followed.ok()) {
-      spdlog::warn("change feed: {}; other machines' changes show within a second instead",
+      spdlog::warn("change feed: {}; other machines' changes show when the metadata cache "
+                   "expires instead ([cache] metadata_ms)",
                    followed.ToString());
     }
     drive.feed = std::move(parts.feed);

@@ -1,4 +1,5 @@
 // Versions: commits of staged writes, checkpoints, restores, per-file status.
+#include <filesystem>
 #include <set>
 
 #include <spdlog/spdlog.h>
@@ -197,8 +198,7 @@ void EngineImpl::ApplyRemoteChanges(const std::vector<ChangeEvent>& events) {
   std::set<InodeId> inodes;  // attributes and pages; a directory's listing, times, link count
   std::set<std::pair<InodeId, std::string>> names;
   auto base_name = [](const std::string& path) {
-    const size_t slash = path.rfind('/');
-    return slash == std::string::npos ? path : path.substr(slash + 1);
+    return std::filesystem::path(path).filename().string();
   };
   for (const ChangeEvent& e : events) {
     inodes.insert(e.ino);

@@ -1,6 +1,7 @@
 #include "remote/cached_catalog.h"
 
 #include <algorithm>
+#include <filesystem>
 
 #include "common/names.h"
 
@@ -244,9 +245,7 @@ void CachedCatalog::Forget(const std::vector<ChangeEvent>& events) {
   runs_.clear();
   auto forget_name = [this](InodeId parent, const std::string& path) {
     if (parent == 0) return;
-    const size_t slash = path.rfind('/');
-    const std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
-    auto known = names_.find({parent, name});
+    auto known = names_.find({parent, std::filesystem::path(path).filename().string()});
     if (known != names_.end()) {
       attrs_.erase(known->second.value);
       names_.erase(known);
