@@ -3,7 +3,8 @@
 #   scripts/install-deps.sh          build + run dependencies
 #   scripts/install-deps.sh --test   plus the real tools the tests and benchmarks drive
 #                                    (s3fs and rclone: the peers of bench/tiers_bench.sh;
-#                                    bindfs: the FUSE floor of bench/run_all.sh's metadata rows)
+#                                    bindfs: the FUSE floor of bench/run_all.sh's metadata rows;
+#                                    nats-server: the event forwarders' JetStream)
 set -euo pipefail
 
 BUILD_PKGS=(
@@ -12,12 +13,13 @@ BUILD_PKGS=(
   nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev libtomlplusplus-dev
   libcpp-httplib-dev libgtest-dev libgmock-dev libbenchmark-dev
   libcurl4-openssl-dev libtinyxml2-dev librados-dev libradospp-dev
+  libnats-dev librdkafka-dev
 )
 TEST_PKGS=(
   git rsync tar sqlite3 ffmpeg libimage-exiftool-perl attr xxd fio restic python3
   coreutils psmisc procps e2fsprogs mount
   ceph-mon ceph-osd radosgw ceph-common curl postgresql openssl
-  s3fs rclone bindfs
+  s3fs rclone bindfs nats-server
 )
 
 pkgs=("${BUILD_PKGS[@]}")

@@ -19,6 +19,7 @@
 #include "common/clock.h"
 #include "common/fs_util.h"
 #include "common/sizes.h"
+#include "forward/event_forwarder.h"
 #include "server/listen_address.h"
 #include "server/server_config.h"
 #include "server/team_maintenance.h"
@@ -91,6 +92,40 @@ pid_t RunningPid(const std::string& dir) {
   return ::kill(pid, 0) == 0 || errno == EPERM ? pid : 0;
 }
 
+// The forwarders of the [[forward]] tables, started. A webhook's secret file must be kept from
+// other users (no group or other permission bits).
+Result<std::vector<std::unique_ptr<EventForwarder>>> StartForwarders(TeamDirectory* team,
+                                                                     const ServerConfig& c) {
+  std::vector<std::unique_ptr<EventForwarder>> out;
+  for (const ForwardConfig& f : c.forwards) {
+    ForwardTarget target{f.name, f.uri, ""};
+    if (!f.secret_file.empty()) {
+      struct stat st;
+      if (::stat(f.secret_file.c_str(), &st) != 0) {
+        return Status::FromErrno(errno, "[[forward]] " + f.name + " secret_file " + f.secret_file);
+      }
+      if ((st.st_mode & 077) != 0) {
+        return Status::PermissionDenied("[[forward]] " + f.name + " secret_file " +
+                                        f.secret_file + " is readable by others (chmod 600 it)");
+      }
+      REEL_ASSIGN_OR_RETURN(target.secret, ReadWholeFile(f.secret_file));
+      while (!target.secret.empty() && (target.secret.back() == '\n' || target.secret.back() == '\r')) {
+        target.secret.pop_back();
+      }
+      if (target.secret.size() < 16) {
+        return Status::InvalidArgument("[[forward]] " + f.name +
+                                       ": the secret in secret_file is shorter than 16 bytes");
+      }
+    }
+    REEL_ASSIGN_OR_RETURN(
+        std::unique_ptr<EventForwarder> forwarder,
+        EventForwarder::Create(team, f.name, [target] { return OpenEventSink(target); }, {}));
+    forwarder->Start();
+    out.push_back(std::move(forwarder));
+  }
+  return out;
+}
+
 // Serves until SIGTERM or SIGINT. Those are blocked before any thread starts, so only sigwait
 // here receives them.
 Status Serve(const ServerConfig& c, const std::function<void()>& ready) {
@@ -110,6 +145,12 @@ Status Serve(const ServerConfig& c, const std::function<void()>& ready) {
   o.tls_cert = c.tls_cert;
   o.tls_key = c.tls_key;
   o.stores = {{"cloud", c.cloud_uri}, {"edge", c.edge_uri}};
+  // The change feed to the data platform, by whichever server holds each forwarder's lease.
+  REEL_ASSIGN_OR_RETURN(std::vector<std::unique_ptr<EventForwarder>> forwarders,
+                        StartForwarders(team.get(), c));
+  o.on_commit = [&forwarders] {
+    for (auto& f : forwarders) f->Notify();
+  };
   REEL_ASSIGN_OR_RETURN(std::unique_ptr<TeamServer> server, TeamServer::Start(team.get(), o));
   // The team's once-only work, by whichever server holds its lease.
   std::unique_ptr<TeamMaintenance> maintenance;
@@ -128,6 +169,7 @@ Status Serve(const ServerConfig& c, const std::function<void()>& ready) {
   spdlog::info("signal {}: stopping", sig);
   maintenance.reset();
   server->Stop();
+  forwarders.clear();
   ::unlink(ServerPidPath(c.dir).c_str());
   return Status::Ok();
 }

@@ -6,7 +6,9 @@
 
 #include "common/fs_util.h"
 #include "common/toml_reader.h"
+#include "forward/event_sink.h"
 #include "server/listen_address.h"
+#include "team/team_directory.h"
 
 namespace reel {
 namespace {
@@ -58,6 +60,22 @@ Status ValidateServerConfig(const ServerConfig& c) {
     return Status::InvalidArgument("[maintenance] trash_retention_days is 0 to " +
                                    std::to_string(kMaxTeamTrashRetentionDays));
   }
+  for (size_t i = 0; i < c.forwards.size(); ++i) {
+    const ForwardConfig& f = c.forwards[i];
+    REEL_RETURN_IF_ERROR(ValidateTeamName("[[forward]]", f.name));
+    for (size_t j = 0; j < i; ++j) {
+      if (c.forwards[j].name == f.name) {
+        return Status::InvalidArgument("[[forward]] name \"" + f.name + "\" is used twice");
+      }
+    }
+    REEL_RETURN_IF_ERROR(CheckForwardUri(f.uri).WithContext("[[forward]] " + f.name));
+    const bool webhook = f.uri.starts_with("http://") || f.uri.starts_with("https://");
+    if (webhook != !f.secret_file.empty()) {
+      return Status::InvalidArgument("[[forward]] " + f.name +
+                                     ": a webhook needs secret_file (the key it signs with), "
+                                     "and only a webhook takes one");
+    }
+  }
   return Status::Ok();
 }
 
@@ -75,7 +93,7 @@ Result<ServerConfig> LoadServerConfig(const std::string& dir) {
   }
   REEL_ASSIGN_OR_RETURN(toml::table root, ParseToml(*text, path));
   TomlReader r(path);
-  REEL_RETURN_IF_ERROR(r.CheckKeys(root, "top level", {"format", "listen", "catalog", "stores", "tls", "maintenance"}));
+  REEL_RETURN_IF_ERROR(r.CheckKeys(root, "top level", {"format", "listen", "catalog", "stores", "tls", "maintenance", "forward"}));
   int64_t format = 0;
   REEL_RETURN_IF_ERROR(r.Integer(&root, "top level", "format", 1, INT32_MAX, &format));
   if (format != kServerConfigFormat) {
@@ -108,6 +126,23 @@ Result<ServerConfig> LoadServerConfig(const std::string& dir) {
                                    &c.maintenance_interval_seconds));
     REEL_RETURN_IF_ERROR(r.Integer(maintenance, "[maintenance]", "trash_retention_days", 0,
                                    kMaxTeamTrashRetentionDays, &c.trash_retention_days));
+  }
+  if (const toml::node* forwards = root.get("forward"); forwards != nullptr) {
+    if (!forwards->is_array_of_tables()) {
+      return r.Error(forwards, "forward", "", "must be tables ([[forward]])");
+    }
+    for (const toml::node& n : *forwards->as_array()) {
+      const toml::table* t = n.as_table();
+      ForwardConfig f;
+      REEL_RETURN_IF_ERROR(r.CheckKeys(*t, "[[forward]]", {"name", "uri", "secret_file"}));
+      REEL_RETURN_IF_ERROR(r.String(t, "[[forward]]", "name", &f.name, true));
+      REEL_RETURN_IF_ERROR(r.String(t, "[[forward]]", "uri", &f.uri, true));
+      REEL_RETURN_IF_ERROR(r.String(t, "[[forward]]", "secret_file", &f.secret_file, false));
+      if (!f.secret_file.empty() && f.secret_file.front() != '/') {
+        f.secret_file = c.dir + "/" + f.secret_file;
+      }
+      c.forwards.push_back(std::move(f));
+    }
   }
   REEL_RETURN_IF_ERROR(ValidateServerConfig(c).WithContext(path));
   return c;

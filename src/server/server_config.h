@@ -14,10 +14,15 @@
 //   [maintenance]                    # optional (server/team_maintenance.h)
 //   interval_seconds = 3600          # 0: none (60 to 604800 otherwise)
 //   trash_retention_days = 30        # 0 to 3650
+//   [[forward]]                      # optional, any number (forward/event_sink.h)
+//   name = "pipeline"                # its cursor and lease in the team's database
+//   uri = "nats://127.0.0.1:4222?stream=REEL_EVENTS"
+//   secret_file = "hook.secret"      # webhooks (http://, https://): the HMAC key
 #pragma once
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "common/status.h"
 
@@ -29,6 +34,13 @@ inline constexpr int64_t kMinMaintenanceIntervalSeconds = 60;
 inline constexpr int64_t kMaxMaintenanceIntervalSeconds = 7 * 24 * 3600;
 inline constexpr int64_t kMaxTeamTrashRetentionDays = 3650;
 
+// A [[forward]] table: where the change feed is forwarded.
+struct ForwardConfig {
+  std::string name;
+  std::string uri;
+  std::string secret_file;  // absolute ("" when none)
+};
+
 struct ServerConfig {
   std::string dir;           // absolute; holds server.toml, server.pid, server.log
   std::string catalog_uri;   // postgresql:// or postgres://
@@ -39,6 +51,7 @@ struct ServerConfig {
   std::string tls_key;
   int64_t maintenance_interval_seconds = 3600;
   int64_t trash_retention_days = 30;
+  std::vector<ForwardConfig> forwards;
 };
 
 [[nodiscard]] std::string ServerConfigPath(const std::string& dir);   // DIR/server.toml

@@ -35,6 +35,7 @@ struct ServerContext {
   WorkspaceIndex* index = nullptr;  // which workspace each inode the server has seen is in
   bool check_pack_uploads = true;   // TeamServerOptions::check_pack_uploads
   EventWaiters* event_waiters = nullptr;  // the reads of the change feed that wait
+  std::function<void()> on_commit;         // TeamServerOptions::on_commit
 };
 
 // A route handler called only for an authenticated caller. `request` carries the caller, the

@@ -79,7 +79,10 @@ void Route(httplib::Server& server, ServerContext& ctx, const std::string& metho
       REEL_ASSIGN_OR_RETURN(TeamRequest request, Authenticated(ctx, r, mutation));
       Result<json> answer = handler(r, request);
       // A change may have events: the feed's waiting readers look now.
-      if (mutation && answer.ok() && ctx.event_waiters != nullptr) ctx.event_waiters->Notify();
+      if (mutation && answer.ok()) {
+        if (ctx.event_waiters != nullptr) ctx.event_waiters->Notify();
+        if (ctx.on_commit) ctx.on_commit();
+      }
       return answer;
     }, req));
     // Every answer is one caller's (and some hold keys or signed URLs): never kept by a cache.
@@ -151,6 +154,7 @@ Result<std::unique_ptr<TeamServer>> TeamServer::Start(TeamDirectory* team,
   impl->ctx.team = team;
   impl->ctx.index = &impl->index;
   impl->ctx.check_pack_uploads = options.check_pack_uploads;
+  impl->ctx.on_commit = options.on_commit;
   for (const auto& [tier, uri] : options.stores) {
     if (uri.empty()) continue;
     if (!uri.starts_with("s3://")) {

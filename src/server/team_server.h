@@ -39,6 +39,9 @@ struct TeamServerOptions {
   // suite's remote backend).
   bool check_pack_uploads = true;
   std::function<TimeNs()> clock;       // unset: the wall clock
+  // Called after every call that changed something succeeded (its events are committed): the
+  // server's event forwarders look at the feed now instead of at their next poll.
+  std::function<void()> on_commit;
 };
 
 class TeamServer {

@@ -147,6 +147,16 @@ class TeamDirectory {
   // Ends `holder`'s lease `name` at once, so another may take it; nothing when another holds it.
   [[nodiscard]] Status ReleaseLease(const std::string& name, const std::string& holder);
 
+  // --- how far each event forwarder has delivered (team/forward_cursors.cc) ---
+  // The seq of the last event forwarder `name` delivered (0: none yet).
+  [[nodiscard]] Result<uint64_t> ForwardCursor(const std::string& name);
+  // Moves forwarder `name`'s cursor to `seq` (never back), only while `holder` holds the lease
+  // `lease` under fencing token `token`: Conflict when it does not (another server took over, so
+  // what this one delivered since is the other's to redo).
+  [[nodiscard]] Status SaveForwardCursor(const std::string& name, uint64_t seq,
+                                         const std::string& lease, const std::string& holder,
+                                         uint64_t token, TimeNs now);
+
   // --- the namespace (team/team_catalog.cc) ---
   // The team's catalog, on the directory's connections: every workspace is a directory of it.
   Catalog& catalog() { return *catalog_; }

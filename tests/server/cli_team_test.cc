@@ -14,6 +14,7 @@
 
 #include "catalog/pg_test_db.h"
 #include "common/fs_util.h"
+#include "testing/free_port.h"
 #include "testing/run_command.h"
 #include "testing/temp_dir.h"
 
@@ -21,18 +22,6 @@ namespace reel::testing {
 namespace {
 
 using nlohmann::json;
-
-int FreePort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
 
 class CliTeamTest : public PgDatabaseTest {
  protected:
@@ -54,7 +43,7 @@ class CliTeamTest : public PgDatabaseTest {
 };
 
 TEST_F(CliTeamTest, AnAdminStartsAServerAndUsersShareAWorkspaceThroughIt) {
-  const std::string url = "http://127.0.0.1:" + std::to_string(FreePort());
+  const std::string url = "http://127.0.0.1:" + std::to_string(FreeLoopbackPort());
   Outcome init = Reel("server init " + srv_ + " --catalog '" + uri_ + "' --cloud file://" +
                       tmp_.path() + "/cloud --listen " + url.substr(7));
   ASSERT_EQ(init.code, 0) << init.err;

@@ -14,7 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "catalog/catalog_test_util.h"
-#include "catalog/pg_test_db.h"
+#include "team/team_db_fixture.h"
 #include "remote/team_client.h"
 #include "server/team_server.h"
 #include "team/team_directory.h"
@@ -26,14 +26,11 @@ using nlohmann::json;
 constexpr TimeNs kT0 = 1'800'000'000'000'000'000;
 constexpr TimeNs kHour = 3'600'000'000'000;
 
-class TeamServerTest : public PgDatabaseTest {
+class TeamServerTest : public TeamDatabaseTest {
  protected:
   void SetUp() override {
-    PgDatabaseTest::SetUp();
+    TeamDatabaseTest::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
-    auto team = TeamDirectory::Open(uri_);
-    ASSERT_TRUE(team.ok()) << team.status().ToString();
-    team_ = std::move(team).value();
     server_ = StartServer(team_.get(), ServerOptions());
     ASSERT_NE(server_, nullptr);
     alice_ = AddUser("alice");
@@ -42,8 +39,7 @@ class TeamServerTest : public PgDatabaseTest {
   }
   void TearDown() override {
     server_.reset();
-    team_.reset();
-    PgDatabaseTest::TearDown();
+    TeamDatabaseTest::TearDown();
   }
 
   // The options of server_ (tests of the team's stores add them).
@@ -102,7 +98,6 @@ class TeamServerTest : public PgDatabaseTest {
   }
 
   std::atomic<TimeNs> now_{kT0 + 1};
-  std::unique_ptr<TeamDirectory> team_;
   std::unique_ptr<TeamServer> server_;
   std::string alice_, bob_, carol_;
 };

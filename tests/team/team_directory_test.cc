@@ -6,7 +6,7 @@
 
 #include "catalog/catalog.h"
 #include "catalog/catalog_test_util.h"
-#include "catalog/pg_test_db.h"
+#include "team/team_db_fixture.h"
 
 namespace reel::testing {
 namespace {
@@ -14,19 +14,8 @@ namespace {
 constexpr TimeNs kT0 = 1'800'000'000'000'000'000;
 constexpr TimeNs kDay = 86'400'000'000'000;
 
-class TeamDirectoryTest : public PgDatabaseTest {
+class TeamDirectoryTest : public TeamDatabaseTest {
  protected:
-  void SetUp() override {
-    PgDatabaseTest::SetUp();
-    if (IsSkipped() || HasFatalFailure()) return;
-    auto opened = TeamDirectory::Open(uri_);
-    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
-    team_ = std::move(opened).value();
-  }
-  void TearDown() override {
-    team_.reset();
-    PgDatabaseTest::TearDown();
-  }
 
   User Add(const std::string& name) {
     auto u = team_->AddUser(name, kT0);
@@ -34,7 +23,6 @@ class TeamDirectoryTest : public PgDatabaseTest {
     return u.ok() ? *u : User{};
   }
 
-  std::unique_ptr<TeamDirectory> team_;
 };
 
 TEST_F(TeamDirectoryTest, AUserGetsAHomeWorkspaceTheyAdminister) {

@@ -302,6 +302,9 @@ constexpr PgMigration kMigrations[] = {
      "ALTER TABLE events ADD COLUMN parent BIGINT NOT NULL DEFAULT 0, "
      "ADD COLUMN old_parent BIGINT NOT NULL DEFAULT 0, "
      "ADD COLUMN instance TEXT NOT NULL DEFAULT '';"},
+    {8, "change feed: how far each forwarder has delivered",
+     "CREATE TABLE forward_cursors (name TEXT PRIMARY KEY, seq BIGINT NOT NULL, "
+     "updated BIGINT NOT NULL);"},
 };
 
 }  // namespace

@@ -1,0 +1,70 @@
+// Forwarding to a webhook: one signed POST per batch.
+#include <httplib.h>
+
+#include "common/hex.h"
+#include "forward/forward_uri.h"
+#include "store/s3/s3_sigv4.h"
+
+namespace reel::forward_internal {
+
+namespace {
+
+class WebhookSink final : public EventSink {
+ public:
+  WebhookSink(const std::string& origin, std::string path, std::string secret)
+      : origin_(origin), path_(std::move(path)), secret_(std::move(secret)), client_(origin) {
+    client_.set_connection_timeout(std::chrono::seconds(5));
+    client_.set_read_timeout(std::chrono::seconds(15));
+    client_.set_write_timeout(std::chrono::seconds(15));
+  }
+
+  bool valid() const { return client_.is_valid(); }
+
+  Status Deliver(std::span<const OutgoingEvent> events) override {
+    std::string body = "{\"events\":[";
+    for (size_t i = 0; i < events.size(); ++i) {
+      if (i > 0) body += ',';
+      body += events[i].body;
+    }
+    body += "]}";
+    const std::string mac = s3::HmacSha256(secret_, body);
+    httplib::Headers headers = {
+        {"Reel-Signature",
+         "sha256=" + ToHex(std::span(reinterpret_cast<const uint8_t*>(mac.data()), mac.size()))}};
+    httplib::Result res = client_.Post(path_, headers, body, "application/json");
+    if (!res) {
+      return Status::Unavailable("POST " + origin_ + path_ + ": " + httplib::to_string(res.error()));
+    }
+    if (res->status < 200 || res->status > 299) {
+      return Status::Unavailable("POST " + origin_ + path_ + " answered " +
+                                 std::to_string(res->status));
+    }
+    return Status::Ok();
+  }
+
+  std::string Describe() const override { return "webhook " + origin_ + path_; }
+
+ private:
+  const std::string origin_;
+  const std::string path_;
+  const std::string secret_;
+  httplib::Client client_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<EventSink>> OpenWebhookSink(const std::string& url,
+                                                   const std::string& secret) {
+  const size_t authority = url.find("://") + 3;
+  const size_t slash = url.find('/', authority);
+  const std::string origin = url.substr(0, slash);
+  const std::string path = slash == std::string::npos ? "/" : url.substr(slash);
+  if (origin.find('@') != std::string::npos) {
+    return Status::InvalidArgument("a webhook URL takes no credentials (it is signed instead)");
+  }
+  auto sink = std::make_unique<WebhookSink>(origin, path, secret);
+  if (!sink->valid()) return Status::InvalidArgument("webhook URL " + origin + " is not usable");
+  return std::unique_ptr<EventSink>(std::move(sink));
+}
+
+}  // namespace reel::forward_internal
