@@ -160,11 +160,19 @@ TEST_P(EventSinkTest, ADestinationThatDoesNotAnswerNeverAcknowledges) {
   EXPECT_EQ(delivered.code(), Code::kUnavailable) << delivered.ToString();
 }
 
+std::vector<BackendParam> Destinations() {
+  std::vector<BackendParam> out = {{"nats", NatsBackend, "REEL_REQUIRE_NATS"},
+                                   {"webhook", WebhookBackend, ""}};
+#if !defined(__SANITIZE_THREAD__)
+  // librdkafka starts its threads with C11 thrd_create, which ThreadSanitizer's runtime does not
+  // intercept: any librdkafka thread crashes under it. Kafka runs in the normal and ASan builds.
+  out.push_back({"kafka", KafkaBackend, ""});
+#endif
+  return out;
+}
+
 INSTANTIATE_TEST_SUITE_P(
-    Destinations, EventSinkTest,
-    ::testing::Values(BackendParam{"nats", NatsBackend, "REEL_REQUIRE_NATS"},
-                      BackendParam{"kafka", KafkaBackend, ""},
-                      BackendParam{"webhook", WebhookBackend, ""}),
+    Destinations, EventSinkTest, ::testing::ValuesIn(Destinations()),
     [](const ::testing::TestParamInfo<BackendParam>& info) { return info.param.name; });
 
 TEST(ForwardUriTest, EachFormIsCheckedBeforeAnythingConnects) {
