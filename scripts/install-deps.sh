@@ -13,7 +13,7 @@ BUILD_PKGS=(
   nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev libtomlplusplus-dev
   libcpp-httplib-dev libgtest-dev libgmock-dev libbenchmark-dev
   libcurl4-openssl-dev libtinyxml2-dev librados-dev libradospp-dev
-  libnats-dev librdkafka-dev
+  libnats-dev librdkafka-dev prometheus-cpp-dev
 )
 TEST_PKGS=(
   git rsync tar sqlite3 ffmpeg libimage-exiftool-perl attr xxd fio restic python3

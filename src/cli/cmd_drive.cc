@@ -24,6 +24,9 @@
 #include "common/sizes.h"
 #include "drive/catalog_backup.h"
 #include "drive/drive.h"
+#include "drive/drive_metrics.h"
+#include "http/listen_address.h"
+#include "metrics/metrics.h"
 #include "engine/engine.h"
 #include "fuse/fuse_mount.h"
 #include "remote/credentials.h"
@@ -123,6 +126,7 @@ struct MountArgs {
   bool private_mount = false; // --private: only the mounting user
   bool debug = false;
   bool json = false;
+  std::string metrics;  // --metrics HOST:PORT: serve GET /metrics there
 };
 
 bool IsUnder(const std::string& path, const std::string& dir) {
@@ -193,6 +197,9 @@ Status Serve(const Manifest& m, const std::string& mountpoint, const MountArgs& 
   REEL_ASSIGN_OR_RETURN(DriveLock lock, DriveLock::Acquire(m.dir));
   REEL_ASSIGN_OR_RETURN(OpenedDrive drive, OpenDrive(m, lock));
   Engine* engine = drive.engine.get();
+  // Declared before the mount and the endpoint: both use it until they are gone.
+  Metrics metrics;
+  std::unique_ptr<MetricsEndpoint> metrics_endpoint;
 
   MountOptions mo;
   mo.mountpoint = mountpoint;
@@ -203,6 +210,7 @@ Status Serve(const Manifest& m, const std::string& mountpoint, const MountArgs& 
   // the change feed (which has it let the file go) brings another machine's new versions then.
   mo.writeback_cache = !m.IsTeam() || m.team_follow_changes;
   mo.debug = a.debug;
+  if (!a.metrics.empty()) mo.metrics = &metrics;
   auto mounted = FuseMount::Mount(engine, mo);
   if (!mounted.ok()) {
     Status shut = engine->Shutdown();
@@ -234,6 +242,15 @@ Status Serve(const Manifest& m, const std::string& mountpoint, const MountArgs& 
   };
   ApiServer api(engine, so);
   Status s = api.Start(registry.SocketPathFor(::getpid()));
+  if (s.ok() && !a.metrics.empty()) {
+    AddDriveCollectors(metrics, drive);
+    auto endpoint = MetricsEndpoint::Start(a.metrics, &metrics);
+    if (endpoint.ok()) {
+      metrics_endpoint = std::move(endpoint).value();
+    } else {
+      s = endpoint.status();
+    }
+  }
   if (s.ok()) {
     MountRecord record;
     record.mountpoint = mountpoint;
@@ -255,6 +272,7 @@ Status Serve(const Manifest& m, const std::string& mountpoint, const MountArgs& 
   Status unreg = registry.Unregister(::getpid());
   if (!unreg.ok()) spdlog::warn("{}", unreg.ToString());
   api.Stop();
+  metrics_endpoint.reset();  // its scrapes read the drive, closed below
   Status shut = engine->Shutdown();
   if (!shut.ok()) spdlog::error("shutdown: {}", shut.ToString());
   fuse.reset();  // unmounts if still mounted
@@ -466,6 +484,13 @@ void AddDriveCommands(CLI::App& app, Runner* run) {
     allow->excludes(priv);
     cmd->add_flag("--debug", a->debug, "Debug logging and FUSE request tracing");
     cmd->add_flag("--json", a->json, "Machine-readable output (with --background)");
+    cmd->add_option("--metrics", a->metrics,
+                    "Serve Prometheus metrics at http://HOST:PORT/metrics (e.g. 127.0.0.1:9464; "
+                    "no token: keep it on loopback)")
+        ->check([](const std::string& v) {
+          auto parsed = ParseListenAddress(v);
+          return parsed.ok() ? std::string() : parsed.status().message();
+        });
     cmd->callback([a, run] { *run = [a] { return Mount(*a); }; });
   }
   {

@@ -13,6 +13,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "catalog/catalog.h"
 #include "cli/background.h"
 #include "cli/commands.h"
 #include "cli/output.h"
@@ -20,7 +21,8 @@
 #include "common/fs_util.h"
 #include "common/sizes.h"
 #include "forward/event_forwarder.h"
-#include "server/listen_address.h"
+#include "metrics/metrics.h"
+#include "http/listen_address.h"
 #include "server/server_config.h"
 #include "server/team_maintenance.h"
 #include "server/team_server.h"
@@ -126,6 +128,41 @@ Result<std::vector<std::unique_ptr<EventForwarder>>> StartForwarders(TeamDirecto
   return out;
 }
 
+// The team-wide values of a server's /metrics: the feed's newest event, and each forwarder's
+// cursor and lag (from the database: the same on every server), whether this server forwards it,
+// and what it delivered.
+void AddServerCollectors(Metrics& metrics, TeamDirectory* team,
+                         const std::vector<std::unique_ptr<EventForwarder>>& forwarders) {
+  metrics.AddCollector([team, &forwarders](std::vector<Sample>& out) {
+    auto page = team->catalog().ReadEvents({.after = 0, .limit = 1});
+    if (!page.ok()) return;
+    const double newest = static_cast<double>(page->newest);
+    out.push_back(Sample{"reel_events_newest", "The newest event of the team's change feed", {},
+                         newest, false});
+    for (const auto& f : forwarders) {
+      const std::vector<std::pair<std::string, std::string>> label = {{"forward", f->name()}};
+      auto cursor = team->ForwardCursor(f->name());
+      if (cursor.ok()) {
+        out.push_back(Sample{"reel_forward_cursor", "The last event a forwarder delivered", label,
+                             static_cast<double>(*cursor), false});
+        out.push_back(Sample{"reel_forward_lag_events",
+                             "Events of the feed a forwarder has not delivered yet", label,
+                             newest - static_cast<double>(std::min<uint64_t>(*cursor, page->newest)),
+                             false});
+      }
+      out.push_back(Sample{"reel_forward_holding",
+                           "1 when this server holds the forwarder's lease (delivers)", label,
+                           f->holding() ? 1.0 : 0.0, false});
+      out.push_back(Sample{"reel_forward_delivered_events_total",
+                           "Events this server delivered (repeats included)", label,
+                           static_cast<double>(f->delivered()), true});
+      out.push_back(Sample{"reel_forward_failures_total",
+                           "Failed forwarding steps of this server (each retried)", label,
+                           static_cast<double>(f->failures()), true});
+    }
+  });
+}
+
 // Serves until SIGTERM or SIGINT. Those are blocked before any thread starts, so only sigwait
 // here receives them.
 Status Serve(const ServerConfig& c, const std::function<void()>& ready) {
@@ -151,6 +188,13 @@ Status Serve(const ServerConfig& c, const std::function<void()>& ready) {
   o.on_commit = [&forwarders] {
     for (auto& f : forwarders) f->Notify();
   };
+  Metrics metrics;  // outlives the server and the endpoint, which use it
+  std::unique_ptr<MetricsEndpoint> metrics_endpoint;
+  if (!c.metrics_listen.empty()) {
+    o.metrics = &metrics;
+    AddServerCollectors(metrics, team.get(), forwarders);
+    REEL_ASSIGN_OR_RETURN(metrics_endpoint, MetricsEndpoint::Start(c.metrics_listen, &metrics));
+  }
   REEL_ASSIGN_OR_RETURN(std::unique_ptr<TeamServer> server, TeamServer::Start(team.get(), o));
   // The team's once-only work, by whichever server holds its lease.
   std::unique_ptr<TeamMaintenance> maintenance;
@@ -169,6 +213,7 @@ Status Serve(const ServerConfig& c, const std::function<void()>& ready) {
   spdlog::info("signal {}: stopping", sig);
   maintenance.reset();
   server->Stop();
+  metrics_endpoint.reset();
   forwarders.clear();
   ::unlink(ServerPidPath(c.dir).c_str());
   return Status::Ok();

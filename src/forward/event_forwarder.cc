@@ -75,6 +75,7 @@ Result<ForwardReport> EventForwarder::RunOnce(std::chrono::milliseconds wait) {
   REEL_ASSIGN_OR_RETURN(std::optional<uint64_t> token,
                         team_->TakeLease(lease_, options_.holder,
                                          options_.lease_ttl.count() * kNsPerSecond, now));
+  holding_.store(token.has_value());
   if (!token) {
     token_ = 0;
     return report;
@@ -109,8 +110,12 @@ Result<ForwardReport> EventForwarder::RunOnce(std::chrono::milliseconds wait) {
   const uint64_t last = page.events.back().seq;
   Status saved = team_->SaveForwardCursor(name_, last, lease_, options_.holder, token_,
                                           options_.clock());
-  if (saved.code() == Code::kConflict) token_ = 0;  // lost the lease: reload when held again
+  if (saved.code() == Code::kConflict) {
+    token_ = 0;  // lost the lease: reload the cursor when held again
+    holding_.store(false);
+  }
   REEL_RETURN_IF_ERROR(saved);
+  delivered_.fetch_add(page.events.size());
   cursor_ = last;
   report.cursor = last;
   report.delivered = page.events.size();
@@ -128,6 +133,7 @@ void EventForwarder::Run() {
     Result<ForwardReport> step = RunOnce(options_.idle_wait);
     lock.lock();
     if (!step.ok()) {
+      failures_.fetch_add(1);
       if (!failing) {
         spdlog::warn("forward {}: {} (retrying)", name_, step.status().ToString());
         failing = true;

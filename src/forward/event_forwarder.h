@@ -11,6 +11,7 @@
 // for longer than the feed is kept) are logged and counted as missed.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <functional>
@@ -67,6 +68,11 @@ class EventForwarder {
   [[nodiscard]] Result<ForwardReport> RunOnce(std::chrono::milliseconds wait = {});
 
   const std::string& name() const { return name_; }
+  // For metrics: whether this server held the lease at its last step, events delivered and
+  // failed steps since start.
+  bool holding() const { return holding_.load(); }
+  uint64_t delivered() const { return delivered_.load(); }
+  uint64_t failures() const { return failures_.load(); }
 
  private:
   EventForwarder(TeamDirectory* team, std::string name, SinkOpener open,
@@ -84,6 +90,9 @@ class EventForwarder {
   uint64_t token_ = 0;   // the lease's token when this server last held it (0: not held)
   uint64_t cursor_ = 0;  // the last event delivered, as of token_
   std::unique_ptr<EventSink> sink_;  // null until connected
+  std::atomic<bool> holding_{false};
+  std::atomic<uint64_t> delivered_{0};
+  std::atomic<uint64_t> failures_{0};
   std::mutex mu_;  // guards stopping_
   std::condition_variable wake_;
   bool stopping_ = false;

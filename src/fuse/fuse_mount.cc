@@ -21,6 +21,7 @@
 #include <spdlog/spdlog.h>
 
 #include "fuse/fuse_reply.h"
+#include "fuse/op_timing.h"
 
 namespace reel {
 namespace {
@@ -84,6 +85,7 @@ class FuseMountImpl final : public FuseMount, public InvalidationSink {
     ctx_.attr_timeout = options_.attr_timeout;
     ctx_.want_writeback_cache = options_.writeback_cache;
     ctx_.max_readahead = options_.readahead_kib * 1024u;
+    if (options_.metrics != nullptr) ctx_.op_series = fuse::OpSeries(*options_.metrics);
   }
 
   ~FuseMountImpl() override {

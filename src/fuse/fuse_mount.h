@@ -10,6 +10,7 @@
 namespace reel {
 
 class Engine;
+class Metrics;
 
 struct MountOptions {
   std::string mountpoint;
@@ -23,6 +24,7 @@ struct MountOptions {
   // Kernel readahead for the mount (KiB), raised through /sys/class/bdi when permitted.
   unsigned readahead_kib = 16384;
   bool debug = false;          // libfuse request tracing to stderr
+  Metrics* metrics = nullptr;  // when set, every request is timed into it (fuse/op_timing.h)
 };
 
 class FuseMount {

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "fuse/fuse_reply.h"
+#include "fuse/op_timing.h"
 
 namespace reel::fuse {
 namespace {
@@ -58,11 +59,11 @@ void StatFs(fuse_req_t req, fuse_ino_t) {
 }  // namespace
 
 void AddAttrOps(fuse_lowlevel_ops& ops) {
-  ops.lookup = Lookup;
-  ops.forget = Forget;
-  ops.getattr = GetAttr;
-  ops.setattr = SetAttr;
-  ops.statfs = StatFs;
+  ops.lookup = Timed<Op::lookup, Lookup>::Call;
+  ops.forget = Timed<Op::forget, Forget>::Call;
+  ops.getattr = Timed<Op::getattr, GetAttr>::Call;
+  ops.setattr = Timed<Op::setattr, SetAttr>::Call;
+  ops.statfs = Timed<Op::statfs, StatFs>::Call;
 }
 
 }  // namespace reel::fuse

@@ -4,6 +4,7 @@
 
 #include "engine/virtual_tree.h"
 #include "fuse/fuse_reply.h"
+#include "fuse/op_timing.h"
 
 namespace reel::fuse {
 namespace {
@@ -141,18 +142,18 @@ void FsyncDir(fuse_req_t req, fuse_ino_t, int, fuse_file_info*) {
 }  // namespace
 
 void AddDirOps(fuse_lowlevel_ops& ops) {
-  ops.opendir = OpenDir;
-  ops.readdir = ReadDir;
-  ops.readdirplus = ReadDirPlus;
-  ops.mkdir = MkDir;
-  ops.rmdir = RmDir;
-  ops.unlink = Unlink;
-  ops.rename = Rename;
-  ops.symlink = Symlink;
-  ops.readlink = ReadLink;
-  ops.link = Link;
-  ops.mknod = MkNod;
-  ops.fsyncdir = FsyncDir;
+  ops.opendir = Timed<Op::opendir, OpenDir>::Call;
+  ops.readdir = Timed<Op::readdir, ReadDir>::Call;
+  ops.readdirplus = Timed<Op::readdirplus, ReadDirPlus>::Call;
+  ops.mkdir = Timed<Op::mkdir, MkDir>::Call;
+  ops.rmdir = Timed<Op::rmdir, RmDir>::Call;
+  ops.unlink = Timed<Op::unlink, Unlink>::Call;
+  ops.rename = Timed<Op::rename, Rename>::Call;
+  ops.symlink = Timed<Op::symlink, Symlink>::Call;
+  ops.readlink = Timed<Op::readlink, ReadLink>::Call;
+  ops.link = Timed<Op::link, Link>::Call;
+  ops.mknod = Timed<Op::mknod, MkNod>::Call;
+  ops.fsyncdir = Timed<Op::fsyncdir, FsyncDir>::Call;
 }
 
 }  // namespace reel::fuse

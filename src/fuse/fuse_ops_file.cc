@@ -10,6 +10,7 @@
 
 #include "engine/virtual_tree.h"
 #include "fuse/fuse_reply.h"
+#include "fuse/op_timing.h"
 
 namespace reel::fuse {
 namespace {
@@ -106,14 +107,14 @@ void Fallocate(fuse_req_t req, fuse_ino_t, int mode, off_t offset, off_t length,
 }  // namespace
 
 void AddFileOps(fuse_lowlevel_ops& ops) {
-  ops.create = Create;
-  ops.open = Open;
-  ops.read = Read;
-  ops.write_buf = WriteBuf;
-  ops.flush = Flush;
-  ops.release = Release;
-  ops.fsync = Fsync;
-  ops.fallocate = Fallocate;
+  ops.create = Timed<Op::create, Create>::Call;
+  ops.open = Timed<Op::open, Open>::Call;
+  ops.read = Timed<Op::read, Read>::Call;
+  ops.write_buf = Timed<Op::write_buf, WriteBuf>::Call;
+  ops.flush = Timed<Op::flush, Flush>::Call;
+  ops.release = Timed<Op::release, Release>::Call;
+  ops.fsync = Timed<Op::fsync, Fsync>::Call;
+  ops.fallocate = Timed<Op::fallocate, Fallocate>::Call;
 }
 
 }  // namespace reel::fuse

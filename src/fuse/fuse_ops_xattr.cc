@@ -4,6 +4,7 @@
 #include <string>
 
 #include "fuse/fuse_reply.h"
+#include "fuse/op_timing.h"
 
 namespace reel::fuse {
 namespace {
@@ -44,10 +45,10 @@ void RemoveXattr(fuse_req_t req, fuse_ino_t ino, const char* name) {
 }  // namespace
 
 void AddXattrOps(fuse_lowlevel_ops& ops) {
-  ops.getxattr = GetXattr;
-  ops.setxattr = SetXattr;
-  ops.listxattr = ListXattr;
-  ops.removexattr = RemoveXattr;
+  ops.getxattr = Timed<Op::getxattr, GetXattr>::Call;
+  ops.setxattr = Timed<Op::setxattr, SetXattr>::Call;
+  ops.listxattr = Timed<Op::listxattr, ListXattr>::Call;
+  ops.removexattr = Timed<Op::removexattr, RemoveXattr>::Call;
 }
 
 }  // namespace reel::fuse

@@ -5,11 +5,17 @@
 #include <fuse3/fuse_lowlevel.h>
 #include <sys/stat.h>
 
+#include <array>
 #include <optional>
 
 #include "catalog/types.h"
 #include "common/status.h"
 #include "engine/engine.h"
+#include "fuse/op_list.h"
+
+namespace reel {
+class TimedCalls;
+}  // namespace reel
 
 namespace reel::fuse {
 
@@ -22,6 +28,8 @@ struct Context {
   // Set at init: the kernel caches writes and resolves O_APPEND offsets itself.
   bool writeback_cache = false;
   fuse_session* session = nullptr;
+  // Each operation's timing series (fuse/op_timing.h), all null when the mount has no metrics.
+  std::array<TimedCalls*, static_cast<size_t>(Op::kCount)> op_series{};
 };
 
 inline Context& Ctx(fuse_req_t req) { return *static_cast<Context*>(fuse_req_userdata(req)); }

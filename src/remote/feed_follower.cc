@@ -48,6 +48,7 @@ Status FeedFollower::Start(Apply apply) {
   if (thread_.joinable()) return Status::Internal("the change feed is followed already");
   REEL_ASSIGN_OR_RETURN(EventPage now, Read(0, std::chrono::seconds(0)));
   cursor_.store(now.newest);
+  newest_.store(now.newest);
   apply_ = std::move(apply);
   thread_ = std::thread([this] { Loop(); });
   return Status::Ok();
@@ -114,6 +115,7 @@ void FeedFollower::Follow() {
     }
     if (!theirs.empty() || missed) apply_(theirs, missed);
     cursor_.store(next);
+    newest_.store(std::max(next, page->newest));
   }
 }
 

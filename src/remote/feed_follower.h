@@ -43,6 +43,9 @@ class FeedFollower {
 
   // The seq of the last event read (applied or skipped): how far this mount has followed.
   uint64_t cursor() const { return cursor_.load(); }
+  // The newest seq of the team's whole feed at the last read (cursor() lags it while events
+  // wait to be read).
+  uint64_t newest() const { return newest_.load(); }
 
  private:
   // One read of the feed after `after` (long poll up to kWait).
@@ -56,6 +59,7 @@ class FeedFollower {
   const std::string workspace_;
   Apply apply_;
   std::atomic<uint64_t> cursor_{0};
+  std::atomic<uint64_t> newest_{0};
   // guards stopping_, done_ and client_ (the call in progress is stopped through it)
   std::mutex mu_;
   std::condition_variable cv_;

@@ -7,7 +7,7 @@
 #include "common/fs_util.h"
 #include "common/toml_reader.h"
 #include "forward/event_sink.h"
-#include "server/listen_address.h"
+#include "http/listen_address.h"
 #include "team/team_directory.h"
 
 namespace reel {
@@ -60,6 +60,9 @@ Status ValidateServerConfig(const ServerConfig& c) {
     return Status::InvalidArgument("[maintenance] trash_retention_days is 0 to " +
                                    std::to_string(kMaxTeamTrashRetentionDays));
   }
+  if (!c.metrics_listen.empty()) {
+    REEL_RETURN_IF_ERROR(ParseListenAddress(c.metrics_listen).status().WithContext("[metrics] listen"));
+  }
   for (size_t i = 0; i < c.forwards.size(); ++i) {
     const ForwardConfig& f = c.forwards[i];
     REEL_RETURN_IF_ERROR(ValidateTeamName("[[forward]]", f.name));
@@ -93,7 +96,7 @@ Result<ServerConfig> LoadServerConfig(const std::string& dir) {
   }
   REEL_ASSIGN_OR_RETURN(toml::table root, ParseToml(*text, path));
   TomlReader r(path);
-  REEL_RETURN_IF_ERROR(r.CheckKeys(root, "top level", {"format", "listen", "catalog", "stores", "tls", "maintenance", "forward"}));
+  REEL_RETURN_IF_ERROR(r.CheckKeys(root, "top level", {"format", "listen", "catalog", "stores", "tls", "maintenance", "forward", "metrics"}));
   int64_t format = 0;
   REEL_RETURN_IF_ERROR(r.Integer(&root, "top level", "format", 1, INT32_MAX, &format));
   if (format != kServerConfigFormat) {
@@ -126,6 +129,11 @@ Result<ServerConfig> LoadServerConfig(const std::string& dir) {
                                    &c.maintenance_interval_seconds));
     REEL_RETURN_IF_ERROR(r.Integer(maintenance, "[maintenance]", "trash_retention_days", 0,
                                    kMaxTeamTrashRetentionDays, &c.trash_retention_days));
+  }
+  REEL_ASSIGN_OR_RETURN(const toml::table* metrics, r.Table(root, "metrics", false));
+  if (metrics != nullptr) {
+    REEL_RETURN_IF_ERROR(r.CheckKeys(*metrics, "[metrics]", {"listen"}));
+    REEL_RETURN_IF_ERROR(r.String(metrics, "[metrics]", "listen", &c.metrics_listen, true));
   }
   if (const toml::node* forwards = root.get("forward"); forwards != nullptr) {
     if (!forwards->is_array_of_tables()) {

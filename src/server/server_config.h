@@ -14,6 +14,8 @@
 //   [maintenance]                    # optional (server/team_maintenance.h)
 //   interval_seconds = 3600          # 0: none (60 to 604800 otherwise)
 //   trash_retention_days = 30        # 0 to 3650
+//   [metrics]                        # optional: GET /metrics for Prometheus
+//   listen = "127.0.0.1:9464"        # no token: loopback unless told otherwise
 //   [[forward]]                      # optional, any number (forward/event_sink.h)
 //   name = "pipeline"                # its cursor and lease in the team's database
 //   uri = "nats://127.0.0.1:4222?stream=REEL_EVENTS"
@@ -52,6 +54,7 @@ struct ServerConfig {
   int64_t maintenance_interval_seconds = 3600;
   int64_t trash_retention_days = 30;
   std::vector<ForwardConfig> forwards;
+  std::string metrics_listen;  // "" when there is no [metrics] table
 };
 
 [[nodiscard]] std::string ServerConfigPath(const std::string& dir);   // DIR/server.toml

@@ -18,6 +18,10 @@
 #include "store/s3/s3_config.h"
 #include "team/team_directory.h"
 
+namespace reel {
+class Metrics;
+}  // namespace reel
+
 namespace reel::server_internal {
 
 // A tier's S3 store, as the server signs requests for it, and the server's own handle on it
@@ -36,6 +40,7 @@ struct ServerContext {
   bool check_pack_uploads = true;   // TeamServerOptions::check_pack_uploads
   EventWaiters* event_waiters = nullptr;  // the reads of the change feed that wait
   std::function<void()> on_commit;         // TeamServerOptions::on_commit
+  Metrics* metrics = nullptr;              // TeamServerOptions::metrics
 };
 
 // A route handler called only for an authenticated caller. `request` carries the caller, the

@@ -9,7 +9,8 @@
 #include <spdlog/spdlog.h>
 
 #include "common/clock.h"
-#include "server/listen_address.h"
+#include "http/listen_address.h"
+#include "metrics/metrics.h"
 #include "server/server_routes.h"
 
 namespace reel {
@@ -73,8 +74,13 @@ Result<TeamRequest> Authenticated(ServerContext& ctx, const httplib::Request& r,
 void Route(httplib::Server& server, ServerContext& ctx, const std::string& method,
            const std::string& pattern, AuthedHandler handler) {
   const bool mutation = method != "GET";
-  auto wrapped = [&ctx, mutation, handler = std::move(handler)](const httplib::Request& req,
-                                                                httplib::Response& res) {
+  TimedCalls* timed = ctx.metrics == nullptr
+                          ? nullptr
+                          : ctx.metrics->Calls("reel_server_requests", "Team API calls", "route",
+                                               method + " " + pattern);
+  auto wrapped = [&ctx, mutation, timed, handler = std::move(handler)](
+                     const httplib::Request& req, httplib::Response& res) {
+    const auto start = std::chrono::steady_clock::now();
     http::Respond(res, http::RunHandler([&](const httplib::Request& r) -> Result<json> {
       REEL_ASSIGN_OR_RETURN(TeamRequest request, Authenticated(ctx, r, mutation));
       Result<json> answer = handler(r, request);
@@ -87,6 +93,9 @@ void Route(httplib::Server& server, ServerContext& ctx, const std::string& metho
     }, req));
     // Every answer is one caller's (and some hold keys or signed URLs): never kept by a cache.
     res.set_header("Cache-Control", "no-store");
+    if (timed != nullptr) {
+      timed->Observe(std::chrono::steady_clock::now() - start, res.status >= 500);
+    }
   };
   if (method == "GET") {
     server.Get(pattern, wrapped);
@@ -155,6 +164,7 @@ Result<std::unique_ptr<TeamServer>> TeamServer::Start(TeamDirectory* team,
   impl->ctx.index = &impl->index;
   impl->ctx.check_pack_uploads = options.check_pack_uploads;
   impl->ctx.on_commit = options.on_commit;
+  impl->ctx.metrics = options.metrics;
   for (const auto& [tier, uri] : options.stores) {
     if (uri.empty()) continue;
     if (!uri.starts_with("s3://")) {

@@ -21,6 +21,7 @@
 
 namespace reel {
 
+class Metrics;
 class TeamDirectory;
 
 struct TeamServerOptions {
@@ -42,6 +43,8 @@ struct TeamServerOptions {
   // Called after every call that changed something succeeded (its events are committed): the
   // server's event forwarders look at the feed now instead of at their next poll.
   std::function<void()> on_commit;
+  // When set, every API call is timed into it by route (`reel_server_requests_seconds`).
+  Metrics* metrics = nullptr;
 };
 
 class TeamServer {

@@ -6,6 +6,8 @@
 #include <signal.h>
 #include <sys/stat.h>
 
+#include <httplib.h>
+
 #include <fstream>
 #include <set>
 
@@ -108,14 +110,34 @@ TEST_F(ForwardServerTest, EveryEventReachesEachConsumerOnceThroughRestartsAndAKi
       tables += "secret_file = \"hook.secret\"\n";
     }
   }
+  const int metrics_port = FreeLoopbackPort();
   {
     std::ofstream toml(srv_ + "/server.toml", std::ios::app);
-    toml << tables;
+    toml << "\n[metrics]\nlisten = \"127.0.0.1:" << metrics_port << "\"\n" << tables;
   }
   Outcome run = Reel("server run " + srv_ + " --background");
   ASSERT_EQ(run.code, 0) << run.err;
   AddUsers(0, 4);  // each with a home workspace: an event each
   ExpectEveryConsumerHasTheFeed(std::chrono::seconds(30));
+  // The server's /metrics: the feed's newest event, each forwarder caught up and held here.
+  {
+    httplib::Client c("127.0.0.1", metrics_port);
+    auto res = c.Get("/metrics");
+    ASSERT_TRUE(res);
+    const std::string newest = std::to_string(FeedIds().size());
+    EXPECT_NE(res->body.find("\nreel_events_newest " + newest + "\n"), std::string::npos)
+        << res->body;
+    for (auto& [name, consumer] : consumers_) {
+      const std::string label = "{forward=\"" + name + "\"} ";
+      EXPECT_NE(res->body.find("\nreel_forward_lag_events" + label + "0\n"), std::string::npos)
+          << name;
+      EXPECT_NE(res->body.find("\nreel_forward_cursor" + label + newest + "\n"),
+                std::string::npos)
+          << name;
+      EXPECT_NE(res->body.find("\nreel_forward_holding" + label + "1\n"), std::string::npos)
+          << name;
+    }
+  }
 
   // Stopped cleanly (its leases released), events made while no server runs, started again.
   ASSERT_EQ(Reel("server stop " + srv_).code, 0);

@@ -13,7 +13,7 @@
 #include "catalog/catalog_test_util.h"
 #include "common/fs_util.h"
 #include "remote/server_url.h"
-#include "server/listen_address.h"
+#include "http/listen_address.h"
 #include "testing/temp_dir.h"
 
 namespace reel::testing {
@@ -98,6 +98,13 @@ TEST(ServerConfigTest, BadConfigurationsAreRefusedWithTheFieldNamed) {
       {[](ServerConfig& c) { c.tls_cert = "cert.pem"; }, "key"},
       {[](ServerConfig& c) { c.maintenance_interval_seconds = 5; }, "interval_seconds"},
       {[](ServerConfig& c) { c.trash_retention_days = -1; }, "trash_retention_days"},
+      {[](ServerConfig& c) { c.metrics_listen = "anywhere"; }, "[metrics] listen"},
+      {[](ServerConfig& c) { c.forwards = {{"a/b", "nats://h:1", ""}}; }, "[[forward]]"},
+      {[](ServerConfig& c) { c.forwards = {{"a", "nats://h", ""}}; }, "HOST:PORT"},
+      {[](ServerConfig& c) { c.forwards = {{"a", "nats://h:1", ""}, {"a", "kafka://h:1/t", ""}}; },
+       "used twice"},
+      {[](ServerConfig& c) { c.forwards = {{"hook", "https://h/x", ""}}; }, "secret_file"},
+      {[](ServerConfig& c) { c.forwards = {{"q", "nats://h:1", "/s"}}; }, "only a webhook"},
   };
   for (const auto& [spoil, field] : cases) {
     ServerConfig c = Valid(tmp / "x");
@@ -128,6 +135,20 @@ TEST(ServerConfigTest, BadConfigurationsAreRefusedWithTheFieldNamed) {
               Code::kInvalidArgument);
   EXPECT_CODE(load_text(good + "[maintenance]\nevery = 1\n"), Code::kInvalidArgument);
   EXPECT_CODE(load_text(good + "colour = \"blue\"\n"), Code::kInvalidArgument);
+  ASSERT_OK_AND_ASSIGN(
+      ServerConfig extras,
+      load_text(good + "[metrics]\nlisten = \"127.0.0.1:9464\"\n"
+                       "[[forward]]\nname = \"bus\"\nuri = \"nats://127.0.0.1:4222?stream=R\"\n"
+                       "[[forward]]\nname = \"hook\"\nuri = \"https://h/x\"\n"
+                       "secret_file = \"hook.secret\"\n"));
+  EXPECT_EQ(extras.metrics_listen, "127.0.0.1:9464");
+  ASSERT_EQ(extras.forwards.size(), 2u);
+  EXPECT_EQ(extras.forwards[0].name, "bus");
+  EXPECT_EQ(extras.forwards[1].secret_file, dir + "/hook.secret") << "relative to the directory";
+  EXPECT_CODE(load_text(good + "[metrics]\nport = 1\n"), Code::kInvalidArgument);
+  EXPECT_CODE(load_text(good + "forward = 1\n"), Code::kInvalidArgument);
+  EXPECT_CODE(load_text(good + "[[forward]]\nname = \"x\"\n"), Code::kInvalidArgument)
+      << "uri is required";
   EXPECT_CODE(load_text("format = 2\n" + good.substr(11)), Code::kNotSupported);
   EXPECT_CODE(load_text("format = 1\n[catalog\n"), Code::kInvalidArgument);
   EXPECT_CODE(load_text("format = 1\n[stores]\ncloud = \"file:///c\"\n"), Code::kInvalidArgument);

@@ -2,6 +2,7 @@
 // raw HTTP client (for what the client never sends): authentication on every call, workspaces and
 // grants as each user sees them, bad input, request ids, two servers on one database, HTTPS.
 #include "chunking/chunk_cipher.h"
+#include "metrics/metrics.h"
 #include "server/team_server.h"
 
 #include "team_server_fixture.h"
@@ -47,6 +48,25 @@ TEST_F(TeamServerTest, EveryCallButHealthNeedsATokenThatIsValidNow) {
   now_ = kT0 + kHour;
   EXPECT_CODE(ClientFor(hourly.secret).WhoAmI(), Code::kUnauthenticated);
   EXPECT_OK(ClientFor(bob_).WhoAmI()) << "his token that never expires";
+}
+
+TEST_F(TeamServerTest, EveryCallIsTimedByRouteAndOnlyServerErrorsCountAsFailures) {
+  Metrics metrics;
+  TeamServerOptions o;
+  o.metrics = &metrics;
+  auto server = StartServer(team_.get(), o);
+  ASSERT_NE(server, nullptr);
+  TeamClient alice = ClientFor(alice_, server->url());
+  ASSERT_OK(alice.Workspaces().status());
+  ASSERT_OK(alice.Workspaces().status());
+  EXPECT_FALSE(ClientFor("reel_" + std::string(64, '0'), server->url()).Workspaces().ok());
+  const std::string text = metrics.Scrape();
+  EXPECT_NE(text.find("reel_server_requests_seconds_count{route=\"GET /v1/workspaces\"} 3"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("reel_server_requests_failures_total{route=\"GET /v1/workspaces\"} 0"),
+            std::string::npos)
+      << "a refused token is the caller's error, not the server's";
 }
 
 TEST_F(TeamServerTest, WorkspacesAndGrantsFollowWhoCallsAndTheirRole) {
