@@ -37,7 +37,7 @@ Result<std::unique_ptr<EventForwarder>> EventForwarder::Create(TeamDirectory* te
                                                                std::string name,
                                                                SinkOpener open,
                                                                ForwarderOptions options) {
-  REEL_RETURN_IF_ERROR(ValidateTeamName("forwarder", name));
+  REEL_RETURN_IF_ERROR(ValidateForwarderName(name));
   if (options.batch == 0 || options.batch > kMaxEventsPerRead) {
     return Status::InvalidArgument("a forwarder's batch is 1 to " +
                                    std::to_string(kMaxEventsPerRead) + " events");
@@ -72,14 +72,9 @@ void EventForwarder::Stop() {
 Result<ForwardReport> EventForwarder::RunOnce(std::chrono::milliseconds wait) {
   ForwardReport report;
   const TimeNs now = options_.clock();
-  REEL_ASSIGN_OR_RETURN(std::optional<uint64_t> token,
-                        team_->TakeLease(lease_, options_.holder,
-                                         options_.lease_ttl.count() * kNsPerSecond, now));
-  holding_.store(token.has_value());
-  if (!token) {
-    token_ = 0;
-    return report;
-  }
+  if (now < standby_until_) return report;  // left for another server to take
+  REEL_ASSIGN_OR_RETURN(std::optional<uint64_t> token, Renew(now));
+  if (!token) return report;
   report.held = true;
   if (sink_ == nullptr) {
     REEL_ASSIGN_OR_RETURN(sink_, open_());
@@ -98,15 +93,41 @@ Result<ForwardReport> EventForwarder::RunOnce(std::chrono::milliseconds wait) {
   read.wait = std::min(wait, std::chrono::milliseconds(options_.lease_ttl) / 3);
   REEL_ASSIGN_OR_RETURN(
       EventPage page,
-      waiters_.Read([this](const EventQuery& q) { return team_->catalog().ReadEvents(q); }, read));
+      waiters_.Read([this](const EventQuery& q) { return team_->catalog().ReadEvents(q); }, read,
+                    options_.poll));
   if (page.events.empty()) return report;
+  if (read.wait.count() > 0) {
+    // The read may have waited a while: the delivery gets the lease's whole lifetime.
+    REEL_ASSIGN_OR_RETURN(std::optional<uint64_t> again, Renew(options_.clock()));
+    if (again != token) {
+      token_ = 0;
+      report.held = false;
+      return report;
+    }
+  }
   if (page.events.front().seq > cursor_ + 1) {
     report.missed = page.events.front().seq - cursor_ - 1;
     spdlog::warn("forward {}: events {} to {} were trimmed before they were delivered", name_,
                  cursor_ + 1, page.events.front().seq - 1);
   }
   const std::vector<OutgoingEvent> out = OutgoingEvents(drive_id_, page.events);
-  REEL_RETURN_IF_ERROR(sink_->Deliver(out).WithContext("deliver to " + sink_->Describe()));
+  if (Status delivered = sink_->Deliver(out); !delivered.ok()) {
+    delivered = delivered.WithContext("deliver to " + sink_->Describe());
+    sink_.reset();  // connect afresh at the next step
+    if (++failed_deliveries_ >= kFailuresBeforeRelease) {
+      failed_deliveries_ = 0;
+      token_ = 0;
+      holding_.store(false);
+      standby_until_ = options_.clock() + options_.lease_ttl.count() * kNsPerSecond / 3;
+      spdlog::warn("forward {}: {} failed deliveries in a row: lease released for another server",
+                   name_, kFailuresBeforeRelease);
+      if (Status s = team_->ReleaseLease(lease_, options_.holder); !s.ok()) {
+        spdlog::warn("forward {}: could not release the lease: {}", name_, s.ToString());
+      }
+    }
+    return delivered;
+  }
+  failed_deliveries_ = 0;
   const uint64_t last = page.events.back().seq;
   Status saved = team_->SaveForwardCursor(name_, last, lease_, options_.holder, token_,
                                           options_.clock());
@@ -120,6 +141,15 @@ Result<ForwardReport> EventForwarder::RunOnce(std::chrono::milliseconds wait) {
   report.cursor = last;
   report.delivered = page.events.size();
   return report;
+}
+
+Result<std::optional<uint64_t>> EventForwarder::Renew(TimeNs now) {
+  REEL_ASSIGN_OR_RETURN(std::optional<uint64_t> token,
+                        team_->TakeLease(lease_, options_.holder,
+                                         options_.lease_ttl.count() * kNsPerSecond, now));
+  holding_.store(token.has_value());
+  if (!token) token_ = 0;
+  return token;
 }
 
 void EventForwarder::Run() {

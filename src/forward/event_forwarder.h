@@ -9,6 +9,11 @@
 // A batch whose delivery failed, or whose cursor did not move, is delivered again: consumers
 // drop repeats by the event's id. Events trimmed before they were delivered (a forwarder down
 // for longer than the feed is kept) are logged and counted as missed.
+//
+// A failed delivery drops the sink's connection (the next step connects afresh: a JetStream
+// stream that went is made again). After kFailuresBeforeRelease failed deliveries in a row the
+// server releases the lease and leaves it alone for a third of its lifetime, so another server
+// (which may reach the destination) takes over.
 #pragma once
 
 #include <atomic>
@@ -38,6 +43,9 @@ struct ForwarderOptions {
   std::chrono::seconds lease_ttl{30};     // a dead server's forwarding moves on after this
   size_t batch = 500;                     // events per delivery, 1 to kMaxEventsPerRead
   std::chrono::milliseconds idle_wait{5000};  // how long a step waits for new events
+  // How often a waiting step looks at the feed (a change through this server wakes it at once:
+  // Notify()).
+  std::chrono::milliseconds poll{100};
   std::function<TimeNs()> clock;          // unset: the wall clock
 };
 
@@ -47,6 +55,8 @@ struct ForwardReport {
   uint64_t cursor = 0;     // the last event delivered, after this step
   uint64_t missed = 0;     // events trimmed before they could be delivered
 };
+
+inline constexpr int kFailuresBeforeRelease = 3;
 
 class EventForwarder {
  public:
@@ -78,6 +88,8 @@ class EventForwarder {
   EventForwarder(TeamDirectory* team, std::string name, SinkOpener open,
                  ForwarderOptions options, std::string drive_id);
   void Run();
+  // Takes or renews the lease; nullopt (and not holding) when another server has it.
+  Result<std::optional<uint64_t>> Renew(TimeNs now);
 
   TeamDirectory* const team_;
   const std::string name_;
@@ -90,6 +102,8 @@ class EventForwarder {
   uint64_t token_ = 0;   // the lease's token when this server last held it (0: not held)
   uint64_t cursor_ = 0;  // the last event delivered, as of token_
   std::unique_ptr<EventSink> sink_;  // null until connected
+  int failed_deliveries_ = 0;  // in a row
+  TimeNs standby_until_ = 0;   // after releasing the lease: not taken again before this
   std::atomic<bool> holding_{false};
   std::atomic<uint64_t> delivered_{0};
   std::atomic<uint64_t> failures_{0};

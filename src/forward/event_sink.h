@@ -59,6 +59,11 @@ struct ForwardTarget {
   std::string secret;  // webhooks: the HMAC key (read from secret_file)
 };
 
+// A forwarder's name: a team name (ValidateTeamName) of at most kMaxForwarderName bytes, so that
+// its lease "forward.NAME" is a team name too.
+inline constexpr size_t kMaxForwarderName = 56;
+[[nodiscard]] Status ValidateForwarderName(const std::string& name);
+
 // Checks the URI's form (scheme, hosts, options) without connecting.
 [[nodiscard]] Status CheckForwardUri(const std::string& uri);
 // Connects the sink of `target`: Unavailable when its destination cannot be reached now.

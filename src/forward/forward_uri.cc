@@ -53,10 +53,14 @@ Result<ForwardUri> ParseForwardUri(const std::string& uri) {
   ForwardUri out;
   out.scheme = uri.substr(0, sep);
   if (out.scheme == "http" || out.scheme == "https") {
-    if (uri.size() == sep + 3 || uri.find_first_of(" \t\r\n") != std::string::npos) {
+    const std::string authority = uri.substr(sep + 3, uri.find('/', sep + 3) - (sep + 3));
+    if (authority.empty() || uri.find_first_of(" \t\r\n") != std::string::npos) {
       return Bad(out.scheme, "needs a host and no spaces");
     }
-    return out;  // checked when the client is made (OpenWebhookSink)
+    if (authority.find('@') != std::string::npos) {
+      return Bad(out.scheme, "a webhook URL takes no credentials (it is signed instead)");
+    }
+    return out;
   }
   if (out.scheme != "nats" && out.scheme != "kafka") {
     return Status::InvalidArgument("a forward URI is nats://, kafka://, http:// or https://, not " +

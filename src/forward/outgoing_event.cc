@@ -4,6 +4,7 @@
 #include "catalog_rpc/catalog_json.h"
 #include "forward/event_sink.h"
 #include "forward/forward_uri.h"
+#include "team/team_directory.h"
 
 namespace reel {
 
@@ -42,6 +43,15 @@ std::vector<OutgoingEvent> OutgoingEvents(const std::string& drive_id,
     out.push_back(std::move(o));
   }
   return out;
+}
+
+Status ValidateForwarderName(const std::string& name) {
+  REEL_RETURN_IF_ERROR(ValidateTeamName("forwarder", name));
+  if (name.size() > kMaxForwarderName) {
+    return Status::InvalidArgument("forwarder name \"" + name + "\": at most " +
+                                   std::to_string(kMaxForwarderName) + " characters");
+  }
+  return Status::Ok();
 }
 
 Status CheckForwardUri(const std::string& uri) {

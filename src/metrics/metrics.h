@@ -19,7 +19,8 @@
 namespace reel {
 
 // One call name's series: `FAMILY_seconds{LABEL="NAME"}` (a histogram: its _count is the number
-// of calls) and `FAMILY_failures_total{LABEL="NAME"}`. Thread-safe and lock-free.
+// of calls) and `FAMILY_failures_total{LABEL="NAME"}`. Thread-safe: an
+// observation takes only the series' own short lock (prometheus-cpp's histogram).
 class TimedCalls {
  public:
   void Observe(std::chrono::nanoseconds took, bool failed);

@@ -65,7 +65,7 @@ Status ValidateServerConfig(const ServerConfig& c) {
   }
   for (size_t i = 0; i < c.forwards.size(); ++i) {
     const ForwardConfig& f = c.forwards[i];
-    REEL_RETURN_IF_ERROR(ValidateTeamName("[[forward]]", f.name));
+    REEL_RETURN_IF_ERROR(ValidateForwarderName(f.name).WithContext("[[forward]]"));
     for (size_t j = 0; j < i; ++j) {
       if (c.forwards[j].name == f.name) {
         return Status::InvalidArgument("[[forward]] name \"" + f.name + "\" is used twice");

@@ -32,6 +32,7 @@ struct Received {
   int fail_next = 0;          // deliveries to refuse before storing anything
   int lose_ack_next = 0;      // deliveries to store and then report failed (a lost ack)
   std::function<void()> during;  // run inside the next delivery (then cleared)
+  int opens = 0;                 // sinks opened (connections made)
 
   std::vector<uint64_t> Unique() {
     std::lock_guard<std::mutex> lock(mu);
@@ -115,7 +116,12 @@ class EventForwarderTest : public TeamDatabaseTest {
     o.clock = [this] { return now_.load(); };
     auto f = EventForwarder::Create(
         team_.get(), "pipeline",
-        [r]() -> Result<std::unique_ptr<EventSink>> { return std::unique_ptr<EventSink>(std::make_unique<MemorySink>(r)); }, o);
+        [r]() -> Result<std::unique_ptr<EventSink>> {
+          std::lock_guard<std::mutex> lock(r->mu);
+          ++r->opens;
+          return std::unique_ptr<EventSink>(std::make_unique<MemorySink>(r));
+        },
+        o);
     EXPECT_TRUE(f.ok()) << f.status().ToString();
     return f.ok() ? std::move(f).value() : nullptr;
   }
@@ -226,6 +232,29 @@ TEST_F(EventForwarderTest, AServerThatLostItsLeaseWhileDeliveringCannotMoveTheCu
   EXPECT_EQ(ra->seqs, Range(1, 15)) << "a's stale delivery is a repeat consumers drop by id";
 }
 
+TEST_F(EventForwarderTest, AServerWhoseDestinationKeepsFailingReconnectsThenLeavesTheLease) {
+  Changes(4);  // 1..5
+  auto ra = std::make_shared<Received>();
+  auto rb = std::make_shared<Received>();
+  ra->fail_next = 1000;  // a's destination is out of its reach
+  auto a = Forwarder("server-a", ra);
+  auto b = Forwarder("server-b", rb);
+  for (int i = 0; i < kFailuresBeforeRelease; ++i) {
+    EXPECT_EQ(a->RunOnce().status().code(), Code::kUnavailable);
+    if (i + 1 == kFailuresBeforeRelease) break;  // the last failure releases the lease
+    ASSERT_OK_AND_ASSIGN(ForwardReport by_b, b->RunOnce());
+    EXPECT_FALSE(by_b.held) << "a holds the lease while it retries (" << i << ")";
+  }
+  EXPECT_EQ(ra->opens, kFailuresBeforeRelease) << "a connection made afresh after each failure";
+  EXPECT_FALSE(a->holding());
+  // a released the lease and stands by; b, which reaches its destination, takes over at once.
+  ASSERT_OK_AND_ASSIGN(ForwardReport standby, a->RunOnce());
+  EXPECT_FALSE(standby.held);
+  Drain(*b);
+  EXPECT_EQ(rb->seqs, Range(1, 5));
+  EXPECT_EQ(ra->Count(), 0u);
+}
+
 TEST_F(EventForwarderTest, EventsTrimmedBeforeTheyWereDeliveredAreCountedAsMissed) {
   Changes(9);  // 1..10 at kT0 + 1 s
   now_ += 3600 * kSecond;
@@ -243,10 +272,14 @@ TEST_F(EventForwarderTest, AStartedForwarderDeliversANewChangeAtOnceWhenNotified
   ForwarderOptions o;
   o.holder = "server-a";
   o.idle_wait = std::chrono::hours(1);  // only a notification ends a step's wait in time
-  o.lease_ttl = std::chrono::hours(1);
+  o.poll = std::chrono::hours(1);
+  o.lease_ttl = std::chrono::hours(3);
   auto f = EventForwarder::Create(
       team_.get(), "pipeline",
-      [r]() -> Result<std::unique_ptr<EventSink>> { return std::unique_ptr<EventSink>(std::make_unique<MemorySink>(r)); }, o);
+      [r]() -> Result<std::unique_ptr<EventSink>> {
+        return std::unique_ptr<EventSink>(std::make_unique<MemorySink>(r));
+      },
+      o);
   ASSERT_OK(f.status());
   (*f)->Start();
   ASSERT_TRUE(WaitUntil([&] { return r->Count() == 1; }, seconds(10))) << "the workspace's event";
@@ -264,6 +297,13 @@ TEST_F(EventForwarderTest, BadNamesAndBatchesAreRefused) {
   };
   EXPECT_EQ(EventForwarder::Create(team_.get(), "no/slash", opener, {}).status().code(),
             Code::kInvalidArgument);
+  EXPECT_EQ(EventForwarder::Create(team_.get(), std::string(kMaxForwarderName + 1, 'a'), opener, {})
+                .status()
+                .code(),
+            Code::kInvalidArgument)
+      << "its lease's name would be too long";
+  EXPECT_OK(EventForwarder::Create(team_.get(), std::string(kMaxForwarderName, 'a'), opener, {})
+                .status());
   ForwarderOptions o;
   o.batch = 0;
   EXPECT_EQ(EventForwarder::Create(team_.get(), "ok", opener, o).status().code(),

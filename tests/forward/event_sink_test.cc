@@ -184,7 +184,8 @@ TEST(ForwardUriTest, EachFormIsCheckedBeforeAnythingConnects) {
        {"nats://", "nats://host", "nats://host:0", "nats://host:99999", "nats://h:1/path",
         "nats://h:1?subject=a..b", "nats://h:1?subject=a.*", "nats://h:1?stream=a.b",
         "nats://h:1?unknown=1", "kafka://h:1", "kafka://h:1/", "kafka://h:1/a b",
-        "kafka://h:1/t?x=1", "ftp://h/x", "no-scheme", "http://", "http://a b"}) {
+        "kafka://h:1/t?x=1", "ftp://h/x", "no-scheme", "http://", "http://a b",
+        "https://user:pw@hooks.example/x", "http:///path"}) {
     Status s = CheckForwardUri(bad);
     EXPECT_EQ(s.code(), Code::kInvalidArgument) << bad << ": " << s.ToString();
   }

@@ -11,7 +11,7 @@ if "$REEL" mount "$MNT" --drive "$DRIVE" --background --metrics "nowhere" 2>"$WO
   echo "a mount with --metrics nowhere was accepted" >&2; exit 1
 fi
 grep -q "metrics" "$WORK/err" || { cat "$WORK/err" >&2; exit 1; }
-! mountpoint -q "$MNT"
+if mountpoint -q "$MNT"; then echo "mounted despite a bad --metrics" >&2; exit 1; fi
 
 mount_drive --metrics "127.0.0.1:$port"
 scrape() { curl -fsS "http://127.0.0.1:$port/metrics"; }
@@ -48,7 +48,9 @@ if "$REEL" mount "$WORK/mnt2" --drive "$WORK/drive2" --background --metrics "127
   echo "a second mount on a busy metrics port was accepted" >&2; exit 1
 fi
 grep -q "cannot listen" "$WORK/err2" || { cat "$WORK/err2" >&2; exit 1; }
-! mountpoint -q "$WORK/mnt2"
+if mountpoint -q "$WORK/mnt2"; then echo "the second mount stayed mounted" >&2; exit 1; fi
 unmount_drive
-! curl -fsS "http://127.0.0.1:$port/metrics" > /dev/null 2>&1
+if curl -fsS "http://127.0.0.1:$port/metrics" > /dev/null 2>&1; then
+  echo "metrics still served after the unmount" >&2; exit 1
+fi
 echo "metrics: OK"
