@@ -97,7 +97,7 @@ CreateAheadCatalog::CreateAheadCatalog(std::unique_ptr<Catalog> inner, std::stri
       journal_path_(std::move(journal)),
       send_after_(send_after),
       journal_fd_(fd) {
-  sender_ = std::thread([this] { RunSender(); });
+  if (send_after_ != kSendByHand) sender_ = std::thread([this] { RunSender(); });
 }
 
 CreateAheadCatalog::~CreateAheadCatalog() {
@@ -106,7 +106,7 @@ CreateAheadCatalog::~CreateAheadCatalog() {
     stopping_ = true;
   }
   changed_.notify_all();
-  sender_.join();
+  if (sender_.joinable()) sender_.join();
   if (Status s = Send(); !s.ok()) {
     spdlog::error("{} creates not recorded, kept in {} for the next mount: {}", Held(),
                   journal_path_, s.ToString());

@@ -40,6 +40,9 @@ namespace reel {
 class CreateAheadCatalog final : public CatalogWrapper {
  public:
   static constexpr std::chrono::milliseconds kSendAfter{20};
+  // As `send_after`: no sender thread at all (not even for a whole call's worth held): creates
+  // are sent by Send() and at the end only (tests that send by hand).
+  static constexpr std::chrono::milliseconds kSendByHand = std::chrono::milliseconds::max();
   // Creates sent in one call at the most.
   static constexpr size_t kBatch = 512;
   // Numbers reserved in one call.
@@ -51,7 +54,7 @@ class CreateAheadCatalog final : public CatalogWrapper {
 
   // `journal`: the file that holds the creates not yet recorded (created if missing, mode 0600);
   // what an earlier run left in it is sent first, and the open fails when that cannot be done.
-  // `send_after`: how long a create may wait to be sent (tests: long, to send by hand).
+  // `send_after`: how long a create may wait to be sent (kSendByHand: until Send()).
   [[nodiscard]] static Result<std::unique_ptr<CreateAheadCatalog>> Open(
       std::unique_ptr<Catalog> inner, std::string journal,
       std::chrono::milliseconds send_after = kSendAfter);

@@ -18,7 +18,6 @@
 namespace reel::testing {
 namespace {
 
-using std::chrono::hours;
 
 // Counts the calls of each kind that reach the catalog behind; fails CreateNodes on demand.
 class WatchedCatalog : public CatalogWrapper {
@@ -79,7 +78,10 @@ class CreateAheadCatalogTest : public ::testing::Test {
     ASSERT_TRUE(shared.ok()) << shared.status().ToString();
     auto watched = std::make_unique<WatchedCatalog>(std::move(shared).value());
     watched_ = watched.get();
-    auto opened = CreateAheadCatalog::Open(std::move(watched), journal_, hours(1));
+    // No sender thread: a test's creates go when it says (a background batch would race with
+    // what it counts).
+    auto opened =
+        CreateAheadCatalog::Open(std::move(watched), journal_, CreateAheadCatalog::kSendByHand);
     ASSERT_TRUE(opened.ok()) << opened.status().ToString();
     ahead_ = std::move(opened).value();
   }
