@@ -20,7 +20,8 @@ void to_json(json& j, const FileStatus& v) {
            {"unique_chunk_bytes", v.unique_chunk_bytes},
            {"staged_bytes", v.staged_bytes},
            {"dirty", v.dirty},
-           {"current", v.current ? json(*v.current) : json(nullptr)}};
+           {"current", v.current ? json(*v.current) : json(nullptr)},
+           {"rejected", v.rejected}};
 }
 
 void from_json(const json& j, FileStatus& v) {
@@ -33,6 +34,7 @@ void from_json(const json& j, FileStatus& v) {
   const json& cur = j.at("current");
   if (cur.is_null()) v.current.reset();
   else v.current = cur.get<VersionInfo>();
+  if (j.contains("rejected")) Get(j, "rejected", v.rejected);
 }
 
 void to_json(json& j, const GcReport& v) {

@@ -151,6 +151,10 @@ void ApplyAttrUpdate(const AttrUpdate& update, TimeNs now, Attributes& attr);
 // CommitVersion's checks that need no transaction: InvalidArgument when the chunk lengths do not
 // add up to v.size. Returns the version's chunk uses.
 [[nodiscard]] Result<ChunkUses> CheckNewVersion(const NewVersion& v);
+// keep-both's copy of `name`: "NAME (conflict AUTHOR YYYY-MM-DD HHMM).EXT" (UTC; the n-th that
+// minute adds " n" before the parenthesis closes), cut to the longest name allowed.
+[[nodiscard]] std::string ConflictCopyName(const std::string& name, const std::string& author,
+                                           TimeNs now, int n);
 [[nodiscard]] Result<VersionInfo> CommitVersionIn(CatalogTxn& tx, InodeId ino, const NewVersion& v,
                                                   const ChunkUses& uses, TimeNs now);
 

@@ -109,6 +109,18 @@ enum class VersionKind : uint8_t {
   kCheckpoint = 2,  // `reel save -m`
   kRestore = 3,     // `reel restore --version N`
   kRecovered = 4,   // staged writes recovered after a crash
+  // A commit set aside by a workspace's `reject` policy: kept, never current unless restored.
+  // Only the catalog makes one (a commit asking for this kind is refused).
+  kRejected = 5,
+};
+
+// What a commit whose base is no longer the file's current version does (a conflict: another
+// machine committed meanwhile). Nothing is lost under any of them. A team workspace chooses one;
+// a drive of one's own uses the first.
+enum class ConflictPolicy : uint8_t {
+  kLastWriterWins = 1,  // the later commit becomes current; the earlier stays a version
+  kKeepBoth = 2,        // the later content becomes a conflict copy next to the file
+  kReject = 3,          // the current version stays; the later is kept as a rejected version
 };
 
 struct VersionInfo {
@@ -127,6 +139,13 @@ struct VersionInfo {
   // The id of the staging record this version was committed from (0: none, e.g. a restore or
   // a checkpoint of unchanged content). Crash recovery matches staging records by it.
   uint64_t commit_id = 0;
+  // CommitVersion's answer only. Set when the commit's base was no longer current: what the
+  // policy did. With kKeepBoth this describes the conflict copy's first version, and
+  // `conflict_copy` is the copy; `head` is the file's current version number afterwards.
+  std::optional<ConflictPolicy> conflict;
+  uint64_t head = 0;
+  InodeId conflict_copy = 0;
+  std::string conflict_copy_name;
 };
 
 struct Version {
@@ -146,6 +165,11 @@ struct NewVersion {
   // commit silently replaces one it never saw (another machine's). Unset: no check (crash
   // recovery putting this machine's acknowledged writes on whatever is current).
   std::optional<uint64_t> base;
+  // When `base` is no longer current. A team server sets it from the workspace (a client's
+  // request never carries it).
+  ConflictPolicy on_conflict = ConflictPolicy::kLastWriterWins;
+  // Who commits: names a conflict copy. A team server sets it to the signed-in user.
+  std::string author;
 };
 
 struct TrashEntry {
@@ -228,13 +252,17 @@ enum class ChangeKind : uint8_t {
   kVersion = 7,    // a new version became current (version, version_kind, size)
   kPublished = 8,  // a version reached the cloud tier and was marked published
   kChanged = 9,    // attributes changed: mode, owner, times (SetAttributes)
+  // A commit was made on a version that was no longer current (ConflictPolicy). `version`: the
+  // later commit's version of this file (the new current one, or the rejected one; 0 when it
+  // became a conflict copy, whose path is then `old_path`); `version_kind`: its kind.
+  kConflict = 10,
 };
 
 // Whether an event of `kind` made or took away a name (not only changed a file's content or
 // attributes).
 inline bool ChangesNames(ChangeKind kind) {
   return kind != ChangeKind::kVersion && kind != ChangeKind::kPublished &&
-         kind != ChangeKind::kChanged;
+         kind != ChangeKind::kChanged && kind != ChangeKind::kConflict;
 }
 
 struct ChangeEvent {

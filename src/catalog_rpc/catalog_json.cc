@@ -5,6 +5,7 @@
 #include <initializer_list>
 #include <stdexcept>
 
+#include "catalog/conflict_policy.h"
 #include "common/hex.h"
 #include "common/utf8.h"
 
@@ -64,13 +65,15 @@ std::string_view VersionKindName(VersionKind kind) {
       return "restore";
     case VersionKind::kRecovered:
       return "recovered";
+    case VersionKind::kRejected:
+      return "rejected";
   }
   return "autosave";
 }
 
 Result<VersionKind> ParseVersionKind(std::string_view name) {
   for (auto k : {VersionKind::kAutosave, VersionKind::kCheckpoint, VersionKind::kRestore,
-                 VersionKind::kRecovered}) {
+                 VersionKind::kRecovered, VersionKind::kRejected}) {
     if (VersionKindName(k) == name) return k;
   }
   return Status::InvalidArgument("unknown version kind \"" + std::string(name.substr(0, 32)) +
@@ -131,6 +134,8 @@ std::string_view ChangeKindName(ChangeKind kind) {
       return "published";
     case ChangeKind::kChanged:
       return "changed";
+    case ChangeKind::kConflict:
+      return "conflict";
   }
   return "created";
 }
@@ -138,7 +143,8 @@ std::string_view ChangeKindName(ChangeKind kind) {
 Result<ChangeKind> ParseChangeKind(std::string_view name) {
   for (auto k : {ChangeKind::kCreated, ChangeKind::kLinked, ChangeKind::kRemoved,
                  ChangeKind::kTrashed, ChangeKind::kRenamed, ChangeKind::kRestored,
-                 ChangeKind::kVersion, ChangeKind::kPublished, ChangeKind::kChanged}) {
+                 ChangeKind::kVersion, ChangeKind::kPublished, ChangeKind::kChanged,
+                 ChangeKind::kConflict}) {
     if (ChangeKindName(k) == name) return k;
   }
   return Status::InvalidArgument("unknown event kind \"" + std::string(name.substr(0, 32)) +
@@ -325,6 +331,14 @@ void to_json(json& j, const VersionInfo& v) {
     j["published_at"] = FormatIsoUtc(v.published);
     j["published_ns"] = v.published;
   }
+  if (v.conflict) {
+    j["conflict"] = ConflictPolicyName(*v.conflict);
+    j["head"] = v.head;
+    if (v.conflict_copy != 0) {
+      j["conflict_copy"] = v.conflict_copy;
+      j["conflict_copy_name"] = BytesJson(v.conflict_copy_name);
+    }
+  }
 }
 
 void from_json(const json& j, VersionInfo& v) {
@@ -342,6 +356,14 @@ void from_json(const json& j, VersionInfo& v) {
     std::string p = j.at("published").get<std::string>();
     v.published = p == "pending" ? -1 : 0;
     if (p == "yes") Get(j, "published_ns", v.published);
+  }
+  if (j.contains("conflict")) {
+    auto policy = ParseConflictPolicy(j.at("conflict").get<std::string>());
+    if (!policy.ok()) throw std::invalid_argument(policy.status().message());
+    v.conflict = *policy;
+    Get(j, "head", v.head);
+    v.conflict_copy = j.value("conflict_copy", InodeId{0});
+    if (j.contains("conflict_copy_name")) v.conflict_copy_name = BytesFrom(j.at("conflict_copy_name"));
   }
 }
 
@@ -368,6 +390,9 @@ void from_json(const json& j, NewVersion& v) {
   Get(j, "chunks", v.chunks);
   auto kind = ParseVersionKind(j.at("kind").get<std::string>());
   if (!kind.ok()) throw std::invalid_argument(kind.status().message());
+  if (*kind == VersionKind::kRejected) {
+    throw std::invalid_argument("a commit cannot ask to be rejected");
+  }
   v.kind = *kind;
   v.message = BytesFrom(j.at("message"));
   Get(j, "mtime_ns", v.mtime);
@@ -401,12 +426,18 @@ void to_json(json& j, const ChangeEvent& v) {
            {"type", FileTypeName(v.type)},
            {"path", BytesJson(v.path)}};
   if (v.kind == ChangeKind::kRenamed) j["old_path"] = BytesJson(v.old_path);
+  if (v.kind == ChangeKind::kConflict) {
+    const ConflictPolicy outcome = ConflictOutcome(v);
+    j["conflict"] = ConflictPolicyName(outcome);
+    if (outcome == ConflictPolicy::kKeepBoth) j["old_path"] = BytesJson(v.old_path);
+  }
   if (v.parent != 0) j["parent"] = v.parent;
   if (v.old_parent != 0) j["old_parent"] = v.old_parent;
-  if (v.kind == ChangeKind::kVersion || v.kind == ChangeKind::kPublished) {
+  if (v.kind == ChangeKind::kVersion || v.kind == ChangeKind::kPublished ||
+      v.kind == ChangeKind::kConflict) {
     j["version"] = v.version;
   }
-  if (v.kind == ChangeKind::kVersion) {
+  if (v.kind == ChangeKind::kVersion || v.kind == ChangeKind::kConflict) {
     j["version_kind"] = VersionKindName(v.version_kind);
     j["size"] = v.size;
   }

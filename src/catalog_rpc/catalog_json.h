@@ -28,6 +28,7 @@ namespace reel {
 // "created", "linked", "removed", ... (docs/events.md); and back.
 [[nodiscard]] std::string_view ChangeKindName(ChangeKind kind);
 [[nodiscard]] Result<ChangeKind> ParseChangeKind(std::string_view name);
+
 // "2024-05-01T12:30:00.123Z"
 [[nodiscard]] std::string FormatIsoUtc(TimeNs t);
 

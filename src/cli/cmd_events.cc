@@ -1,10 +1,12 @@
-// The change feed: reel events [PATH] [--follow] [--json] [--after SEQ | --last N].
+// The change feed: reel events [PATH] [--follow] [--json] [--after SEQ | --last N], and its
+// conflicts: reel conflicts [PATH] [--follow] [--json].
 #include <iomanip>
 #include <iostream>
 #include <memory>
 #include <sstream>
 
 #include "api/json_types.h"
+#include "catalog/conflict_policy.h"
 #include "catalog_rpc/event_feed.h"
 #include "cli/commands.h"
 #include "cli/output.h"
@@ -19,6 +21,7 @@ struct EventArgs {
   bool json = false;
   std::optional<uint64_t> after;
   uint64_t last = 20;
+  bool conflicts_only = false;  // reel conflicts: every conflict the feed still holds
 };
 
 // Whether `path` is `under` or lies below it ("" is the whole drive).
@@ -41,6 +44,21 @@ std::string Describe(const ChangeEvent& e) {
                       std::string(VersionKindName(e.version_kind)) + ", " + FormatSize(e.size));
   }
   if (e.kind == ChangeKind::kPublished) details.push_back("v" + std::to_string(e.version));
+  if (e.kind == ChangeKind::kConflict) {
+    switch (ConflictOutcome(e)) {
+      case ConflictPolicy::kLastWriterWins:
+        details.push_back("saved on a replaced version: v" + std::to_string(e.version) +
+                          " is current, the replaced one stays a version");
+        break;
+      case ConflictPolicy::kKeepBoth:
+        details.push_back("saved on a replaced version: kept as " + Shown(e.old_path));
+        break;
+      case ConflictPolicy::kReject:
+        details.push_back("saved on a replaced version: rejected, kept as v" +
+                          std::to_string(e.version));
+        break;
+    }
+  }
   if (e.type == FileType::kDirectory) details.push_back("directory");
   if (!e.actor.empty()) details.push_back("by " + e.actor);
   if (!details.empty()) {
@@ -56,7 +74,9 @@ int Events(const EventArgs& a) {
   if (!conn.ok()) return Fail(conn.status());
   const std::string& under = conn->mount.relative_path;
   uint64_t cursor = 0;
-  if (a.after) {
+  if (a.conflicts_only) {
+    cursor = 0;  // all the feed still holds
+  } else if (a.after) {
     cursor = *a.after;
   } else {
     auto head = conn->client.Events(0, 1, std::chrono::seconds(0));
@@ -68,13 +88,14 @@ int Events(const EventArgs& a) {
     auto page = conn->client.Events(cursor, kMaxEventsPerRead,
                                     a.follow ? kMaxEventWait : std::chrono::seconds(0));
     if (!page.ok()) return Fail(page.status());
-    if (first && page->oldest > cursor + 1) {
+    if (first && page->oldest > cursor + 1 && !a.conflicts_only) {
       std::cerr << "reel: events before " << page->oldest
                 << " are no longer kept (the feed is kept as long as the trash)" << std::endl;
     }
     first = false;
     for (const ChangeEvent& e : page->events) {
       cursor = e.seq;
+      if (a.conflicts_only && e.kind != ChangeKind::kConflict) continue;
       if (!Under(e.path, under) && !(e.kind == ChangeKind::kRenamed && Under(e.old_path, under))) {
         continue;
       }
@@ -103,6 +124,16 @@ void AddEventCommands(CLI::App& app, Runner* run) {
   cmd->add_option("--last", a->last, "Start with the drive's last N events (default 20)")
       ->excludes(after);
   cmd->callback([a, run] { *run = [a] { return Events(*a); }; });
+
+  auto c = std::make_shared<EventArgs>();
+  c->conflicts_only = true;
+  auto* conflicts = app.add_subcommand(
+      "conflicts", "Show the saves made on a version another machine had replaced (under PATH, "
+                   "default .), and what the workspace's conflict policy did with each");
+  conflicts->add_option("PATH", c->path, "Any path inside the mounted drive (default: .)");
+  conflicts->add_flag("-f,--follow", c->follow, "Keep showing new conflicts as they happen");
+  conflicts->add_flag("--json", c->json, "One JSON object per conflict and line (JSON Lines)");
+  conflicts->callback([c, run] { *run = [c] { return Events(*c); }; });
 }
 
 }  // namespace reel::cli

@@ -19,6 +19,7 @@ struct Args {
   std::string server;  // --server, or the URL of `login`
   std::string ca_cert;
   std::string name, principal, role;
+  std::vector<std::string> settings;  // workspace set: KEY=VALUE
   bool json = false;
   bool encrypted = false;
 };
@@ -98,8 +99,10 @@ int Logout(const Args& a) {
 }
 
 json WorkspaceJson(const WorkspaceView& w) {
-  return json{{"name", w.name},   {"role", w.role},           {"home", w.home},
-              {"share", w.share}, {"encrypted", w.encrypted}, {"created_ns", w.created_ns}};
+  return json{{"name", w.name},         {"role", w.role},
+              {"home", w.home},         {"share", w.share},
+              {"conflict", w.conflict}, {"encrypted", w.encrypted},
+              {"created_ns", w.created_ns}};
 }
 
 int WorkspaceList(const Args& a) {
@@ -113,10 +116,10 @@ int WorkspaceList(const Args& a) {
     PrintJson(json{{"server", client->url()}, {"workspaces", list}});
     return kExitOk;
   }
-  Table t({"WORKSPACE", "ROLE", "SHARES", "ENCRYPTED", "CREATED"});
+  Table t({"WORKSPACE", "ROLE", "SHARES", "CONFLICTS", "ENCRYPTED", "CREATED"});
   for (const WorkspaceView& w : *spaces) {
-    t.AddRow({w.name + (w.home ? " (home)" : ""), w.role, w.share, w.encrypted ? "yes" : "no",
-              FormatLocalTime(w.created_ns)});
+    t.AddRow({w.name + (w.home ? " (home)" : ""), w.role, w.share, w.conflict,
+              w.encrypted ? "yes" : "no", FormatLocalTime(w.created_ns)});
   }
   std::cout << t.Render();
   return kExitOk;
@@ -132,6 +135,32 @@ int WorkspaceCreate(const Args& a) {
   } else {
     std::cout << "Workspace " << w->name << " created" << (w->encrypted ? " (encrypted)" : "")
               << "; you are its admin." << std::endl;
+  }
+  return kExitOk;
+}
+
+// KEY=VALUE settings: share=on-close|on-publish, conflict=last-writer-wins|keep-both|reject.
+int WorkspaceSet(const Args& a) {
+  json settings = json::object();
+  for (const std::string& kv : a.settings) {
+    const size_t eq = kv.find('=');
+    const std::string key = kv.substr(0, eq);
+    if (eq == std::string::npos || (key != "share" && key != "conflict")) {
+      return Fail(Status::InvalidArgument("\"" + kv + "\": expected share=on-close|on-publish "
+                                          "or conflict=last-writer-wins|keep-both|reject"));
+    }
+    if (settings.contains(key)) return Fail(Status::InvalidArgument(key + " given twice"));
+    settings[key] = kv.substr(eq + 1);
+  }
+  auto client = Client(a);
+  if (!client.ok()) return Fail(client.status());
+  auto w = client->SetWorkspace(a.name, settings);
+  if (!w.ok()) return Fail(w.status());
+  if (a.json) {
+    PrintJson(WorkspaceJson(*w));
+  } else {
+    std::cout << "Workspace " << w->name << ": share=" << w->share << " conflict=" << w->conflict
+              << "." << std::endl;
   }
   return kExitOk;
 }
@@ -207,6 +236,17 @@ void AddTeamCommands(CLI::App& app, Runner* run) {
     common(cmd, a.get());
     cmd->add_flag("--json", a->json, "Machine-readable output");
     cmd->callback([a, run] { *run = [a] { return WorkspaceCreate(*a); }; });
+  }
+  {
+    auto a = std::make_shared<Args>();
+    auto* cmd = ws->add_subcommand(
+        "set", "Change a workspace's settings (admins only): share=on-close|on-publish, "
+               "conflict=last-writer-wins|keep-both|reject");
+    cmd->add_option("NAME", a->name, "The workspace")->required();
+    cmd->add_option("SETTING", a->settings, "KEY=VALUE, one or more")->required();
+    common(cmd, a.get());
+    cmd->add_flag("--json", a->json, "Machine-readable output");
+    cmd->callback([a, run] { *run = [a] { return WorkspaceSet(*a); }; });
   }
   {
     auto a = std::make_shared<Args>();

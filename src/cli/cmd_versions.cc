@@ -128,6 +128,11 @@ int StatusCmd(const PathArgs& a) {
     row("chunks", std::to_string(st->chunk_count) + " (" + FormatSize(st->unique_chunk_bytes) +
                       " distinct)");
     row("unsaved", st->dirty ? "yes, " + FormatSize(st->staged_bytes) + " staged" : "no");
+    for (const VersionInfo& v : st->rejected) {
+      row("rejected", std::to_string(v.number) + " (" + FormatLocalTime(v.created) + ", " +
+                          FormatSize(v.size) + "; saved on a version replaced meanwhile: reel "
+                          "restore --version " + std::to_string(v.number) + " makes it current)");
+    }
   }
   auto tiers = conn->client.Call(
       "GET", "/v1/placement?path=" + UrlEncode(conn->mount.relative_path), nullptr,

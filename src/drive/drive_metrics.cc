@@ -32,6 +32,8 @@ void AddDriveCollectors(Metrics& metrics, OpenedDrive& drive) {
                           "Chunks of new versions the store held already", c.chunks_deduplicated));
     out.push_back(Counter("reel_versions_committed_total", "Versions committed",
                           c.versions_committed));
+    out.push_back(Counter("reel_commit_conflicts_total",
+                          "Commits made on a version replaced elsewhere meanwhile", c.conflicts));
     out.push_back(Gauge("reel_pending_commits", "Closed files waiting for their commit",
                         c.pending_commits));
     out.push_back(Counter("reel_chunks_prefetched_total", "Chunks fetched ahead of a reader",

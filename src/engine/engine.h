@@ -56,6 +56,9 @@ struct FileStatus {
   uint64_t staged_bytes = 0;        // bytes written but not yet in a version
   bool dirty = false;               // has changes not yet in a version
   std::optional<VersionInfo> current;
+  // Versions set aside by a `reject` conflict policy since the current one was made: saved
+  // here or elsewhere on a version that was no longer current (reel restore brings one back).
+  std::vector<VersionInfo> rejected;
 };
 
 struct GcReport {
@@ -82,6 +85,7 @@ struct EngineCounters {
   uint64_t chunk_bytes_written = 0;
   uint64_t chunks_deduplicated = 0;
   uint64_t versions_committed = 0;
+  uint64_t conflicts = 0;  // commits made on a version another machine replaced meanwhile
   uint64_t pending_commits = 0;
   uint64_t chunks_prefetched = 0;  // fetched ahead of a streaming reader
 };

@@ -174,6 +174,8 @@ class EngineImpl final : public Engine {
   Result<VersionInfo> CommitLayer(FileState& fs, VersionKind kind, const std::string& message);
   void CommitQueued(InodeId ino);
   void CommitAllDirty(VersionKind kind);
+  // A commit answered with a conflict (VersionInfo::conflict): see engine_versions.cc.
+  void NoteConflict(InodeId ino, const VersionInfo& info);
   // A background commit of `fs` (CommitFile): a failure is logged and kept in commit_errors_
   // for WaitIdle.
   void CommitInBackground(FileState& fs, VersionKind kind);
@@ -223,6 +225,7 @@ class EngineImpl final : public Engine {
   std::atomic<uint64_t> chunk_bytes_written_{0};
   std::atomic<uint64_t> chunks_deduplicated_{0};
   std::atomic<uint64_t> versions_committed_{0};
+  std::atomic<uint64_t> conflicts_{0};
   std::atomic<bool> shut_down_{false};
 };
 

@@ -167,6 +167,7 @@ EngineCounters EngineImpl::Counters() {
   c.chunk_bytes_written = chunk_bytes_written_.load();
   c.chunks_deduplicated = chunks_deduplicated_.load();
   c.versions_committed = versions_committed_.load();
+  c.conflicts = conflicts_.load();
   c.pending_commits = committer_ ? committer_->Pending() : 0;
   c.chunks_prefetched = reader_.prefetched();
   return c;

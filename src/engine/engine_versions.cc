@@ -89,6 +89,7 @@ Result<VersionInfo> EngineImpl::CommitLayer(FileState& fs, VersionKind kind,
     nv.mtime = attr.mtime;
   }
   REEL_ASSIGN_OR_RETURN(VersionInfo info, catalog_->CommitVersion(fs.ino, nv, NowNs()));
+  if (info.conflict) NoteConflict(fs.ino, info);
   auto version = std::make_shared<Version>();
   version->info = info;
   version->chunks = std::move(nv.chunks);
@@ -136,6 +137,35 @@ Result<VersionInfo> EngineImpl::CommitLayer(FileState& fs, VersionKind kind,
     commit_errors_.erase(fs.ino);
   }
   return info;
+}
+
+// The commit was made on a version that another machine replaced meanwhile. With
+// last-writer-wins it became current as usual. Otherwise the file's current version is the other
+// one: the writes stay this machine's view of the file (the staged layer and the kernel's pages
+// are on them) until it is closed everywhere here; then its state goes and the kernel forgets it,
+// so the next open reads the current version (as for a version made elsewhere).
+void EngineImpl::NoteConflict(InodeId ino, const VersionInfo& info) {
+  conflicts_.fetch_add(1);
+  if (info.conflict == ConflictPolicy::kLastWriterWins) {
+    spdlog::warn("inode {}: saved over a version made elsewhere meanwhile (it stays a version)",
+                 ino);
+    return;
+  }
+  const bool copied = info.conflict == ConflictPolicy::kKeepBoth;
+  spdlog::warn("inode {}: another version was saved elsewhere meanwhile; this one is kept {}", ino,
+               copied ? "as \"" + info.conflict_copy_name + "\"" : "as rejected version " +
+                                                                   std::to_string(info.number));
+  Result<std::string> path = catalog_->PathOf(ino);
+  Result<std::pair<InodeId, std::string>> where =
+      path.ok() ? ResolveParent(*path) : Result<std::pair<InodeId, std::string>>(path.status());
+  {
+    std::lock_guard lock(files_mu_);
+    changed_elsewhere_[ino] = where.ok() ? *where : std::make_pair(InodeId{0}, std::string());
+  }
+  // The copy is a new name in the directory: its listing and times changed.
+  if (InvalidationSink* sink = sink_.load(); copied && where.ok() && sink != nullptr) {
+    sink->InvalidateLater(where->first, 0, std::string());
+  }
 }
 
 void EngineImpl::CommitInBackground(FileState& fs, VersionKind kind) {
@@ -319,6 +349,12 @@ Result<FileStatus> EngineImpl::GetFileStatus(InodeId ino) {
     }
   }
   REEL_ASSIGN_OR_RETURN(Attributes committed, catalog_->GetAttributes(ino));
+  REEL_ASSIGN_OR_RETURN(std::vector<VersionInfo> versions, catalog_->ListVersions(ino));
+  for (VersionInfo& v : versions) {
+    if (v.kind == VersionKind::kRejected && v.number > committed.version) {
+      st.rejected.push_back(std::move(v));
+    }
+  }
   if (committed.version == 0) return st;
   REEL_ASSIGN_OR_RETURN(Version v, catalog_->GetVersion(ino, committed.version));
   std::set<ChunkId> distinct;

@@ -31,7 +31,7 @@ std::vector<OutgoingEvent> OutgoingEvents(const std::string& drive_id,
     o.workspace = std::move(workspace);
     e.path = std::move(path);
     if (e.path.empty()) e.parent = 0;  // the workspace itself: its directory has no parent here
-    if (e.kind == ChangeKind::kRenamed) {
+    if (!e.old_path.empty()) {  // renamed: where it was; conflict: keep-both's copy
       auto [old_workspace, old_path] = SplitWorkspace(e.old_path);
       e.old_path = std::move(old_path);
     }

@@ -388,7 +388,15 @@ Result<Attributes> CachedCatalog::SetAttributes(InodeId ino, const AttrUpdate& u
 Result<VersionInfo> CachedCatalog::CommitVersion(InodeId ino, const NewVersion& v, TimeNs now) {
   BeforeChange();
   Result<VersionInfo> committed = inner()->CommitVersion(ino, v, now);
-  AfterChange([&] { attrs_.erase(ino); });
+  AfterChange([&] {
+    attrs_.erase(ino);
+    // keep-both made a copy next to the file: a name this cache may hold as absent.
+    if (committed.ok() && committed->conflict_copy != 0) {
+      names_.clear();
+      listed_.clear();
+      attrs_.clear();
+    }
+  });
   return committed;
 }
 

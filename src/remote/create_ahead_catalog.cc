@@ -216,6 +216,11 @@ Status CreateAheadCatalog::RemoveXattr(InodeId ino, const std::string& name) {
   return ThenDropKept([&] { return CatalogWrapper::RemoveXattr(ino, name); });
 }
 
+Result<VersionInfo> CreateAheadCatalog::CommitVersion(InodeId ino, const NewVersion& v,
+                                                      TimeNs now) {
+  return ThenDropKept([&] { return CatalogWrapper::CommitVersion(ino, v, now); });
+}
+
 Result<Attributes> CreateAheadCatalog::RestoreFromTrash(uint64_t trash_id, InodeId parent,
                                                         const std::string& name, TimeNs now) {
   return ThenDropKept(

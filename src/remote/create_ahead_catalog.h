@@ -80,6 +80,8 @@ class CreateAheadCatalog final : public CatalogWrapper {
   Status SetXattr(InodeId ino, const std::string& name, const std::string& value, bool create_only,
                   bool replace_only) override;
   Status RemoveXattr(InodeId ino, const std::string& name) override;
+  // keep-both's conflict copy is a new name in the file's directory.
+  Result<VersionInfo> CommitVersion(InodeId ino, const NewVersion& v, TimeNs now) override;
   Result<Attributes> RestoreFromTrash(uint64_t trash_id, InodeId parent, const std::string& name,
                                       TimeNs now) override;
 

@@ -22,6 +22,7 @@ WorkspaceView ReadWorkspace(const json& j) {
   w.role = j.at("role").get<std::string>();
   w.home = j.at("home").get<bool>();
   w.share = j.at("share").get<std::string>();
+  w.conflict = j.value("conflict", std::string("last-writer-wins"));  // an older server
   w.encrypted = j.at("encrypted").get<bool>();
   w.created_ns = j.at("created_ns").get<int64_t>();
   return w;
@@ -109,7 +110,9 @@ Result<json> TeamClient::Call(const std::string& method, const std::string& targ
                                                            "application/json")
                           : method == "PUT"  ? client.Put(target.c_str(), headers, payload,
                                                           "application/json")
-                                             : client.Delete(target.c_str(), headers);
+                          : method == "PATCH" ? client.Patch(target.c_str(), headers, payload,
+                                                             "application/json")
+                                              : client.Delete(target.c_str(), headers);
     Result<json> out = http::DecodeResponse(res, options_.url);
     if (out.ok() || out.status().code() != Code::kUnavailable ||
         std::chrono::steady_clock::now() >= deadline) {
@@ -148,6 +151,11 @@ Result<WorkspaceView> TeamClient::CreateWorkspace(const std::string& name, bool 
 
 Result<WorkspaceView> TeamClient::WorkspaceInfo(const std::string& name) {
   return Decode<WorkspaceView>(Call("GET", "/v1/workspaces/" + PercentEncode(name), nullptr),
+                               options_.url, ReadWorkspace);
+}
+
+Result<WorkspaceView> TeamClient::SetWorkspace(const std::string& name, const json& settings) {
+  return Decode<WorkspaceView>(Call("PATCH", "/v1/workspaces/" + PercentEncode(name), settings),
                                options_.url, ReadWorkspace);
 }
 

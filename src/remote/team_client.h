@@ -38,6 +38,7 @@ struct WorkspaceView {
   std::string role;   // reader, writer, admin
   bool home = false;
   std::string share;  // on-close, on-publish
+  std::string conflict = "last-writer-wins";  // keep-both, reject
   bool encrypted = false;
   int64_t created_ns = 0;
 };
@@ -58,6 +59,9 @@ class TeamClient {
                                                       bool encrypted = false);
   // One workspace the caller has a role in (PermissionDenied otherwise).
   [[nodiscard]] Result<WorkspaceView> WorkspaceInfo(const std::string& name);
+  // Changes a workspace's settings (admins only): `settings` holds "share" and/or "conflict".
+  [[nodiscard]] Result<WorkspaceView> SetWorkspace(const std::string& name,
+                                                   const nlohmann::json& settings);
   // The key of an encrypted workspace the caller is a member of (chunking/chunk_cipher.h); keep
   // it in memory only.
   [[nodiscard]] Result<std::vector<uint8_t>> WorkspaceKey(const std::string& name);

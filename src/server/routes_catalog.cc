@@ -49,7 +49,8 @@ void RegisterCatalogRoutes(httplib::Server& server, ServerContext& ctx) {
               std::string answer,
               ctx.team->ChangeCatalog(request, ChangeName(*call, name, args),
                                       [&](Catalog& in_txn) -> Result<std::string> {
-                                        WorkspaceCatalog view(in_txn, workspace, role, *ctx.index);
+                                        WorkspaceCatalog view(in_txn, workspace, role, *ctx.index,
+                                                              request.caller.name);
                                         REEL_ASSIGN_OR_RETURN(json out,
                                                               ServeCatalogCall(view, *call, args));
                                         return out.dump();

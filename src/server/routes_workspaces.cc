@@ -2,13 +2,15 @@
 //   GET    /v1/workspaces                        {"workspaces":[Workspace...]} (the caller's)
 //   POST   /v1/workspaces {name, encrypted?}     Workspace (the caller is its admin)
 //   GET    /v1/workspaces/NAME                   Workspace (any role in it)
+//   PATCH  /v1/workspaces/NAME {share?, conflict?}  Workspace (admin): change its settings
 //   GET    /v1/workspaces/NAME/key               {"key": 64 hex} (any role; encrypted ones only)
 //   GET    /v1/workspaces/NAME/grants            {"grants":[{principal, role}...]} (any role)
 //   PUT    /v1/workspaces/NAME/grants/PRINCIPAL {role}   {"ok":true} (admin)
 //   DELETE /v1/workspaces/NAME/grants/PRINCIPAL          {"ok":true} (admin)
-// Workspace: {name, role (the caller's), home, share, encrypted, created_ns}. PRINCIPAL: "bob" or "@group".
+// Workspace: {name, role (the caller's), home, share, conflict, encrypted, created_ns}. PRINCIPAL: "bob" or "@group".
 #include <openssl/crypto.h>
 
+#include "catalog/conflict_policy.h"
 #include "common/hex.h"
 #include "server/server_routes.h"
 
@@ -58,6 +60,24 @@ void RegisterWorkspaceRoutes(httplib::Server& server, ServerContext& ctx) {
     REEL_ASSIGN_OR_RETURN(std::string name, NameParam(req, 1, "workspace"));
     REEL_ASSIGN_OR_RETURN(auto member, MemberOf(ctx, name, request.caller));
     return WorkspaceJson(member.first, member.second);
+  });
+
+  Route(server, ctx, "PATCH", one,
+        [&ctx](const httplib::Request& req, const TeamRequest& request) -> Result<json> {
+    REEL_RETURN_IF_ERROR(http::CheckQuery(req, {}));
+    REEL_ASSIGN_OR_RETURN(std::string name, NameParam(req, 1, "workspace"));
+    REEL_ASSIGN_OR_RETURN(json body, http::BodyObject(req, {"share", "conflict"}));
+    if (body.empty()) return Status::InvalidArgument("nothing to change: give share or conflict");
+    WorkspaceOptions options;
+    if (body.contains("share")) {
+      REEL_ASSIGN_OR_RETURN(options.share, http::StringField(body, "share"));
+    }
+    if (body.contains("conflict")) {
+      REEL_ASSIGN_OR_RETURN(std::string policy, http::StringField(body, "conflict"));
+      REEL_ASSIGN_OR_RETURN(options.conflict, ParseConflictPolicy(policy));
+    }
+    REEL_ASSIGN_OR_RETURN(Workspace w, ctx.team->SetWorkspaceOptions(name, options, &request));
+    return WorkspaceJson(w, Role::kAdmin);
   });
 
   // The key instances seal the workspace's chunks with: handed to members only, never logged.

@@ -8,6 +8,7 @@
 #include <httplib.h>
 #include <spdlog/spdlog.h>
 
+#include "catalog/conflict_policy.h"
 #include "common/clock.h"
 #include "http/listen_address.h"
 #include "metrics/metrics.h"
@@ -103,6 +104,8 @@ void Route(httplib::Server& server, ServerContext& ctx, const std::string& metho
     server.Post(pattern, wrapped);
   } else if (method == "PUT") {
     server.Put(pattern, wrapped);
+  } else if (method == "PATCH") {
+    server.Patch(pattern, wrapped);
   } else {
     server.Delete(pattern, wrapped);
   }
@@ -129,7 +132,8 @@ Result<std::pair<Workspace, Role>> MemberOf(ServerContext& ctx, const std::strin
 
 json WorkspaceJson(const Workspace& w, Role role) {
   return json{{"name", w.name},       {"role", RoleName(role)},  {"home", w.home},
-              {"share", w.share},     {"encrypted", w.encrypted},
+              {"share", w.share},     {"conflict", ConflictPolicyName(w.conflict)},
+              {"encrypted", w.encrypted},
               {"created_ns", w.created}};
 }
 

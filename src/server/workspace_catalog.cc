@@ -2,6 +2,7 @@
 
 #include <string>
 #include <unordered_set>
+#include <utility>
 
 namespace reel {
 
@@ -29,8 +30,13 @@ void WorkspaceIndex::Remember(InodeId ino, const std::string& workspace) {
 }
 
 WorkspaceCatalog::WorkspaceCatalog(Catalog& team, const Workspace& workspace, Role role,
-                                   WorkspaceIndex& index)
-    : team_(team), workspace_(workspace), root_(workspace.root), role_(role), index_(index) {}
+                                   WorkspaceIndex& index, std::string caller)
+    : team_(team),
+      workspace_(workspace),
+      root_(workspace.root),
+      role_(role),
+      index_(index),
+      caller_(std::move(caller)) {}
 
 Attributes WorkspaceCatalog::Out(Attributes a) const {
   index_.Remember(a.ino, workspace_.name);
@@ -213,7 +219,15 @@ Result<std::string> WorkspaceCatalog::PathOf(InodeId ino) {
 Result<VersionInfo> WorkspaceCatalog::CommitVersion(InodeId ino, const NewVersion& v, TimeNs now) {
   REEL_RETURN_IF_ERROR(Writer());
   REEL_ASSIGN_OR_RETURN(InodeId i, Inside(ino));
-  return team_.CommitVersion(i, v, now);
+  NewVersion mine = v;
+  mine.on_conflict = workspace_.conflict;
+  mine.author = caller_;
+  REEL_ASSIGN_OR_RETURN(VersionInfo info, team_.CommitVersion(i, mine, now));
+  if (info.conflict_copy != 0) {
+    index_.Remember(info.conflict_copy, workspace_.name);
+    info.conflict_copy = Out(info.conflict_copy);
+  }
+  return info;
 }
 
 Result<std::vector<VersionInfo>> WorkspaceCatalog::ListVersions(InodeId ino) {

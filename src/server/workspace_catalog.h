@@ -39,8 +39,10 @@ class WorkspaceIndex {
 class WorkspaceCatalog final : public Catalog {
  public:
   // `team`: the whole team catalog (or one bound to a transaction); `role` the caller's role in
-  // `workspace` (at least reader).
-  WorkspaceCatalog(Catalog& team, const Workspace& workspace, Role role, WorkspaceIndex& index);
+  // `workspace` (at least reader); `caller` their name (commits are theirs, whatever a request
+  // says, and follow the workspace's conflict policy).
+  WorkspaceCatalog(Catalog& team, const Workspace& workspace, Role role, WorkspaceIndex& index,
+                   std::string caller = {});
 
   Result<Attributes> Lookup(InodeId parent, const std::string& name) override;
   Result<Attributes> GetAttributes(InodeId ino) override;
@@ -123,6 +125,7 @@ class WorkspaceCatalog final : public Catalog {
   const InodeId root_;
   const Role role_;
   WorkspaceIndex& index_;
+  const std::string caller_;
 };
 
 }  // namespace reel

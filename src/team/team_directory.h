@@ -45,8 +45,15 @@ struct Workspace {
   InodeId root = 0;      // its directory, under the namespace's root
   bool home = false;     // a user's home workspace
   std::string share;     // "on-close" (homes) or "on-publish" (projects)
+  // What a commit made on a version that is no longer current does (reel workspace set).
+  ConflictPolicy conflict = ConflictPolicy::kLastWriterWins;
   bool encrypted = false;  // chunks sealed with the workspace's key (chunking/chunk_cipher.h)
   TimeNs created = 0;
+};
+
+struct WorkspaceOptions {
+  std::optional<std::string> share;
+  std::optional<ConflictPolicy> conflict;
 };
 
 struct WorkspaceAccess {
@@ -135,6 +142,12 @@ class TeamDirectory {
   [[nodiscard]] Status SetGrant(const std::string& workspace, const std::string& principal,
                                 Role role, const TeamRequest* request = nullptr);
   [[nodiscard]] Result<std::vector<GrantEntry>> ListGrants(const std::string& workspace);
+  // Changes the settings of `workspace` that are set (share: "on-close" or "on-publish";
+  // InvalidArgument otherwise) and answers the workspace as it is then. With `request`, its
+  // caller must be an admin of the workspace, as for SetGrant.
+  [[nodiscard]] Result<Workspace> SetWorkspaceOptions(const std::string& workspace,
+                                                      const WorkspaceOptions& options,
+                                                      const TeamRequest* request = nullptr);
 
   // --- leases (team/leases.cc): work that one server of the team does at a time ---
   // Takes the lease `name` for `holder` until now + ttl, or renews it when `holder` has it.

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "catalog/catalog_txn.h"
+#include "catalog/conflict_policy.h"
 #include "catalog/postgres/pg_pool.h"
 #include "chunking/chunk_cipher.h"
 #include "common/secure_random.h"
@@ -21,8 +22,9 @@ constexpr int kUserPrincipal = 1;
 constexpr int kGroupPrincipal = 2;
 
 #define REEL_WORKSPACE_COLUMNS \
-  "w.id, w.name, w.root, w.home_of IS NOT NULL, w.share, w.created, w.chunk_key IS NOT NULL"
-constexpr int kWorkspaceColumns = 7;
+  "w.id, w.name, w.root, w.home_of IS NOT NULL, w.share, w.created, w.chunk_key IS NOT NULL, " \
+  "w.conflict"
+constexpr int kWorkspaceColumns = 8;
 
 Workspace ReadWorkspace(const PgRows& rows, int r) {
   Workspace w;
@@ -33,6 +35,9 @@ Workspace ReadWorkspace(const PgRows& rows, int r) {
   w.share = rows.Text(r, 4);
   w.created = rows.Int(r, 5);
   w.encrypted = rows.Text(r, 6) == "t";
+  // An unknown name (written by a newer server) reads as the default, which loses nothing.
+  Result<ConflictPolicy> conflict = ParseConflictPolicy(rows.Text(r, 7));
+  w.conflict = conflict.ok() ? *conflict : ConflictPolicy::kLastWriterWins;
   return w;
 }
 
@@ -209,6 +214,51 @@ Result<Role> TeamDirectory::RoleOf(const User& user, uint64_t workspace) {
   return role;
 }
 
+namespace {
+
+// PermissionDenied unless the caller of `request` is an admin of `w`.
+Status RequireAdminIn(PgConn& c, const TeamRequest& request, const Workspace& w,
+                      const char* what) {
+  REEL_ASSIGN_OR_RETURN(PgRows mine, c.Query("SELECT r.role FROM (" REEL_ROLES_OF_USER
+                                             ") r WHERE r.workspace_id = $2",
+                                             request.caller.id, w.id));
+  const Role caller_role = mine.empty() ? Role::kNone : static_cast<Role>(mine.Int(0, 0));
+  if (caller_role != Role::kAdmin) {
+    return Status::PermissionDenied("only an admin of workspace \"" + w.name + "\" " + what);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<Workspace> TeamDirectory::SetWorkspaceOptions(const std::string& workspace,
+                                                     const WorkspaceOptions& options,
+                                                     const TeamRequest* request) {
+  REEL_RETURN_IF_ERROR(ValidateTeamName("workspace", workspace));
+  if (options.share && *options.share != "on-close" && *options.share != "on-publish") {
+    return Status::InvalidArgument("share is \"on-close\" or \"on-publish\"");
+  }
+  Workspace out;
+  REEL_RETURN_IF_ERROR(pool_->Transaction([&](PgConn& c) -> Status {
+    REEL_ASSIGN_OR_RETURN(Workspace w, NeedWorkspaceIn(c, workspace));
+    if (request != nullptr) {
+      REEL_RETURN_IF_ERROR(RequireAdminIn(c, *request, w, "changes its settings"));
+    }
+    // Setting a value twice leaves it as once: a repeated request needs no record.
+    if (options.share) {
+      REEL_RETURN_IF_ERROR(
+          c.Exec("UPDATE workspaces SET share = $2 WHERE id = $1", w.id, *options.share));
+    }
+    if (options.conflict) {
+      REEL_RETURN_IF_ERROR(c.Exec("UPDATE workspaces SET conflict = $2 WHERE id = $1", w.id,
+                                  std::string(ConflictPolicyName(*options.conflict))));
+    }
+    REEL_ASSIGN_OR_RETURN(out, NeedWorkspaceIn(c, workspace));
+    return Status::Ok();
+  }));
+  return out;
+}
+
 Status TeamDirectory::SetGrant(const std::string& workspace, const std::string& principal,
                                Role role, const TeamRequest* request) {
   REEL_RETURN_IF_ERROR(ValidateTeamName("workspace", workspace));
@@ -219,14 +269,7 @@ Status TeamDirectory::SetGrant(const std::string& workspace, const std::string& 
   return pool_->Transaction([&](PgConn& c) -> Status {
     REEL_ASSIGN_OR_RETURN(Workspace w, NeedWorkspaceIn(c, workspace));
     if (request != nullptr) {
-      REEL_ASSIGN_OR_RETURN(PgRows mine, c.Query("SELECT r.role FROM (" REEL_ROLES_OF_USER
-                                                 ") r WHERE r.workspace_id = $2",
-                                                 request->caller.id, w.id));
-      const Role caller_role = mine.empty() ? Role::kNone : static_cast<Role>(mine.Int(0, 0));
-      if (caller_role != Role::kAdmin) {
-        return Status::PermissionDenied("only an admin of workspace \"" + workspace +
-                                        "\" changes who may use it");
-      }
+      REEL_RETURN_IF_ERROR(RequireAdminIn(c, *request, w, "changes who may use it"));
       REEL_ASSIGN_OR_RETURN(std::optional<std::string> applied,
                             team::AppliedRequestIn(c, *request, what));
       if (applied) return Status::Ok();

@@ -99,6 +99,12 @@ Result<std::unique_ptr<Catalog>> OpenCachedRemoteCatalog(const std::string& uri)
   return std::unique_ptr<Catalog>(std::make_unique<CachedCatalog>(std::move(remote)));
 }
 
+Status SetRemoteConflictPolicy(const std::string& uri, ConflictPolicy policy) {
+  WorkspaceOptions options;
+  options.conflict = policy;
+  return RemoteSetups().at(uri).team->SetWorkspaceOptions("tester", options).status();
+}
+
 Catalog* RemoteServerSide(const std::string& uri) {
   return &RemoteSetups().at(uri).team->catalog();
 }
@@ -122,10 +128,10 @@ const std::vector<CatalogBackend>& AllBackends() {
                      /*backup_tool=*/"pg_dump"},
       CatalogBackend{"Remote", FreshRemoteCatalog, "REEL_REQUIRE_PG", DropRemoteCatalog,
                      /*backup_tool=*/"pg_dump", OpenRemoteCatalog, RemoteServerSide,
-                     /*directories_outside=*/1},
+                     /*directories_outside=*/1, SetRemoteConflictPolicy, "tester"},
       CatalogBackend{"RemoteCached", FreshRemoteCatalog, "REEL_REQUIRE_PG", DropRemoteCatalog,
                      /*backup_tool=*/"pg_dump", OpenCachedRemoteCatalog, RemoteServerSide,
-                     /*directories_outside=*/1},
+                     /*directories_outside=*/1, SetRemoteConflictPolicy, "tester"},
   };
   return kBackends;
 }
@@ -149,4 +155,7 @@ INSTANTIATE_TEST_SUITE_P(Backends, CatalogServerBackupTest,
                          ::testing::ValuesIn(BackendsWithFileBackup(false)), BackendName);
 
 }  // namespace
+
+const std::vector<CatalogBackend>& AllCatalogBackends() { return AllBackends(); }
+
 }  // namespace reel::testing

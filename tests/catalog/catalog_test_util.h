@@ -80,9 +80,16 @@ struct CatalogBackend {
   // Directories of that whole catalog that are not in the tested one (the namespace's root, above
   // the workspace).
   uint64_t directories_outside = 0;
+  // For a catalog a team server serves: sets the workspace's conflict policy (the server applies
+  // it whatever a commit asks) and the user commits are made by (they name conflict copies).
+  std::function<Status(const std::string& uri, ConflictPolicy policy)> set_conflict_policy;
+  std::string committer;
 };
 
 inline void PrintTo(const CatalogBackend& backend, std::ostream* os) { *os << backend.name; }
+
+// Every catalog implementation (catalog_backends_test.cc), for suites in other files.
+const std::vector<CatalogBackend>& AllCatalogBackends();
 
 inline constexpr uint32_t kTestUid = 1000;
 inline constexpr uint32_t kTestGid = 1001;
@@ -194,6 +201,31 @@ inline NewVersion VersionOf(std::vector<ChunkRef> chunks) {
   for (const ChunkRef& c : chunks) v.size += c.length;
   v.chunks = std::move(chunks);
   return v;
+}
+
+// The newest seq of the feed now: the events a test makes come after it.
+inline uint64_t Newest(Catalog& cat) {
+  auto page = cat.ReadEvents(EventQuery{});
+  EXPECT_TRUE(page.ok()) << page.status().ToString();
+  return page.ok() ? page->newest : 0;
+}
+
+// Every event after `after`, page by page.
+inline std::vector<ChangeEvent> EventsAfter(Catalog& cat, uint64_t after, size_t page = 1000) {
+  std::vector<ChangeEvent> out;
+  while (true) {
+    EventQuery q;
+    q.after = after;
+    q.limit = page;
+    auto r = cat.ReadEvents(q);
+    if (!r.ok()) {
+      ADD_FAILURE() << "read events: " << r.status().ToString();
+      return out;
+    }
+    if (r->events.empty()) return out;
+    after = r->events.back().seq;
+    out.insert(out.end(), r->events.begin(), r->events.end());
+  }
 }
 
 // Chunk ids for tests: byte 0..3 = n, rest a fixed pattern.

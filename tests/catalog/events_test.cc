@@ -9,31 +9,6 @@
 namespace reel::testing {
 namespace {
 
-// The newest seq of the feed now: the events a test makes come after it.
-uint64_t Newest(Catalog& cat) {
-  auto page = cat.ReadEvents(EventQuery{});
-  EXPECT_TRUE(page.ok()) << page.status().ToString();
-  return page.ok() ? page->newest : 0;
-}
-
-// Every event after `after`, page by page.
-std::vector<ChangeEvent> EventsAfter(Catalog& cat, uint64_t after, size_t page = 1000) {
-  std::vector<ChangeEvent> out;
-  while (true) {
-    EventQuery q;
-    q.after = after;
-    q.limit = page;
-    auto r = cat.ReadEvents(q);
-    if (!r.ok()) {
-      ADD_FAILURE() << "read events: " << r.status().ToString();
-      return out;
-    }
-    if (r->events.empty()) return out;
-    after = r->events.back().seq;
-    out.insert(out.end(), r->events.begin(), r->events.end());
-  }
-}
-
 // "kind path" (and " <- old_path" for a rename) of each event: what a reader is told.
 std::vector<std::string> Described(const std::vector<ChangeEvent>& events) {
   std::vector<std::string> out;

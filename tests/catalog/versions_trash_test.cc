@@ -96,41 +96,6 @@ NewVersion Based(std::vector<ChunkRef> chunks, std::optional<uint64_t> base) {
   return v;
 }
 
-TEST_P(CatalogTest, ACommitOnAVersionThatIsNoLongerCurrentIsAConflictAndChangesNothing) {
-  Attributes f = MkFile(kRootInode, "shot.nk");
-  ASSERT_OK_AND_ASSIGN(VersionInfo v1, cat_->CommitVersion(f.ino, Based({{TestChunk(1), 10}}, 0),
-                                                           Now()));
-  EXPECT_NE(v1.id, 0u);
-  // Another machine's commit was also made on "no version": the first one won.
-  EXPECT_CODE(cat_->CommitVersion(f.ino, Based({{TestChunk(2), 20}}, 0), Now()), Code::kConflict);
-  ASSERT_OK_AND_ASSIGN(VersionInfo v2,
-                       cat_->CommitVersion(f.ino, Based({{TestChunk(3), 30}}, v1.id), Now()));
-  EXPECT_NE(v2.id, v1.id);
-  EXPECT_EQ(v2.number, 2u);
-  auto refused = cat_->CommitVersion(f.ino, Based({{TestChunk(4), 40}}, v1.id), Now());
-  EXPECT_CODE(refused, Code::kConflict);
-  EXPECT_NE(refused.status().message().find("current version is 2"), std::string::npos)
-      << refused.status().ToString();
-  EXPECT_CODE(cat_->CommitVersion(f.ino, Based({{TestChunk(4), 40}}, 987654), Now()),
-              Code::kConflict);
-  // Nothing of the refused commits was written.
-  ASSERT_OK_AND_ASSIGN(auto versions, cat_->ListVersions(f.ino));
-  ASSERT_EQ(versions.size(), 2u);
-  EXPECT_EQ(versions[0].id, v1.id);
-  EXPECT_EQ(versions[1].id, v2.id);
-  EXPECT_EQ(Attr(f.ino).size, 30u);
-  EXPECT_EQ(Attr(f.ino).version, 2u);
-  for (uint8_t n : {2, 4}) {
-    ASSERT_OK_AND_ASSIGN(bool known, cat_->HasChunk(TestChunk(n)));
-    EXPECT_FALSE(known) << "chunk " << int(n) << " of a refused commit";
-  }
-  // No base: no check.
-  ASSERT_OK(cat_->CommitVersion(f.ino, Based({{TestChunk(5), 50}}, std::nullopt), Now()).status());
-  ASSERT_OK_AND_ASSIGN(Version current, cat_->GetVersion(f.ino, 0));
-  EXPECT_EQ(current.info.number, 3u);
-  EXPECT_NE(current.info.id, v2.id);
-}
-
 TEST_P(CatalogTest, VersionIdsStayWhenARenameThatKeepsHistoryRenumbers) {
   Attributes old_file = MkFile(kRootInode, "cut.prproj");
   ASSERT_OK_AND_ASSIGN(VersionInfo o1, cat_->CommitVersion(old_file.ino,
@@ -152,6 +117,7 @@ TEST_P(CatalogTest, VersionIdsStayWhenARenameThatKeepsHistoryRenumbers) {
                                                              Based({{TestChunk(3), 5}}, s1.id),
                                                              Now()));
   EXPECT_EQ(next.number, 3u);
+  EXPECT_FALSE(next.conflict.has_value());
   ASSERT_OK_AND_ASSIGN(Version got, cat_->GetVersion(saved.ino, 3));
   EXPECT_EQ(got.info.id, next.id);
 }

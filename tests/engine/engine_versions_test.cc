@@ -219,9 +219,10 @@ namespace reel::testing {
 namespace {
 
 // Another machine (here: a second connection to the same catalog) commits a version of a file
-// open here. The writes made through that handle were made on the older version: their commit is
-// refused as a conflict, and they stay staged and readable, nothing lost.
-TEST_F(EngineTest, ACommitOnAVersionAnotherMachineReplacedIsAConflictAndKeepsTheWrites) {
+// open here. The writes made through that handle were made on the older version: under a drive's
+// own policy (last writer wins) their commit becomes current and the other machine's version
+// stays in the history, nothing lost; the conflict is counted.
+TEST_F(EngineTest, ACommitOnAVersionAnotherMachineReplacedWinsAndKeepsTheOtherAsAVersion) {
   options_.policy = VersionPolicy::kManual;
   CloseEngine();
   OpenEngine();
@@ -249,16 +250,25 @@ TEST_F(EngineTest, ACommitOnAVersionAnotherMachineReplacedIsAConflictAndKeepsThe
   auto patch = RandomBytes(4096, 62);
   ASSERT_TRUE(engine_->Write(*h, 1000, patch).ok());
   ASSERT_TRUE(engine_->Release(*h).ok());
-  auto mine = engine_->Save(ino, "");
-  ASSERT_FALSE(mine.ok());
-  EXPECT_EQ(mine.status().code(), Code::kConflict) << mine.status().ToString();
+  EXPECT_EQ(engine_->Counters().conflicts, 0u);
+  auto mine = engine_->Save(ino, "mine");
+  ASSERT_TRUE(mine.ok()) << mine.status().ToString();
+  ASSERT_TRUE(mine->conflict.has_value());
+  EXPECT_EQ(*mine->conflict, ConflictPolicy::kLastWriterWins);
+  EXPECT_EQ(mine->number, 3u);
+  EXPECT_EQ(engine_->Counters().conflicts, 1u);
   auto expected = first;
   std::copy(patch.begin(), patch.end(), expected.begin() + 1000);
-  EXPECT_EQ(ReadAll(ino), expected) << "the refused writes are still the file's content here";
+  EXPECT_EQ(ReadAll(ino), expected) << "the later writes are the file's content";
   auto versions = engine_->ListVersions(ino);
   ASSERT_TRUE(versions.ok());
-  ASSERT_EQ(versions->size(), 2u);
+  ASSERT_EQ(versions->size(), 3u);
   EXPECT_EQ((*versions)[1].message, "made elsewhere");
+  EXPECT_EQ((*versions)[2].message, "mine");
+  auto status = engine_->GetFileStatus(ino);
+  ASSERT_TRUE(status.ok());
+  EXPECT_FALSE(status->dirty);
+  EXPECT_TRUE(status->rejected.empty());
 }
 
 }  // namespace

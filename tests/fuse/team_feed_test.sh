@@ -26,16 +26,6 @@ mount_for_a_minute bob
 A=$WORK/alice/mnt
 B=$WORK/bob/mnt
 
-# within DESCRIPTION COMMAND...: COMMAND comes true within 10 s (a minute before the caches
-# would let it otherwise).
-within() {
-  local what=$1 deadline=$((SECONDS + 10)); shift
-  until "$@" 2>/dev/null; do
-    if ((SECONDS >= deadline)); then fail "$what (not within 10 s)"; return 0; fi
-    sleep 0.05
-  done
-  pass
-}
 absent() { [ ! -e "$1" ]; }
 mode_is() { [ "$(stat -c %a "$2")" == "$1" ]; }
 

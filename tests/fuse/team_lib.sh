@@ -5,7 +5,7 @@
 #   source team_lib.sh NAME USER...
 # sets DB, CLOUD, URL (the server, on loopback), `as USER COMMAND...` (run as that user: their
 # config and data directories, no store credentials in the environment) and the cleanup hooks
-# that unmount WORK/*/mnt, stop the server and drop the database.
+# that unmount WORK/*/mnt, stop the server and drop the database; `within` polls for a check.
 TEAM_NAME=${1:?usage: source team_lib.sh NAME USER...}
 shift
 if [[ -z "${REEL_TEST_PG_URI:-}" || -z "${REEL_TEST_S3_URI:-}" ]]; then
@@ -65,4 +65,14 @@ check_team_mount_logs() {
       cat "$mlog" >&2
     fi
   done
+}
+
+# within DESCRIPTION COMMAND...: COMMAND comes true within 10 s (polled); a failed check if not.
+within() {
+  local what=$1 deadline=$((SECONDS + 10)); shift
+  until "$@" 2>/dev/null; do
+    if ((SECONDS >= deadline)); then fail "$what (not within 10 s)"; return 0; fi
+    sleep 0.05
+  done
+  pass
 }

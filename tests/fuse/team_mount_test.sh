@@ -62,7 +62,7 @@ log "an encrypted workspace: members read it, the bucket holds none of its plain
 as alice "$REEL" workspace create vault --encrypted >/dev/null
 as alice "$REEL" workspace grant vault bob reader >/dev/null
 as alice "$REEL" workspace list >"$WORK/workspaces.txt"
-check "the workspace is listed as encrypted" grep -Eq '^vault +admin +on-publish +yes' "$WORK/workspaces.txt"
+check "the workspace is listed as encrypted" grep -Eq '^vault +admin +on-publish +last-writer-wins +yes' "$WORK/workspaces.txt"
 plain_marker="REEL-PLAIN-MARKER-$run_id"
 secret_marker="REEL-SECRET-MARKER-$run_id"
 # The control: the same kind of text in the workspace that is not encrypted must be found.

@@ -79,6 +79,7 @@ class TeamServerTest : public TeamDatabaseTest {
     if (method == "GET") return c.Get(target.c_str(), headers);
     if (method == "POST") return c.Post(target.c_str(), headers, body, "application/json");
     if (method == "PUT") return c.Put(target.c_str(), headers, body, "application/json");
+    if (method == "PATCH") return c.Patch(target.c_str(), headers, body, "application/json");
     return c.Delete(target.c_str(), headers, body, "application/json");
   }
   httplib::Headers As(const std::string& token, const std::string& request_id = "") {

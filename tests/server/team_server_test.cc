@@ -105,6 +105,20 @@ TEST_F(TeamServerTest, WorkspacesAndGrantsFollowWhoCallsAndTheirRole) {
   ASSERT_OK_AND_ASSIGN(grants, alice.Grants("show1"));
   EXPECT_EQ(grants.size(), 2u) << "the refused calls changed nothing";
 
+  // Settings: admins only; a workspace starts with last-writer-wins.
+  EXPECT_EQ(show.conflict, "last-writer-wins");
+  EXPECT_CODE(bob.SetWorkspace("show1", json{{"conflict", "reject"}}), Code::kPermissionDenied);
+  EXPECT_CODE(carol.SetWorkspace("show1", json{{"conflict", "reject"}}), Code::kPermissionDenied);
+  ASSERT_OK_AND_ASSIGN(WorkspaceView set, alice.SetWorkspace("show1", json{{"conflict", "reject"}}));
+  EXPECT_EQ(set.conflict, "reject");
+  EXPECT_EQ(set.share, "on-publish") << "what was not given stays";
+  ASSERT_OK_AND_ASSIGN(set, alice.SetWorkspace("show1", json{{"share", "on-close"},
+                                                             {"conflict", "keep-both"}}));
+  EXPECT_EQ(set.share, "on-close");
+  ASSERT_OK_AND_ASSIGN(WorkspaceView seen, bob.WorkspaceInfo("show1"));
+  EXPECT_EQ(seen.conflict, "keep-both");
+  EXPECT_EQ(seen.share, "on-close");
+
   // Groups: a grant to @artists reaches its members.
   ASSERT_OK(team_->AddGroup("artists", kT0));
   ASSERT_OK(team_->AddToGroup("artists", "carol"));
@@ -200,6 +214,13 @@ TEST_F(TeamServerTest, BadInputGetsAClear4xxAndChangesNothing) {
       {"PUT", "/v1/workspaces/alice/grants/@", R"({"role":"reader"})", true, 400, "invalid_argument"},
       {"PUT", "/v1/workspaces/alice/grants/..", R"({"role":"reader"})", true, 400, "invalid_argument"},
       {"DELETE", "/v1/workspaces/alice/grants/bob", "{}", true, 400, "invalid_argument"},
+      {"PATCH", "/v1/workspaces/alice", "{}", true, 400, "invalid_argument"},
+      {"PATCH", "/v1/workspaces/alice", R"({"conflict":"merge"})", true, 400, "invalid_argument"},
+      {"PATCH", "/v1/workspaces/alice", R"({"conflict":5})", true, 400, "invalid_argument"},
+      {"PATCH", "/v1/workspaces/alice", R"({"share":"sometimes"})", true, 400, "invalid_argument"},
+      {"PATCH", "/v1/workspaces/alice", R"({"conflict":"reject","x":1})", true, 400,
+       "invalid_argument"},
+      {"PATCH", "/v1/workspaces/show9", R"({"conflict":"reject"})", true, 404, "not_found"},
   };
   for (const Case& c : cases) {
     httplib::Headers h = As(alice_, c.with_id ? "r-bad-input-1" : "");
@@ -214,6 +235,9 @@ TEST_F(TeamServerTest, BadInputGetsAClear4xxAndChangesNothing) {
   EXPECT_EQ(NamesOf(alice_), std::vector<std::string>{"alice:admin"});
   ASSERT_OK_AND_ASSIGN(auto grants, team_->ListGrants("alice"));
   EXPECT_EQ(grants.size(), 1u);
+  ASSERT_OK_AND_ASSIGN(Workspace home, team_->FindWorkspace("alice"));
+  EXPECT_EQ(home.conflict, ConflictPolicy::kLastWriterWins);
+  EXPECT_EQ(home.share, "on-close");
 }
 
 TEST_F(TeamServerTest, AChangeRetriedWithItsRequestIdIsAppliedOnce) {

@@ -305,6 +305,8 @@ constexpr PgMigration kMigrations[] = {
     {8, "change feed: how far each forwarder has delivered",
      "CREATE TABLE forward_cursors (name TEXT PRIMARY KEY, seq BIGINT NOT NULL, "
      "updated BIGINT NOT NULL);"},
+    {9, "team: each workspace's conflict policy",
+     "ALTER TABLE workspaces ADD COLUMN conflict TEXT NOT NULL DEFAULT 'last-writer-wins';"},
 };
 
 }  // namespace
