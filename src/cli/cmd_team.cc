@@ -6,6 +6,7 @@
 
 #include "cli/commands.h"
 #include "cli/output.h"
+#include "common/sizes.h"
 #include "remote/credentials.h"
 #include "remote/server_url.h"
 #include "remote/team_client.h"
@@ -165,6 +166,41 @@ int WorkspaceSet(const Args& a) {
   return kExitOk;
 }
 
+int Instances(const Args& a) {
+  auto client = Client(a);
+  if (!client.ok()) return Fail(client.status());
+  auto instances = client->Instances(a.name);
+  if (!instances.ok()) return Fail(instances.status());
+  if (a.json) {
+    json list = json::array();
+    for (const InstanceView& i : *instances) {
+      list.push_back(json{{"name", i.name},
+                          {"user", i.user},
+                          {"workspace", i.workspace},
+                          {"host", i.host},
+                          {"online", i.online},
+                          {"started_ns", i.started_ns},
+                          {"last_seen_ns", i.last_seen_ns},
+                          {"cache_bytes", i.cache_bytes},
+                          {"cache_limit", i.cache_limit},
+                          {"transfer_queue", i.transfer_queue},
+                          {"pending_commits", i.pending_commits}});
+    }
+    PrintJson(json{{"server", client->url()}, {"instances", list}});
+    return kExitOk;
+  }
+  Table t({"INSTANCE", "USER", "WORKSPACE", "HOST", "STATE", "LAST SEEN", "CACHE", "QUEUE"});
+  for (const InstanceView& i : *instances) {
+    t.AddRow({i.name, i.user, i.workspace, i.host, i.online ? "online" : "offline",
+              FormatLocalTime(i.last_seen_ns),
+              FormatSize(i.cache_bytes) +
+                  (i.cache_limit != 0 ? " of " + FormatSize(i.cache_limit) : std::string()),
+              std::to_string(i.transfer_queue)});
+  }
+  std::cout << t.Render();
+  return kExitOk;
+}
+
 int WorkspaceGrants(const Args& a) {
   auto client = Client(a);
   if (!client.ok()) return Fail(client.status());
@@ -214,6 +250,15 @@ void AddTeamCommands(CLI::App& app, Runner* run) {
     auto* cmd = app.add_subcommand("logout", "Forget the token of a team server");
     cmd->add_option("--server", a->server, "The server (default: the only one logged in to)");
     cmd->callback([a, run] { *run = [a] { return Logout(*a); }; });
+  }
+  {
+    auto a = std::make_shared<Args>();
+    auto* cmd = app.add_subcommand(
+        "instances", "The mounts of your team workspaces: online or not, cache use, queue");
+    cmd->add_option("--workspace", a->name, "Only this workspace's");
+    cmd->add_option("--server", a->server, "The server (default: the only one logged in to)");
+    cmd->add_flag("--json", a->json, "Machine-readable output");
+    cmd->callback([a, run] { *run = [a] { return Instances(*a); }; });
   }
   auto* ws = app.add_subcommand("workspace", "Workspaces of a team drive and who may use them");
   ws->require_subcommand(1);

@@ -24,6 +24,7 @@ namespace reel {
 
 class CatalogBackups;
 class FeedFollower;
+class InstanceReporter;
 class MachineState;
 class Placement;
 class TieredStore;
@@ -96,6 +97,9 @@ struct OpenedDrive {
   // A team workspace's reader of the change feed: other machines' changes reach the engine's
   // catalog cache and the kernel (remote/feed_follower.h). Stopped first on Close().
   std::unique_ptr<FeedFollower> feed;
+  // A team workspace's mount tells the server it is there and how it is (remote/
+  // instance_reporter.h); stopped (reported offline) before anything else on Close().
+  std::unique_ptr<InstanceReporter> reporter;
   // A team workspace the user only reads (reader role when the drive was opened): mount it
   // read-only. The server refuses a reader's changes whatever the mount does.
   bool read_only = false;

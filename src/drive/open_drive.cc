@@ -17,6 +17,7 @@
 #include "remote/create_ahead_catalog.h"
 #include "remote/credentials.h"
 #include "remote/feed_follower.h"
+#include "remote/instance_reporter.h"
 #include "remote/presigned_store.h"
 #include "remote/remote_catalog.h"
 #include "remote/team_client.h"
@@ -45,6 +46,7 @@ OpenedDrive& OpenedDrive::operator=(OpenedDrive&& other) noexcept {
 }
 
 void OpenedDrive::Close() {
+  reporter.reset();  // its last report reads the engine, the cache and the queue
   feed.reset();  // its thread calls into the engine
   placement.reset();
   transfers.reset();
@@ -84,6 +86,7 @@ struct DriveParts {
   std::shared_ptr<const ChunkCipher> cipher;  // an encrypted workspace's; else plaintext
   // A team workspace: the change feed's reader, and the catalog cache it keeps current.
   std::unique_ptr<FeedFollower> feed;
+  std::unique_ptr<InstanceReporter> reporter;
   CachedCatalog* cache = nullptr;
 };
 
@@ -156,6 +159,7 @@ Result<DriveParts> OpenTeamDrive(const Manifest& manifest, const TierConfig& loc
   if (manifest.team_follow_changes) {
     parts.feed = std::make_unique<FeedFollower>(client, manifest.team_workspace);
   }
+  parts.reporter = std::make_unique<InstanceReporter>(client, manifest.team_workspace);
   if (parts.read_only) {
     parts.catalog = std::move(cached);
   } else {
@@ -228,6 +232,20 @@ Result<OpenedDrive> OpenDrive(const Manifest& manifest, const DriveLock& lock) {
                                                 drive.transfers.get());
   REEL_RETURN_IF_ERROR(drive.placement->Start());
   REEL_RETURN_IF_ERROR(drive.transfers->Start());
+  if (parts.reporter) {
+    Engine* engine = drive.engine.get();
+    TransferEngine* transfers = drive.transfers.get();
+    parts.reporter->Start([engine, tiered_ptr, transfers] {
+      InstanceView now;
+      const CacheStats cache = tiered_ptr->cache().Stats();
+      now.cache_bytes = cache.bytes;
+      now.cache_limit = cache.limit_bytes;
+      if (auto p = transfers->Progress(); p.ok()) now.transfer_queue = p->queue.queued;
+      now.pending_commits = engine->Counters().pending_commits;
+      return now;
+    });
+    drive.reporter = std::move(parts.reporter);
+  }
   return drive;
 }
 

@@ -159,6 +159,42 @@ Result<WorkspaceView> TeamClient::SetWorkspace(const std::string& name, const js
                                options_.url, ReadWorkspace);
 }
 
+Status TeamClient::ReportInstance(const InstanceView& self) {
+  json body{{"workspace", self.workspace},
+            {"host", self.host},
+            {"online", self.online},
+            {"cache_bytes", self.cache_bytes},
+            {"cache_limit", self.cache_limit},
+            {"transfer_queue", self.transfer_queue},
+            {"pending_commits", self.pending_commits}};
+  return Call("PUT", "/v1/instances/" + PercentEncode(self.name), body).status();
+}
+
+Result<std::vector<InstanceView>> TeamClient::Instances(const std::string& workspace) {
+  const std::string target =
+      "/v1/instances" + (workspace.empty() ? std::string() : "?workspace=" + PercentEncode(workspace));
+  return Decode<std::vector<InstanceView>>(
+      Call("GET", target, nullptr), options_.url, [](const json& j) {
+        std::vector<InstanceView> out;
+        for (const json& i : j.at("instances")) {
+          InstanceView v;
+          v.name = i.at("name").get<std::string>();
+          v.user = i.at("user").get<std::string>();
+          v.workspace = i.at("workspace").get<std::string>();
+          v.host = i.at("host").get<std::string>();
+          v.online = i.at("online").get<bool>();
+          v.started_ns = i.at("started_ns").get<int64_t>();
+          v.last_seen_ns = i.at("last_seen_ns").get<int64_t>();
+          v.cache_bytes = i.at("cache_bytes").get<uint64_t>();
+          v.cache_limit = i.at("cache_limit").get<uint64_t>();
+          v.transfer_queue = i.at("transfer_queue").get<uint64_t>();
+          v.pending_commits = i.at("pending_commits").get<uint64_t>();
+          out.push_back(std::move(v));
+        }
+        return out;
+      });
+}
+
 Result<std::vector<uint8_t>> TeamClient::WorkspaceKey(const std::string& name) {
   REEL_ASSIGN_OR_RETURN(
       std::string hex,

@@ -48,6 +48,21 @@ struct GrantView {
   std::string role;
 };
 
+// A mount of a workspace as the server knows it (GET /v1/instances).
+struct InstanceView {
+  std::string name;       // the mount's instance id
+  std::string user;       // whose mount (the server says; ignored in a report)
+  std::string workspace;
+  std::string host;
+  bool online = true;     // reported online and seen lately (the server decides)
+  int64_t started_ns = 0;    // first seen (the server's clock)
+  int64_t last_seen_ns = 0;
+  uint64_t cache_bytes = 0;
+  uint64_t cache_limit = 0;  // 0: none
+  uint64_t transfer_queue = 0;
+  uint64_t pending_commits = 0;
+};
+
 class TeamClient {
  public:
   explicit TeamClient(TeamClientOptions options);
@@ -70,6 +85,10 @@ class TeamClient {
   [[nodiscard]] Status Grant(const std::string& workspace, const std::string& principal,
                              const std::string& role);
   [[nodiscard]] Status Revoke(const std::string& workspace, const std::string& principal);
+  // Reports how this instance (`self.name`) is: PUT /v1/instances/NAME.
+  [[nodiscard]] Status ReportInstance(const InstanceView& self);
+  // The instances of the workspaces the caller has a role in (only `workspace`'s when given).
+  [[nodiscard]] Result<std::vector<InstanceView>> Instances(const std::string& workspace = "");
   // The tiers of the team's stores a member of `workspace` can reach ("cloud", "edge").
   [[nodiscard]] Result<std::vector<std::string>> StoreTiers(const std::string& workspace);
 

@@ -81,5 +81,6 @@ void RegisterWorkspaceRoutes(httplib::Server& server, ServerContext& ctx);
 void RegisterCatalogRoutes(httplib::Server& server, ServerContext& ctx);
 void RegisterObjectRoutes(httplib::Server& server, ServerContext& ctx);
 void RegisterEventRoutes(httplib::Server& server, ServerContext& ctx);
+void RegisterInstanceRoutes(httplib::Server& server, ServerContext& ctx);
 
 }  // namespace reel::server_internal

@@ -11,6 +11,7 @@
 // Every method is one serializable transaction, retried on conflicts; thread-safe.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -54,6 +55,28 @@ struct Workspace {
 struct WorkspaceOptions {
   std::optional<std::string> share;
   std::optional<ConflictPolicy> conflict;
+};
+
+// An instance not seen for this long is offline (its mount reports every 10 s).
+inline constexpr std::chrono::seconds kInstanceStale{30};
+
+// What a mount says of itself (TeamDirectory::ReportInstance).
+struct InstanceReport {
+  std::string name;       // "m-..." (ValidateRequestId's rule)
+  std::string workspace;  // the one it mounts
+  std::string host;       // the machine's name, 1 to 255 printable characters
+  bool online = true;     // false: it is unmounting
+  uint64_t cache_bytes = 0;
+  uint64_t cache_limit = 0;  // 0: no limit
+  uint64_t transfer_queue = 0;   // transfers waiting
+  uint64_t pending_commits = 0;  // closed files not yet committed
+};
+
+struct InstanceInfo {
+  InstanceReport report;
+  std::string user;
+  TimeNs started = 0;    // first seen
+  TimeNs last_seen = 0;
 };
 
 struct WorkspaceAccess {
@@ -159,6 +182,17 @@ class TeamDirectory {
                                                           TimeNs now);
   // Ends `holder`'s lease `name` at once, so another may take it; nothing when another holds it.
   [[nodiscard]] Status ReleaseLease(const std::string& name, const std::string& holder);
+
+  // --- instances: the mounts of the team and how they are (team/instances.cc) ---
+  // Records what instance `report.name` (a mount, as it names itself: the rule of request ids)
+  // of the caller says of itself, seen at request.now. PermissionDenied when the name is another
+  // user's instance or the caller has no role in its workspace.
+  [[nodiscard]] Status ReportInstance(const InstanceReport& report, const TeamRequest& request);
+  // The instances of the workspaces `user` has a role in (only `workspace`'s when it is set), by
+  // workspace and name. `online` is false for one not seen for `stale` (its mount is gone).
+  [[nodiscard]] Result<std::vector<InstanceInfo>> ListInstances(const User& user,
+                                                                const std::string& workspace,
+                                                                TimeNs now, TimeNs stale);
 
   // --- how far each event forwarder has delivered (team/forward_cursors.cc) ---
   // The seq of the last event forwarder `name` delivered (0: none yet).

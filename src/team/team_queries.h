@@ -10,6 +10,14 @@
 
 namespace reel::team {
 
+// SQL: (workspace_id, role) of user $1: their grants and their groups'; the highest per workspace.
+#define REEL_ROLES_OF_USER                                                               \
+  "SELECT g.workspace_id, max(g.role) AS role FROM grants g WHERE "                      \
+  "(g.principal_kind = 1 AND g.principal_id = $1) OR (g.principal_kind = 2 AND "         \
+  "g.principal_id IN (SELECT group_id FROM group_members WHERE user_id = $1)) "         \
+  "GROUP BY g.workspace_id"
+
+
 // The user named `name`, if there is one.
 [[nodiscard]] Result<std::optional<User>> FindUserIn(postgres::PgConn& c, const std::string& name);
 

@@ -178,13 +178,6 @@ Result<Workspace> TeamDirectory::FindWorkspace(const std::string& name) {
   return out;
 }
 
-// Grants to the user and to every group they are in; the highest per workspace.
-#define REEL_ROLES_OF_USER                                                               \
-  "SELECT g.workspace_id, max(g.role) AS role FROM grants g WHERE "                      \
-  "(g.principal_kind = 1 AND g.principal_id = $1) OR (g.principal_kind = 2 AND "         \
-  "g.principal_id IN (SELECT group_id FROM group_members WHERE user_id = $1)) "         \
-  "GROUP BY g.workspace_id"
-
 Result<std::vector<WorkspaceAccess>> TeamDirectory::ListWorkspaces(const User& user) {
   std::vector<WorkspaceAccess> out;
   REEL_RETURN_IF_ERROR(pool_->Transaction([&](PgConn& c) -> Status {

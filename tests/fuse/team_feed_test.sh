@@ -27,6 +27,17 @@ A=$WORK/alice/mnt
 B=$WORK/bob/mnt
 
 absent() { [ ! -e "$1" ]; }
+# online_mounts: "USER" per online instance of the workspace, sorted, as alice sees them.
+online_mounts() {
+  as alice "$REEL" instances --workspace show --json |
+    python3 -c 'import json,sys
+print(" ".join(sorted(i["user"] for i in json.load(sys.stdin)["instances"] if i["online"])))'
+}
+
+check "reel instances shows both mounts online" [ "$(online_mounts)" == "alice bob" ]
+check "and the two earlier ones (mounted and unmounted) offline" \
+  [ "$(as bob "$REEL" instances --workspace show --json | python3 -c 'import json,sys
+print(len(json.load(sys.stdin)["instances"]))')" == 4 ]
 mode_is() { [ "$(stat -c %a "$2")" == "$1" ]; }
 
 log "bob looks first: the names he asks for are cached as absent"
@@ -89,6 +100,8 @@ PY
 within "the next open reads the new version" same_file "$B/clip.bin" "$WORK/v2.bin"
 
 as bob "$REEL" umount "$B" >/dev/null
+check "bob's mount is offline once unmounted" [ "$(online_mounts)" == "alice" ]
 as alice "$REEL" umount "$A" >/dev/null
+check "and alice's" [ -z "$(online_mounts)" ]
 check_team_mount_logs
 finish

@@ -307,6 +307,13 @@ constexpr PgMigration kMigrations[] = {
      "updated BIGINT NOT NULL);"},
     {9, "team: each workspace's conflict policy",
      "ALTER TABLE workspaces ADD COLUMN conflict TEXT NOT NULL DEFAULT 'last-writer-wins';"},
+    {10, "team: the instances (mounts) of each workspace and how they are",
+     "CREATE TABLE instances (name TEXT PRIMARY KEY, user_id BIGINT NOT NULL REFERENCES users, "
+     "workspace_id BIGINT NOT NULL REFERENCES workspaces, host TEXT NOT NULL, "
+     "started BIGINT NOT NULL, last_seen BIGINT NOT NULL, online BOOLEAN NOT NULL, "
+     "cache_bytes BIGINT NOT NULL, cache_limit BIGINT NOT NULL, transfer_queue BIGINT NOT NULL, "
+     "pending_commits BIGINT NOT NULL);"
+     "CREATE INDEX instances_by_workspace ON instances (workspace_id);"},
 };
 
 }  // namespace

@@ -1,0 +1,140 @@
+// Instances: what each mount reports of itself, who sees it, and when it counts as offline.
+#include "remote/instance_reporter.h"
+#include "team_server_fixture.h"
+
+namespace reel::testing {
+namespace {
+
+InstanceView Mount(const std::string& name, const std::string& workspace) {
+  InstanceView v;
+  v.name = name;
+  v.workspace = workspace;
+  v.host = "render-07";
+  v.cache_bytes = 5 << 20;
+  v.cache_limit = 1 << 30;
+  v.transfer_queue = 3;
+  v.pending_commits = 1;
+  return v;
+}
+
+TEST_F(TeamServerTest, InstancesReportThemselvesAndAreListedToTheirWorkspacesMembers) {
+  TeamClient alice = ClientFor(alice_), bob = ClientFor(bob_), carol = ClientFor(carol_);
+  ASSERT_OK(alice.CreateWorkspace("show1").status());
+  ASSERT_OK(alice.Grant("show1", "bob", "writer"));
+  now_ = kT0 + kHour;
+  ASSERT_OK(alice.ReportInstance(Mount("m-alice-01", "show1")));
+  ASSERT_OK(bob.ReportInstance(Mount("m-bob-0001", "show1")));
+  ASSERT_OK(bob.ReportInstance(Mount("m-bob-home", "bob")));
+
+  ASSERT_OK_AND_ASSIGN(auto seen, alice.Instances("show1"));
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[0].name, "m-alice-01");
+  EXPECT_EQ(seen[0].user, "alice");
+  EXPECT_EQ(seen[0].host, "render-07");
+  EXPECT_TRUE(seen[0].online);
+  EXPECT_EQ(seen[0].started_ns, kT0 + kHour);
+  EXPECT_EQ(seen[0].cache_bytes, 5u << 20);
+  EXPECT_EQ(seen[0].transfer_queue, 3u);
+  EXPECT_EQ(seen[1].user, "bob");
+  // Bob sees his home's too; alice has no role there, carol none in show1.
+  ASSERT_OK_AND_ASSIGN(auto bobs, bob.Instances());
+  EXPECT_EQ(bobs.size(), 3u);
+  ASSERT_OK_AND_ASSIGN(auto alices, alice.Instances());
+  EXPECT_EQ(alices.size(), 2u);
+  ASSERT_OK_AND_ASSIGN(auto carols, carol.Instances());
+  EXPECT_TRUE(carols.empty());
+  EXPECT_CODE(carol.Instances("show1"), Code::kPermissionDenied);
+  EXPECT_CODE(carol.ReportInstance(Mount("m-carol-01", "show1")), Code::kPermissionDenied);
+
+  // A name is its first reporter's.
+  InstanceView stolen = Mount("m-alice-01", "show1");
+  stolen.host = "elsewhere";
+  EXPECT_CODE(bob.ReportInstance(stolen), Code::kPermissionDenied);
+  ASSERT_OK_AND_ASSIGN(seen, alice.Instances("show1"));
+  EXPECT_EQ(seen[0].host, "render-07");
+
+  // Silent for 30 s: offline. Reporting again: online, first seen kept. Going: offline at once.
+  now_ = kT0 + kHour + 31'000'000'000;
+  ASSERT_OK(bob.ReportInstance(Mount("m-bob-0001", "show1")));
+  ASSERT_OK_AND_ASSIGN(seen, alice.Instances("show1"));
+  EXPECT_FALSE(seen[0].online) << "alice's mount was not seen for 31 s";
+  EXPECT_EQ(seen[0].last_seen_ns, kT0 + kHour);
+  EXPECT_TRUE(seen[1].online);
+  EXPECT_EQ(seen[1].started_ns, kT0 + kHour);
+  InstanceView going = Mount("m-bob-0001", "show1");
+  going.online = false;
+  ASSERT_OK(bob.ReportInstance(going));
+  ASSERT_OK_AND_ASSIGN(seen, alice.Instances("show1"));
+  EXPECT_FALSE(seen[1].online);
+}
+
+TEST_F(TeamServerTest, BadInstanceReportsAreRefusedAndChangeNothing) {
+  const std::string ok =
+      R"({"workspace":"alice","host":"h","online":true,"cache_bytes":1,"cache_limit":0,)"
+      R"("transfer_queue":0,"pending_commits":0})";
+  struct Case {
+    std::string target, body;
+    int status;
+  };
+  const std::vector<Case> cases = {
+      {"/v1/instances/short", ok, 400},
+      {"/v1/instances/m-has%20space", ok, 400},
+      {"/v1/instances/m-0123456789", R"({"workspace":"alice","host":"h"})", 400},
+      {"/v1/instances/m-0123456789", R"({"workspace":"alice","host":"h","online":1})", 400},
+      {"/v1/instances/m-0123456789", R"({"workspace":"alice","host":"","online":true})", 400},
+      {"/v1/instances/m-0123456789", R"({"workspace":"alice","host":"a\nb","online":true})", 400},
+      {"/v1/instances/m-0123456789",
+       R"({"workspace":"alice","host":"h","online":true,"cache_bytes":-1})", 400},
+      {"/v1/instances/m-0123456789",
+       R"({"workspace":"alice","host":"h","online":true,"colour":"blue"})", 400},
+      {"/v1/instances/m-0123456789", R"({"workspace":"..","host":"h","online":true})", 400},
+      {"/v1/instances/m-0123456789", R"({"workspace":"show9","host":"h","online":true})", 403},
+      {"/v1/instances/m-0123456789?x=1", ok, 400},
+  };
+  for (const Case& c : cases) {
+    auto res = Raw("PUT", c.target, c.body, As(alice_, "r-instance-bad"));
+    ASSERT_TRUE(res) << c.target;
+    EXPECT_EQ(res->status, c.status) << c.target << " " << c.body;
+  }
+  auto list = Raw("GET", "/v1/instances?workspace=..", "", As(alice_));
+  ASSERT_TRUE(list);
+  EXPECT_EQ(list->status, 400);
+  ASSERT_OK_AND_ASSIGN(auto seen, ClientFor(alice_).Instances());
+  EXPECT_TRUE(seen.empty());
+}
+
+// A mount's reporter: at once, then every tick; offline when it stops.
+TEST_F(TeamServerTest, AReporterKeepsItsInstanceOnlineUntilItStops) {
+  now_ = kT0 + kHour;
+  TeamClientOptions options = OptionsFor(alice_);
+  options.instance = "m-reporter-1";
+  int samples = 0;
+  {
+    InstanceReporter reporter(options, "alice", std::chrono::milliseconds(20));
+    reporter.Start([&samples] {
+      ++samples;
+      InstanceView v;
+      v.cache_bytes = 42;
+      return v;
+    });
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (reporter.reported() < 3 && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    ASSERT_GE(reporter.reported(), 3u) << "it reports again every tick";
+    ASSERT_OK_AND_ASSIGN(auto seen, ClientFor(alice_).Instances("alice"));
+    ASSERT_EQ(seen.size(), 1u);
+    EXPECT_EQ(seen[0].name, "m-reporter-1");
+    EXPECT_TRUE(seen[0].online);
+    EXPECT_EQ(seen[0].cache_bytes, 42u);
+    EXPECT_FALSE(seen[0].host.empty());
+    reporter.Stop();
+  }
+  EXPECT_GE(samples, 4);
+  ASSERT_OK_AND_ASSIGN(auto seen, ClientFor(alice_).Instances("alice"));
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_FALSE(seen[0].online) << "a stopped reporter says its mount is going";
+}
+
+}  // namespace
+}  // namespace reel::testing
