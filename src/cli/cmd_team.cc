@@ -2,7 +2,9 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <iostream>
+#include <thread>
 
 #include "cli/commands.h"
 #include "cli/output.h"
@@ -21,6 +23,9 @@ struct Args {
   std::string ca_cert;
   std::string name, principal, role;
   std::vector<std::string> settings;  // workspace set: KEY=VALUE
+  std::string kind, path;  // task send
+  bool wait = false;
+  uint64_t timeout_seconds = 600;
   bool json = false;
   bool encrypted = false;
 };
@@ -201,6 +206,56 @@ int Instances(const Args& a) {
   return kExitOk;
 }
 
+json TaskJson(const TaskView& t) {
+  return json{{"id", t.id},           {"instance", t.instance},     {"workspace", t.workspace},
+              {"kind", t.kind},       {"path", t.path},             {"state", t.state},
+              {"message", t.message}, {"created_by", t.created_by}, {"created_ns", t.created_ns},
+              {"updated_ns", t.updated_ns}};
+}
+
+std::string TaskLine(const TaskView& t) {
+  return "task " + std::to_string(t.id) + " (" + t.kind + " \"" + t.path + "\" on " +
+         t.instance + "): " + t.state + (t.message.empty() ? "" : ": " + t.message);
+}
+
+int TaskSend(const Args& a) {
+  auto client = Client(a);
+  if (!client.ok()) return Fail(client.status());
+  auto task = client->SendTask(a.name, a.kind, a.path);
+  if (!task.ok()) return Fail(task.status());
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(a.timeout_seconds);
+  while (a.wait && task->state != "done" && task->state != "failed") {
+    if (std::chrono::steady_clock::now() >= deadline) {
+      return Fail(Status::Unavailable(TaskLine(*task) + ", still after " +
+                                           std::to_string(a.timeout_seconds) + " s"));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));  // the instance runs it
+    task = client->Task(task->id);
+    if (!task.ok()) return Fail(task.status());
+  }
+  if (a.json) {
+    PrintJson(TaskJson(*task));
+  } else {
+    std::cout << TaskLine(*task) << std::endl;
+  }
+  return task->state == "failed" ? kExitError : kExitOk;
+}
+
+int TaskList(const Args& a) {
+  auto client = Client(a);
+  if (!client.ok()) return Fail(client.status());
+  auto tasks = client->Tasks(a.name);
+  if (!tasks.ok()) return Fail(tasks.status());
+  if (a.json) {
+    json list = json::array();
+    for (const TaskView& t : *tasks) list.push_back(TaskJson(t));
+    PrintJson(json{{"instance", a.name}, {"tasks", list}});
+    return kExitOk;
+  }
+  for (const TaskView& t : *tasks) std::cout << TaskLine(t) << std::endl;
+  return kExitOk;
+}
+
 int WorkspaceGrants(const Args& a) {
   auto client = Client(a);
   if (!client.ok()) return Fail(client.status());
@@ -259,6 +314,32 @@ void AddTeamCommands(CLI::App& app, Runner* run) {
     cmd->add_option("--server", a->server, "The server (default: the only one logged in to)");
     cmd->add_flag("--json", a->json, "Machine-readable output");
     cmd->callback([a, run] { *run = [a] { return Instances(*a); }; });
+  }
+  auto* task = app.add_subcommand("task", "Tasks for a running instance (pipelines)");
+  task->require_subcommand(1);
+  {
+    auto a = std::make_shared<Args>();
+    auto* cmd = task->add_subcommand(
+        "send", "Have an instance hydrate, publish, evict, pin, unpin or save a path of its "
+                "workspace (writers)");
+    cmd->add_option("INSTANCE", a->name, "The instance (reel instances)")->required();
+    cmd->add_option("KIND", a->kind, "hydrate, publish, evict, pin, unpin or save")
+        ->required()
+        ->check(CLI::IsMember({"hydrate", "publish", "evict", "pin", "unpin", "save"}));
+    cmd->add_option("PATH", a->path, "In the workspace (default: all of it)");
+    cmd->add_flag("--wait", a->wait, "Wait until it is done or failed (exit 1 if it failed)");
+    cmd->add_option("--timeout", a->timeout_seconds, "With --wait: give up after this (s)");
+    cmd->add_option("--server", a->server, "The server (default: the only one logged in to)");
+    cmd->add_flag("--json", a->json, "Machine-readable output");
+    cmd->callback([a, run] { *run = [a] { return TaskSend(*a); }; });
+  }
+  {
+    auto a = std::make_shared<Args>();
+    auto* cmd = task->add_subcommand("list", "An instance's tasks, oldest first");
+    cmd->add_option("INSTANCE", a->name, "The instance (reel instances)")->required();
+    cmd->add_option("--server", a->server, "The server (default: the only one logged in to)");
+    cmd->add_flag("--json", a->json, "Machine-readable output");
+    cmd->callback([a, run] { *run = [a] { return TaskList(*a); }; });
   }
   auto* ws = app.add_subcommand("workspace", "Workspaces of a team drive and who may use them");
   ws->require_subcommand(1);

@@ -25,6 +25,7 @@ namespace reel {
 class CatalogBackups;
 class FeedFollower;
 class InstanceReporter;
+class TaskRunner;
 class MachineState;
 class Placement;
 class TieredStore;
@@ -100,6 +101,8 @@ struct OpenedDrive {
   // A team workspace's mount tells the server it is there and how it is (remote/
   // instance_reporter.h); stopped (reported offline) before anything else on Close().
   std::unique_ptr<InstanceReporter> reporter;
+  // ... and runs the tasks pipelines send it (remote/task_runner.h), through placement.
+  std::unique_ptr<TaskRunner> tasks;
   // A team workspace the user only reads (reader role when the drive was opened): mount it
   // read-only. The server refuses a reader's changes whatever the mount does.
   bool read_only = false;

@@ -18,6 +18,7 @@
 #include "remote/credentials.h"
 #include "remote/feed_follower.h"
 #include "remote/instance_reporter.h"
+#include "remote/task_runner.h"
 #include "remote/presigned_store.h"
 #include "remote/remote_catalog.h"
 #include "remote/team_client.h"
@@ -46,6 +47,7 @@ OpenedDrive& OpenedDrive::operator=(OpenedDrive&& other) noexcept {
 }
 
 void OpenedDrive::Close() {
+  tasks.reset();     // a task runs through placement and the engine
   reporter.reset();  // its last report reads the engine, the cache and the queue
   feed.reset();  // its thread calls into the engine
   placement.reset();
@@ -87,6 +89,7 @@ struct DriveParts {
   // A team workspace: the change feed's reader, and the catalog cache it keeps current.
   std::unique_ptr<FeedFollower> feed;
   std::unique_ptr<InstanceReporter> reporter;
+  std::unique_ptr<TaskRunner> tasks;
   CachedCatalog* cache = nullptr;
 };
 
@@ -160,6 +163,7 @@ Result<DriveParts> OpenTeamDrive(const Manifest& manifest, const TierConfig& loc
     parts.feed = std::make_unique<FeedFollower>(client, manifest.team_workspace);
   }
   parts.reporter = std::make_unique<InstanceReporter>(client, manifest.team_workspace);
+  parts.tasks = std::make_unique<TaskRunner>(client);
   if (parts.read_only) {
     parts.catalog = std::move(cached);
   } else {
@@ -168,6 +172,30 @@ Result<DriveParts> OpenTeamDrive(const Manifest& manifest, const TierConfig& loc
                           CreateAheadCatalog::Open(std::move(cached), CreateJournalPath(manifest)));
   }
   return parts;
+}
+
+// A task a pipeline sent this mount (remote/task_runner.h): what `reel KIND PATH` does here.
+Result<std::string> RunTask(Engine& engine, Placement& placement, const std::string& kind,
+                            const std::string& path) {
+  Result<InodeId> found = engine.Resolve(path);
+  if (found.status().code() == Code::kNotFound) {
+    return Status::NotFound("\"" + path + "\" is not in the workspace");
+  }
+  REEL_ASSIGN_OR_RETURN(InodeId ino, std::move(found));
+  Result<PlacementResult> r = Status::InvalidArgument("unknown task \"" + kind + "\"");
+  if (kind == "publish" || kind == "save") {
+    REEL_RETURN_IF_ERROR(engine.WaitIdle());  // what was closed before the task is in it
+    r = kind == "publish" ? placement.Publish(ino) : placement.SaveToWorkingTier(ino);
+  } else if (kind == "hydrate") {
+    r = placement.Hydrate(ino);
+  } else if (kind == "evict") {
+    r = placement.Evict(ino);
+  } else if (kind == "pin" || kind == "unpin") {
+    r = placement.Pin(ino, kind == "pin");
+  }
+  REEL_RETURN_IF_ERROR(r.status());
+  return std::to_string(r->files) + " files, " + std::to_string(r->chunks) + " chunks, " +
+         std::to_string(r->bytes) + " bytes";
 }
 
 }  // namespace
@@ -245,6 +273,15 @@ Result<OpenedDrive> OpenDrive(const Manifest& manifest, const DriveLock& lock) {
       return now;
     });
     drive.reporter = std::move(parts.reporter);
+  }
+  if (parts.tasks) {
+    Engine* engine = drive.engine.get();
+    Placement* placement = drive.placement.get();
+    parts.tasks->Start([engine, placement](const std::string& kind,
+                                           const std::string& path) -> Result<std::string> {
+      return RunTask(*engine, *placement, kind, path);
+    });
+    drive.tasks = std::move(parts.tasks);
   }
   return drive;
 }

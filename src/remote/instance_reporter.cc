@@ -14,12 +14,6 @@ std::string HostName() {
   return name;
 }
 
-// A report that cannot get through waits for the next tick, not for the client's retries.
-TeamClientOptions WithoutRetries(TeamClientOptions options) {
-  options.retry_for = std::chrono::milliseconds(0);
-  return options;
-}
-
 }  // namespace
 
 InstanceReporter::InstanceReporter(TeamClientOptions client, std::string workspace,
@@ -34,26 +28,20 @@ InstanceReporter::~InstanceReporter() { Stop(); }
 
 void InstanceReporter::Start(Sample sample) {
   sample_ = std::move(sample);
-  thread_ = std::thread([this] { Run(); });
+  started_ = true;
+  ticker_.Start(every_, [this] {
+    Status s = Report(true);
+    if (!s.ok() && !failing_) spdlog::warn("instance report: {}", s.ToString());
+    if (s.ok() && failing_) spdlog::info("instance report: the server hears this mount again");
+    failing_ = !s.ok();
+  });
 }
 
 void InstanceReporter::Stop() {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (stopping_) return;
-    stopping_ = true;
-  }
-  cv_.notify_all();
-  if (!thread_.joinable()) return;
-  thread_.join();
+  if (!ticker_.Stop() || !started_) return;
   if (Status s = Report(false); !s.ok()) {
     spdlog::warn("could not tell the server this mount is going: {}", s.ToString());
   }
-}
-
-uint64_t InstanceReporter::reported() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return reported_;
 }
 
 Status InstanceReporter::Report(bool online) {
@@ -63,25 +51,8 @@ Status InstanceReporter::Report(bool online) {
   self.host = host_;
   self.online = online;
   Status s = client_.ReportInstance(self);
-  if (s.ok()) {
-    std::lock_guard<std::mutex> lock(mu_);
-    ++reported_;
-  }
+  if (s.ok()) reported_.fetch_add(1);
   return s;
-}
-
-void InstanceReporter::Run() {
-  bool failing = false;
-  std::unique_lock<std::mutex> lock(mu_);
-  while (!stopping_) {
-    lock.unlock();
-    Status s = Report(true);
-    if (!s.ok() && !failing) spdlog::warn("instance report: {}", s.ToString());
-    if (s.ok() && failing) spdlog::info("instance report: the server hears this mount again");
-    failing = !s.ok();
-    lock.lock();
-    cv_.wait_for(lock, every_, [this] { return stopping_; });
-  }
 }
 
 }  // namespace reel

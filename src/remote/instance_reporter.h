@@ -5,13 +5,12 @@
 // report that fails is logged and tried again at the next tick: the mount works without it.
 #pragma once
 
+#include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <functional>
-#include <mutex>
 #include <string>
-#include <thread>
 
+#include "common/ticker.h"
 #include "remote/team_client.h"
 
 namespace reel {
@@ -29,11 +28,10 @@ class InstanceReporter {
 
   void Start(Sample sample);
   void Stop();
-  // Reports made that the server accepted (for tests and metrics).
-  uint64_t reported() const;
+  // Reports the server accepted.
+  uint64_t reported() const { return reported_.load(); }
 
  private:
-  void Run();
   [[nodiscard]] Status Report(bool online);
 
   TeamClientOptions options_;
@@ -41,12 +39,11 @@ class InstanceReporter {
   const std::string workspace_;
   const std::string host_;
   const std::chrono::milliseconds every_;
-  Sample sample_;  // set before the thread starts
-  mutable std::mutex mu_;  // guards stopping_, reported_
-  std::condition_variable cv_;
-  bool stopping_ = false;
-  uint64_t reported_ = 0;
-  std::thread thread_;
+  Sample sample_;      // set before the ticker starts
+  bool failing_ = false;  // the last report failed (the ticker's thread only)
+  std::atomic<uint64_t> reported_{0};
+  bool started_ = false;
+  Ticker ticker_;
 };
 
 }  // namespace reel

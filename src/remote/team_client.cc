@@ -195,6 +195,58 @@ Result<std::vector<InstanceView>> TeamClient::Instances(const std::string& works
       });
 }
 
+namespace {
+
+TaskView ReadTask(const json& j) {
+  TaskView t;
+  t.id = j.at("id").get<uint64_t>();
+  t.instance = j.at("instance").get<std::string>();
+  t.workspace = j.at("workspace").get<std::string>();
+  t.kind = j.at("kind").get<std::string>();
+  t.path = j.at("path").get<std::string>();
+  t.state = j.at("state").get<std::string>();
+  t.message = j.at("message").get<std::string>();
+  t.created_by = j.at("created_by").get<std::string>();
+  t.created_ns = j.at("created_ns").get<int64_t>();
+  t.updated_ns = j.at("updated_ns").get<int64_t>();
+  return t;
+}
+
+}  // namespace
+
+Result<TaskView> TeamClient::SendTask(const std::string& instance, const std::string& kind,
+                                      const std::string& path) {
+  return Decode<TaskView>(Call("POST", "/v1/instances/" + PercentEncode(instance) + "/tasks",
+                               json{{"kind", kind}, {"path", path}}),
+                          options_.url, ReadTask);
+}
+
+Result<std::vector<TaskView>> TeamClient::Tasks(const std::string& instance,
+                                                const std::string& state) {
+  const std::string target = "/v1/instances/" + PercentEncode(instance) + "/tasks" +
+                             (state.empty() ? std::string() : "?state=" + PercentEncode(state));
+  return Decode<std::vector<TaskView>>(Call("GET", target, nullptr), options_.url,
+                                       [](const json& j) {
+                                         std::vector<TaskView> out;
+                                         for (const json& t : j.at("tasks")) {
+                                           out.push_back(ReadTask(t));
+                                         }
+                                         return out;
+                                       });
+}
+
+Result<TaskView> TeamClient::Task(uint64_t id) {
+  return Decode<TaskView>(Call("GET", "/v1/tasks/" + std::to_string(id), nullptr), options_.url,
+                          ReadTask);
+}
+
+Result<TaskView> TeamClient::UpdateTask(uint64_t id, const std::string& state,
+                                        const std::string& message) {
+  return Decode<TaskView>(Call("PUT", "/v1/tasks/" + std::to_string(id),
+                               json{{"state", state}, {"message", message}}),
+                          options_.url, ReadTask);
+}
+
 Result<std::vector<uint8_t>> TeamClient::WorkspaceKey(const std::string& name) {
   REEL_ASSIGN_OR_RETURN(
       std::string hex,

@@ -63,6 +63,25 @@ struct InstanceView {
   uint64_t pending_commits = 0;
 };
 
+// A task sent to an instance (POST /v1/instances/NAME/tasks).
+struct TaskView {
+  uint64_t id = 0;
+  std::string instance, workspace;
+  std::string kind;   // hydrate, publish, evict, pin, unpin, save
+  std::string path;   // in the workspace; "" for the whole of it
+  std::string state;  // queued, running, done, failed
+  std::string message;
+  std::string created_by;
+  int64_t created_ns = 0;
+  int64_t updated_ns = 0;
+};
+
+// `options` for a call that is better tried again later than now (a periodic report).
+inline TeamClientOptions WithoutRetries(TeamClientOptions options) {
+  options.retry_for = std::chrono::milliseconds(0);
+  return options;
+}
+
 class TeamClient {
  public:
   explicit TeamClient(TeamClientOptions options);
@@ -89,6 +108,14 @@ class TeamClient {
   [[nodiscard]] Status ReportInstance(const InstanceView& self);
   // The instances of the workspaces the caller has a role in (only `workspace`'s when given).
   [[nodiscard]] Result<std::vector<InstanceView>> Instances(const std::string& workspace = "");
+  // Tasks: sent by a pipeline (a writer of the instance's workspace), run by the instance.
+  [[nodiscard]] Result<TaskView> SendTask(const std::string& instance, const std::string& kind,
+                                          const std::string& path);
+  [[nodiscard]] Result<std::vector<TaskView>> Tasks(const std::string& instance,
+                                                    const std::string& state = "");
+  [[nodiscard]] Result<TaskView> Task(uint64_t id);
+  [[nodiscard]] Result<TaskView> UpdateTask(uint64_t id, const std::string& state,
+                                            const std::string& message);
   // The tiers of the team's stores a member of `workspace` can reach ("cloud", "edge").
   [[nodiscard]] Result<std::vector<std::string>> StoreTiers(const std::string& workspace);
 

@@ -79,6 +79,20 @@ struct InstanceInfo {
   TimeNs last_seen = 0;
 };
 
+// Work a pipeline sends to a running instance (TeamDirectory::CreateTask).
+struct TaskInfo {
+  uint64_t id = 0;
+  std::string instance;
+  std::string workspace;  // the instance's
+  std::string kind;       // hydrate, publish, evict, pin, unpin, save
+  std::string path;       // in the workspace ("" for the whole of it)
+  std::string state;      // queued, running, done, failed
+  std::string message;    // what the instance said (a failure's reason, a result)
+  std::string created_by;
+  TimeNs created = 0;
+  TimeNs updated = 0;
+};
+
 struct WorkspaceAccess {
   Workspace workspace;
   Role role = Role::kNone;
@@ -193,6 +207,24 @@ class TeamDirectory {
   [[nodiscard]] Result<std::vector<InstanceInfo>> ListInstances(const User& user,
                                                                 const std::string& workspace,
                                                                 TimeNs now, TimeNs stale);
+
+  // --- tasks sent to instances (team/tasks.cc) ---
+  // Queues `kind` on `path` for `instance`: the caller must be a writer or admin of its
+  // workspace; NotFound for an unknown instance; InvalidArgument for an unknown kind or a bad
+  // path (relative, no "." or ".." component, at most 4096 bytes).
+  [[nodiscard]] Result<TaskInfo> CreateTask(const std::string& instance, const std::string& kind,
+                                            const std::string& path, const TeamRequest& request);
+  // `instance`'s tasks (only those in `state` when it is set), oldest first, at most 100: for
+  // its own user (who runs them) and the members of its workspace.
+  [[nodiscard]] Result<std::vector<TaskInfo>> ListTasks(const std::string& instance,
+                                                        const std::string& state,
+                                                        const User& caller);
+  [[nodiscard]] Result<TaskInfo> GetTask(uint64_t id, const User& caller);
+  // The instance's user moves task `id` on: queued -> running -> done or failed (a task may go
+  // from queued to failed or done at once); a finished task does not change (InvalidArgument).
+  [[nodiscard]] Result<TaskInfo> UpdateTask(uint64_t id, const std::string& state,
+                                            const std::string& message,
+                                            const TeamRequest& request);
 
   // --- how far each event forwarder has delivered (team/forward_cursors.cc) ---
   // The seq of the last event forwarder `name` delivered (0: none yet).

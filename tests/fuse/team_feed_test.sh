@@ -99,6 +99,25 @@ if first + rest != old:
 PY
 within "the next open reads the new version" same_file "$B/clip.bin" "$WORK/v2.bin"
 
+log "a pipeline (bob) has alice's mount publish a file she saved but did not publish"
+alices=$(as bob "$REEL" instances --workspace show --json | python3 -c 'import json,sys
+print([i["name"] for i in json.load(sys.stdin)["instances"] if i["online"] and i["user"] == "alice"][0])')
+head -c $((1024 * 1024 + 5)) /dev/urandom >"$WORK/render.bin"
+cp "$WORK/render.bin" "$A/render.bin"
+check "the task runs on alice's mount and reports done" \
+  as bob "$REEL" task send "$alices" publish render.bin --wait
+within "bob reads the file the task published" same_file "$B/render.bin" "$WORK/render.bin"
+if as bob "$REEL" task send "$alices" hydrate no/such.exr --wait >"$WORK/task.out" 2>&1; then
+  fail "a task on a missing path reported success: $(cat "$WORK/task.out")"
+else
+  pass
+fi
+check "and says why" grep -q ': failed: .*"no/such.exr" is not in the workspace' "$WORK/task.out"
+as bob "$REEL" task list "$alices" --json >"$WORK/tasks.json"
+check "the instance's tasks are listed, each finished" python3 -c 'import json,sys
+t = json.load(open(sys.argv[1]))["tasks"]
+sys.exit(0 if [x["state"] for x in t] == ["done", "failed"] and t[0]["created_by"] == "bob" else 1)' "$WORK/tasks.json"
+
 as bob "$REEL" umount "$B" >/dev/null
 check "bob's mount is offline once unmounted" [ "$(online_mounts)" == "alice" ]
 as alice "$REEL" umount "$A" >/dev/null

@@ -1,5 +1,6 @@
 // Instances: what each mount reports of itself, who sees it, and when it counts as offline.
 #include "remote/instance_reporter.h"
+#include "remote/task_runner.h"
 #include "team_server_fixture.h"
 
 namespace reel::testing {
@@ -134,6 +135,94 @@ TEST_F(TeamServerTest, AReporterKeepsItsInstanceOnlineUntilItStops) {
   ASSERT_OK_AND_ASSIGN(auto seen, ClientFor(alice_).Instances("alice"));
   ASSERT_EQ(seen.size(), 1u);
   EXPECT_FALSE(seen[0].online) << "a stopped reporter says its mount is going";
+}
+
+}  // namespace
+}  // namespace reel::testing
+
+namespace reel::testing {
+namespace {
+
+TEST_F(TeamServerTest, TasksGoToAnInstanceFromItsWorkspacesWritersAndOnlyItsUserReports) {
+  TeamClient alice = ClientFor(alice_), bob = ClientFor(bob_), carol = ClientFor(carol_);
+  const std::string dave_ = AddUser("dave");
+  TeamClient dave = ClientFor(dave_);
+  ASSERT_OK(alice.CreateWorkspace("show1").status());
+  ASSERT_OK(alice.Grant("show1", "bob", "writer"));
+  ASSERT_OK(alice.Grant("show1", "dave", "reader"));
+  now_ = kT0 + kHour;
+  ASSERT_OK(alice.ReportInstance(Mount("m-alice-01", "show1")));
+
+  ASSERT_OK_AND_ASSIGN(TaskView sent, bob.SendTask("m-alice-01", "publish", "shots/a.exr"));
+  EXPECT_EQ(sent.state, "queued");
+  EXPECT_EQ(sent.workspace, "show1");
+  EXPECT_EQ(sent.created_by, "bob");
+  EXPECT_EQ(sent.created_ns, kT0 + kHour);
+  EXPECT_CODE(dave.SendTask("m-alice-01", "hydrate", ""), Code::kPermissionDenied);
+  EXPECT_CODE(carol.SendTask("m-alice-01", "hydrate", ""), Code::kNotFound);
+  EXPECT_CODE(bob.SendTask("m-nobody-01", "hydrate", ""), Code::kNotFound);
+  EXPECT_CODE(bob.SendTask("m-alice-01", "format", ""), Code::kInvalidArgument);
+  for (const char* bad : {"/abs", "a/../b", "a//b", "./a", "a/"}) {
+    EXPECT_CODE(bob.SendTask("m-alice-01", "pin", bad), Code::kInvalidArgument) << bad;
+  }
+  ASSERT_OK_AND_ASSIGN(TaskView whole, bob.SendTask("m-alice-01", "hydrate", ""));
+
+  // The instance's user takes them, oldest first; members watch; strangers see nothing.
+  ASSERT_OK_AND_ASSIGN(auto queued, alice.Tasks("m-alice-01", "queued"));
+  ASSERT_EQ(queued.size(), 2u);
+  EXPECT_EQ(queued[0].id, sent.id);
+  EXPECT_EQ(queued[1].id, whole.id);
+  ASSERT_OK_AND_ASSIGN(auto watched, dave.Tasks("m-alice-01"));
+  EXPECT_EQ(watched.size(), 2u);
+  EXPECT_CODE(carol.Tasks("m-alice-01"), Code::kNotFound);
+  EXPECT_CODE(carol.Task(sent.id), Code::kNotFound);
+
+  EXPECT_CODE(bob.UpdateTask(sent.id, "done", "forged"), Code::kPermissionDenied);
+  EXPECT_CODE(alice.UpdateTask(sent.id, "queued", ""), Code::kInvalidArgument);
+  now_ = kT0 + kHour + 1000;
+  ASSERT_OK_AND_ASSIGN(TaskView running, alice.UpdateTask(sent.id, "running", ""));
+  EXPECT_EQ(running.state, "running");
+  ASSERT_OK_AND_ASSIGN(TaskView done, alice.UpdateTask(sent.id, "done", "1 files"));
+  EXPECT_EQ(done.message, "1 files");
+  EXPECT_EQ(done.updated_ns, kT0 + kHour + 1000);
+  EXPECT_CODE(alice.UpdateTask(sent.id, "failed", "late"), Code::kInvalidArgument);
+  ASSERT_OK_AND_ASSIGN(TaskView seen, bob.Task(sent.id));
+  EXPECT_EQ(seen.state, "done");
+  ASSERT_OK_AND_ASSIGN(queued, alice.Tasks("m-alice-01", "queued"));
+  ASSERT_EQ(queued.size(), 1u);
+  EXPECT_EQ(queued[0].id, whole.id);
+}
+
+// A mount's runner: takes its queued tasks, runs each, reports done or failed.
+TEST_F(TeamServerTest, ATaskRunnerRunsItsInstancesTasksAndReportsEach) {
+  TeamClient alice = ClientFor(alice_), bob = ClientFor(bob_);
+  ASSERT_OK(alice.Grant("alice", "bob", "writer"));
+  now_ = kT0 + kHour;
+  ASSERT_OK(alice.ReportInstance(Mount("m-runner-01", "alice")));
+  ASSERT_OK_AND_ASSIGN(TaskView pin, bob.SendTask("m-runner-01", "pin", "plates"));
+  ASSERT_OK_AND_ASSIGN(TaskView bad, bob.SendTask("m-runner-01", "evict", "missing"));
+  TeamClientOptions options = OptionsFor(alice_);
+  options.instance = "m-runner-01";
+  std::vector<std::string> ran;  // read after Stop
+  TaskRunner runner(options, std::chrono::milliseconds(20));
+  runner.Start([&ran](const std::string& kind, const std::string& path) -> Result<std::string> {
+    ran.push_back(kind + " " + path);
+    if (path == "missing") return Status::NotFound("no such file");
+    return std::string("3 files");
+  });
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (runner.finished() < 2 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  runner.Stop();
+  ASSERT_EQ(runner.finished(), 2u);
+  EXPECT_EQ(ran, (std::vector<std::string>{"pin plates", "evict missing"}));
+  ASSERT_OK_AND_ASSIGN(TaskView pinned, bob.Task(pin.id));
+  EXPECT_EQ(pinned.state, "done");
+  EXPECT_EQ(pinned.message, "3 files");
+  ASSERT_OK_AND_ASSIGN(TaskView failed, bob.Task(bad.id));
+  EXPECT_EQ(failed.state, "failed");
+  EXPECT_NE(failed.message.find("no such file"), std::string::npos) << failed.message;
 }
 
 }  // namespace

@@ -314,6 +314,12 @@ constexpr PgMigration kMigrations[] = {
      "cache_bytes BIGINT NOT NULL, cache_limit BIGINT NOT NULL, transfer_queue BIGINT NOT NULL, "
      "pending_commits BIGINT NOT NULL);"
      "CREATE INDEX instances_by_workspace ON instances (workspace_id);"},
+    {11, "team: tasks sent to instances",
+     "CREATE TABLE tasks (id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, "
+     "instance TEXT NOT NULL REFERENCES instances, kind TEXT NOT NULL, path TEXT NOT NULL, "
+     "state TEXT NOT NULL, message TEXT NOT NULL, created_by BIGINT NOT NULL REFERENCES users, "
+     "created BIGINT NOT NULL, updated BIGINT NOT NULL);"
+     "CREATE INDEX tasks_by_instance ON tasks (instance, state, id);"},
 };
 
 }  // namespace
