@@ -131,14 +131,27 @@ Result<Catalog*> CreateAheadCatalog::Target() {
 
 Result<Attributes> CreateAheadCatalog::Lookup(InodeId parent, const std::string& name) {
   uint64_t forwarded = 0;
+  uint64_t recorded = 0;
   {
     std::lock_guard<std::mutex> lock(mu_);
     auto n = names_.find({parent, name});
     if (n != names_.end()) return attrs_.at(n->second);
     forwarded = forwarded_;
+    recorded = recorded_;
   }
-  // Any other name is as the catalog has it (a held directory's are all held).
+  // Any other name is as the catalog has it (a held directory's are all held), but a directory
+  // with creates held in it has the times and link count kept here: the catalog's are older
+  // (a lookup after the kernel's entry expired would otherwise undo a create's new times).
   Result<Attributes> found = inner()->Lookup(parent, name);
+  for (int again = 0; found.ok() && again < 3; ++again) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (auto kept = attrs_.find(found->ino); kept != attrs_.end()) return kept->second;
+      if (recorded == recorded_) break;  // no creates recorded (and kept times dropped) meanwhile
+      recorded = recorded_;
+    }
+    found = inner()->Lookup(parent, name);
+  }
   if (found.status().code() == Code::kNotFound) {
     std::lock_guard<std::mutex> lock(mu_);
     if (forwarded == forwarded_) {

@@ -176,6 +176,29 @@ TEST_F(CreateAheadCatalogTest, ACreateRightAfterANotFoundAsksNothingMore) {
 
 // A directory's attributes are kept while creates in it are held; a change to the directory
 // made meanwhile is seen at once, not when the last create in it is recorded.
+// The kernel looks a directory up again when its entry expires: while creates in it are held,
+// the lookup answers the times they gave it, not the catalog's older ones.
+TEST_F(CreateAheadCatalogTest, ALookupOfADirectoryWithHeldCreatesHasTheirTimes) {
+  ASSERT_OK_AND_ASSIGN(Attributes shots, Make(kRootInode, "shots", FileType::kDirectory));
+  ASSERT_OK(ahead_->Send());
+  ASSERT_OK_AND_ASSIGN(Attributes f, Make(shots.ino, "f1"));
+  ASSERT_OK_AND_ASSIGN(Attributes sub, Make(shots.ino, "sub", FileType::kDirectory));
+  EXPECT_EQ(ahead_->Held(), 2u);
+  ASSERT_OK_AND_ASSIGN(Attributes looked, ahead_->Lookup(kRootInode, "shots"));
+  ASSERT_OK_AND_ASSIGN(Attributes got, ahead_->GetAttributes(shots.ino));
+  EXPECT_EQ(looked.mtime, sub.ctime) << "the last held create's time";
+  EXPECT_EQ(looked.mtime, got.mtime);
+  EXPECT_EQ(looked.nlink, got.nlink);
+  EXPECT_EQ(looked.nlink, 3u) << "the held subdirectory's link";
+  ASSERT_OK_AND_ASSIGN(Attributes stale, other_->GetAttributes(shots.ino));
+  EXPECT_LT(stale.mtime, looked.mtime) << "the catalog has not recorded them yet";
+  ASSERT_OK(ahead_->Send());
+  ASSERT_OK_AND_ASSIGN(Attributes recorded, ahead_->Lookup(kRootInode, "shots"));
+  EXPECT_EQ(recorded.mtime, looked.mtime);
+  EXPECT_EQ(recorded.nlink, 3u);
+  (void)f;
+}
+
 TEST_F(CreateAheadCatalogTest, AChmodOfADirectoryWhileCreatesInItAreHeldIsSeenAtOnce) {
   ASSERT_OK_AND_ASSIGN(Attributes shots, Make(kRootInode, "shots", FileType::kDirectory));
   ASSERT_OK(Make(shots.ino, "f1").status());
