@@ -243,6 +243,14 @@ Status RecordChanged(CatalogTxn& tx, const Attributes& attr, TimeNs now) {
   return Append(tx, e);
 }
 
+Status RecordLockEvent(CatalogTxn& tx, InodeId ino, bool taken, TimeNs now) {
+  REEL_ASSIGN_OR_RETURN(Attributes attr, tx.LoadInode(ino));
+  REEL_ASSIGN_OR_RETURN(
+      ChangeEvent e,
+      EventAtFirstName(tx, taken ? ChangeKind::kLockTaken : ChangeKind::kLockReleased, attr, now));
+  return Append(tx, e);
+}
+
 Status CheckEventQuery(const EventQuery& query) {
   if (query.limit == 0 || query.limit > kMaxEventsPerRead) {
     return Status::InvalidArgument("read 1 to " + std::to_string(kMaxEventsPerRead) +
@@ -680,6 +688,8 @@ Result<VersionInfo> CommitVersionIn(CatalogTxn& tx, InodeId ino, const NewVersio
     }
     if (head != *v.base) conflict = v.on_conflict;
   }
+  // A lock holder whose lease lapsed wrote without the lock: its content never becomes current.
+  if (v.fenced) conflict = ConflictPolicy::kReject;
   if (conflict == ConflictPolicy::kKeepBoth) {
     REEL_ASSIGN_OR_RETURN(std::optional<Dentry> first, tx.FirstName(ino));
     if (first) return CommitConflictCopy(tx, attr, *first, v, uses, now);

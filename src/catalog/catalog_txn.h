@@ -107,6 +107,9 @@ class CatalogTxn {
 
 // Records that version `number` of the file `ino` was published (MarkPublished of a backend).
 [[nodiscard]] Status RecordPublished(CatalogTxn& tx, InodeId ino, uint64_t number, TimeNs now);
+// Records that an instance took its first lock on the file `ino` or let go of its last
+// (ChangeKind::kLockTaken / kLockReleased), under the file's first name.
+[[nodiscard]] Status RecordLockEvent(CatalogTxn& tx, InodeId ino, bool taken, TimeNs now);
 // Records that the attributes of `attr` changed (SetAttributes of a backend).
 [[nodiscard]] Status RecordChanged(CatalogTxn& tx, const Attributes& attr, TimeNs now);
 // InvalidArgument unless 1 <= query.limit <= kMaxEventsPerRead.

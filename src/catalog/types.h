@@ -170,6 +170,12 @@ struct NewVersion {
   ConflictPolicy on_conflict = ConflictPolicy::kLastWriterWins;
   // Who commits: names a conflict copy. A team server sets it to the signed-in user.
   std::string author;
+  // The lock session (fencing token) under which this machine held a write lock on the file
+  // while it wrote this content (0: none). A team server refuses to make current a commit whose
+  // session lapsed (the holder was gone longer than its lease, so another may have taken the
+  // lock): it sets `fenced`, and the content is kept as a rejected version, as under kReject.
+  uint64_t fence = 0;
+  bool fenced = false;  // set by a team server only
 };
 
 struct TrashEntry {
@@ -256,13 +262,18 @@ enum class ChangeKind : uint8_t {
   // later commit's version of this file (the new current one, or the rejected one; 0 when it
   // became a conflict copy, whose path is then `old_path`); `version_kind`: its kind.
   kConflict = 10,
+  // An instance (the event's `instance`) took its first lock on the file (flock, a POSIX
+  // byte-range lock or a lock-on-open), or let go of its last one (or its lease lapsed).
+  kLockTaken = 11,
+  kLockReleased = 12,
 };
 
 // Whether an event of `kind` made or took away a name (not only changed a file's content or
 // attributes).
 inline bool ChangesNames(ChangeKind kind) {
   return kind != ChangeKind::kVersion && kind != ChangeKind::kPublished &&
-         kind != ChangeKind::kChanged && kind != ChangeKind::kConflict;
+         kind != ChangeKind::kChanged && kind != ChangeKind::kConflict &&
+         kind != ChangeKind::kLockTaken && kind != ChangeKind::kLockReleased;
 }
 
 struct ChangeEvent {

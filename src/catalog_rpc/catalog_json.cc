@@ -136,6 +136,10 @@ std::string_view ChangeKindName(ChangeKind kind) {
       return "changed";
     case ChangeKind::kConflict:
       return "conflict";
+    case ChangeKind::kLockTaken:
+      return "lock_taken";
+    case ChangeKind::kLockReleased:
+      return "lock_released";
   }
   return "created";
 }
@@ -144,7 +148,7 @@ Result<ChangeKind> ParseChangeKind(std::string_view name) {
   for (auto k : {ChangeKind::kCreated, ChangeKind::kLinked, ChangeKind::kRemoved,
                  ChangeKind::kTrashed, ChangeKind::kRenamed, ChangeKind::kRestored,
                  ChangeKind::kVersion, ChangeKind::kPublished, ChangeKind::kChanged,
-                 ChangeKind::kConflict}) {
+                 ChangeKind::kConflict, ChangeKind::kLockTaken, ChangeKind::kLockReleased}) {
     if (ChangeKindName(k) == name) return k;
   }
   return Status::InvalidArgument("unknown event kind \"" + std::string(name.substr(0, 32)) +
@@ -382,10 +386,11 @@ void to_json(json& j, const NewVersion& v) {
            {"mtime_ns", v.mtime},
            {"commit_id", v.commit_id}};
   if (v.base) j["base"] = *v.base;
+  if (v.fence != 0) j["fence"] = v.fence;
 }
 
 void from_json(const json& j, NewVersion& v) {
-  OnlyKeys(j, {"size", "chunks", "kind", "message", "mtime_ns", "commit_id", "base"});
+  OnlyKeys(j, {"size", "chunks", "kind", "message", "mtime_ns", "commit_id", "base", "fence"});
   Get(j, "size", v.size);
   Get(j, "chunks", v.chunks);
   auto kind = ParseVersionKind(j.at("kind").get<std::string>());
@@ -398,6 +403,7 @@ void from_json(const json& j, NewVersion& v) {
   Get(j, "mtime_ns", v.mtime);
   Get(j, "commit_id", v.commit_id);
   if (j.contains("base")) v.base = j.at("base").get<uint64_t>();
+  if (j.contains("fence")) v.fence = j.at("fence").get<uint64_t>();
 }
 
 void to_json(json& j, const TrashEntry& v) {

@@ -36,7 +36,7 @@ std::string Shown(const std::string& path) { return path.empty() ? "/" : path; }
 std::string Describe(const ChangeEvent& e) {
   std::ostringstream out;
   out << std::setw(8) << e.seq << "  " << FormatLocalTime(e.time) << "  " << std::left
-      << std::setw(9) << ChangeKindName(e.kind) << std::right << "  " << Shown(e.path);
+      << std::setw(13) << ChangeKindName(e.kind) << std::right << "  " << Shown(e.path);
   std::vector<std::string> details;
   if (e.kind == ChangeKind::kRenamed) details.push_back("from " + Shown(e.old_path));
   if (e.kind == ChangeKind::kVersion) {
@@ -54,10 +54,13 @@ std::string Describe(const ChangeEvent& e) {
         details.push_back("saved on a replaced version: kept as " + Shown(e.old_path));
         break;
       case ConflictPolicy::kReject:
-        details.push_back("saved on a replaced version: rejected, kept as v" +
-                          std::to_string(e.version));
+        details.push_back("saved on a replaced version or under a lapsed lock: rejected, "
+                          "kept as v" + std::to_string(e.version));
         break;
     }
+  }
+  if (e.kind == ChangeKind::kLockTaken || e.kind == ChangeKind::kLockReleased) {
+    if (!e.instance.empty()) details.push_back("instance " + e.instance);
   }
   if (e.type == FileType::kDirectory) details.push_back("directory");
   if (!e.actor.empty()) details.push_back("by " + e.actor);

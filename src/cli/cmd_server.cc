@@ -182,6 +182,7 @@ Status Serve(const ServerConfig& c, const std::function<void()>& ready) {
   o.tls_cert = c.tls_cert;
   o.tls_key = c.tls_key;
   o.stores = {{"cloud", c.cloud_uri}, {"edge", c.edge_uri}};
+  o.lock_lease = std::chrono::seconds(c.lock_lease_seconds);
   // The change feed to the data platform, by whichever server holds each forwarder's lease.
   REEL_ASSIGN_OR_RETURN(std::vector<std::unique_ptr<EventForwarder>> forwarders,
                         StartForwarders(team.get(), c));

@@ -133,6 +133,19 @@ int StatusCmd(const PathArgs& a) {
                           FormatSize(v.size) + "; saved on a version replaced meanwhile: reel "
                           "restore --version " + std::to_string(v.number) + " makes it current)");
     }
+    for (const LockHolderInfo& h : st->locks) {
+      std::string what = std::string(LockTypeName(h.lock.type)) + " " +
+                         (h.lock.flavor == LockFlavor::kOpen    ? "lock-on-open"
+                          : h.lock.flavor == LockFlavor::kFlock ? "flock"
+                                                                : "lock");
+      if (h.lock.flavor == LockFlavor::kPosix &&
+          (h.lock.first != 0 || h.lock.last != kLockToEnd)) {
+        what += " of bytes " + std::to_string(h.lock.first) + "-" +
+                (h.lock.last == kLockToEnd ? std::string("end") : std::to_string(h.lock.last));
+      }
+      row("locked", what + " by " + h.user + " on " + h.host + " (instance " + h.instance +
+                        ", since " + FormatLocalTime(h.since) + ")");
+    }
   }
   auto tiers = conn->client.Call(
       "GET", "/v1/placement?path=" + UrlEncode(conn->mount.relative_path), nullptr,

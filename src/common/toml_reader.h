@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <string>
+#include <vector>
 #include <string_view>
 
 #include <toml++/toml.h>
@@ -73,6 +74,24 @@ class TomlReader {
     if (!n->is_string()) return Error(n, table, key, "must be a string");
     *out = n->as_string()->get();
     if (out->find('\0') != std::string::npos) return Error(n, table, key, "contains a NUL byte");
+    return Status::Ok();
+  }
+
+  // Sets `out` if the key is present: an array of strings.
+  Status Strings(const toml::table* t, std::string_view table, std::string_view key,
+                 std::vector<std::string>* out) const {
+    const toml::node* n = t ? t->get(key) : nullptr;
+    if (n == nullptr) return Status::Ok();
+    if (!n->is_array()) return Error(n, table, key, "must be an array of strings");
+    std::vector<std::string> values;
+    for (const toml::node& v : *n->as_array()) {
+      if (!v.is_string()) return Error(&v, table, key, "must be an array of strings");
+      values.push_back(v.as_string()->get());
+      if (values.back().find('\0') != std::string::npos) {
+        return Error(&v, table, key, "contains a NUL byte");
+      }
+    }
+    *out = std::move(values);
     return Status::Ok();
   }
 

@@ -22,6 +22,8 @@
 
 namespace reel {
 
+class TeamLocks;
+
 class CatalogBackups;
 class FeedFollower;
 class InstanceReporter;
@@ -103,6 +105,9 @@ struct OpenedDrive {
   std::unique_ptr<InstanceReporter> reporter;
   // ... and runs the tasks pipelines send it (remote/task_runner.h), through placement.
   std::unique_ptr<TaskRunner> tasks;
+  // ... and holds its locks on files through the server (remote/team_locks.h); its lock
+  // session ends after the engine's last commit on Close().
+  std::shared_ptr<TeamLocks> locks;
   // A team workspace the user only reads (reader role when the drive was opened): mount it
   // read-only. The server refuses a reader's changes whatever the mount does.
   bool read_only = false;

@@ -87,7 +87,7 @@ class ManifestParser : public TomlReader {
     Manifest m;
     REEL_RETURN_IF_ERROR(CheckKeys(root, "top level",
                                    {"format", "drive", "catalog", "tier", "chunking", "versions",
-                                    "cache", "gc", "transfer", "team"}));
+                                    "cache", "gc", "transfer", "team", "locks"}));
     REEL_RETURN_IF_ERROR(Integer(&root, "top level", "format", 1, INT32_MAX, &m.format));
     if (m.format != kManifestFormat) {
       return Status(Code::kNotSupported,
@@ -108,6 +108,11 @@ class ManifestParser : public TomlReader {
       REEL_RETURN_IF_ERROR(String(team, "[team]", "server", &m.team_server, true));
       REEL_RETURN_IF_ERROR(String(team, "[team]", "workspace", &m.team_workspace, true));
       REEL_RETURN_IF_ERROR(Bool(team, "[team]", "follow_changes", &m.team_follow_changes));
+    }
+    REEL_ASSIGN_OR_RETURN(const toml::table* locks, Table(root, "locks", false));
+    if (locks != nullptr) {
+      REEL_RETURN_IF_ERROR(CheckKeys(*locks, "[locks]", {"on_open"}));
+      REEL_RETURN_IF_ERROR(Strings(locks, "[locks]", "on_open", &m.lock_on_open));
     }
 
     REEL_ASSIGN_OR_RETURN(const toml::table* catalog, Table(root, "catalog", true));
@@ -251,7 +256,8 @@ bool operator==(const Manifest& a, const Manifest& b) {
          a.gc_grace_seconds == b.gc_grace_seconds &&
          a.upload_threads == b.upload_threads && a.transfer_threads == b.transfer_threads &&
          a.team_server == b.team_server && a.team_workspace == b.team_workspace &&
-         a.team_follow_changes == b.team_follow_changes && a.dir == b.dir;
+         a.team_follow_changes == b.team_follow_changes && a.lock_on_open == b.lock_on_open &&
+         a.dir == b.dir;
 }
 
 std::string_view PolicyName(VersionPolicy policy) {
@@ -424,6 +430,14 @@ Status ValidateManifest(const Manifest& m, const std::string& where) {
   if (HasControlChars(m.staging_dir) || !IsUtf8(m.staging_dir)) {
     return bad("[cache] staging_dir", "must be UTF-8 text without control characters");
   }
+  if (m.lock_on_open.size() > 100) return bad("[locks] on_open", "at most 100 endings");
+  for (const std::string& ending : m.lock_on_open) {
+    if (ending.empty() || ending.size() > 64 || ending.find('/') != std::string::npos ||
+        HasControlChars(ending) || !IsUtf8(ending)) {
+      return bad("[locks] on_open", "each is a name ending such as \".psd\": 1 to 64 bytes of "
+                                    "UTF-8, no '/' or control characters");
+    }
+  }
   if (m.metadata_ms > kMaxMetadataMs) {
     return bad("[cache] metadata_ms", "must be at most " + std::to_string(kMaxMetadataMs));
   }
@@ -474,6 +488,13 @@ std::string FormatManifest(const Manifest& m) {
     s += "server = " + TomlQuote(m.team_server) + "\n";
     s += "workspace = " + TomlQuote(m.team_workspace) + "\n";
     s += "follow_changes = " + std::string(m.team_follow_changes ? "true" : "false") + "\n\n";
+    s += "# files of these kinds are locked for the whole team while open for writing here\n";
+    s += "[locks]\n";
+    s += "on_open = [";
+    for (size_t i = 0; i < m.lock_on_open.size(); ++i) {
+      s += (i == 0 ? "" : ", ") + TomlQuote(m.lock_on_open[i]);
+    }
+    s += "]\n\n";
   }
   s += "[catalog]\n";
   s += "uri = " + TomlQuote(m.catalog_uri) + "\n";

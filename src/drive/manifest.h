@@ -64,6 +64,11 @@ struct Manifest {
   bool team_follow_changes = true;
   bool IsTeam() const { return !team_server.empty(); }
 
+  // [locks] on_open: a team mount that opens a file whose name ends with one of these (case
+  // insensitive) for writing holds it locked for the whole team until it closes; another
+  // machine's open for writing gets EBUSY meanwhile (docs/locks.md). [] for none.
+  std::vector<std::string> lock_on_open = {".prproj", ".aep", ".nk", ".blend", ".psd"};
+
   // [chunking]
   ChunkerOptions chunking;
 

@@ -18,6 +18,7 @@
 #include "remote/credentials.h"
 #include "remote/feed_follower.h"
 #include "remote/instance_reporter.h"
+#include "remote/team_locks.h"
 #include "remote/task_runner.h"
 #include "remote/presigned_store.h"
 #include "remote/remote_catalog.h"
@@ -43,6 +44,10 @@ OpenedDrive& OpenedDrive::operator=(OpenedDrive&& other) noexcept {
   placement = std::move(other.placement);
   backups = std::move(other.backups);
   feed = std::move(other.feed);
+  reporter = std::move(other.reporter);
+  tasks = std::move(other.tasks);
+  locks = std::move(other.locks);
+  read_only = other.read_only;
   return *this;
 }
 
@@ -64,6 +69,8 @@ void OpenedDrive::Close() {
   }
   backups.reset();
   engine.reset();
+  if (locks) locks->Stop();  // after the engine's last commit, which its fences cover
+  locks.reset();
   machine.reset();
   store = nullptr;
 }
@@ -90,6 +97,7 @@ struct DriveParts {
   std::unique_ptr<FeedFollower> feed;
   std::unique_ptr<InstanceReporter> reporter;
   std::unique_ptr<TaskRunner> tasks;
+  std::shared_ptr<TeamLocks> locks;
   CachedCatalog* cache = nullptr;
 };
 
@@ -164,6 +172,7 @@ Result<DriveParts> OpenTeamDrive(const Manifest& manifest, const TierConfig& loc
   }
   parts.reporter = std::make_unique<InstanceReporter>(client, manifest.team_workspace);
   parts.tasks = std::make_unique<TaskRunner>(client);
+  parts.locks = std::make_shared<TeamLocks>(client, manifest.team_workspace);
   if (parts.read_only) {
     parts.catalog = std::move(cached);
   } else {
@@ -233,6 +242,11 @@ Result<OpenedDrive> OpenDrive(const Manifest& manifest, const DriveLock& lock) {
   drive.backups = std::move(parts.backups);
   drive.read_only = parts.read_only;
   drive.machine = std::move(machine);
+  if (parts.locks) {
+    drive.engine->SetFileLocks(parts.locks, manifest.lock_on_open);
+    parts.locks->Start();
+    drive.locks = std::move(parts.locks);
+  }
   if (parts.feed) {
     CachedCatalog* cache = parts.cache;
     Engine* engine = drive.engine.get();

@@ -13,12 +13,15 @@
 #include <string>
 #include <vector>
 
+#include "catalog/file_lock.h"
 #include "catalog/types.h"
 #include "common/shared_bytes.h"
 #include "common/status.h"
 #include "engine/engine_options.h"
 
 namespace reel {
+
+class FileLocks;
 
 class Catalog;
 class ObjectStore;
@@ -59,6 +62,8 @@ struct FileStatus {
   // Versions set aside by a `reject` conflict policy since the current one was made: saved
   // here or elsewhere on a version that was no longer current (reel restore brings one back).
   std::vector<VersionInfo> rejected;
+  // Who holds locks on it, on any machine (a team mount; empty otherwise).
+  std::vector<LockHolderInfo> locks;
 };
 
 struct GcReport {
@@ -114,6 +119,14 @@ class Engine {
   virtual ~Engine() = default;
 
   virtual void SetInvalidationSink(InvalidationSink* sink) = 0;
+  // Locks other machines see (a team mount), set before serving: flock and fcntl locks go
+  // through them, commits carry their fences, and a file whose name ends with one of
+  // `lock_on_open` (case insensitive) is locked for the team while open for writing here
+  // (another machine's open for writing: Busy). Without them, the kernel keeps locks for this
+  // machine alone.
+  virtual void SetFileLocks(std::shared_ptr<FileLocks> locks,
+                            std::vector<std::string> lock_on_open) = 0;
+  virtual FileLocks* file_locks() = 0;  // nullptr when none
   // Changes other machines made (a team mount's change feed): the kernel drops what it cached of
   // the names, attributes and pages they touched. A file open here keeps the version it opened
   // until it is opened again (close-to-open).

@@ -2,10 +2,14 @@
 #include <fcntl.h>
 #include <linux/falloc.h>
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <cstring>
+#include <filesystem>
 
 #include "engine/engine_impl.h"
+#include "engine/file_locks.h"
 
 namespace reel {
 
@@ -129,6 +133,17 @@ Result<HandleId> EngineImpl::Open(InodeId ino, OpenFlags flags) {
     if (flags.write || flags.truncate) return Status(Code::kReadOnly, "versions are read-only");
     return OpenVersionFile(ino);
   }
+  bool open_locked = false;
+  if (flags.write && locks_ && !lock_on_open_.empty()) {
+    // Before anything changes (a truncate): another machine holding it open refuses this open.
+    Result<std::string> path = catalog_->PathOf(ino);
+    const std::string name =
+        path.ok() ? std::filesystem::path(*path).filename().string() : std::string();
+    if (LockedOnOpen(name)) {
+      REEL_RETURN_IF_ERROR(TakeOpenLock(ino, name));
+      open_locked = true;
+    }
+  }
   auto fs = Pin(ino);
   {
     std::unique_lock lock(fs->mu);
@@ -139,12 +154,15 @@ Result<HandleId> EngineImpl::Open(InodeId ino, OpenFlags flags) {
     }
     if (!s.ok()) {
       lock.unlock();
+      if (open_locked) DropOpenLockUser(ino);
       Unpin(fs);
       return s;
     }
     if (flags.write) ++fs->writers;
   }
-  return AddHandle(FileHandle(ino, fs, flags));
+  Handle handle = FileHandle(ino, fs, flags);
+  handle.open_locked = open_locked;
+  return AddHandle(std::move(handle));
 }
 
 Result<std::pair<Attributes, HandleId>> EngineImpl::Create(InodeId parent, const std::string& name,
@@ -165,7 +183,16 @@ Result<std::pair<Attributes, HandleId>> EngineImpl::Create(InodeId parent, const
     ++fs->writers;
   }
   flags.write = true;
-  return std::make_pair(attr, AddHandle(FileHandle(attr.ino, fs, flags)));
+  Handle handle = FileHandle(attr.ino, fs, flags);
+  if (LockedOnOpen(name)) {
+    Status locked = TakeOpenLock(attr.ino, name);
+    if (locked.ok()) {
+      handle.open_locked = true;
+    } else {
+      spdlog::warn("\"{}\": made, but not locked on open: {}", name, locked.ToString());
+    }
+  }
+  return std::make_pair(attr, AddHandle(std::move(handle)));
 }
 
 Result<size_t> EngineImpl::ReadWith(HandleId h, uint64_t offset, size_t size,
@@ -341,6 +368,7 @@ Status EngineImpl::Release(HandleId h) {
     std::unique_lock lock(handle.file->mu);
     if (handle.flags.write && --handle.file->writers == 0) s = AfterLastWrite(*handle.file);
   }
+  if (handle.open_locked) DropOpenLockUser(handle.ino);
   Unpin(handle.file);
   return s;
 }

@@ -38,6 +38,9 @@ class EngineImpl final : public Engine {
   void StartCommitter();
 
   void SetInvalidationSink(InvalidationSink* sink) override { sink_.store(sink); }
+  void SetFileLocks(std::shared_ptr<FileLocks> locks,
+                    std::vector<std::string> lock_on_open) override;
+  FileLocks* file_locks() override { return locks_.get(); }
   void ApplyRemoteChanges(const std::vector<ChangeEvent>& events) override;
 
   Result<Attributes> Lookup(InodeId parent, const std::string& name) override;
@@ -112,6 +115,7 @@ class EngineImpl final : public Engine {
     std::shared_ptr<const VersionLayout> version;  // read-only version files
     OpenFlags flags;
     bool flushed = false;  // a descriptor was closed; counted in closing_writers_
+    bool open_locked = false;  // counted in open_locks_ (lock-on-open)
     std::shared_ptr<ReadAhead> ra;                 // set by AddHandle
   };
   // A handle on a real file (not a version file).
@@ -189,6 +193,14 @@ class EngineImpl final : public Engine {
   // `a` as the file's layers show it (size, mtime); fs.mu held.
   static Attributes WithLayers(Attributes a, const FileState& fs);
   Status CheckWritableParent(InodeId parent, const std::string& name);
+  // Lock-on-open (engine_locks.cc): whether a file named `name` is locked while open for
+  // writing; takes that lock for one more writer of `ino` (Busy when another machine holds it);
+  // lets go of one writer's, releasing the lock once no writer has the file open and nothing
+  // of it waits to be committed (or at the end of its commit, ReleaseOpenLockIfIdle).
+  bool LockedOnOpen(const std::string& name) const;
+  Status TakeOpenLock(InodeId ino, const std::string& name);
+  void DropOpenLockUser(InodeId ino);
+  void ReleaseOpenLockIfIdle(InodeId ino);
   Result<std::pair<InodeId, std::string>> ResolveParent(const std::string& path);
 
   std::unique_ptr<Catalog> catalog_;
@@ -220,6 +232,14 @@ class EngineImpl final : public Engine {
   // WaitIdle (reel sync) tries them again and reports what still fails. A leaf lock.
   std::mutex commit_errors_mu_;  // guards commit_errors_
   std::map<InodeId, Status> commit_errors_;
+
+  // Locks other machines see, and the name endings locked on open: set before serving.
+  std::shared_ptr<FileLocks> locks_;
+  std::vector<std::string> lock_on_open_;  // lower case
+  // A leaf lock but for FileState::mu and files_mu_, which may be taken under it.
+  std::mutex open_locks_mu_;  // guards open_locks_
+  // Files this mount holds a lock-on-open of, with how many writer handles use it.
+  std::unordered_map<InodeId, uint32_t> open_locks_;
 
   std::atomic<uint64_t> chunks_written_{0};
   std::atomic<uint64_t> chunk_bytes_written_{0};

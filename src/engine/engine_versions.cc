@@ -7,6 +7,7 @@
 #include "store/chunk_keys.h"
 #include "engine/chunk_uploader.h"
 #include "engine/engine_impl.h"
+#include "engine/file_locks.h"
 #include "engine/version_builder.h"
 
 namespace reel {
@@ -71,6 +72,9 @@ Result<VersionInfo> EngineImpl::CommitLayer(FileState& fs, VersionKind kind,
   // It names the version it was made from, so it never silently replaces one made elsewhere
   // meanwhile. Recovery knowingly puts this machine's acknowledged writes on the current version.
   if (kind != VersionKind::kRecovered) nv.base = base.id();
+  // Written under a lock other machines see: the server refuses the content as current if that
+  // lock's session lapsed meanwhile (this mount was gone longer than its lease).
+  if (locks_) nv.fence = locks_->FenceFor(fs.ino);
   // The uploader keeps every chunk id pinned against GC until the catalog commit is done.
   ChunkUploader uploader(store_.get(), catalog_.get(), &inflight_, options_.chunk_names,
                          options_.upload_threads,
@@ -136,6 +140,10 @@ Result<VersionInfo> EngineImpl::CommitLayer(FileState& fs, VersionKind kind,
     std::lock_guard lock(commit_errors_mu_);
     commit_errors_.erase(fs.ino);
   }
+  if (locks_) {
+    locks_->Committed(fs.ino, nv.fence);
+    ReleaseOpenLockIfIdle(fs.ino);
+  }
   return info;
 }
 
@@ -152,7 +160,9 @@ void EngineImpl::NoteConflict(InodeId ino, const VersionInfo& info) {
     return;
   }
   const bool copied = info.conflict == ConflictPolicy::kKeepBoth;
-  spdlog::warn("inode {}: another version was saved elsewhere meanwhile; this one is kept {}", ino,
+  spdlog::warn("inode {}: another version was saved elsewhere meanwhile (or this mount's lock on "
+               "it lapsed); this one is kept {}",
+               ino,
                copied ? "as \"" + info.conflict_copy_name + "\"" : "as rejected version " +
                                                                    std::to_string(info.number));
   Result<std::string> path = catalog_->PathOf(ino);
@@ -231,6 +241,10 @@ void EngineImpl::ApplyRemoteChanges(const std::vector<ChangeEvent>& events) {
     return std::filesystem::path(path).filename().string();
   };
   for (const ChangeEvent& e : events) {
+    if (e.kind == ChangeKind::kLockTaken || e.kind == ChangeKind::kLockReleased) {
+      if (e.kind == ChangeKind::kLockReleased && locks_) locks_->ReleasedElsewhere(e.ino);
+      continue;
+    }
     inodes.insert(e.ino);
     // A name made or gone changes its directory. A file's new content or attributes drop its
     // name too: with the writeback cache the kernel keeps its own size and times of an inode it
@@ -340,6 +354,9 @@ Result<FileStatus> EngineImpl::GetFileStatus(InodeId ino) {
   REEL_ASSIGN_OR_RETURN(st.attr, GetAttributes(ino));
   REEL_ASSIGN_OR_RETURN(st.path, catalog_->PathOf(ino));
   if (st.attr.type != FileType::kRegular) return st;
+  if (locks_) {
+    REEL_ASSIGN_OR_RETURN(st.locks, locks_->Holders(ino));
+  }
   if (auto fs = FindFile(ino)) {
     std::shared_lock lock(fs->mu);
     st.dirty = fs->Dirty();

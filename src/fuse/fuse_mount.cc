@@ -21,6 +21,7 @@
 #include <spdlog/spdlog.h>
 
 #include "fuse/fuse_reply.h"
+#include "fuse/lock_waiters.h"
 #include "fuse/op_timing.h"
 
 namespace reel {
@@ -90,6 +91,7 @@ class FuseMountImpl final : public FuseMount, public InvalidationSink {
 
   ~FuseMountImpl() override {
     ctx_.engine->SetInvalidationSink(nullptr);
+    if (lock_waiters_) lock_waiters_->Stop();
     if (session_) {
       Unmount();
       fuse_remove_signal_handlers(session_);
@@ -111,6 +113,11 @@ class FuseMountImpl final : public FuseMount, public InvalidationSink {
     fuse::AddDirOps(ops);
     fuse::AddFileOps(ops);
     fuse::AddXattrOps(ops);
+    if (ctx_.engine->file_locks() != nullptr) {
+      fuse::AddLockOps(ops);
+      lock_waiters_ = std::make_unique<fuse::LockWaiters>(ctx_.engine->file_locks());
+      ctx_.lock_waiters = lock_waiters_.get();
+    }
 
     std::vector<std::string> argv_s = {"reel", "-o", "fsname=reel,subtype=reel,default_permissions"};
     if (options_.allow_other) argv_s.back() += ",allow_other";
@@ -140,6 +147,7 @@ class FuseMountImpl final : public FuseMount, public InvalidationSink {
     fuse_loop_cfg_set_clone_fd(config, 0);
     int rc = fuse_session_loop_mt(session_, config);
     fuse_loop_cfg_destroy(config);
+    if (lock_waiters_) lock_waiters_->Stop();
     ctx_.engine->SetInvalidationSink(nullptr);
     Unmount();
     if (rc != 0 && rc != SIGINT && rc != SIGTERM && rc != SIGHUP) {
@@ -212,6 +220,7 @@ class FuseMountImpl final : public FuseMount, public InvalidationSink {
   MountOptions options_;
   Context ctx_;
   fuse_session* session_ = nullptr;
+  std::unique_ptr<fuse::LockWaiters> lock_waiters_;  // with the engine's file_locks()
   std::atomic<bool> mounted_{false};
   // Held shared while a notification writes to the session, exclusively while unmounting.
   std::shared_mutex unmount_mu_;

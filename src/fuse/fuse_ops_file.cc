@@ -86,9 +86,15 @@ void WriteBuf(fuse_req_t req, fuse_ino_t, fuse_bufvec* in, off_t off, fuse_file_
 
 // close(2) returns after flush; versions are made at release so a dup'ed descriptor's close
 // does not cut one.
-void Flush(fuse_req_t req, fuse_ino_t, fuse_file_info* fi) { ReplyError(req, Eng(req).Flush(fi->fh)); }
+// A close also drops the closing process's POSIX locks on the file (the kernel leaves that to
+// flush when the filesystem keeps locks).
+void Flush(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
+  ReleaseLocksOf(ino, fi->lock_owner, /*flock=*/false, Eng(req));
+  ReplyError(req, Eng(req).Flush(fi->fh));
+}
 
 void Release(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
+  if (fi->flock_release) ReleaseLocksOf(ino, fi->lock_owner, /*flock=*/true, Eng(req));
   Status s = Eng(req).Release(fi->fh);
   if (!s.ok()) spdlog::error("release of inode {}: {}", ino, s.ToString());
   ReplyError(req, s);

@@ -19,8 +19,11 @@ class TimedCalls;
 
 namespace reel::fuse {
 
+class LockWaiters;
+
 struct Context {
   Engine* engine = nullptr;
+  LockWaiters* lock_waiters = nullptr;  // with file_locks(): requests that wait for a lock
   double attr_timeout = 1.0;
   bool want_writeback_cache = true;
   // Readahead to accept at init (the kernel uses the smaller of this and what it offers).
@@ -49,5 +52,9 @@ void AddAttrOps(fuse_lowlevel_ops& ops);
 void AddDirOps(fuse_lowlevel_ops& ops);
 void AddFileOps(fuse_lowlevel_ops& ops);
 void AddXattrOps(fuse_lowlevel_ops& ops);
+// Only for an engine with file_locks() (fuse_ops_lock.cc).
+void AddLockOps(fuse_lowlevel_ops& ops);
+// A closed file's POSIX locks of `owner` (flush), or its flock of `owner` (release), go.
+void ReleaseLocksOf(fuse_ino_t ino, uint64_t owner, bool flock, Engine& engine);
 
 }  // namespace reel::fuse

@@ -240,6 +240,11 @@ void CachedCatalog::ForgetNameIn(InodeId parent, const std::string& name, bool o
 }
 
 void CachedCatalog::Forget(const std::vector<ChangeEvent>& events) {
+  // Locks change nothing the cache keeps.
+  const bool any = std::any_of(events.begin(), events.end(), [](const ChangeEvent& e) {
+    return e.kind != ChangeKind::kLockTaken && e.kind != ChangeKind::kLockReleased;
+  });
+  if (!any) return;
   std::lock_guard<std::mutex> lock(mu_);
   ++generation_;  // answers on their way may predate the changes
   runs_.clear();
@@ -255,6 +260,7 @@ void CachedCatalog::Forget(const std::vector<ChangeEvent>& events) {
     if (listed != listed_.end()) listed->second.value = false;  // no longer whole
   };
   for (const ChangeEvent& e : events) {
+    if (e.kind == ChangeKind::kLockTaken || e.kind == ChangeKind::kLockReleased) continue;
     attrs_.erase(e.ino);
     xattr_names_.erase(e.ino);
     for (auto x = xattrs_.lower_bound({e.ino, std::string()});

@@ -48,9 +48,10 @@ void RegisterCatalogRoutes(httplib::Server& server, ServerContext& ctx) {
           REEL_ASSIGN_OR_RETURN(
               std::string answer,
               ctx.team->ChangeCatalog(request, ChangeName(*call, name, args),
-                                      [&](Catalog& in_txn) -> Result<std::string> {
+                                      [&](Catalog& in_txn,
+                                          const LockFence& fence) -> Result<std::string> {
                                         WorkspaceCatalog view(in_txn, workspace, role, *ctx.index,
-                                                              request.caller.name);
+                                                              request.caller.name, &fence);
                                         REEL_ASSIGN_OR_RETURN(json out,
                                                               ServeCatalogCall(view, *call, args));
                                         return out.dump();

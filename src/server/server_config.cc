@@ -60,6 +60,11 @@ Status ValidateServerConfig(const ServerConfig& c) {
     return Status::InvalidArgument("[maintenance] trash_retention_days is 0 to " +
                                    std::to_string(kMaxTeamTrashRetentionDays));
   }
+  if (c.lock_lease_seconds < kMinLockLeaseSeconds || c.lock_lease_seconds > kMaxLockLeaseSeconds) {
+    return Status::InvalidArgument("[locks] lease_seconds is " +
+                                   std::to_string(kMinLockLeaseSeconds) + " to " +
+                                   std::to_string(kMaxLockLeaseSeconds));
+  }
   if (!c.metrics_listen.empty()) {
     REEL_RETURN_IF_ERROR(ParseListenAddress(c.metrics_listen).status().WithContext("[metrics] listen"));
   }
@@ -96,7 +101,7 @@ Result<ServerConfig> LoadServerConfig(const std::string& dir) {
   }
   REEL_ASSIGN_OR_RETURN(toml::table root, ParseToml(*text, path));
   TomlReader r(path);
-  REEL_RETURN_IF_ERROR(r.CheckKeys(root, "top level", {"format", "listen", "catalog", "stores", "tls", "maintenance", "forward", "metrics"}));
+  REEL_RETURN_IF_ERROR(r.CheckKeys(root, "top level", {"format", "listen", "catalog", "stores", "tls", "maintenance", "forward", "metrics", "locks"}));
   int64_t format = 0;
   REEL_RETURN_IF_ERROR(r.Integer(&root, "top level", "format", 1, INT32_MAX, &format));
   if (format != kServerConfigFormat) {
@@ -129,6 +134,12 @@ Result<ServerConfig> LoadServerConfig(const std::string& dir) {
                                    &c.maintenance_interval_seconds));
     REEL_RETURN_IF_ERROR(r.Integer(maintenance, "[maintenance]", "trash_retention_days", 0,
                                    kMaxTeamTrashRetentionDays, &c.trash_retention_days));
+  }
+  REEL_ASSIGN_OR_RETURN(const toml::table* locks, r.Table(root, "locks", false));
+  if (locks != nullptr) {
+    REEL_RETURN_IF_ERROR(r.CheckKeys(*locks, "[locks]", {"lease_seconds"}));
+    REEL_RETURN_IF_ERROR(r.Integer(locks, "[locks]", "lease_seconds", kMinLockLeaseSeconds,
+                                   kMaxLockLeaseSeconds, &c.lock_lease_seconds));
   }
   REEL_ASSIGN_OR_RETURN(const toml::table* metrics, r.Table(root, "metrics", false));
   if (metrics != nullptr) {

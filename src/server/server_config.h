@@ -14,6 +14,9 @@
 //   [maintenance]                    # optional (server/team_maintenance.h)
 //   interval_seconds = 3600          # 0: none (60 to 604800 otherwise)
 //   trash_retention_days = 30        # 0 to 3650
+//   [locks]                          # optional
+//   lease_seconds = 30               # a dead mount's locks are free this long after it was
+//                                    # last heard (3 to 300)
 //   [metrics]                        # optional: GET /metrics for Prometheus
 //   listen = "127.0.0.1:9464"        # no token: loopback unless told otherwise
 //   [[forward]]                      # optional, any number (forward/event_sink.h)
@@ -35,6 +38,8 @@ inline constexpr const char* kDefaultServerListen = "127.0.0.1:7480";
 inline constexpr int64_t kMinMaintenanceIntervalSeconds = 60;
 inline constexpr int64_t kMaxMaintenanceIntervalSeconds = 7 * 24 * 3600;
 inline constexpr int64_t kMaxTeamTrashRetentionDays = 3650;
+inline constexpr int64_t kMinLockLeaseSeconds = 3;
+inline constexpr int64_t kMaxLockLeaseSeconds = 300;
 
 // A [[forward]] table: where the change feed is forwarded.
 struct ForwardConfig {
@@ -55,6 +60,7 @@ struct ServerConfig {
   int64_t trash_retention_days = 30;
   std::vector<ForwardConfig> forwards;
   std::string metrics_listen;  // "" when there is no [metrics] table
+  int64_t lock_lease_seconds = 30;
 };
 
 [[nodiscard]] std::string ServerConfigPath(const std::string& dir);   // DIR/server.toml

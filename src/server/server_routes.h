@@ -41,6 +41,7 @@ struct ServerContext {
   EventWaiters* event_waiters = nullptr;  // the reads of the change feed that wait
   std::function<void()> on_commit;         // TeamServerOptions::on_commit
   Metrics* metrics = nullptr;              // TeamServerOptions::metrics
+  TimeNs lock_lease = 30'000'000'000;      // TeamServerOptions::lock_lease
 };
 
 // A route handler called only for an authenticated caller. `request` carries the caller, the
@@ -82,5 +83,6 @@ void RegisterCatalogRoutes(httplib::Server& server, ServerContext& ctx);
 void RegisterObjectRoutes(httplib::Server& server, ServerContext& ctx);
 void RegisterEventRoutes(httplib::Server& server, ServerContext& ctx);
 void RegisterInstanceRoutes(httplib::Server& server, ServerContext& ctx);
+void RegisterLockRoutes(httplib::Server& server, ServerContext& ctx);
 
 }  // namespace reel::server_internal

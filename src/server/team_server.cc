@@ -169,6 +169,7 @@ Result<std::unique_ptr<TeamServer>> TeamServer::Start(TeamDirectory* team,
   impl->ctx.check_pack_uploads = options.check_pack_uploads;
   impl->ctx.on_commit = options.on_commit;
   impl->ctx.metrics = options.metrics;
+  impl->ctx.lock_lease = std::chrono::nanoseconds(options.lock_lease).count();
   for (const auto& [tier, uri] : options.stores) {
     if (uri.empty()) continue;
     if (!uri.starts_with("s3://")) {
@@ -230,6 +231,7 @@ Result<std::unique_ptr<TeamServer>> TeamServer::Start(TeamDirectory* team,
   server_internal::RegisterObjectRoutes(server, impl->ctx);
   server_internal::RegisterEventRoutes(server, impl->ctx);
   server_internal::RegisterInstanceRoutes(server, impl->ctx);
+  server_internal::RegisterLockRoutes(server, impl->ctx);
 
   if (where.port == 0) {
     impl->port = server.bind_to_any_port(where.host);

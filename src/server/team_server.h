@@ -11,6 +11,7 @@
 // docs/team-api.md.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
@@ -45,6 +46,10 @@ struct TeamServerOptions {
   std::function<void()> on_commit;
   // When set, every API call is timed into it by route (`reel_server_requests_seconds`).
   Metrics* metrics = nullptr;
+  // How long an instance's lock session lives unheard (server.toml [locks] lease_seconds): its
+  // mount renews it at a third of this, and a dead mount's locks are free this long after it
+  // was last heard.
+  std::chrono::milliseconds lock_lease{30'000};
 };
 
 class TeamServer {

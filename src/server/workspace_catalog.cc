@@ -30,13 +30,15 @@ void WorkspaceIndex::Remember(InodeId ino, const std::string& workspace) {
 }
 
 WorkspaceCatalog::WorkspaceCatalog(Catalog& team, const Workspace& workspace, Role role,
-                                   WorkspaceIndex& index, std::string caller)
+                                   WorkspaceIndex& index, std::string caller,
+                                   const LockFence* fence)
     : team_(team),
       workspace_(workspace),
       root_(workspace.root),
       role_(role),
       index_(index),
-      caller_(std::move(caller)) {}
+      caller_(std::move(caller)),
+      fence_(fence) {}
 
 Attributes WorkspaceCatalog::Out(Attributes a) const {
   index_.Remember(a.ino, workspace_.name);
@@ -222,6 +224,11 @@ Result<VersionInfo> WorkspaceCatalog::CommitVersion(InodeId ino, const NewVersio
   NewVersion mine = v;
   mine.on_conflict = workspace_.conflict;
   mine.author = caller_;
+  mine.fenced = false;
+  if (v.fence != 0 && fence_ != nullptr) {
+    REEL_ASSIGN_OR_RETURN(bool live, (*fence_)(v.fence));
+    mine.fenced = !live;
+  }
   REEL_ASSIGN_OR_RETURN(VersionInfo info, team_.CommitVersion(i, mine, now));
   if (info.conflict_copy != 0) {
     index_.Remember(info.conflict_copy, workspace_.name);

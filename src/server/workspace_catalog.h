@@ -40,9 +40,11 @@ class WorkspaceCatalog final : public Catalog {
  public:
   // `team`: the whole team catalog (or one bound to a transaction); `role` the caller's role in
   // `workspace` (at least reader); `caller` their name (commits are theirs, whatever a request
-  // says, and follow the workspace's conflict policy).
+  // says, and follow the workspace's conflict policy). `fence`: the check of the lock sessions
+  // commits name (NewVersion::fence; a commit under a lapsed one is kept as rejected); without
+  // it, fences are not checked.
   WorkspaceCatalog(Catalog& team, const Workspace& workspace, Role role, WorkspaceIndex& index,
-                   std::string caller = {});
+                   std::string caller = {}, const LockFence* fence = nullptr);
 
   Result<Attributes> Lookup(InodeId parent, const std::string& name) override;
   Result<Attributes> GetAttributes(InodeId ino) override;
@@ -126,6 +128,7 @@ class WorkspaceCatalog final : public Catalog {
   const Role role_;
   WorkspaceIndex& index_;
   const std::string caller_;
+  const LockFence* const fence_;
 };
 
 }  // namespace reel

@@ -8,7 +8,7 @@ namespace reel {
 
 Result<std::string> TeamDirectory::ChangeCatalog(
     const TeamRequest& request, const std::string& what,
-    const std::function<Result<std::string>(Catalog&)>& change) {
+    const std::function<Result<std::string>(Catalog&, const LockFence&)>& change) {
   std::string answer;
   REEL_RETURN_IF_ERROR(pool_->Transaction([&](postgres::PgConn& c) -> Status {
     REEL_ASSIGN_OR_RETURN(std::optional<std::string> applied,
@@ -19,7 +19,10 @@ Result<std::string> TeamDirectory::ChangeCatalog(
     }
     std::unique_ptr<Catalog> in_txn = postgres::PostgresCatalog::InTransaction(
         *pool_, c, {request.caller.name, request.instance});
-    REEL_ASSIGN_OR_RETURN(answer, change(*in_txn));
+    const LockFence fence = [&](uint64_t token) {
+      return team::LockFenceLiveIn(c, token, request.instance, request.now);
+    };
+    REEL_ASSIGN_OR_RETURN(answer, change(*in_txn, fence));
     return team::RecordRequestIn(c, request, what, answer);
   }));
   return answer;

@@ -19,6 +19,7 @@
 #include <string_view>
 #include <vector>
 
+#include "catalog/file_lock.h"
 #include "catalog/types.h"
 #include "common/status.h"
 
@@ -51,6 +52,10 @@ struct Workspace {
   bool encrypted = false;  // chunks sealed with the workspace's key (chunking/chunk_cipher.h)
   TimeNs created = 0;
 };
+
+// Whether a commit made under lock session `token` (NewVersion::fence) of the calling instance
+// may still count: false once the session lapsed, ended, or is not that instance's.
+using LockFence = std::function<Result<bool>(uint64_t token)>;
 
 struct WorkspaceOptions {
   std::optional<std::string> share;
@@ -91,6 +96,18 @@ struct TaskInfo {
   std::string created_by;
   TimeNs created = 0;
   TimeNs updated = 0;
+};
+
+// What SetLock came to.
+struct LockOutcome {
+  bool granted = false;    // done (for a test: it could be taken)
+  // The caller's lock session, its fencing token: 0 when it holds none (an unlock, or a test,
+  // with no session yet).
+  uint64_t session = 0;
+  TimeNs expires = 0;      // when that session lapses unless renewed
+  // Why not granted: a lock of another holder (the first found).
+  std::optional<LockHolderInfo> conflict;
+  bool held = false;       // whether the caller's instance holds any lock on the file after it
 };
 
 struct WorkspaceAccess {
@@ -208,6 +225,30 @@ class TeamDirectory {
                                                                 const std::string& workspace,
                                                                 TimeNs now, TimeNs stale);
 
+  // --- locks on files, shared by the mounts (team/locks.cc) ---
+  // Takes, changes or releases (LockType::kUnlock) `lock` on file `ino` of `workspace` for
+  // instance request.instance of the caller (PermissionDenied unless it is theirs and mounts
+  // `workspace`), in its lock session `session`; 0 starts one when a lock is taken. A session
+  // lives `lease` past its last use or renewal. Conflict when `session` has lapsed (or is not
+  // the instance's): its locks are gone and the caller starts again with 0. When another
+  // holder's lock conflicts, nothing changes and `conflict` says whose. `test`: only whether it
+  // could be taken (F_GETLK). Records kLockTaken / kLockReleased when the instance comes to
+  // hold a lock on the file or holds none any more, and kLockReleased for the locks of lapsed
+  // sessions it finds on the file (they are dropped then). The caller checks that `ino` is a
+  // regular file of the workspace.
+  [[nodiscard]] Result<LockOutcome> SetLock(const Workspace& workspace, InodeId ino,
+                                            const FileLock& lock, uint64_t session, bool test,
+                                            TimeNs lease, const TeamRequest& request);
+  // The live locks on `ino` of `workspace` (all its files' when `ino` is 0), by file.
+  [[nodiscard]] Result<std::vector<LockHolderInfo>> ListLocks(const Workspace& workspace,
+                                                              InodeId ino, TimeNs now);
+  // Extends the caller's instance's session `session` to now + lease and answers its expiry.
+  // Conflict when it lapsed (or is not theirs).
+  [[nodiscard]] Result<TimeNs> RenewLockSession(uint64_t session, TimeNs lease,
+                                                const TeamRequest& request);
+  // Ends session `session` of the caller's instance: its locks go at once (kLockReleased).
+  [[nodiscard]] Status EndLockSession(uint64_t session, const TeamRequest& request);
+
   // --- tasks sent to instances (team/tasks.cc) ---
   // Queues `kind` on `path` for `instance`: the caller must be a writer or admin of its
   // workspace; NotFound for an unknown instance; InvalidArgument for an unknown kind or a bad
@@ -242,12 +283,13 @@ class TeamDirectory {
   // Runs `change` on the team's catalog in one transaction with the record of `request`: the
   // change commits with its record or not at all, and a retry of the request id answers what the
   // first run answered without running it again. `what` names the call and its arguments (the
-  // same id with another `what` is InvalidArgument). `change` returns the answer to record; it
+  // same id with another `what` is InvalidArgument). `change` is also handed a check of fencing
+  // tokens inside the same transaction (LockFence). `change` returns the answer to record; it
   // may run more than once (a serialization failure reruns the whole transaction). An error from
   // `change` rolls everything back and records nothing.
   [[nodiscard]] Result<std::string> ChangeCatalog(
       const TeamRequest& request, const std::string& what,
-      const std::function<Result<std::string>(Catalog&)>& change);
+      const std::function<Result<std::string>(Catalog&, const LockFence&)>& change);
 
  private:
   explicit TeamDirectory(std::unique_ptr<postgres::PgPool> pool);

@@ -43,4 +43,8 @@ namespace reel::team {
 [[nodiscard]] Status RecordRequestIn(postgres::PgConn& c, const TeamRequest& request,
                                      const std::string& what, const std::string& result);
 
+// Whether lock session `token` of `instance` is live at `now` (LockFence).
+[[nodiscard]] Result<bool> LockFenceLiveIn(postgres::PgConn& c, uint64_t token,
+                                           const std::string& instance, TimeNs now);
+
 }  // namespace reel::team

@@ -33,6 +33,8 @@ class FakeEngine : public Engine {
   static Status No() { return Status::NotSupported("fake engine"); }
 
   void SetInvalidationSink(InvalidationSink*) override {}
+  void SetFileLocks(std::shared_ptr<FileLocks>, std::vector<std::string>) override {}
+  FileLocks* file_locks() override { return nullptr; }
   void ApplyRemoteChanges(const std::vector<ChangeEvent>&) override {}
   Result<Attributes> Lookup(InodeId, const std::string&) override { return No(); }
   Result<Attributes> GetAttributes(InodeId) override { return No(); }

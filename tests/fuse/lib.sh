@@ -69,13 +69,14 @@ unmount_drive() {
 mount_pid() { sed -n 's/.*"pid": *\([0-9]*\).*/\1/p' "$XDG_RUNTIME_DIR"/reel/*.json | head -1; }
 # kill -9 the mount process and wait until it is gone (a sanitizer build takes a while to die,
 # and until then it still holds the drive's lock), then detach the dead mount.
+# Whether process PID is gone: no longer there, or a zombie its reaper has not collected yet.
+process_gone() { [[ ! -e /proc/$1 ]] || [[ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" == Z ]]; }
 kill_drive() {
   local pid
   pid=$(mount_pid)
   kill -9 "$pid"
   for _ in $(seq 1 300); do
-    [[ -e /proc/$pid ]] || break
-    [[ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" == Z ]] && break
+    process_gone "$pid" && break
     sleep 0.1
   done
   fusermount3 -uz "$MNT" 2>/dev/null || true

@@ -51,15 +51,15 @@ check "the policy is the default" \
   [ "$(as alice "$REEL" workspace list --json | python3 -c 'import json,sys
 print([w["conflict"] for w in json.load(sys.stdin)["workspaces"] if w["name"] == "show"][0])')" \
     == last-writer-wins ]
-race lww.nk
-check "bob reads his save" holds "$B/lww.nk" bobby
-as bob "$REEL" publish "$B/lww.nk" >/dev/null
-within "alice reads bob's save" holds "$A/lww.nk" bobby
+race lww.exr
+check "bob reads his save" holds "$B/lww.exr" bobby
+as bob "$REEL" publish "$B/lww.exr" >/dev/null
+within "alice reads bob's save" holds "$A/lww.exr" bobby
 check "three versions, alice's among them" \
-  [ "$(versions_of alice "$A/lww.nk" | tr '\n' ' ')" == "1 autosave 2 autosave 3 autosave " ]
-check "alice's version keeps her bytes" holds "$A/.reel/versions/lww.nk/2" alice
-check "reel conflicts tells alice" [ "$(conflicts_of alice "$A" lww.nk)" == last-writer-wins ]
-check "and bob" [ "$(conflicts_of bob "$B" lww.nk)" == last-writer-wins ]
+  [ "$(versions_of alice "$A/lww.exr" | tr '\n' ' ')" == "1 autosave 2 autosave 3 autosave " ]
+check "alice's version keeps her bytes" holds "$A/.reel/versions/lww.exr/2" alice
+check "reel conflicts tells alice" [ "$(conflicts_of alice "$A" lww.exr)" == last-writer-wins ]
+check "and bob" [ "$(conflicts_of bob "$B" lww.exr)" == last-writer-wins ]
 
 log "keep-both: bob's save becomes a conflict copy next to the file"
 fails() { ! "$@" >/dev/null 2>&1; }
@@ -67,10 +67,10 @@ check "a writer may not change the policy" fails as bob "$REEL" workspace set sh
 check "a bad policy is refused" fails as alice "$REEL" workspace set show conflict=merge
 check "so is an unknown setting" fails as alice "$REEL" workspace set show colour=blue
 as alice "$REEL" workspace set show conflict=keep-both >/dev/null
-race keep.nk
-copy_of() { ls "$1" | grep -E '^keep \(conflict bob [0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{4}\)\.nk$'; }
-within "alice keeps her save" holds "$A/keep.nk" alice
-within "bob reads alice's save once his file is closed" holds "$B/keep.nk" alice
+race keep.exr
+copy_of() { ls "$1" | grep -E '^keep \(conflict bob [0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{4}\)\.exr$'; }
+within "alice keeps her save" holds "$A/keep.exr" alice
+within "bob reads alice's save once his file is closed" holds "$B/keep.exr" alice
 within "bob sees the conflict copy" copy_of "$B"
 copy=$(copy_of "$B")
 as bob "$REEL" publish "$B/$copy" >/dev/null
@@ -78,23 +78,23 @@ within "alice sees the conflict copy" copy_of "$A"
 check "the copy holds bob's bytes on alice's mount" holds "$A/$copy" bobby
 check "and on bob's" holds "$B/$copy" bobby
 check "the file itself has two versions" \
-  [ "$(versions_of alice "$A/keep.nk" | tr '\n' ' ')" == "1 autosave 2 autosave " ]
-check "reel conflicts tells" [ "$(conflicts_of bob "$B" keep.nk)" == keep-both ]
+  [ "$(versions_of alice "$A/keep.exr" | tr '\n' ' ')" == "1 autosave 2 autosave " ]
+check "reel conflicts tells" [ "$(conflicts_of bob "$B" keep.exr)" == keep-both ]
 
 log "reject: alice's save stays current; bob's is kept as a rejected version"
 as alice "$REEL" workspace set show conflict=reject >/dev/null
-race rej.nk
-within "alice keeps her save" holds "$A/rej.nk" alice
-within "bob reads alice's save once his file is closed" holds "$B/rej.nk" alice
+race rej.exr
+within "alice keeps her save" holds "$A/rej.exr" alice
+within "bob reads alice's save once his file is closed" holds "$B/rej.exr" alice
 check "bob's save is a rejected version" \
-  [ "$(versions_of bob "$B/rej.nk" | tr '\n' ' ')" == "1 autosave 2 autosave 3 rejected " ]
-as bob "$REEL" status "$B/rej.nk" >"$WORK/status.txt"
+  [ "$(versions_of bob "$B/rej.exr" | tr '\n' ' ')" == "1 autosave 2 autosave 3 rejected " ]
+as bob "$REEL" status "$B/rej.exr" >"$WORK/status.txt"
 check "reel status shows the rejected version" grep -q '^rejected: *3 ' "$WORK/status.txt"
-check "reel conflicts tells" [ "$(conflicts_of alice "$A" rej.nk)" == reject ]
-as bob "$REEL" restore "$B/rej.nk" --version 3 >/dev/null
-as bob "$REEL" publish "$B/rej.nk" >/dev/null
-within "restoring it makes bob's bytes current for alice" holds "$A/rej.nk" bobby
-as bob "$REEL" status "$B/rej.nk" >"$WORK/status.txt"
+check "reel conflicts tells" [ "$(conflicts_of alice "$A" rej.exr)" == reject ]
+as bob "$REEL" restore "$B/rej.exr" --version 3 >/dev/null
+as bob "$REEL" publish "$B/rej.exr" >/dev/null
+within "restoring it makes bob's bytes current for alice" holds "$A/rej.exr" bobby
+as bob "$REEL" status "$B/rej.exr" >"$WORK/status.txt"
 check "and nothing is left rejected" fails grep -q '^rejected' "$WORK/status.txt"
 
 as bob "$REEL" umount "$B" >/dev/null

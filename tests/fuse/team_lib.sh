@@ -22,12 +22,11 @@ DB="reel_${TEAM_NAME}_$run_id"
 psql "$REEL_TEST_PG_URI" -qc "CREATE DATABASE $DB"
 drop_db() { psql "$REEL_TEST_PG_URI" -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)"; }
 stop_server() { "$REEL" server stop "$WORK/server" >/dev/null 2>&1 || true; }
+# Every FUSE mount under WORK, live or dead (a killed mount process leaves its mount behind).
 unmount_users() {
   local m
-  for m in "$WORK"/*/mnt; do
-    if mountpoint -q "$m" 2>/dev/null || grep -qs " $m fuse" /proc/mounts; then
-      "$REEL" umount "$m" >/dev/null 2>&1 || fusermount3 -uz "$m" 2>/dev/null || true
-    fi
+  for m in $(awk -v w="$WORK/" '$3 ~ /^fuse/ && index($2, w) == 1 {print $2}' /proc/mounts); do
+    "$REEL" umount "$m" >/dev/null 2>&1 || fusermount3 -uz "$m" 2>/dev/null || true
   done
 }
 CLEANUP_HOOKS+=(unmount_users stop_server drop_db)
@@ -42,6 +41,8 @@ log "server: PostgreSQL database $DB, cloud ${CLOUD%%\?*}, $URL"
 "$REEL" server init "$WORK/server" --catalog "${REEL_TEST_PG_URI%/*}/$DB" --cloud "$CLOUD" \
   --listen "127.0.0.1:$PORT" >/dev/null
 for u in "$@"; do "$REEL" server user add "$u" --dir "$WORK/server" >/dev/null; done
+# TEAM_SERVER_TOML: more of server.toml (e.g. a short [locks] lease).
+if [[ -n "${TEAM_SERVER_TOML:-}" ]]; then printf '%s\n' "$TEAM_SERVER_TOML" >>"$WORK/server/server.toml"; fi
 "$REEL" server run "$WORK/server" --background >/dev/null
 
 as() {
@@ -55,6 +56,13 @@ for u in "$@"; do
   python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["token"])' "$WORK/$u.token.json" |
     as "$u" "$REEL" login "$URL" >/dev/null
 done
+
+# The pid of USER's running mount.
+user_mount_pid() {
+  sed -n 's/.*"pid": *\([0-9]*\).*/\1/p' "$XDG_RUNTIME_DIR"/reel/*.json | while read -r p; do
+    if tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -q "XDG_CONFIG_HOME=$WORK/$1/config"; then echo "$p"; fi
+  done
+}
 
 # Fails the test on a sanitizer report in any user's mount log (in their team drive directories).
 check_team_mount_logs() {

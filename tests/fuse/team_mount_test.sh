@@ -132,18 +132,11 @@ for name in os.listdir(sys.argv[3]):
 PY
 as alice "$REEL" umount "$AV" >/dev/null
 
-# The pid of USER's running mount.
-mount_pid() {
-  sed -n 's/.*"pid": *\([0-9]*\).*/\1/p' "$XDG_RUNTIME_DIR"/reel/*.json | while read -r p; do
-    if tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -q "XDG_CONFIG_HOME=$WORK/$1/config"; then echo "$p"; fi
-  done
-}
-
 log "a crash of the mount loses no create it answered (creates are recorded in batches)"
 mkdir "$A/burst"
 for i in $(seq 1 300); do : >"$A/burst/c$i"; done
 mkdir "$A/burst/sub" && : >"$A/burst/sub/last"
-alice_pid=$(mount_pid alice)
+alice_pid=$(user_mount_pid alice)
 check "alice's mount process is found" [ -n "$alice_pid" ]
 kill -9 "$alice_pid"
 fusermount3 -uz "$A"
@@ -155,7 +148,7 @@ check "bob sees them too" [ "$(ls "$B/burst" | wc -l)" -eq 301 ]
 
 log "no store credentials on the instances"
 for u in alice bob; do
-  pid=$(mount_pid "$u")
+  pid=$(user_mount_pid "$u")
   check "$u's mount process runs without AWS credentials" \
     bash -c "! tr '\\0' '\\n' </proc/$pid/environ | grep -q '^AWS_SECRET_ACCESS_KEY='"
   check "$u's disk holds no store secret" \

@@ -75,6 +75,18 @@
 //     `expires` (ns, the servers' clock); `token` grows by one each time the lease changes hands,
 //     so work done under an older one can be told apart (a fencing token).
 //
+// lock_sessions(token identity, instance -> instances, workspace_id, started, expires,
+//               request_id)
+// file_locks(session -> lock_sessions, ino, flavor, owner, type, first, last, pid, since)
+//                                                                              (schema 12)
+//     Locks on files shared by the team's mounts (catalog/file_lock.h, team/locks.cc). An
+//     instance holds its locks in a session that lives while it renews it (`expires`, ns); its
+//     token is the fencing token of every commit it makes under its locks. A session past its
+//     expiry has lapsed for good (renewing it fails): its locks no longer count and go when the
+//     file is next locked, and a commit under its token is kept as a rejected version.
+//     request_id: the request that made it, so that a retry of that request (its answer lost)
+//     finds it instead of making a second session.
+//
 // events(seq BIGINT PRIMARY KEY, time, kind, ino, type, scope BYTEA, path BYTEA, old_path BYTEA,
 //        version, version_kind, size, actor TEXT); event_counter(id = 1, last)   (schema 6)
 //     The change feed (catalog.h ReadEvents, docs/events.md). A transaction's events are numbered
@@ -320,6 +332,18 @@ constexpr PgMigration kMigrations[] = {
      "state TEXT NOT NULL, message TEXT NOT NULL, created_by BIGINT NOT NULL REFERENCES users, "
      "created BIGINT NOT NULL, updated BIGINT NOT NULL);"
      "CREATE INDEX tasks_by_instance ON tasks (instance, state, id);"},
+    {12, "team: lock sessions of instances and the file locks held in them",
+     "CREATE TABLE lock_sessions (token BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, "
+     "instance TEXT NOT NULL REFERENCES instances, workspace_id BIGINT NOT NULL REFERENCES "
+     "workspaces, started BIGINT NOT NULL, expires BIGINT NOT NULL, "
+     "request_id TEXT NOT NULL);"
+     "CREATE INDEX lock_sessions_by_instance ON lock_sessions (instance);"
+     "CREATE TABLE file_locks (session BIGINT NOT NULL REFERENCES lock_sessions ON DELETE "
+     "CASCADE, ino BIGINT NOT NULL, flavor SMALLINT NOT NULL, owner BIGINT NOT NULL, "
+     "type SMALLINT NOT NULL, first BIGINT NOT NULL, last BIGINT NOT NULL, pid BIGINT NOT NULL, "
+     "since BIGINT NOT NULL);"
+     "CREATE INDEX file_locks_by_ino ON file_locks (ino);"
+     "CREATE INDEX file_locks_by_session ON file_locks (session, ino);"},
 };
 
 }  // namespace
