@@ -8,6 +8,7 @@
 
 #include "cli/commands.h"
 #include "cli/output.h"
+#include "common/percent_encode.h"
 #include "common/sizes.h"
 #include "remote/credentials.h"
 #include "remote/server_url.h"
@@ -24,6 +25,9 @@ struct Args {
   std::string name, principal, role;
   std::vector<std::string> settings;  // workspace set: KEY=VALUE
   std::string kind, path;  // task send
+  std::string from, into;  // project
+  std::vector<std::string> paths;
+  bool published = false;
   bool wait = false;
   uint64_t timeout_seconds = 600;
   bool json = false;
@@ -241,6 +245,29 @@ int TaskSend(const Args& a) {
   return task->state == "failed" ? kExitError : kExitOk;
 }
 
+int Project(const Args& a) {
+  auto client = Client(a);
+  if (!client.ok()) return Fail(client.status());
+  json body{{"from", a.from}, {"paths", a.paths}, {"into", a.into},
+            {"published_only", a.published}};
+  auto out = client->Call("POST", "/v1/workspaces/" + PercentEncode(a.name) + "/projections",
+                          body);
+  if (!out.ok()) return Fail(out.status());
+  if (a.json) {
+    PrintJson(*out);
+    return kExitOk;
+  }
+  const std::string where = a.name + (a.into.empty() ? "" : "/" + a.into);
+  const uint64_t files = out->value("files", uint64_t{0});
+  std::cout << "projected " << files << (files == 1 ? " file (" : " files (")
+            << FormatSize(out->value("bytes", uint64_t{0})) << ") from " << a.from << " into "
+            << where << ", no bytes copied" << std::endl;
+  for (const json& s : out->value("skipped", json::array())) {
+    std::cout << "skipped " << s.get<std::string>() << std::endl;
+  }
+  return kExitOk;
+}
+
 int TaskList(const Args& a) {
   auto client = Client(a);
   if (!client.ok()) return Fail(client.status());
@@ -314,6 +341,23 @@ void AddTeamCommands(CLI::App& app, Runner* run) {
     cmd->add_option("--server", a->server, "The server (default: the only one logged in to)");
     cmd->add_flag("--json", a->json, "Machine-readable output");
     cmd->callback([a, run] { *run = [a] { return Instances(*a); }; });
+  }
+  {
+    auto a = std::make_shared<Args>();
+    auto* cmd = app.add_subcommand(
+        "project", "Project files of a workspace into another without copying bytes (a reader "
+                   "of FROM, a writer of INTO)");
+    cmd->add_option("FROM", a->from, "The workspace the files are in")->required();
+    cmd->add_option("INTO", a->name, "The workspace they go into")->required();
+    cmd->add_option("PATH", a->paths,
+                    "Files, directories (all below) or glob patterns of FROM, relative to it")
+        ->required();
+    cmd->add_option("--dir", a->into, "A directory of INTO to put them under (made if missing)");
+    cmd->add_flag("--published", a->published,
+                  "Each file's newest published version (files with none are skipped)");
+    cmd->add_option("--server", a->server, "The server (default: the only one logged in to)");
+    cmd->add_flag("--json", a->json, "Machine-readable output");
+    cmd->callback([a, run] { *run = [a] { return Project(*a); }; });
   }
   auto* task = app.add_subcommand("task", "Tasks for a running instance (pipelines)");
   task->require_subcommand(1);

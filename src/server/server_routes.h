@@ -84,5 +84,6 @@ void RegisterObjectRoutes(httplib::Server& server, ServerContext& ctx);
 void RegisterEventRoutes(httplib::Server& server, ServerContext& ctx);
 void RegisterInstanceRoutes(httplib::Server& server, ServerContext& ctx);
 void RegisterLockRoutes(httplib::Server& server, ServerContext& ctx);
+void RegisterProjectionRoutes(httplib::Server& server, ServerContext& ctx);
 
 }  // namespace reel::server_internal

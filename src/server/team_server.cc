@@ -232,6 +232,7 @@ Result<std::unique_ptr<TeamServer>> TeamServer::Start(TeamDirectory* team,
   server_internal::RegisterEventRoutes(server, impl->ctx);
   server_internal::RegisterInstanceRoutes(server, impl->ctx);
   server_internal::RegisterLockRoutes(server, impl->ctx);
+  server_internal::RegisterProjectionRoutes(server, impl->ctx);
 
   if (where.port == 0) {
     impl->port = server.bind_to_any_port(where.host);
