@@ -251,6 +251,13 @@ Status RecordLockEvent(CatalogTxn& tx, InodeId ino, bool taken, TimeNs now) {
   return Append(tx, e);
 }
 
+Status RecordTaskEvent(CatalogTxn& tx, InodeId dir, uint64_t task, TimeNs now) {
+  REEL_ASSIGN_OR_RETURN(Attributes attr, tx.LoadInode(dir));
+  REEL_ASSIGN_OR_RETURN(ChangeEvent e, EventAtFirstName(tx, ChangeKind::kTask, attr, now));
+  e.version = task;
+  return Append(tx, e);
+}
+
 Status CheckEventQuery(const EventQuery& query) {
   if (query.limit == 0 || query.limit > kMaxEventsPerRead) {
     return Status::InvalidArgument("read 1 to " + std::to_string(kMaxEventsPerRead) +

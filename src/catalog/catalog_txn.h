@@ -110,6 +110,8 @@ class CatalogTxn {
 // Records that an instance took its first lock on the file `ino` or let go of its last
 // (ChangeKind::kLockTaken / kLockReleased), under the file's first name.
 [[nodiscard]] Status RecordLockEvent(CatalogTxn& tx, InodeId ino, bool taken, TimeNs now);
+// Records that task `task` was sent to an instance of the workspace whose directory is `dir`.
+[[nodiscard]] Status RecordTaskEvent(CatalogTxn& tx, InodeId dir, uint64_t task, TimeNs now);
 // Records that the attributes of `attr` changed (SetAttributes of a backend).
 [[nodiscard]] Status RecordChanged(CatalogTxn& tx, const Attributes& attr, TimeNs now);
 // InvalidArgument unless 1 <= query.limit <= kMaxEventsPerRead.

@@ -266,6 +266,9 @@ enum class ChangeKind : uint8_t {
   // byte-range lock or a lock-on-open), or let go of its last one (or its lease lapsed).
   kLockTaken = 11,
   kLockReleased = 12,
+  // A task was sent to an instance of the workspace (`version`: the task's id), under the
+  // workspace's directory: its instances look at their queues at once.
+  kTask = 13,
 };
 
 // Whether an event of `kind` made or took away a name (not only changed a file's content or
@@ -273,7 +276,8 @@ enum class ChangeKind : uint8_t {
 inline bool ChangesNames(ChangeKind kind) {
   return kind != ChangeKind::kVersion && kind != ChangeKind::kPublished &&
          kind != ChangeKind::kChanged && kind != ChangeKind::kConflict &&
-         kind != ChangeKind::kLockTaken && kind != ChangeKind::kLockReleased;
+         kind != ChangeKind::kLockTaken && kind != ChangeKind::kLockReleased &&
+         kind != ChangeKind::kTask;
 }
 
 struct ChangeEvent {

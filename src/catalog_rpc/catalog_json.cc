@@ -140,6 +140,8 @@ std::string_view ChangeKindName(ChangeKind kind) {
       return "lock_taken";
     case ChangeKind::kLockReleased:
       return "lock_released";
+    case ChangeKind::kTask:
+      return "task";
   }
   return "created";
 }
@@ -148,7 +150,8 @@ Result<ChangeKind> ParseChangeKind(std::string_view name) {
   for (auto k : {ChangeKind::kCreated, ChangeKind::kLinked, ChangeKind::kRemoved,
                  ChangeKind::kTrashed, ChangeKind::kRenamed, ChangeKind::kRestored,
                  ChangeKind::kVersion, ChangeKind::kPublished, ChangeKind::kChanged,
-                 ChangeKind::kConflict, ChangeKind::kLockTaken, ChangeKind::kLockReleased}) {
+                 ChangeKind::kConflict, ChangeKind::kLockTaken, ChangeKind::kLockReleased,
+                 ChangeKind::kTask}) {
     if (ChangeKindName(k) == name) return k;
   }
   return Status::InvalidArgument("unknown event kind \"" + std::string(name.substr(0, 32)) +
@@ -440,7 +443,7 @@ void to_json(json& j, const ChangeEvent& v) {
   if (v.parent != 0) j["parent"] = v.parent;
   if (v.old_parent != 0) j["old_parent"] = v.old_parent;
   if (v.kind == ChangeKind::kVersion || v.kind == ChangeKind::kPublished ||
-      v.kind == ChangeKind::kConflict) {
+      v.kind == ChangeKind::kConflict || v.kind == ChangeKind::kTask) {
     j["version"] = v.version;
   }
   if (v.kind == ChangeKind::kVersion || v.kind == ChangeKind::kConflict) {

@@ -59,6 +59,7 @@ std::string Describe(const ChangeEvent& e) {
         break;
     }
   }
+  if (e.kind == ChangeKind::kTask) details.push_back("task " + std::to_string(e.version));
   if (e.kind == ChangeKind::kLockTaken || e.kind == ChangeKind::kLockReleased) {
     if (!e.instance.empty()) details.push_back("instance " + e.instance);
   }

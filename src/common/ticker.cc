@@ -8,10 +8,11 @@ void Ticker::Start(std::chrono::milliseconds every, std::function<void()> tick) 
   thread_ = std::thread([this, every, tick = std::move(tick)] {
     std::unique_lock<std::mutex> lock(mu_);
     while (!stopping_) {
+      woken_ = false;
       lock.unlock();
       tick();
       lock.lock();
-      cv_.wait_for(lock, every, [this] { return stopping_; });
+      cv_.wait_for(lock, every, [this] { return stopping_ || woken_; });
     }
   });
 }
@@ -26,6 +27,14 @@ bool Ticker::Stop() {
   cv_.notify_all();
   if (thread_.joinable()) thread_.join();
   return first;
+}
+
+void Ticker::Wake() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    woken_ = true;
+  }
+  cv_.notify_all();
 }
 
 bool Ticker::stopping() const {

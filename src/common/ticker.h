@@ -21,13 +21,17 @@ class Ticker {
   void Start(std::chrono::milliseconds every, std::function<void()> tick);
   // Returns once the thread is gone; true the first time (the ticker was running or never ran).
   bool Stop();
+  // Ends the wait for the next tick at once (a tick running finishes first; a wake during it
+  // makes the next one follow at once).
+  void Wake();
   // Whether Stop() was called: a long tick may end early.
   bool stopping() const;
 
  private:
-  mutable std::mutex mu_;  // guards stopping_
+  mutable std::mutex mu_;  // guards stopping_, woken_
   std::condition_variable cv_;
   bool stopping_ = false;
+  bool woken_ = false;
   std::thread thread_;
 };
 

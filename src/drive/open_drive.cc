@@ -3,6 +3,7 @@
 #include <openssl/crypto.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <utility>
 
 #include <spdlog/spdlog.h>
@@ -52,9 +53,9 @@ OpenedDrive& OpenedDrive::operator=(OpenedDrive&& other) noexcept {
 }
 
 void OpenedDrive::Close() {
+  feed.reset();      // its thread calls into the engine and wakes the task runner
   tasks.reset();     // a task runs through placement and the engine
   reporter.reset();  // its last report reads the engine, the cache and the queue
-  feed.reset();  // its thread calls into the engine
   placement.reset();
   transfers.reset();
   if (backups) {
@@ -250,14 +251,19 @@ Result<OpenedDrive> OpenDrive(const Manifest& manifest, const DriveLock& lock) {
   if (parts.feed) {
     CachedCatalog* cache = parts.cache;
     Engine* engine = drive.engine.get();
+    TaskRunner* tasks = parts.tasks.get();  // stopped after the feed (Close)
     Status followed = parts.feed->Start(
-        [cache, engine](const std::vector<ChangeEvent>& events, bool missed) {
+        [cache, engine, tasks](const std::vector<ChangeEvent>& events, bool missed) {
           if (missed) {
             cache->ForgetAll();
           } else {
             cache->Forget(events);
           }
           engine->ApplyRemoteChanges(events);
+          const bool task = std::any_of(events.begin(), events.end(), [](const ChangeEvent& e) {
+            return e.kind == ChangeKind::kTask;
+          });
+          if (tasks != nullptr && (task || missed)) tasks->Wake();
         });
     if (!followed.ok()) {
       spdlog::warn("change feed: {}; other machines' changes show when the metadata cache "

@@ -241,6 +241,7 @@ void EngineImpl::ApplyRemoteChanges(const std::vector<ChangeEvent>& events) {
     return std::filesystem::path(path).filename().string();
   };
   for (const ChangeEvent& e : events) {
+    if (e.kind == ChangeKind::kTask) continue;  // for the task runner
     if (e.kind == ChangeKind::kLockTaken || e.kind == ChangeKind::kLockReleased) {
       if (e.kind == ChangeKind::kLockReleased && locks_) locks_->ReleasedElsewhere(e.ino);
       continue;

@@ -239,10 +239,17 @@ void CachedCatalog::ForgetNameIn(InodeId parent, const std::string& name, bool o
   if (!outcome_known) listed_.erase(parent);
 }
 
+namespace {
+// Locks and tasks change nothing the cache keeps.
+bool ChangesNothingKept(ChangeKind kind) {
+  return kind == ChangeKind::kLockTaken || kind == ChangeKind::kLockReleased ||
+         kind == ChangeKind::kTask;
+}
+}  // namespace
+
 void CachedCatalog::Forget(const std::vector<ChangeEvent>& events) {
-  // Locks change nothing the cache keeps.
   const bool any = std::any_of(events.begin(), events.end(), [](const ChangeEvent& e) {
-    return e.kind != ChangeKind::kLockTaken && e.kind != ChangeKind::kLockReleased;
+    return !ChangesNothingKept(e.kind);
   });
   if (!any) return;
   std::lock_guard<std::mutex> lock(mu_);
@@ -260,7 +267,7 @@ void CachedCatalog::Forget(const std::vector<ChangeEvent>& events) {
     if (listed != listed_.end()) listed->second.value = false;  // no longer whole
   };
   for (const ChangeEvent& e : events) {
-    if (e.kind == ChangeKind::kLockTaken || e.kind == ChangeKind::kLockReleased) continue;
+    if (ChangesNothingKept(e.kind)) continue;
     attrs_.erase(e.ino);
     xattr_names_.erase(e.ino);
     for (auto x = xattrs_.lower_bound({e.ino, std::string()});

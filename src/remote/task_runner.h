@@ -31,6 +31,8 @@ class TaskRunner {
   void Start(Run run);
   // Ends the wait for the next poll at once; a task running finishes first.
   void Stop();
+  // Polls now: a task was sent to an instance of the workspace (a `task` event of its feed).
+  void Wake() { ticker_.Wake(); }
   // Tasks run to an end (done or failed) and reported.
   uint64_t finished() const { return finished_.load(); }
 

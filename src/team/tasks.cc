@@ -3,7 +3,9 @@
 #include <array>
 #include <string_view>
 
+#include "catalog/catalog_txn.h"
 #include "catalog/postgres/pg_pool.h"
+#include "catalog/postgres/pg_txn.h"
 #include "team/team_directory.h"
 #include "team/team_queries.h"
 
@@ -113,7 +115,13 @@ Result<TaskInfo> TeamDirectory::CreateTask(const std::string& instance, const st
     const uint64_t id = made.U64(0, 0);
     REEL_RETURN_IF_ERROR(team::RecordRequestIn(c, request, what, std::to_string(id)));
     REEL_ASSIGN_OR_RETURN(out, TaskIn(c, id));
-    return Status::Ok();
+    // The instances of the workspace hear of it in its feed (and look at their queues).
+    REEL_ASSIGN_OR_RETURN(PgRows root, c.Query("SELECT w.root FROM instances i JOIN workspaces "
+                                               "w ON w.id = i.workspace_id WHERE i.name = $1",
+                                               instance));
+    postgres::PgTxn tx(c, {request.caller.name, request.instance});
+    REEL_RETURN_IF_ERROR(RecordTaskEvent(tx, root.U64(0, 0), id, request.now));
+    return tx.Finish();
   }));
   return out;
 }

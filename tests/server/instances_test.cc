@@ -1,5 +1,6 @@
 // Instances: what each mount reports of itself, who sees it, and when it counts as offline.
 #include "remote/instance_reporter.h"
+#include "remote/remote_catalog.h"
 #include "remote/task_runner.h"
 #include "team_server_fixture.h"
 
@@ -166,6 +167,17 @@ TEST_F(TeamServerTest, TasksGoToAnInstanceFromItsWorkspacesWritersAndOnlyItsUser
     EXPECT_CODE(bob.SendTask("m-alice-01", "pin", bad), Code::kInvalidArgument) << bad;
   }
   ASSERT_OK_AND_ASSIGN(TaskView whole, bob.SendTask("m-alice-01", "hydrate", ""));
+  // The workspace's feed tells its instances, which look at their queues then.
+  RemoteCatalog feed(OptionsFor(alice_), "show1");
+  std::vector<uint64_t> told;
+  for (const ChangeEvent& e : EventsAfter(feed, 0)) {
+    if (e.kind == ChangeKind::kTask) {
+      told.push_back(e.version);
+      EXPECT_EQ(e.path, "") << "the workspace's own directory, as its members see it";
+      EXPECT_EQ(e.actor, "bob");
+    }
+  }
+  EXPECT_EQ(told, (std::vector<uint64_t>{sent.id, whole.id})) << "one event per task made";
 
   // The instance's user takes them, oldest first; members watch; strangers see nothing.
   ASSERT_OK_AND_ASSIGN(auto queued, alice.Tasks("m-alice-01", "queued"));
