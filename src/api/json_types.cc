@@ -11,34 +11,6 @@ void Get(const json& j, const char* key, T& out) {
   j.at(key).get_to(out);
 }
 
-json LockJson(const LockHolderInfo& h) {
-  return json{{"flavor", LockFlavorName(h.lock.flavor)},
-              {"type", LockTypeName(h.lock.type)},
-              {"first", h.lock.first},
-              {"last", h.lock.last},
-              {"pid", h.lock.pid},
-              {"instance", h.instance},
-              {"user", h.user},
-              {"host", h.host},
-              {"since_ns", h.since}};
-}
-
-LockHolderInfo LockFrom(const json& j) {
-  LockHolderInfo h;
-  auto flavor = ParseLockFlavor(j.at("flavor").get<std::string>());
-  auto type = ParseLockType(j.at("type").get<std::string>());
-  if (flavor.ok()) h.lock.flavor = *flavor;
-  if (type.ok()) h.lock.type = *type;
-  Get(j, "first", h.lock.first);
-  Get(j, "last", h.lock.last);
-  Get(j, "pid", h.lock.pid);
-  Get(j, "instance", h.instance);
-  Get(j, "user", h.user);
-  Get(j, "host", h.host);
-  Get(j, "since_ns", h.since);
-  return h;
-}
-
 }  // namespace
 
 void to_json(json& j, const FileStatus& v) {
@@ -50,9 +22,7 @@ void to_json(json& j, const FileStatus& v) {
            {"dirty", v.dirty},
            {"current", v.current ? json(*v.current) : json(nullptr)},
            {"rejected", v.rejected}};
-  json locks = json::array();
-  for (const LockHolderInfo& h : v.locks) locks.push_back(LockJson(h));
-  j["locks"] = locks;
+  j["locks"] = v.locks;
 }
 
 void from_json(const json& j, FileStatus& v) {
@@ -67,9 +37,7 @@ void from_json(const json& j, FileStatus& v) {
   else v.current = cur.get<VersionInfo>();
   if (j.contains("rejected")) Get(j, "rejected", v.rejected);
   v.locks.clear();
-  if (j.contains("locks")) {
-    for (const json& l : j.at("locks")) v.locks.push_back(LockFrom(l));
-  }
+  if (j.contains("locks")) Get(j, "locks", v.locks);
 }
 
 void to_json(json& j, const GcReport& v) {

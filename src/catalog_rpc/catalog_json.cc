@@ -409,6 +409,40 @@ void from_json(const json& j, NewVersion& v) {
   if (j.contains("fence")) v.fence = j.at("fence").get<uint64_t>();
 }
 
+void to_json(json& j, const LockHolderInfo& v) {
+  j = json{{"ino", v.ino},
+           {"flavor", LockFlavorName(v.lock.flavor)},
+           {"type", LockTypeName(v.lock.type)},
+           {"owner", v.lock.owner},
+           {"first", v.lock.first},
+           {"last", v.lock.last},
+           {"pid", v.lock.pid},
+           {"session", v.session},
+           {"instance", v.instance},
+           {"user", v.user},
+           {"host", v.host},
+           {"since_ns", v.since}};
+}
+
+void from_json(const json& j, LockHolderInfo& v) {
+  Get(j, "ino", v.ino);
+  auto flavor = ParseLockFlavor(j.at("flavor").get<std::string>());
+  if (!flavor.ok()) throw std::invalid_argument(flavor.status().message());
+  v.lock.flavor = *flavor;
+  auto type = ParseLockType(j.at("type").get<std::string>());
+  if (!type.ok()) throw std::invalid_argument(type.status().message());
+  v.lock.type = *type;
+  Get(j, "owner", v.lock.owner);
+  Get(j, "first", v.lock.first);
+  Get(j, "last", v.lock.last);
+  Get(j, "pid", v.lock.pid);
+  Get(j, "session", v.session);
+  Get(j, "instance", v.instance);
+  Get(j, "user", v.user);
+  Get(j, "host", v.host);
+  Get(j, "since_ns", v.since);
+}
+
 void to_json(json& j, const TrashEntry& v) {
   j = json{{"id", v.id},
            {"ino", v.ino},

@@ -16,6 +16,7 @@
 #include <string>
 #include <string_view>
 
+#include "catalog/file_lock.h"
 #include "catalog/types.h"
 #include "common/status.h"
 
@@ -59,6 +60,10 @@ void to_json(nlohmann::json& j, const Version& v);
 void from_json(const nlohmann::json& j, Version& v);
 void to_json(nlohmann::json& j, const NewVersion& v);
 void from_json(const nlohmann::json& j, NewVersion& v);
+// A lock and its holder: {ino, flavor, type, owner, first, last, pid, session, instance, user,
+// host, since_ns} (team-api.md, Lock; the server adds the file's path).
+void to_json(nlohmann::json& j, const LockHolderInfo& v);
+void from_json(const nlohmann::json& j, LockHolderInfo& v);
 void to_json(nlohmann::json& j, const TrashEntry& v);
 void from_json(const nlohmann::json& j, TrashEntry& v);
 void to_json(nlohmann::json& j, const UnlinkResult& v);

@@ -28,16 +28,6 @@ WorkspaceView ReadWorkspace(const json& j) {
   return w;
 }
 
-template <typename T, typename F>
-Result<T> Decode(const Result<json>& r, const std::string& who, F read) {
-  if (!r.ok()) return r.status();
-  try {
-    return read(*r);
-  } catch (const std::exception& e) {
-    return Status::Internal("bad response from " + who + ": " + e.what());
-  }
-}
-
 }  // namespace
 
 std::string NewRequestId() { return "r-" + ToHex(SecureRandomBytes(16)); }

@@ -132,6 +132,18 @@ class TeamClient {
   std::shared_ptr<Connections> connections_;
 };
 
+// What `read` makes of answer `r` from server `who`: r's error, or Internal when the answer does
+// not have the shape `read` expects (it throws).
+template <typename T, typename F>
+Result<T> Decode(const Result<nlohmann::json>& r, const std::string& who, F read) {
+  if (!r.ok()) return r.status();
+  try {
+    return read(*r);
+  } catch (const std::exception& e) {
+    return Status::Internal("bad response from " + who + ": " + e.what());
+  }
+}
+
 // A new request id: "r-" + 32 random hex digits.
 [[nodiscard]] std::string NewRequestId();
 // A new instance id for a mount: "m-" + 32 random hex digits.

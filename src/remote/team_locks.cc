@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "catalog_rpc/catalog_json.h"
 #include "common/percent_encode.h"
 
 namespace reel {
@@ -11,35 +12,6 @@ using nlohmann::json;
 namespace {
 
 constexpr std::chrono::milliseconds kTick{500};
-
-LockHolderInfo HolderFrom(const json& j) {
-  LockHolderInfo h;
-  h.ino = j.at("ino").get<uint64_t>();
-  auto flavor = ParseLockFlavor(j.at("flavor").get<std::string>());
-  auto type = ParseLockType(j.at("type").get<std::string>());
-  if (flavor.ok()) h.lock.flavor = *flavor;
-  if (type.ok()) h.lock.type = *type;
-  h.lock.owner = j.at("owner").get<uint64_t>();
-  h.lock.first = j.at("first").get<uint64_t>();
-  h.lock.last = j.at("last").get<uint64_t>();
-  h.lock.pid = j.at("pid").get<uint32_t>();
-  h.session = j.at("session").get<uint64_t>();
-  h.instance = j.at("instance").get<std::string>();
-  h.user = j.at("user").get<std::string>();
-  h.host = j.at("host").get<std::string>();
-  h.since = j.at("since_ns").get<int64_t>();
-  return h;
-}
-
-// A server's answer that does not have the shape it should.
-template <typename T, typename F>
-Result<T> Decoded(const json& j, F decode) {
-  try {
-    return decode(j);
-  } catch (const std::exception& e) {
-    return Status::Corruption(std::string("unexpected answer from the team server: ") + e.what());
-  }
-}
 
 }  // namespace
 
@@ -149,7 +121,7 @@ Result<std::optional<LockHolderInfo>> TeamLocks::Call(InodeId ino, const FileLoc
       }
       return r.status();
     }
-    return Decoded<std::optional<LockHolderInfo>>(*r, [&](const json& j) {
+    return Decode<std::optional<LockHolderInfo>>(r, client_.url(), [&](const json& j) {
       const uint64_t now_session = j.at("session").get<uint64_t>();
       if (now_session != 0 && session_ == 0) {
         session_ = now_session;
@@ -158,7 +130,7 @@ Result<std::optional<LockHolderInfo>> TeamLocks::Call(InodeId ino, const FileLoc
       }
       std::optional<LockHolderInfo> conflict;
       if (j.contains("conflict")) {
-        conflict = HolderFrom(j.at("conflict"));
+        conflict = j.at("conflict").get<LockHolderInfo>();
         // Another machine's process ids mean nothing here.
         if (conflict->instance != instance_) conflict->lock.pid = 0;
       }
@@ -193,15 +165,14 @@ bool TeamLocks::Holds(InodeId ino) {
 }
 
 Result<std::vector<LockHolderInfo>> TeamLocks::Holders(InodeId ino) {
-  REEL_ASSIGN_OR_RETURN(json j, client_.Call("GET",
-                                             "/v1/workspaces/" + PercentEncode(workspace_) +
-                                                 "/locks?ino=" + std::to_string(ino),
-                                             nullptr));
-  return Decoded<std::vector<LockHolderInfo>>(j, [](const json& body) {
-    std::vector<LockHolderInfo> out;
-    for (const json& l : body.at("locks")) out.push_back(HolderFrom(l));
-    return out;
-  });
+  return Decode<std::vector<LockHolderInfo>>(
+      client_.Call("GET",
+                   "/v1/workspaces/" + PercentEncode(workspace_) + "/locks?ino=" +
+                       std::to_string(ino),
+                   nullptr),
+      client_.url(), [](const json& body) {
+        return body.at("locks").get<std::vector<LockHolderInfo>>();
+      });
 }
 
 void TeamLocks::WaitForRelease(InodeId /*ino*/, std::chrono::milliseconds max) {

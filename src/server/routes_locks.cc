@@ -10,6 +10,7 @@
 // Lock: {ino, path, flavor, type, owner, first, last, pid, session, instance, user, host,
 // since_ns}. flavor: posix, flock, open; type: read, write (unlock to release); bytes first..last
 // inclusive, last 9223372036854775807 running to the end of the file.
+#include "catalog_rpc/catalog_json.h"
 #include "server/server_routes.h"
 
 namespace reel::server_internal {
@@ -30,19 +31,9 @@ Result<uint64_t> NumberField(const json& body, const char* key, uint64_t fallbac
 }
 
 json LockJson(const LockHolderInfo& h, const std::string& path) {
-  return json{{"ino", h.ino},
-              {"path", path},
-              {"flavor", LockFlavorName(h.lock.flavor)},
-              {"type", LockTypeName(h.lock.type)},
-              {"owner", h.lock.owner},
-              {"first", h.lock.first},
-              {"last", h.lock.last},
-              {"pid", h.lock.pid},
-              {"session", h.session},
-              {"instance", h.instance},
-              {"user", h.user},
-              {"host", h.host},
-              {"since_ns", h.since}};
+  json j = h;
+  j["path"] = path;
+  return j;
 }
 
 // The path of `ino` in the workspace as `view` sees it ("" when it has none: in the trash).

@@ -176,6 +176,7 @@ Result<LockOutcome> TeamDirectory::SetLock(const Workspace& workspace, InodeId i
       REEL_RETURN_IF_ERROR(RecordLockEvent(tx, ino, /*taken=*/false, now));
     }
     bool held_before = false;
+    bool held_otherwise = false;  // locks of this session the change leaves as they are
     std::vector<FileLock> owned;  // this holder's of this flavor
     std::map<std::tuple<uint64_t, uint64_t, int>, TimeNs> owned_since;
     const LockHolderInfo* conflict = nullptr;
@@ -184,13 +185,13 @@ Result<LockOutcome> TeamDirectory::SetLock(const Workspace& workspace, InodeId i
       const FileLock& l = r.info.lock;
       if (mine != 0 && r.info.session == mine) {
         held_before = true;
-        if (l.owner == lock.owner) {
-          if (l.flavor == lock.flavor) {
-            owned.push_back(l);
-            owned_since[{l.first, l.last, static_cast<int>(l.type)}] = r.info.since;
-          }
+        if (l.owner == lock.owner && l.flavor == lock.flavor) {
+          owned.push_back(l);
+          owned_since[{l.first, l.last, static_cast<int>(l.type)}] = r.info.since;
           continue;
         }
+        held_otherwise = true;
+        if (l.owner == lock.owner) continue;
       }
       if (conflict == nullptr && LocksConflict(l, lock)) conflict = &r.info;
     }
@@ -221,7 +222,8 @@ Result<LockOutcome> TeamDirectory::SetLock(const Workspace& workspace, InodeId i
                                 "owner = $3 AND flavor = $4",
                                 I64(mine), I64(ino), I64(lock.owner),
                                 static_cast<int64_t>(lock.flavor)));
-    for (const FileLock& l : ApplyLock(owned, lock)) {
+    const std::vector<FileLock> after = ApplyLock(owned, lock);
+    for (const FileLock& l : after) {
       auto was = owned_since.find({l.first, l.last, static_cast<int>(l.type)});
       REEL_RETURN_IF_ERROR(c.Exec(
           "INSERT INTO file_locks (session, ino, flavor, owner, type, first, last, pid, since) "
@@ -230,10 +232,7 @@ Result<LockOutcome> TeamDirectory::SetLock(const Workspace& workspace, InodeId i
           static_cast<int64_t>(l.type), I64(l.first), I64(l.last), static_cast<int64_t>(l.pid),
           was != owned_since.end() ? was->second : now));
     }
-    REEL_ASSIGN_OR_RETURN(PgRows left, c.Query("SELECT 1 FROM file_locks WHERE session = $1 "
-                                               "AND ino = $2 LIMIT 1",
-                                               I64(mine), I64(ino)));
-    out.held = !left.empty();
+    out.held = held_otherwise || !after.empty();
     if (held_before != out.held) {
       REEL_RETURN_IF_ERROR(RecordLockEvent(tx, ino, /*taken=*/out.held, now));
     }
