@@ -12,6 +12,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -82,6 +83,12 @@ class Catalog {
   virtual Result<std::vector<VersionInfo>> ListVersions(InodeId ino) = 0;
   // Version `number` of `ino`; number 0 means the current one (NotFound if there is none).
   virtual Result<Version> GetVersion(InodeId ino, uint64_t number) = 0;
+  // For each of `inos`, in order: its newest version that is not rejected and is published or
+  // was made by `author` (what that member sees of the file in a workspace whose members see each
+  // other's published versions only); nullopt when it has none, or is not a regular file, or is
+  // gone. The default asks ListVersions of each.
+  virtual Result<std::vector<std::optional<VersionInfo>>> NewestSharedVersions(
+      const std::vector<InodeId>& inos, const std::string& author);
 
   // --- extended attributes ---
   virtual Result<std::string> GetXattr(InodeId ino, const std::string& name) = 0;

@@ -20,6 +20,26 @@ Result<std::vector<std::vector<std::string>>> Catalog::ListXattrsOf(
   return out;
 }
 
+Result<std::vector<std::optional<VersionInfo>>> Catalog::NewestSharedVersions(
+    const std::vector<InodeId>& inos, const std::string& author) {
+  std::vector<std::optional<VersionInfo>> out(inos.size());
+  for (size_t k = 0; k < inos.size(); ++k) {
+    Result<std::vector<VersionInfo>> versions = ListVersions(inos[k]);
+    if (!versions.ok()) {
+      const Code code = versions.status().code();
+      if (code == Code::kNotFound || code == Code::kInvalidArgument) continue;
+      return versions.status();
+    }
+    for (auto v = versions->rbegin(); v != versions->rend(); ++v) {
+      if (v->kind != VersionKind::kRejected && (v->published > 0 || v->author == author)) {
+        out[k] = std::move(*v);
+        break;
+      }
+    }
+  }
+  return out;
+}
+
 namespace {
 
 constexpr std::string_view kSqliteMemory = "sqlite::memory:";

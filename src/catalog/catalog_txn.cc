@@ -597,6 +597,7 @@ Result<VersionInfo> AppendVersion(CatalogTxn& tx, const Attributes& attr, const 
   info.message = v.message;
   info.chunk_count = static_cast<uint32_t>(v.chunks.size());
   info.commit_id = v.commit_id;
+  info.author = v.author;
   REEL_ASSIGN_OR_RETURN(info.id, tx.InsertVersion(attr.ino, info, v.chunks, uses));
   info.head = attr.version;
   if (!rejected) {

@@ -90,6 +90,11 @@ class CatalogWrapper : public Catalog {
     REEL_ASSIGN_OR_RETURN(Catalog* c, Target());
     return c->SetXattr(ino, name, value, create_only, replace_only);
   }
+  Result<std::vector<std::optional<VersionInfo>>> NewestSharedVersions(
+      const std::vector<InodeId>& inos, const std::string& author) override {
+    REEL_ASSIGN_OR_RETURN(Catalog* c, Target());
+    return c->NewestSharedVersions(inos, author);
+  }
   Result<std::vector<std::vector<std::string>>> ListXattrsOf(
       const std::vector<InodeId>& inos) override {
     REEL_ASSIGN_OR_RETURN(Catalog* c, Target());

@@ -139,6 +139,10 @@ struct VersionInfo {
   // The id of the staging record this version was committed from (0: none, e.g. a restore or
   // a checkpoint of unchanged content). Crash recovery matches staging records by it.
   uint64_t commit_id = 0;
+  // Who made it: the team member a team server committed it for (NewVersion::author); "" on a
+  // drive of one's own. In a workspace with `share = "on-publish"`, the other members see a
+  // version only once it is published (server/workspace_catalog.h).
+  std::string author;
   // CommitVersion's answer only. Set when the commit's base was no longer current: what the
   // policy did. With kKeepBoth this describes the conflict copy's first version, and
   // `conflict_copy` is the copy; `head` is the file's current version number afterwards.
@@ -168,7 +172,8 @@ struct NewVersion {
   // When `base` is no longer current. A team server sets it from the workspace (a client's
   // request never carries it).
   ConflictPolicy on_conflict = ConflictPolicy::kLastWriterWins;
-  // Who commits: names a conflict copy. A team server sets it to the signed-in user.
+  // Who commits: recorded as VersionInfo::author and names a conflict copy. A team server sets
+  // it to the signed-in user.
   std::string author;
   // The lock session (fencing token) under which this machine held a write lock on the file
   // while it wrote this content (0: none). A team server refuses to make current a commit whose

@@ -334,6 +334,7 @@ void to_json(json& j, const VersionInfo& v) {
                          : v.published < 0 ? "pending"
                                            : "no"},
            {"commit_id", v.commit_id}};
+  if (!v.author.empty()) j["author"] = v.author;
   if (v.published > 0) {
     j["published_at"] = FormatIsoUtc(v.published);
     j["published_ns"] = v.published;
@@ -359,6 +360,7 @@ void from_json(const json& j, VersionInfo& v) {
   v.message = BytesFrom(j.at("message"));
   Get(j, "chunk_count", v.chunk_count);
   v.commit_id = j.value("commit_id", uint64_t{0});
+  v.author = j.value("author", std::string());
   if (j.contains("published")) {
     std::string p = j.at("published").get<std::string>();
     v.published = p == "pending" ? -1 : 0;

@@ -73,10 +73,26 @@ int Versions(const PathArgs& a) {
               << std::endl;
     return kExitOk;
   }
-  Table t({"VERSION", "TIME", "SIZE", "KIND", "MESSAGE"}, {true, false, true, false, false});
+  // On a team drive every version has an author, and whether it is published decides who
+  // else sees it (share = "on-publish").
+  const bool team = std::any_of(versions->begin(), versions->end(),
+                                [](const VersionInfo& v) { return !v.author.empty(); });
+  std::vector<std::string> headers = {"VERSION", "TIME", "SIZE", "KIND", "MESSAGE"};
+  std::vector<bool> right = {true, false, true, false, false};
+  if (team) {
+    headers.insert(headers.begin() + 4, {"AUTHOR", "PUBLISHED"});
+    right.insert(right.begin() + 4, {false, false});
+  }
+  Table t(headers, right);
   for (const auto& v : *versions) {
-    t.AddRow({std::to_string(v.number), FormatLocalTime(v.created), FormatSize(v.size),
-              std::string(VersionKindName(v.kind)), v.message});
+    std::vector<std::string> row = {std::to_string(v.number), FormatLocalTime(v.created),
+                                    FormatSize(v.size), std::string(VersionKindName(v.kind)),
+                                    v.message};
+    if (team) {
+      const char* published = v.published > 0 ? "yes" : v.published < 0 ? "pending" : "no";
+      row.insert(row.begin() + 4, {v.author, published});
+    }
+    t.AddRow(std::move(row));
   }
   std::cout << t.Render();
   return kExitOk;

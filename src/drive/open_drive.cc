@@ -26,6 +26,7 @@
 #include "remote/team_client.h"
 #include "store/object_store.h"
 #include "tiers/placement.h"
+#include "tiers/publish_requests.h"
 #include "tiers/tiered_store.h"
 #include "tiers/transfer_engine.h"
 
@@ -221,6 +222,12 @@ Result<OpenedDrive> OpenDrive(const Manifest& manifest, const DriveLock& lock) {
 
   EngineOptions options = ToEngineOptions(manifest);
   REEL_RETURN_IF_ERROR(MakeDirs(options.staging_dir, 0700));
+  // A team workspace that publishes every save answers a commit with its publish requested:
+  // Placement uploads it.
+  auto publish_requests = std::make_shared<PublishRequests>();
+  options.on_committed = [publish_requests](InodeId ino, const VersionInfo& v) {
+    if (v.published < 0) publish_requests->Add(ino, v.number);
+  };
 
   REEL_ASSIGN_OR_RETURN(DriveParts parts, manifest.IsTeam() ? OpenTeamDrive(manifest, *local)
                                                            : OpenOwnDrive(manifest));
@@ -276,8 +283,9 @@ Result<OpenedDrive> OpenDrive(const Manifest& manifest, const DriveLock& lock) {
   drive.transfers =
       std::make_unique<TransferEngine>(catalog_ptr, drive.machine.get(), tiered_ptr,
                                        manifest.transfer_threads);
-  drive.placement = std::make_unique<Placement>(catalog_ptr, drive.machine.get(), tiered_ptr,
-                                                drive.transfers.get());
+  drive.placement = std::make_unique<Placement>(
+      catalog_ptr, drive.machine.get(), tiered_ptr, drive.transfers.get(),
+      manifest.IsTeam() ? publish_requests : nullptr);
   REEL_RETURN_IF_ERROR(drive.placement->Start());
   REEL_RETURN_IF_ERROR(drive.transfers->Start());
   if (parts.reporter) {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "catalog/types.h"
@@ -33,6 +34,9 @@ struct EngineOptions {
   // How chunks are named (and checked when read): plain SHA-256, or keyed in an encrypted
   // workspace (chunking/chunk_cipher.h).
   ChunkNames chunk_names;
+  // Called on the committing thread after each version this engine commits (`ino`: the file the
+  // version is of, a conflict copy's when the commit made one). Must not block for long.
+  std::function<void(InodeId ino, const VersionInfo& version)> on_committed;
 };
 
 }  // namespace reel

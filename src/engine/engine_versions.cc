@@ -144,6 +144,9 @@ Result<VersionInfo> EngineImpl::CommitLayer(FileState& fs, VersionKind kind,
     locks_->Committed(fs.ino, nv.fence);
     ReleaseOpenLockIfIdle(fs.ino);
   }
+  if (options_.on_committed) {
+    options_.on_committed(info.conflict_copy != 0 ? info.conflict_copy : fs.ino, info);
+  }
   return info;
 }
 
@@ -260,7 +263,9 @@ void EngineImpl::ApplyRemoteChanges(const std::vector<ChangeEvent>& events) {
   {
     std::lock_guard lock(files_mu_);
     for (const ChangeEvent& e : events) {
-      if (e.kind == ChangeKind::kVersion && files_.count(e.ino) != 0) {
+      // A publish changes the content members of an on-publish workspace see.
+      const bool content = e.kind == ChangeKind::kVersion || e.kind == ChangeKind::kPublished;
+      if (content && files_.count(e.ino) != 0) {
         changed_elsewhere_[e.ino] = {e.parent, base_name(e.path)};
       }
     }

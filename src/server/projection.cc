@@ -88,7 +88,8 @@ Result<std::optional<Version>> SourceVersion(Catalog& source, const Found& f, bo
     REEL_ASSIGN_OR_RETURN(std::vector<VersionInfo> versions, source.ListVersions(f.attr.ino));
     number = 0;
     for (const VersionInfo& v : versions) {
-      if (v.published != 0 && v.kind != VersionKind::kRejected) number = std::max(number, v.number);
+      // A publish still pending (-1) is not published yet.
+      if (v.published > 0 && v.kind != VersionKind::kRejected) number = std::max(number, v.number);
     }
     if (number == 0) return std::optional<Version>();
   }
@@ -193,7 +194,12 @@ Result<ProjectionResult> Project(Catalog& source, Catalog& dest, const std::stri
     v.message = "projected from " + origin + "/" + f.path + " v" +
                 std::to_string(version->info.number);
     v.mtime = f.attr.mtime;
-    REEL_RETURN_IF_ERROR(dest.CommitVersion(file.ino, v, now).status());
+    REEL_ASSIGN_OR_RETURN(VersionInfo made, dest.CommitVersion(file.ino, v, now));
+    // Published content is on the cloud tier whichever file names it: the projected version is
+    // published too (and reaches the members of an on-publish destination at once).
+    if (version->info.published > 0 && made.published <= 0) {
+      REEL_RETURN_IF_ERROR(dest.MarkPublished(file.ino, made.number, now));
+    }
     ++result.files;
     result.bytes += v.size;
   }

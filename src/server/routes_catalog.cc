@@ -38,7 +38,8 @@ void RegisterCatalogRoutes(httplib::Server& server, ServerContext& ctx) {
           REEL_ASSIGN_OR_RETURN(auto member, MemberOf(ctx, name, request.caller));
           const auto& [workspace, role] = member;
           if (call->kind == CatalogCallKind::kRead) {
-            WorkspaceCatalog view(ctx.team->catalog(), workspace, role, *ctx.index);
+            WorkspaceCatalog view(ctx.team->catalog(), workspace, role, *ctx.index,
+                                  request.caller.name);
             return ServeCatalogCall(view, *call, args);
           }
           // Checked before the transaction: no database connection waits on the store.

@@ -60,7 +60,9 @@ void RegisterProjectionRoutes(httplib::Server& server, ServerContext& ctx) {
         ctx.team->ChangeCatalog(
             request, what,
             [&](Catalog& in_txn, const LockFence& fence) -> Result<std::string> {
-              WorkspaceCatalog src(in_txn, source.first, source.second, *ctx.index);
+              // What the caller sees of the source (its share setting) is what is projected.
+              WorkspaceCatalog src(in_txn, source.first, source.second, *ctx.index,
+                                   request.caller.name);
               WorkspaceCatalog dst(in_txn, dest.first, dest.second, *ctx.index,
                                    request.caller.name, &fence);
               REEL_ASSIGN_OR_RETURN(ProjectionResult r,

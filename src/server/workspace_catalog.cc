@@ -1,5 +1,6 @@
 #include "server/workspace_catalog.h"
 
+#include <algorithm>
 #include <string>
 #include <unordered_set>
 #include <utility>
@@ -69,6 +70,42 @@ Result<InodeId> WorkspaceCatalog::Inside(InodeId ino) {
   return real;
 }
 
+bool WorkspaceCatalog::MemberView() const { return !caller_.empty(); }
+
+bool WorkspaceCatalog::Sees(const VersionInfo& v) const {
+  return !MemberView() || v.published > 0 || v.author == caller_;
+}
+
+Status WorkspaceCatalog::AsSeen(const std::vector<Attributes*>& attrs) {
+  if (!MemberView()) return Status::Ok();
+  std::vector<Attributes*> files;
+  std::vector<InodeId> inos;
+  for (Attributes* a : attrs) {
+    if (a->type != FileType::kRegular || a->version == 0) continue;
+    files.push_back(a);
+    inos.push_back(a->ino);
+  }
+  if (inos.empty()) return Status::Ok();
+  REEL_ASSIGN_OR_RETURN(auto seen, team_.NewestSharedVersions(inos, caller_));
+  for (size_t k = 0; k < files.size() && k < seen.size(); ++k) {
+    Attributes& a = *files[k];
+    if (!seen[k]) {  // nothing of it published yet
+      a.version = 0;
+      a.size = 0;
+    } else if (seen[k]->number != a.version) {
+      a.version = seen[k]->number;
+      a.size = seen[k]->size;
+      a.mtime = seen[k]->created;
+    }
+  }
+  return Status::Ok();
+}
+
+Result<Attributes> WorkspaceCatalog::AsSeen(Attributes a) {
+  REEL_RETURN_IF_ERROR(AsSeen(std::vector<Attributes*>{&a}));
+  return a;
+}
+
 Status WorkspaceCatalog::Writer() const {
   if (role_ >= Role::kWriter) return Status::Ok();
   return Status::PermissionDenied("you are a reader of workspace \"" + workspace_.name +
@@ -97,12 +134,14 @@ Result<TrashEntry> WorkspaceCatalog::OwnTrashEntry(uint64_t id) {
 Result<Attributes> WorkspaceCatalog::Lookup(InodeId parent, const std::string& name) {
   REEL_ASSIGN_OR_RETURN(InodeId p, Inside(parent));
   REEL_ASSIGN_OR_RETURN(Attributes a, team_.Lookup(p, name));
+  REEL_ASSIGN_OR_RETURN(a, AsSeen(a));
   return Out(a);
 }
 
 Result<Attributes> WorkspaceCatalog::GetAttributes(InodeId ino) {
   REEL_ASSIGN_OR_RETURN(InodeId i, Inside(ino));
   REEL_ASSIGN_OR_RETURN(Attributes a, team_.GetAttributes(i));
+  REEL_ASSIGN_OR_RETURN(a, AsSeen(a));
   return Out(a);
 }
 
@@ -110,6 +149,9 @@ Result<std::vector<DirEntry>> WorkspaceCatalog::ReadDir(InodeId parent, uint64_t
                                                         size_t limit) {
   REEL_ASSIGN_OR_RETURN(InodeId p, Inside(parent));
   REEL_ASSIGN_OR_RETURN(std::vector<DirEntry> entries, team_.ReadDir(p, after, limit));
+  std::vector<Attributes*> attrs;
+  for (DirEntry& e : entries) attrs.push_back(&e.attr);
+  REEL_RETURN_IF_ERROR(AsSeen(attrs));
   for (DirEntry& e : entries) e.attr = Out(e.attr);
   return entries;
 }
@@ -167,6 +209,7 @@ Result<Attributes> WorkspaceCatalog::Link(InodeId ino, InodeId new_parent,
   REEL_ASSIGN_OR_RETURN(InodeId i, Inside(ino));
   REEL_ASSIGN_OR_RETURN(InodeId p, Inside(new_parent));
   REEL_ASSIGN_OR_RETURN(Attributes a, team_.Link(i, p, new_name, now));
+  REEL_ASSIGN_OR_RETURN(a, AsSeen(a));
   return Out(a);
 }
 
@@ -200,6 +243,7 @@ Result<Attributes> WorkspaceCatalog::SetAttributes(InodeId ino, const AttrUpdate
   REEL_RETURN_IF_ERROR(Writer());
   REEL_ASSIGN_OR_RETURN(InodeId i, Inside(ino));
   REEL_ASSIGN_OR_RETURN(Attributes a, team_.SetAttributes(i, update, now));
+  REEL_ASSIGN_OR_RETURN(a, AsSeen(a));
   return Out(a);
 }
 
@@ -230,6 +274,10 @@ Result<VersionInfo> WorkspaceCatalog::CommitVersion(InodeId ino, const NewVersio
     mine.fenced = !live;
   }
   REEL_ASSIGN_OR_RETURN(VersionInfo info, team_.CommitVersion(i, mine, now));
+  const InodeId file = info.conflict_copy != 0 ? info.conflict_copy : i;
+  if (workspace_.share == "on-close" && info.kind != VersionKind::kRejected) {
+    REEL_RETURN_IF_ERROR(PublishEverySave(file, mine.chunks, now, info));
+  }
   if (info.conflict_copy != 0) {
     index_.Remember(info.conflict_copy, workspace_.name);
     info.conflict_copy = Out(info.conflict_copy);
@@ -237,14 +285,48 @@ Result<VersionInfo> WorkspaceCatalog::CommitVersion(InodeId ino, const NewVersio
   return info;
 }
 
+Status WorkspaceCatalog::PublishEverySave(InodeId file, const std::vector<ChunkRef>& chunks,
+                                          TimeNs now, VersionInfo& info) {
+  std::vector<ChunkId> ids;
+  for (const ChunkRef& c : chunks) {
+    if (!IsHole(c.id)) ids.push_back(c.id);
+  }
+  REEL_ASSIGN_OR_RETURN(std::vector<TierMask> tiers, team_.GetChunkTiers(ids));
+  const bool on_cloud = std::all_of(tiers.begin(), tiers.end(),
+                                    [](TierMask t) { return (t & kTierCloud) != 0; });
+  if (on_cloud) {  // nothing to upload (content the team has, a projection of published work)
+    REEL_RETURN_IF_ERROR(team_.MarkPublished(file, info.number, now));
+    info.published = now;
+  } else {  // the author's mount uploads it (a pending publish in its answer) and marks it
+    REEL_RETURN_IF_ERROR(team_.RequestPublish(file, info.number));
+    info.published = -1;
+  }
+  return Status::Ok();
+}
+
 Result<std::vector<VersionInfo>> WorkspaceCatalog::ListVersions(InodeId ino) {
   REEL_ASSIGN_OR_RETURN(InodeId i, Inside(ino));
-  return team_.ListVersions(i);
+  REEL_ASSIGN_OR_RETURN(std::vector<VersionInfo> all, team_.ListVersions(i));
+  std::vector<VersionInfo> seen;
+  for (VersionInfo& v : all) {
+    if (Sees(v)) seen.push_back(std::move(v));
+  }
+  return seen;
 }
 
 Result<Version> WorkspaceCatalog::GetVersion(InodeId ino, uint64_t number) {
   REEL_ASSIGN_OR_RETURN(InodeId i, Inside(ino));
-  return team_.GetVersion(i, number);
+  if (number == 0 && MemberView()) {  // the current one as the caller sees it
+    REEL_ASSIGN_OR_RETURN(Attributes a, GetAttributes(ino));
+    if (a.version == 0) return Status::NotFound("inode " + std::to_string(ino) + " has no version");
+    number = a.version;
+  }
+  REEL_ASSIGN_OR_RETURN(Version v, team_.GetVersion(i, number));
+  if (!Sees(v.info)) {
+    return Status::NotFound("inode " + std::to_string(ino) + " has no version " +
+                            std::to_string(number));
+  }
+  return v;
 }
 
 // --- extended attributes ---
@@ -311,6 +393,7 @@ Result<Attributes> WorkspaceCatalog::RestoreFromTrash(uint64_t trash_id, InodeId
   REEL_RETURN_IF_ERROR(OwnTrashEntry(trash_id).status());
   REEL_ASSIGN_OR_RETURN(InodeId p, Inside(parent));
   REEL_ASSIGN_OR_RETURN(Attributes a, team_.RestoreFromTrash(trash_id, p, name, now));
+  REEL_ASSIGN_OR_RETURN(a, AsSeen(a));
   return Out(a);
 }
 
@@ -348,6 +431,7 @@ Result<std::vector<TierMask>> WorkspaceCatalog::GetChunkTiers(const std::vector<
 Status WorkspaceCatalog::RequestPublish(InodeId ino, uint64_t number) {
   REEL_RETURN_IF_ERROR(Writer());
   REEL_ASSIGN_OR_RETURN(InodeId i, Inside(ino));
+  if (MemberView()) REEL_RETURN_IF_ERROR(GetVersion(ino, number).status());
   return team_.RequestPublish(i, number);
 }
 

@@ -7,6 +7,17 @@
 // the server's (PermissionDenied); Stats are the whole team drive's counts. The trash shows the workspace's own entries, with paths
 // relative to its root.
 //
+// What a member sees of the others' work (a call made for a member: `caller` set): a file's
+// newest version that is published or is the caller's own, so another's save reaches them once
+// it is published, its bytes on the cloud tier every member reaches (docs/collaboration.md).
+// Its size, version number and mtime (the version's time) are the file's attributes as the
+// caller sees them; a file with no such version shows empty (no version). ListVersions and
+// GetVersion show the caller's own versions and published ones only. Names, directories and the
+// other attributes are shared at once. The workspace's `share` decides who publishes: the
+// artist ("on-publish"), or every save is published as it is made ("on-close": a commit records a
+// publish request, answered `published = -1`, that the committing mount's uploads complete; or
+// is published at once when its chunks are on the cloud tier already).
+//
 // Which workspace an inode is in never changes (nothing moves between workspaces, and inode
 // numbers are never reused), so WorkspaceIndex remembers it for every call of the server.
 #pragma once
@@ -115,6 +126,17 @@ class WorkspaceCatalog final : public Catalog {
   Attributes Out(Attributes a) const;
   // The team catalog's number for the caller's `ino`, once it is known to be in the workspace.
   [[nodiscard]] Result<InodeId> Inside(InodeId ino);
+  // Whether the call is a member's (who sees the others' published versions only).
+  bool MemberView() const;
+  // share = "on-close": version `info` of `file` (the team catalog's number), made of `chunks`,
+  // is published, or its publish requested; `info` says which.
+  [[nodiscard]] Status PublishEverySave(InodeId file, const std::vector<ChunkRef>& chunks,
+                                        TimeNs now, VersionInfo& info);
+  // Whether the caller sees version `v` of a file.
+  bool Sees(const VersionInfo& v) const;
+  // `attrs` (the team catalog's numbers) as the caller sees them, in place: one query for all.
+  [[nodiscard]] Status AsSeen(const std::vector<Attributes*>& attrs);
+  [[nodiscard]] Result<Attributes> AsSeen(Attributes a);
   // PermissionDenied unless the caller may change the workspace.
   [[nodiscard]] Status Writer() const;
   // `path` (from the namespace's root) relative to the workspace's root; nullopt outside it.

@@ -8,6 +8,7 @@
 
 #include "catalog/catalog.h"
 #include "machine/machine_state.h"
+#include "tiers/publish_requests.h"
 #include "tiers/tiered_store.h"
 #include "tiers/transfer_engine.h"
 
@@ -27,8 +28,12 @@ std::vector<ChunkId> Ids(const std::vector<ChunkRef>& refs) {
 }  // namespace
 
 Placement::Placement(Catalog* catalog, MachineState* machine, TieredStore* store,
-                     TransferEngine* transfers)
-    : catalog_(catalog), machine_(machine), store_(store), transfers_(transfers) {}
+                     TransferEngine* transfers, std::shared_ptr<PublishRequests> requests)
+    : catalog_(catalog),
+      machine_(machine),
+      store_(store),
+      transfers_(transfers),
+      requests_(std::move(requests)) {}
 
 Placement::~Placement() { Stop(); }
 
@@ -44,6 +49,13 @@ Status Placement::Start() {
     std::lock_guard lock(mu_);
     check_wanted_ = true;
   });
+  if (requests_) {
+    requests_->SetWake([this] {
+      std::lock_guard lock(mu_);
+      check_wanted_ = true;
+      cv_.notify_all();
+    });
+  }
   std::lock_guard lock(mu_);
   stop_ = false;
   checker_ = std::thread([this] { CheckerLoop(); });
@@ -56,6 +68,7 @@ void Placement::Stop() {
     stop_ = true;
   }
   cv_.notify_all();
+  if (requests_) requests_->SetWake(nullptr);
   if (checker_.joinable()) checker_.join();
   transfers_->SetOnComplete(nullptr);
   store_->cache().SetProtected(nullptr);
@@ -63,11 +76,16 @@ void Placement::Stop() {
 
 void Placement::CheckerLoop() {
   uint64_t versions_seen = UINT64_MAX;  // the catalog's version count at the last reload
+  bool adopt_pending = requests_ != nullptr;
   std::unique_lock lock(mu_);
   while (!stop_) {
     bool check = check_wanted_;
     check_wanted_ = false;
     lock.unlock();
+    if (requests_) {
+      TakePublishRequests(adopt_pending);
+      adopt_pending = false;
+    }
     if (check) {
       auto marked = CheckPublishes();
       if (!marked.ok()) spdlog::warn("publish check: {}", marked.status().ToString());
@@ -163,6 +181,44 @@ Result<PlacementResult> Placement::Upload(InodeId ino, TierMask tier, bool publi
     cv_.notify_all();
   }
   return result;
+}
+
+Result<uint64_t> Placement::QueuePublishUploads(InodeId ino, uint64_t number, bool held_only) {
+  if (store_->shared(kTierCloud) == nullptr) return uint64_t{0};
+  REEL_ASSIGN_OR_RETURN(std::vector<ChunkRef> chunks, VersionChunks(ino, number));
+  REEL_ASSIGN_OR_RETURN(std::vector<TierMask> tiers, catalog_->GetChunkTiers(Ids(chunks)));
+  std::vector<TransferRequest> requests;
+  for (size_t i = 0; i < chunks.size() && i < tiers.size(); ++i) {
+    if ((tiers[i] & kTierCloud) != 0) continue;
+    if (held_only && !store_->cache().Contains(chunks[i].id)) continue;
+    requests.push_back({TransferKind::kUpload, chunks[i].id, chunks[i].length, kTierCloud});
+  }
+  if (!requests.empty()) REEL_RETURN_IF_ERROR(transfers_->Enqueue(requests).status());
+  return static_cast<uint64_t>(requests.size());
+}
+
+void Placement::TakePublishRequests(bool adopt_pending) {
+  std::vector<std::pair<InodeId, uint64_t>> versions = requests_->Take();
+  const size_t taken = versions.size();
+  if (adopt_pending) {
+    auto pending = catalog_->ListPendingPublishes();
+    if (pending.ok()) {
+      versions.insert(versions.end(), pending->begin(), pending->end());
+    } else {
+      spdlog::warn("pending publishes: {}", pending.status().ToString());
+    }
+  }
+  for (size_t k = 0; k < versions.size(); ++k) {
+    const auto& [ino, number] = versions[k];
+    Result<uint64_t> n = QueuePublishUploads(ino, number, /*held_only=*/k >= taken);
+    if (!n.ok() && n.status().code() != Code::kNotFound) {  // NotFound: purged meanwhile
+      spdlog::warn("publish of inode {} version {}: {}", ino, number, n.status().ToString());
+    }
+  }
+  if (!versions.empty()) {
+    std::lock_guard lock(mu_);
+    check_wanted_ = true;  // some may be complete already (their chunks were on the cloud tier)
+  }
 }
 
 Result<PlacementResult> Placement::SaveToWorkingTier(InodeId ino) {

@@ -11,10 +11,14 @@
 //   Evict              drop clean local copies (chunks also on a shared tier); pinned files keep
 //                      theirs unless unpinned;
 //   Pin                keep the file's chunks local (and hydrate it).
+// And versions whose publish was requested with their commit (PublishRequests: a team workspace
+// that publishes every save): their uploads to the cloud tier are queued as they come, and at
+// start for every pending publish whose chunks this machine holds.
 #pragma once
 
 #include <condition_variable>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <unordered_set>
@@ -27,6 +31,7 @@ namespace reel {
 
 class Catalog;
 class MachineState;
+class PublishRequests;
 class TieredStore;
 struct OrphanPackReport;  // tiers/tiered_store.h
 class TransferEngine;
@@ -55,7 +60,8 @@ inline constexpr int64_t kOrphanPackMinAgeNs = 3600ll * 1000000000ll;
 
 class Placement {
  public:
-  Placement(Catalog* catalog, MachineState* machine, TieredStore* store, TransferEngine* transfers);
+  Placement(Catalog* catalog, MachineState* machine, TieredStore* store, TransferEngine* transfers,
+            std::shared_ptr<PublishRequests> requests = nullptr);
   ~Placement();  // Stop()
   Placement(const Placement&) = delete;
   Placement& operator=(const Placement&) = delete;
@@ -86,6 +92,12 @@ class Placement {
   // The same for the current version; empty if the file has none.
   Result<std::vector<ChunkRef>> CurrentChunks(InodeId ino);
   Result<PlacementResult> Upload(InodeId ino, TierMask tier, bool publish);
+  // Queues the uploads to the cloud tier of version `number` of `ino` (a pending publish) that
+  // this machine can make: its chunks missing there, of those in the local cache when
+  // `held_only`. Returns how many were queued.
+  Result<uint64_t> QueuePublishUploads(InodeId ino, uint64_t number, bool held_only);
+  // The requests added since the last call, then (once, at start) every pending publish.
+  void TakePublishRequests(bool adopt_pending);
   Status ReloadPinned();
   void CheckerLoop();
 
@@ -93,6 +105,7 @@ class Placement {
   MachineState* machine_;  // pins
   TieredStore* store_;
   TransferEngine* transfers_;
+  const std::shared_ptr<PublishRequests> requests_;  // may be null
 
   std::mutex pinned_mu_;  // guards pinned_chunks_
   std::unordered_set<ChunkId, ChunkIdHash> pinned_chunks_;

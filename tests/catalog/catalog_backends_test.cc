@@ -35,7 +35,8 @@ void DropPostgresCatalog(const std::string& uri) {
 }
 
 // The remote catalog: a team server on loopback in front of a new database, and the workspace of
-// a user "tester" through it (their home; its root owned by the test's uid and gid).
+// a user "tester" through it (their home, publishing by hand; its root owned by the test's uid
+// and gid).
 struct RemoteSetup {
   std::string db;
   std::unique_ptr<TeamDirectory> team;
@@ -68,6 +69,12 @@ std::string FreshRemoteCatalog(const std::string& dir) {
   setup.token = token->secret;
   auto ws = setup.team->FindWorkspace("tester");
   if (!ws.ok()) return fail(ws.status());
+  // The catalog's own behaviour: nothing published for the caller at commit, as a home's
+  // share = "on-close" would (tests/server/share_test.cc).
+  WorkspaceOptions publish_by_hand;
+  publish_by_hand.share = "on-publish";
+  auto shared = setup.team->SetWorkspaceOptions("tester", publish_by_hand);
+  if (!shared.ok()) return fail(shared.status());
   AttrUpdate owner;
   owner.uid = kTestUid;
   owner.gid = kTestGid;

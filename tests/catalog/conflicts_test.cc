@@ -163,6 +163,42 @@ TEST_P(ConflictTest, NoCommitMayAskToBeRejected) {
   EXPECT_EQ(Attr(f.ino).version, 0u);
 }
 
+TEST_P(ConflictTest, VersionsKeepTheirAuthorAndAMemberSeesTheirOwnOrPublishedOnes) {
+  UsePolicy(ConflictPolicy::kReject);
+  Attributes f = MkFile(kRootInode, "shot.exr");
+  const std::string other = "not-" + Author();
+  ASSERT_OK_AND_ASSIGN(VersionInfo v1, Commit(f.ino, 1, 10, 0));
+  EXPECT_EQ(v1.author, Author());
+  ASSERT_OK_AND_ASSIGN(Version got, cat_->GetVersion(f.ino, 1));
+  EXPECT_EQ(got.info.author, Author());
+  ASSERT_OK_AND_ASSIGN(auto listed, cat_->ListVersions(f.ino));
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(listed[0].author, Author());
+
+  auto newest = [&](const std::string& who) {
+    auto seen = cat_->NewestSharedVersions({f.ino, kRootInode, 987654321}, who);
+    EXPECT_TRUE(seen.ok()) << seen.status().ToString();
+    std::vector<uint64_t> out;
+    if (seen.ok()) {
+      for (const auto& v : *seen) out.push_back(v ? v->number : 0);
+    }
+    return out;
+  };
+  EXPECT_EQ(newest(other), (std::vector<uint64_t>{0, 0, 0})) << "nothing published";
+  EXPECT_EQ(newest(Author()), (std::vector<uint64_t>{1, 0, 0}));
+
+  ASSERT_OK_AND_ASSIGN(VersionInfo rejected, Commit(f.ino, 2, 20, 0));
+  ASSERT_EQ(rejected.kind, VersionKind::kRejected);
+  EXPECT_EQ(newest(Author()), (std::vector<uint64_t>{1, 0, 0})) << "never a rejected one";
+
+  ASSERT_OK(cat_->RequestPublish(f.ino, 1));
+  ASSERT_OK(cat_->MarkPublished(f.ino, 1, Now()));
+  ASSERT_OK_AND_ASSIGN(VersionInfo v3, Commit(f.ino, 3, 30, v1.id));
+  EXPECT_EQ(v3.number, 3u);
+  EXPECT_EQ(newest(other), (std::vector<uint64_t>{1, 0, 0})) << "the published one";
+  EXPECT_EQ(newest(Author()), (std::vector<uint64_t>{3, 0, 0})) << "their own newest";
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, ConflictTest, ::testing::ValuesIn(AllCatalogBackends()),
                          [](const auto& info) { return info.param.name; });
 

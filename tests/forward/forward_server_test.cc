@@ -9,107 +9,19 @@
 #include <httplib.h>
 
 #include <fstream>
-#include <set>
 
-#include <gtest/gtest.h>
-
-#include "catalog/catalog.h"
-#include "catalog/catalog_test_util.h"
-#include "catalog/pg_test_db.h"
-#include "common/fs_util.h"
-#include "sink_backends.h"
-#include "team/team_directory.h"
+#include "forward_server_fixture.h"
 #include "testing/free_port.h"
-#include "testing/run_command.h"
-#include "testing/temp_dir.h"
-#include "testing/wait.h"
 
 namespace reel::testing {
 namespace {
-
-class ForwardServerTest : public PgDatabaseTest {
- protected:
-  void SetUp() override {
-    PgDatabaseTest::SetUp();
-    if (IsSkipped() || HasFatalFailure()) return;
-    consumers_.emplace_back("nats", NatsBackend());
-    consumers_.emplace_back("kafka", KafkaBackend());
-    consumers_.emplace_back("webhook", WebhookBackend());
-    if (std::string missing = consumers_[0].second->Missing(); !missing.empty()) {
-      REEL_SKIP_UNLESS_REQUIRED("REEL_REQUIRE_NATS", missing);
-    }
-  }
-  void TearDown() override {
-    (void)Reel("server stop " + srv_);
-    PgDatabaseTest::TearDown();
-  }
-  Outcome Reel(const std::string& args) {
-    ScopedEnv config("XDG_CONFIG_HOME", (tmp_ / "admin").c_str());
-    return RunCommand(std::string(REEL_BINARY) + " " + args, tmp_.path());
-  }
-  // The ids of the whole feed as the database holds it.
-  std::vector<std::string> FeedIds() {
-    auto team = TeamDirectory::Open(uri_);
-    EXPECT_TRUE(team.ok()) << team.status().ToString();
-    if (!team.ok()) return {};
-    const std::string drive = (*team)->catalog().GetDriveId().value();
-    auto page = (*team)->catalog().ReadEvents({.after = 0, .limit = 1});
-    std::vector<std::string> out;
-    for (uint64_t seq = 1; page.ok() && seq <= page->newest; ++seq) {
-      out.push_back(drive + ":" + std::to_string(seq));
-    }
-    return out;
-  }
-  std::vector<std::string> DedupedIds(SinkBackend& consumer) {
-    std::vector<std::string> out;
-    std::set<std::string> seen;
-    for (const Held& h : consumer.HeldMessages()) {
-      if (seen.insert(h.id).second) out.push_back(h.id);
-    }
-    return out;
-  }
-  // Waits until every consumer holds the whole feed; says which did not.
-  void ExpectEveryConsumerHasTheFeed(std::chrono::seconds timeout) {
-    const std::vector<std::string> feed = FeedIds();
-    ASSERT_FALSE(feed.empty());
-    for (auto& [name, consumer] : consumers_) {
-      std::vector<std::string> got;
-      const bool all = WaitUntil(
-          [&] {
-            got = DedupedIds(*consumer);
-            return got.size() >= feed.size();
-          },
-          timeout);
-      EXPECT_TRUE(all) << name << " holds " << got.size() << " of " << feed.size() << " events";
-      EXPECT_EQ(got, feed) << name << ": every event once, in feed order";
-    }
-  }
-  void AddUsers(int from, int to) {
-    for (int i = from; i < to; ++i) {
-      Outcome added = Reel("server user add user" + std::to_string(i) + " --dir " + srv_);
-      ASSERT_EQ(added.code, 0) << added.err;
-    }
-  }
-
-  TempDir tmp_;
-  std::string srv_ = tmp_ / "srv";
-  std::vector<std::pair<std::string, std::unique_ptr<SinkBackend>>> consumers_;
-};
 
 TEST_F(ForwardServerTest, EveryEventReachesEachConsumerOnceThroughRestartsAndAKill) {
   ASSERT_EQ(Reel("server init " + srv_ + " --catalog '" + uri_ + "' --cloud file://" +
                  tmp_.path() + "/cloud --listen 127.0.0.1:0")
                 .code,
             0);
-  std::string tables;
-  for (auto& [name, consumer] : consumers_) {
-    ForwardTarget t = consumer->Target();
-    tables += "\n[[forward]]\nname = \"" + name + "\"\nuri = \"" + t.uri + "\"\n";
-    if (!t.secret.empty()) {
-      ASSERT_OK(WriteFileAtomic(srv_ + "/hook.secret", t.secret + "\n", 0600));
-      tables += "secret_file = \"hook.secret\"\n";
-    }
-  }
+  const std::string tables = ForwardTables(srv_);
   const int metrics_port = FreeLoopbackPort();
   {
     std::ofstream toml(srv_ + "/server.toml", std::ios::app);

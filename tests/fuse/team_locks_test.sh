@@ -128,7 +128,7 @@ versions_of() {
     python3 -c 'import json,sys
 for v in json.load(sys.stdin)["versions"]: print(v["kind"])' | tail -1
 }
-within "alice's stale write is a rejected version" [ "$(versions_of bob "$B/shot.nk.txt")" == rejected ]
+within "alice's stale write is a rejected version (hers: bob does not see it)" [ "$(versions_of alice "$A/shot.nk.txt")" == rejected ]
 check "bob's write stays current" holds "$B/shot.nk.txt" "v2 by bob"
 within "alice reads bob's write once her file is closed" holds "$A/shot.nk.txt" "v2 by bob"
 as alice "$REEL" status "$A/shot.nk.txt" >"$WORK/status.txt"

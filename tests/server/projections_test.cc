@@ -17,6 +17,9 @@ class ProjectionsTest : public TeamServerTest {
     ASSERT_OK(alice.CreateWorkspace("shot010").status());
     ASSERT_OK(alice.Grant("show", "bob", "reader"));
     ASSERT_OK(alice.Grant("shot010", "carol", "reader"));  // the render node's user
+    // The render node sees whatever is projected into the shot once its bytes are on the cloud
+    // tier, as the show's are here (docs/collaboration.md).
+    ASSERT_OK(alice.SetWorkspace("shot010", json{{"share", "on-close"}}).status());
     RemoteCatalog show(OptionsFor(alice_), "show");
     shots_ = MakeDir(show, kRootInode, "shots");
     const InodeId s010 = MakeDir(show, shots_, "010"), s020 = MakeDir(show, shots_, "020");
@@ -25,6 +28,8 @@ class ProjectionsTest : public TeamServerTest {
     ASSERT_OK(show.MarkPublished(comp_, 1, now_));  // v1 published, v2 not
     File(show, s010, "notes.txt", {});               // no version yet
     File(show, s020, "plate.exr", {{{TestChunk(4), 7}}});
+    ASSERT_OK(show.AddChunkTiers({TestChunk(1), TestChunk(2), TestChunk(3), TestChunk(4)},
+                                 kTierCloud));
   }
 
   InodeId MakeDir(Catalog& c, InodeId parent, const std::string& name) {
@@ -120,6 +125,26 @@ TEST_F(ProjectionsTest, GlobsPublishedVersionsAndADirectoryOfTheDestination) {
   ASSERT_OK_AND_ASSIGN(auto comp,
                        ChunksAt(alice_, "shot010", "dailies/today/shots/010/comp.nk"));
   EXPECT_TRUE(comp.empty()) << "version 1, the published one, is empty";
+}
+
+TEST_F(ProjectionsTest, APublishedSourceIsPublishedInTheDestinationAndTheRestIsTheProjectors) {
+  ASSERT_OK(ClientFor(alice_).SetWorkspace("shot010", json{{"share", "on-publish"}}).status());
+  auto res = Post(alice_, "shot010", json{{"from", "show"}, {"paths", {"shots/010"}}},
+                  "r-project-pub1");
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  // comp.nk's current version (2) is not published: the projected one is alice's until she
+  // publishes it; carol sees the file empty. Projected with published_only, carol sees v1.
+  EXPECT_CODE(ChunksAt(carol_, "shot010", "shots/010/comp.nk"), Code::kNotFound);
+  ASSERT_OK_AND_ASSIGN(auto mine, ChunksAt(alice_, "shot010", "shots/010/comp.nk"));
+  EXPECT_EQ(mine, (std::vector<ChunkRef>{{TestChunk(3), 10}}));
+  res = Post(alice_, "shot010",
+             json{{"from", "show"}, {"paths", {"shots/010/comp.nk"}}, {"published_only", true}},
+             "r-project-pub2");
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  ASSERT_OK_AND_ASSIGN(auto theirs, ChunksAt(carol_, "shot010", "shots/010/comp.nk"));
+  EXPECT_TRUE(theirs.empty()) << "the published version 1 of comp.nk, which is empty";
 }
 
 TEST_F(ProjectionsTest, BadOrUnauthorisedProjectionsAreRefusedAndChangeNothing) {

@@ -32,6 +32,8 @@
 //     ordered chunk list in the encoding every backend uses (catalog/chunk_list.h: packed 36-byte
 //     records). published: 0 no, -1 requested, else when. commit_id: the staging record the
 //     version was committed from (0: none). `id` orders pending publishes by request.
+//     author (schema 13): the member who made it (VersionInfo::author); index (ino, number)
+//     serves "the newest version a member sees" (NewestSharedVersions).
 //
 // chunks(id BYTEA PRIMARY KEY (32 bytes), size, refcount, unreferenced_since, tiers)
 //     Every chunk the catalog knows. refcount = references from version chunk lists (a chunk used
@@ -344,6 +346,8 @@ constexpr PgMigration kMigrations[] = {
      "since BIGINT NOT NULL);"
      "CREATE INDEX file_locks_by_ino ON file_locks (ino);"
      "CREATE INDEX file_locks_by_session ON file_locks (session, ino);"},
+    {13, "versions: their authors (what members of an on-publish workspace see)",
+     "ALTER TABLE versions ADD COLUMN author TEXT NOT NULL DEFAULT '';"},
 };
 
 }  // namespace

@@ -279,9 +279,11 @@ Result<uint64_t> PgTxn::InsertVersion(InodeId ino, const VersionInfo& info,
   REEL_ASSIGN_OR_RETURN(
       PgRows rows,
       c_.Query("INSERT INTO versions (ino, number, created, size, kind, message, chunk_count, "
-               "commit_id, chunks) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+               "commit_id, chunks, author) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) "
+               "RETURNING id",
                ino, info.number, info.created, info.size, static_cast<int>(info.kind),
-               AsBytes(info.message), info.chunk_count, info.commit_id, AsBytes(blob)));
+               AsBytes(info.message), info.chunk_count, info.commit_id, AsBytes(blob),
+               info.author));
   ++delta_.versions;
   REEL_RETURN_IF_ERROR(AddChunkReferences(uses));
   return rows.U64(0, 0);

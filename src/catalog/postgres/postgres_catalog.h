@@ -68,6 +68,8 @@ class PostgresCatalog final : public Catalog {
   Result<VersionInfo> CommitVersion(InodeId ino, const NewVersion& v, TimeNs now) override;
   Result<std::vector<VersionInfo>> ListVersions(InodeId ino) override;
   Result<Version> GetVersion(InodeId ino, uint64_t number) override;
+  Result<std::vector<std::optional<VersionInfo>>> NewestSharedVersions(
+      const std::vector<InodeId>& inos, const std::string& author) override;
 
   Result<std::string> GetXattr(InodeId ino, const std::string& name) override;
   Status SetXattr(InodeId ino, const std::string& name, const std::string& value, bool create_only,

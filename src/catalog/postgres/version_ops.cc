@@ -1,12 +1,14 @@
 // File versions of the PostgreSQL catalog.
 #include "catalog/postgres/postgres_catalog.h"
 
+#include <unordered_map>
+
 namespace reel::postgres {
 
 namespace {
 
 #define REEL_PG_VERSION_COLUMNS \
-  "number, created, size, kind, message, chunk_count, published, commit_id, id"
+  "number, created, size, kind, message, chunk_count, published, commit_id, id, author"
 
 VersionInfo ReadVersionInfo(const PgRows& rows, int r) {
   VersionInfo v;
@@ -19,6 +21,7 @@ VersionInfo ReadVersionInfo(const PgRows& rows, int r) {
   v.published = rows.Int(r, 6);
   v.commit_id = rows.U64(r, 7);
   v.id = rows.U64(r, 8);
+  v.author = rows.Text(r, 9);
   return v;
 }
 
@@ -51,10 +54,31 @@ Result<Version> PostgresCatalog::GetVersion(InodeId ino, uint64_t number) {
     if (rows.empty()) return NoSuchVersion(ino, wanted);
     Version out;
     out.info = ReadVersionInfo(rows, 0);
-    const std::vector<uint8_t> blob = rows.Bytea(0, 9);
+    const std::vector<uint8_t> blob = rows.Bytea(0, 10);
     REEL_ASSIGN_OR_RETURN(out.chunks, DecodeChunkList(blob, out.info.chunk_count));
     return out;
   });
+}
+
+Result<std::vector<std::optional<VersionInfo>>> PostgresCatalog::NewestSharedVersions(
+    const std::vector<InodeId>& inos, const std::string& author) {
+  std::vector<std::optional<VersionInfo>> out(inos.size());
+  if (inos.empty()) return out;
+  std::vector<int64_t> ids(inos.begin(), inos.end());
+  // One row per file, through the (ino, number) index from the newest version down.
+  REEL_ASSIGN_OR_RETURN(
+      PgRows rows,
+      QueryOnce("SELECT DISTINCT ON (ino) " REEL_PG_VERSION_COLUMNS
+                ", ino FROM versions WHERE ino = ANY($1::bigint[]) AND kind <> $2 AND "
+                "(published > 0 OR author = $3) ORDER BY ino, number DESC",
+                IntArray(ids), static_cast<int>(VersionKind::kRejected), author));
+  std::unordered_map<InodeId, VersionInfo> by_ino;
+  for (int r = 0; r < rows.size(); ++r) by_ino[rows.U64(r, 10)] = ReadVersionInfo(rows, r);
+  for (size_t i = 0; i < inos.size(); ++i) {
+    auto it = by_ino.find(inos[i]);
+    if (it != by_ino.end()) out[i] = it->second;
+  }
+  return out;
 }
 
 }  // namespace reel::postgres

@@ -62,6 +62,9 @@
 // versions.commit_id (schema 5): the id of the staging record a version was committed from (0 for
 //     none); crash recovery drops a staging record only when a version carries its id.
 //
+// versions.author (schema 10): who made the version (VersionInfo::author; "" on a drive of one's
+//     own).
+//
 // drive_identity(id = 1, drive_id TEXT) (schema 5)
 //     The drive this catalog belongs to (the manifest's [drive] id), set once when the drive is
 //     first opened. A catalog without it that has no content is a new one: opening it over
@@ -335,6 +338,8 @@ const std::vector<Migration>& Migrations() {
        kMachineStateOut},
       {8, "change feed: events", kEvents},
       {9, "change feed: the directories of events' names", kEventParents},
+      {10, "versions: their authors",
+       "ALTER TABLE versions ADD COLUMN author TEXT NOT NULL DEFAULT '';"},
   };
   return kMigrations;
 }

@@ -9,7 +9,8 @@ namespace reel::sqlite {
 namespace {
 
 VersionInfo ReadVersionInfo(const Stmt& st) {
-  // Columns: number, created, size, kind, message, chunk_count, published, commit_id, id.
+  // Columns: number, created, size, kind, message, chunk_count, published, commit_id, id,
+  // author.
   VersionInfo v;
   v.number = st.U64(0);
   v.created = st.Int(1);
@@ -20,6 +21,7 @@ VersionInfo ReadVersionInfo(const Stmt& st) {
   v.published = st.Int(6);
   v.commit_id = st.U64(7);
   v.id = st.U64(8);
+  v.author = st.Text(9);
   return v;
 }
 
@@ -43,8 +45,8 @@ Result<std::vector<VersionInfo>> SqliteCatalog::ListVersions(InodeId ino) {
     out.clear();
     REEL_RETURN_IF_ERROR(LoadInode(db, ino).status());
     Stmt st = db.Prepare(
-        "SELECT number, created, size, kind, message, chunk_count, published, commit_id, id "
-        "FROM versions WHERE ino = ?1 ORDER BY number");
+        "SELECT number, created, size, kind, message, chunk_count, published, commit_id, id, "
+        "author FROM versions WHERE ino = ?1 ORDER BY number");
     st.Bind(ino);
     while (true) {
       REEL_ASSIGN_OR_RETURN(bool row, st.Step());
@@ -64,12 +66,12 @@ Result<Version> SqliteCatalog::GetVersion(InodeId ino, uint64_t number) {
     if (wanted == 0) return Status::NotFound("inode " + std::to_string(ino) + " has no version");
     Stmt st = db.Prepare(
         "SELECT number, created, size, kind, message, chunk_count, published, commit_id, id, "
-        "chunks FROM versions WHERE ino = ?1 AND number = ?2");
+        "author, chunks FROM versions WHERE ino = ?1 AND number = ?2");
     st.Bind(ino, wanted);
     REEL_ASSIGN_OR_RETURN(bool row, st.Step());
     if (!row) return NoSuchVersion(ino, wanted);
     out.info = ReadVersionInfo(st);
-    REEL_ASSIGN_OR_RETURN(out.chunks, DecodeChunkList(st.BlobView(9), out.info.chunk_count));
+    REEL_ASSIGN_OR_RETURN(out.chunks, DecodeChunkList(st.BlobView(10), out.info.chunk_count));
     return Status::Ok();
   });
   if (!s.ok()) return s;
