@@ -7,6 +7,8 @@
 #   feed  the default: each mount follows the workspace's change feed (metadata_ms = 1000)
 #   ttl   the baseline of a 1 s client cache with no push (JuiceFS's default): follow_changes
 #         = false, so a change shows when what a mount kept expires
+# and a third in a workspace with share = on-close, where each trial saves a new version (closed,
+# not published) that reaches the others once its upload to the cloud tier is done.
 # Prints a Markdown table (p50, p99, max in ms) to stdout.
 #
 #   sudo bench/team_feed_bench.sh [--build DIR] [--mounts N] [--trials T]
@@ -42,19 +44,23 @@ for u in alice bob; do
   "$REEL" server token create "$u" --dir "$WORK/server" 2>/dev/null |
     env XDG_CONFIG_HOME="$WORK/$u/config" "$REEL" login "http://127.0.0.1:$PORT" >/dev/null
 done
-env XDG_CONFIG_HOME="$WORK/alice/config" "$REEL" workspace create proj >/dev/null
-env XDG_CONFIG_HOME="$WORK/alice/config" "$REEL" workspace grant proj bob writer >/dev/null
+for ws in proj team; do
+  env XDG_CONFIG_HOME="$WORK/alice/config" "$REEL" workspace create $ws >/dev/null
+  env XDG_CONFIG_HOME="$WORK/alice/config" "$REEL" workspace grant $ws bob writer >/dev/null
+done
+env XDG_CONFIG_HOME="$WORK/alice/config" "$REEL" workspace set team share=on-close >/dev/null
+WS=proj
 
 # Mount i: alice's for i = 0 (the writer), bob's on a machine of its own (data dir) otherwise.
 user_of() { if (($1 == 0)); then echo alice; else echo bob; fi; }
 env_of() {
   echo "XDG_CONFIG_HOME=$WORK/$(user_of "$1")/config" "XDG_DATA_HOME=$WORK/m$1/data"
 }
-mount_i() { env $(env_of "$1") "$REEL" mount "$WORK/m$1/mnt" --workspace proj --background >/dev/null 2>&1; }
+mount_i() { env $(env_of "$1") "$REEL" mount "$WORK/m$1/mnt" --workspace "$WS" --background >/dev/null 2>&1; }
 umount_i() { env $(env_of "$1") "$REEL" umount "$WORK/m$1/mnt" >/dev/null; }
 configure() {  # configure I FOLLOW: the mount's [team] follow_changes
   local manifest
-  manifest=$(find "$WORK/m$1/data/reel/team" -name reel.toml | head -1)
+  manifest=$(find "$WORK/m$1/data/reel/team" -path "*/$WS/*" -name reel.toml | head -1)
   sed -i "s/^follow_changes = .*/follow_changes = $2/" "$manifest"
 }
 
@@ -82,6 +88,12 @@ mkdir "$WORK/m0/mnt/feed" "$WORK/m0/mnt/ttl"
 umount_i 0
 run_mode feed true
 run_mode ttl false
+WS=team
+mkdir -p "$WORK/m0/mnt"
+mount_i 0
+mkdir "$WORK/m0/mnt/onclose"
+umount_i 0
+VIS_KINDS=save run_mode onclose true
 
 stats() {  # stats MODE KIND: p50 | p99 | max | missed
   python3 - "${P[$1]}" "$2" <<'PY'
@@ -103,3 +115,4 @@ for kind in create publish; do
   echo "| $kind | the change feed | $(stats feed $kind) |"
   echo "| $kind | nothing (1 s cache, baseline) | $(stats ttl $kind) |"
 done
+echo "| save, share = on-close (close to seen: upload, publish, event) | the change feed | $(stats onclose save) |"

@@ -7,6 +7,10 @@ For each trial, on the writer's mount:
   create   a new empty file; the clock starts when its close() returns;
   publish  a new version of one file (a new size each time) and `reel publish`; the clock starts
            when the publish is acknowledged;
+  save     a new version of another file, closed and not published (in a workspace with
+           share = on-close, which publishes every save once its upload is done); the clock
+           starts when close() returns;
+(the kinds in $VIS_KINDS, comma-separated; create,publish by default)
 then every observer's mount is stat()ed in turn until it shows the change (the new name, the new
 size), for up to 10 s. Prints one JSON object: per kind, the latencies (ms) of every observer and
 trial, and how many never showed.
@@ -39,8 +43,9 @@ def main():
     writer, reel, env_json, trials = sys.argv[1:5]
     observers = sys.argv[5:]
     env = dict(os.environ, **json.loads(env_json))
-    results = {"create": [], "publish": []}
-    missed = {"create": 0, "publish": 0}
+    kinds = os.environ.get("VIS_KINDS", "create,publish").split(",")
+    results = {k: [] for k in kinds}
+    missed = {k: 0 for k in kinds}
 
     def record(kind, latencies):
         for v in latencies.values():
@@ -49,29 +54,37 @@ def main():
             else:
                 results[kind].append(v * 1000)
 
-    name = "clip.bin"
-    with open(os.path.join(writer, name), "wb") as f:
-        f.write(b"\0")
-    subprocess.run([reel, "publish", os.path.join(writer, name)], check=True, env=env,
-                   stdout=subprocess.DEVNULL)
-    wait_all(observers, lambda m: os.path.exists(os.path.join(m, name)))
-    for i in range(int(trials)):
-        fresh = f"c{i}.txt"
-        open(os.path.join(writer, fresh), "w").close()
-        record("create", wait_all(observers, lambda m: os.path.exists(os.path.join(m, fresh))))
-
-        size = 4096 + i + 1
-        with open(os.path.join(writer, name), "wb") as f:
-            f.write(os.urandom(size))
-        subprocess.run([reel, "publish", os.path.join(writer, name)], check=True, env=env,
-                       stdout=subprocess.DEVNULL)
-
-        def has_size(m):
+    def has_size(name, size):
+        def seen(m):
             try:
                 return os.stat(os.path.join(m, name)).st_size == size
             except FileNotFoundError:
                 return False
-        record("publish", wait_all(observers, has_size))
+        return seen
+
+    name, take = "clip.bin", "take.bin"
+    for first in (name, take):
+        with open(os.path.join(writer, first), "wb") as f:
+            f.write(b"\0")
+        subprocess.run([reel, "publish", os.path.join(writer, first)], check=True, env=env,
+                       stdout=subprocess.DEVNULL)
+        wait_all(observers, has_size(first, 1))
+    for i in range(int(trials)):
+        if "create" in kinds:
+            fresh = f"c{i}.txt"
+            open(os.path.join(writer, fresh), "w").close()
+            record("create", wait_all(observers, lambda m: os.path.exists(os.path.join(m, fresh))))
+        size = 4096 + i + 1
+        if "publish" in kinds:
+            with open(os.path.join(writer, name), "wb") as f:
+                f.write(os.urandom(size))
+            subprocess.run([reel, "publish", os.path.join(writer, name)], check=True, env=env,
+                           stdout=subprocess.DEVNULL)
+            record("publish", wait_all(observers, has_size(name, size)))
+        if "save" in kinds:
+            with open(os.path.join(writer, take), "wb") as f:
+                f.write(os.urandom(size))
+            record("save", wait_all(observers, has_size(take, size)))
     print(json.dumps({"latencies_ms": results, "missed": missed}))
 
 

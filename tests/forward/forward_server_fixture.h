@@ -51,7 +51,7 @@ class ForwardServerTest : public PgDatabaseTest {
     EXPECT_TRUE(team.ok()) << team.status().ToString();
     if (!team.ok()) return {};
     const std::string drive = (*team)->catalog().GetDriveId().value();
-    auto page = (*team)->catalog().ReadEvents({.after = 0, .limit = 1});
+    auto page = (*team)->catalog().ReadEvents({.after = 0, .limit = 1, .scope = {}});
     std::vector<std::string> out;
     for (uint64_t seq = 1; page.ok() && seq <= page->newest; ++seq) {
       out.push_back(drive + ":" + std::to_string(seq));
