@@ -46,8 +46,13 @@ Status Placement::Start() {
   });
   transfers_->SetOnComplete([this](const Transfer& t) {
     if (t.request.kind != TransferKind::kUpload || t.request.tier != kTierCloud) return;
+    // The last upload of a batch wakes the checker, so that a publish waiting for it is marked
+    // now; while more are on their way it checks at its next tick (a big publish's every chunk
+    // does not make it read the whole chunk list again).
+    auto left = machine_->CountTransfers(WallClockNs());
     std::lock_guard lock(mu_);
     check_wanted_ = true;
+    if (left.ok() && left->queued == 0 && left->running == 0) cv_.notify_all();
   });
   if (requests_) {
     requests_->SetWake([this] {

@@ -51,6 +51,10 @@ void TransferEngine::Stop() {
 
 Result<uint64_t> TransferEngine::Enqueue(const std::vector<TransferRequest>& requests) {
   REEL_ASSIGN_OR_RETURN(uint64_t added, machine_->EnqueueTransfers(requests, WallClockNs()));
+  {
+    std::lock_guard lock(mu_);
+    ++enqueued_;
+  }
   cv_.notify_all();
   return added;
 }
@@ -111,16 +115,19 @@ int64_t TransferEngine::BackoffNs(uint32_t attempts) {
 
 void TransferEngine::WorkerLoop() {
   while (true) {
+    uint64_t enqueued = 0;
     {
       std::unique_lock lock(mu_);
       cv_.wait(lock, [&] { return stop_ || !paused_; });
       if (stop_) return;
+      enqueued = enqueued_;
     }
     auto claimed = machine_->ClaimTransfers(1, WallClockNs());
     if (!claimed.ok() || claimed->empty()) {
       if (!claimed.ok()) spdlog::warn("transfers: claim: {}", claimed.status().ToString());
+      // New work wakes it at once; work waiting out a retry's delay is found by the poll.
       std::unique_lock lock(mu_);
-      cv_.wait_for(lock, kIdlePoll, [&] { return stop_; });
+      cv_.wait_for(lock, kIdlePoll, [&] { return stop_ || enqueued_ != enqueued; });
       if (stop_) return;
       continue;
     }

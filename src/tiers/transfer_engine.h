@@ -112,6 +112,7 @@ class TransferEngine {
   std::condition_variable cv_;  // work queued, resumed, stopped, or a transfer finished
   bool stop_ = false;
   bool paused_ = false;
+  uint64_t enqueued_ = 0;  // Enqueue calls: an idle worker wakes when it moves
   uint64_t completed_ = 0;
   uint64_t completed_bytes_ = 0;
   uint64_t failures_ = 0;
