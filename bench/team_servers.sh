@@ -20,6 +20,12 @@ unmount_all() {
 }
 cleanup() {
   unmount_all
+  if [[ -n "${REEL_BENCH_KEEP_LOGS:-}" ]]; then  # a directory to keep the server's and mounts' logs in
+    mkdir -p "$REEL_BENCH_KEEP_LOGS"
+    find "$WORK" -name '*.log' -not -path "$WORK/ceph/*" | while read -r f; do
+      cp "$f" "$REEL_BENCH_KEEP_LOGS/$(echo "${f#"$WORK"/}" | tr / _)"
+    done
+  fi
   "$REEL" server stop "$WORK/server" >/dev/null 2>&1 || true
   "$ROOT/scripts/pg-down.sh" >/dev/null 2>&1 || true
   "$ROOT/scripts/ceph-down.sh" >/dev/null 2>&1 || true

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <optional>
 
 #include "catalog_rpc/catalog_json.h"
 #include "common/percent_encode.h"
@@ -80,12 +81,24 @@ void FeedFollower::Loop() {
 void FeedFollower::Follow() {
   auto delay = std::chrono::milliseconds(200);
   bool failing = false;
+  // Until when reads do not wait (the server had no waiting slot free), or nullopt.
+  std::optional<std::chrono::steady_clock::time_point> polling;
   for (;;) {
     const uint64_t after = cursor_.load();
-    Result<EventPage> page = Read(after, kWait);
+    if (polling && std::chrono::steady_clock::now() >= *polling) polling.reset();
+    Result<EventPage> page = Read(after, polling ? std::chrono::seconds(0) : kWait);
     {
       std::unique_lock<std::mutex> lock(mu_);
       if (stopping_) return;
+      if (!page.ok() && page.status().code() == Code::kBusy && !polling) {
+        // Every waiting slot of the server is taken (by readers that went away and whose wait
+        // has not run out, or by many mounts): read without waiting for a while instead of
+        // backing off, so that changes still show within kPoll.
+        spdlog::info("change feed of workspace {}: {}; reading every {} ms for {} s", workspace_,
+                     page.status().message(), kPoll.count(), kPollFor.count());
+        polling = std::chrono::steady_clock::now() + kPollFor;
+        continue;
+      }
       if (!page.ok()) {
         if (!failing) {
           spdlog::warn("change feed of workspace {}: {}; other machines' changes show after the "
@@ -116,6 +129,11 @@ void FeedFollower::Follow() {
     if (!theirs.empty() || missed) apply_(theirs, missed);
     cursor_.store(next);
     newest_.store(std::max(next, page->newest));
+    if (polling && page->events.empty()) {
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait_for(lock, kPoll, [this] { return stopping_; });
+      if (stopping_) return;
+    }
   }
 }
 

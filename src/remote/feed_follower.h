@@ -7,7 +7,8 @@
 //
 // It starts after the newest event of the feed: what the mount caches is read after that. When
 // the server cannot be reached it tries again with a growing delay (the cache's short lifetime
-// covers the gap); when it comes back after events it had not read were trimmed, `apply` is told
+// covers the gap); when every waiting slot of the server is taken (409 busy) it reads without
+// waiting, kPoll apart, for a while; when it comes back after events it had not read were trimmed, `apply` is told
 // that some were missed and forgets everything. Stop() ends a read in progress at once.
 #pragma once
 
@@ -54,6 +55,10 @@ class FeedFollower {
   void Follow();  // until Stop()
 
   static constexpr std::chrono::seconds kWait{20};
+  // When the server has no slot for a waiting read: reads that do not wait, kPoll apart, for
+  // kPollFor, then a waiting read again.
+  static constexpr std::chrono::milliseconds kPoll{100};
+  static constexpr std::chrono::seconds kPollFor{10};
 
   const TeamClientOptions options_;
   const std::string workspace_;

@@ -3,11 +3,13 @@
 #include <condition_variable>
 #include <future>
 #include <mutex>
+#include <thread>
 
 #include "catalog_rpc/catalog_json.h"
 #include "remote/feed_follower.h"
 #include "remote/remote_catalog.h"
 #include "team_server_fixture.h"
+#include "testing/wait.h"
 
 namespace reel::testing {
 namespace {
@@ -104,6 +106,63 @@ TEST_F(TeamEventsTest, AWaitingReadAnswersWithTheNextChange) {
   EXPECT_EQ(page.events[0].seq, head + 1);
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(20))
       << "answered when the change came, not when the wait ran out";
+}
+
+// When every waiting slot of the follower's server is taken (here by a read waiting on another
+// workspace, on a server with 2 threads: 1 slot), the follower reads without waiting instead of
+// backing off until a slot frees, so a change still reaches it within a fraction of a second.
+TEST_F(TeamEventsTest, AFollowerStillSeesChangesAtOnceWhenTheServerHasNoWaitingSlotFree) {
+  TeamServerOptions few;
+  few.threads = 2;
+  std::unique_ptr<TeamServer> small = StartServer(team_.get(), few);
+  ASSERT_NE(small, nullptr);
+  ASSERT_OK(ClientFor(alice_).CreateWorkspace("show3").status());
+  const uint64_t head = Read(alice_, "/v1/workspaces/alice/events").newest;
+  auto occupy = [&] {  // a waiting read (again while a probe below holds the slot)
+    httplib::Client c(small->url());
+    c.set_read_timeout(std::chrono::seconds(60));
+    for (;;) {
+      auto res = c.Get(
+          ("/v1/workspaces/alice/events?wait=25&after=" + std::to_string(head)).c_str(),
+          As(alice_));
+      if (!res || res->status != 409) return res;
+    }
+  };
+  auto waiting = std::async(std::launch::async, occupy);
+  // It waits: another waiting read is refused as busy.
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        httplib::Client c(small->url());
+        auto res = c.Get(("/v1/workspaces/show3/events?wait=1&after=" + std::to_string(head)).c_str(),
+                         As(alice_));
+        return res && res->status == 409;
+      },
+      std::chrono::seconds(10)));
+
+  std::mutex mu;
+  std::vector<ChangeEvent> handed;
+  FeedFollower follower(OptionsFor(alice_, small->url()), "show3");
+  ASSERT_OK(follower.Start([&](const std::vector<ChangeEvent>& events, bool) {
+    std::lock_guard<std::mutex> lock(mu);
+    handed.insert(handed.end(), events.begin(), events.end());
+  }));
+  // The scenario: the follower has been refused a waiting slot for 3.5 s (a follower that backed
+  // off would next ask at about 6 s) when the change comes.
+  std::this_thread::sleep_for(std::chrono::milliseconds(3500));
+  RemoteCatalog show(OptionsFor(alice_), "show3");
+  ASSERT_OK(show.CreateNode(kRootInode, "late.exr", Node(FileType::kRegular), now_).status());
+  EXPECT_TRUE(WaitUntil(
+      [&] {
+        std::lock_guard<std::mutex> lock(mu);
+        return !handed.empty();
+      },
+      std::chrono::seconds(1)))
+      << "the change reached the follower late: it backed off instead of reading";
+  follower.Stop();
+  // The waiting read ends with a change of its workspace.
+  RemoteCatalog home(OptionsFor(alice_), "alice");
+  ASSERT_OK(home.CreateNode(kRootInode, "wake.txt", Node(FileType::kRegular), now_).status());
+  EXPECT_EQ(waiting.get()->status, 200);
 }
 
 // A mount follows its workspace's feed: it is handed the changes other instances make, with the
