@@ -8,8 +8,9 @@
 // It starts after the newest event of the feed: what the mount caches is read after that. When
 // the server cannot be reached it tries again with a growing delay (the cache's short lifetime
 // covers the gap); when every waiting slot of the server is taken (409 busy) it reads without
-// waiting, kPoll apart, for a while; when it comes back after events it had not read were trimmed, `apply` is told
-// that some were missed and forgets everything. Stop() ends a read in progress at once.
+// waiting, kPoll apart, for a while; when it comes back after events it had not read were
+// trimmed, `apply` is told that some were missed and forgets everything. Stop() ends a read in
+// progress at once.
 #pragma once
 
 #include <atomic>

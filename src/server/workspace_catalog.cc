@@ -317,9 +317,11 @@ Result<std::vector<VersionInfo>> WorkspaceCatalog::ListVersions(InodeId ino) {
 Result<Version> WorkspaceCatalog::GetVersion(InodeId ino, uint64_t number) {
   REEL_ASSIGN_OR_RETURN(InodeId i, Inside(ino));
   if (number == 0 && MemberView()) {  // the current one as the caller sees it
-    REEL_ASSIGN_OR_RETURN(Attributes a, GetAttributes(ino));
-    if (a.version == 0) return Status::NotFound("inode " + std::to_string(ino) + " has no version");
-    number = a.version;
+    REEL_ASSIGN_OR_RETURN(auto seen, team_.NewestSharedVersions({i}, caller_));
+    if (seen.empty() || !seen[0]) {
+      return Status::NotFound("inode " + std::to_string(ino) + " has no version");
+    }
+    number = seen[0]->number;
   }
   REEL_ASSIGN_OR_RETURN(Version v, team_.GetVersion(i, number));
   if (!Sees(v.info)) {

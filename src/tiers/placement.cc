@@ -46,13 +46,14 @@ Status Placement::Start() {
   });
   transfers_->SetOnComplete([this](const Transfer& t) {
     if (t.request.kind != TransferKind::kUpload || t.request.tier != kTierCloud) return;
-    // The last upload of a batch wakes the checker, so that a publish waiting for it is marked
-    // now; while more are on their way it checks at its next tick (a big publish's every chunk
-    // does not make it read the whole chunk list again).
-    auto left = machine_->CountTransfers(WallClockNs());
     std::lock_guard lock(mu_);
     check_wanted_ = true;
-    if (left.ok() && left->queued == 0 && left->running == 0) cv_.notify_all();
+  });
+  // Once the uploads have drained, a publish waiting for them is marked now, not at the next
+  // tick (while a big publish's chunks are on their way, the checker keeps to its tick).
+  transfers_->SetOnIdle([this] {
+    std::lock_guard lock(mu_);
+    if (check_wanted_) cv_.notify_all();
   });
   if (requests_) {
     requests_->SetWake([this] {
@@ -76,6 +77,7 @@ void Placement::Stop() {
   if (requests_) requests_->SetWake(nullptr);
   if (checker_.joinable()) checker_.join();
   transfers_->SetOnComplete(nullptr);
+  transfers_->SetOnIdle(nullptr);
   store_->cache().SetProtected(nullptr);
 }
 
@@ -191,11 +193,14 @@ Result<PlacementResult> Placement::Upload(InodeId ino, TierMask tier, bool publi
 Result<uint64_t> Placement::QueuePublishUploads(InodeId ino, uint64_t number, bool held_only) {
   if (store_->shared(kTierCloud) == nullptr) return uint64_t{0};
   REEL_ASSIGN_OR_RETURN(std::vector<ChunkRef> chunks, VersionChunks(ino, number));
+  if (held_only) {  // another machine's version holds nothing here: no need to ask the catalog
+    std::erase_if(chunks, [this](const ChunkRef& r) { return !store_->cache().Contains(r.id); });
+    if (chunks.empty()) return uint64_t{0};
+  }
   REEL_ASSIGN_OR_RETURN(std::vector<TierMask> tiers, catalog_->GetChunkTiers(Ids(chunks)));
   std::vector<TransferRequest> requests;
   for (size_t i = 0; i < chunks.size() && i < tiers.size(); ++i) {
     if ((tiers[i] & kTierCloud) != 0) continue;
-    if (held_only && !store_->cache().Contains(chunks[i].id)) continue;
     requests.push_back({TransferKind::kUpload, chunks[i].id, chunks[i].length, kTierCloud});
   }
   if (!requests.empty()) REEL_RETURN_IF_ERROR(transfers_->Enqueue(requests).status());

@@ -77,6 +77,11 @@ void TransferEngine::SetOnComplete(std::function<void(const Transfer&)> fn) {
   on_complete_ = std::move(fn);
 }
 
+void TransferEngine::SetOnIdle(std::function<void()> fn) {
+  std::lock_guard lock(mu_);
+  on_idle_ = std::move(fn);
+}
+
 Result<TransferProgress> TransferEngine::Progress() {
   TransferProgress p;
   REEL_ASSIGN_OR_RETURN(p.queue, machine_->CountTransfers(WallClockNs()));
@@ -114,6 +119,7 @@ int64_t TransferEngine::BackoffNs(uint32_t attempts) {
 }
 
 void TransferEngine::WorkerLoop() {
+  bool worked = false;  // ran transfers since it last found none due
   while (true) {
     uint64_t enqueued = 0;
     {
@@ -125,6 +131,15 @@ void TransferEngine::WorkerLoop() {
     auto claimed = machine_->ClaimTransfers(1, WallClockNs());
     if (!claimed.ok() || claimed->empty()) {
       if (!claimed.ok()) spdlog::warn("transfers: claim: {}", claimed.status().ToString());
+      if (claimed.ok() && worked) {
+        std::function<void()> idle;
+        {
+          std::lock_guard lock(mu_);
+          idle = on_idle_;
+        }
+        if (idle) idle();
+      }
+      worked = false;
       // New work wakes it at once; work waiting out a retry's delay is found by the poll.
       std::unique_lock lock(mu_);
       cv_.wait_for(lock, kIdlePoll, [&] { return stop_ || enqueued_ != enqueued; });
@@ -137,6 +152,7 @@ void TransferEngine::WorkerLoop() {
     } else {
       RunDownloads(t);
     }
+    worked = true;
     cv_.notify_all();
   }
 }

@@ -73,6 +73,9 @@ class TransferEngine {
   [[nodiscard]] Result<TransferProgress> Progress();
   // Called after every completed transfer (outside any lock), e.g. to finish publishes.
   void SetOnComplete(std::function<void(const Transfer&)> fn);
+  // Called (on a worker) when a worker that has just run transfers finds none due: the queue
+  // has drained, at least for now (nullptr: nobody to tell).
+  void SetOnIdle(std::function<void()> fn);
   // Waits until no transfer is queued or running, or `timeout_ms` passes (Unavailable), or the
   // engine is paused with work left (Aborted).
   [[nodiscard]] Status WaitEmpty(int64_t timeout_ms);
@@ -118,6 +121,7 @@ class TransferEngine {
   uint64_t failures_ = 0;
   std::string last_error_;
   std::function<void(const Transfer&)> on_complete_;
+  std::function<void()> on_idle_;
   std::mt19937_64 rng_{std::random_device{}()};
   // Pack buffers of finished uploads, reused: a fresh 16 MiB buffer per pack cost page faults
   // (and growing one chunk at a time, copies) on every pack.

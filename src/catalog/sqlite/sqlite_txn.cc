@@ -176,8 +176,8 @@ Result<uint64_t> SqliteTxn::InsertVersion(InodeId ino, const VersionInfo& info,
   const std::string blob = EncodeChunkList(chunks);
   REEL_RETURN_IF_ERROR(
       db_.Prepare("INSERT INTO versions (ino, number, created, size, kind, message, "
-                  "chunk_count, chunks, commit_id, author) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
-                  "?10)")
+                  "chunk_count, chunks, commit_id, author) "
+                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")
           .Bind(ino, info.number, info.created, info.size, static_cast<int>(info.kind),
                 info.message, info.chunk_count, Blob{blob.data(), blob.size()},
                 static_cast<int64_t>(info.commit_id), info.author)
