@@ -179,6 +179,7 @@ Status Serve(const ServerConfig& c, const std::function<void()>& ready) {
   REEL_ASSIGN_OR_RETURN(std::unique_ptr<TeamDirectory> team, OpenTeam(c));
   TeamServerOptions o;
   o.listen = c.listen;
+  o.threads = static_cast<unsigned>(c.threads);
   o.tls_cert = c.tls_cert;
   o.tls_key = c.tls_key;
   o.stores = {{"cloud", c.cloud_uri}, {"edge", c.edge_uri}};

@@ -148,6 +148,9 @@ Result<DriveParts> OpenTeamDrive(const Manifest& manifest, const TierConfig& loc
   client.token = login.second.token;
   client.ca_cert = login.second.ca_cert;
   client.instance = NewInstanceId();  // this mount's changes, as the change feed names them
+  // Every part of the mount takes turns on the same few connections (the feed's waiting reads
+  // keep one of their own): each open connection holds one of the server's request threads.
+  client.connections = NewTeamConnections(client);
   TeamClient team(client);
   DriveParts parts;
   REEL_ASSIGN_OR_RETURN(WorkspaceView space, team.WorkspaceInfo(manifest.team_workspace));
@@ -173,7 +176,9 @@ Result<DriveParts> OpenTeamDrive(const Manifest& manifest, const TierConfig& loc
     parts.feed = std::make_unique<FeedFollower>(client, manifest.team_workspace);
   }
   parts.reporter = std::make_unique<InstanceReporter>(client, manifest.team_workspace);
-  parts.tasks = std::make_unique<TaskRunner>(client);
+  // The feed's task events wake the runner; without a feed it asks every second.
+  parts.tasks = std::make_unique<TaskRunner>(
+      client, manifest.team_follow_changes ? kTaskPollWithFeed : std::chrono::seconds(1));
   parts.locks = std::make_shared<TeamLocks>(client, manifest.team_workspace);
   if (parts.read_only) {
     parts.catalog = std::move(cached);

@@ -1,6 +1,7 @@
 // TaskRunner: how a team mount runs the tasks pipelines send it (POST /v1/instances/NAME/tasks:
 // hydrate, publish, evict, pin, unpin, save a path of its workspace). A thread asks the server
-// for this instance's queued tasks every `poll` (1 s), runs them one at a time, oldest first,
+// for this instance's queued tasks every `poll` (1 s; kTaskPollWithFeed for a mount whose change
+// feed's task events wake it), runs them one at a time, oldest first,
 // and reports each: running, then done (with what it did) or failed (with why). A server that
 // cannot be reached is asked again at the next poll; a task reported running whose result could
 // not be reported stays running on the server (the pipeline sees it never finished).
@@ -16,6 +17,10 @@
 #include "remote/team_client.h"
 
 namespace reel {
+
+// How often a mount that follows the change feed asks for tasks anyway (a task event it did not
+// get: the feed was out of reach when the task was sent).
+inline constexpr std::chrono::milliseconds kTaskPollWithFeed = std::chrono::seconds(10);
 
 class TaskRunner {
  public:

@@ -53,9 +53,12 @@ std::multimap<std::string, std::string> ServerHeaders(const TeamClientOptions& o
 }
 
 // Idle HTTP clients to the server, each with its connection kept open.
-class TeamClient::Connections {
+class TeamConnections {
  public:
-  explicit Connections(const TeamClientOptions& options) : options_(options) {}
+  explicit TeamConnections(const TeamClientOptions& options) : options_(options) {
+    options_.connections = nullptr;  // no cycle
+    options_.token.clear();          // not needed to connect
+  }
 
   std::unique_ptr<httplib::Client> Take() {
     {
@@ -76,18 +79,26 @@ class TeamClient::Connections {
 
  private:
   static constexpr size_t kMaxIdle = 8;
-  const TeamClientOptions options_;
+  TeamClientOptions options_;
   std::mutex mu_;  // guards idle_
   std::vector<std::unique_ptr<httplib::Client>> idle_;
 };
 
+std::shared_ptr<TeamConnections> NewTeamConnections(const TeamClientOptions& options) {
+  return std::make_shared<TeamConnections>(options);
+}
+
 TeamClient::TeamClient(TeamClientOptions options)
-    : options_(std::move(options)), connections_(std::make_shared<Connections>(options_)) {}
+    : options_(std::move(options)),
+      connections_(options_.connections ? options_.connections : NewTeamConnections(options_)) {}
 
 Result<json> TeamClient::Call(const std::string& method, const std::string& target,
                               const json& body) {
   std::unique_ptr<httplib::Client> kept = connections_->Take();
   httplib::Client& client = *kept;
+  // A shared connection was made for another client's options: this call's timeouts.
+  client.set_read_timeout(options_.timeout);
+  client.set_write_timeout(options_.timeout);
   const auto common = ServerHeaders(options_);
   httplib::Headers headers(common.begin(), common.end());
   if (method != "GET") headers.emplace("Reel-Request-Id", NewRequestId());

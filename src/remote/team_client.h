@@ -3,7 +3,8 @@
 // carries a request id, the same one for each attempt, so a retry after a lost reply or on a
 // server that did not answer is never applied twice. Calls that reach no server are retried for
 // up to `retry_for`, then Unavailable. The token is never part of a message. Connections are kept
-// open between calls (a few idle ones, shared by the copies of a client); thread-safe.
+// open between calls (a few idle ones, shared by the copies of a client and by every client made
+// with the same `connections`); thread-safe.
 #pragma once
 
 #include <chrono>
@@ -22,6 +23,12 @@ class Client;
 
 namespace reel {
 
+// Idle kept-alive connections to one server. An open connection holds one of the server's request
+// threads until the server's keep-alive timeout ends it, so the parts of one mount (catalog,
+// stores, locks, reporter, task runner) take turns on the same few connections rather than each
+// keeping its own. Thread-safe.
+class TeamConnections;
+
 struct TeamClientOptions {
   std::string url;      // a normalized server URL (NormalizeServerUrl)
   std::string token;
@@ -31,7 +38,12 @@ struct TeamClientOptions {
   // Sent as Reel-Instance with every call ("" sends none): the changes' events name it, so that
   // a mount following the feed knows its own (NewInstanceId).
   std::string instance = {};
+  // Shared by the clients made with these options (NewTeamConnections); null: each TeamClient
+  // (and its copies) keeps its own.
+  std::shared_ptr<TeamConnections> connections = {};
 };
+
+[[nodiscard]] std::shared_ptr<TeamConnections> NewTeamConnections(const TeamClientOptions& options);
 
 struct WorkspaceView {
   std::string name;
@@ -127,9 +139,8 @@ class TeamClient {
   const std::string& url() const { return options_.url; }
 
  private:
-  class Connections;
   TeamClientOptions options_;
-  std::shared_ptr<Connections> connections_;
+  std::shared_ptr<TeamConnections> connections_;
 };
 
 // What `read` makes of answer `r` from server `who`: r's error, or Internal when the answer does

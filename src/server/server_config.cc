@@ -46,6 +46,10 @@ Status ValidateServerConfig(const ServerConfig& c) {
     return Status::InvalidArgument("the edge store must be an s3://, rados:// or file:// URI");
   }
   REEL_RETURN_IF_ERROR(ParseListenAddress(c.listen).status());
+  if (c.threads < kMinServerThreads || c.threads > kMaxServerThreads) {
+    return Status::InvalidArgument("threads is " + std::to_string(kMinServerThreads) + " to " +
+                                   std::to_string(kMaxServerThreads));
+  }
   if (c.tls_cert.empty() != c.tls_key.empty()) {
     return Status::InvalidArgument("HTTPS needs both a certificate and its key ([tls] cert, key)");
   }
@@ -101,7 +105,7 @@ Result<ServerConfig> LoadServerConfig(const std::string& dir) {
   }
   REEL_ASSIGN_OR_RETURN(toml::table root, ParseToml(*text, path));
   TomlReader r(path);
-  REEL_RETURN_IF_ERROR(r.CheckKeys(root, "top level", {"format", "listen", "catalog", "stores", "tls", "maintenance", "forward", "metrics", "locks"}));
+  REEL_RETURN_IF_ERROR(r.CheckKeys(root, "top level", {"format", "listen", "threads", "catalog", "stores", "tls", "maintenance", "forward", "metrics", "locks"}));
   int64_t format = 0;
   REEL_RETURN_IF_ERROR(r.Integer(&root, "top level", "format", 1, INT32_MAX, &format));
   if (format != kServerConfigFormat) {
@@ -109,6 +113,8 @@ Result<ServerConfig> LoadServerConfig(const std::string& dir) {
                                            " is not supported by this version of reel");
   }
   REEL_RETURN_IF_ERROR(r.String(&root, "top level", "listen", &c.listen, false));
+  REEL_RETURN_IF_ERROR(
+      r.Integer(&root, "top level", "threads", kMinServerThreads, kMaxServerThreads, &c.threads));
   REEL_ASSIGN_OR_RETURN(const toml::table* catalog, r.Table(root, "catalog", true));
   REEL_RETURN_IF_ERROR(r.CheckKeys(*catalog, "[catalog]", {"uri"}));
   REEL_RETURN_IF_ERROR(r.String(catalog, "[catalog]", "uri", &c.catalog_uri, true));
@@ -178,7 +184,10 @@ Status WriteServerConfig(const ServerConfig& c) {
   }
   std::string s = "# ReelDrive team server (reel server run " + dir + ")\n";
   s += "format = " + std::to_string(kServerConfigFormat) + "\n";
-  s += "listen = " + TomlQuote(c.listen) + "\n\n";
+  s += "listen = " + TomlQuote(c.listen) + "\n";
+  s += "# Request threads: each open connection holds one while it is open (a mount keeps about\n"
+       "# two: its change feed's and one for everything else); half of them may wait for events.\n";
+  s += "threads = " + std::to_string(c.threads) + "\n\n";
   s += "[catalog]\nuri = " + TomlQuote(c.catalog_uri) + "\n\n";
   s += "[stores]\ncloud = " + TomlQuote(c.cloud_uri) + "\n";
   if (!c.edge_uri.empty()) s += "edge = " + TomlQuote(c.edge_uri) + "\n";

@@ -3,6 +3,8 @@
 //
 //   format = 1
 //   listen = "127.0.0.1:7480"        # loopback unless told otherwise
+//   threads = 256                    # request threads (8 to 4096): each open connection holds
+//                                    # one; a mount keeps about two open, half may wait for events
 //   [catalog]
 //   uri = "postgresql://reel@127.0.0.1:5432/reel"
 //   [stores]
@@ -40,6 +42,9 @@ inline constexpr int64_t kMaxMaintenanceIntervalSeconds = 7 * 24 * 3600;
 inline constexpr int64_t kMaxTeamTrashRetentionDays = 3650;
 inline constexpr int64_t kMinLockLeaseSeconds = 3;
 inline constexpr int64_t kMaxLockLeaseSeconds = 300;
+inline constexpr int64_t kDefaultServerThreads = 256;
+inline constexpr int64_t kMinServerThreads = 8;
+inline constexpr int64_t kMaxServerThreads = 4096;
 
 // A [[forward]] table: where the change feed is forwarded.
 struct ForwardConfig {
@@ -54,6 +59,7 @@ struct ServerConfig {
   std::string cloud_uri;
   std::string edge_uri;      // "" when there is none
   std::string listen = kDefaultServerListen;
+  int64_t threads = kDefaultServerThreads;
   std::string tls_cert;      // both or neither; relative paths are relative to `dir`
   std::string tls_key;
   int64_t maintenance_interval_seconds = 3600;

@@ -101,7 +101,11 @@ void Placement::CheckerLoop() {
     // the catalog's version count moved (one row read), not every pinned file every second. (A
     // new version and a purge in the same second can hide each other until the next change; the
     // new chunks stay local until uploaded anyway, and a chunk evicted early is fetched again.)
-    auto stats = catalog_->Stats();
+    // A machine with no pins asks the catalog nothing (a team mount's catalog is a server away).
+    auto pins = machine_->ListPinned();
+    auto stats = pins.ok() && pins->empty() ? Result<CatalogStats>(Status::NotFound("no pins"))
+                                            : catalog_->Stats();
+    if (!stats.ok()) versions_seen = UINT64_MAX;  // the first pin reloads at the next tick
     if (stats.ok() && stats->versions != versions_seen) {
       Status s = ReloadPinned();
       if (s.ok()) versions_seen = stats->versions;

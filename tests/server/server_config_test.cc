@@ -69,6 +69,7 @@ TEST(ServerConfigTest, WrittenOncePrivateAndReadBack) {
   c.tls_key = "/etc/reel/key.pem";
   c.maintenance_interval_seconds = 600;
   c.trash_retention_days = 7;
+  c.threads = 32;
   ASSERT_OK(WriteServerConfig(c));
   struct stat st;
   ASSERT_EQ(::stat(ServerConfigPath(dir).c_str(), &st), 0);
@@ -85,6 +86,7 @@ TEST(ServerConfigTest, WrittenOncePrivateAndReadBack) {
   EXPECT_EQ(back.tls_key, "/etc/reel/key.pem");
   EXPECT_EQ(back.maintenance_interval_seconds, 600);
   EXPECT_EQ(back.trash_retention_days, 7);
+  EXPECT_EQ(back.threads, 32);
   EXPECT_CODE(WriteServerConfig(c), Code::kAlreadyExists);
 }
 
@@ -95,6 +97,8 @@ TEST(ServerConfigTest, BadConfigurationsAreRefusedWithTheFieldNamed) {
       {[](ServerConfig& c) { c.cloud_uri = "memory://"; }, "cloud"},
       {[](ServerConfig& c) { c.edge_uri = "http://edge"; }, "edge"},
       {[](ServerConfig& c) { c.listen = "everywhere"; }, "listen address"},
+      {[](ServerConfig& c) { c.threads = 4; }, "threads"},
+      {[](ServerConfig& c) { c.threads = 5000; }, "threads"},
       {[](ServerConfig& c) { c.tls_cert = "cert.pem"; }, "key"},
       {[](ServerConfig& c) { c.maintenance_interval_seconds = 5; }, "interval_seconds"},
       {[](ServerConfig& c) { c.trash_retention_days = -1; }, "trash_retention_days"},
@@ -128,6 +132,11 @@ TEST(ServerConfigTest, BadConfigurationsAreRefusedWithTheFieldNamed) {
   ASSERT_OK_AND_ASSIGN(ServerConfig defaults, load_text(good));
   EXPECT_EQ(defaults.maintenance_interval_seconds, 3600);
   EXPECT_EQ(defaults.trash_retention_days, 30);
+  EXPECT_EQ(defaults.threads, kDefaultServerThreads);
+  ASSERT_OK_AND_ASSIGN(ServerConfig threads, load_text("threads = 1024\n" + good));
+  EXPECT_EQ(threads.threads, 1024);
+  EXPECT_CODE(load_text("threads = 7\n" + good), Code::kInvalidArgument);
+  EXPECT_CODE(load_text("threads = \"many\"\n" + good), Code::kInvalidArgument);
   ASSERT_OK_AND_ASSIGN(ServerConfig none, load_text(good + "[maintenance]\ninterval_seconds = 0\n"));
   EXPECT_EQ(none.maintenance_interval_seconds, 0);
   EXPECT_CODE(load_text(good + "[maintenance]\ninterval_seconds = 59\n"), Code::kInvalidArgument);
