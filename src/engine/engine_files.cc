@@ -299,6 +299,7 @@ Status EngineImpl::Fsync(HandleId h, bool data_only) {
   {
     FileState& fs = *handle.file;
     std::unique_lock lock(fs.mu);
+    NoteFence(fs);
     // The writes a commit is taking are part of the file's data too; they go first, as the
     // record of the layer over them depends on theirs.
     if (fs.committing) REEL_RETURN_IF_ERROR(fs.committing->Sync());
@@ -327,6 +328,15 @@ Status EngineImpl::Fallocate(HandleId h, int mode, uint64_t offset, uint64_t len
   return Status::NotSupported("fallocate mode not supported");
 }
 
+void EngineImpl::NoteFence(FileState& fs) {
+  // A lock taken since the file's last commit; once it is gone, what was noted stays (those
+  // writes were made under it).
+  const uint64_t fence = locks_ ? locks_->FenceFor(fs.ino) : 0;
+  if (fence == 0) return;
+  if (fs.committing) fs.committing->SetFence(fence);
+  if (fs.staged) fs.staged->SetFence(fence);
+}
+
 Status EngineImpl::AfterLastWrite(FileState& fs) {
   if (!fs.staged) return Status::Ok();
   if (!fs.staged->dirty()) {
@@ -337,6 +347,7 @@ Status EngineImpl::AfterLastWrite(FileState& fs) {
   // Recorded before the close is forgotten: a crash of the drive before the commit recovers it.
   // The commit is queued even when the record could not be written (a full disk): the version
   // it makes is what keeps the data then.
+  NoteFence(fs);
   Status recorded = fs.staged->RecordIfChanged();
   if (options_.policy != VersionPolicy::kManual && committer_) committer_->Enqueue(fs.ino);
   return recorded;

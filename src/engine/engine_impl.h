@@ -158,6 +158,9 @@ class EngineImpl final : public Engine {
   Status EnsureStaged(FileState& fs, TimeNs mtime);
   // Queues or skips an autosave according to the policy, after the last writer is gone.
   Status AfterLastWrite(FileState& fs);
+  // Notes in the staged layers of `fs` the fence of the write lock this mount holds on the file
+  // (if any), before their records are written (fs.mu held).
+  void NoteFence(FileState& fs);
   Result<Handle> GetHandle(HandleId h);
   // A handle of a real file open for writing (ReadOnly / PermissionDenied otherwise).
   Result<Handle> GetWritableHandle(HandleId h);

@@ -40,6 +40,7 @@ Result<std::optional<VersionInfo>> EngineImpl::CommitFile(FileState& fs, Version
     if (fs.staged) {
       // The record goes down before a layer over it can exist, so recovery finds every layer
       // below a recorded one (the staging of a file closed earlier is recorded already).
+      NoteFence(fs);
       REEL_RETURN_IF_ERROR(fs.staged->RecordIfChanged());
       fs.committing = std::move(fs.staged);
     }
@@ -57,11 +58,13 @@ Result<VersionInfo> EngineImpl::CommitLayer(FileState& fs, VersionKind kind,
   // unwritten) loses nothing if the version is lost; a named checkpoint was asked for, and is
   // acknowledged, so it is made durable either way.
   bool durable = kind == VersionKind::kCheckpoint;
+  uint64_t noted_fence = 0;  // the lock the layer's writes were made under, as its record says
   {
     std::shared_lock lock(fs.mu);
     layer = fs.committing;
     base = fs.base;
     if (layer && layer->on_disk()) durable = true;
+    if (layer) noted_fence = layer->meta().fence;
   }
   NewVersion nv;
   nv.kind = kind;
@@ -73,8 +76,12 @@ Result<VersionInfo> EngineImpl::CommitLayer(FileState& fs, VersionKind kind,
   // meanwhile. Recovery knowingly puts this machine's acknowledged writes on the current version.
   if (kind != VersionKind::kRecovered) nv.base = base.id();
   // Written under a lock other machines see: the server refuses the content as current if that
-  // lock's session lapsed meanwhile (this mount was gone longer than its lease).
-  if (locks_) nv.fence = locks_->FenceFor(fs.ino);
+  // lock's session lapsed meanwhile (this mount was gone longer than its lease). Writes
+  // recovered after a crash carry the fence their record noted (the lock of the run that died).
+  nv.fence = noted_fence;
+  if (locks_) {
+    if (uint64_t held = locks_->FenceFor(fs.ino); held != 0) nv.fence = held;
+  }
   // The uploader keeps every chunk id pinned against GC until the catalog commit is done.
   ChunkUploader uploader(store_.get(), catalog_.get(), &inflight_, options_.chunk_names,
                          options_.upload_threads,

@@ -168,6 +168,7 @@ static Result<StagedMeta> ParseMeta(const std::string& text) {
     m.size = j.at("size").get<uint64_t>();
     m.base_limit = j.at("base_limit").get<uint64_t>();
     m.mtime = j.at("mtime").get<int64_t>();
+    m.fence = j.value("fence", uint64_t{0});
     for (const auto& e : j.at("extents")) m.extents.emplace_back(e.at(0).get<uint64_t>(), e.at(1).get<uint64_t>());
   } catch (const nlohmann::json::exception& e) {
     return Status::Corruption(std::string("staging metadata: ") + e.what());
@@ -296,6 +297,7 @@ Status StagedFile::PersistMeta(Durability durability) {
                       {"extents", meta_.extents}};
   if (meta_.layer > 0) j["layer"] = meta_.layer;
   if (meta_.over_id != 0) j["over_id"] = meta_.over_id;
+  if (meta_.fence != 0) j["fence"] = meta_.fence;
   REEL_RETURN_IF_ERROR(WriteFileAtomic(MetaPath(), j.dump(), 0600, durability));
   meta_written_ = record_current_ = true;
   return Status::Ok();

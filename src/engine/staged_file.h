@@ -50,6 +50,9 @@ struct StagedMeta {
   uint64_t base_limit = 0;    // base content is visible only below this offset
   TimeNs mtime = 0;
   std::vector<std::pair<uint64_t, uint64_t>> extents;
+  // The fencing token of the lock the writes were made under (NewVersion::fence; 0: none), so
+  // that their recovery after a crash is refused as current when that lock lapsed meanwhile.
+  uint64_t fence = 0;
 };
 
 class StagedFile {
@@ -87,6 +90,12 @@ class StagedFile {
   // An explicit modification time (utimens) for the version this staging becomes.
   void SetMtime(TimeNs mtime) {
     meta_.mtime = mtime;
+    record_current_ = false;
+  }
+  // The writes are made under the lock of fencing token `fence` (recorded with the next record).
+  void SetFence(uint64_t fence) {
+    if (fence == meta_.fence) return;
+    meta_.fence = fence;
     record_current_ = false;
   }
   // Reads staged bytes of [offset, offset+out.size()); the range must lie inside an extent.

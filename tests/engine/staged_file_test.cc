@@ -65,6 +65,26 @@ TEST_F(StagedFileTest, SyncedRecordIsRecovered) {
   EXPECT_EQ((*metas)[0].size, 4u);
 }
 
+TEST_F(StagedFileTest, TheFenceOfTheLockTheWritesWereMadeUnderIsRecorded) {
+  auto file = StagedFile::Create(dir_.path(), 11, 0, 0, 1);
+  ASSERT_TRUE(file.ok());
+  const std::string data = "under a lock";
+  ASSERT_TRUE((*file)->Write(0, {reinterpret_cast<const uint8_t*>(data.data()), data.size()}, 2).ok());
+  ASSERT_TRUE((*file)->RecordIfChanged().ok());
+  (*file)->SetFence(42);
+  ASSERT_TRUE((*file)->RecordIfChanged().ok()) << "a new fence is a change to record";
+  auto metas = StagedFile::ListRecoverable(dir_.path());
+  ASSERT_TRUE(metas.ok());
+  ASSERT_EQ(metas->size(), 1u);
+  EXPECT_EQ((*metas)[0].fence, 42u);
+
+  StageAndSync(12);  // no lock: no fence
+  metas = StagedFile::ListRecoverable(dir_.path());
+  ASSERT_TRUE(metas.ok());
+  ASSERT_EQ(metas->size(), 2u);
+  for (const StagedMeta& m : *metas) EXPECT_EQ(m.fence, m.ino == 11 ? 42u : 0u) << m.ino;
+}
+
 TEST_F(StagedFileTest, ANewLayerTouchesNoFileUntilItIsWrittenOrRecorded) {
   auto file = StagedFile::Create(dir_.path(), 11, 0, 0, 1);
   ASSERT_TRUE(file.ok());

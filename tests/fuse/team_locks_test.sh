@@ -5,7 +5,9 @@
 # is granted when the holder lets go; `reel status` names the holder; lock-on-open refuses a
 # second machine's open for writing with EBUSY; a mount killed with -9 has its locks freed within
 # the lease; a holder stopped (SIGSTOP) past its lease loses its lock, and what it wrote under it
-# is kept as a rejected version when it wakes, never made current over the next holder's.
+# is kept as a rejected version when it wakes, never made current over the next holder's; so are
+# the fsynced writes of a holder killed with -9, recovered at its next mount after the next holder
+# saved.
 source "$(dirname "$0")/lib.sh" "$1"
 TEAM_SERVER_TOML=$'[locks]\nlease_seconds = 3'
 source "$(dirname "$0")/team_lib.sh" locks alice bob
@@ -137,6 +139,31 @@ check "a lock works again on alice's mount" flock -n -x "$A/shot.nk.txt" true
 as alice "$REEL" events "$A" --json >"$WORK/events.json"
 check "the change feed has lock_taken and lock_released" \
   bash -c "grep -q '\"kind\":\"lock_taken\"' '$WORK/events.json' && grep -q '\"kind\":\"lock_released\"' '$WORK/events.json'"
+
+log "a holder killed with -9 after an fsync: its writes, recovered once the next holder saved, are a rejected version"
+hold crashed bash -c "exec 9>>'$A/shot.nk.txt'; flock -x 9; printf ' crashed' >&9; python3 -c 'import os; os.fsync(9)'; touch '$WORK/crashed.ready'; read -r _ <'$WORK/crashed.go'"
+alice_pid=$(user_mount_pid alice)
+kill -9 "$alice_pid"
+check "bob gets the lock once the dead mount's lease lapsed" \
+  flock -x -w 20 "$B/shot.nk.txt" bash -c "printf 'v3 by bob' >'$B/shot.nk.txt'"
+as bob "$REEL" sync "$B/shot.nk.txt" >/dev/null
+as bob "$REEL" publish "$B/shot.nk.txt" >/dev/null
+release crashed
+fusermount3 -uz "$A"
+rm -f "$(grep -l "\"pid\": *$alice_pid\b" "$XDG_RUNTIME_DIR"/reel/*.json 2>/dev/null)" 2>/dev/null || true
+mount_alice
+mountpoint -q "$A" || { fail "alice's mount is not up after the crash"; exit 1; }
+within "alice's recovered write is a rejected version" [ "$(versions_of alice "$A/shot.nk.txt")" == rejected ]
+check "bob's save stays current for bob" holds "$B/shot.nk.txt" "v3 by bob"
+within "and for alice" holds "$A/shot.nk.txt" "v3 by bob"
+recovered_bytes() {
+  local n
+  n=$(as alice "$REEL" versions "$A/shot.nk.txt" --json | python3 -c 'import json,sys
+print(json.load(sys.stdin)["versions"][-1]["number"])')
+  cat "$A/.reel/versions/shot.nk.txt/$n"
+}
+check "the rejected version holds every byte alice fsynced" \
+  [ "$(recovered_bytes)" == "v2 by bob crashed" ]
 
 as bob "$REEL" umount "$B" >/dev/null
 as alice "$REEL" umount "$A" >/dev/null
