@@ -32,6 +32,11 @@ Status NameThePath(const Status& s, const std::string& path) {
   constexpr std::string_view kInode = "inode ";
   const std::string shown = ShownPath(path);
   std::string_view m = s.message();
+  // The catalog no longer knows the inode the path led to a moment before.
+  if (s.code() == Code::kNotFound && m.starts_with("no inode ")) {
+    return Status::NotFound(shown + ": no such file any more: it was deleted or replaced while "
+                                    "the command ran");
+  }
   if (m.starts_with(kInode)) {
     size_t end = kInode.size();
     while (end < m.size() && std::isdigit(static_cast<unsigned char>(m[end]))) ++end;

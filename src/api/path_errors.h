@@ -17,7 +17,8 @@ namespace reel {
 
 // An error of a request on `path`, naming it (same code): an "inode N" at the start of the
 // message is replaced by the path; a message that does not start with the path gets it as a
-// prefix ("path: message").
+// prefix ("path: message"). A catalog's NotFound "no inode N" (the file the path led to went
+// while the request ran: deleted, or replaced by a rename) says so.
 [[nodiscard]] Status NameThePath(const Status& s, const std::string& path);
 
 // The NotFound of a file version that does not exist, listing the ones that do ("1-4, 7").

@@ -15,7 +15,7 @@
 //   PUT  /v1/tasks/ID {state, message?}              Task (the instance's user: running, done,
 //                                                      failed)
 // Task: {id, instance, workspace, kind, path, state, message, created_by, created_ns,
-// updated_ns}.
+// updated_ns}. A task queued or running on an instance that is gone (offline) reads as failed.
 #include "server/server_routes.h"
 
 namespace reel::server_internal {
@@ -126,7 +126,8 @@ void RegisterInstanceRoutes(httplib::Server& server, ServerContext& ctx) {
     REEL_RETURN_IF_ERROR(http::CheckQuery(req, {"state"}));
     REEL_ASSIGN_OR_RETURN(std::vector<TaskInfo> tasks,
                           ctx.team->ListTasks(req.matches[1].str(),
-                                              req.get_param_value("state"), request.caller));
+                                              req.get_param_value("state"), request.caller,
+                                              request.now));
     json list = json::array();
     for (const TaskInfo& t : tasks) list.push_back(TaskJson(t));
     return json{{"tasks", list}};
@@ -136,7 +137,7 @@ void RegisterInstanceRoutes(httplib::Server& server, ServerContext& ctx) {
         [&ctx](const httplib::Request& req, const TeamRequest& request) -> Result<json> {
     REEL_RETURN_IF_ERROR(http::CheckQuery(req, {}));
     REEL_ASSIGN_OR_RETURN(uint64_t id, TaskId(req));
-    REEL_ASSIGN_OR_RETURN(TaskInfo t, ctx.team->GetTask(id, request.caller));
+    REEL_ASSIGN_OR_RETURN(TaskInfo t, ctx.team->GetTask(id, request.caller, request.now));
     return TaskJson(t);
   });
 

@@ -1,5 +1,6 @@
 // TeamDirectory: tasks that pipelines send to running instances.
 #include <algorithm>
+#include <chrono>
 #include <array>
 #include <string_view>
 
@@ -78,6 +79,24 @@ Result<InstanceAccess> AccessIn(PgConn& c, const std::string& instance, const Us
   return a;
 }
 
+// Tasks queued or running on an instance that is gone (reported offline when it unmounted, or
+// not heard from for kInstanceStale: killed, or its machine lost) will never be finished by it (a
+// mount's next run is a new instance): they fail, when next read, with why. `instance` or `id`
+// narrows it to one instance's tasks or one task.
+Status FailTasksOfGoneInstances(PgConn& c, const std::string& instance, uint64_t id, TimeNs now) {
+  const TimeNs heard_after = now - std::chrono::nanoseconds(kInstanceStale).count();
+  const std::string unheard = "the instance was not heard from for " +
+                              std::to_string(kInstanceStale.count()) +
+                              " s: it stopped before finishing it";
+  return c.Exec("UPDATE tasks t SET state = 'failed', updated = $3, "
+                "message = CASE WHEN i.online THEN $5 ELSE $6 END "
+                "FROM instances i WHERE i.name = t.instance AND t.state IN ('queued', 'running') "
+                "AND (t.instance = $1 OR $1 = '') AND (t.id = $2 OR $2 = 0) "
+                "AND (NOT i.online OR i.last_seen < $4)",
+                instance, static_cast<int64_t>(id), now, heard_after, unheard,
+                "the instance was unmounted before finishing it");
+}
+
 Result<TaskInfo> TaskIn(PgConn& c, uint64_t id) {
   REEL_ASSIGN_OR_RETURN(PgRows rows, c.Query("SELECT " REEL_TASK_COLUMNS " WHERE t.id = $1", id));
   if (rows.empty()) return Status::NotFound("no task " + std::to_string(id));
@@ -128,11 +147,12 @@ Result<TaskInfo> TeamDirectory::CreateTask(const std::string& instance, const st
 
 Result<std::vector<TaskInfo>> TeamDirectory::ListTasks(const std::string& instance,
                                                        const std::string& state,
-                                                       const User& caller) {
+                                                       const User& caller, TimeNs now) {
   REEL_RETURN_IF_ERROR(ValidateRequestId(instance).WithContext("instance name"));
   std::vector<TaskInfo> out;
   REEL_RETURN_IF_ERROR(pool_->Transaction([&](PgConn& c) -> Status {
     REEL_RETURN_IF_ERROR(AccessIn(c, instance, caller).status());
+    REEL_RETURN_IF_ERROR(FailTasksOfGoneInstances(c, instance, 0, now));
     REEL_ASSIGN_OR_RETURN(PgRows rows,
                           c.Query("SELECT " REEL_TASK_COLUMNS " WHERE t.instance = $1 AND "
                                   "($2 = '' OR t.state = $2) ORDER BY t.id LIMIT $3",
@@ -144,12 +164,16 @@ Result<std::vector<TaskInfo>> TeamDirectory::ListTasks(const std::string& instan
   return out;
 }
 
-Result<TaskInfo> TeamDirectory::GetTask(uint64_t id, const User& caller) {
+Result<TaskInfo> TeamDirectory::GetTask(uint64_t id, const User& caller, TimeNs now) {
   TaskInfo out;
   REEL_RETURN_IF_ERROR(pool_->Transaction([&](PgConn& c) -> Status {
     REEL_ASSIGN_OR_RETURN(out, TaskIn(c, id));
     Result<InstanceAccess> access = AccessIn(c, out.instance, caller);
     if (!access.ok()) return Status::NotFound("no task " + std::to_string(id));
+    if (out.state == "queued" || out.state == "running") {
+      REEL_RETURN_IF_ERROR(FailTasksOfGoneInstances(c, "", id, now));
+      REEL_ASSIGN_OR_RETURN(out, TaskIn(c, id));
+    }
     return Status::Ok();
   }));
   return out;

@@ -256,11 +256,14 @@ class TeamDirectory {
   [[nodiscard]] Result<TaskInfo> CreateTask(const std::string& instance, const std::string& kind,
                                             const std::string& path, const TeamRequest& request);
   // `instance`'s tasks (only those in `state` when it is set), oldest first, at most 100: for
-  // its own user (who runs them) and the members of its workspace.
+  // its own user (who runs them) and the members of its workspace. A task queued or running on
+  // an instance that is gone at `now` (reported offline, or not heard from for kInstanceStale)
+  // is failed first, with why: that instance will never finish it.
   [[nodiscard]] Result<std::vector<TaskInfo>> ListTasks(const std::string& instance,
                                                         const std::string& state,
-                                                        const User& caller);
-  [[nodiscard]] Result<TaskInfo> GetTask(uint64_t id, const User& caller);
+                                                        const User& caller, TimeNs now);
+  // One task, for the same callers (failed first as in ListTasks).
+  [[nodiscard]] Result<TaskInfo> GetTask(uint64_t id, const User& caller, TimeNs now);
   // The instance's user moves task `id` on: queued -> running -> done or failed (a task may go
   // from queued to failed or done at once); a finished task does not change (InvalidArgument).
   [[nodiscard]] Result<TaskInfo> UpdateTask(uint64_t id, const std::string& state,

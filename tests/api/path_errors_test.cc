@@ -23,6 +23,10 @@ TEST(PathErrorsTest, InodeNumbersBecomeThePath) {
             "/ is a directory");
   // Other messages get the path in front, unless they start with it already.
   EXPECT_EQ(NameThePath(Status::IOError("disk on fire"), "a").message(), "a: disk on fire");
+  Status gone = NameThePath(Status::NotFound("no inode 52"), "s6/f");
+  EXPECT_EQ(gone.code(), Code::kNotFound);
+  EXPECT_EQ(gone.message(),
+            "s6/f: no such file any more: it was deleted or replaced while the command ran");
   EXPECT_EQ(NameThePath(Status::NotFound("inode table"), "a").message(), "a: inode table");
   EXPECT_EQ(NameThePath(Status::NotFound("a: gone"), "a").message(), "a: gone");
   EXPECT_EQ(NameThePath(Status::IOError("disk on fire"), "a").code(), Code::kIOError);

@@ -205,6 +205,54 @@ TEST_F(TeamServerTest, TasksGoToAnInstanceFromItsWorkspacesWritersAndOnlyItsUser
   EXPECT_EQ(queued[0].id, whole.id);
 }
 
+// A task left queued or running on an instance that is gone never finishes there (a mount's next
+// run is a new instance): it reads as failed, with why.
+TEST_F(TeamServerTest, TasksOfAnInstanceThatIsGoneFailWithWhy) {
+  TeamClient alice = ClientFor(alice_), bob = ClientFor(bob_);
+  ASSERT_OK(alice.CreateWorkspace("show2").status());
+  ASSERT_OK(alice.Grant("show2", "bob", "writer"));
+  now_ = kT0 + kHour;
+  ASSERT_OK(alice.ReportInstance(Mount("m-alice-killed", "show2")));
+  ASSERT_OK(alice.ReportInstance(Mount("m-alice-unmounted", "show2")));
+  ASSERT_OK_AND_ASSIGN(TaskView running, bob.SendTask("m-alice-killed", "publish", "a.exr"));
+  ASSERT_OK_AND_ASSIGN(TaskView queued, bob.SendTask("m-alice-killed", "hydrate", ""));
+  ASSERT_OK_AND_ASSIGN(TaskView finished, bob.SendTask("m-alice-killed", "pin", "b.exr"));
+  ASSERT_OK_AND_ASSIGN(TaskView left, bob.SendTask("m-alice-unmounted", "evict", ""));
+  ASSERT_OK(alice.UpdateTask(running.id, "running", "").status());
+  ASSERT_OK(alice.UpdateTask(finished.id, "done", "1 files").status());
+
+  // Heard from lately: nothing changes.
+  now_ = kT0 + kHour + std::chrono::nanoseconds(kInstanceStale).count() - 1;
+  ASSERT_OK_AND_ASSIGN(TaskView still, bob.Task(running.id));
+  EXPECT_EQ(still.state, "running");
+  ASSERT_OK_AND_ASSIGN(auto listed, bob.Tasks("m-alice-killed"));
+  ASSERT_EQ(listed.size(), 3u);
+  EXPECT_EQ(listed[1].state, "queued");
+
+  // One mount unmounts (it says so); the other is killed (it is no longer heard from).
+  InstanceView gone = Mount("m-alice-unmounted", "show2");
+  gone.online = false;
+  ASSERT_OK(alice.ReportInstance(gone));
+  ASSERT_OK_AND_ASSIGN(TaskView unmounted, bob.Task(left.id));
+  EXPECT_EQ(unmounted.state, "failed");
+  EXPECT_EQ(unmounted.message, "the instance was unmounted before finishing it");
+  ASSERT_OK_AND_ASSIGN(still, bob.Task(running.id));
+  EXPECT_EQ(still.state, "running") << "the other mount is still heard from lately";
+
+  now_ = kT0 + kHour + std::chrono::nanoseconds(kInstanceStale).count() + 1;
+  ASSERT_OK_AND_ASSIGN(TaskView dead, bob.Task(running.id));
+  EXPECT_EQ(dead.state, "failed");
+  EXPECT_NE(dead.message.find("not heard from for 30 s"), std::string::npos) << dead.message;
+  EXPECT_EQ(dead.updated_ns, now_);
+  ASSERT_OK_AND_ASSIGN(listed, alice.Tasks("m-alice-killed"));
+  ASSERT_EQ(listed.size(), 3u);
+  EXPECT_EQ(listed[0].state, "failed");
+  EXPECT_EQ(listed[1].state, "failed") << "a queued one too";
+  EXPECT_EQ(listed[2].state, "done") << "a finished task keeps its end";
+  EXPECT_EQ(listed[2].message, "1 files");
+  EXPECT_CODE(alice.UpdateTask(queued.id, "done", "late"), Code::kInvalidArgument);
+}
+
 // A mount's runner: takes its queued tasks, runs each, reports done or failed.
 TEST_F(TeamServerTest, ATaskRunnerRunsItsInstancesTasksAndReportsEach) {
   TeamClient alice = ClientFor(alice_), bob = ClientFor(bob_);
