@@ -32,6 +32,28 @@ check() {  # check "description" command...
   if "$@"; then pass; else fail "$what"; fi
 }
 same_file() { [[ "$(sha256sum < "$1")" == "$(sha256sum < "$2")" ]]; }
+# A TCP port on loopback nothing listens on, for a server the test starts (and may restart on
+# it): chosen at random below the kernel's ephemeral range, so that no outgoing connection of a
+# test running beside it takes the port as its source port before the server binds it.
+free_port() {
+  python3 - <<'PY'
+import random, socket
+low = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
+for _ in range(1000 if low > 11000 else 0):
+    port = random.randint(10000, low - 1)
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            continue
+    print(port)
+    break
+else:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        print(s.getsockname()[1])
+PY
+}
 
 # Sanitizer builds: the background mount process writes its sanitizer reports to its stderr,
 # which is DRIVE/mount.log (src/cli/cmd_drive.cc). Any report there fails the test; the report

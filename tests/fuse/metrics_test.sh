@@ -4,7 +4,7 @@
 # read, checked against what the test did; a bad address is refused before anything is mounted.
 source "$(dirname "$0")/lib.sh" "$1"
 init_drive
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+port=$(free_port)
 
 # A bad address: refused by the command line, nothing mounted.
 if "$REEL" mount "$MNT" --drive "$DRIVE" --background --metrics "nowhere" 2>"$WORK/err"; then

@@ -18,7 +18,6 @@ if [[ -z "${REEL_TEST_S3_URI:-}" ]] || ! ls -d /usr/lib/postgresql/*/bin >/dev/n
   exit 77
 fi
 
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 run_id=$(basename "$WORK" | tr -dc 'a-z0-9' | tail -c 12)
 # Directly under /tmp: the server runs as the postgres user, who cannot enter $WORK.
 export PG_DIR

@@ -34,7 +34,7 @@ CLEANUP_HOOKS+=(unmount_users stop_server drop_db)
 s3_base=${REEL_TEST_S3_URI%%\?*}
 s3_opts=${REEL_TEST_S3_URI#*\?}
 CLOUD="${s3_base%/}/$TEAM_NAME-$run_id?$s3_opts"
-PORT=$((20000 + RANDOM % 20000))
+PORT=$(free_port)
 URL="http://127.0.0.1:$PORT"
 
 log "server: PostgreSQL database $DB, cloud ${CLOUD%%\?*}, $URL"
