@@ -1,7 +1,7 @@
 // TeamDirectory: tasks that pipelines send to running instances.
 #include <algorithm>
-#include <chrono>
 #include <array>
+#include <chrono>
 #include <string_view>
 
 #include "catalog/catalog_txn.h"

@@ -103,10 +103,9 @@ void Placement::CheckerLoop() {
     // new chunks stay local until uploaded anyway, and a chunk evicted early is fetched again.)
     // A machine with no pins asks the catalog nothing (a team mount's catalog is a server away).
     auto pins = machine_->ListPinned();
-    auto stats = pins.ok() && pins->empty() ? Result<CatalogStats>(Status::NotFound("no pins"))
-                                            : catalog_->Stats();
-    if (!stats.ok()) versions_seen = UINT64_MAX;  // the first pin reloads at the next tick
-    if (stats.ok() && stats->versions != versions_seen) {
+    if (pins.ok() && pins->empty()) {
+      versions_seen = UINT64_MAX;  // a first pin reloads at the next tick
+    } else if (auto stats = catalog_->Stats(); stats.ok() && stats->versions != versions_seen) {
       Status s = ReloadPinned();
       if (s.ok()) versions_seen = stats->versions;
       if (!s.ok()) spdlog::warn("pins: {}", s.ToString());
