@@ -114,7 +114,10 @@ class Catalog {
                                       TimeNs now) = 0;
 
   // --- chunks ---
-  // Whether the catalog has a record of this chunk (referenced or not yet collected).
+  // Whether the catalog has a record of this chunk (referenced or not yet collected). The
+  // PostgreSQL catalog, which a team shares, also restarts the grace period of an unreferenced
+  // record (the caller is about to reference it) and says no for a record its collector is
+  // deleting (postgres/pg_schema.cc, schema 14).
   virtual Result<bool> HasChunk(const ChunkId& id) = 0;
   // Chunks whose refcount has been 0 since before `cutoff`.
   virtual Result<std::vector<ChunkRecord>> ListUnreferencedChunks(TimeNs cutoff) = 0;

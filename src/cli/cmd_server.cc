@@ -204,6 +204,12 @@ Status Serve(const ServerConfig& c, const std::function<void()>& ready) {
     TeamMaintenanceOptions m;
     m.interval = std::chrono::seconds(c.maintenance_interval_seconds);
     m.trash_retention = std::chrono::seconds(c.trash_retention_days * 24 * 3600);
+    m.gc_grace = std::chrono::seconds(c.gc_grace_seconds);
+    for (const auto& [bit, uri] : {std::pair{kTierCloud, c.cloud_uri}, {kTierEdge, c.edge_uri}}) {
+      if (uri.empty()) continue;
+      REEL_ASSIGN_OR_RETURN(std::unique_ptr<ObjectStore> store, OpenObjectStore(uri));
+      m.stores.emplace_back(bit, std::move(store));
+    }
     maintenance = TeamMaintenance::Start(team.get(), m);
   }
   REEL_RETURN_IF_ERROR(

@@ -64,6 +64,11 @@ Status ValidateServerConfig(const ServerConfig& c) {
     return Status::InvalidArgument("[maintenance] trash_retention_days is 0 to " +
                                    std::to_string(kMaxTeamTrashRetentionDays));
   }
+  if (c.gc_grace_seconds < kMinTeamGcGraceSeconds || c.gc_grace_seconds > kMaxTeamGcGraceSeconds) {
+    return Status::InvalidArgument("[maintenance] gc_grace_seconds is " +
+                                   std::to_string(kMinTeamGcGraceSeconds) + " to " +
+                                   std::to_string(kMaxTeamGcGraceSeconds));
+  }
   if (c.lock_lease_seconds < kMinLockLeaseSeconds || c.lock_lease_seconds > kMaxLockLeaseSeconds) {
     return Status::InvalidArgument("[locks] lease_seconds is " +
                                    std::to_string(kMinLockLeaseSeconds) + " to " +
@@ -134,12 +139,16 @@ Result<ServerConfig> LoadServerConfig(const std::string& dir) {
   REEL_ASSIGN_OR_RETURN(const toml::table* maintenance, r.Table(root, "maintenance", false));
   if (maintenance != nullptr) {
     REEL_RETURN_IF_ERROR(
-        r.CheckKeys(*maintenance, "[maintenance]", {"interval_seconds", "trash_retention_days"}));
+        r.CheckKeys(*maintenance, "[maintenance]",
+                    {"interval_seconds", "trash_retention_days", "gc_grace_seconds"}));
     REEL_RETURN_IF_ERROR(r.Integer(maintenance, "[maintenance]", "interval_seconds", 0,
                                    kMaxMaintenanceIntervalSeconds,
                                    &c.maintenance_interval_seconds));
     REEL_RETURN_IF_ERROR(r.Integer(maintenance, "[maintenance]", "trash_retention_days", 0,
                                    kMaxTeamTrashRetentionDays, &c.trash_retention_days));
+    REEL_RETURN_IF_ERROR(r.Integer(maintenance, "[maintenance]", "gc_grace_seconds",
+                                   kMinTeamGcGraceSeconds, kMaxTeamGcGraceSeconds,
+                                   &c.gc_grace_seconds));
   }
   REEL_ASSIGN_OR_RETURN(const toml::table* locks, r.Table(root, "locks", false));
   if (locks != nullptr) {
@@ -194,9 +203,11 @@ Status WriteServerConfig(const ServerConfig& c) {
   if (!c.tls_cert.empty()) {
     s += "\n[tls]\ncert = " + TomlQuote(c.tls_cert) + "\nkey = " + TomlQuote(c.tls_key) + "\n";
   }
-  s += "\n# The team's once-only work (trash purge), by whichever server holds its lease.\n";
+  s += "\n# The team's once-only work (trash purge, chunk collection), by whichever server holds "
+       "its lease.\n";
   s += "[maintenance]\ninterval_seconds = " + std::to_string(c.maintenance_interval_seconds) +
-       "\ntrash_retention_days = " + std::to_string(c.trash_retention_days) + "\n";
+       "\ntrash_retention_days = " + std::to_string(c.trash_retention_days) +
+       "\ngc_grace_seconds = " + std::to_string(c.gc_grace_seconds) + "\n";
   return WriteFileAtomic(path, s, 0600);
 }
 

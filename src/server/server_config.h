@@ -16,6 +16,8 @@
 //   [maintenance]                    # optional (server/team_maintenance.h)
 //   interval_seconds = 3600          # 0: none (60 to 604800 otherwise)
 //   trash_retention_days = 30        # 0 to 3650
+//   gc_grace_seconds = 3600          # unreferenced chunks older than this are collected
+//                                    # (600 to 2592000)
 //   [locks]                          # optional
 //   lease_seconds = 30               # a dead mount's locks are free this long after it was
 //                                    # last heard (3 to 300)
@@ -39,6 +41,8 @@ inline constexpr int kServerConfigFormat = 1;
 inline constexpr const char* kDefaultServerListen = "127.0.0.1:7480";
 inline constexpr int64_t kMinMaintenanceIntervalSeconds = 60;
 inline constexpr int64_t kMaxMaintenanceIntervalSeconds = 7 * 24 * 3600;
+inline constexpr int64_t kMinTeamGcGraceSeconds = 600;
+inline constexpr int64_t kMaxTeamGcGraceSeconds = 30 * 24 * 3600;
 inline constexpr int64_t kMaxTeamTrashRetentionDays = 3650;
 inline constexpr int64_t kMinLockLeaseSeconds = 3;
 inline constexpr int64_t kMaxLockLeaseSeconds = 300;
@@ -64,6 +68,7 @@ struct ServerConfig {
   std::string tls_key;
   int64_t maintenance_interval_seconds = 3600;
   int64_t trash_retention_days = 30;
+  int64_t gc_grace_seconds = 3600;
   std::vector<ForwardConfig> forwards;
   std::string metrics_listen;  // "" when there is no [metrics] table
   int64_t lock_lease_seconds = 30;

@@ -214,6 +214,17 @@ class TeamDirectory {
   // Ends `holder`'s lease `name` at once, so another may take it; nothing when another holds it.
   [[nodiscard]] Status ReleaseLease(const std::string& name, const std::string& holder);
 
+  // --- collection of unreferenced chunks (team/chunk_collection.cc; pg_schema.cc schema 14) ---
+  // Marks up to `limit` chunk records unreferenced since before `cutoff` as being collected
+  // under lease token `token`: from then on nobody else finds, references or records copies of
+  // them. Returns how many it marked.
+  [[nodiscard]] Result<uint64_t> MarkChunksCollecting(TimeNs cutoff, uint64_t token,
+                                                     size_t limit);
+  // Up to `limit` marked records, of any run (a collector that died left its marks).
+  [[nodiscard]] Result<std::vector<ChunkRecord>> ListCollectingChunks(size_t limit);
+  // Deletes a marked record once its objects are gone.
+  [[nodiscard]] Status DeleteCollectedChunk(const ChunkId& id);
+
   // --- instances: the mounts of the team and how they are (team/instances.cc) ---
   // Records what instance `report.name` (a mount, as it names itself: the rule of request ids)
   // of the caller says of itself, seen at request.now. PermissionDenied when the name is another

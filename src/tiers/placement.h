@@ -26,6 +26,7 @@
 
 #include "catalog/types.h"
 #include "common/status.h"
+#include "tiers/shared_tier_gc.h"
 
 namespace reel {
 
@@ -33,7 +34,6 @@ class Catalog;
 class MachineState;
 class PublishRequests;
 class TieredStore;
-struct OrphanPackReport;  // tiers/tiered_store.h
 class TransferEngine;
 
 // Bytes of a file's current version per tier (distinct chunks; holes count nowhere).
@@ -55,8 +55,6 @@ struct PlacementResult {
   uint64_t bytes = 0;
 };
 
-// How old an unreferenced pack must be before `reel gc` deletes it.
-inline constexpr int64_t kOrphanPackMinAgeNs = 3600ll * 1000000000ll;
 
 class Placement {
  public:

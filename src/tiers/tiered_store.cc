@@ -106,35 +106,17 @@ Result<ObjectInfo> TieredStore::Head(const std::string& key) {
 
 Status TieredStore::Delete(const std::string& key) {
   REEL_RETURN_IF_ERROR(local_->Delete(key));
+  std::vector<TierStore> tiers;
+  for (const SharedTier& tier : shared_) tiers.emplace_back(tier.bit, tier.store.get());
   const std::optional<ChunkId> id = ChunkIdFromKey(key);
-  std::vector<TierMask> packed_on;
-  if (id) {
-    cache_.Removed(*id);
-    REEL_RETURN_IF_ERROR(DeletePackedCopies(*id, &packed_on));
+  if (!id) {
+    for (const auto& [bit, store] : tiers) {
+      REEL_RETURN_IF_ERROR(store->Delete(key).WithContext(SharedTierName(bit)));
+    }
+    return Status::Ok();
   }
-  for (const SharedTier& tier : shared_) {
-    // A packed chunk has no loose object on that tier: spare the request.
-    if (std::find(packed_on.begin(), packed_on.end(), tier.bit) != packed_on.end()) continue;
-    REEL_RETURN_IF_ERROR(tier.store->Delete(key).WithContext(tier.name));
-  }
-  return Status::Ok();
-}
-
-Status TieredStore::DeletePackedCopies(const ChunkId& id, std::vector<TierMask>* packed_on) {
-  if (catalog_ == nullptr) return Status::Ok();
-  // Locations first: from then on no reader looks into the pack for this chunk. A crash before
-  // the pack is deleted leaves an unreferenced pack object (garbage, not loss).
-  REEL_ASSIGN_OR_RETURN(std::vector<ChunkLocation> removed, catalog_->RemoveChunkLocations(id));
-  for (const ChunkLocation& loc : removed) {
-    packed_on->push_back(loc.tier);
-    ObjectStore* store = shared(loc.tier);
-    if (store == nullptr || !IsPackKey(loc.pack)) continue;  // never delete what is not a pack
-    REEL_ASSIGN_OR_RETURN(uint64_t left, catalog_->CountPackMembers(loc.tier, loc.pack));
-    // Members are only ever added when a pack is created (its name is new), so an empty pack
-    // stays empty: deleting it races with nothing.
-    if (left == 0) REEL_RETURN_IF_ERROR(store->Delete(loc.pack).WithContext("delete pack"));
-  }
-  return Status::Ok();
+  cache_.Removed(*id);
+  return DeleteSharedCopies(*id, catalog_, tiers);
 }
 
 std::unique_ptr<TieredStore::PackHold> TieredStore::HoldPack(const std::string& key) {
@@ -151,26 +133,13 @@ void TieredStore::ReleasePack(const std::string& key) {
 Result<OrphanPackReport> TieredStore::CollectOrphanPacks(TimeNs cutoff) {
   OrphanPackReport report;
   if (catalog_ == nullptr) return report;
+  const auto held = [&](const std::string& key) {
+    std::lock_guard lock(packs_mu_);
+    return held_packs_.count(key) > 0;
+  };
   for (const SharedTier& tier : shared_) {
-    std::vector<ObjectInfo> old;  // listed first: the visitor must not call the store
-    REEL_RETURN_IF_ERROR(tier.store->List(kPackPrefix, [&](const ObjectInfo& info) {
-      // A store that does not know an object's time never has it collected.
-      if (IsPackKey(info.key) && info.mtime_unix_ns != 0 && info.mtime_unix_ns < cutoff) {
-        old.push_back(info);
-      }
-      return true;
-    }).WithContext(tier.name));
-    for (const ObjectInfo& info : old) {
-      {
-        std::lock_guard lock(packs_mu_);
-        if (held_packs_.count(info.key) > 0) continue;
-      }
-      REEL_ASSIGN_OR_RETURN(uint64_t members, catalog_->CountPackMembers(tier.bit, info.key));
-      if (members > 0) continue;
-      REEL_RETURN_IF_ERROR(tier.store->Delete(info.key).WithContext(tier.name + " orphan pack"));
-      ++report.packs_deleted;
-      report.bytes_deleted += info.size;
-    }
+    REEL_RETURN_IF_ERROR(
+        CollectOrphanPacksOn(*tier.store, tier.bit, *catalog_, cutoff, held, &report));
   }
   return report;
 }

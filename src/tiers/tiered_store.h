@@ -40,6 +40,7 @@
 #include "common/buffer_pool.h"
 #include "store/object_store.h"
 #include "tiers/local_cache.h"
+#include "tiers/shared_tier_gc.h"
 
 namespace reel {
 
@@ -61,11 +62,6 @@ struct TierFetchStats {
 inline constexpr uint64_t kMaxCoalescedReadBytes = 32ull << 20;
 // Free run buffers kept for reuse (a few runs' worth).
 inline constexpr size_t kRunBufferPoolBytes = 96ull << 20;
-
-struct OrphanPackReport {
-  uint64_t packs_deleted = 0;
-  uint64_t bytes_deleted = 0;
-};
 
 class TieredStore final : public ObjectStore {
  public:
@@ -157,7 +153,6 @@ class TieredStore final : public ObjectStore {
   Status DropDamagedLocalCopy(const ChunkId& id, const std::string& key);
   Status AfterLocalPut(const std::string& key, uint64_t size);
   // Removes `id`'s pack locations and deletes the packs left without members.
-  Status DeletePackedCopies(const ChunkId& id, std::vector<TierMask>* packed_on);
   void ReleasePack(const std::string& key);
 
   // Buffers for pack runs (FetchRun), reused once no reader holds a chunk of them.

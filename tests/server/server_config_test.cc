@@ -69,6 +69,7 @@ TEST(ServerConfigTest, WrittenOncePrivateAndReadBack) {
   c.tls_key = "/etc/reel/key.pem";
   c.maintenance_interval_seconds = 600;
   c.trash_retention_days = 7;
+  c.gc_grace_seconds = 7200;
   c.threads = 32;
   ASSERT_OK(WriteServerConfig(c));
   struct stat st;
@@ -86,6 +87,7 @@ TEST(ServerConfigTest, WrittenOncePrivateAndReadBack) {
   EXPECT_EQ(back.tls_key, "/etc/reel/key.pem");
   EXPECT_EQ(back.maintenance_interval_seconds, 600);
   EXPECT_EQ(back.trash_retention_days, 7);
+  EXPECT_EQ(back.gc_grace_seconds, 7200);
   EXPECT_EQ(back.threads, 32);
   EXPECT_CODE(WriteServerConfig(c), Code::kAlreadyExists);
 }
@@ -102,6 +104,7 @@ TEST(ServerConfigTest, BadConfigurationsAreRefusedWithTheFieldNamed) {
       {[](ServerConfig& c) { c.tls_cert = "cert.pem"; }, "key"},
       {[](ServerConfig& c) { c.maintenance_interval_seconds = 5; }, "interval_seconds"},
       {[](ServerConfig& c) { c.trash_retention_days = -1; }, "trash_retention_days"},
+      {[](ServerConfig& c) { c.gc_grace_seconds = 60; }, "gc_grace_seconds"},
       {[](ServerConfig& c) { c.metrics_listen = "anywhere"; }, "[metrics] listen"},
       {[](ServerConfig& c) { c.forwards = {{"a/b", "nats://h:1", ""}}; }, "[[forward]]"},
       {[](ServerConfig& c) { c.forwards = {{"a", "nats://h", ""}}; }, "HOST:PORT"},
@@ -132,6 +135,7 @@ TEST(ServerConfigTest, BadConfigurationsAreRefusedWithTheFieldNamed) {
   ASSERT_OK_AND_ASSIGN(ServerConfig defaults, load_text(good));
   EXPECT_EQ(defaults.maintenance_interval_seconds, 3600);
   EXPECT_EQ(defaults.trash_retention_days, 30);
+  EXPECT_EQ(defaults.gc_grace_seconds, 3600);
   EXPECT_EQ(defaults.threads, kDefaultServerThreads);
   ASSERT_OK_AND_ASSIGN(ServerConfig threads, load_text("threads = 1024\n" + good));
   EXPECT_EQ(threads.threads, 1024);
@@ -143,6 +147,8 @@ TEST(ServerConfigTest, BadConfigurationsAreRefusedWithTheFieldNamed) {
   EXPECT_CODE(load_text(good + "[maintenance]\ntrash_retention_days = 4000\n"),
               Code::kInvalidArgument);
   EXPECT_CODE(load_text(good + "[maintenance]\nevery = 1\n"), Code::kInvalidArgument);
+  EXPECT_CODE(load_text(good + "[maintenance]\ngc_grace_seconds = 599\n"), Code::kInvalidArgument)
+      << "an instance's find of a chunk must outlast its commit";
   EXPECT_CODE(load_text(good + "colour = \"blue\"\n"), Code::kInvalidArgument);
   ASSERT_OK_AND_ASSIGN(
       ServerConfig extras,

@@ -3,40 +3,44 @@
 #include <unordered_map>
 
 #include "catalog/postgres/postgres_catalog.h"
+#include "common/clock.h"
 
 namespace reel::postgres {
-
-namespace {
-
-#define REEL_PG_CHUNK_COLUMNS "id, size, refcount, unreferenced_since, tiers"
-
-ChunkRecord ReadChunkRecord(const PgRows& rows, int r) {
-  ChunkRecord rec;
-  rec.id = ChunkIdAt(rows, r, 0);
-  rec.size = static_cast<uint32_t>(rows.Int(r, 1));
-  rec.refcount = rows.U64(r, 2);
-  rec.unreferenced_since = rows.Int(r, 3);
-  rec.tiers = static_cast<TierMask>(rows.Int(r, 4));
-  return rec;
-}
-
-}  // namespace
 
 // ---------------------------------------------------------------------------------------------
 // Chunks
 
+// A record the team's collector marked is gone already (pg_schema.cc, schema 14). One that is
+// unreferenced starts its grace period again: the caller is about to reference the chunk
+// without storing it, so the collector must leave it for that long.
 Result<bool> PostgresCatalog::HasChunk(const ChunkId& id) {
-  REEL_ASSIGN_OR_RETURN(PgRows rows, QueryOnce("SELECT 1 FROM chunks WHERE id = $1", IdBytes(id)));
-  return !rows.empty();
+  REEL_ASSIGN_OR_RETURN(
+      PgRows rows,
+      QueryOnce("SELECT refcount FROM chunks WHERE id = $1 AND collecting = 0", IdBytes(id)));
+  if (rows.empty()) return false;
+  if (rows.U64(0, 0) > 0) return true;
+  const TimeNs now = WallClockNs();
+  return WriteFor<bool>([&](PgTxn& tx) -> Result<bool> {
+    REEL_ASSIGN_OR_RETURN(
+        PgRows held, tx.conn().Query("UPDATE chunks SET unreferenced_since = $2 WHERE id = $1 "
+                                     "AND refcount = 0 AND collecting = 0",
+                                     IdBytes(id), now));
+    if (held.Affected() > 0) return true;
+    // Referenced meanwhile (still there), or marked by the collector (gone).
+    REEL_ASSIGN_OR_RETURN(PgRows still,
+                          tx.conn().Query("SELECT 1 FROM chunks WHERE id = $1 AND collecting = 0",
+                                          IdBytes(id)));
+    return !still.empty();
+  });
 }
 
 Result<std::vector<ChunkRecord>> PostgresCatalog::ListUnreferencedChunks(TimeNs cutoff) {
   // "refcount = 0" is spelled literally so the partial index chunks_unreferenced applies.
   REEL_ASSIGN_OR_RETURN(
       PgRows rows, QueryOnce("SELECT " REEL_PG_CHUNK_COLUMNS " FROM chunks WHERE refcount = 0 AND "
-                             "unreferenced_since < $1 ORDER BY unreferenced_since",
+                             "unreferenced_since < $1 AND collecting = 0 ORDER BY unreferenced_since",
                              cutoff));
-  return MapRows(rows, ReadChunkRecord);
+  return MapRows(rows, ChunkRecordAt);
 }
 
 Result<bool> PostgresCatalog::DeleteChunkIfUnreferenced(const ChunkId& id) {
@@ -62,7 +66,7 @@ Status PostgresCatalog::ForEachChunk(const std::function<bool(const ChunkRecord&
              : QueryOnce("SELECT " REEL_PG_CHUNK_COLUMNS " FROM chunks ORDER BY id LIMIT $1",
                          kBatch);
     if (!rows.ok()) return rows.status();
-    const std::vector<ChunkRecord> batch = MapRows(*rows, ReadChunkRecord);
+    const std::vector<ChunkRecord> batch = MapRows(*rows, ChunkRecordAt);
     for (const ChunkRecord& r : batch) {
       if (!visit(r)) return Status::Ok();
     }

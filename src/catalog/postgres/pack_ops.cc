@@ -32,13 +32,14 @@ Status PostgresCatalog::RecordPackUpload(TierMask tier, const std::string& pack,
     lengths.push_back(m.length);
   }
   return Write([&](PgTxn& tx) -> Status {
-    // Only for chunks the catalog still knows: a collected chunk must not pin the pack. A member
-    // that already has a location on this tier keeps it.
+    // Only for chunks the catalog still knows (and the collector is not deleting): a collected
+    // chunk must not pin the pack. A member that already has a location on this tier keeps it.
     REEL_RETURN_IF_ERROR(tx.conn().Exec(
         "INSERT INTO chunk_packs (chunk, tier, pack, pack_offset, length) "
         "SELECT decode(u.id, 'hex'), $4, $5, u.pack_offset, u.length "
         "FROM unnest($1::text[], $2::bigint[], $3::bigint[]) AS u (id, pack_offset, length) "
-        "WHERE EXISTS (SELECT 1 FROM chunks c WHERE c.id = decode(u.id, 'hex')) "
+        "WHERE EXISTS (SELECT 1 FROM chunks c WHERE c.id = decode(u.id, 'hex') "
+        "AND c.collecting = 0) "
         "ON CONFLICT (chunk, tier) DO NOTHING",
         HexArray(ids), IntArray(offsets), IntArray(lengths), tier, pack));
     return tx.AddChunkTiers(ids, tier);

@@ -40,6 +40,15 @@
 //     twice in one version counts 2); unreferenced_since = when refcount last dropped to 0 (0
 //     while referenced); tiers = bits of the shared tiers holding a copy. Partial index on
 //     unreferenced_since WHERE refcount = 0 for the collector's scan.
+//     collecting (schema 14): 0, or the fencing token of the maintenance lease under which the
+//     team's collector marked the record to delete its objects (team/chunk_collection.cc). A
+//     marked record is gone for everyone else: HasChunk says no (a writer stores the bytes
+//     itself), a commit naming it is refused as Unavailable (retried: the collector deletes the
+//     record within seconds, and the commit then records the chunk anew), and uploads add no
+//     tier bit or pack location to it. So no upload can land between the collector's deletes
+//     and the record's end and be taken for a copy that is about to go. HasChunk of an
+//     unreferenced record starts its grace period again (unreferenced_since = now): a writer
+//     that found the chunk is about to reference it.
 //
 // xattrs(ino -> inodes, name BYTEA, value BYTEA, PRIMARY KEY (ino, name))
 //
@@ -348,6 +357,9 @@ constexpr PgMigration kMigrations[] = {
      "CREATE INDEX file_locks_by_session ON file_locks (session, ino);"},
     {13, "versions: their authors (what members of an on-publish workspace see)",
      "ALTER TABLE versions ADD COLUMN author TEXT NOT NULL DEFAULT '';"},
+    {14, "chunks: the collector's mark on the ones it is deleting",
+     "ALTER TABLE chunks ADD COLUMN collecting BIGINT NOT NULL DEFAULT 0;"
+     "CREATE INDEX chunks_collecting ON chunks (collecting) WHERE collecting <> 0;"},
 };
 
 }  // namespace

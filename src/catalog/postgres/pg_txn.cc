@@ -57,6 +57,16 @@ ChunkId ChunkIdAt(const PgRows& rows, int row, int col) {
   return id;
 }
 
+ChunkRecord ChunkRecordAt(const PgRows& rows, int row) {
+  ChunkRecord rec;
+  rec.id = ChunkIdAt(rows, row, 0);
+  rec.size = static_cast<uint32_t>(rows.Int(row, 1));
+  rec.refcount = rows.U64(row, 2);
+  rec.unreferenced_since = rows.Int(row, 3);
+  rec.tiers = static_cast<TierMask>(rows.Int(row, 4));
+  return rec;
+}
+
 std::string HexArray(const std::vector<ChunkId>& ids) {
   std::string out = "{";
   for (const ChunkId& id : ids) {
@@ -312,7 +322,7 @@ Status PgTxn::AddChunkReferences(const ChunkUses& uses) {
                "FROM unnest($1::text[], $2::bigint[], $3::bigint[]) AS u (id, uses, length) "
                "ON CONFLICT (id) DO UPDATE SET refcount = chunks.refcount + excluded.refcount, "
                "unreferenced_since = 0 WHERE chunks.size = excluded.size "
-               "RETURNING id, size, refcount",
+               "AND chunks.collecting = 0 RETURNING id, size, refcount",
                a.hex, a.counts, a.lengths));
   std::vector<ChunkId> done;
   for (int r = 0; r < rows.size(); ++r) {
@@ -326,13 +336,25 @@ Status PgTxn::AddChunkReferences(const ChunkUses& uses) {
   }
   if (done.size() == a.ids.size()) return Status::Ok();
   std::sort(done.begin(), done.end());
+  std::vector<ChunkId> missed;
   for (const ChunkId& id : a.ids) {
-    if (!std::binary_search(done.begin(), done.end(), id)) {
-      return Status::InvalidArgument("chunk " + id.Hex() + " is recorded with another size than " +
-                                     std::to_string(uses.at(id).length));
-    }
+    if (!std::binary_search(done.begin(), done.end(), id)) missed.push_back(id);
   }
-  return Status::Internal("chunk references: unexpected rows");
+  // The collector is deleting a record this version names (pg_schema.cc, schema 14): the caller
+  // tries again once it is gone (within seconds), and the chunk is then recorded anew.
+  REEL_ASSIGN_OR_RETURN(
+      PgRows collecting,
+      c_.Query("SELECT id FROM chunks WHERE id IN (SELECT decode(unnest($1::text[]), 'hex')) "
+               "AND collecting <> 0 LIMIT 1",
+               HexArray(missed)));
+  if (!collecting.empty()) {
+    return Status::Unavailable("chunk " + ChunkIdAt(collecting, 0, 0).Hex() +
+                               " is being collected; commit again in a moment");
+  }
+  if (missed.empty()) return Status::Internal("chunk references: unexpected rows");
+  return Status::InvalidArgument("chunk " + missed.front().Hex() +
+                                 " is recorded with another size than " +
+                                 std::to_string(uses.at(missed.front()).length));
 }
 
 Status PgTxn::ReleaseChunkReferences(const ChunkUses& uses, TimeNs now) {
@@ -361,7 +383,7 @@ Status PgTxn::ReleaseChunkReferences(const ChunkUses& uses, TimeNs now) {
 Status PgTxn::AddChunkTiers(const std::vector<ChunkId>& ids, TierMask tiers) {
   return c_.Exec(
       "UPDATE chunks SET tiers = tiers | $2 "
-      "WHERE id IN (SELECT decode(unnest($1::text[]), 'hex'))",
+      "WHERE id IN (SELECT decode(unnest($1::text[]), 'hex')) AND collecting = 0",
       HexArray(ids), tiers);
 }
 

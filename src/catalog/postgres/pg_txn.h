@@ -31,6 +31,9 @@ Attributes ReadAttributes(const PgRows& rows, int row, int first = 0);
 // A chunk id parameter, and one read back from a bytea column (all zeros if the size is wrong).
 inline Bytes IdBytes(const ChunkId& id) { return Bytes{id.bytes.data(), id.bytes.size()}; }
 ChunkId ChunkIdAt(const PgRows& rows, int row, int col);
+// A chunk record from the columns REEL_PG_CHUNK_COLUMNS of `row`.
+#define REEL_PG_CHUNK_COLUMNS "id, size, refcount, unreferenced_since, tiers"
+ChunkRecord ChunkRecordAt(const PgRows& rows, int row);
 // Array parameters as text literals: chunk ids in hex (decode(x, 'hex') in SQL), integers.
 std::string HexArray(const std::vector<ChunkId>& ids);
 std::string IntArray(const std::vector<int64_t>& values);
