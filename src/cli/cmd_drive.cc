@@ -5,12 +5,14 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <algorithm>
 #include <chrono>
 #include <climits>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <sstream>
 #include <thread>
 
 #include <spdlog/spdlog.h>
@@ -30,6 +32,7 @@
 #include "engine/engine.h"
 #include "fuse/fuse_mount.h"
 #include "remote/credentials.h"
+#include "remote/team_client.h"
 
 namespace reel::cli {
 namespace {
@@ -282,24 +285,19 @@ Status Serve(const Manifest& m, const std::string& mountpoint, const MountArgs& 
   return shut;
 }
 
-int Background(const Manifest& m, const std::string& mountpoint, const MountArgs& a,
-               MountRegistry& registry) {
+// Serves in a child process; returns what it mounted once the mount is up.
+Result<json> Background(const Manifest& m, const std::string& mountpoint, const MountArgs& a,
+                        MountRegistry& registry) {
   const std::string log_path = m.dir + "/mount.log";
-  Result<pid_t> child = RunInBackground(log_path, [&](const std::function<void()>& ready) {
-    return Serve(m, mountpoint, a, registry, ready);
-  });
-  if (!child.ok()) return Fail(child.status().message());
-  const pid_t pid = *child;
-  if (a.json) {
-    PrintJson(json{{"mountpoint", mountpoint},
-                   {"pid", pid},
-                   {"drive_dir", m.dir},
-                   {"socket", registry.SocketPathFor(pid)},
-                   {"log", log_path}});
-  } else {
-    std::cout << mountpoint << std::endl;
-  }
-  return kExitOk;
+  REEL_ASSIGN_OR_RETURN(pid_t pid,
+                        RunInBackground(log_path, [&](const std::function<void()>& ready) {
+                          return Serve(m, mountpoint, a, registry, ready);
+                        }));
+  return json{{"mountpoint", mountpoint},
+              {"pid", pid},
+              {"drive_dir", m.dir},
+              {"socket", registry.SocketPathFor(pid)},
+              {"log", log_path}};
 }
 
 // Whether other users of the machine get in (under their own permissions: the kernel checks them,
@@ -316,58 +314,79 @@ bool LetOthersIn(const MountArgs& a, const std::string& mountpoint) {
   return false;
 }
 
-int Mount(const MountArgs& given) {
+// Mounts one drive or workspace: in the background (returns what it mounted once it is up) or
+// in the foreground (returns once it is unmounted, with null).
+Result<json> DoMount(const MountArgs& given) {
   MountArgs a = given;
-  auto m = MountManifest(a);
-  if (!m.ok()) return Fail(m.status());
+  REEL_ASSIGN_OR_RETURN(Manifest m, MountManifest(a));
 
   char buf[PATH_MAX];
   if (::realpath(a.mountpoint.c_str(), buf) == nullptr) {
     if (errno == ENOTCONN) {
-      return Fail(a.mountpoint + " is a mount whose process has died; run: reel umount " +
-                  a.mountpoint);
+      return Status::InvalidArgument(a.mountpoint +
+                                        " is a mount whose process has died; run: reel umount " +
+                                        a.mountpoint);
     }
-    return Fail(Status::FromErrno(errno, "mountpoint " + a.mountpoint));
+    return Status::FromErrno(errno, "mountpoint " + a.mountpoint);
   }
   std::string mountpoint = buf;
   struct stat st;
   if (::stat(mountpoint.c_str(), &st) != 0) {
     if (errno == ENOTCONN) {
-      return Fail(mountpoint + " is a mount whose process has died; run: reel umount " +
-                  mountpoint);
+      return Status::InvalidArgument(mountpoint +
+                                        " is a mount whose process has died; run: reel umount " +
+                                        mountpoint);
     }
-    return Fail(Status::FromErrno(errno, "mountpoint " + mountpoint));
+    return Status::FromErrno(errno, "mountpoint " + mountpoint);
   }
-  if (!S_ISDIR(st.st_mode)) return Fail("mountpoint " + mountpoint + " is not a directory");
+  if (!S_ISDIR(st.st_mode)) {
+    return Status::InvalidArgument("mountpoint " + mountpoint + " is not a directory");
+  }
   // The drive's own files (catalog, store, staging) must not end up under the mount.
-  for (const std::string& own : {m->dir, m->ResolvedStagingDir()}) {
+  for (const std::string& own : {m.dir, m.ResolvedStagingDir()}) {
     std::string real = RealPathOr(own);
     if (IsUnder(real, mountpoint) || IsUnder(mountpoint, real)) {
-      return Fail("cannot mount at " + mountpoint + ": it overlaps the drive's own directory " +
-                  real);
+      return Status::InvalidArgument("cannot mount at " + mountpoint +
+                                     ": it overlaps the drive's own directory " + real);
     }
   }
 
-  auto registry = MountRegistry::Open();
-  if (!registry.ok()) return Fail(registry.status());
-  auto live = registry->List();
-  if (!live.ok()) return Fail(live.status());
-  for (const auto& r : *live) {
+  REEL_ASSIGN_OR_RETURN(MountRegistry registry, MountRegistry::Open());
+  REEL_ASSIGN_OR_RETURN(std::vector<MountRecord> live, registry.List());
+  for (const auto& r : live) {
     if (r.mountpoint == mountpoint) {
-      return Fail(mountpoint + " is already mounted (pid " + std::to_string(r.pid) + ")");
+      return Status::AlreadyExists(mountpoint + " is already mounted (pid " +
+                                   std::to_string(r.pid) + ")");
     }
-    if (r.drive_dir == m->dir) {
-      return Fail("drive " + m->dir + " is already mounted at " + r.mountpoint + " (pid " +
-                  std::to_string(r.pid) + ")");
+    if (r.drive_dir == m.dir) {
+      return Status::AlreadyExists("drive " + m.dir + " is already mounted at " + r.mountpoint +
+                                   " (pid " + std::to_string(r.pid) + ")");
     }
   }
 
   a.allow_other = LetOthersIn(given, mountpoint);
   ::signal(SIGPIPE, SIG_IGN);  // a client that goes away must not kill the mount
   if (a.debug) spdlog::set_level(spdlog::level::debug);
-  if (a.background) return Background(*m, mountpoint, a, *registry);
-  Status s = Serve(*m, mountpoint, a, *registry, [] {});
-  return s.ok() ? kExitOk : Fail(s);
+  if (a.background) return Background(m, mountpoint, a, registry);
+  REEL_RETURN_IF_ERROR(Serve(m, mountpoint, a, registry, [] {}));
+  return json();
+}
+
+// Several workspaces of a team drive, each at MOUNTPOINT/NAME (below).
+bool IsFolderMount(const MountArgs& a);
+int MountFolder(const MountArgs& a);
+
+int Mount(const MountArgs& a) {
+  if (IsFolderMount(a)) return MountFolder(a);
+  auto mounted = DoMount(a);
+  if (!mounted.ok()) return Fail(mounted.status());
+  if (!a.background) return kExitOk;
+  if (a.json) {
+    PrintJson(*mounted);
+  } else {
+    std::cout << mounted->at("mountpoint").get<std::string>() << std::endl;
+  }
+  return kExitOk;
 }
 
 // ----------------------------------------------------------------------------------- umount
@@ -393,6 +412,36 @@ int Umounted(const UmountArgs& a, const std::string& mountpoint) {
   return kExitOk;
 }
 
+// Unmounts a live mount through its API (so a busy mount is refused: Busy) and waits for its
+// process to finish.
+Status UnmountRecord(const MountRecord& record, int timeout_seconds) {
+  Status s = ApiClient(record.socket_path).Unmount();
+  if (s.code() == Code::kBusy) return s;
+  if (!s.ok()) {
+    spdlog::debug("unmount through the API failed ({}); using fusermount3", s.ToString());
+    REEL_RETURN_IF_ERROR(FusermountUnmount(record.mountpoint));
+  }
+  if (!WaitForExit(record, timeout_seconds)) {
+    return Status::Unavailable(record.mountpoint + " is unmounted, but its process (pid " +
+                               std::to_string(record.pid) + ") is still finishing after " +
+                               std::to_string(timeout_seconds) + " s; see " + record.drive_dir +
+                               "/mount.log");
+  }
+  return Status::Ok();
+}
+
+// The live mounts in the folder `dir` (a folder mount's workspaces), deepest first.
+std::vector<MountRecord> MountsUnder(const std::vector<MountRecord>& live, const std::string& dir) {
+  std::vector<MountRecord> under;
+  for (const auto& r : live) {
+    if (r.mountpoint != dir && IsUnder(r.mountpoint, dir)) under.push_back(r);
+  }
+  std::sort(under.begin(), under.end(), [](const MountRecord& x, const MountRecord& y) {
+    return x.mountpoint.size() > y.mountpoint.size();
+  });
+  return under;
+}
+
 int Umount(const UmountArgs& a) {
   auto registry = MountRegistry::Open();
   if (!registry.ok()) return Fail(registry.status());
@@ -412,6 +461,15 @@ int Umount(const UmountArgs& a) {
     if (r.mountpoint == mountpoint) record = &r;
   }
   if (record == nullptr) {
+    // A folder of workspaces (reel mount DIR --server URL): each of its mounts.
+    if (std::vector<MountRecord> under = MountsUnder(*live, mountpoint); !under.empty()) {
+      for (const MountRecord& r : under) {
+        Status s = UnmountRecord(r, a.timeout);
+        if (!s.ok()) return Fail(s);
+        if (!a.json) std::cout << "Unmounted " << r.mountpoint << std::endl;
+      }
+      return Umounted(a, mountpoint);
+    }
     auto inside = registry->FindMountFor(mountpoint);
     if (inside.ok()) {
       return Fail(mountpoint + " is not a mountpoint; the drive is mounted at " +
@@ -421,19 +479,111 @@ int Umount(const UmountArgs& a) {
     Status s = FusermountUnmount(mountpoint);
     return s.ok() ? Umounted(a, mountpoint) : Fail(s);
   }
-  Status s = ApiClient(record->socket_path).Unmount();
-  if (s.code() == Code::kBusy) return Fail(s);
-  if (!s.ok()) {
-    spdlog::debug("unmount through the API failed ({}); using fusermount3", s.ToString());
-    Status f = FusermountUnmount(mountpoint);
-    if (!f.ok()) return Fail(f);
+  Status s = UnmountRecord(*record, a.timeout);
+  return s.ok() ? Umounted(a, mountpoint) : Fail(s);
+}
+
+// ----------------------------------------------------------- a folder of team workspaces
+
+// `reel mount DIR --server URL` (every workspace the user may see) or `--workspace A,B`: each
+// workspace is a folder of DIR, where it is mounted as with --workspace NAME (its own process,
+// cache and machine state, kept in its default place or --drive DIR/NAME). A reader's folders
+// are read-only; nothing moves between them (EXDEV, as between two disks). Always in the
+// background; `reel umount DIR` unmounts them all.
+bool IsFolderMount(const MountArgs& a) {
+  return a.workspace.find(',') != std::string::npos || (!a.server.empty() && a.workspace.empty());
+}
+
+// The workspaces a folder mount mounts: those named (each one the user may see), or all of them.
+Result<std::vector<std::string>> FolderWorkspaces(const MountArgs& a) {
+  REEL_ASSIGN_OR_RETURN(TeamClient client, TeamClientFor(a.server));
+  REEL_ASSIGN_OR_RETURN(std::vector<WorkspaceView> mine, client.Workspaces());
+  std::vector<std::string> names;
+  if (a.workspace.empty()) {
+    for (const WorkspaceView& w : mine) names.push_back(w.name);
+    if (names.empty()) return Status::NotFound("you have no workspace on " + client.url());
+    return names;
   }
-  if (!WaitForExit(*record, a.timeout)) {
-    return Fail(mountpoint + " is unmounted, but its process (pid " +
-                std::to_string(record->pid) + ") is still finishing after " +
-                std::to_string(a.timeout) + " s; see " + record->drive_dir + "/mount.log");
+  std::stringstream list(a.workspace);
+  for (std::string name; std::getline(list, name, ',');) {
+    if (name.empty()) {
+      return Status::InvalidArgument("--workspace " + a.workspace + ": an empty name");
+    }
+    if (std::find(names.begin(), names.end(), name) != names.end()) {
+      return Status::InvalidArgument("--workspace " + a.workspace + ": " + name + " twice");
+    }
+    if (std::none_of(mine.begin(), mine.end(),
+                     [&](const WorkspaceView& w) { return w.name == name; })) {
+      return Status::NotFound("you have no role in workspace " + name + " on " + client.url() +
+                              " (reel workspace list shows yours)");
+    }
+    names.push_back(name);
   }
-  return Umounted(a, mountpoint);
+  return names;
+}
+
+// DIR/NAME for each workspace: made if missing; one that is there must be an empty directory.
+Status PrepareFolders(const std::string& dir, const std::vector<std::string>& names) {
+  for (const std::string& name : names) {
+    const std::string path = dir + "/" + name;
+    std::error_code ec;
+    const auto status = std::filesystem::symlink_status(path, ec);
+    if (!std::filesystem::exists(status)) continue;
+    if (!std::filesystem::is_directory(status) || !std::filesystem::is_empty(path, ec)) {
+      return Status::AlreadyExists(path + " is in the way: workspace " + name +
+                                   " is mounted there, which must be an empty directory");
+    }
+  }
+  for (const std::string& name : names) {
+    const std::string path = dir + "/" + name;
+    if (::mkdir(path.c_str(), 0755) != 0 && errno != EEXIST) {
+      return Status::FromErrno(errno, "make " + path);
+    }
+  }
+  return Status::Ok();
+}
+
+int MountFolder(const MountArgs& given) {
+  if (!given.manifest.empty()) return UsageError("--manifest names one drive, not a folder");
+  auto names = FolderWorkspaces(given);
+  if (!names.ok()) return Fail(names.status());
+  char buf[PATH_MAX];
+  if (::realpath(given.mountpoint.c_str(), buf) == nullptr) {
+    return Fail(Status::FromErrno(errno, "mountpoint " + given.mountpoint));
+  }
+  const std::string dir = buf;
+  if (!std::filesystem::is_directory(dir)) return Fail(dir + " is not a directory");
+  if (Status s = PrepareFolders(dir, *names); !s.ok()) return Fail(s);
+  if (!given.background) {
+    std::cerr << "reel: " << names->size() << " workspaces, each mounted in the background in "
+              << dir << " (reel umount " << dir << " unmounts them all)" << std::endl;
+  }
+  json mounted = json::array();
+  for (const std::string& name : *names) {
+    MountArgs one = given;
+    one.mountpoint = dir + "/" + name;
+    one.workspace = name;
+    one.background = true;
+    if (!given.drive.empty()) one.drive = given.drive + "/" + name;
+    auto done = DoMount(one);
+    if (!done.ok()) {
+      // All or nothing: the ones mounted already go again.
+      auto registry = MountRegistry::Open();
+      auto live = registry.ok() ? registry->List() : Result<std::vector<MountRecord>>(registry.status());
+      for (const MountRecord& r : live.ok() ? MountsUnder(*live, dir) : std::vector<MountRecord>{}) {
+        if (Status s = UnmountRecord(r, 120); !s.ok()) spdlog::warn("{}", s.ToString());
+      }
+      return Fail(done.status().WithContext("workspace " + name));
+    }
+    (*done)["workspace"] = name;
+    mounted.push_back(*done);
+  }
+  if (given.json) {
+    PrintJson(json{{"mountpoint", dir}, {"workspaces", mounted}});
+  } else {
+    for (const json& m : mounted) std::cout << m.at("mountpoint").get<std::string>() << std::endl;
+  }
+  return kExitOk;
 }
 
 }  // namespace
@@ -470,11 +620,14 @@ void AddDriveCommands(CLI::App& app, Runner* run) {
     auto* workspace = cmd->add_option(
         "--workspace", a->workspace,
         "Mount this workspace of a team drive (its server's namespace and stores, this machine's "
-        "cache; kept in --drive DIR, default ~/.local/share/reel/team/SERVER/WORKSPACE)");
+        "cache; kept in --drive DIR, default ~/.local/share/reel/team/SERVER/WORKSPACE); A,B: "
+        "each of them in a folder MOUNTPOINT/NAME");
     auto* server = cmd->add_option("--server", a->server,
-                                   "The team drive's server (default: the one you are logged in to)");
-    server->needs(workspace);
+                                   "The team drive's server (default: the one you are logged in "
+                                   "to); alone: every workspace you may see, each in a folder "
+                                   "MOUNTPOINT/NAME");
     workspace->excludes(manifest);
+    server->excludes(manifest);
     cmd->add_flag("--background", a->background, "Return once mounted; keep serving in the background");
     auto* allow = cmd->add_flag("--allow-other", a->allow_other,
                                 "Let other users in (the default as root, or when /etc/fuse.conf "

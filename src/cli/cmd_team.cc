@@ -62,15 +62,7 @@ Result<Credentials> LoadCredentials() {
 }
 
 // A client for --server (or the only server logged in to).
-Result<TeamClient> Client(const Args& a) {
-  REEL_ASSIGN_OR_RETURN(Credentials creds, LoadCredentials());
-  REEL_ASSIGN_OR_RETURN(auto login, creds.Find(a.server));
-  TeamClientOptions o;
-  o.url = login.first;
-  o.token = login.second.token;
-  o.ca_cert = login.second.ca_cert;
-  return TeamClient(o);
-}
+Result<TeamClient> Client(const Args& a) { return TeamClientFor(a.server); }
 
 int Login(const Args& a) {
   auto url = NormalizeServerUrl(a.server);

@@ -10,6 +10,7 @@
 #include "api/api_client.h"
 #include "api/mount_registry.h"
 #include "common/status.h"
+#include "remote/team_client.h"
 
 namespace reel {
 struct CatalogBackupInfo;
@@ -37,6 +38,10 @@ struct Connection {
   ApiClient client;
 };
 [[nodiscard]] Result<Connection> Connect(const std::string& path);
+
+// A client of team server `server` (or of the only server logged in to, when ""), with the
+// stored login.
+[[nodiscard]] Result<TeamClient> TeamClientFor(const std::string& server);
 
 // Polls the placement of the connection's path until tier `field` ("local_bytes", "edge_bytes",
 // "cloud_bytes") holds every byte (and, with `published`, no publish is pending), drawing a

@@ -15,7 +15,6 @@ A=$WORK/alice/mnt
 B=$WORK/bob/mnt
 mountpoint -q "$A" && mountpoint -q "$B" || { fail "the mounts are not up"; exit 1; }
 
-holds() { [ "$(cat "$1")" == "$2" ]; }
 
 # race FILE: alice saves "base"; bob opens FILE for writing; alice saves "alice"; bob writes
 # "bobby" over it and closes, and waits for his commit. Alice publishes each save, so that its

@@ -75,6 +75,9 @@ check_team_mount_logs() {
   done
 }
 
+# holds FILE TEXT: FILE reads exactly TEXT.
+holds() { [ "$(cat "$1")" == "$2" ]; }
+
 # within DESCRIPTION COMMAND...: COMMAND comes true within 10 s (polled); a failed check if not.
 within() {
   local what=$1 deadline=$((SECONDS + 10)); shift

@@ -20,7 +20,6 @@ mount_alice
 as bob "$REEL" mount "$B" --workspace film --background >/dev/null 2>&1
 mountpoint -q "$A" && mountpoint -q "$B" || { fail "the mounts are not up"; exit 1; }
 
-holds() { [ "$(cat "$1")" == "$2" ]; }
 fails() { ! "$@" >/dev/null 2>&1; }
 # hold NAME COMMAND...: runs COMMAND in the background; it makes $WORK/NAME.ready once it holds
 # its lock and keeps it until `release NAME`.

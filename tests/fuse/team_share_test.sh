@@ -15,7 +15,6 @@ as alice "$REEL" mount "$A" --workspace show --background >/dev/null 2>&1
 as bob "$REEL" mount "$B" --workspace show --background >/dev/null 2>&1
 mountpoint -q "$A" && mountpoint -q "$B" || { fail "the mounts are not up"; exit 1; }
 
-holds() { [ "$(cat "$1")" == "$2" ]; }
 fails() { ! "$@" >/dev/null 2>&1; }
 size_is() { [ "$(stat -c %s "$2")" == "$1" ]; }
 # seen_by_bob NAME: bob's mount has applied every change alice made before she made NAME (the
