@@ -166,7 +166,7 @@ Result<DriveParts> OpenTeamDrive(const Manifest& manifest, const TierConfig& loc
   for (const std::string& tier : tiers) {
     parts.shared.push_back({tier, tier == "edge" ? kTierEdge : kTierCloud,
                             std::make_unique<PresignedStore>(client, manifest.team_workspace,
-                                                             tier)});
+                                                             tier, !space.encrypted)});
   }
   auto cached = std::make_unique<CachedCatalog>(
       std::make_unique<RemoteCatalog>(client, manifest.team_workspace),

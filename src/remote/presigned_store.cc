@@ -1,6 +1,8 @@
 #include "remote/presigned_store.h"
 
+#include "chunking/sha256.h"
 #include "common/percent_encode.h"
+#include "store/chunk_keys.h"
 #include "store/s3/s3_client.h"
 #include "store/s3/s3_presign.h"
 
@@ -26,8 +28,12 @@ s3::S3Config UnsignedConfig(const std::string& uri) {
 
 }  // namespace
 
-PresignedStore::PresignedStore(TeamClientOptions client, std::string workspace, std::string tier)
-    : client_(std::move(client)), workspace_(std::move(workspace)), tier_(std::move(tier)) {
+PresignedStore::PresignedStore(TeamClientOptions client, std::string workspace, std::string tier,
+                               bool keys_name_content)
+    : client_(std::move(client)),
+      workspace_(std::move(workspace)),
+      tier_(std::move(tier)),
+      keys_name_content_(keys_name_content) {
   http_ = std::make_unique<s3::S3Client>(UnsignedConfig(Uri()), s3::S3Credentials{});
 }
 
@@ -39,10 +45,10 @@ std::string PresignedStore::Uri() const {
 
 Result<PresignedStore::Signed> PresignedStore::Presign(const std::string& method,
                                                        const std::string& key,
-                                                       const std::string& content_md5) {
+                                                       const std::string& content_sha256) {
   REEL_RETURN_IF_ERROR(ValidateObjectKey(key));
   json request{{"method", method}, {"key", key}};
-  if (!content_md5.empty()) request["content_md5"] = content_md5;
+  if (!content_sha256.empty()) request["content_sha256"] = content_sha256;
   REEL_ASSIGN_OR_RETURN(
       json answer,
       client_.Call("POST", "/v1/workspaces/" + PercentEncode(workspace_) + "/objects/presign",
@@ -75,7 +81,11 @@ Result<std::pair<long, std::vector<uint8_t>>> PresignedStore::Send(
 }
 
 Status PresignedStore::Put(const std::string& key, std::span<const uint8_t> data) {
-  REEL_ASSIGN_OR_RETURN(Signed put, Presign("PUT", key, s3::ContentMd5(data)));
+  // The store hashes the body and refuses one that is not this (a damaged chunk is never
+  // stored). A chunk named by its content needs no second pass over its bytes for it.
+  const std::optional<ChunkId> named = ChunkIdFromKey(key);
+  const std::string sha256 = keys_name_content_ && named ? named->Hex() : Sha256(data).Hex();
+  REEL_ASSIGN_OR_RETURN(Signed put, Presign("PUT", key, sha256));
   REEL_ASSIGN_OR_RETURN(auto answer, Send(put, data, {}));
   if (answer.first != 412) return Status::Ok();
   // The server signs uploads that never replace an object: the key exists. It holds this body

@@ -1,7 +1,7 @@
 // PresignedStore: a team store tier ("cloud", "edge") as an instance reaches it: every request
 // goes straight to the store with a URL the team server presigned for this user and workspace
 // (server/routes_objects.cc), so the instance holds no store credentials. Uploads carry their
-// MD5, which the signature covers and the store checks. Only chunk and pack objects can be
+// SHA-256, which the signature covers and the store checks. Only chunk and pack objects can be
 // named; deleting and listing are the server's work (PermissionDenied), and a reader's uploads
 // are refused.
 #pragma once
@@ -21,7 +21,11 @@ class S3Client;
 
 class PresignedStore final : public ObjectStore {
  public:
-  PresignedStore(TeamClientOptions client, std::string workspace, std::string tier);
+  // `keys_name_content`: a chunk's key is the SHA-256 of the bytes stored under it (a workspace
+  // that is not encrypted), so an upload signs that hash without reading the bytes again; an
+  // encrypted workspace's keyed names are not (its uploads hash what they send).
+  PresignedStore(TeamClientOptions client, std::string workspace, std::string tier,
+                 bool keys_name_content = false);
   ~PresignedStore() override;
 
   Status Put(const std::string& key, std::span<const uint8_t> data) override;
@@ -38,7 +42,7 @@ class PresignedStore final : public ObjectStore {
   struct Signed;
   // One presigned request from the server.
   [[nodiscard]] Result<Signed> Presign(const std::string& method, const std::string& key,
-                                       const std::string& content_md5 = "");
+                                       const std::string& content_sha256 = "");
   // Sends it with no credentials; a non-2xx answer is the matching Status ("what" names it),
   // except 416 (a range past the end) and 412 (an upload over an existing object).
   [[nodiscard]] Result<std::pair<long, std::vector<uint8_t>>> Send(
@@ -48,6 +52,7 @@ class PresignedStore final : public ObjectStore {
   TeamClient client_;
   const std::string workspace_;
   const std::string tier_;
+  const bool keys_name_content_;
   std::unique_ptr<s3::S3Client> http_;  // unsigned: presigned URLs carry the signature
 };
 

@@ -3,11 +3,12 @@
 // credentials.
 //   GET  /v1/workspaces/NAME/stores   {tiers: ["cloud", "edge"]}: the tiers instances can reach
 //   POST /v1/workspaces/NAME/objects/presign
-//        {tier, requests: [{method: GET|HEAD|PUT, key, content_md5 (PUT only)}...]}
+//        {tier, requests: [{method: GET|HEAD|PUT, key,
+//                           content_sha256 (hex) or content_md5 (base64): PUT only}...]}
 //     -> {expires_ns, requests: [{method, url, headers: {name: value}}...]}
 // Keys are chunk keys (chunks/ab/cd/HEX) and pack keys (packs/ab/HEX): nothing else of the store
-// can be named. Any role may read; PUT needs the writer role and the body's MD5, which the store
-// then checks, and it only creates (If-None-Match: *, signed: the store refuses to replace an
+// can be named. Any role may read; PUT needs the writer role and the body's SHA-256 (or MD5),
+// which the store then checks, and it only creates (If-None-Match: *, signed: the store refuses to replace an
 // existing object). A URL is valid for kPresignValidity.
 #include <algorithm>
 
@@ -41,6 +42,27 @@ Status CheckContentMd5(const std::string& md5) {
                       "0123456789+/=") == std::string::npos;
   if (ok) return Status::Ok();
   return Status::InvalidArgument("content_md5 is the base64 MD5 of the body (24 characters)");
+}
+
+// The signed header by which the store checks an upload's body: its SHA-256 (hex; what
+// instances send) or its MD5 (base64), exactly one of them.
+Result<std::vector<std::pair<std::string, std::string>>> BodyCheck(const json& r) {
+  if (r.contains("content_sha256") == r.contains("content_md5")) {
+    return Status::InvalidArgument(
+        "a PUT names its body's content_sha256 (64 hex digits) or its content_md5, one of them");
+  }
+  if (r.contains("content_md5")) {
+    REEL_ASSIGN_OR_RETURN(std::string md5, http::StringField(r, "content_md5"));
+    REEL_RETURN_IF_ERROR(CheckContentMd5(md5));
+    return std::vector<std::pair<std::string, std::string>>{{"content-md5", md5}};
+  }
+  REEL_ASSIGN_OR_RETURN(std::string sha, http::StringField(r, "content_sha256"));
+  if (sha.size() != 64 || sha.find_first_not_of("0123456789abcdef") != std::string::npos) {
+    return Status::InvalidArgument("content_sha256 is the body's SHA-256 in 64 lower-case hex "
+                                   "digits");
+  }
+  // In the signature, the payload's hash: the store hashes the body and refuses another.
+  return std::vector<std::pair<std::string, std::string>>{{"x-amz-content-sha256", sha}};
 }
 
 }  // namespace
@@ -112,7 +134,8 @@ void RegisterObjectRoutes(httplib::Server& server, ServerContext& ctx) {
           for (const json& r : body["requests"]) {
             if (!r.is_object()) return Status::InvalidArgument("a request is a JSON object");
             for (const auto& [key, value] : r.items()) {
-              if (key != "method" && key != "key" && key != "content_md5") {
+              if (key != "method" && key != "key" && key != "content_md5" &&
+                  key != "content_sha256") {
                 return Status::InvalidArgument("unknown field '" + key.substr(0, 64) + "'");
               }
             }
@@ -125,14 +148,12 @@ void RegisterObjectRoutes(httplib::Server& server, ServerContext& ctx) {
                 return Status::PermissionDenied("you are a reader of workspace \"" + name +
                                                 "\"; uploads need the writer role");
               }
-              REEL_ASSIGN_OR_RETURN(std::string md5, http::StringField(r, "content_md5"));
-              REEL_RETURN_IF_ERROR(CheckContentMd5(md5));
-              headers.emplace_back("content-md5", md5);
+              REEL_ASSIGN_OR_RETURN(headers, BodyCheck(r));
               // An upload never replaces an object: packs are recorded by name and chunks by
               // content, so an overwrite could only destroy what readers rely on.
               headers.emplace_back("if-none-match", "*");
-            } else if (r.contains("content_md5")) {
-              return Status::InvalidArgument("content_md5 is for PUT requests");
+            } else if (r.contains("content_md5") || r.contains("content_sha256")) {
+              return Status::InvalidArgument("content_md5 and content_sha256 are for PUT requests");
             }
             const std::string full_key = config.prefix.empty() ? key : config.prefix + "/" + key;
             REEL_ASSIGN_OR_RETURN(

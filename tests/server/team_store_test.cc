@@ -38,14 +38,37 @@ class TeamStoreTest : public TeamServerTest {
 
   std::unique_ptr<PresignedStore> StoreFor(const std::string& token,
                                            const std::string& workspace = "show",
-                                           const std::string& tier = "cloud") {
-    return std::make_unique<PresignedStore>(OptionsFor(token), workspace, tier);
+                                           const std::string& tier = "cloud",
+                                           bool keys_name_content = false) {
+    return std::make_unique<PresignedStore>(OptionsFor(token), workspace, tier,
+                                            keys_name_content);
   }
 
   httplib::Result Presign(const std::string& body) {
     httplib::Client c(server_->url());
     return c.Post("/v1/workspaces/show/objects/presign", TeamServerTest::As(alice_, "r-presign-01"),
                   body, "application/json");
+  }
+
+  // The one request the server presigned for `body` (a presign call's JSON), checked to be 200.
+  json SignedRequest(const std::string& body) {
+    auto res = Presign(body);
+    EXPECT_TRUE(res);
+    if (!res) return json::object();
+    EXPECT_EQ(res->status, 200) << res->body;
+    return res->status == 200 ? json::parse(res->body)["requests"][0] : json::object();
+  }
+  // Sends presigned PUT `put` with `body` and its headers (but `drop`), with no credentials.
+  static httplib::Result SendPut(const json& put, const std::string& body,
+                                 const std::string& drop = "") {
+    const std::string url = put.value("url", "http://127.0.0.1:1/");
+    httplib::Headers headers;
+    for (const auto& [name, value] : put["headers"].items()) {
+      if (name != drop) headers.emplace(name, value);
+    }
+    const size_t path = url.find('/', url.find("://") + 3);
+    httplib::Client raw(url.substr(0, path));
+    return raw.Put(url.substr(path).c_str(), headers, body, "");
   }
 
   std::string store_uri_;
@@ -114,21 +137,50 @@ TEST_F(TeamStoreTest, AnExpiredUrlIsRefusedByTheStore) {
 TEST_F(TeamStoreTest, APresignedUploadTakesOnlyTheBodyWhoseMd5WasSigned) {
   const std::string key = ChunkKey(Sha256(Bytes("x")));
   // MD5 of "signed body", base64.
-  auto res = Presign(R"({"tier":"cloud","requests":[{"method":"PUT","key":")" + key +
-                     R"(","content_md5":"5YkCNehKR13mnukkHgXq/g=="}]})");
-  ASSERT_TRUE(res);
-  ASSERT_EQ(res->status, 200) << res->body;
-  const json signed_put = json::parse(res->body)["requests"][0];
-  const std::string url = signed_put["url"];
-  httplib::Headers headers;
-  for (const auto& [name, value] : signed_put["headers"].items()) headers.emplace(name, value);
-  const size_t path = url.find('/', url.find("://") + 3);
-  httplib::Client raw(url.substr(0, path));
-  auto tampered = raw.Put(url.substr(path).c_str(), headers, "tampered body", "");
+  const json put = SignedRequest(R"({"tier":"cloud","requests":[{"method":"PUT","key":")" + key +
+                                 R"(","content_md5":"5YkCNehKR13mnukkHgXq/g=="}]})");
+  auto tampered = SendPut(put, "tampered body");
   ASSERT_TRUE(tampered);
   EXPECT_EQ(tampered->status, 400) << tampered->body;
   EXPECT_NE(tampered->body.find("BadDigest"), std::string::npos) << tampered->body;
   EXPECT_CODE(direct_->Head(key), Code::kNotFound);
+}
+
+// What instances send: the body's SHA-256, which the store checks as the payload's hash.
+TEST_F(TeamStoreTest, APresignedUploadTakesOnlyTheBodyWhoseSha256WasSigned) {
+  const std::vector<uint8_t> body = Bytes("signed body");
+  const std::string key = ChunkKey(Sha256(body));
+  const json put = SignedRequest(R"({"tier":"cloud","requests":[{"method":"PUT","key":")" + key +
+                                 R"(","content_sha256":")" + Sha256(body).Hex() + R"("}]})");
+  EXPECT_EQ(put["headers"].value("x-amz-content-sha256", ""), Sha256(body).Hex());
+  auto tampered = SendPut(put, "tampered body");
+  ASSERT_TRUE(tampered);
+  EXPECT_EQ(tampered->status, 400) << tampered->body;
+  EXPECT_CODE(direct_->Head(key), Code::kNotFound);
+  auto genuine = SendPut(put, "signed body");
+  ASSERT_TRUE(genuine);
+  EXPECT_EQ(genuine->status, 200) << genuine->body;
+  ASSERT_OK_AND_ASSIGN(std::vector<uint8_t> stored, direct_->Get(key));
+  EXPECT_EQ(stored, body);
+}
+
+// A chunk of a workspace that is not encrypted is named by its SHA-256, which its upload signs
+// as it is: a damaged chunk (its bytes no longer match its name) is refused by the store. Keyed
+// names (an encrypted workspace) are hashed from the bytes sent.
+TEST_F(TeamStoreTest, ADamagedChunkIsNeverStored) {
+  auto named = StoreFor(alice_, "show", "cloud", /*keys_name_content=*/true);
+  const std::vector<uint8_t> take = Bytes("take 3 of shot 12");
+  const std::string key = ChunkKey(Sha256(take));
+  EXPECT_FALSE(named->Put(key, Bytes("take 3 of shot 12, bit-rotted")).ok());
+  EXPECT_CODE(direct_->Head(key), Code::kNotFound);
+  ASSERT_OK(named->Put(key, take));
+  ASSERT_OK_AND_ASSIGN(std::vector<uint8_t> stored, direct_->Get(key));
+  EXPECT_EQ(stored, take);
+  auto keyed = StoreFor(alice_);
+  const std::string sealed_key = ChunkKey(Sha256(Bytes("a keyed name, not the content's hash")));
+  ASSERT_OK(keyed->Put(sealed_key, Bytes("ciphertext")));
+  ASSERT_OK_AND_ASSIGN(std::vector<uint8_t> sealed, direct_->Get(sealed_key));
+  EXPECT_EQ(sealed, Bytes("ciphertext"));
 }
 
 // A presigned upload only creates: the same body again (a retry after a lost answer) is fine,
@@ -144,22 +196,12 @@ TEST_F(TeamStoreTest, AnUploadNeverReplacesAnObject) {
   ASSERT_OK_AND_ASSIGN(std::vector<uint8_t> stored, direct_->Get(key));
   EXPECT_EQ(stored, data) << "the object was not replaced";
 
-  // The raw presigned PUT, sent without its If-None-Match header.
+  // The raw presigned PUT, sent without its If-None-Match header (the MD5 is that of "z").
   const std::string other = ChunkKey(Sha256(Bytes("z")));
-  auto res = Presign(R"({"tier":"cloud","requests":[{"method":"PUT","key":")" + other +
-                     R"(","content_md5":"+63p42o/NtPWdsG4CEUd1w=="}]})");  // MD5 of "z"
-  ASSERT_TRUE(res);
-  ASSERT_EQ(res->status, 200) << res->body;
-  const json signed_put = json::parse(res->body)["requests"][0];
-  EXPECT_EQ(signed_put["headers"].value("if-none-match", ""), "*");
-  const std::string url = signed_put["url"];
-  httplib::Headers headers;
-  for (const auto& [name, value] : signed_put["headers"].items()) {
-    if (name != "if-none-match") headers.emplace(name, value);
-  }
-  const size_t path = url.find('/', url.find("://") + 3);
-  httplib::Client raw(url.substr(0, path));
-  auto dropped = raw.Put(url.substr(path).c_str(), headers, "z", "");
+  const json put = SignedRequest(R"({"tier":"cloud","requests":[{"method":"PUT","key":")" +
+                                 other + R"(","content_md5":"+63p42o/NtPWdsG4CEUd1w=="}]})");
+  EXPECT_EQ(put["headers"].value("if-none-match", ""), "*");
+  auto dropped = SendPut(put, "z", "if-none-match");
   ASSERT_TRUE(dropped);
   EXPECT_EQ(dropped->status, 403) << dropped->body;
   EXPECT_CODE(direct_->Head(other), Code::kNotFound);
@@ -222,6 +264,15 @@ TEST_F(TeamStoreTest, BadPresignRequestsGetAClear4xx) {
        400},
       {R"({"tier":"cloud","requests":[{"method":"GET","key":")" + key +
            R"(","content_md5":"5YkCNehKR13mnukkHgXq/g=="}]})",
+       400},
+      {R"({"tier":"cloud","requests":[{"method":"PUT","key":")" + key +
+           R"(","content_sha256":"ABC"}]})",
+       400},
+      {R"({"tier":"cloud","requests":[{"method":"PUT","key":")" + key + R"(","content_sha256":")" +
+           Sha256(Bytes("y")).Hex() + R"(","content_md5":"5YkCNehKR13mnukkHgXq/g=="}]})",
+       400},
+      {R"({"tier":"cloud","requests":[{"method":"HEAD","key":")" + key + R"(","content_sha256":")" +
+           Sha256(Bytes("y")).Hex() + R"("}]})",
        400},
       {R"({"tier":"cloud","requests":[{"method":"DELETE","key":")" + key + R"("}]})", 400},
       {R"({"tier":"cloud","requests":[{"method":"GET","key":")" + key + R"(","acl":"public"}]})",

@@ -11,7 +11,9 @@
 #include <cstdlib>
 
 #include "catalog/catalog_test_util.h"
+#include "chunking/sha256.h"
 #include "common/clock.h"
+#include "common/hex.h"
 #include "store/s3/s3_client.h"
 #include "store/s3_test_env.h"
 
@@ -157,6 +159,24 @@ TEST_F(S3PresignGatewayTest, TamperedAndExpiredRequestsAreRefusedAndChangeNothin
   ASSERT_OK_AND_ASSIGN(PresignedRequest get, Presign("GET", "chunks/t"));
   EXPECT_EQ(Send(get), 404) << "nothing was stored";
   EXPECT_EQ(Send(put, Bytes(body)), 200) << "the genuine request still works";
+  std::string got;
+  EXPECT_EQ(Send(get, {}, {}, &got), 200);
+  EXPECT_EQ(got, body);
+}
+
+TEST_F(S3PresignGatewayTest, APutPresignedWithThePayloadsSha256TakesOnlyThatBody) {
+  const std::string body = "a chunk named by its SHA-256";
+  const std::string sha = ToHex(Sha256(std::vector<uint8_t>(body.begin(), body.end())).bytes);
+  ASSERT_OK_AND_ASSIGN(PresignedRequest put,
+                       Presign("PUT", "chunks/s", {{"x-amz-content-sha256", sha}}));
+  EXPECT_EQ(Send(put, Bytes("another body, same length!!!")), 400) << "the store hashes the body";
+  const std::string evil = "another body";
+  const std::string evil_sha = ToHex(Sha256(std::vector<uint8_t>(evil.begin(), evil.end())).bytes);
+  EXPECT_EQ(Send(put, Bytes(evil), {{"x-amz-content-sha256", evil_sha}}), 403);
+  EXPECT_EQ(Send(put, Bytes(body), {{"x-none", "1"}}), 403);
+  ASSERT_OK_AND_ASSIGN(PresignedRequest get, Presign("GET", "chunks/s"));
+  EXPECT_EQ(Send(get), 404) << "nothing was stored";
+  EXPECT_EQ(Send(put, Bytes(body)), 200);
   std::string got;
   EXPECT_EQ(Send(get, {}, {}, &got), 200);
   EXPECT_EQ(got, body);

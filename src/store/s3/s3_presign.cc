@@ -97,9 +97,15 @@ Result<PresignedRequest> PresignObjectRequest(
     query.emplace_back("X-Amz-Security-Token", credentials.session_token);
   }
   const std::string canonical_query = CanonicalQuery(query);
+  // A signed x-amz-content-sha256 is the payload's hash in the canonical request, as in header
+  // authentication: the store then checks the body against it.
+  std::string payload_hash = "UNSIGNED-PAYLOAD";
+  for (const auto& [name, value] : signed_headers) {
+    if (name == "x-amz-content-sha256") payload_hash = value;
+  }
   const std::string canonical_request = std::string(method) + "\n" + path + "\n" + canonical_query +
-                                        "\n" + canonical_headers + "\n" + header_names +
-                                        "\nUNSIGNED-PAYLOAD";
+                                        "\n" + canonical_headers + "\n" + header_names + "\n" +
+                                        payload_hash;
   const std::string to_sign =
       "AWS4-HMAC-SHA256\n" + amz_date + "\n" + scope + "\n" + Sha256Hex(canonical_request);
   const std::string signature =

@@ -3,7 +3,10 @@
 // team server hands them to instances, which never hold the bucket's keys. Headers named in
 // `signed_headers` become part of the signature: the holder must send them with exactly these
 // values, so a PUT presigned with content-md5 is refused by the store (BadDigest) for any body
-// but the one whose MD5 was signed, and refused (SignatureDoesNotMatch) with another MD5.
+// but the one whose MD5 was signed, and refused (SignatureDoesNotMatch) with another MD5. A
+// signed x-amz-content-sha256 is also the payload hash of the canonical request (instead of
+// UNSIGNED-PAYLOAD), as in header authentication: the store hashes the body and refuses another
+// (XAmzContentSHA256Mismatch); a chunk named by its SHA-256 is signed without hashing it again.
 #pragma once
 
 #include <chrono>
