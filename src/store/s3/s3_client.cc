@@ -88,7 +88,10 @@ Result<HttpResponse> S3Client::Execute(const S3Request& req) {
   http.body = req.body;
   http.signed_parts = req.signed_parts;
   http.body_into = req.body_into;
-  http.payload_sha256 = req.body.empty()                ? std::string(kEmptySha256Hex)
+  // Only a signed request sends the payload's hash (a presigned one has it in its URL, or none):
+  // hashing the body for nothing would read every uploaded byte once more.
+  http.payload_sha256 = !config_.sign_requests          ? std::string()
+                        : req.body.empty()              ? std::string(kEmptySha256Hex)
                         : !req.signed_parts.empty()   ? std::string(kStreamingPayload)
                         : !req.payload_sha256.empty() ? req.payload_sha256
                                                       : Sha256(req.body).Hex();
