@@ -76,6 +76,11 @@ if as bob "$REEL" mount "$F" --workspace show,,refs >/dev/null 2>"$WORK/empty.er
 else
   check "an empty name is refused" grep -q "an empty name" "$WORK/empty.err"
 fi
+if as bob "$REEL" mount "$F" --workspace show, >/dev/null 2>"$WORK/trailing.err"; then
+  fail "a trailing comma was taken"
+else
+  check "so is a trailing comma" grep -q "an empty name" "$WORK/trailing.err"
+fi
 printf 'in the way' >"$F/show/stray.txt"
 if as bob "$REEL" mount "$F" --server "$URL" >/dev/null 2>"$WORK/way.err"; then
   fail "a folder with a file in the way was mounted over"
