@@ -1,5 +1,7 @@
 #include "remote/presigned_store.h"
 
+#include <algorithm>
+
 #include "chunking/sha256.h"
 #include "common/percent_encode.h"
 #include "store/chunk_keys.h"
@@ -43,18 +45,26 @@ std::string PresignedStore::Uri() const {
   return client_.url() + "/v1/workspaces/" + workspace_ + "/objects/" + tier_;
 }
 
+Result<json> PresignedStore::PresignOne(const json& request) {
+  REEL_ASSIGN_OR_RETURN(
+      json answer,
+      client_.Call("POST", "/v1/workspaces/" + PercentEncode(workspace_) + "/objects/presign",
+                   json{{"tier", tier_}, {"requests", json::array({request})}}));
+  try {
+    return answer.at("requests").at(0);
+  } catch (const std::exception& e) {
+    return Status::Internal("bad answer to presign from " + client_.url() + ": " + e.what());
+  }
+}
+
 Result<PresignedStore::Signed> PresignedStore::Presign(const std::string& method,
                                                        const std::string& key,
                                                        const std::string& content_sha256) {
   REEL_RETURN_IF_ERROR(ValidateObjectKey(key));
   json request{{"method", method}, {"key", key}};
   if (!content_sha256.empty()) request["content_sha256"] = content_sha256;
-  REEL_ASSIGN_OR_RETURN(
-      json answer,
-      client_.Call("POST", "/v1/workspaces/" + PercentEncode(workspace_) + "/objects/presign",
-                   json{{"tier", tier_}, {"requests", json::array({request})}}));
+  REEL_ASSIGN_OR_RETURN(json r, PresignOne(request));
   try {
-    const json& r = answer.at("requests").at(0);
     Signed out{method, key, r.at("url").get<std::string>(), {}};
     for (const auto& [name, value] : r.at("headers").items()) {
       out.headers.push_back(name + ": " + value.get<std::string>());
@@ -88,6 +98,10 @@ Status PresignedStore::Put(const std::string& key, std::span<const uint8_t> data
   REEL_ASSIGN_OR_RETURN(Signed put, Presign("PUT", key, sha256));
   REEL_ASSIGN_OR_RETURN(auto answer, Send(put, data, {}));
   if (answer.first != 412) return Status::Ok();
+  return ExistingHolds(key, data);
+}
+
+Status PresignedStore::ExistingHolds(const std::string& key, std::span<const uint8_t> data) {
   // The server signs uploads that never replace an object: the key exists. It holds this body
   // when its ETag (a single-part upload's MD5) is this body's: a retry after a lost answer.
   REEL_ASSIGN_OR_RETURN(Signed head, Presign("HEAD", key));
@@ -100,6 +114,37 @@ Status PresignedStore::Put(const std::string& key, std::span<const uint8_t> data
   if (etag == s3::Md5Hex(data)) return Status::Ok();
   return Status::AlreadyExists("PUT " + key + ": the store holds other bytes under this key, "
                                "and uploads never replace an object");
+}
+
+Status PresignedStore::PutHashedParts(const std::string& key, std::span<const uint8_t> data,
+                                      std::span<const HashedPart> parts) {
+  // An empty part cannot go as an aws-chunk (it would end the body): checked here instead.
+  const bool has_empty = std::any_of(parts.begin(), parts.end(),
+                                     [](const HashedPart& p) { return p.size == 0; });
+  if (parts.empty() || has_empty || !PartsCover(parts, data.size())) {
+    return ObjectStore::PutHashedParts(key, data, parts);
+  }
+  REEL_RETURN_IF_ERROR(ValidateObjectKey(key));
+  json list = json::array();
+  for (const HashedPart& p : parts) list.push_back({{"size", p.size}, {"sha256", p.sha256.Hex()}});
+  REEL_ASSIGN_OR_RETURN(json r, PresignOne(json{{"method", "PUT"}, {"key", key}, {"parts", list}}));
+  s3::S3Request req{.method = "PUT", .body = data, .signed_parts = parts};
+  try {
+    req.url = r.at("url").get<std::string>();
+    for (const auto& [name, value] : r.at("headers").items()) {
+      req.headers.push_back(name + ": " + value.get<std::string>());
+    }
+    req.chunk_signatures = r.at("chunk_signatures").get<std::vector<std::string>>();
+  } catch (const std::exception& e) {
+    return Status::Internal("bad answer to presign from " + client_.url() + ": " + e.what());
+  }
+  REEL_ASSIGN_OR_RETURN(s3::HttpResponse res, http_->Execute(req));
+  if (res.status == 412) return ExistingHolds(key, data);
+  if (res.status < 300) return Status::Ok();
+  Status refused = http_->ErrorStatus(res, "PUT " + key);
+  // A part that is not its hash breaks its chunk's signature: name it if that is why.
+  REEL_RETURN_IF_ERROR(CheckHashedParts(data, parts).WithContext("PUT " + key));
+  return refused;
 }
 
 Result<std::vector<uint8_t>> PresignedStore::Get(const std::string& key) {

@@ -29,6 +29,10 @@ class PresignedStore final : public ObjectStore {
   ~PresignedStore() override;
 
   Status Put(const std::string& key, std::span<const uint8_t> data) override;
+  // A body of parts whose hashes are known (a pack of chunks): the server signs it part by part
+  // (aws-chunked) and the store checks every part, so nothing is hashed here.
+  Status PutHashedParts(const std::string& key, std::span<const uint8_t> data,
+                        std::span<const HashedPart> parts) override;
   Result<std::vector<uint8_t>> Get(const std::string& key) override;
   Result<std::vector<uint8_t>> GetRange(const std::string& key, uint64_t offset,
                                         uint64_t length) override;
@@ -43,6 +47,11 @@ class PresignedStore final : public ObjectStore {
   // One presigned request from the server.
   [[nodiscard]] Result<Signed> Presign(const std::string& method, const std::string& key,
                                        const std::string& content_sha256 = "");
+  // The server's answer to one presign request (its JSON).
+  [[nodiscard]] Result<nlohmann::json> PresignOne(const nlohmann::json& request);
+  // After a 412 on an upload of `data` to `key`: OK when the object there holds these bytes (a
+  // retry after a lost answer: its ETag, a single-part upload's MD5, is theirs).
+  [[nodiscard]] Status ExistingHolds(const std::string& key, std::span<const uint8_t> data);
   // Sends it with no credentials; a non-2xx answer is the matching Status ("what" names it),
   // except 416 (a range past the end) and 412 (an upload over an existing object).
   [[nodiscard]] Result<std::pair<long, std::vector<uint8_t>>> Send(

@@ -6,6 +6,10 @@
 //        {tier, requests: [{method: GET|HEAD|PUT, key,
 //                           content_sha256 (hex) or content_md5 (base64): PUT only}...]}
 //     -> {expires_ns, requests: [{method, url, headers: {name: value}}...]}
+//   A PUT may name its body's parts instead, [{size, sha256}...] (a pack of chunks): it is then
+//   signed for an aws-chunked body, one chunk per part (store/s3/s3_aws_chunked.h), and its
+//   answer adds chunk_signatures (one per part, the final empty chunk's last); the store checks
+//   each part against its hash, and the instance hashes nothing. Send it within 15 minutes.
 // Keys are chunk keys (chunks/ab/cd/HEX) and pack keys (packs/ab/HEX): nothing else of the store
 // can be named. Any role may read; PUT needs the writer role and the body's SHA-256 (or MD5),
 // which the store then checks, and it only creates (If-None-Match: *, signed: the store refuses to replace an
@@ -26,6 +30,8 @@ namespace {
 
 constexpr std::chrono::seconds kPresignValidity{15 * 60};
 constexpr size_t kMaxRequestsPerCall = 1000;
+constexpr size_t kMaxPartsPerPut = 100'000;
+constexpr uint64_t kMaxStreamedBytes = 5ull << 30;  // a single PUT's limit on S3
 
 Status CheckObjectKey(const std::string& key) {
   if (ChunkIdFromKey(key) || IsPackKey(key)) return Status::Ok();
@@ -63,6 +69,37 @@ Result<std::vector<std::pair<std::string, std::string>>> BodyCheck(const json& r
   }
   // In the signature, the payload's hash: the store hashes the body and refuses another.
   return std::vector<std::pair<std::string, std::string>>{{"x-amz-content-sha256", sha}};
+}
+
+// The parts of a streamed PUT: [{size, sha256}...], 1 to kMaxPartsPerPut, none empty, at most
+// kMaxStreamedBytes in all.
+Result<std::vector<HashedPart>> PartsField(const json& r) {
+  const json& list = r.at("parts");
+  if (!list.is_array() || list.empty() || list.size() > kMaxPartsPerPut) {
+    return Status::InvalidArgument("parts is a list of 1 to " + std::to_string(kMaxPartsPerPut) +
+                                   " {size, sha256}");
+  }
+  std::vector<HashedPart> parts;
+  uint64_t total = 0;
+  for (const json& p : list) {
+    if (!p.is_object() || p.size() != 2 || !p.contains("size") || !p.contains("sha256") ||
+        !p["size"].is_number_unsigned() || !p["sha256"].is_string()) {
+      return Status::InvalidArgument("a part is {size, sha256}");
+    }
+    const uint64_t size = p["size"].get<uint64_t>();
+    const auto sha = ChunkId::FromHex(p["sha256"].get<std::string>());
+    if (size == 0 || size > kMaxStreamedBytes || !sha) {
+      return Status::InvalidArgument("a part has 1 to " + std::to_string(kMaxStreamedBytes) +
+                                     " bytes and a SHA-256 of 64 hex digits");
+    }
+    total += size;
+    parts.push_back({size, *sha});
+  }
+  if (total > kMaxStreamedBytes) {
+    return Status::InvalidArgument("the parts of a PUT add up to at most " +
+                                   std::to_string(kMaxStreamedBytes) + " bytes");
+  }
+  return parts;
 }
 
 }  // namespace
@@ -135,7 +172,7 @@ void RegisterObjectRoutes(httplib::Server& server, ServerContext& ctx) {
             if (!r.is_object()) return Status::InvalidArgument("a request is a JSON object");
             for (const auto& [key, value] : r.items()) {
               if (key != "method" && key != "key" && key != "content_md5" &&
-                  key != "content_sha256") {
+                  key != "content_sha256" && key != "parts") {
                 return Status::InvalidArgument("unknown field '" + key.substr(0, 64) + "'");
               }
             }
@@ -143,19 +180,39 @@ void RegisterObjectRoutes(httplib::Server& server, ServerContext& ctx) {
             REEL_ASSIGN_OR_RETURN(std::string key, http::StringField(r, "key"));
             REEL_RETURN_IF_ERROR(CheckObjectKey(key));
             std::vector<std::pair<std::string, std::string>> headers;
-            if (method == "PUT") {
-              if (member.second < Role::kWriter) {
-                return Status::PermissionDenied("you are a reader of workspace \"" + name +
-                                                "\"; uploads need the writer role");
+            const std::string full_key = config.prefix.empty() ? key : config.prefix + "/" + key;
+            if (method == "PUT" && member.second < Role::kWriter) {
+              return Status::PermissionDenied("you are a reader of workspace \"" + name +
+                                              "\"; uploads need the writer role");
+            }
+            if (method == "PUT" && r.contains("parts")) {
+              // A body of parts whose hashes the instance knows: signed here, part by part.
+              if (r.contains("content_md5") || r.contains("content_sha256")) {
+                return Status::InvalidArgument("a PUT names its parts or its body's hash, not both");
               }
+              REEL_ASSIGN_OR_RETURN(std::vector<HashedPart> parts, PartsField(r));
+              REEL_ASSIGN_OR_RETURN(
+                  s3::StreamingPut streamed,
+                  s3::SignStreamingPut(config, store->second.credentials, full_key, parts,
+                                       {{"if-none-match", "*"}}, request.now));
+              json h = json::object();
+              for (const auto& [hname, hvalue] : streamed.headers) h[hname] = hvalue;
+              out.push_back(json{{"method", method},
+                                 {"url", streamed.url},
+                                 {"headers", std::move(h)},
+                                 {"chunk_signatures", streamed.chunk_signatures}});
+              continue;
+            }
+            if (method == "PUT") {
               REEL_ASSIGN_OR_RETURN(headers, BodyCheck(r));
               // An upload never replaces an object: packs are recorded by name and chunks by
               // content, so an overwrite could only destroy what readers rely on.
               headers.emplace_back("if-none-match", "*");
-            } else if (r.contains("content_md5") || r.contains("content_sha256")) {
-              return Status::InvalidArgument("content_md5 and content_sha256 are for PUT requests");
+            } else if (r.contains("content_md5") || r.contains("content_sha256") ||
+                       r.contains("parts")) {
+              return Status::InvalidArgument(
+                  "content_md5, content_sha256 and parts are for PUT requests");
             }
-            const std::string full_key = config.prefix.empty() ? key : config.prefix + "/" + key;
             REEL_ASSIGN_OR_RETURN(
                 s3::PresignedRequest signed_request,
                 s3::PresignObjectRequest(config, store->second.credentials, method, full_key,

@@ -183,6 +183,31 @@ TEST_F(TeamStoreTest, ADamagedChunkIsNeverStored) {
   EXPECT_EQ(sealed, Bytes("ciphertext"));
 }
 
+// A pack goes aws-chunked, each member signed by the server from the hash the instance names:
+// the store checks every member, the instance hashes nothing, and a damaged member is refused.
+TEST_F(TeamStoreTest, APackIsSignedMemberByMemberAndEveryMemberIsChecked) {
+  auto alice = StoreFor(alice_);
+  const std::vector<uint8_t> a = Bytes("first member"), b = Bytes("second member of the pack");
+  std::vector<uint8_t> pack = a;
+  pack.insert(pack.end(), b.begin(), b.end());
+  const std::vector<HashedPart> parts = {{a.size(), Sha256(a)}, {b.size(), Sha256(b)}};
+  std::vector<uint8_t> damaged = pack;
+  damaged[a.size() + 2] ^= 1;
+  const std::string key = "packs/7a/7a0000000000000000000000000000aa";
+  Status refused = alice->PutHashedParts(key, damaged, parts);
+  EXPECT_CODE(refused, Code::kCorruption);
+  EXPECT_NE(refused.message().find("part 1"), std::string::npos) << refused.ToString();
+  EXPECT_CODE(direct_->Head(key), Code::kNotFound);
+  ASSERT_OK(alice->PutHashedParts(key, pack, parts));
+  ASSERT_OK_AND_ASSIGN(std::vector<uint8_t> stored, direct_->Get(key));
+  EXPECT_EQ(stored, pack);
+  EXPECT_OK(alice->PutHashedParts(key, pack, parts)) << "a retry of the same body";
+  EXPECT_CODE(StoreFor(carol_)->PutHashedParts("packs/7a/7a0000000000000000000000000000ab", pack,
+                                               parts),
+              Code::kPermissionDenied)
+      << "a reader uploads nothing";
+}
+
 // A presigned upload only creates: the same body again (a retry after a lost answer) is fine,
 // other bytes under an existing key are refused by the store, and a client that drops the
 // signed condition breaks the signature.
@@ -273,6 +298,16 @@ TEST_F(TeamStoreTest, BadPresignRequestsGetAClear4xx) {
        400},
       {R"({"tier":"cloud","requests":[{"method":"HEAD","key":")" + key + R"(","content_sha256":")" +
            Sha256(Bytes("y")).Hex() + R"("}]})",
+       400},
+      {R"({"tier":"cloud","requests":[{"method":"PUT","key":")" + key + R"(","parts":[]}]})", 400},
+      {R"({"tier":"cloud","requests":[{"method":"PUT","key":")" + key +
+           R"(","parts":[{"size":0,"sha256":")" + Sha256(Bytes("y")).Hex() + R"("}]}]})",
+       400},
+      {R"({"tier":"cloud","requests":[{"method":"PUT","key":")" + key +
+           R"(","parts":[{"size":1,"sha256":"nothex"}]}]})",
+       400},
+      {R"({"tier":"cloud","requests":[{"method":"GET","key":")" + key +
+           R"(","parts":[{"size":1,"sha256":")" + Sha256(Bytes("y")).Hex() + R"("}]}]})",
        400},
       {R"({"tier":"cloud","requests":[{"method":"DELETE","key":")" + key + R"("}]})", 400},
       {R"({"tier":"cloud","requests":[{"method":"GET","key":")" + key + R"(","acl":"public"}]})",

@@ -182,5 +182,38 @@ TEST_F(S3PresignGatewayTest, APutPresignedWithThePayloadsSha256TakesOnlyThatBody
   EXPECT_EQ(got, body);
 }
 
+// A streamed upload signed by whoever holds the key, sent by a client that holds none and hashes
+// nothing: the store checks each part against the hash its chunk signature covers.
+TEST_F(S3PresignGatewayTest, AStreamedPutSignedElsewhereTakesOnlyPartsOfTheSignedHashes) {
+  const std::string a = "first member of a pack", b = "and the second one";
+  const std::string body = a + b;
+  const std::vector<HashedPart> parts = {
+      {a.size(), Sha256(std::vector<uint8_t>(a.begin(), a.end()))},
+      {b.size(), Sha256(std::vector<uint8_t>(b.begin(), b.end()))}};
+  auto send = [&](const StreamingPut& put, const std::string& what) {
+    S3Request req{.method = "PUT", .url = put.url, .body = Bytes(what), .signed_parts = parts,
+                  .chunk_signatures = put.chunk_signatures};
+    for (const auto& [name, value] : put.headers) req.headers.push_back(name + ": " + value);
+    auto res = anonymous_->Execute(req);
+    EXPECT_TRUE(res.ok()) << res.status().ToString();
+    return res.ok() ? res->status : 0L;
+  };
+  ASSERT_OK_AND_ASSIGN(StreamingPut put, SignStreamingPut(config_, creds_, Key("packs/p"), parts,
+                                                          {{"if-none-match", "*"}}, WallClockNs()));
+  EXPECT_EQ(put.chunk_signatures.size(), 3u) << "one per part and the final one";
+  std::string evil = body;
+  evil[3] = 'X';
+  EXPECT_EQ(send(put, evil), 403) << "a part that is not its signed hash";
+  ASSERT_OK_AND_ASSIGN(PresignedRequest get, Presign("GET", "packs/p"));
+  EXPECT_EQ(Send(get), 404) << "nothing was stored";
+  EXPECT_EQ(send(put, body), 200);
+  std::string got;
+  EXPECT_EQ(Send(get, {}, {}, &got), 200);
+  EXPECT_EQ(got, body);
+  EXPECT_EQ(send(put, body), 412) << "signed to create only";
+  EXPECT_CODE(SignStreamingPut(config_, creds_, Key("packs/q"), {}, {}, WallClockNs()),
+              Code::kInvalidArgument);
+}
+
 }  // namespace
 }  // namespace reel::s3

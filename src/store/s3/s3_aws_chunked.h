@@ -11,6 +11,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "store/hashed_part.h"
 
@@ -27,6 +28,9 @@ class ChunkSigner {
   // `amz_date` is the request's X-Amz-Date ("20130524T000000Z"); `seed` its signature (hex).
   ChunkSigner(std::string_view secret_access_key, std::string_view region,
               std::string_view service, std::string_view amz_date, std::string seed);
+  // Signatures made elsewhere (by a team server, which holds the key), in order, the final
+  // chunk's last: the client signs nothing.
+  explicit ChunkSigner(std::vector<std::string> given);
   // The signature (hex) of the next chunk, whose bytes hash to `sha256`.
   std::string Next(const ChunkId& sha256);
   // The signature of the final, empty chunk.
@@ -39,6 +43,8 @@ class ChunkSigner {
   std::string key_;            // the derived signing key (raw bytes)
   std::string prefix_;         // "AWS4-HMAC-SHA256-PAYLOAD\n<date>\n<scope>\n"
   std::string previous_;       // the last signature given (hex)
+  std::vector<std::string> given_;  // made elsewhere; given_[next_] is the next one
+  size_t next_ = 0;
 };
 
 // The encoded length of a body made of `parts`: each chunk's metadata line, data and CRLF, and

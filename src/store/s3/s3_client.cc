@@ -87,6 +87,7 @@ Result<HttpResponse> S3Client::Execute(const S3Request& req) {
   http.headers = req.headers;
   http.body = req.body;
   http.signed_parts = req.signed_parts;
+  http.chunk_signatures = req.chunk_signatures;
   http.body_into = req.body_into;
   // Only a signed request sends the payload's hash (a presigned one has it in its URL, or none):
   // hashing the body for nothing would read every uploaded byte once more.

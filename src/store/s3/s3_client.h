@@ -41,6 +41,9 @@ struct S3Request {
   std::string payload_sha256{};
   // Not empty: the body goes aws-chunked, one signed chunk per part (HttpRequest::signed_parts).
   std::span<const HashedPart> signed_parts{};
+  // With signed_parts, on a client that does not sign: the chunk signatures made by whoever
+  // signed the request (HttpRequest::chunk_signatures).
+  std::vector<std::string> chunk_signatures{};
   // A 206 answer's body goes into these pieces (HttpRequest::body_into).
   std::span<const std::span<uint8_t>> body_into{};
   // CompleteMultipartUpload may answer 200 with an <Error> body; such a reply is treated as

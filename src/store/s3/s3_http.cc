@@ -45,6 +45,7 @@ struct ChunkedUpload {
   AwsChunkedBody body;
   const HttpClientOptions* options;
   std::string header;  // the outgoing request header, accumulated; never logged
+  std::vector<std::string> given;  // chunk signatures made by whoever signed the request
 };
 
 // The value of header `name` (lower-case) in a request header block, or "".
@@ -94,7 +95,11 @@ size_t ReadChunkedBody(char* buf, size_t size, size_t nitems, void* userdata) {
 int SeekChunkedBody(void* userdata, curl_off_t offset, int origin) {
   auto* up = static_cast<ChunkedUpload*>(userdata);
   if (origin != SEEK_SET || offset != 0) return CURL_SEEKFUNC_CANTSEEK;
-  up->body.Reset();  // restarts with the signature of the header sent again
+  if (!up->given.empty()) {
+    up->body.Start(ChunkSigner(up->given));  // the same request again: the same signatures
+  } else {
+    up->body.Reset();  // restarts with the signature of the header sent again
+  }
   return CURL_SEEKFUNC_OK;
 }
 
@@ -275,8 +280,13 @@ bool HttpClient::Send(const HttpRequest& request, HttpResponse* response, Transp
   };
   for (const std::string& h : request.headers) add_header(h);
   const bool chunked = !request.signed_parts.empty();
-  ChunkedUpload chunked_upload{AwsChunkedBody(request.body, request.signed_parts), &options_, {}};
-  if (chunked) {
+  ChunkedUpload chunked_upload{AwsChunkedBody(request.body, request.signed_parts), &options_, {},
+                               request.chunk_signatures};
+  const bool signed_elsewhere = chunked && !request.chunk_signatures.empty();
+  if (signed_elsewhere) {
+    // Its aws-chunked headers came with its signature, in request.headers.
+    chunked_upload.body.Start(ChunkSigner(request.chunk_signatures));
+  } else if (chunked) {
     add_header("Content-Encoding: aws-chunked");
     add_header("x-amz-decoded-content-length: " + std::to_string(request.body.size()));
     add_header("x-amz-content-sha256: " + std::string(kStreamingPayload));
@@ -318,9 +328,11 @@ bool HttpClient::Send(const HttpRequest& request, HttpResponse* response, Transp
 
   if (request.method == "PUT" && chunked) {
     curl_easy_setopt(c, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_1_1));
-    curl_easy_setopt(c, CURLOPT_VERBOSE, 1L);  // the debug callback sees the request header
-    curl_easy_setopt(c, CURLOPT_DEBUGFUNCTION, &CaptureRequestHeader);
-    curl_easy_setopt(c, CURLOPT_DEBUGDATA, &chunked_upload);
+    if (!signed_elsewhere) {
+      curl_easy_setopt(c, CURLOPT_VERBOSE, 1L);  // the debug callback sees the request header
+      curl_easy_setopt(c, CURLOPT_DEBUGFUNCTION, &CaptureRequestHeader);
+      curl_easy_setopt(c, CURLOPT_DEBUGDATA, &chunked_upload);
+    }
     curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
     curl_easy_setopt(c, CURLOPT_READFUNCTION, &ReadChunkedBody);
     curl_easy_setopt(c, CURLOPT_READDATA, &chunked_upload);

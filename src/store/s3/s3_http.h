@@ -27,6 +27,9 @@ struct HttpRequest {
   // Not empty: a PUT body sent aws-chunked (s3_aws_chunked.h), one signed chunk per part; the
   // parts must cover the body exactly, and payload_sha256 is then ignored.
   std::span<const HashedPart> signed_parts;
+  // Not empty (with signed_parts): the chunk signatures whoever signed the request made (its
+  // Authorization and aws-chunked headers are among `headers`); this client signs nothing.
+  std::vector<std::string> chunk_signatures;
   // Not empty: a body answered with `body_into_status` (206 for a ranged GET) is written into
   // these pieces one after the other instead of HttpResponse::body (a scatter read into the
   // caller's memory); any other answer's body still goes to `body`.

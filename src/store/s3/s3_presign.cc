@@ -8,6 +8,7 @@
 
 #include "chunking/sha256.h"
 #include "common/hex.h"
+#include "store/s3/s3_aws_chunked.h"
 #include "store/s3/s3_client.h"
 #include "store/s3/s3_sigv4.h"
 
@@ -53,6 +54,62 @@ std::string ContentMd5(std::span<const uint8_t> body) {
 
 std::string Md5Hex(std::span<const uint8_t> body) { return ToHex(Md5(body)); }
 
+namespace {
+
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+Status CheckSignedHeaderNames(const Headers& headers) {
+  for (const auto& [name, value] : headers) {
+    if (name.empty() || name == "host" ||
+        std::any_of(name.begin(), name.end(), [](char c) { return c >= 'A' && c <= 'Z'; })) {
+      return Status::InvalidArgument("signed header names are lower-case, other than host");
+    }
+  }
+  return Status::Ok();
+}
+
+// What a signature of a request on one object covers, but for its payload hash.
+struct Signing {
+  std::string url;     // the object's, without a query
+  std::string path;    // its canonical URI
+  std::string amz_date;
+  std::string day;
+  std::string scope;
+  std::string canonical_headers;  // of the signed headers and host, sorted
+  std::string header_names;       // "a;b;host;..."
+};
+
+Signing SigningOf(const S3Config& config, const std::string& key, Headers signed_headers,
+                  int64_t now_unix_ns) {
+  Signing s;
+  s.url = ObjectUrl(config, key, {});
+  const size_t host_start = s.url.find("://") + 3;
+  const size_t path_start = s.url.find('/', host_start);
+  s.path = s.url.substr(path_start);
+  s.amz_date = AmzDate(now_unix_ns);
+  s.day = s.amz_date.substr(0, 8);
+  s.scope = s.day + "/" + config.region + "/s3/aws4_request";
+  signed_headers.emplace_back("host", s.url.substr(host_start, path_start - host_start));
+  std::sort(signed_headers.begin(), signed_headers.end());
+  for (const auto& [name, value] : signed_headers) {
+    s.canonical_headers += name + ":" + value + "\n";
+    s.header_names += (s.header_names.empty() ? "" : ";") + name;
+  }
+  return s;
+}
+
+// The signature (hex) of `canonical_request`.
+std::string SignatureOf(const S3Credentials& credentials, const S3Config& config,
+                        const Signing& s, const std::string& canonical_request) {
+  const std::string to_sign =
+      "AWS4-HMAC-SHA256\n" + s.amz_date + "\n" + s.scope + "\n" + Sha256Hex(canonical_request);
+  const std::string mac =
+      HmacSha256(SigV4SigningKey(credentials.secret_access_key, s.day, config.region, "s3"), to_sign);
+  return ToHex(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(mac.data()), mac.size()));
+}
+
+}  // namespace
+
 Result<PresignedRequest> PresignObjectRequest(
     const S3Config& config, const S3Credentials& credentials, std::string_view method,
     const std::string& key, std::vector<std::pair<std::string, std::string>> signed_headers,
@@ -63,63 +120,70 @@ Result<PresignedRequest> PresignObjectRequest(
   if (valid_for.count() < 1 || valid_for > kMaxPresignValidity) {
     return Status::InvalidArgument("a presigned request is valid for 1 s to 7 days");
   }
-  for (const auto& [name, value] : signed_headers) {
-    if (name.empty() || name == "host" ||
-        std::any_of(name.begin(), name.end(), [](char c) { return c >= 'A' && c <= 'Z'; })) {
-      return Status::InvalidArgument("signed header names are lower-case, other than host");
-    }
-  }
-  const std::string object_url = ObjectUrl(config, key, {});
-  const size_t host_start = object_url.find("://") + 3;
-  const size_t path_start = object_url.find('/', host_start);
-  const std::string host = object_url.substr(host_start, path_start - host_start);
-  const std::string path = object_url.substr(path_start);
-
-  const std::string amz_date = AmzDate(now_unix_ns);
-  const std::string day = amz_date.substr(0, 8);
-  const std::string scope = day + "/" + config.region + "/s3/aws4_request";
-  signed_headers.emplace_back("host", host);
-  std::sort(signed_headers.begin(), signed_headers.end());
-  std::string canonical_headers;
-  std::string header_names;
-  for (const auto& [name, value] : signed_headers) {
-    canonical_headers += name + ":" + value + "\n";
-    header_names += (header_names.empty() ? "" : ";") + name;
-  }
-  std::vector<std::pair<std::string, std::string>> query = {
-      {"X-Amz-Algorithm", "AWS4-HMAC-SHA256"},
-      {"X-Amz-Credential", credentials.access_key_id + "/" + scope},
-      {"X-Amz-Date", amz_date},
-      {"X-Amz-Expires", std::to_string(valid_for.count())},
-      {"X-Amz-SignedHeaders", header_names},
-  };
-  if (!credentials.session_token.empty()) {
-    query.emplace_back("X-Amz-Security-Token", credentials.session_token);
-  }
-  const std::string canonical_query = CanonicalQuery(query);
+  REEL_RETURN_IF_ERROR(CheckSignedHeaderNames(signed_headers));
   // A signed x-amz-content-sha256 is the payload's hash in the canonical request, as in header
   // authentication: the store then checks the body against it.
   std::string payload_hash = "UNSIGNED-PAYLOAD";
   for (const auto& [name, value] : signed_headers) {
     if (name == "x-amz-content-sha256") payload_hash = value;
   }
-  const std::string canonical_request = std::string(method) + "\n" + path + "\n" + canonical_query +
-                                        "\n" + canonical_headers + "\n" + header_names + "\n" +
-                                        payload_hash;
-  const std::string to_sign =
-      "AWS4-HMAC-SHA256\n" + amz_date + "\n" + scope + "\n" + Sha256Hex(canonical_request);
-  const std::string signature =
-      HmacSha256(SigV4SigningKey(credentials.secret_access_key, day, config.region, "s3"), to_sign);
-
+  const Signing s = SigningOf(config, key, signed_headers, now_unix_ns);
+  std::vector<std::pair<std::string, std::string>> query = {
+      {"X-Amz-Algorithm", "AWS4-HMAC-SHA256"},
+      {"X-Amz-Credential", credentials.access_key_id + "/" + s.scope},
+      {"X-Amz-Date", s.amz_date},
+      {"X-Amz-Expires", std::to_string(valid_for.count())},
+      {"X-Amz-SignedHeaders", s.header_names},
+  };
+  if (!credentials.session_token.empty()) {
+    query.emplace_back("X-Amz-Security-Token", credentials.session_token);
+  }
+  const std::string canonical_query = CanonicalQuery(query);
+  const std::string canonical_request = std::string(method) + "\n" + s.path + "\n" +
+                                        canonical_query + "\n" + s.canonical_headers + "\n" +
+                                        s.header_names + "\n" + payload_hash;
   PresignedRequest out;
   out.method = std::string(method);
-  out.url = object_url + "?" + canonical_query + "&X-Amz-Signature=" +
-            ToHex(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(signature.data()),
-                                           signature.size()));
-  for (auto& [name, value] : signed_headers) {
-    if (name != "host") out.headers.emplace_back(name, value);
-  }
+  out.url = s.url + "?" + canonical_query +
+            "&X-Amz-Signature=" + SignatureOf(credentials, config, s, canonical_request);
+  for (auto& [name, value] : signed_headers) out.headers.emplace_back(name, value);
   out.expires_unix_ns = now_unix_ns + valid_for.count() * 1'000'000'000;
+  return out;
+}
+
+Result<StreamingPut> SignStreamingPut(const S3Config& config, const S3Credentials& credentials,
+                                      const std::string& key, std::span<const HashedPart> parts,
+                                      std::vector<std::pair<std::string, std::string>> extra_headers,
+                                      int64_t now_unix_ns) {
+  if (parts.empty()) return Status::InvalidArgument("a streamed upload has parts");
+  uint64_t total = 0;
+  for (const HashedPart& p : parts) {
+    if (p.size == 0) return Status::InvalidArgument("a part of a streamed upload is not empty");
+    total += p.size;
+  }
+  REEL_RETURN_IF_ERROR(CheckSignedHeaderNames(extra_headers));
+  std::vector<std::pair<std::string, std::string>> headers = std::move(extra_headers);
+  headers.emplace_back("content-encoding", "aws-chunked");
+  headers.emplace_back("x-amz-content-sha256", std::string(kStreamingPayload));
+  headers.emplace_back("x-amz-date", AmzDate(now_unix_ns));
+  headers.emplace_back("x-amz-decoded-content-length", std::to_string(total));
+  if (!credentials.session_token.empty()) {
+    headers.emplace_back("x-amz-security-token", credentials.session_token);
+  }
+  const Signing s = SigningOf(config, key, headers, now_unix_ns);
+  const std::string canonical_request = "PUT\n" + s.path + "\n\n" + s.canonical_headers + "\n" +
+                                        s.header_names + "\n" + std::string(kStreamingPayload);
+  const std::string seed = SignatureOf(credentials, config, s, canonical_request);
+  StreamingPut out;
+  out.url = s.url;
+  out.headers = std::move(headers);
+  out.headers.emplace_back("authorization", "AWS4-HMAC-SHA256 Credential=" +
+                                                credentials.access_key_id + "/" + s.scope +
+                                                ", SignedHeaders=" + s.header_names +
+                                                ", Signature=" + seed);
+  ChunkSigner signer(credentials.secret_access_key, config.region, "s3", s.amz_date, seed);
+  for (const HashedPart& p : parts) out.chunk_signatures.push_back(signer.Next(p.sha256));
+  out.chunk_signatures.push_back(signer.Final());
   return out;
 }
 

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "store/hashed_part.h"
 #include "store/s3/s3_config.h"
 
 namespace reel::s3 {
@@ -45,5 +46,22 @@ inline constexpr std::chrono::seconds kMaxPresignValidity{7 * 24 * 3600};
     const S3Config& config, const S3Credentials& credentials, std::string_view method,
     const std::string& key, std::vector<std::pair<std::string, std::string>> signed_headers,
     int64_t now_unix_ns, std::chrono::seconds valid_for);
+
+// A PUT of `key` whose body goes aws-chunked (s3_aws_chunked.h), one chunk per part of `parts`,
+// signed at `now_unix_ns` with header authentication for a client that holds no key: the
+// headers to send as they are (Authorization among them, and `extra_headers`, signed too) and
+// every chunk's signature, the final empty chunk's last. The store checks each part against the
+// SHA-256 its signature covers, so the client sends a body of known parts without hashing it.
+// Usable while the store accepts the request's time (SigV4 allows 15 minutes of skew).
+// InvalidArgument for no parts, an empty part, or an extra header name that is not lower-case.
+struct StreamingPut {
+  std::string url;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::vector<std::string> chunk_signatures;
+};
+[[nodiscard]] Result<StreamingPut> SignStreamingPut(
+    const S3Config& config, const S3Credentials& credentials, const std::string& key,
+    std::span<const HashedPart> parts,
+    std::vector<std::pair<std::string, std::string>> extra_headers, int64_t now_unix_ns);
 
 }  // namespace reel::s3
