@@ -1,7 +1,5 @@
 #include "remote/presigned_store.h"
 
-#include <algorithm>
-
 #include "chunking/sha256.h"
 #include "common/percent_encode.h"
 #include "store/chunk_keys.h"
@@ -45,13 +43,21 @@ std::string PresignedStore::Uri() const {
   return client_.url() + "/v1/workspaces/" + workspace_ + "/objects/" + tier_;
 }
 
-Result<json> PresignedStore::PresignOne(const json& request) {
+Result<PresignedStore::Answer> PresignedStore::PresignOne(const json& request) {
   REEL_ASSIGN_OR_RETURN(
       json answer,
       client_.Call("POST", "/v1/workspaces/" + PercentEncode(workspace_) + "/objects/presign",
                    json{{"tier", tier_}, {"requests", json::array({request})}}));
   try {
-    return answer.at("requests").at(0);
+    const json& r = answer.at("requests").at(0);
+    Answer out{r.at("url").get<std::string>(), {}, {}};
+    for (const auto& [name, value] : r.at("headers").items()) {
+      out.headers.push_back(name + ": " + value.get<std::string>());
+    }
+    if (r.contains("chunk_signatures")) {
+      out.chunk_signatures = r["chunk_signatures"].get<std::vector<std::string>>();
+    }
+    return out;
   } catch (const std::exception& e) {
     return Status::Internal("bad answer to presign from " + client_.url() + ": " + e.what());
   }
@@ -63,16 +69,8 @@ Result<PresignedStore::Signed> PresignedStore::Presign(const std::string& method
   REEL_RETURN_IF_ERROR(ValidateObjectKey(key));
   json request{{"method", method}, {"key", key}};
   if (!content_sha256.empty()) request["content_sha256"] = content_sha256;
-  REEL_ASSIGN_OR_RETURN(json r, PresignOne(request));
-  try {
-    Signed out{method, key, r.at("url").get<std::string>(), {}};
-    for (const auto& [name, value] : r.at("headers").items()) {
-      out.headers.push_back(name + ": " + value.get<std::string>());
-    }
-    return out;
-  } catch (const std::exception& e) {
-    return Status::Internal("bad answer to presign from " + client_.url() + ": " + e.what());
-  }
+  REEL_ASSIGN_OR_RETURN(Answer a, PresignOne(request));
+  return Signed{method, key, std::move(a.url), std::move(a.headers)};
 }
 
 Result<std::pair<long, std::vector<uint8_t>>> PresignedStore::Send(
@@ -118,26 +116,22 @@ Status PresignedStore::ExistingHolds(const std::string& key, std::span<const uin
 
 Status PresignedStore::PutHashedParts(const std::string& key, std::span<const uint8_t> data,
                                       std::span<const HashedPart> parts) {
-  // An empty part cannot go as an aws-chunk (it would end the body): checked here instead.
-  const bool has_empty = std::any_of(parts.begin(), parts.end(),
-                                     [](const HashedPart& p) { return p.size == 0; });
-  if (parts.empty() || has_empty || !PartsCover(parts, data.size())) {
-    return ObjectStore::PutHashedParts(key, data, parts);
-  }
+  // A body that cannot go one aws-chunk per part is checked here instead.
+  if (!StreamableParts(parts, data.size())) return ObjectStore::PutHashedParts(key, data, parts);
   REEL_RETURN_IF_ERROR(ValidateObjectKey(key));
   json list = json::array();
   for (const HashedPart& p : parts) list.push_back({{"size", p.size}, {"sha256", p.sha256.Hex()}});
-  REEL_ASSIGN_OR_RETURN(json r, PresignOne(json{{"method", "PUT"}, {"key", key}, {"parts", list}}));
-  s3::S3Request req{.method = "PUT", .body = data, .signed_parts = parts};
-  try {
-    req.url = r.at("url").get<std::string>();
-    for (const auto& [name, value] : r.at("headers").items()) {
-      req.headers.push_back(name + ": " + value.get<std::string>());
-    }
-    req.chunk_signatures = r.at("chunk_signatures").get<std::vector<std::string>>();
-  } catch (const std::exception& e) {
-    return Status::Internal("bad answer to presign from " + client_.url() + ": " + e.what());
+  REEL_ASSIGN_OR_RETURN(Answer a, PresignOne(json{{"method", "PUT"}, {"key", key}, {"parts", list}}));
+  if (a.chunk_signatures.empty()) {
+    return Status::Internal("bad answer to presign from " + client_.url() +
+                            ": a streamed upload without its chunk_signatures");
   }
+  s3::S3Request req{.method = "PUT",
+                    .url = std::move(a.url),
+                    .headers = std::move(a.headers),
+                    .body = data,
+                    .signed_parts = parts,
+                    .chunk_signatures = std::move(a.chunk_signatures)};
   REEL_ASSIGN_OR_RETURN(s3::HttpResponse res, http_->Execute(req));
   if (res.status == 412) return ExistingHolds(key, data);
   if (res.status < 300) return Status::Ok();

@@ -47,8 +47,14 @@ class PresignedStore final : public ObjectStore {
   // One presigned request from the server.
   [[nodiscard]] Result<Signed> Presign(const std::string& method, const std::string& key,
                                        const std::string& content_sha256 = "");
-  // The server's answer to one presign request (its JSON).
-  [[nodiscard]] Result<nlohmann::json> PresignOne(const nlohmann::json& request);
+  // The server's answer to one presign request: the URL, the headers to send ("Name: value")
+  // and, for a streamed upload, its chunk signatures.
+  struct Answer {
+    std::string url;
+    std::vector<std::string> headers;
+    std::vector<std::string> chunk_signatures;
+  };
+  [[nodiscard]] Result<Answer> PresignOne(const nlohmann::json& request);
   // After a 412 on an upload of `data` to `key`: OK when the object there holds these bytes (a
   // retry after a lost answer: its ETag, a single-part upload's MD5, is theirs).
   [[nodiscard]] Status ExistingHolds(const std::string& key, std::span<const uint8_t> data);

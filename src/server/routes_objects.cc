@@ -12,8 +12,8 @@
 //   each part against its hash, and the instance hashes nothing. Send it within 15 minutes.
 // Keys are chunk keys (chunks/ab/cd/HEX) and pack keys (packs/ab/HEX): nothing else of the store
 // can be named. Any role may read; PUT needs the writer role and the body's SHA-256 (or MD5),
-// which the store then checks, and it only creates (If-None-Match: *, signed: the store refuses to replace an
-// existing object). A URL is valid for kPresignValidity.
+// which the store then checks, and it only creates (If-None-Match: *, signed: the store refuses
+// to replace an existing object). A URL is valid for kPresignValidity.
 #include <algorithm>
 
 #include "catalog_rpc/catalog_json.h"
@@ -69,6 +69,13 @@ Result<std::vector<std::pair<std::string, std::string>>> BodyCheck(const json& r
   }
   // In the signature, the payload's hash: the store hashes the body and refuses another.
   return std::vector<std::pair<std::string, std::string>>{{"x-amz-content-sha256", sha}};
+}
+
+// Signed headers as the answer's {name: value}.
+json HeadersJson(const std::vector<std::pair<std::string, std::string>>& headers) {
+  json h = json::object();
+  for (const auto& [name, value] : headers) h[name] = value;
+  return h;
 }
 
 // The parts of a streamed PUT: [{size, sha256}...], 1 to kMaxPartsPerPut, none empty, at most
@@ -195,11 +202,9 @@ void RegisterObjectRoutes(httplib::Server& server, ServerContext& ctx) {
                   s3::StreamingPut streamed,
                   s3::SignStreamingPut(config, store->second.credentials, full_key, parts,
                                        {{"if-none-match", "*"}}, request.now));
-              json h = json::object();
-              for (const auto& [hname, hvalue] : streamed.headers) h[hname] = hvalue;
               out.push_back(json{{"method", method},
                                  {"url", streamed.url},
-                                 {"headers", std::move(h)},
+                                 {"headers", HeadersJson(streamed.headers)},
                                  {"chunk_signatures", streamed.chunk_signatures}});
               continue;
             }
@@ -217,10 +222,9 @@ void RegisterObjectRoutes(httplib::Server& server, ServerContext& ctx) {
                 s3::PresignedRequest signed_request,
                 s3::PresignObjectRequest(config, store->second.credentials, method, full_key,
                                          std::move(headers), request.now, kPresignValidity));
-            json h = json::object();
-            for (const auto& [hname, hvalue] : signed_request.headers) h[hname] = hvalue;
-            out.push_back(
-                json{{"method", method}, {"url", signed_request.url}, {"headers", std::move(h)}});
+            out.push_back(json{{"method", method},
+                               {"url", signed_request.url},
+                               {"headers", HeadersJson(signed_request.headers)}});
           }
           return json{{"expires_ns", request.now + kPresignValidity.count() * 1'000'000'000},
                       {"requests", std::move(out)}};

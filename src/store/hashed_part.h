@@ -21,4 +21,13 @@ struct HashedPart {
   return sum == size;
 }
 
+// Whether a body of `size` bytes can go as one aws-chunk per part (s3/s3_aws_chunked.h): there
+// are parts, none is empty (an empty chunk ends the body), and they cover it exactly.
+[[nodiscard]] inline bool StreamableParts(std::span<const HashedPart> parts, uint64_t size) {
+  for (const HashedPart& p : parts) {
+    if (p.size == 0) return false;
+  }
+  return !parts.empty() && PartsCover(parts, size);
+}
+
 }  // namespace reel

@@ -176,7 +176,7 @@ Result<LockOutcome> TeamDirectory::SetLock(const Workspace& workspace, InodeId i
       REEL_RETURN_IF_ERROR(RecordLockEvent(tx, ino, /*taken=*/false, now));
     }
     bool held_before = false;
-    bool held_otherwise = false;  // locks of this session the change leaves as they are
+    bool held_otherwise = false;  // locks of this session this request leaves as they are
     std::vector<FileLock> owned;  // this holder's of this flavor
     std::map<std::tuple<uint64_t, uint64_t, int>, TimeNs> owned_since;
     const LockHolderInfo* conflict = nullptr;

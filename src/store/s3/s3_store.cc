@@ -98,12 +98,10 @@ Status S3Store::Put(const std::string& key, std::span<const uint8_t> data) {
 Status S3Store::PutHashedParts(const std::string& key, std::span<const uint8_t> data,
                                std::span<const HashedPart> parts) {
   const S3Config& cfg = client_->config();
-  // An empty part cannot go as an aws-chunk (it would end the body): such a body, one too big
-  // for a single PUT, or a service without signed chunks is checked here.
-  const bool has_empty = std::any_of(parts.begin(), parts.end(),
-                                     [](const HashedPart& p) { return p.size == 0; });
-  if (!cfg.signed_chunks || data.size() > cfg.multipart_threshold || has_empty ||
-      !PartsCover(parts, data.size())) {
+  // A body that cannot go one aws-chunk per part, one too big for a single PUT, or a service
+  // without signed chunks is checked here.
+  if (!cfg.signed_chunks || data.size() > cfg.multipart_threshold ||
+      !StreamableParts(parts, data.size())) {
     return ObjectStore::PutHashedParts(key, data, parts);
   }
   REEL_RETURN_IF_ERROR(CheckKey(key));
