@@ -6,6 +6,7 @@
 #include <string>
 
 #include "catalog_rpc/catalog_json.h"
+#include "catalog_rpc/dir_entries_json.h"
 #include "common/hex.h"
 
 namespace reel {
@@ -15,10 +16,13 @@ using nlohmann::json;
 namespace {
 
 using Handler = std::function<Result<json>(Catalog&, const json&)>;
+// A call whose answer is written without a document (dir_entries_json.h).
+using TextHandler = std::function<Result<std::string>(Catalog&, const json&)>;
 
 struct CallEntry {
   CatalogCallInfo info;
-  Handler run;
+  Handler run;       // the answer as a document, written out by ServeCatalogCall
+  TextHandler text = nullptr;  // or its JSON text (when `run` is empty)
 };
 
 template <typename T>
@@ -81,10 +85,13 @@ const std::vector<CallEntry>& Table() {
       {{"getattr", kRead, {"ino"}},
        [](Catalog& c, const json& a) { return Out(c.GetAttributes(Arg<InodeId>(a, "ino"))); }},
       {{"readdir", kRead, {"parent", "after", "limit"}},
-       [](Catalog& c, const json& a) {
+       nullptr,
+       [](Catalog& c, const json& a) -> Result<std::string> {
          const size_t limit = std::min(Arg<size_t>(a, "limit"), kMaxReadDirPerCall);
-         return OutAs("entries",
-                      c.ReadDir(Arg<InodeId>(a, "parent"), Arg<uint64_t>(a, "after"), limit));
+         REEL_ASSIGN_OR_RETURN(std::vector<DirEntry> entries,
+                               c.ReadDir(Arg<InodeId>(a, "parent"), Arg<uint64_t>(a, "after"),
+                                         limit));
+         return DirEntriesJson(entries);
        }},
       {{"create", kChange, {"parent", "name", "node", "now"}},
        [](Catalog& c, const json& a) {
@@ -314,12 +321,15 @@ const std::vector<CatalogCallInfo>& CatalogCalls() {
   return kCalls;
 }
 
-Result<json> ServeCatalogCall(Catalog& catalog, const CatalogCallInfo& call, const json& args) {
+Result<std::string> ServeCatalogCall(Catalog& catalog, const CatalogCallInfo& call,
+                                     const json& args) {
   const CallEntry* entry = FindEntry(call.name);
   if (entry == nullptr) return Status::NotFound("no catalog call " + std::string(call.name));
   REEL_RETURN_IF_ERROR(CheckArgs(call, args));
   try {
-    return entry->run(catalog, args);
+    if (!entry->run) return entry->text(catalog, args);
+    REEL_ASSIGN_OR_RETURN(json answer, entry->run(catalog, args));
+    return answer.dump(-1, ' ', false, json::error_handler_t::replace);
   } catch (const std::exception& e) {
     return Status::InvalidArgument("bad arguments to " + std::string(call.name) + ": " + e.what());
   }

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -34,10 +35,11 @@ struct CatalogCallInfo {
 // Every call, in a fixed order.
 [[nodiscard]] const std::vector<CatalogCallInfo>& CatalogCalls();
 
-// Runs call `call` with `args` on `catalog` and returns its answer's JSON. Errors are the
-// catalog's, or InvalidArgument for arguments that are not what `call` takes.
-[[nodiscard]] Result<nlohmann::json> ServeCatalogCall(Catalog& catalog, const CatalogCallInfo& call,
-                                                      const nlohmann::json& args);
+// Runs call `call` with `args` on `catalog` and returns its answer's JSON text (written as it is:
+// a listing of thousands of entries is never a document). Errors are the catalog's, or
+// InvalidArgument for arguments that are not what `call` takes.
+[[nodiscard]] Result<std::string> ServeCatalogCall(Catalog& catalog, const CatalogCallInfo& call,
+                                                   const nlohmann::json& args);
 
 // The most entries one "readdir" call returns (a larger limit returns this many).
 inline constexpr size_t kMaxReadDirPerCall = 4096;

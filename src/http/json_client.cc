@@ -8,18 +8,15 @@ namespace reel::http {
 
 using nlohmann::json;
 
-Result<json> DecodeResponse(const httplib::Result& res, std::string_view who) {
-  if (!res) {
-    return Status::Unavailable("cannot reach " + std::string(who) + " (" +
-                               httplib::to_string(res.error()) + ")");
-  }
-  json parsed = json::parse(res->body, nullptr, /*allow_exceptions=*/false);
-  if (res->status == 200) {
-    if (parsed.is_discarded()) {
-      return Status::Internal(std::string(who) + " answered with invalid JSON");
-    }
-    return parsed;
-  }
+namespace {
+
+Status Unreachable(const httplib::Result& res, std::string_view who) {
+  return Status::Unavailable("cannot reach " + std::string(who) + " (" +
+                             httplib::to_string(res.error()) + ")");
+}
+
+// The Status of an answer other than 200: the error the server reported, or Internal.
+Status ErrorOf(const httplib::Response& response, const json& parsed, std::string_view who) {
   if (!parsed.is_discarded() && parsed.is_object() && parsed.contains("error") &&
       parsed["error"].is_object()) {
     const json& e = parsed["error"];
@@ -27,7 +24,33 @@ Result<json> DecodeResponse(const httplib::Result& res, std::string_view who) {
     std::string message = e.value("message", std::string());
     return Status(CodeFromName(code), message);
   }
-  return Status::Internal(std::string(who) + " answered HTTP " + std::to_string(res->status));
+  return Status::Internal(std::string(who) + " answered HTTP " + std::to_string(response.status));
+}
+
+}  // namespace
+
+Result<json> DecodeResponse(const httplib::Result& res, std::string_view who) {
+  if (!res) return Unreachable(res, who);
+  if (res->status != 200) {
+    return ErrorOf(*res, json::parse(res->body, nullptr, /*allow_exceptions=*/false), who);
+  }
+  return ParseAnswer(res->body, who);
+}
+
+Result<json> ParseAnswer(const std::string& text, std::string_view who) {
+  json parsed = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (parsed.is_discarded()) {
+    return Status::Internal(std::string(who) + " answered with invalid JSON");
+  }
+  return parsed;
+}
+
+Result<std::string> DecodeResponseText(httplib::Result& res, std::string_view who) {
+  if (!res) return Unreachable(res, who);
+  if (res->status != 200) {
+    return ErrorOf(*res, json::parse(res->body, nullptr, /*allow_exceptions=*/false), who);
+  }
+  return std::move(res->body);
 }
 
 }  // namespace reel::http

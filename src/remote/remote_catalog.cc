@@ -5,8 +5,10 @@
 
 #include "catalog_rpc/catalog_calls.h"
 #include "catalog_rpc/catalog_json.h"
+#include "catalog_rpc/dir_entries_json.h"
 #include "common/hex.h"
 #include "common/percent_encode.h"
+#include "http/json_client.h"
 
 namespace reel {
 
@@ -25,10 +27,15 @@ RemoteCatalog::RemoteCatalog(TeamClientOptions client, std::string workspace)
     : client_(std::move(client)), workspace_(std::move(workspace)) {}
 
 Result<json> RemoteCatalog::Call(std::string_view name, const json& args) {
+  REEL_ASSIGN_OR_RETURN(std::string text, CallText(name, args));
+  return http::ParseAnswer(text, client_.url());
+}
+
+Result<std::string> RemoteCatalog::CallText(std::string_view name, const json& args) {
   const std::string target =
       "/v1/workspaces/" + PercentEncode(workspace_) + "/catalog/" + std::string(name);
   try {
-    return client_.Call("POST", target, args);
+    return client_.CallText("POST", target, args);
   } catch (const json::exception& e) {  // a value that is neither UTF-8 nor sent as bytes
     return Status::InvalidArgument("cannot send " + std::string(name) + ": " + e.what());
   }
@@ -67,10 +74,15 @@ Result<std::vector<DirEntry>> RemoteCatalog::ReadDir(InodeId parent, uint64_t af
   std::vector<DirEntry> out;
   while (out.size() < limit) {
     const size_t ask = std::min(limit - out.size(), kMaxReadDirPerCall);
-    REEL_ASSIGN_OR_RETURN(std::vector<DirEntry> page,
-                          CallFor<std::vector<DirEntry>>(
-                              "readdir", {{"parent", parent}, {"after", after}, {"limit", ask}},
-                              "entries"));
+    REEL_ASSIGN_OR_RETURN(
+        std::string answer,
+        CallText("readdir", {{"parent", parent}, {"after", after}, {"limit", ask}}));
+    std::vector<DirEntry> page;
+    try {
+      page = DirEntriesFromJson(answer);  // one pass: no document of thousands of entries
+    } catch (const std::exception& e) {
+      return Status::Internal("bad answer to readdir from " + client_.url() + ": " + e.what());
+    }
     const bool last = page.size() < ask;
     if (!page.empty()) after = page.back().cookie;
     out.insert(out.end(), std::make_move_iterator(page.begin()),

@@ -86,6 +86,8 @@ class RemoteCatalog final : public Catalog {
  private:
   // Makes call `name` with `args`; the answer's JSON.
   [[nodiscard]] Result<nlohmann::json> Call(std::string_view name, const nlohmann::json& args);
+  // Call's answer as the server wrote it.
+  [[nodiscard]] Result<std::string> CallText(std::string_view name, const nlohmann::json& args);
   // The answer decoded as a T (the whole answer, or its field `key`), by `decode` when given.
   template <typename T>
   [[nodiscard]] Result<T> CallFor(std::string_view name, const nlohmann::json& args,

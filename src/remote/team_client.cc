@@ -94,6 +94,12 @@ TeamClient::TeamClient(TeamClientOptions options)
 
 Result<json> TeamClient::Call(const std::string& method, const std::string& target,
                               const json& body) {
+  REEL_ASSIGN_OR_RETURN(std::string text, CallText(method, target, body));
+  return http::ParseAnswer(text, options_.url);
+}
+
+Result<std::string> TeamClient::CallText(const std::string& method, const std::string& target,
+                                         const json& body) {
   std::unique_ptr<httplib::Client> kept = connections_->Take();
   httplib::Client& client = *kept;
   // A shared connection was made for another client's options: this call's timeouts.
@@ -114,7 +120,7 @@ Result<json> TeamClient::Call(const std::string& method, const std::string& targ
                           : method == "PATCH" ? client.Patch(target.c_str(), headers, payload,
                                                              "application/json")
                                               : client.Delete(target.c_str(), headers);
-    Result<json> out = http::DecodeResponse(res, options_.url);
+    Result<std::string> out = http::DecodeResponseText(res, options_.url);
     if (out.ok() || out.status().code() != Code::kUnavailable ||
         std::chrono::steady_clock::now() >= deadline) {
       if (res) connections_->Give(std::move(kept));  // a connection that answered

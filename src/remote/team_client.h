@@ -135,6 +135,9 @@ class TeamClient {
   // request id, kept across its retries.
   [[nodiscard]] Result<nlohmann::json> Call(const std::string& method, const std::string& target,
                                             const nlohmann::json& body);
+  // Call, answering the 200's body as it came (for an answer read in one pass).
+  [[nodiscard]] Result<std::string> CallText(const std::string& method, const std::string& target,
+                                             const nlohmann::json& body);
 
   const std::string& url() const { return options_.url; }
 

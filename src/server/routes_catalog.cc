@@ -5,6 +5,7 @@
 // records it, so a retry answers what the first attempt answered.
 #include "catalog_rpc/catalog_calls.h"
 #include "chunking/sha256.h"
+#include "http/json_error.h"
 #include "server/server_routes.h"
 
 namespace reel::server_internal {
@@ -40,7 +41,8 @@ void RegisterCatalogRoutes(httplib::Server& server, ServerContext& ctx) {
           if (call->kind == CatalogCallKind::kRead) {
             WorkspaceCatalog view(ctx.team->catalog(), workspace, role, *ctx.index,
                                   request.caller.name);
-            return ServeCatalogCall(view, *call, args);
+            REEL_ASSIGN_OR_RETURN(std::string answer, ServeCatalogCall(view, *call, args));
+            return WrittenJson(answer);
           }
           // Checked before the transaction: no database connection waits on the store.
           if (ctx.check_pack_uploads && std::string_view(call->name) == "record_pack_upload") {
@@ -53,13 +55,9 @@ void RegisterCatalogRoutes(httplib::Server& server, ServerContext& ctx) {
                                           const LockFence& fence) -> Result<std::string> {
                                         WorkspaceCatalog view(in_txn, workspace, role, *ctx.index,
                                                               request.caller.name, &fence);
-                                        REEL_ASSIGN_OR_RETURN(json out,
-                                                              ServeCatalogCall(view, *call, args));
-                                        return out.dump();
+                                        return ServeCatalogCall(view, *call, args);
                                       }));
-          json out = json::parse(answer, nullptr, /*allow_exceptions=*/false);
-          if (out.is_discarded()) return Status::Internal("a recorded answer is not JSON");
-          return out;
+          return WrittenJson(answer);  // written by ServeCatalogCall, here or when first made
         });
 }
 
