@@ -11,6 +11,15 @@ CachedCatalog::CachedCatalog(std::unique_ptr<Catalog> inner, std::chrono::millis
                              std::function<Clock::time_point()> clock)
     : CatalogWrapper(std::move(inner)), ttl_(ttl), clock_(std::move(clock)) {}
 
+CachedCatalog::~CachedCatalog() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  to_list_changed_.notify_all();
+  if (lister_.joinable()) lister_.join();
+}
+
 void CachedCatalog::KeepAttributes(const Attributes& a, Clock::time_point until) {
   attrs_[a.ino] = {a, until};
 }
@@ -23,6 +32,11 @@ uint64_t CachedCatalog::Generation() {
 std::optional<Result<Attributes>> CachedCatalog::KeptLookup(InodeId parent,
                                                             const std::string& name) {
   std::lock_guard<std::mutex> lock(mu_);
+  return KeptLookupLocked(parent, name);
+}
+
+std::optional<Result<Attributes>> CachedCatalog::KeptLookupLocked(InodeId parent,
+                                                                  const std::string& name) {
   const auto now = Now();
   auto n = names_.find({parent, name});
   if (n != names_.end() && n->second.until > now) {
@@ -39,17 +53,48 @@ std::optional<Result<Attributes>> CachedCatalog::KeptLookup(InodeId parent,
 }
 
 Result<bool> CachedCatalog::LoadListing(InodeId parent) {
+  REEL_ASSIGN_OR_RETURN(bool whole, ReadListing(parent, kReadDirPage));
+  if (whole) return true;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopping_) return false;
+    if (being_listed_.insert(parent).second) to_list_.push_back(parent);
+    if (!lister_.joinable()) lister_ = std::thread([this] { ListInBackground(); });
+  }
+  to_list_changed_.notify_one();
+  return false;
+}
+
+void CachedCatalog::ListInBackground() {
+  std::unique_lock<std::mutex> lock(mu_);
+  for (;;) {
+    to_list_changed_.wait(lock, [this] { return stopping_ || !to_list_.empty(); });
+    if (stopping_) return;
+    const InodeId parent = to_list_.front();
+    lock.unlock();
+    // The first page comes from the run LoadListing kept. A failure leaves the waiting lookups
+    // to ask the catalog themselves.
+    (void)ReadListing(parent, kListedEntries);
+    lock.lock();
+    to_list_.pop_front();
+    being_listed_.erase(parent);
+    page_read_.notify_all();
+  }
+}
+
+Result<bool> CachedCatalog::ReadListing(InodeId parent, size_t most) {
   const uint64_t generation = Generation();
   std::vector<std::string> names;
   uint64_t cookie = 0;
-  while (names.size() < kListedEntries) {
+  while (names.size() < most) {
     REEL_ASSIGN_OR_RETURN(std::vector<DirEntry> page,
-                          ReadDir(parent, cookie, kListedEntries - names.size()));
+                          ReadDir(parent, cookie, std::min(kReadDirPage, most - names.size())));
     if (page.empty()) break;
     for (DirEntry& e : page) names.push_back(std::move(e.name));
     cookie = page.back().cookie;
+    page_read_.notify_all();
   }
-  const bool whole = names.size() < kListedEntries;
+  const bool whole = names.size() < most;
   std::lock_guard<std::mutex> lock(mu_);
   if (generation_ != generation) return whole;
   // A listing answers NotFound only while every name it held is kept: it expires with the
@@ -60,8 +105,20 @@ Result<bool> CachedCatalog::LoadListing(InodeId parent) {
     if (n == names_.end()) return whole;  // no longer kept: the listing answers nothing
     until = std::min(until, n->second.until);
   }
-  listed_[parent] = {whole, until};
+  // Listed as far as it will be (a bigger directory is not listed again at every miss); a first
+  // page with more after it is not: the lister goes on.
+  if (whole || most >= kListedEntries) listed_[parent] = {whole, until};
   return whole;
+}
+
+std::optional<Result<Attributes>> CachedCatalog::WaitForListing(InodeId parent,
+                                                                const std::string& name) {
+  std::unique_lock<std::mutex> lock(mu_);
+  for (;;) {
+    if (auto kept = KeptLookupLocked(parent, name)) return kept;
+    if (!being_listed_.contains(parent)) return std::nullopt;
+    page_read_.wait(lock);
+  }
 }
 
 Result<Attributes> CachedCatalog::Lookup(InodeId parent, const std::string& name) {
@@ -71,12 +128,11 @@ Result<Attributes> CachedCatalog::Lookup(InodeId parent, const std::string& name
   {
     std::lock_guard<std::mutex> lock(mu_);
     auto l = listed_.find(parent);
-    listed = l != listed_.end() && l->second.until > Now();
+    listed = (l != listed_.end() && l->second.until > Now()) || being_listed_.contains(parent);
   }
   // A first lookup in a directory brings the directory: the next ones are answered here.
-  if (!listed && LoadListing(parent).ok()) {
-    if (auto kept = KeptLookup(parent, name)) return *kept;
-  }
+  if (!listed) (void)LoadListing(parent);
+  if (auto kept = WaitForListing(parent, name)) return *kept;
   const uint64_t generation = Generation();
   REEL_ASSIGN_OR_RETURN(Attributes a, inner()->Lookup(parent, name));
   std::lock_guard<std::mutex> lock(mu_);

@@ -5,7 +5,10 @@
 //     from the directory's start, so that the next pages of the same listing are answered here:
 //     a page is asked of the server kReadDirPage entries at a time, whatever the reader's size;
 //   - a lookup that misses loads its directory's listing (up to kListedEntries entries) and
-//     answers from it, NotFound included when the listing was whole;
+//     answers from it, NotFound included when the listing was whole. The first page is read at
+//     once; the next ones, when there are more, by a lister thread, while the lookups of names
+//     already read are answered (a name not read yet waits for its page or the listing's end):
+//     `stat` of every file of a big directory goes on while the directory is still coming in;
 //   - a change made through this catalog updates or forgets what it touched (a new name joins
 //     its directory's listing; a failed change forgets the listing) and an answer that was on its
 //     way while a change was made is not kept, so this machine always sees its own changes at
@@ -17,13 +20,17 @@
 #pragma once
 
 #include <chrono>
+#include <condition_variable>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -38,6 +45,7 @@ class CachedCatalog final : public CatalogWrapper {
   explicit CachedCatalog(std::unique_ptr<Catalog> inner,
                          std::chrono::milliseconds ttl = std::chrono::milliseconds(1000),
                          std::function<Clock::time_point()> clock = {});
+  ~CachedCatalog() override;  // stops the lister after the listing it is reading
 
   Result<Attributes> Lookup(InodeId parent, const std::string& name) override;
   Result<Attributes> GetAttributes(InodeId ino) override;
@@ -94,11 +102,21 @@ class CachedCatalog final : public CatalogWrapper {
   void ForgetNameIn(InodeId parent, const std::string& name, bool outcome_known);
   // The generation of what is kept: an answer asked for in another generation is not kept.
   uint64_t Generation();
-  // Lists `parent` into the cache (its first kListedEntries entries); whether that was all.
+  // Lists `parent` into the cache: its first page here and, when there is more, the rest (up
+  // to kListedEntries entries) by the lister. Whether the first page was all.
   Result<bool> LoadListing(InodeId parent);
+  // Reads `parent`'s listing into the cache, page by page, up to `most` entries; whether that
+  // was all. Lookups waiting for the listing look again after each page.
+  Result<bool> ReadListing(InodeId parent, size_t most);
+  // The lister thread: reads the rest of the listings LoadListing queued.
+  void ListInBackground();
+  // A kept answer to Lookup(parent, name), waiting while `parent` is being listed for the page
+  // with the name or the listing's end; nullopt when nothing fresh is kept then.
+  std::optional<Result<Attributes>> WaitForListing(InodeId parent, const std::string& name);
   // A kept answer to Lookup(parent, name): the attributes, NotFound from a whole listing, or
   // nullopt when nothing fresh is kept.
   std::optional<Result<Attributes>> KeptLookup(InodeId parent, const std::string& name);
+  std::optional<Result<Attributes>> KeptLookupLocked(InodeId parent, const std::string& name);
   // ReadDir(parent, after, limit) from a fresh kept run, with the freshest attributes kept; nullopt
   // when the run does not reach that far.
   std::optional<std::vector<DirEntry>> KeptPage(InodeId parent, uint64_t after, size_t limit);
@@ -110,8 +128,14 @@ class CachedCatalog final : public CatalogWrapper {
 
   const std::chrono::milliseconds ttl_;
   const std::function<Clock::time_point()> clock_;
-  std::mutex mu_;                                   // guards generation_ and the maps below
-  uint64_t generation_ = 0;                         // + 1 at every Forget
+  std::mutex mu_;            // guards generation_, the lister's queue and the maps below
+  uint64_t generation_ = 0;  // + 1 at every Forget
+  std::deque<InodeId> to_list_;              // directories whose rest the lister is to read
+  std::unordered_set<InodeId> being_listed_;  // ... queued or being read
+  bool stopping_ = false;
+  std::condition_variable to_list_changed_;  // to_list_ or stopping_
+  std::condition_variable page_read_;        // a page of a listing kept, or a listing's end
+  std::thread lister_;                       // started by the first listing with more pages
   std::unordered_map<InodeId, Kept<bool>> listed_;  // directories loaded: whether whole
   // Directories' entries in order; any change forgets them all (cheap to read again, and a
   // change may alter an entry's attributes without naming its directory).

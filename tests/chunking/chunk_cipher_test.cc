@@ -7,7 +7,7 @@
 
 #include <gtest/gtest.h>
 
-#include "catalog/catalog_test_util.h"
+#include "testing/status_assert.h"
 
 namespace reel::testing {
 namespace {

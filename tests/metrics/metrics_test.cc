@@ -9,7 +9,7 @@
 #include <atomic>
 #include <thread>
 
-#include "catalog/catalog_test_util.h"
+#include "testing/status_assert.h"
 
 namespace reel::testing {
 namespace {

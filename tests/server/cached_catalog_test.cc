@@ -7,6 +7,8 @@
 
 #include <atomic>
 #include <functional>
+#include <future>
+#include <thread>
 
 #include "catalog/catalog_test_util.h"
 
@@ -23,6 +25,7 @@ class CountingCatalog : public CatalogWrapper {
   }
   Result<Attributes> Lookup(InodeId parent, const std::string& name) override {
     Called();
+    ++lookups;
     return CatalogWrapper::Lookup(parent, name);
   }
   Result<Attributes> GetAttributes(InodeId ino) override {
@@ -38,6 +41,7 @@ class CountingCatalog : public CatalogWrapper {
     return CatalogWrapper::GetXattr(ino, name);
   }
   std::atomic<int> calls{0};
+  std::atomic<int> lookups{0};
   std::function<void()> on_call;  // what each call does besides (the test's clock moving on)
 };
 
@@ -53,7 +57,7 @@ class CachedCatalogTest : public ::testing::Test {
     auto counting = std::make_unique<CountingCatalog>(std::move(shared).value());
     counting_ = counting.get();
     cache_ = std::make_unique<CachedCatalog>(std::move(counting), std::chrono::milliseconds(1000),
-                                             [this] { return now_; });
+                                             [this] { return now_.Get(); });
   }
   void TearDown() override {
     cache_.reset();
@@ -72,7 +76,18 @@ class CachedCatalogTest : public ::testing::Test {
   std::unique_ptr<Catalog> other_;  // another machine, writing to the same catalog
   CountingCatalog* counting_ = nullptr;
   std::unique_ptr<CachedCatalog> cache_;
-  CachedCatalog::Clock::time_point now_{};
+  // The cache's clock, moved on by the test and read by the cache's lister thread too.
+  struct TestClock {
+    std::atomic<CachedCatalog::Clock::rep> ticks{0};
+    TestClock& operator+=(std::chrono::milliseconds d) {
+      ticks += std::chrono::duration_cast<CachedCatalog::Clock::duration>(d).count();
+      return *this;
+    }
+    CachedCatalog::Clock::time_point Get() const {
+      return CachedCatalog::Clock::time_point(CachedCatalog::Clock::duration(ticks.load()));
+    }
+  };
+  TestClock now_;
   TimeNs t_ = 1'800'000'000'000'000'000;
 };
 
@@ -205,6 +220,47 @@ TEST_F(CachedCatalogTest, AFirstLookupBringsItsDirectory) {
   for (int i = 1; i < 20; ++i)
     ASSERT_OK(cache_->Lookup(kRootInode, "p" + std::to_string(i)).status());
   EXPECT_EQ(counting_->calls, after_first) << "stat of every file of a directory: one listing";
+}
+
+// `stat` of every file of a big directory: the first lookup is answered from the listing's
+// first page while the lister reads the rest; a name further on waits for its page, a missing
+// one for the listing's end, and none of them is asked of the catalog by itself.
+TEST_F(CachedCatalogTest, ABigDirectoryIsAnsweredFromItsFirstPageWhileTheRestComesIn) {
+  constexpr int kFiles = 10000;  // three server pages
+  for (int i = 0; i < kFiles; ++i) {
+    ASSERT_OK(other_->CreateNode(kRootInode, "f" + std::to_string(i), File(), T()).status());
+  }
+  ASSERT_OK_AND_ASSIGN(Attributes last, other_->Lookup(kRootInode, "f9999"));
+  std::promise<void> open_gate, lister_waits;
+  std::shared_future<void> gate = open_gate.get_future().share();
+  std::atomic<int> calls{0};
+  const std::thread::id test_thread = std::this_thread::get_id();
+  counting_->on_call = [&] {
+    // The second page, asked by the lister (not by this thread), waits for the test.
+    if (++calls == 2 && std::this_thread::get_id() != test_thread) {
+      lister_waits.set_value();
+      gate.wait();
+    }
+  };
+  ASSERT_OK(cache_->Lookup(kRootInode, "f0").status());
+  if (lister_waits.get_future().wait_for(std::chrono::seconds(30)) != std::future_status::ready) {
+    open_gate.set_value();
+    FAIL() << "nobody asked for the second page: the first lookup read the whole listing";
+  }
+  // Answered while the second page is not read: from the first one.
+  ASSERT_OK(cache_->Lookup(kRootInode, "f4000").status());
+  EXPECT_EQ(calls.load(), 2);
+  open_gate.set_value();
+  ASSERT_OK_AND_ASSIGN(Attributes found, cache_->Lookup(kRootInode, "f9999"));
+  EXPECT_EQ(found.ino, last.ino);
+  EXPECT_CODE(cache_->Lookup(kRootInode, "f10000"), Code::kNotFound);
+  EXPECT_EQ(calls.load(), 3) << "three pages (the end is seen in the kept run)";
+  EXPECT_EQ(counting_->lookups.load(), 0) << "every answer came from the listing";
+  for (int i = 0; i < kFiles; i += 97) {
+    ASSERT_OK(cache_->Lookup(kRootInode, "f" + std::to_string(i)).status());
+  }
+  EXPECT_EQ(counting_->calls.load(), calls.load()) << "nothing more asked";
+  counting_->on_call = nullptr;
 }
 
 // A reader that lists a big directory in small pages (the kernel asks for about a hundred

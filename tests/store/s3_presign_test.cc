@@ -10,7 +10,7 @@
 #include <chrono>
 #include <cstdlib>
 
-#include "catalog/catalog_test_util.h"
+#include "testing/status_assert.h"
 #include "chunking/sha256.h"
 #include "common/clock.h"
 #include "common/hex.h"
