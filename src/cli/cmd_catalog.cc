@@ -13,14 +13,6 @@
 
 namespace reel::cli {
 
-nlohmann::json CatalogBackupJson(const CatalogBackupInfo& info) {
-  return nlohmann::json{{"key", info.key},
-                        {"time", FormatUtcTime(info.time)},
-                        {"catalog_bytes", info.catalog_bytes},
-                        {"stored_bytes", info.stored_bytes},
-                        {"tiers", info.tiers}};
-}
-
 namespace {
 
 using nlohmann::json;

@@ -16,22 +16,17 @@
 
 #include <spdlog/spdlog.h>
 
-#include "api/api_server.h"
 #include "cli/background.h"
 #include "cli/commands.h"
 #include "cli/mount.h"
-#include "cli/fusermount.h"
 #include "cli/output.h"
 #include "common/fs_util.h"
 #include "common/sizes.h"
-#include "drive/catalog_backup.h"
 #include "drive/drive.h"
-#include "drive/drive_metrics.h"
 #include "http/listen_address.h"
-#include "metrics/metrics.h"
-#include "engine/engine.h"
-#include "fuse/fuse_mount.h"
+#include "fuse/fusermount.h"
 #include "remote/credentials.h"
+#include "service/mount_service.h"
 
 namespace reel::cli {
 namespace {
@@ -172,96 +167,16 @@ Result<Manifest> MountManifest(const MountArgs& a) {
   return created;
 }
 
-// Mounts, serves the control API, and runs until unmounted. `on_ready` is called once the
-// filesystem is visible, the API answers and the registry knows the mount.
+// Mounts, serves the control API, and runs until unmounted (service/mount_service.h).
 Status Serve(const Manifest& m, const std::string& mountpoint, const MountArgs& a,
              MountRegistry& registry, const std::function<void()>& on_ready) {
-  REEL_ASSIGN_OR_RETURN(DriveLock lock, DriveLock::Acquire(m.dir));
-  REEL_ASSIGN_OR_RETURN(OpenedDrive drive, OpenDrive(m, lock));
-  Engine* engine = drive.engine.get();
-  // Declared before the mount and the endpoint: both use it until they are gone.
-  Metrics metrics;
-  std::unique_ptr<MetricsEndpoint> metrics_endpoint;
-
-  MountOptions mo;
-  mo.mountpoint = mountpoint;
-  mo.allow_other = a.allow_other;
-  mo.read_only = drive.read_only;
-  mo.attr_timeout = m.metadata_ms / 1000.0;
-  // With the writeback cache the kernel trusts its own size and times of a file it holds: only
-  // the change feed (which has it let the file go) brings another machine's new versions then.
-  mo.writeback_cache = !m.IsTeam() || m.team_follow_changes;
-  mo.debug = a.debug;
-  if (!a.metrics.empty()) mo.metrics = &metrics;
-  auto mounted = FuseMount::Mount(engine, mo);
-  if (!mounted.ok()) {
-    Status shut = engine->Shutdown();
-    if (!shut.ok()) spdlog::error("shutdown: {}", shut.ToString());
-    return mounted.status().WithContext("mount " + mountpoint);
-  }
-  std::unique_ptr<FuseMount> fuse = std::move(mounted).value();
-  FuseMount* fuse_ptr = fuse.get();
-
-  ApiServerOptions so;
-  so.info.drive_id = m.id;
-  so.info.drive_name = m.name;
-  so.info.drive_dir = m.dir;
-  so.info.mountpoint = mountpoint;
-  so.info.version = REEL_VERSION;
-  // POST /v1/unmount: a real (not lazy) unmount, so a busy mount is refused with a clear error;
-  // once the kernel has let go, Run() returns and the teardown below commits and exits.
-  so.on_unmount = [mountpoint, fuse_ptr]() -> Status {
-    REEL_RETURN_IF_ERROR(FusermountUnmount(mountpoint));
-    fuse_ptr->RequestExit();
-    return Status::Ok();
-  };
-  so.placement = drive.placement.get();
-  so.transfers = drive.transfers.get();
-  CatalogBackups* backups = drive.backups.get();
-  so.backup_catalog = [backups]() -> Result<nlohmann::json> {
-    REEL_ASSIGN_OR_RETURN(CatalogBackupInfo info, backups->BackupNow());
-    return CatalogBackupJson(info);
-  };
-  ApiServer api(engine, so);
-  Status s = api.Start(registry.SocketPathFor(::getpid()));
-  if (s.ok() && !a.metrics.empty()) {
-    AddDriveCollectors(metrics, drive);
-    auto endpoint = MetricsEndpoint::Start(a.metrics, &metrics);
-    if (endpoint.ok()) {
-      metrics_endpoint = std::move(endpoint).value();
-    } else {
-      s = endpoint.status();
-    }
-  }
-  if (s.ok()) {
-    MountRecord record;
-    record.mountpoint = mountpoint;
-    record.socket_path = api.socket_path();
-    record.pid = ::getpid();
-    record.drive_dir = m.dir;
-    record.drive_id = m.id;
-    auto start = ProcessStartTime(::getpid());
-    record.start_time = start.ok() ? *start : 0;
-    s = registry.Register(record);
-  }
-  if (s.ok()) {
-    spdlog::info("mounted drive '{}' ({}) at {}", m.name, m.dir, mountpoint);
-    on_ready();
-    s = fuse->Run();
-  }
-
-  // Teardown, whatever happened: no new API clients, finish commits, then let go of the mount.
-  Status unreg = registry.Unregister(::getpid());
-  if (!unreg.ok()) spdlog::warn("{}", unreg.ToString());
-  api.Stop();
-  metrics_endpoint.reset();  // its scrapes read the drive, closed below
-  Status shut = engine->Shutdown();
-  if (!shut.ok()) spdlog::error("shutdown: {}", shut.ToString());
-  fuse.reset();  // unmounts if still mounted
-  drive.Close();  // stops placement and transfers, then closes the engine
-  spdlog::info("unmounted {}", mountpoint);
-  if (!s.ok()) return s;
-  return shut;
+  MountServeOptions options;
+  options.mountpoint = mountpoint;
+  options.allow_other = a.allow_other;
+  options.debug = a.debug;
+  options.metrics = a.metrics;
+  options.version = REEL_VERSION;
+  return ServeMount(m, options, registry, on_ready);
 }
 
 // Serves in a child process; returns what it mounted once the mount is up.

@@ -12,14 +12,9 @@
 #include "common/status.h"
 #include "remote/team_client.h"
 
-namespace reel {
-struct CatalogBackupInfo;
-}  // namespace reel
 
 namespace reel::cli {
 
-// What the API and `reel catalog backup --json` say about a backup.
-[[nodiscard]] nlohmann::json CatalogBackupJson(const CatalogBackupInfo& info);
 
 using Runner = std::function<int()>;
 

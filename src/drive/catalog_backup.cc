@@ -14,6 +14,8 @@
 #include <spdlog/spdlog.h>
 #include <zstd.h>
 
+#include <nlohmann/json.hpp>
+
 #include "common/clock.h"
 #include "common/fs_util.h"
 #include "common/hex.h"
@@ -232,6 +234,14 @@ std::string FormatUtcTime(TimeNs time) {
   char buf[32];
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
   return buf;
+}
+
+nlohmann::json CatalogBackupJson(const CatalogBackupInfo& info) {
+  return nlohmann::json{{"key", info.key},
+                        {"time", FormatUtcTime(info.time)},
+                        {"catalog_bytes", info.catalog_bytes},
+                        {"stored_bytes", info.stored_bytes},
+                        {"tiers", info.tiers}};
 }
 
 Result<std::vector<StoredBackup>> ListCatalogBackups(ObjectStore& store) {

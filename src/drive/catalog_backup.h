@@ -14,6 +14,8 @@
 #include <thread>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "catalog/catalog.h"
 #include "common/status.h"
 #include "drive/drive_identity.h"
@@ -48,6 +50,9 @@ struct StoredBackup {
 // A UTC time given by a user: "2026-12-03T11:53:00Z", "2026-12-03 11:53", "20261203T115300Z"...
 [[nodiscard]] Result<TimeNs> ParseUtcTime(const std::string& text);
 [[nodiscard]] std::string FormatUtcTime(TimeNs time);
+
+// What the control API and `reel catalog backup --json` say about a backup.
+[[nodiscard]] nlohmann::json CatalogBackupJson(const CatalogBackupInfo& info);
 
 // The backups on `store`, newest first.
 [[nodiscard]] Result<std::vector<StoredBackup>> ListCatalogBackups(ObjectStore& store);

@@ -1,4 +1,4 @@
-#include "cli/fusermount.h"
+#include "fuse/fusermount.h"
 
 #include <fcntl.h>
 #include <spawn.h>
@@ -12,7 +12,7 @@
 
 extern char** environ;
 
-namespace reel::cli {
+namespace reel {
 
 bool FuseConfAllowsOther(const std::string& path) {
   std::ifstream in(path);
@@ -74,4 +74,4 @@ Status FusermountUnmount(const std::string& mountpoint) {
                          (output.empty() ? std::string() : ": " + output));
 }
 
-}  // namespace reel::cli
+}  // namespace reel

@@ -6,7 +6,7 @@
 
 #include "common/status.h"
 
-namespace reel::cli {
+namespace reel {
 
 // Busy when files or directories are open there, NotFound when nothing is mounted there.
 [[nodiscard]] Status FusermountUnmount(const std::string& mountpoint);
@@ -15,4 +15,4 @@ namespace reel::cli {
 // `user_allow_other` (comments and blanks aside). A missing file allows nothing.
 bool FuseConfAllowsOther(const std::string& path = "/etc/fuse.conf");
 
-}  // namespace reel::cli
+}  // namespace reel
