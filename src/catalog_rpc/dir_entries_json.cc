@@ -103,7 +103,7 @@ class EntriesReader {
         seen_ = 0;
         return true;
       case Where::kEntry:
-        if (key_ != "attr") return false;
+        if (key_ != "attr" || (seen_ & kAttr) != 0) return false;  // a second one: as a document
         where_ = Where::kAttr;
         return true;
       default:

@@ -58,8 +58,8 @@ Result<bool> CachedCatalog::LoadListing(InodeId parent) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (stopping_) return false;
-    if (being_listed_.insert(parent).second) to_list_.push_back(parent);
     if (!lister_.joinable()) lister_ = std::thread([this] { ListInBackground(); });
+    if (being_listed_.insert(parent).second) to_list_.push_back(parent);
   }
   to_list_changed_.notify_one();
   return false;
@@ -71,6 +71,7 @@ void CachedCatalog::ListInBackground() {
     to_list_changed_.wait(lock, [this] { return stopping_ || !to_list_.empty(); });
     if (stopping_) return;
     const InodeId parent = to_list_.front();
+    reading_ = parent;
     lock.unlock();
     // The first page comes from the run LoadListing kept. A failure leaves the waiting lookups
     // to ask the catalog themselves.
@@ -78,6 +79,7 @@ void CachedCatalog::ListInBackground() {
     lock.lock();
     to_list_.pop_front();
     being_listed_.erase(parent);
+    reading_ = 0;
     page_read_.notify_all();
   }
 }
@@ -93,6 +95,8 @@ Result<bool> CachedCatalog::ReadListing(InodeId parent, size_t most) {
     for (DirEntry& e : page) names.push_back(std::move(e.name));
     cookie = page.back().cookie;
     page_read_.notify_all();
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopping_) return false;  // unmounting: not a page more (the server may be away)
   }
   const bool whole = names.size() < most;
   std::lock_guard<std::mutex> lock(mu_);
@@ -116,7 +120,12 @@ std::optional<Result<Attributes>> CachedCatalog::WaitForListing(InodeId parent,
   std::unique_lock<std::mutex> lock(mu_);
   for (;;) {
     if (auto kept = KeptLookupLocked(parent, name)) return kept;
-    if (!being_listed_.contains(parent)) return std::nullopt;
+    // Asked of the catalog at once: a name read already whose answer is no longer fresh, or a
+    // directory still queued behind another's listing.
+    if (!being_listed_.contains(parent) || reading_ != parent ||
+        names_.contains({parent, name})) {
+      return std::nullopt;
+    }
     page_read_.wait(lock);
   }
 }

@@ -7,7 +7,8 @@
 //   - a lookup that misses loads its directory's listing (up to kListedEntries entries) and
 //     answers from it, NotFound included when the listing was whole. The first page is read at
 //     once; the next ones, when there are more, by a lister thread, while the lookups of names
-//     already read are answered (a name not read yet waits for its page or the listing's end):
+//     already read are answered (a name not read yet waits for its page or the listing's end;
+//     in a directory still queued behind another's listing, it is asked of the catalog):
 //     `stat` of every file of a big directory goes on while the directory is still coming in;
 //   - a change made through this catalog updates or forgets what it touched (a new name joins
 //     its directory's listing; a failed change forgets the listing) and an answer that was on its
@@ -132,6 +133,7 @@ class CachedCatalog final : public CatalogWrapper {
   uint64_t generation_ = 0;  // + 1 at every Forget
   std::deque<InodeId> to_list_;              // directories whose rest the lister is to read
   std::unordered_set<InodeId> being_listed_;  // ... queued or being read
+  InodeId reading_ = 0;                       // the one being read (0: none)
   bool stopping_ = false;
   std::condition_variable to_list_changed_;  // to_list_ or stopping_
   std::condition_variable page_read_;        // a page of a listing kept, or a listing's end

@@ -233,6 +233,11 @@ TEST_F(CachedCatalogTest, ABigDirectoryIsAnsweredFromItsFirstPageWhileTheRestCom
   ASSERT_OK_AND_ASSIGN(Attributes last, other_->Lookup(kRootInode, "f9999"));
   std::promise<void> open_gate, lister_waits;
   std::shared_future<void> gate = open_gate.get_future().share();
+  bool gate_open = false;
+  auto let_lister_go = [&] {
+    if (!gate_open) open_gate.set_value();
+    gate_open = true;
+  };
   std::atomic<int> calls{0};
   const std::thread::id test_thread = std::this_thread::get_id();
   counting_->on_call = [&] {
@@ -242,15 +247,23 @@ TEST_F(CachedCatalogTest, ABigDirectoryIsAnsweredFromItsFirstPageWhileTheRestCom
       gate.wait();
     }
   };
+  // Whatever fails below, the lister is let go and stopped before what it uses here is gone.
+  struct Finally {
+    std::function<void()> run;
+    ~Finally() { run(); }
+  } stop_lister{[&] {
+    let_lister_go();
+    cache_.reset();
+  }};
   ASSERT_OK(cache_->Lookup(kRootInode, "f0").status());
   if (lister_waits.get_future().wait_for(std::chrono::seconds(30)) != std::future_status::ready) {
-    open_gate.set_value();
+    let_lister_go();
     FAIL() << "nobody asked for the second page: the first lookup read the whole listing";
   }
   // Answered while the second page is not read: from the first one.
   ASSERT_OK(cache_->Lookup(kRootInode, "f4000").status());
   EXPECT_EQ(calls.load(), 2);
-  open_gate.set_value();
+  let_lister_go();
   ASSERT_OK_AND_ASSIGN(Attributes found, cache_->Lookup(kRootInode, "f9999"));
   EXPECT_EQ(found.ino, last.ino);
   EXPECT_CODE(cache_->Lookup(kRootInode, "f10000"), Code::kNotFound);
@@ -260,7 +273,6 @@ TEST_F(CachedCatalogTest, ABigDirectoryIsAnsweredFromItsFirstPageWhileTheRestCom
     ASSERT_OK(cache_->Lookup(kRootInode, "f" + std::to_string(i)).status());
   }
   EXPECT_EQ(counting_->calls.load(), calls.load()) << "nothing more asked";
-  counting_->on_call = nullptr;
 }
 
 // A reader that lists a big directory in small pages (the kernel asks for about a hundred

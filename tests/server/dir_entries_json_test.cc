@@ -104,6 +104,10 @@ TEST(DirEntriesJsonTest, MalformedAnswersThrowAsTheDocumentCodecDoes) {
   json bad_hex = good;
   bad_hex["entries"][0]["name"] = json{{"hex", "zz"}};
   bad.push_back(bad_hex.dump());
+  // A second "attr" replaces the first, as in a document: an empty one lacks every field.
+  std::string twice = good.dump();
+  twice.replace(twice.find("\"cookie\""), 0, "\"attr\":{},");
+  bad.push_back(twice);
   for (const std::string& text : bad) {
     EXPECT_ANY_THROW((void)DirEntriesFromJson(text)) << text;
   }
