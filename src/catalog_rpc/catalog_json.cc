@@ -31,14 +31,19 @@ void OnlyKeys(const json& j, std::initializer_list<const char*> allowed) {
 }
 
 FileType ParseFileType(std::string_view name) {
-  for (auto t : {FileType::kRegular, FileType::kDirectory, FileType::kSymlink, FileType::kFifo,
-                 FileType::kCharDevice, FileType::kBlockDevice, FileType::kSocket}) {
-    if (FileTypeName(t) == name) return t;
-  }
+  if (std::optional<FileType> t = FileTypeFromName(name)) return *t;
   throw std::invalid_argument("unknown file type \"" + std::string(name.substr(0, 32)) + "\"");
 }
 
 }  // namespace
+
+std::optional<FileType> FileTypeFromName(std::string_view name) {
+  for (auto t : {FileType::kRegular, FileType::kDirectory, FileType::kSymlink, FileType::kFifo,
+                 FileType::kCharDevice, FileType::kBlockDevice, FileType::kSocket}) {
+    if (FileTypeName(t) == name) return t;
+  }
+  return std::nullopt;
+}
 
 json BytesJson(const std::string& bytes) {
   if (IsUtf8(bytes)) return bytes;

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -25,6 +26,8 @@ namespace reel {
 [[nodiscard]] std::string_view VersionKindName(VersionKind kind);
 [[nodiscard]] Result<VersionKind> ParseVersionKind(std::string_view name);
 [[nodiscard]] std::string_view FileTypeName(FileType type);
+// The type FileTypeName names `name`; nullopt for any other string.
+[[nodiscard]] std::optional<FileType> FileTypeFromName(std::string_view name);
 [[nodiscard]] std::string_view RenameModeName(RenameMode mode);
 // "created", "linked", "removed", ... (docs/events.md); and back.
 [[nodiscard]] std::string_view ChangeKindName(ChangeKind kind);

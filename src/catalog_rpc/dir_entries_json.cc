@@ -3,6 +3,7 @@
 #include <array>
 #include <charconv>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -158,15 +159,11 @@ class EntriesReader {
     if (where_ != Where::kAttr) return false;
     if (key_ == "mtime") return true;  // the readable form of mtime_ns
     if (key_ != "type") return false;
-    for (auto t : {FileType::kRegular, FileType::kDirectory, FileType::kSymlink, FileType::kFifo,
-                   FileType::kCharDevice, FileType::kBlockDevice, FileType::kSocket}) {
-      if (FileTypeName(t) == s) {
-        entry_.attr.type = t;
-        seen_ |= kType;
-        return true;
-      }
-    }
-    return false;
+    const std::optional<FileType> type = FileTypeFromName(s);
+    if (!type) return false;
+    entry_.attr.type = *type;
+    seen_ |= kType;
+    return true;
   }
 
   bool number_integer(json::number_integer_t v) {  // negative: only times may be
@@ -196,8 +193,8 @@ class EntriesReader {
  private:
   enum class Where { kNone, kTop, kEntries, kEntry, kAttr, kDone };
 
-  template <typename T>
-  bool Set(T& field, json::number_unsigned_t v, uint32_t bit) {
+  template <typename T, typename V>
+  bool Set(T& field, V v, uint32_t bit) {
     field = static_cast<T>(v);  // as from_json's get_to
     seen_ |= bit;
     return true;
@@ -205,14 +202,10 @@ class EntriesReader {
 
   bool Time(json::number_integer_t v) {
     Attributes& a = entry_.attr;
-    TimeNs* field = key_ == "atime_ns"   ? &a.atime
-                    : key_ == "mtime_ns" ? &a.mtime
-                    : key_ == "ctime_ns" ? &a.ctime
-                                         : nullptr;
-    if (field == nullptr) return false;
-    *field = static_cast<TimeNs>(v);
-    seen_ |= field == &a.atime ? kAtime : field == &a.mtime ? kMtime : kCtime;
-    return true;
+    if (key_ == "atime_ns") return Set(a.atime, v, kAtime);
+    if (key_ == "mtime_ns") return Set(a.mtime, v, kMtime);
+    if (key_ == "ctime_ns") return Set(a.ctime, v, kCtime);
+    return false;
   }
 
   Where where_ = Where::kNone;

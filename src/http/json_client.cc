@@ -16,7 +16,8 @@ Status Unreachable(const httplib::Result& res, std::string_view who) {
 }
 
 // The Status of an answer other than 200: the error the server reported, or Internal.
-Status ErrorOf(const httplib::Response& response, const json& parsed, std::string_view who) {
+Status ErrorOf(const httplib::Response& response, std::string_view who) {
+  const json parsed = json::parse(response.body, nullptr, /*allow_exceptions=*/false);
   if (!parsed.is_discarded() && parsed.is_object() && parsed.contains("error") &&
       parsed["error"].is_object()) {
     const json& e = parsed["error"];
@@ -31,9 +32,7 @@ Status ErrorOf(const httplib::Response& response, const json& parsed, std::strin
 
 Result<json> DecodeResponse(const httplib::Result& res, std::string_view who) {
   if (!res) return Unreachable(res, who);
-  if (res->status != 200) {
-    return ErrorOf(*res, json::parse(res->body, nullptr, /*allow_exceptions=*/false), who);
-  }
+  if (res->status != 200) return ErrorOf(*res, who);
   return ParseAnswer(res->body, who);
 }
 
@@ -47,9 +46,7 @@ Result<json> ParseAnswer(const std::string& text, std::string_view who) {
 
 Result<std::string> DecodeResponseText(httplib::Result& res, std::string_view who) {
   if (!res) return Unreachable(res, who);
-  if (res->status != 200) {
-    return ErrorOf(*res, json::parse(res->body, nullptr, /*allow_exceptions=*/false), who);
-  }
+  if (res->status != 200) return ErrorOf(*res, who);
   return std::move(res->body);
 }
 

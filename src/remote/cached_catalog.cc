@@ -59,7 +59,7 @@ Result<bool> CachedCatalog::LoadListing(InodeId parent) {
     std::lock_guard<std::mutex> lock(mu_);
     if (stopping_) return false;
     if (!lister_.joinable()) lister_ = std::thread([this] { ListInBackground(); });
-    if (being_listed_.insert(parent).second) to_list_.push_back(parent);
+    if (!BeingListed(parent)) to_list_.push_back(parent);
   }
   to_list_changed_.notify_one();
   return false;
@@ -78,7 +78,6 @@ void CachedCatalog::ListInBackground() {
     (void)ReadListing(parent, kListedEntries);
     lock.lock();
     to_list_.pop_front();
-    being_listed_.erase(parent);
     reading_ = 0;
     page_read_.notify_all();
   }
@@ -115,6 +114,10 @@ Result<bool> CachedCatalog::ReadListing(InodeId parent, size_t most) {
   return whole;
 }
 
+bool CachedCatalog::BeingListed(InodeId parent) const {
+  return std::find(to_list_.begin(), to_list_.end(), parent) != to_list_.end();
+}
+
 std::optional<Result<Attributes>> CachedCatalog::WaitForListing(InodeId parent,
                                                                 const std::string& name) {
   std::unique_lock<std::mutex> lock(mu_);
@@ -122,7 +125,7 @@ std::optional<Result<Attributes>> CachedCatalog::WaitForListing(InodeId parent,
     if (auto kept = KeptLookupLocked(parent, name)) return kept;
     // Asked of the catalog at once: a name read already whose answer is no longer fresh, or a
     // directory still queued behind another's listing.
-    if (!being_listed_.contains(parent) || reading_ != parent ||
+    if (!BeingListed(parent) || reading_ != parent ||
         names_.contains({parent, name})) {
       return std::nullopt;
     }
@@ -137,7 +140,7 @@ Result<Attributes> CachedCatalog::Lookup(InodeId parent, const std::string& name
   {
     std::lock_guard<std::mutex> lock(mu_);
     auto l = listed_.find(parent);
-    listed = (l != listed_.end() && l->second.until > Now()) || being_listed_.contains(parent);
+    listed = (l != listed_.end() && l->second.until > Now()) || BeingListed(parent);
   }
   // A first lookup in a directory brings the directory: the next ones are answered here.
   if (!listed) (void)LoadListing(parent);

@@ -31,7 +31,6 @@
 #include <string>
 #include <thread>
 #include <unordered_map>
-#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -114,6 +113,8 @@ class CachedCatalog final : public CatalogWrapper {
   // A kept answer to Lookup(parent, name), waiting while `parent` is being listed for the page
   // with the name or the listing's end; nullopt when nothing fresh is kept then.
   std::optional<Result<Attributes>> WaitForListing(InodeId parent, const std::string& name);
+  // Whether `parent` is queued for the lister or being read by it (mu_ held).
+  bool BeingListed(InodeId parent) const;
   // A kept answer to Lookup(parent, name): the attributes, NotFound from a whole listing, or
   // nullopt when nothing fresh is kept.
   std::optional<Result<Attributes>> KeptLookup(InodeId parent, const std::string& name);
@@ -131,9 +132,9 @@ class CachedCatalog final : public CatalogWrapper {
   const std::function<Clock::time_point()> clock_;
   std::mutex mu_;            // guards generation_, the lister's queue and the maps below
   uint64_t generation_ = 0;  // + 1 at every Forget
-  std::deque<InodeId> to_list_;              // directories whose rest the lister is to read
-  std::unordered_set<InodeId> being_listed_;  // ... queued or being read
-  InodeId reading_ = 0;                       // the one being read (0: none)
+  // Directories whose rest the lister is to read, the one it reads first (popped when done).
+  std::deque<InodeId> to_list_;
+  InodeId reading_ = 0;  // the one being read (0: none)
   bool stopping_ = false;
   std::condition_variable to_list_changed_;  // to_list_ or stopping_
   std::condition_variable page_read_;        // a page of a listing kept, or a listing's end
