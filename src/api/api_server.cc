@@ -9,44 +9,25 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
-#include <optional>
 #include <thread>
 
 #include <spdlog/spdlog.h>
 
 #include "api/mount_registry.h"
-#include "api/path_errors.h"
 #include "api/routes.h"
 #include "api/runtime_dir.h"
+#include "service/drive_paths.h"
 #include "common/error_mapping.h"
 #include "common/fs_util.h"
-#include "engine/engine.h"
 
 namespace reel {
 
 namespace api_internal {
 namespace {
 
-constexpr size_t kMaxPathBytes = 4096;
-
-// The path a request names (query parameter or body field "path"), if any.
-std::optional<std::string> RequestPath(const httplib::Request& req) {
-  if (req.has_param("path")) return req.get_param_value("path");
-  nlohmann::json body = nlohmann::json::parse(req.body, nullptr, /*allow_exceptions=*/false);
-  if (!body.is_object()) return std::nullopt;
-  auto it = body.find("path");
-  if (it == body.end() || !it->is_string()) return std::nullopt;
-  return it->get<std::string>();
-}
-
 httplib::Server::Handler Wrap(JsonHandler handler) {
   return [handler = std::move(handler)](const httplib::Request& req, httplib::Response& res) {
-    Result<nlohmann::json> result = http::RunHandler(handler, req);
-    // The engine names inodes; the user named a path.
-    if (!result.ok()) {
-      if (auto path = RequestPath(req)) result = NameThePath(result.status(), *path);
-    }
-    http::Respond(res, result);
+    http::Respond(res, http::RunHandler(handler, req));
   };
 }
 
@@ -60,31 +41,15 @@ void Post(httplib::Server& server, const std::string& pattern, JsonHandler handl
   server.Post(pattern, Wrap(std::move(handler)));
 }
 
-Result<std::string> ValidatePath(const std::string& raw) {
-  if (raw.size() > kMaxPathBytes) return Status(Code::kNameTooLong, "path longer than 4096 bytes");
-  if (raw.find('\0') != std::string::npos) return Status::InvalidArgument("path contains a NUL byte");
-  return ValidateMountRelativePath(raw);
-}
-
 Result<std::string> PathQuery(const httplib::Request& req) {
   REEL_RETURN_IF_ERROR(CheckQuery(req, {"path"}));
   if (!req.has_param("path")) return Status::InvalidArgument("missing query parameter 'path'");
-  return ValidatePath(req.get_param_value("path"));
+  return req.get_param_value("path");
 }
 
-Result<InodeId> ResolvePath(RouteContext& ctx, const std::string& path) {
-  auto ino = ctx.engine->Resolve(path);
-  if (ino.ok()) return ino;
-  const std::string shown = ShownPath(path);
-  switch (ino.status().code()) {
-    case Code::kNotFound:
-      return Status::NotFound(shown + ": no such file or directory in the drive (check the name " +
-                              "with ls; deleted files are listed by `reel trash`)");
-    case Code::kNotDirectory:
-      return Status::NotDirectory(shown + ": a part of the path is a file, not a directory");
-    default:
-      return ino.status().WithContext(shown);
-  }
+std::string EchoedPath(const std::string& raw) {
+  Result<std::string> valid = ValidateDrivePath(raw);
+  return valid.ok() ? *valid : raw;
 }
 
 }  // namespace api_internal
@@ -118,14 +83,12 @@ bool SocketAnswers(const std::string& path) {
 
 }  // namespace
 
-ApiServer::ApiServer(Engine* engine, ApiServerOptions options) : impl_(std::make_unique<Impl>()) {
-  impl_->ctx.engine = engine;
+ApiServer::ApiServer(DriveService* drive, ApiServerOptions options)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->ctx.drive = drive;
   impl_->ctx.info = std::move(options.info);
   impl_->ctx.info.pid = ::getpid();
   impl_->ctx.on_unmount = std::move(options.on_unmount);
-  impl_->ctx.placement = options.placement;
-  impl_->ctx.backup_catalog = std::move(options.backup_catalog);
-  impl_->ctx.transfers = options.transfers;
   impl_->ctx.event_waiters = &impl_->event_waiters;
   impl_->threads = options.threads == 0 ? 1 : options.threads;
 }

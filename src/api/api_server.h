@@ -1,4 +1,6 @@
-// ApiServer: the local HTTP/JSON control API of a mount (`reel save`, `reel versions`, ...).
+// ApiServer: the local HTTP/JSON control API of a mount (`reel save`, `reel versions`, ...): a
+// front end of the drive's service (service/drive_service.h) that parses requests and writes
+// answers; what a request does is the service's.
 //
 // Transport: HTTP/1.1 over a unix-domain socket (cpp-httplib with AF_UNIX), in the user's private
 // runtime directory (see runtime_dir.h); the socket itself is mode 0600. Nothing listens on a
@@ -31,10 +33,7 @@
 
 namespace reel {
 
-class Placement;
-class TransferEngine;
-
-class Engine;
+class DriveService;
 
 struct ApiServerOptions {
   MountInfo info;                   // returned by /v1/info (pid and socket_path are filled in)
@@ -42,18 +41,12 @@ struct ApiServerOptions {
   // why not (Busy when files are open). Unset: NotSupported.
   std::function<Status()> on_unmount;
   unsigned threads = 4;              // request worker threads
-  // Tier controls (publish, hydrate, evict, pin, transfers). Unset: those routes answer
-  // NotSupported. Must outlive the server.
-  Placement* placement = nullptr;
-  TransferEngine* transfers = nullptr;
-  // POST /v1/catalog/backup: makes a catalog backup now and describes it. Unset: NotSupported.
-  std::function<Result<nlohmann::json>()> backup_catalog;
 };
 
 class ApiServer {
  public:
-  // `engine` must outlive the server.
-  ApiServer(Engine* engine, ApiServerOptions options);
+  // Answers from `drive` (what each route asks of the drive), which must outlive the server.
+  ApiServer(DriveService* drive, ApiServerOptions options);
   ~ApiServer();  // Stop()
   ApiServer(const ApiServer&) = delete;
   ApiServer& operator=(const ApiServer&) = delete;

@@ -15,6 +15,7 @@
 #include "common/status.h"
 #include "engine/engine.h"
 #include "http/json_error.h"  // ErrorJson, DumpJson
+#include "service/drive_service.h"  // TrashRestoreResult
 
 namespace reel {
 
@@ -29,11 +30,6 @@ struct MountInfo {
   std::string version;  // reel version
 };
 
-// What POST /v1/trash/restore returns.
-struct TrashRestoreResult {
-  std::string path;  // where the file is now, relative to the mount root ("" if unknown)
-  Attributes attr;
-};
 
 void to_json(nlohmann::json& j, const FileStatus& v);
 void from_json(const nlohmann::json& j, FileStatus& v);

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/runtime_dir.h"
+#include "service/drive_paths.h"
 #include "common/fs_util.h"
 #include "common/names.h"
 
@@ -154,25 +155,6 @@ bool IsMountProcessAlive(const MountRecord& record) {
     if (record.start_time != 0 && st->start_time != record.start_time) return false;  // reused
   }
   return true;
-}
-
-Result<std::string> ValidateMountRelativePath(std::string_view relative) {
-  if (!relative.empty() && relative.front() == '/') {
-    return Status::InvalidArgument("path inside a mount must be relative: '" +
-                                   std::string(relative) + "'");
-  }
-  REEL_ASSIGN_OR_RETURN(std::vector<std::string> parts, SplitRelativePath(relative));
-  if (!parts.empty() && parts[0] == ".reel") {
-    return Status::InvalidArgument(
-        "'" + std::string(relative) +
-        "' is inside the read-only .reel directory; use the file's own path");
-  }
-  std::string out;
-  for (const auto& p : parts) {
-    if (!out.empty()) out += '/';
-    out += p;
-  }
-  return out;
 }
 
 MountRegistry::MountRegistry(std::string dir) : dir_(std::move(dir)) {}

@@ -34,9 +34,6 @@ struct MountLookup {
 [[nodiscard]] Result<uint64_t> ProcessStartTime(pid_t pid);
 // Whether the record's process is still running (and is the same process).
 [[nodiscard]] bool IsMountProcessAlive(const MountRecord& record);
-// Checks a path relative to a mountpoint: no "..", valid names, not inside the ".reel" virtual
-// directory. Returns it normalized ("a//b/./c" -> "a/b/c", "" for the root).
-[[nodiscard]] Result<std::string> ValidateMountRelativePath(std::string_view relative);
 
 class MountRegistry {
  public:

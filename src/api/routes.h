@@ -13,16 +13,16 @@
 #include "catalog_rpc/event_feed.h"
 #include "common/status.h"
 #include "http/json_http.h"
+#include "service/drive_service.h"
 
 namespace reel::api_internal {
 
+// What the routes answer from: the drive's service (service/drive_service.h), and what only the
+// unix-socket server has (the mount's description, its unmount, the feed's waiting reads).
 struct RouteContext {
-  Engine* engine = nullptr;
+  DriveService* drive = nullptr;
   MountInfo info;
   std::function<Status()> on_unmount;
-  Placement* placement = nullptr;
-  TransferEngine* transfers = nullptr;
-  std::function<Result<nlohmann::json>()> backup_catalog;
   EventWaiters* event_waiters = nullptr;  // the reads of GET /v1/events that wait
 };
 
@@ -37,11 +37,10 @@ using http::StringField;
 void Get(httplib::Server& server, const std::string& pattern, JsonHandler handler);
 void Post(httplib::Server& server, const std::string& pattern, JsonHandler handler);
 
-// A path relative to the drive root, validated (see ValidateMountRelativePath).
-[[nodiscard]] Result<std::string> ValidatePath(const std::string& raw);
-// The validated `path` query parameter (required).
+// The `path` query parameter (required), as given: the service checks it.
 [[nodiscard]] Result<std::string> PathQuery(const httplib::Request& req);
-[[nodiscard]] Result<InodeId> ResolvePath(RouteContext& ctx, const std::string& path);
+// A path the service accepted, as answers echo it (normalized: "a//b" -> "a/b").
+[[nodiscard]] std::string EchoedPath(const std::string& raw);
 
 void RegisterInfoRoutes(httplib::Server& server, RouteContext& ctx);
 void RegisterVersionRoutes(httplib::Server& server, RouteContext& ctx);

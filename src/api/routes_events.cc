@@ -2,7 +2,6 @@
 // the drive's root.
 #include "api/routes.h"
 #include "catalog_rpc/catalog_json.h"
-#include "engine/engine.h"
 
 namespace reel::api_internal {
 
@@ -12,8 +11,8 @@ void RegisterEventRoutes(httplib::Server& server, RouteContext& ctx) {
     REEL_ASSIGN_OR_RETURN(EventRead read, ParseEventRead(req.params));
     REEL_ASSIGN_OR_RETURN(
         EventPage page,
-        ctx.event_waiters->Read(
-            [&ctx](const EventQuery& q) { return ctx.engine->ReadEvents(q); }, read));
+        ctx.event_waiters->Read([&ctx](const EventQuery& q) { return ctx.drive->ReadEvents(q); },
+                                read));
     return nlohmann::json(page);
   });
 }

@@ -1,6 +1,5 @@
 // GET /v1/info, GET /v1/counters, POST /v1/unmount.
 #include "api/routes.h"
-#include "engine/engine.h"
 
 namespace reel::api_internal {
 
@@ -12,7 +11,7 @@ void RegisterInfoRoutes(httplib::Server& server, RouteContext& ctx) {
 
   Get(server, "/v1/counters", [&ctx](const httplib::Request& req) -> Result<nlohmann::json> {
     REEL_RETURN_IF_ERROR(CheckQuery(req, {}));
-    return nlohmann::json(ctx.engine->Counters());
+    return nlohmann::json(ctx.drive->Counters());
   });
 
   Post(server, "/v1/unmount", [&ctx](const httplib::Request& req) -> Result<nlohmann::json> {

@@ -2,8 +2,6 @@
 // GET /v1/placement (per-tier bytes of a file or directory); GET /v1/transfers,
 // POST /v1/transfers/pause, /v1/transfers/resume.
 #include "api/routes.h"
-#include "tiers/placement.h"
-#include "tiers/transfer_engine.h"
 
 namespace reel {
 
@@ -26,30 +24,16 @@ void to_json(nlohmann::json& j, const TierUsage& u) {
 namespace api_internal {
 namespace {
 
-Result<Placement*> NeedPlacement(RouteContext& ctx) {
-  if (ctx.placement == nullptr || ctx.transfers == nullptr) {
-    return Status::NotSupported("this mount has no tier controls");
-  }
-  return ctx.placement;
-}
-
-// POST {path} -> op(ino) -> PlacementResult. With `commit_first`, files closed before the
-// request are committed first (as by `reel sync`), so `cp x /mnt && reel publish /mnt/x` publishes
-// what was just written, not the version before it.
+// POST {path} -> the service's `action` on it -> PlacementResult and the path.
 void PathAction(httplib::Server& server, RouteContext& ctx, const std::string& route,
-                std::function<Result<PlacementResult>(Placement&, InodeId)> op,
-                bool commit_first = false) {
-  Post(server, route, [&ctx, op, commit_first](const httplib::Request& req) -> Result<nlohmann::json> {
+                PlaceAction action) {
+  Post(server, route, [&ctx, action](const httplib::Request& req) -> Result<nlohmann::json> {
     REEL_RETURN_IF_ERROR(CheckQuery(req, {}));
-    REEL_ASSIGN_OR_RETURN(Placement * placement, NeedPlacement(ctx));
     REEL_ASSIGN_OR_RETURN(nlohmann::json body, BodyObject(req, {"path"}));
-    REEL_ASSIGN_OR_RETURN(std::string raw, StringField(body, "path"));
-    REEL_ASSIGN_OR_RETURN(std::string path, ValidatePath(raw));
-    REEL_ASSIGN_OR_RETURN(InodeId ino, ResolvePath(ctx, path));
-    if (commit_first) REEL_RETURN_IF_ERROR(ctx.engine->WaitIdle());
-    REEL_ASSIGN_OR_RETURN(PlacementResult r, op(*placement, ino));
+    REEL_ASSIGN_OR_RETURN(std::string path, StringField(body, "path"));
+    REEL_ASSIGN_OR_RETURN(PlacementResult r, ctx.drive->Place(action, path));
     nlohmann::json out = r;
-    out["path"] = path;
+    out["path"] = EchoedPath(path);
     return out;
   });
 }
@@ -57,30 +41,24 @@ void PathAction(httplib::Server& server, RouteContext& ctx, const std::string& r
 }  // namespace
 
 void RegisterPlacementRoutes(httplib::Server& server, RouteContext& ctx) {
-  PathAction(
-      server, ctx, "/v1/publish", [](Placement& p, InodeId ino) { return p.Publish(ino); }, true);
-  PathAction(server, ctx, "/v1/hydrate", [](Placement& p, InodeId ino) { return p.Hydrate(ino); });
-  PathAction(server, ctx, "/v1/evict", [](Placement& p, InodeId ino) { return p.Evict(ino); });
-  PathAction(server, ctx, "/v1/pin", [](Placement& p, InodeId ino) { return p.Pin(ino, true); });
-  PathAction(server, ctx, "/v1/unpin", [](Placement& p, InodeId ino) { return p.Pin(ino, false); });
-  PathAction(
-      server, ctx, "/v1/save-tier",
-      [](Placement& p, InodeId ino) { return p.SaveToWorkingTier(ino); }, true);
+  PathAction(server, ctx, "/v1/publish", PlaceAction::kPublish);
+  PathAction(server, ctx, "/v1/hydrate", PlaceAction::kHydrate);
+  PathAction(server, ctx, "/v1/evict", PlaceAction::kEvict);
+  PathAction(server, ctx, "/v1/pin", PlaceAction::kPin);
+  PathAction(server, ctx, "/v1/unpin", PlaceAction::kUnpin);
+  PathAction(server, ctx, "/v1/save-tier", PlaceAction::kSaveToWorkingTier);
 
   Get(server, "/v1/placement", [&ctx](const httplib::Request& req) -> Result<nlohmann::json> {
-    REEL_ASSIGN_OR_RETURN(Placement * placement, NeedPlacement(ctx));
     REEL_ASSIGN_OR_RETURN(std::string path, PathQuery(req));
-    REEL_ASSIGN_OR_RETURN(InodeId ino, ResolvePath(ctx, path));
-    REEL_ASSIGN_OR_RETURN(TierUsage usage, placement->Usage(ino));
+    REEL_ASSIGN_OR_RETURN(TierUsage usage, ctx.drive->Usage(path));
     nlohmann::json out = usage;
-    out["path"] = path;
+    out["path"] = EchoedPath(path);
     return out;
   });
 
   Get(server, "/v1/transfers", [&ctx](const httplib::Request& req) -> Result<nlohmann::json> {
     REEL_RETURN_IF_ERROR(CheckQuery(req, {}));
-    REEL_RETURN_IF_ERROR(NeedPlacement(ctx).status());
-    REEL_ASSIGN_OR_RETURN(TransferProgress p, ctx.transfers->Progress());
+    REEL_ASSIGN_OR_RETURN(TransferProgress p, ctx.drive->Transfers());
     return nlohmann::json{{"paused", p.paused},
                           {"queued", p.queue.queued},
                           {"running", p.queue.running},
@@ -91,14 +69,12 @@ void RegisterPlacementRoutes(httplib::Server& server, RouteContext& ctx) {
                           {"failures", p.failures},
                           {"last_error", p.last_error}};
   });
-  Post(server, "/v1/transfers/pause", [&ctx](const httplib::Request& req) -> Result<nlohmann::json> {
-    REEL_RETURN_IF_ERROR(NeedPlacement(ctx).status());
-    ctx.transfers->Pause();
+  Post(server, "/v1/transfers/pause", [&ctx](const httplib::Request&) -> Result<nlohmann::json> {
+    REEL_RETURN_IF_ERROR(ctx.drive->PauseTransfers());
     return nlohmann::json{{"paused", true}};
   });
-  Post(server, "/v1/transfers/resume", [&ctx](const httplib::Request& req) -> Result<nlohmann::json> {
-    REEL_RETURN_IF_ERROR(NeedPlacement(ctx).status());
-    ctx.transfers->Resume();
+  Post(server, "/v1/transfers/resume", [&ctx](const httplib::Request&) -> Result<nlohmann::json> {
+    REEL_RETURN_IF_ERROR(ctx.drive->ResumeTransfers());
     return nlohmann::json{{"paused", false}};
   });
 }

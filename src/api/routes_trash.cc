@@ -1,13 +1,12 @@
 // The trash: GET /v1/trash, POST /v1/trash/restore.
 #include "api/routes.h"
-#include "engine/engine.h"
 
 namespace reel::api_internal {
 
 void RegisterTrashRoutes(httplib::Server& server, RouteContext& ctx) {
   Get(server, "/v1/trash", [&ctx](const httplib::Request& req) -> Result<nlohmann::json> {
     REEL_RETURN_IF_ERROR(CheckQuery(req, {}));
-    REEL_ASSIGN_OR_RETURN(std::vector<TrashEntry> entries, ctx.engine->ListTrash());
+    REEL_ASSIGN_OR_RETURN(std::vector<TrashEntry> entries, ctx.drive->Trash());
     return nlohmann::json{{"entries", entries}};
   });
 
@@ -16,22 +15,8 @@ void RegisterTrashRoutes(httplib::Server& server, RouteContext& ctx) {
     REEL_ASSIGN_OR_RETURN(nlohmann::json body, BodyObject(req, {"id", "path"}));
     REEL_ASSIGN_OR_RETURN(uint64_t id, PositiveField(body, "id"));
     static const std::string kEmpty;
-    REEL_ASSIGN_OR_RETURN(std::string raw, StringField(body, "path", &kEmpty));
-    std::string path;
-    if (!raw.empty()) {
-      REEL_ASSIGN_OR_RETURN(path, ValidatePath(raw));
-      if (path.empty()) return Status::InvalidArgument("cannot restore a file to the drive root");
-    } else {
-      // Restored to where it was deleted from; look it up so the answer can say where.
-      REEL_ASSIGN_OR_RETURN(std::vector<TrashEntry> entries, ctx.engine->ListTrash());
-      for (const auto& e : entries) {
-        if (e.id == id) path = e.original_path;
-      }
-    }
-    REEL_ASSIGN_OR_RETURN(Attributes attr, ctx.engine->RestoreFromTrash(id, raw.empty() ? "" : path));
-    TrashRestoreResult result;
-    result.path = path;
-    result.attr = attr;
+    REEL_ASSIGN_OR_RETURN(std::string path, StringField(body, "path", &kEmpty));
+    REEL_ASSIGN_OR_RETURN(TrashRestoreResult result, ctx.drive->RestoreFromTrash(id, path));
     return nlohmann::json(result);
   });
 }

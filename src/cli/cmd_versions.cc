@@ -5,7 +5,7 @@
 #include <memory>
 
 #include "api/json_types.h"
-#include "api/path_errors.h"
+#include "service/drive_paths.h"
 #include "cli/commands.h"
 #include "cli/output.h"
 #include "common/sizes.h"

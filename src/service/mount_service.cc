@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <memory>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
@@ -15,6 +16,7 @@
 #include "fuse/fuse_mount.h"
 #include "fuse/fusermount.h"
 #include "metrics/metrics.h"
+#include "service/drive_service.h"
 
 namespace reel {
 
@@ -60,14 +62,18 @@ Status ServeMount(const Manifest& m, const MountServeOptions& a, MountRegistry& 
     fuse_ptr->RequestExit();
     return Status::Ok();
   };
-  so.placement = drive.placement.get();
-  so.transfers = drive.transfers.get();
-  CatalogBackups* backups = drive.backups.get();
-  so.backup_catalog = [backups]() -> Result<nlohmann::json> {
-    REEL_ASSIGN_OR_RETURN(CatalogBackupInfo info, backups->BackupNow());
-    return CatalogBackupJson(info);
-  };
-  ApiServer api(engine, so);
+  DriveServiceParts parts;
+  parts.engine = engine;
+  parts.placement = drive.placement.get();
+  parts.transfers = drive.transfers.get();
+  if (CatalogBackups* backups = drive.backups.get(); backups != nullptr) {
+    parts.backup_catalog = [backups]() -> Result<nlohmann::json> {
+      REEL_ASSIGN_OR_RETURN(CatalogBackupInfo info, backups->BackupNow());
+      return CatalogBackupJson(info);
+    };
+  }
+  DriveService service(std::move(parts));
+  ApiServer api(&service, so);
   Status s = api.Start(registry.SocketPathFor(::getpid()));
   if (s.ok() && !a.metrics.empty()) {
     AddDriveCollectors(metrics, drive);

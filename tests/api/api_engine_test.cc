@@ -7,66 +7,32 @@
 
 #include "api/api_client.h"
 #include "api/api_server.h"
-#include "catalog/catalog.h"
-#include "engine/engine.h"
-#include "store/object_store.h"
-#include "testing/temp_dir.h"
+#include "service/drive_service.h"
+#include "testing/memory_engine.h"
 
 namespace reel {
 namespace {
 
-using testing::TempDir;
-
-class ApiEngineTest : public ::testing::Test {
+// The control API over an engine in memory (testing/memory_engine.h).
+class ApiEngineTest : public testing::MemoryEngineTest {
  protected:
   void SetUp() override {
-    auto catalog = OpenCatalog("sqlite::memory:", ::geteuid(), ::getegid());
-    ASSERT_TRUE(catalog.ok()) << catalog.status().ToString();
-    auto store = OpenObjectStore("memory://api-test");
-    ASSERT_TRUE(store.ok()) << store.status().ToString();
-    EngineOptions o;
-    o.staging_dir = tmp_ / "staging";
-    o.gc_grace_seconds = 0;
-    o.trash_retention_seconds = 0;
-    auto engine = Engine::Open(std::move(catalog).value(), std::move(store).value(), o);
-    ASSERT_TRUE(engine.ok()) << engine.status().ToString();
-    engine_ = std::move(engine).value();
+    MemoryEngineTest::SetUp();
+    if (HasFatalFailure()) return;
     ApiServerOptions so;
     so.info.drive_name = "test";
-    server_ = std::make_unique<ApiServer>(engine_.get(), so);
+    service_ = std::make_unique<DriveService>(engine_.get());
+    server_ = std::make_unique<ApiServer>(service_.get(), so);
     ASSERT_TRUE(server_->Start(tmp_ / "api.sock").ok());
     client_ = std::make_unique<ApiClient>(tmp_ / "api.sock");
   }
 
   void TearDown() override {
     server_.reset();
-    if (engine_) {
-      EXPECT_TRUE(engine_->Shutdown().ok());
-    }
+    MemoryEngineTest::TearDown();
   }
 
-  void WriteFile(InodeId parent, const std::string& name, const std::string& data) {
-    OpenFlags w;
-    w.write = true;
-    w.truncate = true;
-    HandleId h;
-    auto existing = engine_->Lookup(parent, name);
-    if (existing.ok()) {
-      auto opened = engine_->Open(existing->ino, w);
-      ASSERT_TRUE(opened.ok());
-      h = *opened;
-    } else {
-      auto created = engine_->Create(parent, name, 0644, ::geteuid(), ::getegid(), w);
-      ASSERT_TRUE(created.ok()) << created.status().ToString();
-      h = created->second;
-    }
-    auto n = engine_->Write(h, 0, {reinterpret_cast<const uint8_t*>(data.data()), data.size()});
-    ASSERT_TRUE(n.ok());
-    ASSERT_TRUE(engine_->Release(h).ok());
-  }
-
-  TempDir tmp_;
-  std::unique_ptr<Engine> engine_;
+  std::unique_ptr<DriveService> service_;
   std::unique_ptr<ApiServer> server_;
   std::unique_ptr<ApiClient> client_;
 };

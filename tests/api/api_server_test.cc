@@ -36,13 +36,16 @@ class ApiServerTest : public ::testing::Test {
       unmounts_++;
       return unmount_result_;
     };
-    o.backup_catalog = [this]() -> Result<json> {
+    DriveServiceParts parts;
+    parts.engine = &engine_;
+    parts.backup_catalog = [this]() -> Result<json> {
       backups_++;
       if (!backup_result_.ok()) return backup_result_;
       return json{{"key", "catalog-backups/20261203T115300.123Z-0a1b2c3d.db.zst"},
                   {"tiers", {"edge", "cloud"}}};
     };
-    server_ = std::make_unique<ApiServer>(&engine_, o);
+    service_ = std::make_unique<DriveService>(std::move(parts));
+    server_ = std::make_unique<ApiServer>(service_.get(), o);
     socket_ = tmp_ / "api.sock";
     ASSERT_TRUE(server_->Start(socket_).ok());
   }
@@ -75,6 +78,7 @@ class ApiServerTest : public ::testing::Test {
   Status unmount_result_;
   std::atomic<int> backups_{0};
   Status backup_result_;
+  std::unique_ptr<DriveService> service_;
   std::unique_ptr<ApiServer> server_;
   std::string socket_;
 };
@@ -341,7 +345,8 @@ TEST_F(ApiServerTest, UnmountCallsTheCallbackAndReportsItsRefusal) {
   // A server without the callback cannot unmount.
   FakeEngine engine;
   TempDir tmp;
-  ApiServer bare(&engine, {});
+  DriveService bare_service(&engine);
+  ApiServer bare(&bare_service, {});
   ASSERT_TRUE(bare.Start(tmp / "api.sock").ok());
   EXPECT_EQ(ApiClient(tmp / "api.sock").Unmount().code(), Code::kNotSupported);
 }
@@ -358,7 +363,8 @@ TEST_F(ApiServerTest, CatalogBackupCallsTheCallback) {
   // A server without the callback makes no backups.
   FakeEngine engine;
   TempDir tmp;
-  ApiServer bare(&engine, {});
+  DriveService bare_service(&engine);
+  ApiServer bare(&bare_service, {});
   ASSERT_TRUE(bare.Start(tmp / "api.sock").ok());
   EXPECT_EQ(ApiClient(tmp / "api.sock").BackupCatalog().status().code(), Code::kNotSupported);
 }
@@ -374,7 +380,8 @@ TEST_F(ApiServerTest, StopRemovesTheSocketAndClientsGetUnavailable) {
 
 TEST_F(ApiServerTest, SecondServerOnALiveSocketIsRefused) {
   FakeEngine other_engine;
-  ApiServer other(&other_engine, {});
+  DriveService other_service(&other_engine);
+  ApiServer other(&other_service, {});
   EXPECT_EQ(other.Start(socket_).code(), Code::kAlreadyExists);
   // The first one still answers.
   EXPECT_TRUE(ApiClient(socket_).Info().ok());
@@ -385,13 +392,15 @@ TEST(ApiServerStartTest, StaleSocketIsReplaced) {
   std::string path = tmp / "api.sock";
   FakeEngine engine;
   {
-    ApiServer first(&engine, {});
+    DriveService first_service(&engine);
+  ApiServer first(&first_service, {});
     ASSERT_TRUE(first.Start(path).ok());
     // Leave the socket file behind as a crashed process would.
     ASSERT_EQ(::link(path.c_str(), (tmp / "keep.sock").c_str()), 0);
   }
   ASSERT_EQ(::rename((tmp / "keep.sock").c_str(), path.c_str()), 0);
-  ApiServer second(&engine, {});
+  DriveService second_service(&engine);
+  ApiServer second(&second_service, {});
   ASSERT_TRUE(second.Start(path).ok());
   EXPECT_TRUE(ApiClient(path).Info().ok());
 }
@@ -400,14 +409,16 @@ TEST(ApiServerStartTest, RefusesADirectoryOthersCanReach) {
   TempDir tmp;
   ASSERT_EQ(::chmod(tmp.path().c_str(), 0755), 0);
   FakeEngine engine;
-  ApiServer server(&engine, {});
+  DriveService server_service(&engine);
+  ApiServer server(&server_service, {});
   EXPECT_EQ(server.Start(tmp / "api.sock").code(), Code::kPermissionDenied);
 }
 
 TEST(ApiServerStartTest, RefusesOverlongSocketPaths) {
   TempDir tmp;
   FakeEngine engine;
-  ApiServer server(&engine, {});
+  DriveService server_service(&engine);
+  ApiServer server(&server_service, {});
   EXPECT_EQ(server.Start(tmp.path() + "/" + std::string(120, 's')).code(), Code::kNameTooLong);
 }
 

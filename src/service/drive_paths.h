@@ -1,16 +1,28 @@
-// Errors told in terms of the path the user gave. The engine and the catalog work on inodes and
-// say "inode 2 has no version 99"; the control API knows the path behind the inode, so what it
-// answers names that path and says what to do.
+// Paths inside a drive as front ends take them from outside (the control API, later the web
+// app), and errors told in terms of them. The engine and the catalog work on inodes and say
+// "inode 2 has no version 99"; a front end knows the path behind the inode, so what it answers
+// names that path and says what to do.
 #pragma once
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "catalog/types.h"
 #include "common/status.h"
 
 namespace reel {
+
+class Engine;
+
+// Checks a path relative to a mountpoint: no "..", valid names, not inside the ".reel" virtual
+// directory. Returns it normalized ("a//b/./c" -> "a/b/c", "" for the root).
+[[nodiscard]] Result<std::string> ValidateMountRelativePath(std::string_view relative);
+// A path from outside (a request): at most 4096 bytes, no NUL, then as above.
+[[nodiscard]] Result<std::string> ValidateDrivePath(const std::string& raw);
+// The inode at a validated `path`, or an error that names the path and says what to check.
+[[nodiscard]] Result<InodeId> ResolveDrivePath(Engine& engine, const std::string& path);
 
 // How a drive-relative path is shown to the user: "/" for the root.
 [[nodiscard]] std::string ShownPath(const std::string& path);

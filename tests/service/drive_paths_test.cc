@@ -1,4 +1,4 @@
-#include "api/path_errors.h"
+#include "service/drive_paths.h"
 
 #include <gtest/gtest.h>
 
@@ -13,6 +13,20 @@ std::vector<VersionInfo> Numbered(std::initializer_list<uint64_t> numbers) {
     out.push_back(v);
   }
   return out;
+}
+
+TEST(DrivePathsTest, PathsFromOutsideAreCheckedAndNormalized) {
+  EXPECT_EQ(ValidateMountRelativePath("a/../b").status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(ValidateMountRelativePath("..").status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(ValidateMountRelativePath(".reel").status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(ValidateMountRelativePath("/abs").status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(*ValidateMountRelativePath("a//b/./c"), "a/b/c");
+  EXPECT_EQ(*ValidateMountRelativePath("shots/.reelish"), "shots/.reelish");
+  EXPECT_EQ(*ValidateMountRelativePath(""), "");
+  EXPECT_EQ(ValidateDrivePath(std::string(4097, 'a')).status().code(), Code::kNameTooLong);
+  EXPECT_EQ(ValidateDrivePath(std::string("a\0b", 3)).status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(ValidateDrivePath("/abs").status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(*ValidateDrivePath("shots//a.mov"), "shots/a.mov");
 }
 
 TEST(PathErrorsTest, InodeNumbersBecomeThePath) {

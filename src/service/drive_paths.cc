@@ -1,9 +1,12 @@
-#include "api/path_errors.h"
+#include "service/drive_paths.h"
 
 #include <algorithm>
 #include <cctype>
 #include <string_view>
 #include <utility>
+
+#include "common/names.h"
+#include "engine/engine.h"
 
 namespace reel {
 namespace {
@@ -23,7 +26,49 @@ std::string NumberRanges(std::vector<uint64_t> numbers) {
   return out;
 }
 
+constexpr size_t kMaxPathBytes = 4096;
+
 }  // namespace
+
+Result<std::string> ValidateMountRelativePath(std::string_view relative) {
+  if (!relative.empty() && relative.front() == '/') {
+    return Status::InvalidArgument("path inside a mount must be relative: '" +
+                                   std::string(relative) + "'");
+  }
+  REEL_ASSIGN_OR_RETURN(std::vector<std::string> parts, SplitRelativePath(relative));
+  if (!parts.empty() && parts[0] == ".reel") {
+    return Status::InvalidArgument(
+        "'" + std::string(relative) +
+        "' is inside the read-only .reel directory; use the file's own path");
+  }
+  std::string out;
+  for (const auto& p : parts) {
+    if (!out.empty()) out += '/';
+    out += p;
+  }
+  return out;
+}
+
+Result<std::string> ValidateDrivePath(const std::string& raw) {
+  if (raw.size() > kMaxPathBytes) return Status(Code::kNameTooLong, "path longer than 4096 bytes");
+  if (raw.find('\0') != std::string::npos) return Status::InvalidArgument("path contains a NUL byte");
+  return ValidateMountRelativePath(raw);
+}
+
+Result<InodeId> ResolveDrivePath(Engine& engine, const std::string& path) {
+  auto ino = engine.Resolve(path);
+  if (ino.ok()) return ino;
+  const std::string shown = ShownPath(path);
+  switch (ino.status().code()) {
+    case Code::kNotFound:
+      return Status::NotFound(shown + ": no such file or directory in the drive (check the name " +
+                              "with ls; deleted files are listed by `reel trash`)");
+    case Code::kNotDirectory:
+      return Status::NotDirectory(shown + ": a part of the path is a file, not a directory");
+    default:
+      return ino.status().WithContext(shown);
+  }
+}
 
 std::string ShownPath(const std::string& path) { return path.empty() ? "/" : path; }
 

@@ -1,0 +1,124 @@
+// The drive's service called directly, as any front end calls it (no HTTP in between), over a
+// real Engine (sqlite::memory: catalog + memory:// store).
+#include "service/drive_service.h"
+
+#include <memory>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "testing/memory_engine.h"
+
+namespace reel {
+namespace {
+
+// The service over an engine in memory (testing/memory_engine.h).
+class DriveServiceTest : public testing::MemoryEngineTest {
+ protected:
+  void SetUp() override {
+    MemoryEngineTest::SetUp();
+    if (HasFatalFailure()) return;
+    service_ = std::make_unique<DriveService>(engine_.get());
+  }
+
+  std::unique_ptr<DriveService> service_;
+};
+
+TEST_F(DriveServiceTest, VersionsByPathWithErrorsThatNameThePathGiven) {
+  auto dir = engine_->MakeDir(kRootInode, "shots", 0755, ::geteuid(), ::getegid());
+  ASSERT_TRUE(dir.ok());
+  WriteFile(dir->ino, "a.exr", "first");
+  ASSERT_TRUE(service_->Sync().ok());
+  WriteFile(dir->ino, "a.exr", "second");
+  auto saved = service_->Save("shots//a.exr", "look");
+  ASSERT_TRUE(saved.ok()) << saved.status().ToString();
+  EXPECT_EQ(saved->kind, VersionKind::kCheckpoint);
+  auto versions = service_->Versions("shots/a.exr");
+  ASSERT_TRUE(versions.ok()) << versions.status().ToString();
+  ASSERT_EQ(versions->size(), 2u);
+  EXPECT_EQ(versions->back().message, "look");
+  auto restored = service_->Restore("shots/a.exr", 1);
+  ASSERT_TRUE(restored.ok()) << restored.status().ToString();
+  EXPECT_EQ(restored->size, 5u);
+  auto status = service_->StatusOf("shots/./a.exr");
+  ASSERT_TRUE(status.ok()) << status.status().ToString();
+  EXPECT_EQ(status->path, "shots/a.exr");
+  EXPECT_EQ(status->current->number, restored->number);
+
+  Status none = service_->Restore("shots/a.exr", 99).status();
+  EXPECT_EQ(none.code(), Code::kNotFound);
+  EXPECT_EQ(none.message(), "shots/a.exr has no version 99; it has versions 1-3: pick one of those");
+  Status missing = service_->Versions("shots/b.exr").status();
+  EXPECT_EQ(missing.code(), Code::kNotFound);
+  EXPECT_TRUE(missing.message().starts_with("shots/b.exr: no such file")) << missing.message();
+  Status a_dir = service_->Restore("shots", 1).status();
+  EXPECT_EQ(a_dir.message(), "shots: only regular files have versions");
+  for (const char* bad : {"../x", "/abs", ".reel/versions", "a/../../b"}) {
+    Status s = service_->Save(bad, "").status();
+    EXPECT_EQ(s.code(), Code::kInvalidArgument) << bad;
+    EXPECT_TRUE(s.message().starts_with(bad)) << s.message();
+  }
+  EXPECT_EQ(service_->Versions(std::string(5000, 'a')).status().code(), Code::kNameTooLong);
+  // Nothing above changed the file: still the three versions.
+  EXPECT_EQ(service_->Versions("shots/a.exr")->size(), 3u);
+}
+
+TEST_F(DriveServiceTest, TrashRestoreSaysWhereAndRefusesTheRoot) {
+  WriteFile(kRootInode, "gone.mov", "content");
+  ASSERT_TRUE(service_->Sync().ok());
+  ASSERT_TRUE(engine_->Unlink(kRootInode, "gone.mov").ok());
+  auto trash = service_->Trash();
+  ASSERT_TRUE(trash.ok()) << trash.status().ToString();
+  ASSERT_EQ(trash->size(), 1u);
+  const uint64_t id = (*trash)[0].id;
+  Status root = service_->RestoreFromTrash(id, ".").status();
+  EXPECT_EQ(root.code(), Code::kInvalidArgument);
+  EXPECT_NE(root.message().find("drive root"), std::string::npos) << root.message();
+  EXPECT_EQ(service_->Trash()->size(), 1u) << "a refused restore leaves the entry";
+  auto back = service_->RestoreFromTrash(id, "");
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->path, "gone.mov") << "where it was deleted from";
+  EXPECT_TRUE(engine_->Resolve("gone.mov").ok());
+  EXPECT_EQ(service_->RestoreFromTrash(id, "").status().code(), Code::kNotFound);
+}
+
+TEST_F(DriveServiceTest, WhatThisDriveLacksIsNotSupportedAndGcRunsWithoutTiers) {
+  WriteFile(kRootInode, "a.mov", "bytes");
+  for (PlaceAction a : {PlaceAction::kPublish, PlaceAction::kHydrate, PlaceAction::kEvict,
+                        PlaceAction::kPin, PlaceAction::kUnpin, PlaceAction::kSaveToWorkingTier}) {
+    EXPECT_EQ(service_->Place(a, "a.mov").status().code(), Code::kNotSupported);
+  }
+  EXPECT_EQ(service_->Usage("a.mov").status().code(), Code::kNotSupported);
+  EXPECT_EQ(service_->Transfers().status().code(), Code::kNotSupported);
+  EXPECT_EQ(service_->PauseTransfers().code(), Code::kNotSupported);
+  EXPECT_EQ(service_->BackupCatalog().status().code(), Code::kNotSupported);
+
+  // The file's only version, then deleted and purged: gc deletes its chunk (no shared tiers
+  // to look at for orphan packs).
+  ASSERT_TRUE(service_->Sync().ok());
+  ASSERT_TRUE(engine_->Unlink(kRootInode, "a.mov").ok());
+  auto gc = service_->CollectGarbage();
+  ASSERT_TRUE(gc.ok()) << gc.status().ToString();
+  EXPECT_EQ(gc->trash_purged, 1u);
+  EXPECT_GE(gc->chunks_deleted, 1u);
+  EXPECT_EQ(gc->orphan_packs_deleted, 0u);
+  auto fsck = service_->Check();
+  ASSERT_TRUE(fsck.ok()) << fsck.status().ToString();
+  EXPECT_TRUE(fsck->ok());
+
+  int backups = 0;
+  DriveServiceParts parts;
+  parts.engine = engine_.get();
+  parts.backup_catalog = [&]() -> Result<nlohmann::json> {
+    ++backups;
+    return nlohmann::json{{"key", "catalog-backups/x.db.zst"}};
+  };
+  DriveService with_backups(std::move(parts));
+  auto made = with_backups.BackupCatalog();
+  ASSERT_TRUE(made.ok()) << made.status().ToString();
+  EXPECT_EQ((*made)["key"], "catalog-backups/x.db.zst");
+  EXPECT_EQ(backups, 1);
+}
+
+}  // namespace
+}  // namespace reel
