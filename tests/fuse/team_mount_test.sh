@@ -49,6 +49,9 @@ check "a reader cannot make a directory" refused "$RO" mkdir "$B/dir"
 check "a reader cannot chmod" refused "$RO" chmod 600 "$B/shot.exr"
 check "nothing changed for alice" [ "$(ls "$A" | tr '\n' ' ')" == "plates shot.exr " ]
 check "alice's file is intact" same_file "$A/shot.exr" "$WORK/shot.bin"
+check "a workspace's catalog is the server's database: a backup through the mount is refused" \
+  refused "makes no catalog backups" as alice "$REEL" catalog backup "$A"
+check "and alice's mount goes on" same_file "$A/shot.exr" "$WORK/shot.bin"
 
 log "carol, without a grant, cannot mount the workspace"
 if as carol "$REEL" mount "$WORK/carol/mnt" --workspace show --background >"$WORK/carol.out" 2>&1; then
