@@ -30,12 +30,13 @@ TEST_F(DriveServiceTest, VersionsByPathWithErrorsThatNameThePathGiven) {
   WriteFile(dir->ino, "a.exr", "first");
   ASSERT_TRUE(service_->Sync().ok());
   WriteFile(dir->ino, "a.exr", "second");
+  ASSERT_TRUE(service_->Sync().ok());  // version 2 committed: the checkpoint is version 3
   auto saved = service_->Save("shots//a.exr", "look");
   ASSERT_TRUE(saved.ok()) << saved.status().ToString();
   EXPECT_EQ(saved->kind, VersionKind::kCheckpoint);
   auto versions = service_->Versions("shots/a.exr");
   ASSERT_TRUE(versions.ok()) << versions.status().ToString();
-  ASSERT_EQ(versions->size(), 2u);
+  ASSERT_EQ(versions->size(), 3u);
   EXPECT_EQ(versions->back().message, "look");
   auto restored = service_->Restore("shots/a.exr", 1);
   ASSERT_TRUE(restored.ok()) << restored.status().ToString();
@@ -47,7 +48,7 @@ TEST_F(DriveServiceTest, VersionsByPathWithErrorsThatNameThePathGiven) {
 
   Status none = service_->Restore("shots/a.exr", 99).status();
   EXPECT_EQ(none.code(), Code::kNotFound);
-  EXPECT_EQ(none.message(), "shots/a.exr has no version 99; it has versions 1-3: pick one of those");
+  EXPECT_EQ(none.message(), "shots/a.exr has no version 99; it has versions 1-4: pick one of those");
   Status missing = service_->Versions("shots/b.exr").status();
   EXPECT_EQ(missing.code(), Code::kNotFound);
   EXPECT_TRUE(missing.message().starts_with("shots/b.exr: no such file")) << missing.message();
@@ -59,8 +60,8 @@ TEST_F(DriveServiceTest, VersionsByPathWithErrorsThatNameThePathGiven) {
     EXPECT_TRUE(s.message().starts_with(bad)) << s.message();
   }
   EXPECT_EQ(service_->Versions(std::string(5000, 'a')).status().code(), Code::kNameTooLong);
-  // Nothing above changed the file: still the three versions.
-  EXPECT_EQ(service_->Versions("shots/a.exr")->size(), 3u);
+  // Nothing after the restore changed the file: still its four versions.
+  EXPECT_EQ(service_->Versions("shots/a.exr")->size(), 4u);
 }
 
 TEST_F(DriveServiceTest, TrashRestoreSaysWhereAndRefusesTheRoot) {
