@@ -157,6 +157,11 @@ TeamServer::~TeamServer() { Stop(); }
 int TeamServer::port() const { return impl_->port; }
 const std::string& TeamServer::url() const { return impl_->url; }
 
+std::shared_ptr<ObjectStore> TeamServer::store(const std::string& tier) const {
+  auto it = impl_->ctx.stores.find(tier);
+  return it == impl_->ctx.stores.end() ? nullptr : it->second.store;
+}
+
 Result<std::unique_ptr<TeamServer>> TeamServer::Start(TeamDirectory* team,
                                                       TeamServerOptions options) {
   REEL_ASSIGN_OR_RETURN(ListenAddress where, ParseListenAddress(options.listen));

@@ -22,6 +22,8 @@
 
 namespace reel {
 
+class ObjectStore;
+
 class Metrics;
 class TeamDirectory;
 
@@ -68,6 +70,9 @@ class TeamServer {
   int port() const;
   // "http://127.0.0.1:7480" (https:// with TLS; IPv6 hosts in brackets).
   const std::string& url() const;
+  // The store of tier `tier` ("cloud", "edge") the server opened to sign for, or nullptr (no
+  // such tier, or not s3://): the team's other work on that tier can use the same client.
+  std::shared_ptr<ObjectStore> store(const std::string& tier) const;
 
   struct Impl;
 

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <iostream>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -151,9 +152,14 @@ Status ServeTeam(const ServerConfig& c, const std::function<void()>& ready) {
     m.interval = std::chrono::seconds(c.maintenance_interval_seconds);
     m.trash_retention = std::chrono::seconds(c.trash_retention_days * 24 * 3600);
     m.gc_grace = std::chrono::seconds(c.gc_grace_seconds);
-    for (const auto& [bit, uri] : {std::pair{kTierCloud, c.cloud_uri}, {kTierEdge, c.edge_uri}}) {
+    for (const auto& [bit, tier, uri] : {std::tuple{kTierCloud, "cloud", c.cloud_uri},
+                                         std::tuple{kTierEdge, "edge", c.edge_uri}}) {
       if (uri.empty()) continue;
-      REEL_ASSIGN_OR_RETURN(std::unique_ptr<ObjectStore> store, OpenObjectStore(uri));
+      // The client the server signs with, when it has one: the stores are opened once.
+      std::shared_ptr<ObjectStore> store = server->store(tier);
+      if (!store) {
+        REEL_ASSIGN_OR_RETURN(store, OpenObjectStore(uri));
+      }
       m.stores.emplace_back(bit, std::move(store));
     }
     maintenance = TeamMaintenance::Start(team.get(), m);
