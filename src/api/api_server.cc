@@ -16,9 +16,9 @@
 #include "api/mount_registry.h"
 #include "api/routes.h"
 #include "api/runtime_dir.h"
-#include "service/drive_paths.h"
 #include "common/error_mapping.h"
 #include "common/fs_util.h"
+#include "service/drive_paths.h"
 
 namespace reel {
 

@@ -2,6 +2,8 @@
 // GET /v1/placement (per-tier bytes of a file or directory); GET /v1/transfers,
 // POST /v1/transfers/pause, /v1/transfers/resume.
 #include "api/routes.h"
+#include "tiers/placement.h"
+#include "tiers/transfer_engine.h"
 
 namespace reel {
 

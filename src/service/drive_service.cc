@@ -7,7 +7,9 @@
 
 #include "common/clock.h"
 #include "service/drive_paths.h"
+#include "tiers/placement.h"
 #include "tiers/shared_tier_gc.h"
+#include "tiers/transfer_engine.h"
 
 namespace reel {
 

@@ -19,10 +19,16 @@
 #include "catalog/types.h"
 #include "common/status.h"
 #include "engine/engine.h"
-#include "tiers/placement.h"
-#include "tiers/transfer_engine.h"
 
 namespace reel {
+
+// tiers/placement.h and tiers/transfer_engine.h: included where their answers are used, not by
+// every includer of this header (the control API's JSON types are one).
+class Placement;
+class TransferEngine;
+struct PlacementResult;
+struct TierUsage;
+struct TransferProgress;
 
 // What a trash restore did.
 struct TrashRestoreResult {

@@ -8,6 +8,8 @@
 #include <nlohmann/json.hpp>
 
 #include "testing/memory_engine.h"
+#include "tiers/placement.h"
+#include "tiers/transfer_engine.h"
 
 namespace reel {
 namespace {
