@@ -4,7 +4,10 @@
 #   scripts/install-deps.sh --test   plus the real tools the tests and benchmarks drive
 #                                    (s3fs and rclone: the peers of bench/tiers_bench.sh;
 #                                    bindfs: the FUSE floor of bench/run_all.sh's metadata rows;
-#                                    nats-server: the event forwarders' JetStream)
+#                                    nats-server: the event forwarders' JetStream;
+#                                    chromium: the web app's end-to-end tests)
+# Node.js and npm build the web app (scripts/build-web.sh): a machine that has them (any
+# packaging) keeps them, else Debian's nodejs and npm are installed.
 set -euo pipefail
 
 BUILD_PKGS=(
@@ -20,6 +23,7 @@ TEST_PKGS=(
   coreutils psmisc procps e2fsprogs mount
   ceph-mon ceph-osd radosgw ceph-common curl postgresql openssl
   s3fs rclone bindfs nats-server
+  chromium fonts-dejavu-core
 )
 
 pkgs=("${BUILD_PKGS[@]}")
@@ -29,6 +33,7 @@ missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then missing+=(nodejs npm); fi
 if ((${#missing[@]} == 0)); then
   echo "install-deps: all ${#pkgs[@]} packages present"
   exit 0

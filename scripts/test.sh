@@ -76,7 +76,7 @@ run_ctest build --timeout 900 -j 2
 if ((quick == 0)); then
   for san in address thread; do
     echo "== build ($san sanitizer)"
-    scripts/build.sh "build-$san" -DREEL_SANITIZE=$san -DREEL_BUILD_TESTS=ON -DREEL_BUILD_BENCH=OFF
+    REEL_BUILD_WEB=0 scripts/build.sh "build-$san" -DREEL_SANITIZE=$san -DREEL_BUILD_TESTS=ON -DREEL_BUILD_BENCH=OFF
     echo "== tests ($san sanitizer)"
     # The slow crash and 100 GiB tests run in the normal build only.
     exclude=slow

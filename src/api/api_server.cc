@@ -89,6 +89,7 @@ ApiServer::ApiServer(DriveService* drive, ApiServerOptions options)
   impl_->ctx.info = std::move(options.info);
   impl_->ctx.info.pid = ::getpid();
   impl_->ctx.on_unmount = std::move(options.on_unmount);
+  impl_->ctx.on_web = std::move(options.on_web);
   impl_->ctx.event_waiters = &impl_->event_waiters;
   impl_->threads = options.threads == 0 ? 1 : options.threads;
 }

@@ -20,6 +20,8 @@
 //   POST /v1/fsck                          FsckReport (200 even when it found problems; see "ok")
 //   POST /v1/sync                          {"ok":true} once every queued commit has finished
 //   GET  /v1/counters                      EngineCounters
+//   POST /v1/web {listen?}                 {"url","origin","app"}: a one-time sign-in link to the
+//                                          drive's web app, started on first call (loopback)
 //   POST /v1/unmount                       {"ok":true} once the mount agreed to exit (error, e.g.
 //                                          busy, if it refused); the caller waits for the process
 #pragma once
@@ -35,11 +37,21 @@ namespace reel {
 
 class DriveService;
 
+// A sign-in link to a mount's web app (POST /v1/web).
+struct WebLink {
+  std::string url;         // signs a browser in once
+  std::string origin;      // where the app is
+  bool app_built = false;  // false: the API alone (the app's files were not found)
+};
+
 struct ApiServerOptions {
   MountInfo info;                   // returned by /v1/info (pid and socket_path are filled in)
   // Called (on a server thread) by POST /v1/unmount: unmounts and makes the mount exit, or says
   // why not (Busy when files are open). Unset: NotSupported.
   std::function<Status()> on_unmount;
+  // Called by POST /v1/web with the requested address ("" for the default): starts the web app
+  // if it is not running and makes a sign-in link. Unset: NotSupported.
+  std::function<Result<WebLink>(const std::string& listen)> on_web;
   unsigned threads = 4;              // request worker threads
 };
 

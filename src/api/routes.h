@@ -23,6 +23,7 @@ struct RouteContext {
   DriveService* drive = nullptr;
   MountInfo info;
   std::function<Status()> on_unmount;
+  std::function<Result<WebLink>(const std::string& listen)> on_web;
   EventWaiters* event_waiters = nullptr;  // the reads of GET /v1/events that wait
 };
 

@@ -1,4 +1,4 @@
-// GET /v1/info, GET /v1/counters, POST /v1/unmount.
+// GET /v1/info, GET /v1/counters, POST /v1/unmount, POST /v1/web.
 #include "api/routes.h"
 
 namespace reel::api_internal {
@@ -22,6 +22,16 @@ void RegisterInfoRoutes(httplib::Server& server, RouteContext& ctx) {
     // process to exit.
     REEL_RETURN_IF_ERROR(ctx.on_unmount());
     return nlohmann::json{{"ok", true}};
+  });
+
+  Post(server, "/v1/web", [&ctx](const httplib::Request& req) -> Result<nlohmann::json> {
+    REEL_RETURN_IF_ERROR(CheckQuery(req, {}));
+    REEL_ASSIGN_OR_RETURN(nlohmann::json body, BodyObject(req, {"listen"}));
+    const std::string none;
+    REEL_ASSIGN_OR_RETURN(std::string listen, StringField(body, "listen", &none));
+    if (!ctx.on_web) return Status::NotSupported("this mount does not serve the web app");
+    REEL_ASSIGN_OR_RETURN(WebLink link, ctx.on_web(listen));
+    return nlohmann::json{{"url", link.url}, {"origin", link.origin}, {"app", link.app_built}};
   });
 }
 

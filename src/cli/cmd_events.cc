@@ -120,7 +120,7 @@ void AddEventCommands(CLI::App& app, Runner* run) {
   auto* cmd = app.add_subcommand(
       "events", "Show what changed in the drive (under PATH, default .): creates, versions, "
                 "renames, deletes, restores, publishes");
-  cmd->add_option("PATH", a->path, "Any path inside the mounted drive (default: .)");
+  cmd->add_option("PATH", a->path, kDrivePathHelp);
   cmd->add_flag("-f,--follow", a->follow, "Keep showing new events as they happen");
   cmd->add_flag("--json", a->json, "One JSON object per event and line (JSON Lines)");
   auto* after = cmd->add_option("--after", a->after,
@@ -134,7 +134,7 @@ void AddEventCommands(CLI::App& app, Runner* run) {
   auto* conflicts = app.add_subcommand(
       "conflicts", "Show the saves made on a version another machine had replaced (under PATH, "
                    "default .), and what the workspace's conflict policy did with each");
-  conflicts->add_option("PATH", c->path, "Any path inside the mounted drive (default: .)");
+  conflicts->add_option("PATH", c->path, kDrivePathHelp);
   conflicts->add_flag("-f,--follow", c->follow, "Keep showing new conflicts as they happen");
   conflicts->add_flag("--json", c->json, "One JSON object per conflict and line (JSON Lines)");
   conflicts->callback([c, run] { *run = [c] { return Events(*c); }; });

@@ -12,8 +12,6 @@ namespace {
 
 using nlohmann::json;
 
-constexpr const char* kDrivePathHelp = "Any path inside the mounted drive (default: .)";
-
 struct Args {
   std::string path = ".";
   uint64_t id = 0;

@@ -18,6 +18,9 @@ namespace reel::cli {
 
 using Runner = std::function<int()>;
 
+// The help of a command's optional PATH argument: which drive it acts on.
+inline constexpr const char* kDrivePathHelp = "Any path inside the mounted drive (default: .)";
+
 void AddDriveCommands(CLI::App& app, Runner* run);        // init, mount, umount
 void AddVersionCommands(CLI::App& app, Runner* run);      // save, versions, restore, status
 void AddMaintenanceCommands(CLI::App& app, Runner* run);  // trash, gc, fsck, sync
@@ -26,6 +29,7 @@ void AddTierCommands(CLI::App& app, Runner* run);  // publish, hydrate, evict, p
 void AddCatalogCommands(CLI::App& app, Runner* run);  // catalog backup, list, restore
 void AddServerCommands(CLI::App& app, Runner* run);   // server init, run, stop, user, group, token
 void AddTeamCommands(CLI::App& app, Runner* run);     // login, logout, workspace
+void AddWebCommands(CLI::App& app, Runner* run);      // web
 
 // The mount that holds `path` (any path inside a mount) and a client for its control API.
 struct Connection {

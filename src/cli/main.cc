@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
   AddCatalogCommands(app, &run);
   AddServerCommands(app, &run);
   AddTeamCommands(app, &run);
+  AddWebCommands(app, &run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {  // --help, --version

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/clock.h"
+#include "common/names.h"
 #include "service/drive_paths.h"
 #include "tiers/placement.h"
 #include "tiers/shared_tier_gc.h"
@@ -63,6 +64,70 @@ Result<FileStatus> DriveService::StatusOf(const std::string& path) {
     if (status.path.empty()) status.path = valid;
     return status;
   });
+}
+
+FileReader::FileReader(Engine* engine, HandleId handle, uint64_t size)
+    : engine_(engine), handle_(handle), size_(size) {}
+
+FileReader::~FileReader() { (void)engine_->Release(handle_); }
+
+Result<size_t> FileReader::Read(uint64_t offset, std::span<uint8_t> out) {
+  size_t done = 0;
+  while (done < out.size() && offset + done < size_) {
+    REEL_ASSIGN_OR_RETURN(size_t n, engine_->Read(handle_, offset + done, out.subspan(done)));
+    if (n == 0) break;
+    done += n;
+  }
+  return done;
+}
+
+Result<Attributes> DriveService::Stat(const std::string& path) {
+  return AtPath<Attributes>(
+      path, [&](const std::string&, InodeId ino) { return parts_.engine->GetAttributes(ino); });
+}
+
+Result<std::vector<DirEntry>> DriveService::List(const std::string& path, uint64_t after,
+                                                 size_t limit) {
+  return AtPath<std::vector<DirEntry>>(
+      path, [&](const std::string&, InodeId ino) -> Result<std::vector<DirEntry>> {
+        REEL_ASSIGN_OR_RETURN(Attributes a, parts_.engine->GetAttributes(ino));
+        if (a.type != FileType::kDirectory) return Status::NotDirectory("not a directory");
+        return parts_.engine->ReadDir(ino, after, limit);
+      });
+}
+
+Result<std::unique_ptr<FileReader>> DriveService::OpenForRead(const std::string& path,
+                                                              uint64_t version) {
+  Engine& engine = *parts_.engine;
+  return AtPath<std::unique_ptr<FileReader>>(
+      path, [&](const std::string& valid, InodeId ino) -> Result<std::unique_ptr<FileReader>> {
+        REEL_ASSIGN_OR_RETURN(Attributes a, engine.GetAttributes(ino));
+        if (a.type != FileType::kRegular) {
+          return Status(a.type == FileType::kDirectory ? Code::kIsDirectory
+                                                       : Code::kInvalidArgument,
+                        "not a regular file: only files have content to read");
+        }
+        InodeId target = ino;
+        if (version != 0) {
+          // The version's file in the read-only version tree: .reel/versions/<path>/<N>.
+          REEL_ASSIGN_OR_RETURN(Attributes dir, engine.Lookup(kRootInode, ".reel"));
+          REEL_ASSIGN_OR_RETURN(dir, engine.Lookup(dir.ino, "versions"));
+          REEL_ASSIGN_OR_RETURN(std::vector<std::string> parts, SplitRelativePath(valid));
+          for (const std::string& part : parts) {
+            REEL_ASSIGN_OR_RETURN(dir, engine.Lookup(dir.ino, part));
+          }
+          Result<Attributes> v = engine.Lookup(dir.ino, std::to_string(version));
+          if (v.status().code() == Code::kNotFound) {
+            REEL_ASSIGN_OR_RETURN(std::vector<VersionInfo> versions, engine.ListVersions(ino));
+            return NoSuchVersion(valid, version, versions);
+          }
+          REEL_RETURN_IF_ERROR(v.status());
+          a = *v;
+          target = v->ino;
+        }
+        REEL_ASSIGN_OR_RETURN(HandleId h, engine.Open(target, OpenFlags{}));
+        return std::make_unique<FileReader>(parts_.engine, h, a.size);
+      });
 }
 
 Result<std::vector<TrashEntry>> DriveService::Trash() { return parts_.engine->ListTrash(); }

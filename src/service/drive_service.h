@@ -11,6 +11,8 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -34,6 +36,25 @@ struct TransferProgress;
 struct TrashRestoreResult {
   std::string path;  // where the file is now, relative to the drive root ("" if unknown)
   Attributes attr;
+};
+
+// An open, read-only view of one version of a file: its bytes for a download or a player's range
+// requests. The file's handle is released when the reader goes; the service must outlive it.
+class FileReader {
+ public:
+  FileReader(Engine* engine, HandleId handle, uint64_t size);
+  ~FileReader();
+  FileReader(const FileReader&) = delete;
+  FileReader& operator=(const FileReader&) = delete;
+
+  uint64_t size() const { return size_; }
+  // Up to out.size() bytes at `offset`; fewer only at the end of the file.
+  [[nodiscard]] Result<size_t> Read(uint64_t offset, std::span<uint8_t> out);
+
+ private:
+  Engine* engine_;
+  HandleId handle_;
+  uint64_t size_;
 };
 
 // What the service runs on; everything outlives it.
@@ -60,6 +81,17 @@ class DriveService {
   [[nodiscard]] Result<std::vector<VersionInfo>> Versions(const std::string& path);
   [[nodiscard]] Result<VersionInfo> Restore(const std::string& path, uint64_t version);
   [[nodiscard]] Result<FileStatus> StatusOf(const std::string& path);
+
+  // What is at `path`. For a directory, up to `limit` entries after the one whose cookie is
+  // `after` (0: from the first), in the catalog's order; NotDirectory for anything else.
+  [[nodiscard]] Result<Attributes> Stat(const std::string& path);
+  [[nodiscard]] Result<std::vector<DirEntry>> List(const std::string& path, uint64_t after,
+                                                   size_t limit);
+  // Version `version` of the regular file at `path` (0: what the file holds now, closed writes
+  // not yet committed included), open for reading. A version that does not exist is NotFound
+  // listing the ones that do.
+  [[nodiscard]] Result<std::unique_ptr<FileReader>> OpenForRead(const std::string& path,
+                                                                uint64_t version);
 
   [[nodiscard]] Result<std::vector<TrashEntry>> Trash();
   // To `path`, or where it was deleted from when `path` is "".

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <memory>
+#include <mutex>
 #include <utility>
 
 #include <nlohmann/json.hpp>
@@ -17,8 +18,51 @@
 #include "fuse/fusermount.h"
 #include "metrics/metrics.h"
 #include "service/drive_service.h"
+#include "web/web_server.h"
 
 namespace reel {
+namespace {
+
+// The mount's web app (`reel web`): started by the first request for a sign-in link, stopped
+// with the mount.
+class MountWeb {
+ public:
+  MountWeb(DriveService* drive, std::string workspace)
+      : drive_(drive), workspace_(std::move(workspace)) {}
+
+  Result<WebLink> Link(const std::string& listen) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (server_ == nullptr) {
+      WebServerOptions o;
+      if (!listen.empty()) o.listen = listen;
+      o.assets_dir = FindWebAssets();
+      o.workspace = workspace_;
+      REEL_ASSIGN_OR_RETURN(server_, WebServer::Start(drive_, o));
+      app_built_ = !o.assets_dir.empty();
+      listen_ = o.listen;
+      spdlog::info("web app at {}", server_->origin());
+    } else if (!listen.empty() && listen != listen_) {
+      return Status::AlreadyExists("this mount's web app already runs at " + server_->origin() +
+                                   " (unmount to move it)");
+    }
+    return WebLink{server_->NewSignInLink(), server_->origin(), app_built_};
+  }
+
+  void Stop() {
+    std::lock_guard<std::mutex> lock(mu_);
+    server_.reset();
+  }
+
+ private:
+  DriveService* drive_;
+  std::string workspace_;
+  std::mutex mu_;  // guards server_, listen_ and app_built_
+  std::unique_ptr<WebServer> server_;
+  std::string listen_;
+  bool app_built_ = false;
+};
+
+}  // namespace
 
 Status ServeMount(const Manifest& m, const MountServeOptions& a, MountRegistry& registry,
                   const std::function<void()>& on_ready) {
@@ -73,6 +117,8 @@ Status ServeMount(const Manifest& m, const MountServeOptions& a, MountRegistry& 
     };
   }
   DriveService service(std::move(parts));
+  MountWeb web(&service, m.IsTeam() ? m.team_workspace : m.name);
+  so.on_web = [&web](const std::string& listen) { return web.Link(listen); };
   ApiServer api(&service, so);
   Status s = api.Start(registry.SocketPathFor(::getpid()));
   if (s.ok() && !a.metrics.empty()) {
@@ -105,6 +151,7 @@ Status ServeMount(const Manifest& m, const MountServeOptions& a, MountRegistry& 
   Status unreg = registry.Unregister(::getpid());
   if (!unreg.ok()) spdlog::warn("{}", unreg.ToString());
   api.Stop();
+  web.Stop();  // its requests read the drive, closed below
   metrics_endpoint.reset();  // its scrapes read the drive, closed below
   Status shut = engine->Shutdown();
   if (!shut.ok()) spdlog::error("shutdown: {}", shut.ToString());

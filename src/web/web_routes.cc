@@ -1,0 +1,173 @@
+// The /v1/ API of a drive shown as one workspace: what the web app browses and changes. The
+// session and origin checks have run (web_server.cc); paths are checked by the drive's service.
+#include <pwd.h>
+#include <unistd.h>
+
+#include <charconv>
+#include <map>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "catalog_rpc/catalog_json.h"
+#include "http/json_http.h"
+#include "service/drive_service.h"
+#include "web/web_internal.h"
+
+namespace reel::web_internal {
+namespace {
+
+using nlohmann::json;
+
+constexpr size_t kDefaultPage = 1000;
+constexpr size_t kMaxPage = 5000;
+
+void Route(httplib::Server& server, const char* method, const std::string& pattern,
+           http::JsonHandler handler) {
+  auto wrapped = [handler = std::move(handler)](const httplib::Request& req,
+                                                httplib::Response& res) {
+    res.set_header("Cache-Control", "no-store");
+    http::Respond(res, http::RunHandler(handler, req));
+  };
+  if (std::string(method) == "GET") {
+    server.Get(pattern, wrapped);
+  } else {
+    server.Post(pattern, wrapped);
+  }
+}
+
+// User names, looked up once per answer.
+class UserNames {
+ public:
+  const std::string& Of(uint32_t uid) {
+    auto [it, fresh] = names_.try_emplace(uid);
+    if (fresh) it->second = UserNameOf(uid);
+    return it->second;
+  }
+
+ private:
+  std::map<uint32_t, std::string> names_;
+};
+
+json EntryJson(const std::string& name, const Attributes& attr, UserNames& users) {
+  json j = attr;
+  j["name"] = BytesJson(name);
+  j["user"] = users.Of(attr.uid);
+  return j;
+}
+
+// A non-negative integer query parameter; `fallback` when absent.
+Result<uint64_t> UintParam(const httplib::Request& req, const char* name, uint64_t fallback) {
+  if (!req.has_param(name)) return fallback;
+  const std::string text = req.get_param_value(name);
+  uint64_t v = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end != text.data() + text.size() || text.empty()) {
+    return Status::InvalidArgument(std::string("query parameter '") + name +
+                                   "' must be a non-negative integer");
+  }
+  return v;
+}
+
+Result<std::string> PathParam(const httplib::Request& req) {
+  if (!req.has_param("path")) return Status::InvalidArgument("missing query parameter 'path'");
+  return req.get_param_value("path");
+}
+
+}  // namespace
+
+std::string UserNameOf(uint32_t uid) {
+  struct passwd pw {};
+  struct passwd* found = nullptr;
+  std::vector<char> buf(16384);
+  if (::getpwuid_r(uid, &pw, buf.data(), buf.size(), &found) == 0 && found != nullptr) {
+    return found->pw_name;
+  }
+  return "";
+}
+
+Status CheckWorkspace(const WebContext& ctx, const httplib::Request& req) {
+  if (req.matches.size() < 2 || req.matches[1] != ctx.workspace) {
+    return Status::NotFound("no workspace '" + std::string(req.matches[1]) +
+                            "' here: this drive is '" + ctx.workspace + "'");
+  }
+  return Status::Ok();
+}
+
+void RegisterDriveRoutes(httplib::Server& server, const WebContext& ctx) {
+  const json workspace = {{"name", ctx.workspace}, {"role", "admin"}};
+  Route(server, "GET", "/v1/me", [&ctx](const httplib::Request& req) -> Result<json> {
+    REEL_RETURN_IF_ERROR(http::CheckQuery(req, {}));
+    return json{{"user", ctx.user}};
+  });
+  Route(server, "GET", "/v1/workspaces", [workspace](const httplib::Request& req) -> Result<json> {
+    REEL_RETURN_IF_ERROR(http::CheckQuery(req, {}));
+    return json{{"workspaces", json::array({workspace})}};
+  });
+  Route(server, "GET", "/v1/workspaces/([^/]+)",
+        [&ctx, workspace](const httplib::Request& req) -> Result<json> {
+          REEL_RETURN_IF_ERROR(CheckWorkspace(ctx, req));
+          REEL_RETURN_IF_ERROR(http::CheckQuery(req, {}));
+          return workspace;
+        });
+  Route(server, "GET", "/v1/workspaces/([^/]+)/files",
+        [&ctx](const httplib::Request& req) -> Result<json> {
+          REEL_RETURN_IF_ERROR(CheckWorkspace(ctx, req));
+          REEL_RETURN_IF_ERROR(http::CheckQuery(req, {"path", "after", "limit"}));
+          REEL_ASSIGN_OR_RETURN(std::string path, PathParam(req));
+          REEL_ASSIGN_OR_RETURN(uint64_t after, UintParam(req, "after", 0));
+          REEL_ASSIGN_OR_RETURN(uint64_t limit, UintParam(req, "limit", kDefaultPage));
+          if (limit < 1 || limit > kMaxPage) {
+            return Status::InvalidArgument("query parameter 'limit' must be 1 to " +
+                                           std::to_string(kMaxPage));
+          }
+          REEL_ASSIGN_OR_RETURN(std::vector<DirEntry> entries, ctx.drive->List(path, after, limit));
+          UserNames users;
+          json out = json::array();
+          for (const DirEntry& e : entries) out.push_back(EntryJson(e.name, e.attr, users));
+          json next = entries.size() == limit ? json(entries.back().cookie) : json(nullptr);
+          return json{{"path", path}, {"entries", std::move(out)}, {"next", std::move(next)}};
+        });
+  Route(server, "GET", "/v1/workspaces/([^/]+)/stat",
+        [&ctx](const httplib::Request& req) -> Result<json> {
+          REEL_RETURN_IF_ERROR(CheckWorkspace(ctx, req));
+          REEL_RETURN_IF_ERROR(http::CheckQuery(req, {"path"}));
+          REEL_ASSIGN_OR_RETURN(std::string path, PathParam(req));
+          REEL_ASSIGN_OR_RETURN(Attributes attr, ctx.drive->Stat(path));
+          UserNames users;
+          const size_t slash = path.find_last_of('/');
+          json j = EntryJson(slash == std::string::npos ? path : path.substr(slash + 1), attr,
+                             users);
+          j["path"] = path;
+          return j;
+        });
+  Route(server, "GET", "/v1/workspaces/([^/]+)/versions",
+        [&ctx](const httplib::Request& req) -> Result<json> {
+          REEL_RETURN_IF_ERROR(CheckWorkspace(ctx, req));
+          REEL_RETURN_IF_ERROR(http::CheckQuery(req, {"path"}));
+          REEL_ASSIGN_OR_RETURN(std::string path, PathParam(req));
+          REEL_ASSIGN_OR_RETURN(std::vector<VersionInfo> versions, ctx.drive->Versions(path));
+          return json{{"path", path}, {"versions", versions}};
+        });
+  Route(server, "POST", "/v1/workspaces/([^/]+)/restore",
+        [&ctx](const httplib::Request& req) -> Result<json> {
+          REEL_RETURN_IF_ERROR(CheckWorkspace(ctx, req));
+          REEL_ASSIGN_OR_RETURN(json body, http::BodyObject(req, {"path", "version"}));
+          REEL_ASSIGN_OR_RETURN(std::string path, http::StringField(body, "path"));
+          REEL_ASSIGN_OR_RETURN(uint64_t version, http::PositiveField(body, "version"));
+          REEL_ASSIGN_OR_RETURN(VersionInfo v, ctx.drive->Restore(path, version));
+          return json(v);
+        });
+  Route(server, "POST", "/v1/workspaces/([^/]+)/save",
+        [&ctx](const httplib::Request& req) -> Result<json> {
+          REEL_RETURN_IF_ERROR(CheckWorkspace(ctx, req));
+          REEL_ASSIGN_OR_RETURN(json body, http::BodyObject(req, {"path", "message"}));
+          REEL_ASSIGN_OR_RETURN(std::string path, http::StringField(body, "path"));
+          const std::string none;
+          REEL_ASSIGN_OR_RETURN(std::string message, http::StringField(body, "message", &none));
+          REEL_ASSIGN_OR_RETURN(VersionInfo v, ctx.drive->Save(path, message));
+          return json(v);
+        });
+}
+
+}  // namespace reel::web_internal

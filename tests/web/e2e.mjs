@@ -1,0 +1,408 @@
+#!/usr/bin/env node
+// End-to-end test of ReelDrive's web app in headless Chromium, against a running `reel web` server.
+//
+//   WEB_LINK=http://127.0.0.1:PORT/sign-in?code=... WEB_ORIGIN=http://127.0.0.1:PORT \
+//   [SHOTS_DIR=DIR] [CHROMIUM=/usr/bin/chromium] node tests/web/e2e.mjs
+//
+// The drive holds: docs/notes.txt with 3 versions ("one\n", "two\n", "three\n"), media/clip.webm
+// (a ~20 s webm video), big/ with 10,000 empty files f00000..f09999, images/frame.png.
+// The sign-in link is used once here (check b). Prints "ok - NAME" per check; the first failure
+// prints "not ok - NAME: why" and exits 1.
+import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const require = createRequire(join(here, '../../web/package.json'));
+const { chromium } = require('playwright-core');
+
+const LINK = process.env.WEB_LINK;
+const ORIGIN = (process.env.WEB_ORIGIN || '').replace(/\/+$/, '');
+const SHOTS = process.env.SHOTS_DIR || '';
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const VIEWPORT = { width: 1280, height: 800 };
+const TIMEOUT = 15000;
+const RENDER_BUDGET_MS = 500;
+
+if (!LINK || !ORIGIN) {
+  console.error('usage: WEB_LINK=<one-time sign-in URL> WEB_ORIGIN=http://127.0.0.1:PORT [SHOTS_DIR=DIR] node tests/web/e2e.mjs');
+  process.exit(2);
+}
+if (SHOTS) mkdirSync(SHOTS, { recursive: true });
+
+let passed = 0;
+const problems = []; // page errors and CSP violations, checked after every step
+
+function fail(message) {
+  throw new Error(message);
+}
+
+async function check(name, fn) {
+  try {
+    await fn();
+    if (problems.length) fail(`the page reported: ${problems.splice(0).join(' | ')}`);
+  } catch (e) {
+    const lines = String(e && e.message ? e.message : e).split('\n');
+    const waiting = lines.find((l) => /waiting for/.test(l));
+    console.log(`not ok - ${name}: ${lines[0]}${waiting ? ` (${waiting.replace(/\x1b\[[0-9;]*m/g, '').trim().replace(/^- /, '')})` : ''}`);
+    if (e && e.stack) console.error(e.stack);
+    console.log(`${passed} passed, 1 failed`);
+    await browser.close().catch(() => {});
+    process.exit(1);
+  }
+  passed++;
+  console.log(`ok - ${name}`);
+}
+
+function watch(page) {
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /Content Security Policy|Refused to/i.test(m.text())) problems.push(`console: ${m.text()}`);
+  });
+  page.setDefaultTimeout(TIMEOUT);
+  return page;
+}
+
+async function newPage() {
+  const context = await browser.newContext({ viewport: VIEWPORT });
+  const page = watch(await context.newPage());
+  return { context, page };
+}
+
+async function shot(page, name) {
+  if (SHOTS) await page.screenshot({ path: join(SHOTS, name) });
+}
+
+/** Waits until fn(arg) is truthy in the page; `what` says what was awaited when it times out. */
+async function until(page, what, fn, arg, timeout = TIMEOUT) {
+  try {
+    return await (await page.waitForFunction(fn, arg, { timeout, polling: 'raf' })).jsonValue();
+  } catch (e) {
+    fail(`timed out after ${timeout} ms waiting for ${what}`);
+  }
+}
+
+const entrySel = (name) => `[data-testid="entry"][data-name="${name}"]`;
+const enc = encodeURIComponent;
+const folderHash = (ws, path) => `#/w/${enc(ws)}/` + (path ? path.split('/').map(enc).join('/') + '/' : '');
+const fileHash = (ws, path) => `#/w/${enc(ws)}/file/` + path.split('/').map(enc).join('/');
+
+async function goHash(page, hash) {
+  await page.evaluate((h) => {
+    location.hash = h;
+  }, hash);
+}
+
+async function folderShown(page, path) {
+  await page.locator(`[data-testid="folder-page"][data-path="${path}"]`).waitFor();
+}
+
+async function texts(page, selector, attr) {
+  return page.$$eval(selector, (els, a) => els.map((e) => e.getAttribute(a)), attr);
+}
+
+async function versionNumbers(page) {
+  return (await texts(page, '[data-testid="version"]', 'data-number')).map(Number);
+}
+
+async function waitVersionCount(page, n) {
+  await until(page, `${n} versions in the timeline`, (k) => document.querySelectorAll('[data-testid="version"]').length === k, n);
+}
+
+async function waitPreviewText(page, text) {
+  await until(
+    page,
+    `the text preview to show ${JSON.stringify(text)}`,
+    (t) => {
+      const el = document.querySelector('[data-testid="text-preview"]');
+      return el && el.textContent === t;
+    },
+    text,
+  );
+}
+
+async function pageFetch(page, url, init) {
+  return page.evaluate(
+    async ([u, i]) => {
+      const r = await fetch(u, i);
+      return { status: r.status, text: await r.text() };
+    },
+    [url, init || {}],
+  );
+}
+
+const browser = await chromium.launch({
+  executablePath: CHROMIUM,
+  args: [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ],
+});
+
+let ws = '';
+let main; // the signed-in context and page
+
+await check('a. a fresh browser is signed out', async () => {
+  const { context, page } = await newPage();
+  await page.goto(ORIGIN + '/');
+  await page.getByTestId('signed-out').waitFor();
+  const text = await page.getByTestId('signed-out').innerText();
+  if (!/reel web/.test(text)) fail(`the signed-out page does not tell how to sign in: ${JSON.stringify(text)}`);
+  const r = await pageFetch(page, '/v1/workspaces');
+  if (r.status !== 401) fail(`GET /v1/workspaces without a session answered ${r.status}, expected 401`);
+  await shot(page, 'signed-out.png');
+  await context.close();
+});
+
+await check('b. the sign-in link opens the only workspace', async () => {
+  main = await newPage();
+  const { page } = main;
+  await page.goto(LINK);
+  await folderShown(page, '');
+  for (const name of ['docs', 'media', 'big', 'images']) await page.locator(entrySel(name)).waitFor();
+  if (page.url().includes('code=')) fail(`the URL still holds the code: ${page.url()}`);
+  const r = await pageFetch(page, '/v1/workspaces');
+  if (r.status !== 200) fail(`GET /v1/workspaces answered ${r.status}`);
+  const list = JSON.parse(r.text).workspaces;
+  if (list.length !== 1) fail(`expected 1 workspace, got ${list.length}`);
+  ws = list[0].name;
+  if (!page.url().includes(folderHash(ws, ''))) fail(`expected the folder page of ${ws}, at ${page.url()}`);
+  const user = await page.getByTestId('user').innerText();
+  if (!user.trim()) fail('the header does not show the signed-in user');
+  await page.getByTestId('workspace-name').filter({ hasText: ws }).waitFor();
+});
+
+await check('c. the sign-in link works only once', async () => {
+  const { context, page } = await newPage();
+  const resp = await page.goto(LINK);
+  const status = resp ? resp.status() : 0;
+  if (status < 400) await page.getByTestId('signed-out').waitFor();
+  const r = await pageFetch(page, '/v1/me');
+  if (r.status !== 401) fail(`after reusing the link GET /v1/me answered ${r.status}, expected 401`);
+  await context.close();
+});
+
+await check('d. browse into docs and back by the breadcrumbs', async () => {
+  const { page } = main;
+  await page.locator(`${entrySel('docs')} a`).click();
+  await folderShown(page, 'docs');
+  await page.locator(entrySel('notes.txt')).waitFor();
+  const crumbs = page.getByTestId('breadcrumbs').locator('a');
+  if ((await crumbs.count()) !== 2) fail(`expected 2 crumbs in docs, got ${await crumbs.count()}`);
+  await crumbs.first().click();
+  await folderShown(page, '');
+  await page.locator(entrySel('docs')).waitFor();
+  await shot(page, 'folder.png');
+});
+
+await check('e. a folder of 10,000 entries', async () => {
+  const { page } = main;
+  await folderShown(page, '');
+  const ms = await page.evaluate(
+    ([hash, budget]) =>
+      new Promise((resolve, reject) => {
+        const sel = '[data-testid="folder-page"][data-path="big"] [data-testid="entry"]';
+        const t0 = performance.now();
+        const done = () => {
+          obs.disconnect();
+          clearTimeout(timer);
+          // rows are in the DOM: they are painted in the frame this callback precedes
+          requestAnimationFrame(() => resolve(performance.now() - t0));
+        };
+        const obs = new MutationObserver(() => {
+          if (document.querySelector(sel)) done();
+        });
+        const timer = setTimeout(() => {
+          obs.disconnect();
+          reject(new Error(`no rows of big/ after ${budget * 20} ms`));
+        }, budget * 20);
+        obs.observe(document.body, { childList: true, subtree: true });
+        location.hash = hash;
+      }),
+    [folderHash(ws, 'big'), RENDER_BUDGET_MS],
+  );
+  console.log(`# big/: first rows visible ${ms.toFixed(1)} ms after the hash change`);
+  if (ms > RENDER_BUDGET_MS) fail(`first rows took ${ms.toFixed(1)} ms, budget ${RENDER_BUDGET_MS} ms`);
+  const count = page.getByTestId('entry-count');
+  await until(page, 'the entry count to reach 10000', () => {
+    const c = document.querySelector('[data-testid="entry-count"]');
+    return c && c.getAttribute('data-complete') === 'yes' && c.getAttribute('data-total') === '10000';
+  });
+  const countText = await count.innerText();
+  if (!/10,?000/.test(countText)) fail(`the entry count reads ${JSON.stringify(countText)}`);
+  const rows = await page.locator('[data-testid="entry"]').count();
+  if (rows >= 200) fail(`the DOM holds ${rows} rows: the list is not virtualised`);
+  await page.locator(entrySel('f00000')).waitFor();
+  console.log(`# big/: ${rows} rows in the DOM`);
+  await shot(page, 'big-folder.png');
+
+  await page.getByTestId('filter').fill('F0999');
+  await until(page, 'the filter to leave 10 rows', () => {
+    const c = document.querySelector('[data-testid="entry-count"]');
+    return c && c.getAttribute('data-shown') === '10' && document.querySelectorAll('[data-testid="entry"]').length === 10;
+  });
+  const names = await texts(page, '[data-testid="entry"]', 'data-name');
+  const want = Array.from({ length: 10 }, (_, i) => `f0999${i}`);
+  if (JSON.stringify(names) !== JSON.stringify(want)) fail(`filter "F0999" shows ${names.join(',')}`);
+
+  await page.getByTestId('filter').fill('');
+  await until(page, 'the filter to be cleared', () => {
+    const c = document.querySelector('[data-testid="entry-count"]');
+    return c && c.getAttribute('data-shown') === '10000';
+  });
+  await page.getByTestId('list').evaluate((el) => {
+    el.scrollTop = el.scrollHeight;
+  });
+  await page.locator(entrySel('f09999')).waitFor({ state: 'visible' });
+  const inView = await page.evaluate((sel) => {
+    const row = document.querySelector(sel).getBoundingClientRect();
+    const list = document.querySelector('[data-testid="list"]').getBoundingClientRect();
+    return row.top >= list.top - 1 && row.bottom <= list.bottom + 1;
+  }, entrySel('f09999'));
+  if (!inView) fail('f09999 is not inside the scrolled list');
+  const rowsAfter = await page.locator('[data-testid="entry"]').count();
+  if (rowsAfter >= 200) fail(`after scrolling the DOM holds ${rowsAfter} rows`);
+});
+
+await check('f. versions, preview and restore of docs/notes.txt', async () => {
+  const { page } = main;
+  await goHash(page, folderHash(ws, 'docs'));
+  await folderShown(page, 'docs');
+  await page.locator(`${entrySel('notes.txt')} a`).click();
+  await page.locator('[data-testid="file-page"][data-path="docs/notes.txt"]').waitFor();
+  await waitVersionCount(page, 3);
+  const order = await versionNumbers(page);
+  if (order.join() !== '3,2,1') fail(`versions not newest first: ${order.join()}`);
+  await waitPreviewText(page, 'three\n');
+  const v = (n) => page.locator(`[data-testid="version"][data-number="${n}"]`);
+  if ((await v(3).getByTestId('restore').count()) !== 0) fail('the current version offers Restore');
+  await v(1).getByTestId('preview-version').click();
+  await waitPreviewText(page, 'one\n');
+  const dl = await v(1).getByTestId('download').getAttribute('href');
+  if (!/download=1/.test(dl || '')) fail(`the Download link is ${dl}`);
+
+  await v(1).getByTestId('restore').click();
+  await waitVersionCount(page, 4);
+  const first = page.locator('[data-testid="version"]').first();
+  const kind = await first.getAttribute('data-kind');
+  if (kind !== 'restore') fail(`the newest version is of kind ${kind}, expected restore`);
+  const newest = Number(await first.getAttribute('data-number'));
+  await page.getByTestId('notice').filter({ hasText: `Restored version 1 as version ${newest}` }).waitFor();
+  await until(page, `version ${newest} to be current`, (n) => {
+    const c = document.querySelector('[data-testid="current-version"]');
+    return c && c.getAttribute('data-number') === String(n);
+  }, newest);
+  await waitPreviewText(page, 'one\n');
+  const r = await pageFetch(page, `/v1/workspaces/${enc(ws)}/content?path=docs/notes.txt`);
+  if (r.status !== 200 || r.text !== 'one\n') fail(`current content is ${r.status} ${JSON.stringify(r.text)}, expected "one\\n"`);
+});
+
+await check('h. a named checkpoint', async () => {
+  const { page } = main;
+  const message = `e2e checkpoint ${Date.now()}`;
+  const before = await page.locator('[data-testid="version"]').count();
+  await page.getByTestId('checkpoint-message').fill(message);
+  await page.getByTestId('checkpoint').click();
+  await waitVersionCount(page, before + 1);
+  const row = page.locator('[data-testid="version"][data-kind="checkpoint"]').filter({ hasText: message });
+  await row.waitFor();
+  const first = await page.locator('[data-testid="version"]').first().getAttribute('data-kind');
+  if (first !== 'checkpoint') fail(`the newest version is of kind ${first}, expected checkpoint`);
+});
+
+await check('g. the video plays and seeks with range requests', async () => {
+  const { page } = main;
+  const media = [];
+  const statuses = [];
+  const isClip = (u) => {
+    const url = new URL(u);
+    return url.pathname.endsWith('/content') && url.searchParams.get('path') === 'media/clip.webm';
+  };
+  const onRequest = (req) => {
+    if (isClip(req.url())) media.push(req.allHeaders().then((h) => h.range || ''));
+  };
+  const onResponse = (resp) => {
+    if (isClip(resp.url())) statuses.push(resp.status());
+  };
+  page.on('request', onRequest);
+  page.on('response', onResponse);
+  try {
+    await goHash(page, fileHash(ws, 'media/clip.webm'));
+    await page.locator('[data-testid="file-page"][data-path="media/clip.webm"]').waitFor();
+    const player = page.getByTestId('player');
+    await player.waitFor();
+    const tag = await player.evaluate((el) => el.tagName);
+    if (tag !== 'VIDEO') fail(`the player is a <${tag.toLowerCase()}>`);
+    await player.evaluate(async (v) => {
+      v.muted = true;
+      await v.play();
+    });
+    await until(page, 'currentTime > 0.5', () => document.querySelector('[data-testid="player"]').currentTime > 0.5, undefined, 30000);
+    await player.evaluate((v) => {
+      v.currentTime = 15;
+    });
+    await until(
+      page,
+      'the player to seek to 15 s',
+      () => {
+        const v = document.querySelector('[data-testid="player"]');
+        return v.currentTime >= 15 && !v.seeking;
+      },
+      undefined,
+      30000,
+    );
+    await player.evaluate((v) => v.pause());
+    const ranges = (await Promise.all(media)).filter((r) => r);
+    if (media.length === 0) fail('no request for the video content was seen');
+    if (ranges.length === 0) fail(`none of ${media.length} media requests had a Range header`);
+    if (!statuses.includes(206)) fail(`no 206 answer among the media responses (${statuses.join(',')})`);
+    console.log(`# video: ${media.length} requests, ranges ${ranges.join(' ')}, statuses ${statuses.join(',')}`);
+    await shot(page, 'file.png');
+  } finally {
+    page.off('request', onRequest);
+    page.off('response', onResponse);
+  }
+});
+
+await check('i. a POST from another origin is refused', async () => {
+  const cookies = await main.context.cookies(ORIGIN);
+  if (cookies.length === 0) fail('the signed-in context has no cookie for the origin');
+  const cookie = cookies.map((c) => `${c.name}=${c.value}`).join('; ');
+  const me = await fetch(ORIGIN + '/v1/me', { headers: { Cookie: cookie } });
+  if (me.status !== 200) fail(`GET /v1/me with the session cookie from Node answered ${me.status}`);
+  const versionsUrl = `${ORIGIN}/v1/workspaces/${enc(ws)}/versions?path=docs%2Fnotes.txt`;
+  const count = async () => (await (await fetch(versionsUrl, { headers: { Cookie: cookie } })).json()).versions.length;
+  const before = await count();
+  const body = JSON.stringify({ path: 'docs/notes.txt', message: 'from another origin' });
+  const evil = await fetch(`${ORIGIN}/v1/workspaces/${enc(ws)}/save`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Origin: 'http://evil.example', Cookie: cookie },
+    body,
+  });
+  if (evil.status !== 403) fail(`POST with Origin http://evil.example answered ${evil.status}, expected 403`);
+  const plain = await fetch(`${ORIGIN}/v1/workspaces/${enc(ws)}/save`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'text/plain', Origin: ORIGIN, Cookie: cookie },
+    body,
+  });
+  if (plain.status < 400 || plain.status >= 500) fail(`POST with Content-Type text/plain answered ${plain.status}, expected a 4xx`);
+  const after = await count();
+  if (after !== before) fail(`the refused POSTs made versions: ${before} -> ${after}`);
+});
+
+await check('j. screenshots', async () => {
+  if (!SHOTS) {
+    console.log('# SHOTS_DIR not set: no screenshots');
+    return;
+  }
+  console.log(`# screenshots in ${SHOTS}: signed-out.png folder.png big-folder.png file.png`);
+});
+
+await browser.close();
+console.log(`${passed} passed, 0 failed`);

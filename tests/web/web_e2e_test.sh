@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# The web app end to end: a real mount, `reel web` for a one-time link, and Debian's Chromium
+# driven by Playwright (tests/web/e2e.mjs) through sign-in, browsing, a 10,000-entry folder,
+# text and video previews (seeking by range requests), restore and checkpoint. Then the drive
+# itself is checked: what the browser restored is what the mount holds.
+#   web_e2e_test.sh REEL_BIN     (SHOTS_DIR=DIR: also write screenshots of each page there)
+source "$(dirname "$0")/../fuse/lib.sh" "$1"
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+for tool in node ffmpeg; do
+  command -v "$tool" >/dev/null || { echo "FAIL: $tool is required (scripts/install-deps.sh --test)" >&2; exit 1; }
+done
+CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
+[[ -x "$CHROMIUM" ]] || { echo "FAIL: $CHROMIUM is required (Debian's chromium)" >&2; exit 1; }
+[[ -d "$ROOT/web/node_modules/playwright-core" ]] ||
+  { echo "FAIL: web/node_modules is missing: build with scripts/build.sh" >&2; exit 1; }
+init_drive --name studio
+mount_drive
+
+log "fixtures: a text file with 3 versions, a video, an image, a folder of 10,000 files"
+mkdir -p "$MNT/docs" "$MNT/media" "$MNT/images" "$MNT/big"
+for v in one two three; do
+  echo "$v" > "$MNT/docs/notes.txt"
+  "$REEL" sync "$MNT" >/dev/null
+done
+ffmpeg -v error -f lavfi -i testsrc2=size=640x360:rate=25 -t 20 -c:v libvpx -b:v 1500k \
+  -deadline realtime -cpu-used 8 -g 25 "$WORK/clip.webm"
+cp "$WORK/clip.webm" "$MNT/media/clip.webm"
+ffmpeg -v error -f lavfi -i testsrc2=size=320x180 -frames:v 1 "$MNT/images/frame.png"
+(cd "$MNT/big" && seq -f 'f%05g' 0 9999 | xargs touch)
+"$REEL" sync "$MNT" >/dev/null
+check "10,000 files in big/" [ "$(ls "$MNT/big" | wc -l)" = 10000 ]
+
+link_json=$("$REEL" web "$MNT" --json)
+json() { python3 -c "import json,sys; print(json.loads(sys.argv[1])$2)" "$link_json"; }
+WEB_LINK=$(json "" '["url"]')
+WEB_ORIGIN=$(json "" '["origin"]')
+check "the app's files are served" [ "$(json "" '["app"]')" = True ]
+check "a second reel web keeps the address" \
+  [ "$("$REEL" web "$MNT" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["origin"])')" = "$WEB_ORIGIN" ]
+check "the API answers 401 without signing in" \
+  [ "$(curl -s -o /dev/null -w '%{http_code}' "$WEB_ORIGIN/v1/workspaces")" = 401 ]
+
+log "browser (Chromium, headless) at $WEB_ORIGIN"
+if WEB_LINK=$WEB_LINK WEB_ORIGIN=$WEB_ORIGIN CHROMIUM=$CHROMIUM SHOTS_DIR=${SHOTS_DIR:-} \
+    node "$ROOT/tests/web/e2e.mjs"; then
+  pass
+else
+  fail "the browser's checks (above)"
+fi
+
+log "the drive after the browser's changes"
+check "restored version 1 is the file's content" [ "$(cat "$MNT/docs/notes.txt")" = one ]
+check "the restore and the checkpoint are versions" [ "$(ls "$MNT/.reel/versions/docs/notes.txt" | wc -l)" = 5 ]
+finish
