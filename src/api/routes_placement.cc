@@ -2,27 +2,11 @@
 // GET /v1/placement (per-tier bytes of a file or directory); GET /v1/transfers,
 // POST /v1/transfers/pause, /v1/transfers/resume.
 #include "api/routes.h"
+#include "service/placement_json.h"
 #include "tiers/placement.h"
 #include "tiers/transfer_engine.h"
 
 namespace reel {
-
-void to_json(nlohmann::json& j, const PlacementResult& r) {
-  j = nlohmann::json{{"files", r.files}, {"chunks", r.chunks}, {"bytes", r.bytes}};
-}
-
-void to_json(nlohmann::json& j, const TierUsage& u) {
-  j = nlohmann::json{{"files", u.files},
-                     {"chunks", u.chunks},
-                     {"total_bytes", u.total_bytes},
-                     {"local_bytes", u.local_bytes},
-                     {"edge_bytes", u.edge_bytes},
-                     {"cloud_bytes", u.cloud_bytes},
-                     {"pinned_files", u.pinned_files},
-                     {"published_files", u.published_files},
-                     {"publishing_files", u.publishing_files}};
-}
-
 namespace api_internal {
 namespace {
 
@@ -61,15 +45,7 @@ void RegisterPlacementRoutes(httplib::Server& server, RouteContext& ctx) {
   Get(server, "/v1/transfers", [&ctx](const httplib::Request& req) -> Result<nlohmann::json> {
     REEL_RETURN_IF_ERROR(CheckQuery(req, {}));
     REEL_ASSIGN_OR_RETURN(TransferProgress p, ctx.drive->Transfers());
-    return nlohmann::json{{"paused", p.paused},
-                          {"queued", p.queue.queued},
-                          {"running", p.queue.running},
-                          {"waiting_retry", p.queue.waiting_retry},
-                          {"bytes_pending", p.queue.bytes_pending},
-                          {"completed", p.completed},
-                          {"completed_bytes", p.completed_bytes},
-                          {"failures", p.failures},
-                          {"last_error", p.last_error}};
+    return nlohmann::json(p);
   });
   Post(server, "/v1/transfers/pause", [&ctx](const httplib::Request&) -> Result<nlohmann::json> {
     REEL_RETURN_IF_ERROR(ctx.drive->PauseTransfers());

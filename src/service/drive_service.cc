@@ -145,8 +145,24 @@ Result<TrashRestoreResult> DriveService::RestoreFromTrash(uint64_t id, const std
         if (e.id == id) out.path = e.original_path;
       }
     }
-    REEL_ASSIGN_OR_RETURN(out.attr,
-                          parts_.engine->RestoreFromTrash(id, path.empty() ? "" : out.path));
+    // The folders it was in may be gone too (a folder deleted with everything in it).
+    const size_t slash = out.path.find_last_of('/');
+    REEL_RETURN_IF_ERROR(BehindTheKernel([&]() -> Status {
+      const std::string target = path.empty() ? "" : out.path;
+      Result<Attributes> restored = parts_.engine->RestoreFromTrash(id, target);
+      if (restored.status().code() == Code::kNotFound && slash != std::string::npos) {
+        // Its folder is gone, or it is not in the trash (then nothing is made).
+        REEL_ASSIGN_OR_RETURN(std::vector<TrashEntry> entries, parts_.engine->ListTrash());
+        const bool known = std::any_of(entries.begin(), entries.end(),
+                                       [id](const TrashEntry& e) { return e.id == id; });
+        if (known && MakeFolders(out.path.substr(0, slash)).ok()) {
+          restored = parts_.engine->RestoreFromTrash(id, target);
+        }
+      }
+      REEL_RETURN_IF_ERROR(restored.status());
+      out.attr = *restored;
+      return Status::Ok();
+    }));
     return out;
   }();
   if (!result.ok() && !path.empty()) return NameThePath(result.status(), path);

@@ -14,6 +14,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json_fwd.hpp>
@@ -57,6 +58,31 @@ class FileReader {
   uint64_t size_;
 };
 
+// A new file being written from outside the kernel (an upload): its bytes in any order, then
+// Finish, which closes it as a writer closing it on the mount would (its version commits). A
+// writer dropped without Finish closes it too. The service must outlive it.
+class FileWriter {
+ public:
+  FileWriter(Engine* engine, HandleId handle);
+  ~FileWriter();
+  FileWriter(const FileWriter&) = delete;
+  FileWriter& operator=(const FileWriter&) = delete;
+
+  [[nodiscard]] Status Write(uint64_t offset, std::span<const uint8_t> data);
+  [[nodiscard]] Status Finish();
+
+ private:
+  Engine* engine_;
+  HandleId handle_;
+  bool open_ = true;
+};
+
+// What a Delete did.
+struct DeleteReport {
+  uint64_t trashed = 0;  // regular files, now in the trash
+  uint64_t removed = 0;  // other names: folders, symlinks, special files
+};
+
 // What the service runs on; everything outlives it.
 struct DriveServiceParts {
   Engine* engine = nullptr;  // required
@@ -93,8 +119,25 @@ class DriveService {
   [[nodiscard]] Result<std::unique_ptr<FileReader>> OpenForRead(const std::string& path,
                                                                 uint64_t version);
 
+  // Changes of names made here rather than through the kernel (a browser's): the kernel's cached
+  // entries and attributes of what they touched are dropped, as for another machine's changes,
+  // so the mount shows them at once. New names belong to the user running the service.
+  [[nodiscard]] Result<Attributes> MakeFolder(const std::string& path);
+  // A file or symlink, or a folder with everything in it; regular files go to the trash.
+  [[nodiscard]] Result<DeleteReport> Delete(const std::string& path);
+  // Moves or renames; AlreadyExists when `to` names something (nothing is replaced).
+  [[nodiscard]] Result<Attributes> Move(const std::string& from, const std::string& to);
+  // A new, empty regular file at `path` (AlreadyExists when the name is taken), open for writing.
+  [[nodiscard]] Result<std::unique_ptr<FileWriter>> CreateFile(const std::string& path);
+  // Renames `from` over `to` as an application saving by rename does on the mount: `to`'s
+  // versions come first in the history of the file now at `to` (unless `to` is in use: then it
+  // goes to the trash). Returns the current version once committed.
+  [[nodiscard]] Result<VersionInfo> ReplaceKeepingHistory(const std::string& from,
+                                                          const std::string& to);
+
   [[nodiscard]] Result<std::vector<TrashEntry>> Trash();
-  // To `path`, or where it was deleted from when `path` is "".
+  // To `path`, or where it was deleted from when `path` is "", making the folders on the way
+  // that are gone.
   [[nodiscard]] Result<TrashRestoreResult> RestoreFromTrash(uint64_t id, const std::string& path);
 
   // The engine's garbage (trash past retention, unreferenced chunks, orphaned objects), then
@@ -121,6 +164,12 @@ class DriveService {
   Result<T> AtPath(const std::string& path, const std::function<Result<T>(const std::string&,
                                                                           InodeId)>& op);
   [[nodiscard]] Result<Placement*> NeedPlacement();
+  // The parent folder and the name of a validated path (not the root).
+  [[nodiscard]] Result<std::pair<InodeId, std::string>> ParentOf(const std::string& valid);
+  // Runs `op`, then drops the kernel's caches of what the events it wrote touched.
+  [[nodiscard]] Status BehindTheKernel(const std::function<Status()>& op);
+  [[nodiscard]] Status MakeFolders(const std::string& valid);
+  [[nodiscard]] Status DeleteTree(InodeId parent, const std::string& name, DeleteReport& report);
 
   DriveServiceParts parts_;
 };

@@ -4,7 +4,6 @@
 #include <unistd.h>
 
 #include <charconv>
-#include <map>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -21,40 +20,6 @@ using nlohmann::json;
 
 constexpr size_t kDefaultPage = 1000;
 constexpr size_t kMaxPage = 5000;
-
-void Route(httplib::Server& server, const char* method, const std::string& pattern,
-           http::JsonHandler handler) {
-  auto wrapped = [handler = std::move(handler)](const httplib::Request& req,
-                                                httplib::Response& res) {
-    res.set_header("Cache-Control", "no-store");
-    http::Respond(res, http::RunHandler(handler, req));
-  };
-  if (std::string(method) == "GET") {
-    server.Get(pattern, wrapped);
-  } else {
-    server.Post(pattern, wrapped);
-  }
-}
-
-// User names, looked up once per answer.
-class UserNames {
- public:
-  const std::string& Of(uint32_t uid) {
-    auto [it, fresh] = names_.try_emplace(uid);
-    if (fresh) it->second = UserNameOf(uid);
-    return it->second;
-  }
-
- private:
-  std::map<uint32_t, std::string> names_;
-};
-
-json EntryJson(const std::string& name, const Attributes& attr, UserNames& users) {
-  json j = attr;
-  j["name"] = BytesJson(name);
-  j["user"] = users.Of(attr.uid);
-  return j;
-}
 
 // A non-negative integer query parameter; `fallback` when absent.
 Result<uint64_t> UintParam(const httplib::Request& req, const char* name, uint64_t fallback) {
@@ -76,6 +41,32 @@ Result<std::string> PathParam(const httplib::Request& req) {
 
 }  // namespace
 
+json EntryJson(const std::string& name, const Attributes& attr, UserNames& users) {
+  json j = attr;
+  j["name"] = BytesJson(name);
+  j["user"] = users.Of(attr.uid);
+  return j;
+}
+
+void JsonRoute(httplib::Server& server, const char* method, const std::string& pattern,
+               std::function<Result<json>(const httplib::Request&)> handler) {
+  auto wrapped = [handler = std::move(handler)](const httplib::Request& req,
+                                                httplib::Response& res) {
+    res.set_header("Cache-Control", "no-store");
+    http::Respond(res, http::RunHandler(handler, req));
+  };
+  const std::string m = method;
+  if (m == "GET") {
+    server.Get(pattern, wrapped);
+  } else if (m == "POST") {
+    server.Post(pattern, wrapped);
+  } else if (m == "PUT") {
+    server.Put(pattern, wrapped);
+  } else {
+    server.Delete(pattern, wrapped);
+  }
+}
+
 std::string UserNameOf(uint32_t uid) {
   struct passwd pw {};
   struct passwd* found = nullptr;
@@ -96,21 +87,21 @@ Status CheckWorkspace(const WebContext& ctx, const httplib::Request& req) {
 
 void RegisterDriveRoutes(httplib::Server& server, const WebContext& ctx) {
   const json workspace = {{"name", ctx.workspace}, {"role", "admin"}};
-  Route(server, "GET", "/v1/me", [&ctx](const httplib::Request& req) -> Result<json> {
+  JsonRoute(server, "GET", "/v1/me", [&ctx](const httplib::Request& req) -> Result<json> {
     REEL_RETURN_IF_ERROR(http::CheckQuery(req, {}));
     return json{{"user", ctx.user}};
   });
-  Route(server, "GET", "/v1/workspaces", [workspace](const httplib::Request& req) -> Result<json> {
+  JsonRoute(server, "GET", "/v1/workspaces", [workspace](const httplib::Request& req) -> Result<json> {
     REEL_RETURN_IF_ERROR(http::CheckQuery(req, {}));
     return json{{"workspaces", json::array({workspace})}};
   });
-  Route(server, "GET", "/v1/workspaces/([^/]+)",
+  JsonRoute(server, "GET", "/v1/workspaces/([^/]+)",
         [&ctx, workspace](const httplib::Request& req) -> Result<json> {
           REEL_RETURN_IF_ERROR(CheckWorkspace(ctx, req));
           REEL_RETURN_IF_ERROR(http::CheckQuery(req, {}));
           return workspace;
         });
-  Route(server, "GET", "/v1/workspaces/([^/]+)/files",
+  JsonRoute(server, "GET", "/v1/workspaces/([^/]+)/files",
         [&ctx](const httplib::Request& req) -> Result<json> {
           REEL_RETURN_IF_ERROR(CheckWorkspace(ctx, req));
           REEL_RETURN_IF_ERROR(http::CheckQuery(req, {"path", "after", "limit"}));
@@ -128,7 +119,7 @@ void RegisterDriveRoutes(httplib::Server& server, const WebContext& ctx) {
           json next = entries.size() == limit ? json(entries.back().cookie) : json(nullptr);
           return json{{"path", path}, {"entries", std::move(out)}, {"next", std::move(next)}};
         });
-  Route(server, "GET", "/v1/workspaces/([^/]+)/stat",
+  JsonRoute(server, "GET", "/v1/workspaces/([^/]+)/stat",
         [&ctx](const httplib::Request& req) -> Result<json> {
           REEL_RETURN_IF_ERROR(CheckWorkspace(ctx, req));
           REEL_RETURN_IF_ERROR(http::CheckQuery(req, {"path"}));
@@ -141,7 +132,7 @@ void RegisterDriveRoutes(httplib::Server& server, const WebContext& ctx) {
           j["path"] = path;
           return j;
         });
-  Route(server, "GET", "/v1/workspaces/([^/]+)/versions",
+  JsonRoute(server, "GET", "/v1/workspaces/([^/]+)/versions",
         [&ctx](const httplib::Request& req) -> Result<json> {
           REEL_RETURN_IF_ERROR(CheckWorkspace(ctx, req));
           REEL_RETURN_IF_ERROR(http::CheckQuery(req, {"path"}));
@@ -149,7 +140,7 @@ void RegisterDriveRoutes(httplib::Server& server, const WebContext& ctx) {
           REEL_ASSIGN_OR_RETURN(std::vector<VersionInfo> versions, ctx.drive->Versions(path));
           return json{{"path", path}, {"versions", versions}};
         });
-  Route(server, "POST", "/v1/workspaces/([^/]+)/restore",
+  JsonRoute(server, "POST", "/v1/workspaces/([^/]+)/restore",
         [&ctx](const httplib::Request& req) -> Result<json> {
           REEL_RETURN_IF_ERROR(CheckWorkspace(ctx, req));
           REEL_ASSIGN_OR_RETURN(json body, http::BodyObject(req, {"path", "version"}));
@@ -158,7 +149,7 @@ void RegisterDriveRoutes(httplib::Server& server, const WebContext& ctx) {
           REEL_ASSIGN_OR_RETURN(VersionInfo v, ctx.drive->Restore(path, version));
           return json(v);
         });
-  Route(server, "POST", "/v1/workspaces/([^/]+)/save",
+  JsonRoute(server, "POST", "/v1/workspaces/([^/]+)/save",
         [&ctx](const httplib::Request& req) -> Result<json> {
           REEL_RETURN_IF_ERROR(CheckWorkspace(ctx, req));
           REEL_ASSIGN_OR_RETURN(json body, http::BodyObject(req, {"path", "message"}));

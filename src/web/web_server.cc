@@ -15,6 +15,7 @@
 #include <spdlog/spdlog.h>
 
 #include "common/clock.h"
+#include "catalog_rpc/event_feed.h"
 #include "common/error_mapping.h"
 #include "http/json_error.h"
 #include "http/json_http.h"
@@ -30,7 +31,7 @@ using web_internal::WebContext;
 constexpr char kCookie[] = "reel_session";
 constexpr int64_t kCookieMaxAgeSeconds = int64_t{7} * 86400;
 constexpr size_t kMaxAssetBytes = size_t{8} << 20;
-constexpr size_t kMaxBodyBytes = size_t{1} << 20;
+constexpr size_t kMaxBodyBytes = size_t{9} << 20;  // an upload's piece is at most 8 MiB
 
 // The app's policy: its own scripts, styles and media only; nothing inline, no frames.
 constexpr char kAppPolicy[] =
@@ -104,6 +105,8 @@ void RespondError(httplib::Response& res, const Status& s) {
 
 struct WebServer::Impl {
   WebContext ctx;
+  EventWaiters event_waiters{4};  // at most 4 reads of the feed wait at once (of 16 threads)
+  std::shared_ptr<web_internal::Uploads> uploads;
   WebSessions sessions{WallClockNs};
   std::map<std::string, Asset> assets;
   std::set<std::string> hosts;  // the Host headers it answers: its address, with its port
@@ -164,9 +167,12 @@ httplib::Server::HandlerResponse WebServer::Impl::Admit(const httplib::Request& 
   // (The body is not read yet: its length says whether there is one.)
   const std::string length = req.get_header_value("Content-Length");
   const bool has_body = req.has_header("Transfer-Encoding") || (!length.empty() && length != "0");
-  if (change && has_body &&
-      req.get_header_value("Content-Type").rfind("application/json", 0) != 0) {
-    web_internal::RespondError(res, Status::InvalidArgument("a request body must be application/json"));
+  // A page of another site can post a form (and its cookie is not sent with SameSite=Strict,
+  // but the Origin check above is what refuses it); JSON or an upload's bytes only.
+  const char* type = req.method == "PUT" ? "application/octet-stream" : "application/json";
+  if (change && has_body && req.get_header_value("Content-Type").rfind(type, 0) != 0) {
+    web_internal::RespondError(res, Status::InvalidArgument(std::string("a ") + req.method +
+                                                            " body must be " + type));
     return R::Handled;
   }
   return R::Unhandled;
@@ -229,8 +235,10 @@ Result<std::unique_ptr<WebServer>> WebServer::Start(DriveService* drive,
         where.host + ": reach it from another machine through an SSH tunnel");
   }
   auto impl = std::make_unique<Impl>();
+  impl->uploads = web_internal::MakeUploads(drive);
   impl->ctx = WebContext{drive, options.workspace,
-                         options.user.empty() ? web_internal::UserNameOf(::getuid()) : options.user};
+                         options.user.empty() ? web_internal::UserNameOf(::getuid()) : options.user,
+                         &impl->event_waiters, impl->uploads.get()};
   REEL_ASSIGN_OR_RETURN(impl->assets, LoadAssets(options.assets_dir));
   if (impl->assets.count("index.html") == 0) impl->assets.clear();
 
@@ -262,6 +270,9 @@ Result<std::unique_ptr<WebServer>> WebServer::Start(DriveService* drive,
   raw->RegisterPages();
   web_internal::RegisterDriveRoutes(server, raw->ctx);
   web_internal::RegisterContentRoute(server, raw->ctx);
+  web_internal::RegisterChangeRoutes(server, raw->ctx);
+  web_internal::RegisterUploadRoutes(server, raw->ctx);
+  web_internal::RegisterTierRoutes(server, raw->ctx);
 
   const std::string bind_host = where.host == "localhost" ? "127.0.0.1" : where.host;
   int port = where.port;
@@ -289,6 +300,7 @@ std::string WebServer::NewSignInLink() {
 
 void WebServer::Stop() {
   if (!impl_ || !impl_->running) return;
+  impl_->event_waiters.Stop();  // waiting reads answer now, so the stop does not wait them out
   impl_->server.stop();
   if (impl_->thread.joinable()) impl_->thread.join();
   impl_->running = false;

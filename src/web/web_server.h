@@ -25,7 +25,16 @@
 //                                           the bytes; Range requests answered 206
 //   POST /v1/workspaces/W/restore {path, version}   VersionInfo of the new version
 //   POST /v1/workspaces/W/save {path, message?}     VersionInfo (a checkpoint)
-// Entry: the Attributes JSON plus "name" and "user" (the owner's user name).
+//   POST /v1/workspaces/W/folders {path}            Entry: a new folder
+//   POST /v1/workspaces/W/delete {path}             {"trashed","removed"}: a folder with all in it
+//   POST /v1/workspaces/W/move {from, to}           Entry at `to` (nothing is replaced)
+//   GET  /v1/workspaces/W/trash                     {"entries":[TrashEntry...]}
+//   POST /v1/workspaces/W/trash/restore {id, path?} {"path","attr"}
+//   GET  /v1/workspaces/W/events?after=N&wait=S     the change feed (long poll)
+//   uploads (web_uploads.cc), tiers (web_tiers.cc)
+// Entry: the Attributes JSON plus "name" and "user" (the owner's user name). Changes are made as
+// the user running the server, and the mount shows them at once (DriveService drops the
+// kernel's caches of what they touched).
 #pragma once
 
 #include <memory>

@@ -171,5 +171,73 @@ TEST_F(DriveServiceReadTest, ReadsAnyVersionAndListsFoldersByPath) {
   EXPECT_TRUE(service.Stat("plates/q.dpx").status().message().starts_with("plates/q.dpx: no such"));
 }
 
+TEST_F(DriveServiceReadTest, ChangesNamesAsAFrontEndAsksAndBringsFoldersBackWithTheTrash) {
+  DriveService service(engine_.get());
+  auto made = service.MakeFolder("shots");
+  ASSERT_TRUE(made.ok()) << made.status().ToString();
+  EXPECT_EQ(made->type, FileType::kDirectory);
+  EXPECT_EQ(service.MakeFolder("shots").status().code(), Code::kAlreadyExists);
+  EXPECT_EQ(service.MakeFolder("none/x").status().code(), Code::kNotFound);
+  ASSERT_TRUE(service.MakeFolder("shots/sq010").ok());
+
+  // An upload: a temp file written out of order, closed, then renamed over the target.
+  auto w = service.CreateFile("shots/sq010/take.mov");
+  ASSERT_TRUE(w.ok()) << w.status().ToString();
+  const std::string a = "first take";
+  ASSERT_TRUE((*w)->Write(0, {reinterpret_cast<const uint8_t*>(a.data()), a.size()}).ok());
+  ASSERT_TRUE((*w)->Finish().ok());
+  ASSERT_TRUE(service.Sync().ok());  // committed: not in use, so its history is kept below
+  EXPECT_EQ(service.CreateFile("shots/sq010/take.mov").status().code(), Code::kAlreadyExists);
+  auto tmp = service.CreateFile("shots/sq010/.take.mov.part");
+  ASSERT_TRUE(tmp.ok());
+  const std::string b1 = "second", b0 = "the ";
+  ASSERT_TRUE((*tmp)->Write(4, {reinterpret_cast<const uint8_t*>(b1.data()), b1.size()}).ok());
+  ASSERT_TRUE((*tmp)->Write(0, {reinterpret_cast<const uint8_t*>(b0.data()), b0.size()}).ok());
+  ASSERT_TRUE((*tmp)->Finish().ok());
+  auto v = service.ReplaceKeepingHistory("shots/sq010/.take.mov.part", "shots/sq010/take.mov");
+  ASSERT_TRUE(v.ok()) << v.status().ToString();
+  EXPECT_EQ(v->size, 10u);
+  auto versions = service.Versions("shots/sq010/take.mov");
+  ASSERT_TRUE(versions.ok());
+  ASSERT_EQ(versions->size(), 2u);  // the first take's version, then the upload's
+  EXPECT_EQ((*versions)[0].size, a.size());
+  EXPECT_EQ(service.Stat("shots/sq010/.take.mov.part").status().code(), Code::kNotFound);
+
+  // Moves: never over something, never into itself.
+  ASSERT_TRUE(service.MakeFolder("final").ok());
+  EXPECT_EQ(service.Move("shots", "shots/sq010/x").status().code(), Code::kInvalidArgument);
+  ASSERT_TRUE(service.CreateFile("final/take.mov").ok());
+  Status taken = service.Move("shots/sq010/take.mov", "final/take.mov").status();
+  EXPECT_EQ(taken.code(), Code::kAlreadyExists);
+  EXPECT_EQ(taken.message(), "final/take.mov already exists: choose another name");
+  auto moved = service.Move("shots/sq010/take.mov", "final/take_v2.mov");
+  ASSERT_TRUE(moved.ok()) << moved.status().ToString();
+  EXPECT_EQ(service.Versions("final/take_v2.mov")->size(), 2u);
+  EXPECT_EQ(service.Move("nope", "final/n").status().message().substr(0, 5), "nope:");
+
+  // A folder deleted with everything in it; its file comes back with its folders.
+  ASSERT_TRUE(service.Move("final/take_v2.mov", "shots/sq010/take.mov").ok());
+  auto gone = service.Delete("shots");
+  ASSERT_TRUE(gone.ok()) << gone.status().ToString();
+  EXPECT_EQ(gone->trashed, 1u);
+  EXPECT_EQ(gone->removed, 2u);
+  EXPECT_EQ(service.Stat("shots").status().code(), Code::kNotFound);
+  auto trash = service.Trash();
+  ASSERT_TRUE(trash.ok());
+  uint64_t id = 0;
+  for (const TrashEntry& e : *trash) {
+    if (e.original_path == "shots/sq010/take.mov") id = e.id;
+  }
+  ASSERT_NE(id, 0u);
+  auto back = service.RestoreFromTrash(id, "");
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->path, "shots/sq010/take.mov");
+  EXPECT_EQ(service.Versions("shots/sq010/take.mov")->size(), 2u);
+  for (const char* bad : {"", "../x", ".reel/x", "a/../../b"}) {
+    EXPECT_EQ(service.MakeFolder(bad).status().code(), Code::kInvalidArgument) << bad;
+    EXPECT_EQ(service.Delete(bad).status().code(), Code::kInvalidArgument) << bad;
+  }
+}
+
 }  // namespace
 }  // namespace reel

@@ -5,8 +5,10 @@
 #include <httplib.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -303,6 +305,14 @@ TEST_F(WebServerTest, BadRequestsAreRefusedAndNameWhatIsWrong) {
     EXPECT_EQ(res->status, c.status) << c.target << ": " << res->body;
     EXPECT_TRUE(json::parse(res->body)["error"].contains("message")) << c.target;
   }
+  // A drive without tiers has no tier controls; an unknown action changes nothing.
+  auto placement = Get("/v1/workspaces/studio/placement?path=a.txt", cookie);
+  ASSERT_TRUE(placement);
+  EXPECT_EQ(placement->status, ToHttpStatus(Code::kNotSupported));
+  auto bad_action = Post("/v1/workspaces/studio/place", cookie,
+                         {{"path", "a.txt"}, {"action", "teleport"}}, web_->origin());
+  ASSERT_TRUE(bad_action);
+  EXPECT_EQ(bad_action->status, 400);
   // Another Host (a DNS-rebinding page) is refused even with a session.
   auto rebound = Get("/v1/me", cookie, {{"Host", "evil.example"}});
   ASSERT_TRUE(rebound);
@@ -318,6 +328,117 @@ TEST_F(WebServerTest, BadRequestsAreRefusedAndNameWhatIsWrong) {
   ASSERT_TRUE(unknown);
   EXPECT_EQ(unknown->status, 400);
   EXPECT_EQ(service_->Versions("a.txt")->size(), 1u);
+}
+
+TEST_F(WebServerTest, UploadsInPiecesResumeFromWhatArrivedAndKeepAnExistingFilesHistory) {
+  WriteFile(kRootInode, "plate.dpx", "old plate");
+  ASSERT_TRUE(service_->Sync().ok());
+  const std::string cookie = SignIn();
+  const std::string origin = web_->origin();
+  auto begun = Post("/v1/workspaces/studio/uploads", cookie,
+                    {{"path", "plate.dpx"}, {"size", 11}}, origin);
+  ASSERT_TRUE(begun);
+  ASSERT_EQ(begun->status, 200) << begun->body;
+  const std::string id = json::parse(begun->body)["id"];
+  const std::string at = "/v1/workspaces/studio/uploads/" + id;
+  httplib::Headers h{{"Cookie", cookie}, {"Origin", origin}};
+  auto first = client_->Put(at + "?offset=0", h, "new ", "application/octet-stream");
+  ASSERT_TRUE(first);
+  ASSERT_EQ(first->status, 200) << first->body;
+  EXPECT_EQ(json::parse(first->body)["received"], 4);
+  // A piece sent again (the answer was lost) or ahead is refused with what arrived.
+  auto again = client_->Put(at + "?offset=0", h, "new ", "application/octet-stream");
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->status, 409);
+  EXPECT_NE(json::parse(again->body)["error"]["message"].get<std::string>().find("has 4 bytes"),
+            std::string::npos);
+  auto as_json = client_->Put(at + "?offset=4", h, "plate", "application/json");
+  ASSERT_TRUE(as_json);
+  EXPECT_EQ(as_json->status, 400);
+  auto resume = Get(at, cookie);
+  ASSERT_TRUE(resume);
+  EXPECT_EQ(json::parse(resume->body)["received"], 4);
+  auto early = Post(at + "/finish", cookie, json::object(), origin);
+  ASSERT_TRUE(early);
+  EXPECT_EQ(early->status, 409);
+  auto rest = client_->Put(at + "?offset=4", h, "plate!!", "application/octet-stream");
+  ASSERT_TRUE(rest);
+  ASSERT_EQ(rest->status, 200) << rest->body;
+  auto too_much = client_->Put(at + "?offset=11", h, "x", "application/octet-stream");
+  ASSERT_TRUE(too_much);
+  EXPECT_EQ(too_much->status, 400);
+  auto done = Post(at + "/finish", cookie, json::object(), origin);
+  ASSERT_TRUE(done);
+  ASSERT_EQ(done->status, 200) << done->body;
+  EXPECT_EQ(json::parse(done->body)["size"], 11);
+  EXPECT_EQ(Get("/v1/workspaces/studio/content?path=plate.dpx", cookie)->body, "new plate!!");
+  auto versions = service_->Versions("plate.dpx");
+  ASSERT_TRUE(versions.ok());
+  ASSERT_EQ(versions->size(), 2u);  // the old plate's version first
+  EXPECT_EQ((*versions)[0].size, 9u);
+  EXPECT_EQ(Get(at, cookie)->status, 404);  // finished
+  auto listing = json::parse(Get("/v1/workspaces/studio/files?path=", cookie)->body);
+  EXPECT_EQ(listing["entries"].size(), 1u);  // no part file left
+
+  // An upload abandoned leaves nothing behind.
+  auto other = Post("/v1/workspaces/studio/uploads", cookie, {{"path", "b.bin"}, {"size", 3}},
+                    origin);
+  ASSERT_TRUE(other);
+  const std::string other_at =
+      "/v1/workspaces/studio/uploads/" + json::parse(other->body)["id"].get<std::string>();
+  ASSERT_EQ(client_->Put(other_at + "?offset=0", h, "ab", "application/octet-stream")->status, 200);
+  auto dropped = client_->Delete(other_at, h);
+  ASSERT_TRUE(dropped);
+  EXPECT_EQ(dropped->status, 200);
+  listing = json::parse(Get("/v1/workspaces/studio/files?path=", cookie)->body);
+  EXPECT_EQ(listing["entries"].size(), 1u);
+  EXPECT_EQ(Post("/v1/workspaces/studio/uploads", cookie, {{"path", "../x"}, {"size", 1}}, origin)
+                ->status,
+            400);
+}
+
+TEST_F(WebServerTest, FoldersMovesDeletesIntoTheTrashAndBackWithTheFeedTellingEachChange) {
+  const std::string cookie = SignIn();
+  const std::string origin = web_->origin();
+  auto feed = json::parse(Get("/v1/workspaces/studio/events?after=0", cookie)->body);
+  const uint64_t start = feed["newest"];
+  auto made = Post("/v1/workspaces/studio/folders", cookie, {{"path", "shots"}}, origin);
+  ASSERT_TRUE(made);
+  ASSERT_EQ(made->status, 200) << made->body;
+  EXPECT_EQ(json::parse(made->body)["type"], "directory");
+  EXPECT_EQ(Post("/v1/workspaces/studio/folders", cookie, {{"path", "shots"}}, origin)->status, 409);
+  auto dir = engine_->Lookup(kRootInode, "shots");
+  ASSERT_TRUE(dir.ok());
+  WriteFile(dir->ino, "a.exr", "a");
+  auto moved = Post("/v1/workspaces/studio/move", cookie,
+                    {{"from", "shots/a.exr"}, {"to", "shots/b.exr"}}, origin);
+  ASSERT_TRUE(moved);
+  ASSERT_EQ(moved->status, 200) << moved->body;
+  EXPECT_EQ(json::parse(moved->body)["name"], "b.exr");
+  auto gone = Post("/v1/workspaces/studio/delete", cookie, {{"path", "shots"}}, origin);
+  ASSERT_TRUE(gone);
+  ASSERT_EQ(gone->status, 200) << gone->body;
+  EXPECT_EQ(json::parse(gone->body), (json{{"trashed", 1}, {"removed", 1}}));
+  auto trash = json::parse(Get("/v1/workspaces/studio/trash", cookie)->body);
+  ASSERT_EQ(trash["entries"].size(), 1u);
+  EXPECT_EQ(trash["entries"][0]["original_path"], "shots/b.exr");
+  auto back = Post("/v1/workspaces/studio/trash/restore", cookie,
+                   {{"id", trash["entries"][0]["id"]}}, origin);
+  ASSERT_TRUE(back);
+  ASSERT_EQ(back->status, 200) << back->body;
+  EXPECT_EQ(json::parse(back->body)["path"], "shots/b.exr");
+  EXPECT_EQ(Get("/v1/workspaces/studio/content?path=shots/b.exr", cookie)->body, "a");
+
+  auto page = Get("/v1/workspaces/studio/events?after=" + std::to_string(start), cookie);
+  ASSERT_TRUE(page);
+  ASSERT_EQ(page->status, 200) << page->body;
+  const json events = json::parse(page->body)["events"];
+  std::vector<std::string> kinds;
+  for (const json& e : events) kinds.push_back(e["kind"]);
+  EXPECT_NE(std::find(kinds.begin(), kinds.end(), "renamed"), kinds.end());
+  EXPECT_NE(std::find(kinds.begin(), kinds.end(), "trashed"), kinds.end());
+  EXPECT_NE(std::find(kinds.begin(), kinds.end(), "restored"), kinds.end());
+  EXPECT_EQ(Get("/v1/workspaces/studio/events?after=0&wait=99", cookie)->status, 400);
 }
 
 TEST(WebServerStartTest, RefusesToListenBeyondLoopback) {

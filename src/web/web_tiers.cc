@@ -1,0 +1,76 @@
+// Where a file's bytes are, and moving them: the tiers panel of the web app.
+//   GET  /v1/workspaces/W/placement?path=P   bytes per tier (local, edge, cloud), pins, published
+//   POST /v1/workspaces/W/place {path, action: publish|hydrate|evict|pin|unpin}
+//   GET  /v1/workspaces/W/transfers          the transfer queue's progress
+// A drive without tiers answers 501 not_supported (the app shows no tier controls then).
+#include <array>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "http/json_http.h"
+#include "service/drive_service.h"
+#include "service/placement_json.h"
+#include "tiers/placement.h"
+#include "tiers/transfer_engine.h"
+#include "web/web_internal.h"
+
+namespace reel::web_internal {
+namespace {
+
+using nlohmann::json;
+
+struct NamedAction {
+  std::string_view name;
+  PlaceAction action;
+};
+
+constexpr std::array<NamedAction, 5> kActions = {{{"publish", PlaceAction::kPublish},
+                                                  {"hydrate", PlaceAction::kHydrate},
+                                                  {"evict", PlaceAction::kEvict},
+                                                  {"pin", PlaceAction::kPin},
+                                                  {"unpin", PlaceAction::kUnpin}}};
+
+}  // namespace
+
+void RegisterTierRoutes(httplib::Server& server, const WebContext& ctx) {
+  JsonRoute(server, "GET", "/v1/workspaces/([^/]+)/placement",
+            [&ctx](const httplib::Request& req) -> Result<json> {
+              REEL_RETURN_IF_ERROR(CheckWorkspace(ctx, req));
+              REEL_RETURN_IF_ERROR(http::CheckQuery(req, {"path"}));
+              if (!req.has_param("path")) {
+                return Status::InvalidArgument("missing query parameter 'path'");
+              }
+              const std::string path = req.get_param_value("path");
+              REEL_ASSIGN_OR_RETURN(TierUsage usage, ctx.drive->Usage(path));
+              json out = usage;
+              out["path"] = path;
+              return out;
+            });
+  JsonRoute(server, "POST", "/v1/workspaces/([^/]+)/place",
+            [&ctx](const httplib::Request& req) -> Result<json> {
+              REEL_RETURN_IF_ERROR(CheckWorkspace(ctx, req));
+              REEL_ASSIGN_OR_RETURN(json body, http::BodyObject(req, {"path", "action"}));
+              REEL_ASSIGN_OR_RETURN(std::string path, http::StringField(body, "path"));
+              REEL_ASSIGN_OR_RETURN(std::string action, http::StringField(body, "action"));
+              for (const NamedAction& a : kActions) {
+                if (a.name != action) continue;
+                REEL_ASSIGN_OR_RETURN(PlacementResult r, ctx.drive->Place(a.action, path));
+                json out = r;
+                out["path"] = path;
+                out["action"] = action;
+                return out;
+              }
+              return Status::InvalidArgument("field 'action' must be publish, hydrate, evict, "
+                                             "pin or unpin, not '" + action + "'");
+            });
+  JsonRoute(server, "GET", "/v1/workspaces/([^/]+)/transfers",
+            [&ctx](const httplib::Request& req) -> Result<json> {
+              REEL_RETURN_IF_ERROR(CheckWorkspace(ctx, req));
+              REEL_RETURN_IF_ERROR(http::CheckQuery(req, {}));
+              REEL_ASSIGN_OR_RETURN(TransferProgress p, ctx.drive->Transfers());
+              return json(p);
+            });
+}
+
+}  // namespace reel::web_internal
