@@ -173,7 +173,7 @@ Result<VersionInfo> DriveService::ReplaceKeepingHistory(const std::string& from,
   })));
   REEL_RETURN_IF_ERROR(Sync());
   REEL_ASSIGN_OR_RETURN(std::vector<VersionInfo> versions, Versions(dst));
-  if (versions.empty()) return Status::Internal(ShownPath(dst) + " has no version");
+  if (versions.empty()) return VersionInfo{};  // an empty new file has no version (number 0)
   return versions.back();
 }
 

@@ -131,7 +131,8 @@ class DriveService {
   [[nodiscard]] Result<std::unique_ptr<FileWriter>> CreateFile(const std::string& path);
   // Renames `from` over `to` as an application saving by rename does on the mount: `to`'s
   // versions come first in the history of the file now at `to` (unless `to` is in use: then it
-  // goes to the trash). Returns the current version once committed.
+  // goes to the trash). Returns the current version once committed (number 0: none, as for a
+  // new empty file).
   [[nodiscard]] Result<VersionInfo> ReplaceKeepingHistory(const std::string& from,
                                                           const std::string& to);
 

@@ -105,7 +105,8 @@ void RespondError(httplib::Response& res, const Status& s) {
 
 struct WebServer::Impl {
   WebContext ctx;
-  EventWaiters event_waiters{4};  // at most 4 reads of the feed wait at once (of 16 threads)
+  // At most 8 reads of the feed wait at once (a tab each), of the 32 threads.
+  EventWaiters event_waiters{8};
   std::shared_ptr<web_internal::Uploads> uploads;
   WebSessions sessions{WallClockNs};
   std::map<std::string, Asset> assets;
@@ -245,7 +246,7 @@ Result<std::unique_ptr<WebServer>> WebServer::Start(DriveService* drive,
   httplib::Server& server = impl->server;
   // A connection holds a thread while it is open (2 s after its last request); a browser opens
   // up to 6 per site, and a playing video keeps one streaming.
-  server.new_task_queue = [] { return new httplib::ThreadPool(16); };
+  server.new_task_queue = [] { return new httplib::ThreadPool(32); };
   server.set_keep_alive_timeout(2);
   // httplib writes a response's head and body apart: without this the body of a small answer
   // waits for the browser's delayed ACK (40 ms a call, seen on /v1/workspaces).

@@ -9,7 +9,9 @@
 //                                                  with the received count for another offset
 //   GET    /v1/workspaces/W/uploads/ID             {"id","path","size","received"}: resume here
 //   POST   /v1/workspaces/W/uploads/ID/finish      Version of the file, once every byte came
-//   DELETE /v1/workspaces/W/uploads/ID             abandons it: the part file is deleted
+//                                                  (number 0 for an empty file: it has none)
+//   DELETE /v1/workspaces/W/uploads/ID             abandons it: the part file is deleted (into
+//                                                  the trash, as every deleted file)
 // An upload untouched for an hour is abandoned the same way.
 #include <charconv>
 #include <chrono>
@@ -73,7 +75,16 @@ class Uploads {
               u->id.substr(0, 16) + ".part";
     u->size = size;
     u->used_ns = WallClockNs();
-    REEL_ASSIGN_OR_RETURN(u->writer, drive_->CreateFile(u->part));
+    Result<std::unique_ptr<FileWriter>> writer = drive_->CreateFile(u->part);
+    if (!writer.ok()) {  // said of the part file: say it of the file the caller named
+      std::string m(writer.status().message());
+      for (size_t at = m.find(u->part); at != std::string::npos; at = m.find(u->part, at)) {
+        m.replace(at, u->part.size(), path);
+        at += path.size();
+      }
+      return Status(writer.status().code(), m);
+    }
+    u->writer = std::move(writer).value();
     std::lock_guard<std::mutex> lock(mu_);
     uploads_[u->id] = u;
     return u;
@@ -204,14 +215,15 @@ void RegisterUploadRoutes(httplib::Server& server, const WebContext& ctx) {
                                                    std::to_string(u->size) + " bytes");
               }
               u->done = true;
-              REEL_RETURN_IF_ERROR(u->writer->Finish());
-              Result<VersionInfo> v = ctx.drive->ReplaceKeepingHistory(u->part, u->path);
+              ctx.uploads->Forget(u->id);  // whatever happens below, it is over
+              Status closed = u->writer->Finish();
+              Result<VersionInfo> v =
+                  closed.ok() ? ctx.drive->ReplaceKeepingHistory(u->part, u->path)
+                              : Result<VersionInfo>(closed);
               if (!v.ok()) {
                 (void)ctx.drive->Delete(u->part);
-                ctx.uploads->Forget(u->id);
                 return v.status();
               }
-              ctx.uploads->Forget(u->id);
               return json(*v);
             });
   JsonRoute(server, "DELETE", base + "/([0-9a-f]{32})",

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The web app end to end: a real mount, `reel web` for a one-time link, and Debian's Chromium
 # driven by Playwright (tests/web/e2e.mjs) through sign-in, browsing, a 10,000-entry folder,
-# text and video previews (seeking by range requests), restore and checkpoint. Then the drive
-# itself is checked: what the browser restored is what the mount holds.
+# text and video previews (seeking by range requests), restore and checkpoint, uploads (file
+# input and drag and drop), new folder, rename, delete, undo, the trash, and live updates of
+# changes made on the mount. Then the drive itself is checked: what the browser did is what the
+# mount holds.
 #   web_e2e_test.sh REEL_BIN     (SHOTS_DIR=DIR: also write screenshots of each page there)
 source "$(dirname "$0")/../fuse/lib.sh" "$1"
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -41,7 +43,7 @@ check "the API answers 401 without signing in" \
   [ "$(curl -s -o /dev/null -w '%{http_code}' "$WEB_ORIGIN/v1/workspaces")" = 401 ]
 
 log "browser (Chromium, headless) at $WEB_ORIGIN"
-if WEB_LINK=$WEB_LINK WEB_ORIGIN=$WEB_ORIGIN CHROMIUM=$CHROMIUM SHOTS_DIR=${SHOTS_DIR:-} \
+if WEB_LINK=$WEB_LINK WEB_ORIGIN=$WEB_ORIGIN MOUNT=$MNT CHROMIUM=$CHROMIUM SHOTS_DIR=${SHOTS_DIR:-} \
     node "$ROOT/tests/web/e2e.mjs"; then
   pass
 else
@@ -49,6 +51,16 @@ else
 fi
 
 log "the drive after the browser's changes"
-check "restored version 1 is the file's content" [ "$(cat "$MNT/docs/notes.txt")" = one ]
-check "the restore and the checkpoint are versions" [ "$(ls "$MNT/.reel/versions/docs/notes.txt" | wc -l)" = 5 ]
+V=$MNT/.reel/versions
+check "the restore of version 1 is version 4, with its content" [ "$(cat "$V/docs/notes.txt/4")" = one ]
+check "the checkpoint is version 5, of the same content" [ "$(cat "$V/docs/notes.txt/5")" = one ]
+check "the edit made while the page was open is version 6" [ "$(ls "$V/docs/notes.txt" | wc -l)" = 6 ]
+check "the edit made while the page was open is the content" [ "$(cat "$MNT/docs/notes.txt")" = "edited outside" ]
+check "the two uploads of upload.bin are its 2 versions" [ "$(ls "$V/upload.bin" | wc -l)" = 2 ]
+check "the first upload (10 MiB) is version 1" [ "$(stat -c %s "$V/upload.bin/1")" = 10485760 ]
+check "the second upload (1 MiB) is the content" [ "$(stat -c %s "$MNT/upload.bin")" = 1048576 ]
+check "the folder made in the browser" [ -d "$MNT/made-in-browser" ]
+check "the dropped file, renamed, deleted and restored" [ "$(cat "$MNT/renamed.txt")" = dropped ]
+check "no part file of an upload is left" [ -z "$(ls -A "$MNT" | grep '^\.upload-' || true)" ]
+check "the file written beside the open page" [ "$(cat "$MNT/docs/live.txt")" = live ]
 finish

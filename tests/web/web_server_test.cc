@@ -395,6 +395,26 @@ TEST_F(WebServerTest, UploadsInPiecesResumeFromWhatArrivedAndKeepAnExistingFiles
   EXPECT_EQ(Post("/v1/workspaces/studio/uploads", cookie, {{"path", "../x"}, {"size", 1}}, origin)
                 ->status,
             400);
+  // Errors name the file asked for, not the part file.
+  auto nodir = Post("/v1/workspaces/studio/uploads", cookie, {{"path", "nodir/x.txt"}, {"size", 1}},
+                    origin);
+  ASSERT_TRUE(nodir);
+  EXPECT_EQ(nodir->status, 404);
+  const std::string said = json::parse(nodir->body)["error"]["message"];
+  EXPECT_TRUE(said.starts_with("nodir/x.txt: ")) << said;
+  EXPECT_EQ(said.find(".part"), std::string::npos) << said;
+  // An empty file: no bytes to send, and no version (number 0) once made.
+  auto empty = Post("/v1/workspaces/studio/uploads", cookie, {{"path", "empty.txt"}, {"size", 0}},
+                    origin);
+  ASSERT_TRUE(empty);
+  ASSERT_EQ(empty->status, 200) << empty->body;
+  auto made = Post("/v1/workspaces/studio/uploads/" +
+                       json::parse(empty->body)["id"].get<std::string>() + "/finish",
+                   cookie, json::object(), origin);
+  ASSERT_TRUE(made);
+  ASSERT_EQ(made->status, 200) << made->body;
+  EXPECT_EQ(json::parse(made->body)["number"], 0);
+  EXPECT_EQ(service_->Stat("empty.txt")->size, 0u);
 }
 
 TEST_F(WebServerTest, FoldersMovesDeletesIntoTheTrashAndBackWithTheFeedTellingEachChange) {

@@ -1,9 +1,12 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api, ApiError, isAbort, onUnauthenticated, type Workspace } from './api';
-import { errorText, MessagesContext, type Messages } from './messages';
-import { folderHref, homeHref, navigate, useRoute } from './route';
+import { errorText, MessagesContext, type Messages, type NoticeAction } from './messages';
+import { folderHref, homeHref, navigate, trashHref, useRoute } from './route';
 import { FolderPage } from './FolderPage';
 import { FilePage } from './FilePage';
+import { startLive, useLiveOn } from './live';
+import { TrashPage } from './TrashPage';
+import { UploadsPanel } from './Uploads';
 
 type Session =
   | { state: 'loading' }
@@ -16,7 +19,7 @@ export function App() {
   const [session, setSession] = useState<Session>({ state: 'loading' });
   const [workspaces, setWorkspaces] = useState<Workspace[] | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
+  const [notice, setNotice] = useState<{ text: string; action?: NoticeAction } | null>(null);
   const [attempt, setAttempt] = useState(0);
   const noticeTimer = useRef<number | undefined>(undefined);
 
@@ -26,8 +29,8 @@ export function App() {
         const t = errorText(e);
         if (t !== null) setError(t);
       },
-      notice: (text) => {
-        setNotice(text);
+      notice: (text, action) => {
+        setNotice({ text, action });
         window.clearTimeout(noticeTimer.current);
         noticeTimer.current = window.setTimeout(() => setNotice(null), 12000);
       },
@@ -68,8 +71,14 @@ export function App() {
   }, [routeKey]);
 
   useEffect(() => {
-    document.title = route.kind === 'home' ? 'ReelDrive' : `${route.path || route.ws} · ReelDrive`;
+    document.title =
+      route.kind === 'home' ? 'ReelDrive' : `${route.kind === 'trash' ? 'Trash' : route.path || route.ws} · ReelDrive`;
   }, [routeKey]);
+
+  const signedIn = session.state === 'signed-in';
+  const ws = route.kind === 'home' ? null : route.ws;
+  // One loop follows the changes of the workspace shown.
+  useEffect(() => (signedIn && ws !== null ? startLive(ws) : undefined), [signedIn, ws]);
 
   const retry = useCallback(() => {
     setSession({ state: 'loading' });
@@ -95,12 +104,12 @@ export function App() {
     body = <WorkspaceList workspaces={workspaces ?? []} />;
   } else if (route.kind === 'folder') {
     body = <FolderPage key={routeKey} ws={route.ws} path={route.path} />;
+  } else if (route.kind === 'trash') {
+    body = <TrashPage key={routeKey} ws={route.ws} />;
   } else {
     body = <FilePage key={routeKey} ws={route.ws} path={route.path} />;
   }
 
-  const signedIn = session.state === 'signed-in';
-  const ws = route.kind === 'home' ? null : route.ws;
   return (
     <MessagesContext.Provider value={messages}>
       <div class="app">
@@ -120,6 +129,19 @@ export function App() {
             </a>
           )}
           <span class="spacer" />
+          {signedIn && ws !== null && (
+            <>
+              <LiveIndicator />
+              <a
+                class={`trash-link${route.kind === 'trash' ? ' active' : ''}`}
+                href={trashHref(ws)}
+                data-testid="trash-link"
+                aria-current={route.kind === 'trash' ? 'page' : undefined}
+              >
+                Trash
+              </a>
+            </>
+          )}
           {signedIn && (
             <span class="user" data-testid="user" title="Signed in as">
               {session.user}
@@ -136,15 +158,48 @@ export function App() {
         )}
         {notice && (
           <div class="banner banner-notice" role="status" data-testid="notice">
-            <span>{notice}</span>
+            <span>{notice.text}</span>
+            {notice.action &&
+              (notice.action.href ? (
+                <a class="btn small" href={notice.action.href} data-testid={notice.action.testId}>
+                  {notice.action.label}
+                </a>
+              ) : (
+                <button
+                  type="button"
+                  class="btn small"
+                  data-testid={notice.action.testId}
+                  onClick={() => {
+                    setNotice(null);
+                    notice.action?.run?.();
+                  }}
+                >
+                  {notice.action.label}
+                </button>
+              ))}
             <button type="button" class="banner-close" aria-label="Dismiss" onClick={() => setNotice(null)}>
               ×
             </button>
           </div>
         )}
         <main class="content">{body}</main>
+        {signedIn && <UploadsPanel />}
       </div>
     </MessagesContext.Provider>
+  );
+}
+
+function LiveIndicator() {
+  const on = useLiveOn();
+  return (
+    <span
+      class={`live${on ? ' on' : ''}`}
+      data-testid="live"
+      data-state={on ? 'on' : 'off'}
+      title={on ? "Live: other people's changes show at once" : 'Not following changes: reconnecting…'}
+    >
+      {on ? 'Live' : 'Offline'}
+    </span>
   );
 }
 

@@ -1,9 +1,10 @@
-import { useEffect, useState } from 'preact/hooks';
-import { api, contentUrl, type Stat, type Version } from './api';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { api, ApiError, contentUrl, type Stat, type Version } from './api';
 import { Breadcrumbs } from './Breadcrumbs';
 import { humanSize, humanTime, typeBadge } from './format';
+import { useChanges } from './live';
 import { useMessages } from './messages';
-import { baseName, folderHref, navigate, parentPath } from './route';
+import { baseName, fileHref, folderHref, navigate, parentPath, trashHref } from './route';
 import { Preview } from './Preview';
 
 const PUBLISHED: Record<string, { label: string; title: string }> = {
@@ -22,25 +23,53 @@ export function FilePage({ ws, path }: { ws: string; path: string }) {
   const [message, setMessage] = useState('');
   const [failed, setFailed] = useState(false);
   const name = baseName(path);
+  // The versions this page has shown or made: any other new one is announced.
+  const known = useRef<Set<number> | null>(null);
+  const making = useRef(0); // requests of this page that make a version
+  const movedTo = useRef<string | null>(null); // where a rename took the file, if it did
+  const timer = useRef<number | undefined>(undefined);
 
   useEffect(() => {
     const ac = new AbortController();
     Promise.all([api.stat(ws, path, ac.signal), api.versions(ws, path, ac.signal)])
       .then(([s, v]) => {
+        if (ac.signal.aborted) return;
         if (s.type === 'directory') {
           navigate(folderHref(ws, path), true);
           return;
         }
+        const seen = known.current;
+        const fresh = seen ? v.filter((x) => !seen.has(x.number)) : [];
+        const all = (known.current = seen ?? new Set());
+        v.forEach((x) => all.add(x.number));
+        if (fresh.length && !making.current) messages.notice(`${name} changed: version ${fresh[fresh.length - 1].number}`);
+        movedTo.current = null;
         setStat(s);
         setVersions(v);
         setFailed(false);
       })
       .catch((e) => {
-        messages.error(e);
-        if (!ac.signal.aborted) setFailed(true);
+        if (ac.signal.aborted) return;
+        setFailed(true);
+        if (!(e instanceof ApiError && e.status === 404 && known.current)) return messages.error(e);
+        // It was here: renamed (the page follows it), or deleted.
+        if (movedTo.current) return navigate(fileHref(ws, movedTo.current), true);
+        setStat(null);
+        messages.notice(`${name} was deleted or moved away`, { label: 'Open the trash', href: trashHref(ws) });
       });
     return () => ac.abort();
   }, [ws, path, reload]);
+  useEffect(() => () => window.clearTimeout(timer.current), []);
+
+  // A change of the file: look again once the changes around it are done (a file saved by
+  // renaming a new one over it is removed, then back at once).
+  useChanges((e) => {
+    if (e && e.kind === 'renamed' && e.old_path === path) movedTo.current = e.path;
+    if (!e || e.path === path || e.old_path === path) {
+      window.clearTimeout(timer.current);
+      timer.current = window.setTimeout(() => setReload((r) => r + 1), 150);
+    }
+  });
 
   const newestFirst = versions ? versions.slice().reverse() : [];
   const current = stat && stat.version > 0 ? stat.version : newestFirst.length ? newestFirst[0].number : 0;
@@ -49,18 +78,21 @@ export function FilePage({ ws, path }: { ws: string; path: string }) {
 
   const run = async (what: () => Promise<void>) => {
     setBusy(true);
+    making.current++;
     try {
       await what();
     } catch (e) {
       messages.error(e);
     } finally {
       setBusy(false);
+      making.current--;
     }
   };
 
   const restore = (n: number) =>
     run(async () => {
       const v = await api.restore(ws, path, n);
+      known.current?.add(v.number);
       messages.notice(`Restored version ${n} as version ${v.number}`);
       setSelected(null);
       setReload((r) => r + 1);
@@ -69,6 +101,7 @@ export function FilePage({ ws, path }: { ws: string; path: string }) {
   const checkpoint = () =>
     run(async () => {
       const v = await api.save(ws, path, message.trim());
+      known.current?.add(v.number);
       messages.notice(`Saved checkpoint as version ${v.number}`);
       setMessage('');
       setSelected(null);

@@ -1,9 +1,12 @@
-import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { api, type Entry } from './api';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { api, isAbort, type Entry } from './api';
 import { Breadcrumbs } from './Breadcrumbs';
 import { compareNames, humanSize, humanTime, typeBadge } from './format';
+import { notify, useChanges } from './live';
 import { useMessages } from './messages';
-import { fileHref, folderHref, joinPath, navigate } from './route';
+import { baseName, fileHref, folderHref, joinPath, navigate, parentPath, trashHref } from './route';
+import { restoreLatest } from './TrashPage';
+import { upload } from './Uploads';
 import { VirtualList } from './VirtualList';
 
 const ROW_HEIGHT = 32;
@@ -59,24 +62,55 @@ export function FolderPage({ ws, path }: { ws: string; path: string }) {
   const [failed, setFailed] = useState(false);
   const [filter, setFilter] = useState('');
   const [sort, setSort] = useState<Sort>({ key: 'name', dir: 1 });
+  const [creating, setCreating] = useState(false);
+  const [renaming, setRenaming] = useState<string | null>(null);
+  const [dragging, setDragging] = useState(false);
   const filterRef = useRef<HTMLInputElement>(null);
+  const fileRef = useRef<HTMLInputElement>(null);
+  const loading = useRef<AbortController | null>(null);
+  const reloadTimer = useRef<number | undefined>(undefined);
+  const dragDepth = useRef(0);
+
+  // The first listing shows its pages as they come; a reload (a change) replaces the list once
+  // it has it whole, so the rows, the scroll position and the filter stay put meanwhile.
+  const load = (first: boolean) => {
+    loading.current?.abort();
+    const ac = (loading.current = new AbortController());
+    api
+      .listAll(ws, path, first ? setEntries : () => {}, ac.signal)
+      .then((list) => {
+        setEntries(list);
+        setFailed(false);
+        setDone(true);
+      })
+      .catch((e) => {
+        if (isAbort(e)) return;
+        messages.error(e);
+        setFailed(true);
+        setDone(true);
+      });
+  };
+  const reload = () => {
+    window.clearTimeout(reloadTimer.current);
+    reloadTimer.current = window.setTimeout(() => load(false), 150);
+  };
 
   useEffect(() => {
-    const ac = new AbortController();
-    api
-      .listAll(ws, path, setEntries, ac.signal)
-      .then(() => setDone(true))
-      .catch((e) => {
-        messages.error(e);
-        if (!ac.signal.aborted) {
-          setFailed(true);
-          setDone(true);
-        }
-      });
-    return () => ac.abort();
+    load(true);
+    return () => {
+      window.clearTimeout(reloadTimer.current);
+      loading.current?.abort();
+    };
   }, [ws, path]);
 
-  // "/" focuses the filter box.
+  const here = (p?: string) => !!p && parentPath(p) === path;
+  useChanges((e) => {
+    if (!e) return reload();
+    if (path && e.kind === 'renamed' && e.old_path === path) navigate(folderHref(ws, e.path), true);
+    else if (here(e.path) || here(e.old_path) || (path && e.path === path)) reload();
+  });
+
+  // "/" focuses the filter box; files dropped beside the drop zone are not opened by the browser.
   useEffect(() => {
     const onKey = (ev: KeyboardEvent) => {
       const t = ev.target as HTMLElement | null;
@@ -85,8 +119,20 @@ export function FolderPage({ ws, path }: { ws: string; path: string }) {
         filterRef.current?.focus();
       }
     };
+    const refuse = (ev: DragEvent) => {
+      if (hasFiles(ev) && !ev.defaultPrevented) {
+        ev.preventDefault();
+        if (ev.dataTransfer) ev.dataTransfer.dropEffect = 'none';
+      }
+    };
     window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
+    window.addEventListener('dragover', refuse);
+    window.addEventListener('drop', refuse);
+    return () => {
+      window.removeEventListener('keydown', onKey);
+      window.removeEventListener('dragover', refuse);
+      window.removeEventListener('drop', refuse);
+    };
   }, []);
 
   const sorted = useMemo(() => entries.slice().sort(comparator(sort)), [entries, sort]);
@@ -96,6 +142,94 @@ export function FolderPage({ ws, path }: { ws: string; path: string }) {
   const toggleSort = (key: SortKey) =>
     setSort((s) => (s.key === key ? { key, dir: s.dir === 1 ? -1 : 1 } : { key, dir: 1 }));
 
+  /** Puts `e` in the list in place of `old` (a name), or only removes `old`. */
+  const replace = (old: string | null, e: Entry | null) => {
+    loading.current?.abort(); // a listing from before the change; the change reloads it
+    setEntries((list) => {
+      const rest = list.filter((x) => x.name !== old && x.name !== e?.name);
+      return e ? rest.concat(e) : rest;
+    });
+  };
+
+  const makeFolder = async (name: string) => {
+    const p = joinPath(path, name);
+    try {
+      const e = await api.makeFolder(ws, p);
+      replace(null, e);
+      setCreating(false);
+      notify({ seq: 0, kind: 'created', path: p, type: 'directory' });
+    } catch (err) {
+      messages.error(err);
+    }
+  };
+
+  /** Renames `e` to `to`: a name in this folder, or with a '/' a path from the workspace root. */
+  const rename = async (e: Entry, to: string): Promise<boolean> => {
+    to = to.trim();
+    if (!to || to === e.name) return true;
+    const from = joinPath(path, e.name);
+    if (to.includes('/')) to = (to.endsWith('/') ? to + e.name : to).replace(/^\/+/, '');
+    else to = joinPath(path, to);
+    try {
+      const moved = await api.move(ws, from, to);
+      const dir = parentPath(to);
+      replace(e.name, dir === path ? moved : null);
+      if (dir !== path) messages.notice(`Moved ${e.name} to ${to}`, { label: 'Open the folder', href: folderHref(ws, dir) });
+      notify({ seq: 0, kind: 'renamed', path: to, old_path: from, type: e.type });
+      return true;
+    } catch (err) {
+      messages.error(err);
+      return false;
+    }
+  };
+
+  const remove = async (e: Entry) => {
+    const p = joinPath(path, e.name);
+    try {
+      const r = await api.remove(ws, p);
+      replace(e.name, null);
+      notify({ seq: 0, kind: e.type === 'directory' ? 'removed' : 'trashed', path: p, type: e.type });
+      if (e.type === 'directory') {
+        messages.notice(
+          `Deleted ${e.name}${r.trashed ? `: ${r.trashed} ${r.trashed === 1 ? 'file' : 'files'} moved to the trash` : ''}`,
+          r.trashed ? { label: 'Open the trash', href: trashHref(ws) } : undefined,
+        );
+      } else if (r.trashed) {
+        messages.notice(`Moved ${e.name} to the trash`, { label: 'Undo', testId: 'undo', run: () => undo(p) });
+      } else {
+        messages.notice(`Deleted ${e.name}`);
+      }
+    } catch (err) {
+      messages.error(err);
+    }
+  };
+
+  const undo = async (p: string) => {
+    try {
+      const back = await restoreLatest(ws, p);
+      messages.notice(`Restored ${baseName(back)}`);
+    } catch (err) {
+      messages.error(err);
+    }
+  };
+
+  const take = (files: File[]) => {
+    if (files.length) upload(ws, path, files);
+  };
+
+  const dropped = (dt: DataTransfer) => {
+    const files: File[] = [];
+    const folders: string[] = [];
+    for (const item of Array.from(dt.items)) {
+      const f = item.kind === 'file' ? item.getAsFile() : null;
+      if (!f) continue;
+      if (item.webkitGetAsEntry?.()?.isDirectory) folders.push(f.name);
+      else files.push(f);
+    }
+    if (folders.length) messages.error(`Folders cannot be uploaded, only files: ${folders.join(', ')}`);
+    take(files);
+  };
+
   const total = entries.length;
   const countText = `${q ? `${shown.length.toLocaleString('en-US')} of ` : ''}${total.toLocaleString('en-US')} ${
     total === 1 ? 'entry' : 'entries'
@@ -103,68 +237,241 @@ export function FolderPage({ ws, path }: { ws: string; path: string }) {
 
   return (
     <div class="page folder-page" data-testid="folder-page" data-path={path}>
-      <div class="toolbar">
-        <Breadcrumbs ws={ws} path={path} />
-        <span class="spacer" />
-        <span
-          class="count"
-          data-testid="entry-count"
-          data-total={total}
-          data-shown={shown.length}
-          data-complete={done ? 'yes' : 'no'}
-        >
-          {countText}
-        </span>
-        <input
-          ref={filterRef}
-          class="filter"
-          type="search"
-          placeholder="Filter by name  /"
-          aria-label="Filter by name"
-          data-testid="filter"
-          value={filter}
-          onInput={(e) => setFilter((e.currentTarget as HTMLInputElement).value)}
-          onKeyDown={(e) => {
-            if (e.key === 'Escape') setFilter('');
-          }}
-        />
-      </div>
-      <div class="table">
-        <div class="thead" role="row">
-          {COLUMNS.map((c) => (
-            <button
-              type="button"
-              class={`th ${c.cls}${sort.key === c.key ? ' sorted' : ''}`}
-              data-testid={`sort-${c.key}`}
-              aria-sort={sort.key === c.key ? (sort.dir === 1 ? 'ascending' : 'descending') : 'none'}
-              onClick={() => toggleSort(c.key)}
-            >
-              {c.label}
-              <span class="sort-arrow" aria-hidden="true">
-                {sort.key === c.key ? (sort.dir === 1 ? '▲' : '▼') : ''}
-              </span>
+      <div
+        class={`drop-zone${dragging ? ' dragging' : ''}`}
+        data-testid="drop-zone"
+        onDragEnter={(ev) => {
+          if (!hasFiles(ev)) return;
+          ev.preventDefault();
+          dragDepth.current++;
+          setDragging(true);
+        }}
+        onDragOver={(ev) => {
+          if (!hasFiles(ev)) return;
+          ev.preventDefault();
+          if (ev.dataTransfer) ev.dataTransfer.dropEffect = 'copy';
+          setDragging(true);
+        }}
+        onDragLeave={(ev) => {
+          if (!hasFiles(ev)) return;
+          dragDepth.current = Math.max(0, dragDepth.current - 1);
+          if (dragDepth.current === 0) setDragging(false);
+        }}
+        onDrop={(ev) => {
+          if (!hasFiles(ev)) return;
+          ev.preventDefault();
+          dragDepth.current = 0;
+          setDragging(false);
+          if (ev.dataTransfer) dropped(ev.dataTransfer);
+        }}
+      >
+        <div class="toolbar">
+          <Breadcrumbs ws={ws} path={path} />
+          <span class="spacer" />
+          <span
+            class="count"
+            data-testid="entry-count"
+            data-total={total}
+            data-shown={shown.length}
+            data-complete={done ? 'yes' : 'no'}
+          >
+            {countText}
+          </span>
+          <input
+            ref={filterRef}
+            class="filter"
+            type="search"
+            placeholder="Filter by name  /"
+            aria-label="Filter by name"
+            data-testid="filter"
+            value={filter}
+            onInput={(e) => setFilter((e.currentTarget as HTMLInputElement).value)}
+            onKeyDown={(e) => {
+              if (e.key === 'Escape') setFilter('');
+            }}
+          />
+          {creating ? (
+            <NameForm
+              label="New folder name"
+              testId="new-folder-name"
+              submitLabel="Create"
+              submitTestId="new-folder-create"
+              initial=""
+              onSubmit={(name) => (name.trim() ? makeFolder(name.trim()) : setCreating(false))}
+              onCancel={() => setCreating(false)}
+            />
+          ) : (
+            <button type="button" class="btn" data-testid="new-folder" onClick={() => setCreating(true)}>
+              New folder
             </button>
-          ))}
+          )}
+          <input
+            ref={fileRef}
+            type="file"
+            multiple
+            hidden
+            aria-label="Files to upload"
+            data-testid="upload-input"
+            onChange={(e) => {
+              const el = e.currentTarget as HTMLInputElement;
+              const files = Array.from(el.files ?? []);
+              el.value = '';
+              take(files);
+            }}
+          />
+          <button type="button" class="btn primary" data-testid="upload-button" onClick={() => fileRef.current?.click()}>
+            Upload
+          </button>
         </div>
-        <VirtualList
-          testId="list"
-          count={shown.length}
-          rowHeight={ROW_HEIGHT}
-          resetKey={`${q}|${sort.key}|${sort.dir}`}
-          empty={
-            <div class="empty">{!done ? 'Loading…' : failed ? 'Cannot list this folder.' : q ? `Nothing matches “${filter.trim()}”` : 'This folder is empty'}</div>
-          }
-          renderRow={(i, top) => {
-            const e = shown[i];
-            return <Row key={e.name} ws={ws} dir={path} entry={e} top={top} />;
-          }}
-        />
+        <div class="table">
+          <div class="thead" role="row">
+            {COLUMNS.map((c) => (
+              <button
+                type="button"
+                class={`th ${c.cls}${sort.key === c.key ? ' sorted' : ''}`}
+                data-testid={`sort-${c.key}`}
+                aria-sort={sort.key === c.key ? (sort.dir === 1 ? 'ascending' : 'descending') : 'none'}
+                onClick={() => toggleSort(c.key)}
+              >
+                {c.label}
+                <span class="sort-arrow" aria-hidden="true">
+                  {sort.key === c.key ? (sort.dir === 1 ? '▲' : '▼') : ''}
+                </span>
+              </button>
+            ))}
+            <span class="th c-act" aria-hidden="true" />
+          </div>
+          <VirtualList
+            testId="list"
+            count={shown.length}
+            rowHeight={ROW_HEIGHT}
+            resetKey={`${q}|${sort.key}|${sort.dir}`}
+            empty={
+              <div class="empty">
+                {!done
+                  ? 'Loading…'
+                  : failed
+                    ? 'Cannot list this folder.'
+                    : q
+                      ? `Nothing matches “${filter.trim()}”`
+                      : 'This folder is empty: drop files here or use Upload'}
+              </div>
+            }
+            renderRow={(i, top) => {
+              const e = shown[i];
+              return (
+                <Row
+                  key={e.name}
+                  ws={ws}
+                  dir={path}
+                  entry={e}
+                  top={top}
+                  renaming={renaming === e.name}
+                  onRename={() => setRenaming(e.name)}
+                  onRenamed={async (to) => {
+                    if (to === null || (await rename(e, to))) setRenaming(null);
+                  }}
+                  onDelete={() => remove(e)}
+                />
+              );
+            }}
+          />
+        </div>
+        {dragging && (
+          <div class="drop-overlay" data-testid="drop-overlay" aria-hidden="true">
+            <span>Drop files to upload them to {path ? baseName(path) : ws}</span>
+          </div>
+        )}
       </div>
     </div>
   );
 }
 
-function Row({ ws, dir, entry: e, top }: { ws: string; dir: string; entry: Entry; top: number }) {
+function hasFiles(ev: DragEvent): boolean {
+  return !!ev.dataTransfer && Array.from(ev.dataTransfer.types).includes('Files');
+}
+
+interface NameFormProps {
+  label: string;
+  testId: string;
+  submitLabel?: string;
+  submitTestId?: string;
+  initial: string;
+  onSubmit: (name: string) => unknown;
+  onCancel: () => void;
+}
+
+/** A name input that takes the focus: Enter submits, Escape cancels. */
+function NameForm({ label, testId, submitLabel, submitTestId, initial, onSubmit, onCancel }: NameFormProps) {
+  const ref = useRef<HTMLInputElement>(null);
+  const [busy, setBusy] = useState(false);
+  // At once, before anything is typed: the selection must not change under the typing.
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    el.focus();
+    const dot = initial.lastIndexOf('.');
+    el.setSelectionRange(0, dot > 0 ? dot : initial.length); // the name without its extension
+  }, []);
+  const submit = async () => {
+    if (busy) return;
+    setBusy(true);
+    try {
+      await onSubmit(ref.current?.value ?? '');
+    } finally {
+      setBusy(false);
+      ref.current?.focus();
+    }
+  };
+  return (
+    <form
+      class="name-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void submit();
+      }}
+    >
+      <input
+        ref={ref}
+        type="text"
+        aria-label={label}
+        placeholder={label}
+        data-testid={testId}
+        defaultValue={initial}
+        readOnly={busy}
+        onKeyDown={(e) => {
+          if (e.key === 'Escape') {
+            e.preventDefault();
+            onCancel();
+          }
+        }}
+      />
+      {submitLabel && (
+        <>
+          <button type="submit" class="btn primary" data-testid={submitTestId} disabled={busy}>
+            {submitLabel}
+          </button>
+          <button type="button" class="btn" onClick={onCancel}>
+            Cancel
+          </button>
+        </>
+      )}
+    </form>
+  );
+}
+
+interface RowProps {
+  ws: string;
+  dir: string;
+  entry: Entry;
+  top: number;
+  renaming: boolean;
+  onRename: () => void;
+  onRenamed: (to: string | null) => void;
+  onDelete: () => void;
+}
+
+function Row({ ws, dir, entry: e, top, renaming, onRename, onRenamed, onDelete }: RowProps) {
   const href = entryHref(ws, dir, e);
   const badge = typeBadge(e.type, e.name);
   const isDir = e.type === 'directory';
@@ -175,16 +482,25 @@ function Row({ ws, dir, entry: e, top }: { ws: string; dir: string; entry: Entry
       data-testid="entry"
       data-name={e.name}
       data-type={e.type}
+      data-size={e.size}
       style={{ top: `${top}px` }}
       onClick={(ev) => {
-        if (href && !(ev.target as HTMLElement).closest('a')) navigate(href);
+        if (href && !renaming && !(ev.target as HTMLElement).closest('a, button, input')) navigate(href);
       }}
     >
       <span class="c-name" role="cell">
         <span class={`badge t-${badge.cls}`} title={badge.title}>
           {badge.label}
         </span>
-        {href ? (
+        {renaming ? (
+          <NameForm
+            label={`New name of ${e.name} (a path with / moves it)`}
+            testId="rename-input"
+            initial={e.name}
+            onSubmit={onRenamed}
+            onCancel={() => onRenamed(null)}
+          />
+        ) : href ? (
           <a href={href} class="name" title={e.name}>
             {e.name}
             {isDir ? '/' : ''}
@@ -204,6 +520,21 @@ function Row({ ws, dir, entry: e, top }: { ws: string; dir: string; entry: Entry
       </span>
       <span class="c-user" role="cell">
         {e.user || '—'}
+      </span>
+      <span class="c-act" role="cell">
+        <button type="button" class="row-btn" data-testid="rename" aria-label={`Rename ${e.name}`} onClick={onRename}>
+          Rename
+        </button>
+        <button
+          type="button"
+          class="row-btn danger"
+          data-testid="delete"
+          aria-label={`Delete ${e.name}`}
+          title={isDir ? 'Delete the folder and everything in it (its files go to the trash)' : 'Move to the trash'}
+          onClick={onDelete}
+        >
+          Delete
+        </button>
       </span>
     </div>
   );

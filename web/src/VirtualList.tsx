@@ -1,7 +1,7 @@
 // A list of fixed-height rows that renders only the rows in view (plus some overscan) inside
 // its own scroll container, so folders of any size render at once.
 import type { ComponentChildren } from 'preact';
-import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 
 interface Props {
   count: number;
@@ -28,7 +28,8 @@ export function VirtualList({ count, rowHeight, overscan = 8, resetKey, renderRo
     return () => ro.disconnect();
   }, []);
 
-  useEffect(() => {
+  // In the same commit as the rows it is for: a scroll made once they show must not be undone.
+  useLayoutEffect(() => {
     const el = ref.current;
     if (el && el.scrollTop !== 0) el.scrollTop = 0;
     setScrollTop(0);

@@ -43,6 +43,38 @@ export interface Workspace {
   role: string;
 }
 
+export interface TrashEntry {
+  id: number;
+  ino: number;
+  original_path: string;
+  deleted_ns: number;
+  deleted: string;
+  size: number;
+}
+
+/** One change of the drive's change feed; paths are from the workspace root. */
+export interface ChangeEvent {
+  seq: number;
+  kind: string; // created, removed, trashed, renamed, restored, version, published, changed...
+  path: string;
+  old_path?: string;
+  type?: string;
+  version?: number;
+}
+
+interface EventPage {
+  events: ChangeEvent[];
+  newest: number;
+  oldest: number;
+}
+
+export interface UploadState {
+  id: string;
+  path: string;
+  size: number;
+  received: number;
+}
+
 interface Listing {
   path: string;
   entries: Entry[];
@@ -71,10 +103,14 @@ export function onUnauthenticated(fn: () => void): void {
   unauthenticated = fn;
 }
 
-async function call<T>(method: 'GET' | 'POST', url: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+/** A request to the API; a Blob body is sent as bytes, any other body as JSON. */
+async function call<T>(method: string, url: string, body?: unknown, signal?: AbortSignal): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json' };
   const init: RequestInit = { method, headers, signal, credentials: 'same-origin', cache: 'no-store' };
-  if (body !== undefined) {
+  if (body instanceof Blob) {
+    headers['Content-Type'] = 'application/octet-stream';
+    init.body = body;
+  } else if (body !== undefined) {
     headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);
   }
@@ -155,4 +191,42 @@ export const api = {
     call<Version>('POST', `${wsBase(ws)}/restore`, { path, version }),
 
   save: (ws: string, path: string, message: string) => call<Version>('POST', `${wsBase(ws)}/save`, { path, message }),
+
+  makeFolder: (ws: string, path: string) => call<Stat>('POST', `${wsBase(ws)}/folders`, { path }),
+
+  /** A file goes to the trash; a folder is deleted with everything in it (its files to the trash). */
+  remove: (ws: string, path: string) =>
+    call<{ trashed: number; removed: number }>('POST', `${wsBase(ws)}/delete`, { path }),
+
+  move: (ws: string, from: string, to: string) => call<Stat>('POST', `${wsBase(ws)}/move`, { from, to }),
+
+  trash: (ws: string, signal?: AbortSignal) =>
+    call<{ entries: TrashEntry[] }>('GET', `${wsBase(ws)}/trash`, undefined, signal).then((r) => r.entries),
+
+  /** Back where it was, or to `path`. */
+  restoreTrash: (ws: string, id: number, path?: string) =>
+    call<{ path: string }>('POST', `${wsBase(ws)}/trash/restore`, path ? { id, path } : { id }),
+
+  /** The changes after `after`; waits up to `wait` seconds for one. */
+  events: (ws: string, after: number, wait: number, signal?: AbortSignal, limit?: number) =>
+    call<EventPage>(
+      'GET',
+      `${wsBase(ws)}/events?after=${after}&wait=${wait}${limit ? `&limit=${limit}` : ''}`,
+      undefined,
+      signal,
+    ),
+
+  uploadBegin: (ws: string, path: string, size: number) =>
+    call<UploadState>('POST', `${wsBase(ws)}/uploads`, { path, size }),
+
+  uploadState: (ws: string, id: string, signal?: AbortSignal) =>
+    call<UploadState>('GET', `${wsBase(ws)}/uploads/${id}`, undefined, signal),
+
+  /** Sends the bytes from `offset` (what the server has received so far). */
+  uploadPiece: (ws: string, id: string, offset: number, piece: Blob, signal?: AbortSignal) =>
+    call<{ received: number }>('PUT', `${wsBase(ws)}/uploads/${id}?offset=${offset}`, piece, signal),
+
+  uploadFinish: (ws: string, id: string) => call<Version>('POST', `${wsBase(ws)}/uploads/${id}/finish`, {}),
+
+  uploadAbandon: (ws: string, id: string) => call<unknown>('DELETE', `${wsBase(ws)}/uploads/${id}`),
 };

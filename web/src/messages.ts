@@ -3,9 +3,17 @@ import { createContext } from 'preact';
 import { useContext } from 'preact/hooks';
 import { ApiError, isAbort } from './api';
 
+/** A button (run) or a link (href) shown with a notice. */
+export interface NoticeAction {
+  label: string;
+  testId?: string;
+  href?: string;
+  run?: () => void;
+}
+
 export interface Messages {
   error(e: unknown): void;
-  notice(text: string): void;
+  notice(text: string, action?: NoticeAction): void;
 }
 
 export const MessagesContext = createContext<Messages>({

@@ -2,14 +2,17 @@
 //   #/                       workspaces
 //   #/w/WS/a/b/              folder a/b of workspace WS (root: #/w/WS/)
 //   #/w/WS/file/a/b.txt      the page of file a/b.txt
-// Every segment is encoded with encodeURIComponent. Folder links always end with '/', file links
-// never do, so a folder named "file" at the root (#/w/WS/file/) is not mistaken for a file page.
+//   #/w/WS/trash             the trash of WS
+// Every segment is encoded with encodeURIComponent. Folder links always end with '/', file and
+// trash links never do, so a folder named "file" or "trash" at the root (#/w/WS/file/,
+// #/w/WS/trash/) is not mistaken for a file page or the trash.
 import { useEffect, useState } from 'preact/hooks';
 
 export type Route =
   | { kind: 'home' }
   | { kind: 'folder'; ws: string; path: string }
-  | { kind: 'file'; ws: string; path: string };
+  | { kind: 'file'; ws: string; path: string }
+  | { kind: 'trash'; ws: string; path: '' };
 
 const enc = encodeURIComponent;
 
@@ -45,6 +48,7 @@ export function parseHash(hash: string): Route {
   const ws = dec(slash < 0 ? rest : rest.slice(0, slash));
   if (ws === '') return { kind: 'home' };
   const tail = slash < 0 ? '' : rest.slice(slash + 1);
+  if (tail === 'trash') return { kind: 'trash', ws, path: '' };
   if (tail.startsWith('file/') && !tail.endsWith('/')) {
     const path = decodePath(tail.slice(5));
     if (path !== '') return { kind: 'file', ws, path };
@@ -63,6 +67,10 @@ export function folderHref(ws: string, path: string): string {
 
 export function fileHref(ws: string, path: string): string {
   return `#/w/${enc(ws)}/file/` + encodePath(path);
+}
+
+export function trashHref(ws: string): string {
+  return `#/w/${enc(ws)}/trash`;
 }
 
 export function joinPath(dir: string, name: string): string {
