@@ -202,6 +202,10 @@ Result<Placement*> DriveService::NeedPlacement() {
   return parts_.placement;
 }
 
+bool DriveService::HasSharedTiers() {
+  return parts_.placement != nullptr && parts_.placement->shared_tiers() != 0;
+}
+
 Result<PlacementResult> DriveService::Place(PlaceAction action, const std::string& path) {
   REEL_ASSIGN_OR_RETURN(Placement * placement, NeedPlacement());
   return AtPath<PlacementResult>(path, [&](const std::string&,

@@ -155,6 +155,8 @@ class DriveService {
   // `reel sync`), so `cp x MOUNT && reel publish MOUNT/x` publishes what was just written.
   [[nodiscard]] Result<PlacementResult> Place(PlaceAction action, const std::string& path);
   [[nodiscard]] Result<TierUsage> Usage(const std::string& path);
+  // Whether the drive has an edge or a cloud tier (else its bytes are all on this machine).
+  [[nodiscard]] bool HasSharedTiers();
   [[nodiscard]] Result<TransferProgress> Transfers();
   [[nodiscard]] Status PauseTransfers();
   [[nodiscard]] Status ResumeTransfers();

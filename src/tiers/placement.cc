@@ -243,6 +243,8 @@ Result<PlacementResult> Placement::SaveToWorkingTier(InodeId ino) {
   return Upload(ino, working, false);
 }
 
+TierMask Placement::shared_tiers() const { return store_->shared_mask(); }
+
 Result<PlacementResult> Placement::Publish(InodeId ino) {
   if (store_->shared(kTierCloud) == nullptr) {
     return Status::InvalidArgument("this drive has no cloud tier to publish to (reel init --cloud)");

@@ -68,6 +68,9 @@ class Placement {
   [[nodiscard]] Status Start();
   void Stop();
 
+  // The shared tiers (edge, cloud) the drive has; 0: everything stays on this machine.
+  TierMask shared_tiers() const;
+
   [[nodiscard]] Result<PlacementResult> SaveToWorkingTier(InodeId ino);
   [[nodiscard]] Result<PlacementResult> Publish(InodeId ino);
   [[nodiscard]] Result<PlacementResult> Hydrate(InodeId ino);

@@ -11,6 +11,7 @@
 #include "catalog_rpc/catalog_json.h"
 #include "http/json_http.h"
 #include "service/drive_service.h"
+#include "tiers/placement.h"
 #include "web/web_internal.h"
 
 namespace reel::web_internal {
@@ -157,6 +158,11 @@ void RegisterDriveRoutes(httplib::Server& server, const WebContext& ctx) {
           const std::string none;
           REEL_ASSIGN_OR_RETURN(std::string message, http::StringField(body, "message", &none));
           REEL_ASSIGN_OR_RETURN(VersionInfo v, ctx.drive->Save(path, message));
+          // As `reel save`: the version is copied to the working tier (the edge) too; the
+          // transfer runs in the background (a drive without one has nothing to do).
+          if (ctx.drive->HasSharedTiers()) {
+            REEL_RETURN_IF_ERROR(ctx.drive->Place(PlaceAction::kSaveToWorkingTier, path).status());
+          }
           return json(v);
         });
 }

@@ -2,7 +2,8 @@
 //   GET  /v1/workspaces/W/placement?path=P   bytes per tier (local, edge, cloud), pins, published
 //   POST /v1/workspaces/W/place {path, action: publish|hydrate|evict|pin|unpin}
 //   GET  /v1/workspaces/W/transfers          the transfer queue's progress
-// A drive without tiers answers 501 not_supported (the app shows no tier controls then).
+// A drive without an edge or cloud tier answers not_supported (422): its bytes are all on this
+// machine, and the app shows no tier controls.
 #include <array>
 #include <string_view>
 
@@ -31,12 +32,20 @@ constexpr std::array<NamedAction, 5> kActions = {{{"publish", PlaceAction::kPubl
                                                   {"pin", PlaceAction::kPin},
                                                   {"unpin", PlaceAction::kUnpin}}};
 
+Status NeedSharedTiers(const WebContext& ctx) {
+  if (ctx.drive->HasSharedTiers()) return Status::Ok();
+  return Status::NotSupported(
+      "this drive keeps everything on this machine: it has no edge or cloud tier "
+      "(reel init --edge URI --cloud URI)");
+}
+
 }  // namespace
 
 void RegisterTierRoutes(httplib::Server& server, const WebContext& ctx) {
   JsonRoute(server, "GET", "/v1/workspaces/([^/]+)/placement",
             [&ctx](const httplib::Request& req) -> Result<json> {
               REEL_RETURN_IF_ERROR(CheckWorkspace(ctx, req));
+              REEL_RETURN_IF_ERROR(NeedSharedTiers(ctx));
               REEL_RETURN_IF_ERROR(http::CheckQuery(req, {"path"}));
               if (!req.has_param("path")) {
                 return Status::InvalidArgument("missing query parameter 'path'");
@@ -50,6 +59,7 @@ void RegisterTierRoutes(httplib::Server& server, const WebContext& ctx) {
   JsonRoute(server, "POST", "/v1/workspaces/([^/]+)/place",
             [&ctx](const httplib::Request& req) -> Result<json> {
               REEL_RETURN_IF_ERROR(CheckWorkspace(ctx, req));
+              REEL_RETURN_IF_ERROR(NeedSharedTiers(ctx));
               REEL_ASSIGN_OR_RETURN(json body, http::BodyObject(req, {"path", "action"}));
               REEL_ASSIGN_OR_RETURN(std::string path, http::StringField(body, "path"));
               REEL_ASSIGN_OR_RETURN(std::string action, http::StringField(body, "action"));
@@ -67,6 +77,7 @@ void RegisterTierRoutes(httplib::Server& server, const WebContext& ctx) {
   JsonRoute(server, "GET", "/v1/workspaces/([^/]+)/transfers",
             [&ctx](const httplib::Request& req) -> Result<json> {
               REEL_RETURN_IF_ERROR(CheckWorkspace(ctx, req));
+              REEL_RETURN_IF_ERROR(NeedSharedTiers(ctx));
               REEL_RETURN_IF_ERROR(http::CheckQuery(req, {}));
               REEL_ASSIGN_OR_RETURN(TransferProgress p, ctx.drive->Transfers());
               return json(p);

@@ -2,14 +2,18 @@
 // End-to-end test of ReelDrive's web app in headless Chromium, against a running `reel web` server.
 //
 //   WEB_LINK=http://127.0.0.1:PORT/sign-in?code=... WEB_ORIGIN=http://127.0.0.1:PORT \
-//   MOUNT=/path/of/the/mount [SHOTS_DIR=DIR] [CHROMIUM=/usr/bin/chromium] node tests/web/e2e.mjs
+//   MOUNT=/path/of/the/mount REEL=/path/of/reel [SHOTS_DIR=DIR] [CHROMIUM=/usr/bin/chromium] \
+//   node tests/web/e2e.mjs
 //
 // The drive holds: docs/notes.txt with 3 versions ("one\n", "two\n", "three\n"), media/clip.webm
-// (a ~20 s webm video), big/ with 10,000 empty files f00000..f09999, images/frame.png.
+// (a ~20 s webm video), big/ with 10,000 empty files f00000..f09999, images/frame.png. It has an
+// edge and a cloud tier: the file page shows where a file's bytes are and moves them (publish,
+// free up space here, pin, bring here), checked against `reel` ($REEL) on the mount.
 // The sign-in link is used once here (check b). What the browser changes (uploads, folders,
 // renames, deletes, restores) is checked on the mount at MOUNT at once, and changes made on the
 // mount from here must show in the open page without reloading it. Prints "ok - NAME" per check;
 // the first failure prints "not ok - NAME: why" and exits 1.
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -25,6 +29,7 @@ const ORIGIN = (process.env.WEB_ORIGIN || '').replace(/\/+$/, '');
 const SHOTS = process.env.SHOTS_DIR || '';
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const MOUNT = (process.env.MOUNT || '').replace(/\/+$/, '');
+const REEL = process.env.REEL || '';
 const VIEWPORT = { width: 1280, height: 800 };
 const TIMEOUT = 15000;
 // How long the first rows of the 10,000-entry folder may take before the check gives up: a
@@ -32,9 +37,9 @@ const TIMEOUT = 15000;
 // quiet machine; here other tests share the cores.
 const FIRST_ROWS_WAIT_MS = 10000;
 
-if (!LINK || !ORIGIN || !MOUNT) {
+if (!LINK || !ORIGIN || !MOUNT || !REEL) {
   console.error(
-    'usage: WEB_LINK=<one-time sign-in URL> WEB_ORIGIN=http://127.0.0.1:PORT MOUNT=<mount path> [SHOTS_DIR=DIR] node tests/web/e2e.mjs',
+    'usage: WEB_LINK=<one-time sign-in URL> WEB_ORIGIN=http://127.0.0.1:PORT MOUNT=<mount path> REEL=<reel binary> [SHOTS_DIR=DIR] node tests/web/e2e.mjs',
   );
   process.exit(2);
 }
@@ -152,6 +157,47 @@ const onMount = (p) => join(MOUNT, p);
 function mountSha(p) {
   return sha256(readFileSync(onMount(p)));
 }
+
+/** Runs `reel ARGS...` (the mount's drive) and returns what it printed. */
+function reel(...args) {
+  return execFileSync(REEL, args, { encoding: 'utf8', timeout: 60000 });
+}
+
+/** Waits until the tiers panel shows `tier` (local, edge, cloud) holding `op` ('=' or '<') `n` bytes. */
+async function waitTierBytes(page, tier, op, n, what) {
+  await until(
+    page,
+    `${what} (tier-${tier} data-bytes ${op} ${n})`,
+    ([t, o, k]) => {
+      const v = document.querySelector(`[data-testid="tiers"] [data-testid="tier-${t}"]`)?.getAttribute('data-bytes');
+      if (v === null || v === undefined) return false;
+      return o === '=' ? Number(v) === k : Number(v) < k;
+    },
+    [tier, op, n],
+  );
+}
+
+/** Waits until the element `testId` has data-state `state`. */
+async function waitState(page, testId, state) {
+  await until(
+    page,
+    `${testId} to be ${state}`,
+    ([id, st]) => document.querySelector(`[data-testid="${id}"]`)?.getAttribute('data-state') === st,
+    [testId, state],
+  );
+}
+
+/** Waits until the newest version's published badge reads `label`. */
+async function waitNewestBadge(page, label) {
+  await until(
+    page,
+    `the newest version's badge to read ${JSON.stringify(label)}`,
+    (l) => document.querySelector('[data-testid="version"] [data-testid="version-published"]')?.textContent.trim() === l,
+    label,
+  );
+}
+
+const notice = (page, text) => page.getByTestId('notice').filter({ hasText: text });
 
 const uploadSel = (name, state) => `[data-testid="upload"][data-name="${name}"]${state ? `[data-state="${state}"]` : ''}`;
 
@@ -574,12 +620,168 @@ await check('n. changes made on the mount show in the open pages', async () => {
   await waitPreviewText(page, 'edited outside\n');
 });
 
+await check('p. where clip.webm is: publish, free up space here, pin, bring here', async () => {
+  const { page } = main;
+  const path = 'media/clip.webm';
+  const size = statSync(onMount(path)).size;
+  await goHash(page, fileHash(ws, path));
+  await page.locator(`[data-testid="file-page"][data-path="${path}"]`).waitFor();
+  await page.getByTestId('tiers').waitFor();
+  await waitTierBytes(page, 'local', '=', size, `this machine to hold all of ${path}`);
+  for (const t of ['edge', 'cloud']) {
+    const b = await page.getByTestId(`tier-${t}`).getAttribute('data-bytes');
+    if (!/^\d+$/.test(b || '')) fail(`tier-${t} has data-bytes ${JSON.stringify(b)}`);
+  }
+  await waitState(page, 'published-state', 'no');
+  await waitState(page, 'pinned', 'no');
+
+  await page.getByTestId('publish').click();
+  await notice(page, /Publishing clip\.webm: [\d.]+ MiB queued/).waitFor();
+  await waitState(page, 'published-state', 'yes');
+  await waitTierBytes(page, 'cloud', '=', size, `the cloud to hold all of ${path}`);
+  await waitNewestBadge(page, 'published');
+  const current = Number(await page.getByTestId('current-version').getAttribute('data-number'));
+  const newest = Number(await page.locator('[data-testid="version"]').first().getAttribute('data-number'));
+  if (!current || newest !== current) fail(`the newest version row is ${newest}, the current version ${current}`);
+  const listed = JSON.parse(reel('versions', onMount(path), '--json')).versions;
+  const v = listed.find((x) => x.number === current);
+  if (!v) fail(`reel versions --json does not list version ${current}`);
+  if (v.published !== 'yes') fail(`reel versions --json says version ${current} is published: ${JSON.stringify(v.published)}`);
+
+  await page.getByTestId('evict').click();
+  await notice(page, /Freed [\d.]+ MiB of clip\.webm on this machine/).waitFor();
+  await waitTierBytes(page, 'local', '<', size, 'this machine to hold less than all of it');
+  // It plays from the start, read from the shared tiers: the reload drops what the browser had.
+  const statuses = [];
+  const onResponse = (resp) => {
+    const url = new URL(resp.url());
+    if (url.pathname.endsWith('/content') && url.searchParams.get('path') === path) statuses.push(resp.status());
+  };
+  page.on('response', onResponse);
+  try {
+    await page.reload();
+    const player = page.getByTestId('player');
+    await player.waitFor();
+    await player.evaluate(async (el) => {
+      el.muted = true;
+      el.currentTime = 0;
+      await el.play();
+    });
+    await until(page, 'currentTime > 0.5 after freeing the space', () => document.querySelector('[data-testid="player"]').currentTime > 0.5, undefined, 30000);
+    await player.evaluate((el) => el.pause());
+  } finally {
+    page.off('response', onResponse);
+  }
+  if (!statuses.some((s) => s === 200 || s === 206)) fail(`no content was read after freeing the space (${statuses.join(',')})`);
+
+  await page.getByTestId('tiers').waitFor();
+  await page.getByTestId('pin').click();
+  await waitState(page, 'pinned', 'yes');
+  await page.getByTestId('pin').filter({ hasText: 'Unpin' }).waitFor();
+  await page.getByTestId('hydrate').click();
+  await waitTierBytes(page, 'local', '=', size, 'this machine to hold all of it again');
+  await shot(page, 'tiers.png');
+
+  // Pin brings the bytes here itself; unpinned, freed, and brought here again by Bring here alone.
+  await page.getByTestId('pin').click();
+  await waitState(page, 'pinned', 'no');
+  await page.getByTestId('pin').filter({ hasText: /^Pin$/ }).waitFor();
+  await page.getByTestId('evict').click();
+  await waitTierBytes(page, 'local', '<', size, 'this machine to hold less than all of it');
+  await page.getByTestId('hydrate').click();
+  await notice(page, /Bringing clip\.webm here: [\d.]+ (KiB|MiB) queued/).waitFor();
+  await waitTierBytes(page, 'local', '=', size, 'Bring here to bring all of it back');
+});
+
+await check('q. a paused queue: publishing, the transfers indicator, then published; Bring here waits', async () => {
+  const { page } = main;
+  const path = 'images/frame.png';
+  const size = statSync(onMount(path)).size;
+  try {
+    reel('transfers', MOUNT, '--pause');
+    await goHash(page, fileHash(ws, path));
+    await page.locator(`[data-testid="file-page"][data-path="${path}"]`).waitFor();
+    await waitTierBytes(page, 'local', '=', size, `this machine to hold all of ${path}`);
+    await page.getByTestId('publish').click();
+    await notice(page, /Publishing frame\.png: .* queued/).waitFor();
+    await waitState(page, 'published-state', 'publishing');
+    await waitNewestBadge(page, 'publishing');
+
+    // The folder shows the queue's work, and stops showing it when it is done.
+    await goHash(page, folderHash(ws, 'images'));
+    await folderShown(page, 'images');
+    const indicator = page.getByTestId('transfers');
+    await indicator.waitFor();
+    const text = (await indicator.innerText()).trim();
+    if (!/^Paused [\d,]+ · [\d.]+ (B|KiB|MiB)$/.test(text)) fail(`the transfers indicator reads ${JSON.stringify(text)}`);
+    if (!(Number(await indicator.getAttribute('data-count')) >= 1)) fail('the indicator counts no transfer');
+    reel('transfers', MOUNT, '--resume');
+    await indicator.waitFor({ state: 'detached' });
+
+    await page.locator(`${entrySel('frame.png')} a`).click();
+    await page.locator(`[data-testid="file-page"][data-path="${path}"]`).waitFor();
+    await waitState(page, 'published-state', 'yes');
+    await waitTierBytes(page, 'cloud', '=', size, 'the cloud to hold all of it');
+    await waitNewestBadge(page, 'published');
+
+    // Bring here waits in the paused queue; the panel follows the queue until it is done.
+    reel('transfers', MOUNT, '--pause');
+    await page.getByTestId('evict').click();
+    await waitTierBytes(page, 'local', '<', size, 'this machine to hold less than all of it');
+    await page.getByTestId('hydrate').click();
+    await notice(page, /Bringing frame\.png here: .* queued/).waitFor();
+    await page.getByTestId('tiers').getByText('Transfers paused').waitFor();
+    const held = Number(await page.getByTestId('tier-local').getAttribute('data-bytes'));
+    if (held >= size) fail(`this machine holds ${held} bytes of ${size} while the queue is paused`);
+    reel('transfers', MOUNT, '--resume');
+    await waitTierBytes(page, 'local', '=', size, 'the panel to see Bring here done');
+  } finally {
+    reel('transfers', MOUNT, '--resume');
+  }
+});
+
+await check('r. a drive without tiers: no tier controls, no error', async () => {
+  // A second drive of the harness, made without --edge and --cloud, with its own `reel web`.
+  const plainLink = process.env.PLAIN_LINK;
+  if (!plainLink) fail('PLAIN_LINK is not set (the harness mounts a drive without tiers)');
+  const plainOrigin = new URL(plainLink).origin;
+  const context = await browser.newContext({ viewport: VIEWPORT });
+  try {
+    const page = watch(await context.newPage());
+    const asked = [];
+    const answers = [];
+    page.on('request', (r) => {
+      if (/\/v1\/workspaces\/[^/]+\/(placement|place|transfers)(\?|$)/.test(r.url())) asked.push(r.url());
+    });
+    page.on('response', (r) => {
+      if (/\/v1\/workspaces\/[^/]+\/(placement|transfers)(\?|$)/.test(r.url())) answers.push(r.status());
+    });
+    await page.goto(plainLink);
+    await page.locator(entrySel('plain.txt')).waitFor();
+    await page.goto(plainOrigin + '/' + fileHash('plain', 'plain.txt'));
+    await page.locator('[data-testid="file-page"][data-path="plain.txt"]').waitFor();
+    await page.getByTestId('no-tiers').waitFor({ state: 'attached' });
+    await page.getByTestId('version').first().waitFor();
+    if (answers.some((s) => s < 400)) fail(`a tier route answered ${answers.join(', ')} on a drive without tiers`);
+    if ((await page.getByTestId('tiers').count()) !== 0) fail('the tiers panel shows on a drive without tiers');
+    if ((await page.getByTestId('error').count()) !== 0) fail(`an error shows: ${await page.getByTestId('error').innerText()}`);
+    const before = asked.length;
+    await page.getByTestId('breadcrumbs').locator('a').last().click();
+    await page.locator(entrySel('plain.txt')).waitFor();
+    if ((await page.getByTestId('transfers').count()) !== 0) fail('the transfers indicator shows on a drive without tiers');
+    if ((await page.getByTestId('error').count()) !== 0) fail(`an error shows: ${await page.getByTestId('error').innerText()}`);
+    if (asked.length !== before) fail(`the app asked the tier routes again: ${asked.slice(before).join(', ')}`);
+  } finally {
+    await context.close();
+  }
+});
+
 await check('j. screenshots', async () => {
   if (!SHOTS) {
     console.log('# SHOTS_DIR not set: no screenshots');
     return;
   }
-  console.log(`# screenshots in ${SHOTS}: signed-out.png folder.png big-folder.png file.png uploads.png trash.png`);
+  console.log(`# screenshots in ${SHOTS}: signed-out.png folder.png big-folder.png file.png uploads.png trash.png tiers.png`);
 });
 
 await browser.close();

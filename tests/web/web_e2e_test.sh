@@ -3,8 +3,9 @@
 # driven by Playwright (tests/web/e2e.mjs) through sign-in, browsing, a 10,000-entry folder,
 # text and video previews (seeking by range requests), restore and checkpoint, uploads (file
 # input and drag and drop), new folder, rename, delete, undo, the trash, and live updates of
-# changes made on the mount. Then the drive itself is checked: what the browser did is what the
-# mount holds.
+# changes made on the mount, and the tiers (the drive has an edge and a cloud tier: publish, free
+# up space here, pin, bring here, the transfer queue). Then the drive itself is checked: what the
+# browser did is what the mount holds.
 #   web_e2e_test.sh REEL_BIN     (SHOTS_DIR=DIR: also write screenshots of each page there)
 source "$(dirname "$0")/../fuse/lib.sh" "$1"
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -15,7 +16,7 @@ CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
 [[ -x "$CHROMIUM" ]] || { echo "FAIL: $CHROMIUM is required (Debian's chromium)" >&2; exit 1; }
 [[ -d "$ROOT/web/node_modules/playwright-core" ]] ||
   { echo "FAIL: web/node_modules is missing: build with scripts/build.sh" >&2; exit 1; }
-init_drive --name studio
+init_drive --name studio --edge "file://$WORK/edge" --cloud "file://$WORK/cloud"
 mount_drive
 
 log "fixtures: a text file with 3 versions, a video, an image, a folder of 10,000 files"
@@ -42,14 +43,27 @@ check "a second reel web keeps the address" \
 check "the API answers 401 without signing in" \
   [ "$(curl -s -o /dev/null -w '%{http_code}' "$WEB_ORIGIN/v1/workspaces")" = 401 ]
 
+# A second drive, without tiers: its app shows no tier controls.
+PLAIN_MNT=$WORK/plain-mnt
+mkdir -p "$PLAIN_MNT"
+unmount_plain() { "$REEL" umount "$PLAIN_MNT" >/dev/null 2>&1 || fusermount3 -uz "$PLAIN_MNT" 2>/dev/null || true; }
+CLEANUP_HOOKS+=(unmount_plain)
+"$REEL" init "$WORK/plain" --name plain >/dev/null
+"$REEL" mount "$PLAIN_MNT" --drive "$WORK/plain" --background >/dev/null
+echo plain > "$PLAIN_MNT/plain.txt"
+"$REEL" sync "$PLAIN_MNT" >/dev/null
+PLAIN_LINK=$("$REEL" web "$PLAIN_MNT" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["url"])')
+
 log "browser (Chromium, headless) at $WEB_ORIGIN"
-if WEB_LINK=$WEB_LINK WEB_ORIGIN=$WEB_ORIGIN MOUNT=$MNT CHROMIUM=$CHROMIUM SHOTS_DIR=${SHOTS_DIR:-} \
+if WEB_LINK=$WEB_LINK WEB_ORIGIN=$WEB_ORIGIN MOUNT=$MNT REEL=$REEL CHROMIUM=$CHROMIUM SHOTS_DIR=${SHOTS_DIR:-} \
+    PLAIN_LINK=$PLAIN_LINK \
     node "$ROOT/tests/web/e2e.mjs"; then
   pass
 else
   fail "the browser's checks (above)"
 fi
 
+unmount_plain
 log "the drive after the browser's changes"
 V=$MNT/.reel/versions
 check "the restore of version 1 is version 4, with its content" [ "$(cat "$V/docs/notes.txt/4")" = one ]

@@ -6,6 +6,7 @@ import { useChanges } from './live';
 import { useMessages } from './messages';
 import { baseName, fileHref, folderHref, navigate, parentPath, trashHref } from './route';
 import { Preview } from './Preview';
+import { TiersPanel } from './Tiers';
 
 const PUBLISHED: Record<string, { label: string; title: string }> = {
   yes: { label: 'published', title: 'Published to the cloud tier' },
@@ -190,6 +191,9 @@ export function FilePage({ ws, path }: { ws: string; path: string }) {
               </button>
             </div>
           </form>
+          {isRegular && !failed && (
+            <TiersPanel ws={ws} path={path} name={name} tick={reload} onPublished={() => setReload((r) => r + 1)} />
+          )}
           <h2 class="side-title">
             Versions <span class="muted">{versions ? versions.length : ''}</span>
           </h2>

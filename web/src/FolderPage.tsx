@@ -5,6 +5,7 @@ import { compareNames, humanSize, humanTime, typeBadge } from './format';
 import { notify, useChanges } from './live';
 import { useMessages } from './messages';
 import { baseName, fileHref, folderHref, joinPath, navigate, parentPath, trashHref } from './route';
+import { TransfersIndicator } from './Tiers';
 import { restoreLatest } from './TrashPage';
 import { upload } from './Uploads';
 import { VirtualList } from './VirtualList';
@@ -65,6 +66,7 @@ export function FolderPage({ ws, path }: { ws: string; path: string }) {
   const [creating, setCreating] = useState(false);
   const [renaming, setRenaming] = useState<string | null>(null);
   const [dragging, setDragging] = useState(false);
+  const [kick, setKick] = useState(0); // the transfers indicator looks again when it changes
   const filterRef = useRef<HTMLInputElement>(null);
   const fileRef = useRef<HTMLInputElement>(null);
   const loading = useRef<AbortController | null>(null);
@@ -82,6 +84,8 @@ export function FolderPage({ ws, path }: { ws: string; path: string }) {
         setEntries(list);
         setFailed(false);
         setDone(true);
+        // A change here (an upload, a save, a move...) may have queued transfers.
+        if (!first) setKick((k) => k + 1);
       })
       .catch((e) => {
         if (isAbort(e)) return;
@@ -268,6 +272,7 @@ export function FolderPage({ ws, path }: { ws: string; path: string }) {
         <div class="toolbar">
           <Breadcrumbs ws={ws} path={path} />
           <span class="spacer" />
+          <TransfersIndicator ws={ws} kick={kick} />
           <span
             class="count"
             data-testid="entry-count"

@@ -38,6 +38,44 @@ export interface Version {
   author?: string;
 }
 
+/** Where the bytes of a file, or of everything under a folder, are (GET placement). */
+export interface Placement {
+  path: string;
+  files: number;
+  chunks: number;
+  total_bytes: number;
+  local_bytes: number;
+  edge_bytes: number;
+  cloud_bytes: number;
+  pinned_files: number;
+  published_files: number;
+  publishing_files: number;
+}
+
+export type PlaceAction = 'publish' | 'hydrate' | 'evict' | 'pin' | 'unpin';
+
+/** What a place request queued. */
+export interface PlaceResult {
+  path: string;
+  action: PlaceAction;
+  files: number;
+  chunks: number;
+  bytes: number;
+}
+
+/** The drive's transfer queue (between this machine and the edge and cloud tiers). */
+export interface Transfers {
+  paused: boolean;
+  queued: number;
+  running: number;
+  waiting_retry: number;
+  bytes_pending: number;
+  completed: number;
+  completed_bytes: number;
+  failures: number;
+  last_error: string;
+}
+
 export interface Workspace {
   name: string;
   role: string;
@@ -229,4 +267,14 @@ export const api = {
   uploadFinish: (ws: string, id: string) => call<Version>('POST', `${wsBase(ws)}/uploads/${id}/finish`, {}),
 
   uploadAbandon: (ws: string, id: string) => call<unknown>('DELETE', `${wsBase(ws)}/uploads/${id}`),
+
+  /** not_supported (HTTP 422) on a drive without tiers, as are place and transfers. */
+  placement: (ws: string, path: string, signal?: AbortSignal) =>
+    call<Placement>('GET', `${wsBase(ws)}/placement?path=${enc(path)}`, undefined, signal),
+
+  /** Queues the transfers of `action`; they finish in the background. */
+  place: (ws: string, path: string, action: PlaceAction) =>
+    call<PlaceResult>('POST', `${wsBase(ws)}/place`, { path, action }),
+
+  transfers: (ws: string, signal?: AbortSignal) => call<Transfers>('GET', `${wsBase(ws)}/transfers`, undefined, signal),
 };
