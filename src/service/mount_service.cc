@@ -40,7 +40,6 @@ class MountWeb {
       REEL_ASSIGN_OR_RETURN(server_, WebServer::Start(drive_, o));
       app_built_ = !o.assets_dir.empty();
       listen_ = o.listen;
-      spdlog::info("web app at {}", server_->origin());
     } else if (!listen.empty() && listen != listen_) {
       return Status::AlreadyExists("this mount's web app already runs at " + server_->origin() +
                                    " (unmount to move it)");

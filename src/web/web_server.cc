@@ -288,6 +288,9 @@ Result<std::unique_ptr<WebServer>> WebServer::Start(DriveService* drive,
   const std::string p = ":" + std::to_string(port);
   raw->origin = "http://" + shown_host + p;
   raw->hosts = {shown_host + p, "localhost" + p};
+  // Before any request thread runs: this also makes spdlog's registry, whose first use from
+  // two request threads at once would be a race.
+  spdlog::info("web app listening on {}", raw->origin);
   REEL_RETURN_IF_ERROR(http::ServeInBackground(server, raw->thread));
   raw->running = true;
   return std::unique_ptr<WebServer>(new WebServer(std::move(impl)));

@@ -1,5 +1,6 @@
 // Where a file's bytes are, and moving them: the tiers panel of the web app.
 //   GET  /v1/workspaces/W/placement?path=P   bytes per tier (local, edge, cloud), pins, published
+//   POST /v1/workspaces/W/placement {paths}  the same for each of up to 500 files (row badges)
 //   POST /v1/workspaces/W/place {path, action: publish|hydrate|evict|pin|unpin}
 //   GET  /v1/workspaces/W/transfers          the transfer queue's progress
 // A drive without an edge or cloud tier answers not_supported (422): its bytes are all on this
@@ -20,6 +21,8 @@ namespace reel::web_internal {
 namespace {
 
 using nlohmann::json;
+
+constexpr size_t kMaxBatch = 500;
 
 struct NamedAction {
   std::string_view name;
@@ -55,6 +58,34 @@ void RegisterTierRoutes(httplib::Server& server, const WebContext& ctx) {
               json out = usage;
               out["path"] = path;
               return out;
+            });
+  // Badges of the rows a folder page shows: each path's placement (or its error), at most 500.
+  JsonRoute(server, "POST", "/v1/workspaces/([^/]+)/placement",
+            [&ctx](const httplib::Request& req) -> Result<json> {
+              REEL_RETURN_IF_ERROR(CheckWorkspace(ctx, req));
+              REEL_RETURN_IF_ERROR(NeedSharedTiers(ctx));
+              REEL_ASSIGN_OR_RETURN(json body, http::BodyObject(req, {"paths"}));
+              const json& paths = body["paths"];
+              if (!paths.is_array() || paths.size() > kMaxBatch) {
+                return Status::InvalidArgument("field 'paths' must be a list of at most " +
+                                               std::to_string(kMaxBatch) + " paths");
+              }
+              json out = json::object();
+              for (const json& p : paths) {
+                if (!p.is_string()) return Status::InvalidArgument("'paths' holds a non-string");
+                const std::string path = p.get<std::string>();
+                if (out.contains(path)) continue;  // asked twice: answered once
+                // Files only: a folder's figure sums everything under it (a folder page's
+                // badges are its files'; GET placement answers for a folder).
+                Result<Attributes> a = ctx.drive->Stat(path);
+                Result<TierUsage> usage =
+                    !a.ok() ? Result<TierUsage>(a.status())
+                    : a->type != FileType::kRegular
+                        ? Result<TierUsage>(Status::InvalidArgument(path + ": not a file"))
+                        : ctx.drive->Usage(path);
+                out[path] = usage.ok() ? json(*usage) : json{{"error", usage.status().message()}};
+              }
+              return json{{"placements", std::move(out)}};
             });
   JsonRoute(server, "POST", "/v1/workspaces/([^/]+)/place",
             [&ctx](const httplib::Request& req) -> Result<json> {

@@ -214,6 +214,67 @@ async function waitEntrySize(page, name, size) {
   );
 }
 
+const badgesSel = (name) => `${entrySel(name)} [data-testid="badges"]`;
+
+/** What the tier badges of the row `name` say: their data- attributes, and each badge's label and title. */
+async function badgesOf(page, name) {
+  return page.evaluate((sel) => {
+    const b = document.querySelector(sel);
+    if (!b) return null;
+    const state = {};
+    for (const k of ['local', 'edge', 'cloud', 'published']) state[k] = b.getAttribute(`data-${k}`);
+    state.badges = Array.from(b.children, (c) => ({ label: c.textContent.trim(), title: c.getAttribute('title') || '' }));
+    return state;
+  }, badgesSel(name));
+}
+
+/** Waits until the badges of the row `name` have the data- attributes of `want` ({local: 'all', ...}). */
+async function waitBadges(page, name, want, what) {
+  try {
+    await until(
+      page,
+      `${what} (badges of ${name}: ${JSON.stringify(want)})`,
+      ([sel, w]) => {
+        const b = document.querySelector(sel);
+        return !!b && Object.entries(w).every(([k, v]) => b.getAttribute(`data-${k}`) === v);
+      },
+      [badgesSel(name), want],
+    );
+  } catch (e) {
+    fail(`${e.message}; they read ${JSON.stringify(await badgesOf(page, name))}`);
+  }
+}
+
+/** Follows the page's POSTs of placement (the folder's badges): their paths, and their answers. */
+function watchBadgeRequests(page) {
+  const isBatch = (req) => req.method() === 'POST' && /\/v1\/workspaces\/[^/]+\/placement$/.test(new URL(req.url()).pathname);
+  const seen = { paths: [], answers: [], failed: [] };
+  const onRequest = (req) => {
+    if (isBatch(req)) seen.paths.push(JSON.parse(req.postData() || '{}').paths);
+  };
+  const onResponse = (resp) => {
+    if (!isBatch(resp.request())) return;
+    seen.answers.push(
+      resp
+        .json()
+        .then((j) => ({ status: resp.status(), body: j }))
+        .catch((e) => ({ status: resp.status(), body: null, why: String(e) })),
+    );
+  };
+  const onFailed = (req) => {
+    if (isBatch(req)) seen.failed.push(req.failure()?.errorText || 'failed');
+  };
+  page.on('request', onRequest);
+  page.on('response', onResponse);
+  page.on('requestfailed', onFailed);
+  seen.stop = () => {
+    page.off('request', onRequest);
+    page.off('response', onResponse);
+    page.off('requestfailed', onFailed);
+  };
+  return seen;
+}
+
 async function pageFetch(page, url, init) {
   return page.evaluate(
     async ([u, i]) => {
@@ -740,6 +801,87 @@ await check('q. a paused queue: publishing, the transfers indicator, then publis
   }
 });
 
+await check('s. tier badges on the folder rows: where the bytes are, refreshed, asked only for the rows in view', async () => {
+  const { page } = main;
+  const path = 'media/clip.webm';
+  let seen = watchBadgeRequests(page);
+  try {
+    // After p and q: published, on the cloud, and all of it on this machine.
+    await goHash(page, folderHash(ws, 'media'));
+    await folderShown(page, 'media');
+    await waitBadges(page, 'clip.webm', { published: 'yes', cloud: 'yes', local: 'all' }, 'clip.webm published and here');
+    const b = await badgesOf(page, 'clip.webm');
+    const label = (l) => b.badges.find((x) => x.label === l);
+    if (!/^All [\d.]+ MiB on this machine/.test(label('local')?.title || '')) fail(`the local badge: ${JSON.stringify(b)}`);
+    if (!/^All [\d.]+ MiB on the cloud$/.test(label('cloud')?.title || '')) fail(`the cloud badge: ${JSON.stringify(b)}`);
+    if (!label('published')?.title) fail(`no published badge with a title: ${JSON.stringify(b)}`);
+    const asked = seen.paths.flat();
+    if (!asked.length || asked.some((p) => p !== path)) fail(`the badges asked for ${JSON.stringify(seen.paths)}`);
+
+    // A change the feed reports (a new file, then published from the mount) shows without a reload.
+    writeFileSync(onMount('media/badge.txt'), 'badge\n');
+    reel('sync', MOUNT);
+    await waitBadges(page, 'badge.txt', { local: 'all', cloud: 'no', published: 'no' }, 'the new file, only here');
+    reel('publish', onMount('media/badge.txt'));
+    await waitBadges(page, 'badge.txt', { local: 'all', cloud: 'yes', published: 'yes' }, 'the feed to refresh its badges once published');
+    const answers = await Promise.all(seen.answers);
+    const bad = answers.filter((a) => a.status !== 200 || !a.body || Object.values(a.body.placements).some((v) => v.error));
+    if (bad.length) fail(`badge answers in media/: ${JSON.stringify(bad)}`);
+  } finally {
+    seen.stop();
+  }
+
+  // Freed on this machine from the mount: no feed event, so the page is reloaded until it shows.
+  const before = JSON.parse((await pageFetch(page, `/v1/workspaces/${enc(ws)}/placement?path=${enc(path)}`)).text);
+  if (before.pinned_files > 0) reel('unpin', onMount(path));
+  reel('evict', onMount(path));
+  const deadline = Date.now() + 15000;
+  for (let local = 'all'; local === 'all'; ) {
+    if (Date.now() > deadline) fail(`after reel evict the badges of clip.webm still read ${JSON.stringify(await badgesOf(page, 'clip.webm'))}`);
+    await page.reload();
+    await folderShown(page, 'media');
+    await page.locator(badgesSel('clip.webm')).waitFor();
+    local = await page.locator(badgesSel('clip.webm')).getAttribute('data-local');
+  }
+  await waitBadges(page, 'clip.webm', { cloud: 'yes', published: 'yes' }, 'clip.webm still on the cloud and published');
+  const freed = await badgesOf(page, 'clip.webm');
+  if (!['none', 'part'].includes(freed.local)) fail(`after reel evict clip.webm is local=${freed.local}`);
+  if (freed.local === 'part' && !/^[\d.]+ (B|KiB|MiB) of [\d.]+ MiB on this machine/.test(freed.badges[0]?.title || '')) {
+    fail(`the partial local badge: ${JSON.stringify(freed)}`);
+  }
+  await shot(page, 'badges.png');
+
+  // 10,000 empty files: a few requests for the rows in view, none failing, no badge for an empty file.
+  seen = watchBadgeRequests(page);
+  try {
+    await goHash(page, folderHash(ws, 'big'));
+    await folderShown(page, 'big');
+    await waitBadges(page, 'f00000', { local: 'none', edge: 'no', cloud: 'no', published: 'no' }, 'the first row of big/');
+    await page.getByTestId('list').evaluate((el) => {
+      el.scrollTop = el.scrollHeight;
+    });
+    await waitBadges(page, 'f09999', { local: 'none' }, 'the last row of big/');
+    const empty = await badgesOf(page, 'f09999');
+    if (empty.badges.length) fail(`an empty file shows badges: ${JSON.stringify(empty)}`);
+    const rows = await page.locator('[data-testid="entry"]').count();
+    if (rows >= 200) fail(`the DOM holds ${rows} rows`);
+    const answers = await Promise.all(seen.answers);
+    const bad = answers.filter((a) => a.status !== 200 || !a.body || Object.values(a.body.placements).some((v) => v.error));
+    if (bad.length) fail(`${bad.length} badge requests of big/ failed: ${JSON.stringify(bad).slice(0, 500)}`);
+    if (seen.failed.length) fail(`badge requests of big/ failed: ${seen.failed.join(', ')}`);
+    const sizes = seen.paths.map((p) => p.length);
+    const total = sizes.reduce((a, n) => a + n, 0);
+    if (!sizes.length || sizes.length > 6 || total >= 400 || sizes.some((n) => n > 500)) {
+      fail(`big/ asked ${sizes.length} requests of ${sizes.join(', ')} paths`);
+    }
+    // (A path is asked again only after a change: the queue's work ending, or changes the feed missed.)
+    const again = seen.paths.flat().filter((p, i, all) => all.indexOf(p) !== i).length;
+    console.log(`# big/: ${sizes.length} badge requests of ${sizes.join(', ')} paths (${again} asked again), ${rows} rows in the DOM`);
+  } finally {
+    seen.stop();
+  }
+});
+
 await check('r. a drive without tiers: no tier controls, no error', async () => {
   // A second drive of the harness, made without --edge and --cloud, with its own `reel web`.
   const plainLink = process.env.PLAIN_LINK;
@@ -750,14 +892,17 @@ await check('r. a drive without tiers: no tier controls, no error', async () => 
     const page = watch(await context.newPage());
     const asked = [];
     const answers = [];
+    const batches = [];
     page.on('request', (r) => {
       if (/\/v1\/workspaces\/[^/]+\/(placement|place|transfers)(\?|$)/.test(r.url())) asked.push(r.url());
+      if (r.method() === 'POST' && /\/v1\/workspaces\/[^/]+\/placement$/.test(new URL(r.url()).pathname)) batches.push(r.url());
     });
     page.on('response', (r) => {
       if (/\/v1\/workspaces\/[^/]+\/(placement|transfers)(\?|$)/.test(r.url())) answers.push(r.status());
     });
     await page.goto(plainLink);
     await page.locator(entrySel('plain.txt')).waitFor();
+    await page.locator('[data-testid="folder-page"][data-tiers="no"]').waitFor({ state: 'attached' });
     await page.goto(plainOrigin + '/' + fileHash('plain', 'plain.txt'));
     await page.locator('[data-testid="file-page"][data-path="plain.txt"]').waitFor();
     await page.getByTestId('no-tiers').waitFor({ state: 'attached' });
@@ -768,9 +913,13 @@ await check('r. a drive without tiers: no tier controls, no error', async () => 
     const before = asked.length;
     await page.getByTestId('breadcrumbs').locator('a').last().click();
     await page.locator(entrySel('plain.txt')).waitFor();
+    // The folder page knows the drive has no tiers before it would ask for any badge.
+    await page.locator('[data-testid="folder-page"][data-tiers="no"]').waitFor({ state: 'attached' });
     if ((await page.getByTestId('transfers').count()) !== 0) fail('the transfers indicator shows on a drive without tiers');
     if ((await page.getByTestId('error').count()) !== 0) fail(`an error shows: ${await page.getByTestId('error').innerText()}`);
     if (asked.length !== before) fail(`the app asked the tier routes again: ${asked.slice(before).join(', ')}`);
+    if ((await page.getByTestId('badges').count()) !== 0) fail('tier badges show on a drive without tiers');
+    if (batches.length) fail(`the folder page asked for badges: ${batches.length} POST placement`);
   } finally {
     await context.close();
   }
@@ -781,7 +930,7 @@ await check('j. screenshots', async () => {
     console.log('# SHOTS_DIR not set: no screenshots');
     return;
   }
-  console.log(`# screenshots in ${SHOTS}: signed-out.png folder.png big-folder.png file.png uploads.png trash.png tiers.png`);
+  console.log(`# screenshots in ${SHOTS}: signed-out.png folder.png big-folder.png file.png uploads.png trash.png tiers.png badges.png`);
 });
 
 await browser.close();

@@ -313,6 +313,10 @@ TEST_F(WebServerTest, BadRequestsAreRefusedAndNameWhatIsWrong) {
                          {{"path", "a.txt"}, {"action", "teleport"}}, web_->origin());
   ASSERT_TRUE(bad_action);
   EXPECT_EQ(bad_action->status, ToHttpStatus(Code::kNotSupported));
+  auto badges = Post("/v1/workspaces/studio/placement", cookie, {{"paths", {"a.txt"}}},
+                     web_->origin());
+  ASSERT_TRUE(badges);
+  EXPECT_EQ(badges->status, ToHttpStatus(Code::kNotSupported));
   // Another Host (a DNS-rebinding page) is refused even with a session.
   auto rebound = Get("/v1/me", cookie, {{"Host", "evil.example"}});
   ASSERT_TRUE(rebound);

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError, contentUrl, type Stat, type Version } from './api';
+import { forgetPlacement } from './Badges';
 import { Breadcrumbs } from './Breadcrumbs';
 import { humanSize, humanTime, typeBadge } from './format';
 import { useChanges } from './live';
@@ -192,7 +193,14 @@ export function FilePage({ ws, path }: { ws: string; path: string }) {
             </div>
           </form>
           {isRegular && !failed && (
-            <TiersPanel ws={ws} path={path} name={name} tick={reload} onPublished={() => setReload((r) => r + 1)} />
+            <TiersPanel
+              ws={ws}
+              path={path}
+              name={name}
+              tick={reload}
+              onPublished={() => setReload((r) => r + 1)}
+              onPlaced={() => forgetPlacement(ws, path)}
+            />
           )}
           <h2 class="side-title">
             Versions <span class="muted">{versions ? versions.length : ''}</span>

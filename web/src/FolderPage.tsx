@@ -1,5 +1,6 @@
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api, isAbort, type Entry } from './api';
+import { Badges, placementsOf, type Placements } from './Badges';
 import { Breadcrumbs } from './Breadcrumbs';
 import { compareNames, humanSize, humanTime, typeBadge } from './format';
 import { notify, useChanges } from './live';
@@ -72,6 +73,10 @@ export function FolderPage({ ws, path }: { ws: string; path: string }) {
   const loading = useRef<AbortController | null>(null);
   const reloadTimer = useRef<number | undefined>(undefined);
   const dragDepth = useRef(0);
+  // Tier badges of the files in view: the list's rows (with overscan), asked for as they change.
+  const [badges] = useState(() => placementsOf(ws, path));
+  const [tiers, setTiers] = useState<boolean | null>(null); // whether the drive has tiers, once known
+  const inView = useRef({ first: 0, last: 0, rows: [] as Entry[] });
 
   // The first listing shows its pages as they come; a reload (a change) replaces the list once
   // it has it whole, so the rows, the scroll position and the filter stay put meanwhile.
@@ -142,6 +147,21 @@ export function FolderPage({ ws, path }: { ws: string; path: string }) {
   const sorted = useMemo(() => entries.slice().sort(comparator(sort)), [entries, sort]);
   const q = filter.trim().toLowerCase();
   const shown = useMemo(() => (q ? sorted.filter((e) => e.name.toLowerCase().includes(q)) : sorted), [sorted, q]);
+  inView.current.rows = shown;
+
+  useEffect(() => {
+    const visible = () => {
+      const { first, last, rows } = inView.current;
+      const paths: string[] = [];
+      for (let i = first; i < Math.min(last, rows.length); i++) {
+        if (rows[i].type === 'file') paths.push(joinPath(path, rows[i].name));
+      }
+      return paths;
+    };
+    badges.show(visible, setTiers);
+    return () => badges.hide(visible);
+  }, []);
+  useEffect(() => badges.want(), [shown]);
 
   const toggleSort = (key: SortKey) =>
     setSort((s) => (s.key === key ? { key, dir: s.dir === 1 ? -1 : 1 } : { key, dir: 1 }));
@@ -240,7 +260,12 @@ export function FolderPage({ ws, path }: { ws: string; path: string }) {
   }${done ? '' : '…'}`;
 
   return (
-    <div class="page folder-page" data-testid="folder-page" data-path={path}>
+    <div
+      class="page folder-page"
+      data-testid="folder-page"
+      data-path={path}
+      data-tiers={tiers === null ? 'unknown' : tiers ? 'yes' : 'no'}
+    >
       <div
         class={`drop-zone${dragging ? ' dragging' : ''}`}
         data-testid="drop-zone"
@@ -272,7 +297,7 @@ export function FolderPage({ ws, path }: { ws: string; path: string }) {
         <div class="toolbar">
           <Breadcrumbs ws={ws} path={path} />
           <span class="spacer" />
-          <TransfersIndicator ws={ws} kick={kick} />
+          <TransfersIndicator ws={ws} kick={kick} onIdle={() => badges.forget()} />
           <span
             class="count"
             data-testid="entry-count"
@@ -351,6 +376,10 @@ export function FolderPage({ ws, path }: { ws: string; path: string }) {
             count={shown.length}
             rowHeight={ROW_HEIGHT}
             resetKey={`${q}|${sort.key}|${sort.dir}`}
+            onRange={(first, last) => {
+              Object.assign(inView.current, { first, last });
+              badges.want();
+            }}
             empty={
               <div class="empty">
                 {!done
@@ -370,6 +399,7 @@ export function FolderPage({ ws, path }: { ws: string; path: string }) {
                   ws={ws}
                   dir={path}
                   entry={e}
+                  badges={badges}
                   top={top}
                   renaming={renaming === e.name}
                   onRename={() => setRenaming(e.name)}
@@ -469,6 +499,7 @@ interface RowProps {
   ws: string;
   dir: string;
   entry: Entry;
+  badges: Placements;
   top: number;
   renaming: boolean;
   onRename: () => void;
@@ -476,7 +507,7 @@ interface RowProps {
   onDelete: () => void;
 }
 
-function Row({ ws, dir, entry: e, top, renaming, onRename, onRenamed, onDelete }: RowProps) {
+function Row({ ws, dir, entry: e, badges, top, renaming, onRename, onRenamed, onDelete }: RowProps) {
   const href = entryHref(ws, dir, e);
   const badge = typeBadge(e.type, e.name);
   const isDir = e.type === 'directory';
@@ -516,6 +547,7 @@ function Row({ ws, dir, entry: e, top, renaming, onRename, onRenamed, onDelete }
             <span class="type-note">{e.type.replace('_', ' ')}</span>
           </span>
         )}
+        {e.type === 'file' && <Badges store={badges} path={joinPath(dir, e.name)} />}
       </span>
       <span class="c-size" role="cell">
         {e.type === 'file' ? humanSize(e.size) : '—'}

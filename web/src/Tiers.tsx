@@ -8,11 +8,39 @@ import { useMessages } from './messages';
 
 /** Workspaces whose drive has no tiers (it answered not_supported): not asked again. */
 const noTiers = new Set<string>();
+/** Workspaces whose drive answered a tier route: it has tiers. */
+const tiered = new Set<string>();
+const probes = new Map<string, Promise<boolean>>();
 
-function unsupported(ws: string, e: unknown): boolean {
+/** Whether `e` is the answer of a drive without tiers (then `ws` is not asked again). */
+export function unsupported(ws: string, e: unknown): boolean {
   if (!(e instanceof ApiError && e.code === 'not_supported')) return false;
   noTiers.add(ws);
   return true;
+}
+
+/** Whether the drive of `ws` has tiers: known once a tier route has answered, else asked of
+ * GET transfers (one request, shared by whoever asks meanwhile). Rejects when it cannot tell. */
+export function hasTiers(ws: string): Promise<boolean> {
+  if (noTiers.has(ws) || tiered.has(ws)) return Promise.resolve(tiered.has(ws));
+  let p = probes.get(ws);
+  if (!p) {
+    p = api
+      .transfers(ws)
+      .then(
+        () => {
+          tiered.add(ws);
+          return true;
+        },
+        (e) => {
+          if (unsupported(ws, e)) return false;
+          throw e;
+        },
+      )
+      .finally(() => probes.delete(ws));
+    probes.set(ws, p);
+  }
+  return p;
 }
 
 const moving = (t: Transfers) => t.queued + t.running > 0;
@@ -60,11 +88,13 @@ interface PanelProps {
   tick: number;
   /** The versions' published marks may have changed (a publish was asked for, or its transfers ended). */
   onPublished: () => void;
+  /** A place action was queued: where the bytes are is changing. */
+  onPlaced?: () => void;
 }
 
 /** Bytes of the file per tier, pinned and published, and the buttons that move them. While
  * transfers run (or a publish waits for them) it looks again every second. */
-export function TiersPanel({ ws, path, name, tick, onPublished }: PanelProps) {
+export function TiersPanel({ ws, path, name, tick, onPublished, onPlaced }: PanelProps) {
   const messages = useMessages();
   const [p, setP] = useState<Placement | null>(null);
   const [queue, setQueue] = useState<Transfers | null>(null);
@@ -86,6 +116,7 @@ export function TiersPanel({ ws, path, name, tick, onPublished }: PanelProps) {
         // The queue first: what it has finished shows in the placement read after it.
         const t = await api.transfers(ws, ac.signal);
         const now = await api.placement(ws, path, ac.signal);
+        tiered.add(ws);
         if (ac.signal.aborted) return;
         setQueue(t);
         setP(now);
@@ -115,6 +146,7 @@ export function TiersPanel({ ws, path, name, tick, onPublished }: PanelProps) {
     setBusy(true);
     try {
       const r = await api.place(ws, path, action);
+      onPlaced?.();
       messages.notice(placedText(action, name, r.bytes, p));
       if (action === 'publish') {
         loop.current.active = true; // when its transfers are done, the versions are looked at again
@@ -205,9 +237,12 @@ export function TiersPanel({ ws, path, name, tick, onPublished }: PanelProps) {
 }
 
 /** "Transferring 3 · 120 MiB" while the drive's transfer queue has work; it looks when `kick`
- * changes (the folder changed, or something was done in it), then every 2 s while there is work. */
-export function TransfersIndicator({ ws, kick }: { ws: string; kick: number }) {
+ * changes (the folder changed, or something was done in it), then every 2 s while there is work.
+ * onIdle: the work it saw is done (the bytes it moved are where they were going). */
+export function TransfersIndicator({ ws, kick, onIdle }: { ws: string; kick: number; onIdle?: () => void }) {
   const [t, setT] = useState<Transfers | null>(null);
+  const was = useRef({ moving: false, onIdle });
+  was.current.onIdle = onIdle;
   useEffect(() => {
     if (noTiers.has(ws)) return undefined;
     const ac = new AbortController();
@@ -215,9 +250,13 @@ export function TransfersIndicator({ ws, kick }: { ws: string; kick: number }) {
     const look = async () => {
       try {
         const now = await api.transfers(ws, ac.signal);
+        tiered.add(ws);
         if (ac.signal.aborted) return;
         setT(now);
-        if (moving(now)) timer = window.setTimeout(look, 2000);
+        const w = was.current;
+        if (w.moving && !moving(now)) w.onIdle?.();
+        w.moving = moving(now);
+        if (w.moving) timer = window.setTimeout(look, 2000);
       } catch (e) {
         // A background figure: nothing to say when it cannot be read (the listing says why).
         if (ac.signal.aborted) return;

@@ -1,7 +1,7 @@
 // A list of fixed-height rows that renders only the rows in view (plus some overscan) inside
 // its own scroll container, so folders of any size render at once.
 import type { ComponentChildren } from 'preact';
-import { useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 
 interface Props {
   count: number;
@@ -10,11 +10,13 @@ interface Props {
   /** Scrolls back to the top when this changes (a new filter or sort order). */
   resetKey?: string;
   renderRow: (index: number, top: number) => ComponentChildren;
+  /** Told the rows rendered (those in view and the overscan), [first, last), when they change. */
+  onRange?: (first: number, last: number) => void;
   empty?: ComponentChildren;
   testId?: string;
 }
 
-export function VirtualList({ count, rowHeight, overscan = 8, resetKey, renderRow, empty, testId }: Props) {
+export function VirtualList({ count, rowHeight, overscan = 8, resetKey, renderRow, onRange, empty, testId }: Props) {
   const ref = useRef<HTMLDivElement>(null);
   const [scrollTop, setScrollTop] = useState(0);
   const [height, setHeight] = useState(800);
@@ -37,6 +39,9 @@ export function VirtualList({ count, rowHeight, overscan = 8, resetKey, renderRo
 
   const first = Math.max(0, Math.floor(scrollTop / rowHeight) - overscan);
   const last = Math.min(count, Math.ceil((scrollTop + height) / rowHeight) + overscan);
+  const range = useRef(onRange);
+  range.current = onRange;
+  useEffect(() => range.current?.(first, last), [first, last]);
   const rows: ComponentChildren[] = [];
   for (let i = first; i < last; i++) rows.push(renderRow(i, i * rowHeight));
 

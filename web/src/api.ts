@@ -52,6 +52,9 @@ export interface Placement {
   publishing_files: number;
 }
 
+/** A file's placement in the answer of POST placement (keyed by path), or why it has none. */
+export type PathPlacement = Omit<Placement, 'path'> | { error: string };
+
 export type PlaceAction = 'publish' | 'hydrate' | 'evict' | 'pin' | 'unpin';
 
 /** What a place request queued. */
@@ -271,6 +274,12 @@ export const api = {
   /** not_supported (HTTP 422) on a drive without tiers, as are place and transfers. */
   placement: (ws: string, path: string, signal?: AbortSignal) =>
     call<Placement>('GET', `${wsBase(ws)}/placement?path=${enc(path)}`, undefined, signal),
+
+  /** The placements of up to 500 paths at once (the folder page's rows); not_supported as above. */
+  placements: (ws: string, paths: string[], signal?: AbortSignal) =>
+    call<{ placements: Record<string, PathPlacement> }>('POST', `${wsBase(ws)}/placement`, { paths }, signal).then(
+      (r) => r.placements,
+    ),
 
   /** Queues the transfers of `action`; they finish in the background. */
   place: (ws: string, path: string, action: PlaceAction) =>
