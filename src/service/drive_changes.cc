@@ -78,18 +78,23 @@ Status DriveService::BehindTheKernel(const std::function<Status()>& op) {
   return done;
 }
 
-Result<Attributes> DriveService::MakeFolder(const std::string& path) {
-  Attributes made;
+Status DriveService::InFolder(const std::string& path, const FolderOp& op) {
   Status s = [&]() -> Status {
     REEL_ASSIGN_OR_RETURN(std::string valid, ValidateDrivePath(path));
     REEL_ASSIGN_OR_RETURN(auto where, ParentOf(valid));
-    return BehindTheKernel([&]() -> Status {
-      REEL_ASSIGN_OR_RETURN(made, parts_.engine->MakeDir(where.first, where.second, 0755,
-                                                         ::geteuid(), ::getegid()));
-      return Status::Ok();
-    });
+    return BehindTheKernel([&] { return op(valid, where.first, where.second); });
   }();
-  if (!s.ok()) return Named(path, s);
+  return Named(path, s);
+}
+
+Result<Attributes> DriveService::MakeFolder(const std::string& path) {
+  Attributes made;
+  REEL_RETURN_IF_ERROR(InFolder(path, [&](const std::string&, InodeId parent,
+                                          const std::string& name) -> Status {
+    REEL_ASSIGN_OR_RETURN(made, parts_.engine->MakeDir(parent, name, 0755, ::geteuid(),
+                                                       ::getegid()));
+    return Status::Ok();
+  }));
   return made;
 }
 
@@ -113,13 +118,11 @@ Status DriveService::DeleteTree(InodeId parent, const std::string& name, DeleteR
 
 Result<DeleteReport> DriveService::Delete(const std::string& path) {
   DeleteReport report;
-  Status s = [&]() -> Status {
-    REEL_ASSIGN_OR_RETURN(std::string valid, ValidateDrivePath(path));
-    REEL_ASSIGN_OR_RETURN(auto where, ParentOf(valid));
+  REEL_RETURN_IF_ERROR(InFolder(path, [&](const std::string& valid, InodeId parent,
+                                          const std::string& name) -> Status {
     REEL_RETURN_IF_ERROR(ResolveDrivePath(*parts_.engine, valid).status());
-    return BehindTheKernel([&] { return DeleteTree(where.first, where.second, report); });
-  }();
-  if (!s.ok()) return Named(path, s);
+    return DeleteTree(parent, name, report);
+  }));
   return report;
 }
 
@@ -144,19 +147,15 @@ Result<Attributes> DriveService::Move(const std::string& from, const std::string
 
 Result<std::unique_ptr<FileWriter>> DriveService::CreateFile(const std::string& path) {
   std::unique_ptr<FileWriter> writer;
-  Status s = [&]() -> Status {
-    REEL_ASSIGN_OR_RETURN(std::string valid, ValidateDrivePath(path));
-    REEL_ASSIGN_OR_RETURN(auto where, ParentOf(valid));
-    return BehindTheKernel([&]() -> Status {
-      OpenFlags w;
-      w.write = true;
-      REEL_ASSIGN_OR_RETURN(auto made, parts_.engine->Create(where.first, where.second, 0644,
-                                                             ::geteuid(), ::getegid(), w));
-      writer = std::make_unique<FileWriter>(parts_.engine, made.second);
-      return Status::Ok();
-    });
-  }();
-  if (!s.ok()) return Named(path, s);
+  REEL_RETURN_IF_ERROR(InFolder(path, [&](const std::string&, InodeId parent,
+                                          const std::string& name) -> Status {
+    OpenFlags w;
+    w.write = true;
+    REEL_ASSIGN_OR_RETURN(auto made, parts_.engine->Create(parent, name, 0644, ::geteuid(),
+                                                           ::getegid(), w));
+    writer = std::make_unique<FileWriter>(parts_.engine, made.second);
+    return Status::Ok();
+  }));
   return writer;
 }
 

@@ -171,6 +171,11 @@ class DriveService {
   [[nodiscard]] Result<std::pair<InodeId, std::string>> ParentOf(const std::string& valid);
   // Runs `op`, then drops the kernel's caches of what the events it wrote touched.
   [[nodiscard]] Status BehindTheKernel(const std::function<Status()>& op);
+  // `op(valid path, parent folder, name)` for the path from outside (checked), behind the
+  // kernel; its errors name `path`.
+  using FolderOp =
+      std::function<Status(const std::string& valid, InodeId parent, const std::string& name)>;
+  [[nodiscard]] Status InFolder(const std::string& path, const FolderOp& op);
   [[nodiscard]] Status MakeFolders(const std::string& valid);
   [[nodiscard]] Status DeleteTree(InodeId parent, const std::string& name, DeleteReport& report);
 

@@ -12,18 +12,6 @@ namespace reel::web_internal {
 
 using nlohmann::json;
 
-namespace {
-
-// The entry now at `path`, with its path.
-json EntryAt(const std::string& path, const Attributes& a) {
-  UserNames users;
-  json j = EntryJson(path.substr(path.find_last_of('/') + 1), a, users);
-  j["path"] = path;
-  return j;
-}
-
-}  // namespace
-
 void RegisterChangeRoutes(httplib::Server& server, const WebContext& ctx) {
   JsonRoute(server, "POST", "/v1/workspaces/([^/]+)/folders",
             [&ctx](const httplib::Request& req) -> Result<json> {

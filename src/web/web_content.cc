@@ -3,7 +3,6 @@
 // downloading the file. Sent sandboxed: a page or an SVG in the drive runs no script here.
 #include <algorithm>
 #include <array>
-#include <charconv>
 #include <memory>
 #include <string_view>
 #include <vector>
@@ -55,12 +54,10 @@ std::string ContentTypeOf(const std::string& name) {
   return type;
 }
 
+// The `version` asked for; 0 (what the file holds now) when absent.
 Result<uint64_t> VersionParam(const httplib::Request& req) {
-  if (!req.has_param("version")) return uint64_t{0};
-  const std::string text = req.get_param_value("version");
-  uint64_t v = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || end != text.data() + text.size() || v == 0) {
+  Result<uint64_t> v = UintParam(req, "version", 0);
+  if (!v.ok() || (req.has_param("version") && *v == 0)) {
     return Status::InvalidArgument("query parameter 'version' must be a version number (1, 2...)");
   }
   return v;
@@ -109,10 +106,10 @@ void RegisterContentRoute(httplib::Server& server, const WebContext& ctx) {
     Result<std::shared_ptr<FileReader>> opened = [&]() -> Result<std::shared_ptr<FileReader>> {
       REEL_RETURN_IF_ERROR(CheckWorkspace(ctx, req));
       REEL_RETURN_IF_ERROR(http::CheckQuery(req, {"path", "version", "download"}));
-      if (!req.has_param("path")) return Status::InvalidArgument("missing query parameter 'path'");
+      REEL_ASSIGN_OR_RETURN(std::string path, PathParam(req));
       REEL_ASSIGN_OR_RETURN(uint64_t version, VersionParam(req));
       REEL_ASSIGN_OR_RETURN(std::unique_ptr<FileReader> reader,
-                            ctx.drive->OpenForRead(req.get_param_value("path"), version));
+                            ctx.drive->OpenForRead(path, version));
       return std::shared_ptr<FileReader>(std::move(reader));
     }();
     if (!opened.ok()) {

@@ -72,12 +72,20 @@ class UserNames {
 // An entry of a folder as the app gets it: the catalog's attributes with "name" and "user".
 [[nodiscard]] nlohmann::json EntryJson(const std::string& name, const Attributes& attr,
                                        UserNames& users);
+// The entry at `path`, with "path" too.
+[[nodiscard]] nlohmann::json EntryAt(const std::string& path, const Attributes& attr);
+
+// The query parameter `path` (required), as given: the drive's service checks it.
+[[nodiscard]] Result<std::string> PathParam(const httplib::Request& req);
+// A non-negative integer query parameter; `fallback` when absent.
+[[nodiscard]] Result<uint64_t> UintParam(const httplib::Request& req, const char* name,
+                                         uint64_t fallback);
 
 // A JSON error answer (not cached).
 void RespondError(httplib::Response& res, const Status& s);
 
-// The media type a file's name suggests (by extension), for content and assets; what a browser
-// could run as a page (HTML, XML, JavaScript) is sent as text/plain.
+// The media type a file's name suggests (by extension), for the app's own files; the drive's
+// files are sent as text where a browser would run them (web_content.cc).
 [[nodiscard]] std::string MediaTypeOf(const std::string& name);
 
 }  // namespace reel::web_internal

@@ -22,7 +22,8 @@ using nlohmann::json;
 constexpr size_t kDefaultPage = 1000;
 constexpr size_t kMaxPage = 5000;
 
-// A non-negative integer query parameter; `fallback` when absent.
+}  // namespace
+
 Result<uint64_t> UintParam(const httplib::Request& req, const char* name, uint64_t fallback) {
   if (!req.has_param(name)) return fallback;
   const std::string text = req.get_param_value(name);
@@ -40,12 +41,17 @@ Result<std::string> PathParam(const httplib::Request& req) {
   return req.get_param_value("path");
 }
 
-}  // namespace
-
 json EntryJson(const std::string& name, const Attributes& attr, UserNames& users) {
   json j = attr;
   j["name"] = BytesJson(name);
   j["user"] = users.Of(attr.uid);
+  return j;
+}
+
+json EntryAt(const std::string& path, const Attributes& attr) {
+  UserNames users;
+  json j = EntryJson(path.substr(path.find_last_of('/') + 1), attr, users);
+  j["path"] = path;
   return j;
 }
 
@@ -79,11 +85,10 @@ std::string UserNameOf(uint32_t uid) {
 }
 
 Status CheckWorkspace(const WebContext& ctx, const httplib::Request& req) {
-  if (req.matches.size() < 2 || req.matches[1] != ctx.workspace) {
-    return Status::NotFound("no workspace '" + std::string(req.matches[1]) +
-                            "' here: this drive is '" + ctx.workspace + "'");
-  }
-  return Status::Ok();
+  const std::string asked = req.matches.size() > 1 ? std::string(req.matches[1]) : "";
+  if (asked == ctx.workspace) return Status::Ok();
+  return Status::NotFound("no workspace '" + asked + "' here: this drive is '" + ctx.workspace +
+                          "'");
 }
 
 void RegisterDriveRoutes(httplib::Server& server, const WebContext& ctx) {
@@ -126,12 +131,7 @@ void RegisterDriveRoutes(httplib::Server& server, const WebContext& ctx) {
           REEL_RETURN_IF_ERROR(http::CheckQuery(req, {"path"}));
           REEL_ASSIGN_OR_RETURN(std::string path, PathParam(req));
           REEL_ASSIGN_OR_RETURN(Attributes attr, ctx.drive->Stat(path));
-          UserNames users;
-          const size_t slash = path.find_last_of('/');
-          json j = EntryJson(slash == std::string::npos ? path : path.substr(slash + 1), attr,
-                             users);
-          j["path"] = path;
-          return j;
+          return EntryAt(path, attr);
         });
   JsonRoute(server, "GET", "/v1/workspaces/([^/]+)/versions",
         [&ctx](const httplib::Request& req) -> Result<json> {

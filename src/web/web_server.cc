@@ -1,11 +1,9 @@
 #include "web/web_server.h"
 
 #include <fcntl.h>
-#include <limits.h>
 #include <unistd.h>
 
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
@@ -17,6 +15,7 @@
 #include "common/clock.h"
 #include "catalog_rpc/event_feed.h"
 #include "common/error_mapping.h"
+#include "common/fs_util.h"
 #include "http/json_error.h"
 #include "http/json_http.h"
 #include "http/listen_address.h"
@@ -29,7 +28,6 @@ namespace {
 using web_internal::WebContext;
 
 constexpr char kCookie[] = "reel_session";
-constexpr int64_t kCookieMaxAgeSeconds = int64_t{7} * 86400;
 constexpr size_t kMaxAssetBytes = size_t{8} << 20;
 constexpr size_t kMaxBodyBytes = size_t{9} << 20;  // an upload's piece is at most 8 MiB
 
@@ -70,12 +68,9 @@ Result<std::map<std::string, Asset>> LoadAssets(const std::string& dir) {
   std::error_code ec;
   for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
     if (!e.is_regular_file(ec) || e.file_size(ec) > kMaxAssetBytes) continue;
-    std::ifstream in(e.path(), std::ios::binary);
-    std::ostringstream bytes;
-    bytes << in.rdbuf();
-    if (!in && !in.eof()) return Status::FromErrno(EIO, "read " + e.path().string());
+    REEL_ASSIGN_OR_RETURN(std::string bytes, ReadWholeFile(e.path().string()));
     const std::string name = e.path().filename().string();
-    assets[name] = Asset{web_internal::MediaTypeOf(name), bytes.str()};
+    assets[name] = Asset{web_internal::MediaTypeOf(name), std::move(bytes)};
   }
   if (ec) return Status::FromErrno(ec.value(), "read the web app's folder " + dir);
   return assets;
@@ -194,7 +189,8 @@ void WebServer::Impl::RegisterPages() {
     res.set_header("Location", "/");
     res.set_header("Set-Cookie", std::string(kCookie) + "=" + *session +
                                      "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" +
-                                     std::to_string(kCookieMaxAgeSeconds));
+                                     std::to_string(sessions.limits().session_idle_ns /
+                                                    1'000'000'000));
   });
   server.Post("/v1/sign-out", [this](const httplib::Request& req, httplib::Response& res) {
     sessions.End(CookieValue(req, kCookie));

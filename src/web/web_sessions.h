@@ -34,6 +34,7 @@ class WebSessions {
   // Ok for a live session id (its idle time starts again); Unauthenticated otherwise.
   [[nodiscard]] Status Check(const std::string& session);
   void End(const std::string& session);
+  const WebSessionLimits& limits() const { return limits_; }
 
  private:
   std::function<int64_t()> now_;

@@ -13,8 +13,6 @@
 //   DELETE /v1/workspaces/W/uploads/ID             abandons it: the part file is deleted (into
 //                                                  the trash, as every deleted file)
 // An upload untouched for an hour is abandoned the same way.
-#include <charconv>
-#include <chrono>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -178,12 +176,10 @@ void RegisterUploadRoutes(httplib::Server& server, const WebContext& ctx) {
             [&ctx](const httplib::Request& req) -> Result<json> {
               REEL_RETURN_IF_ERROR(CheckWorkspace(ctx, req));
               REEL_RETURN_IF_ERROR(http::CheckQuery(req, {"offset"}));
-              const std::string text = req.get_param_value("offset");
-              uint64_t offset = 0;
-              auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), offset);
-              if (text.empty() || ec != std::errc() || end != text.data() + text.size()) {
-                return Status::InvalidArgument("query parameter 'offset' must be a byte offset");
+              if (!req.has_param("offset")) {
+                return Status::InvalidArgument("missing query parameter 'offset'");
               }
+              REEL_ASSIGN_OR_RETURN(uint64_t offset, UintParam(req, "offset", 0));
               REEL_ASSIGN_OR_RETURN(std::shared_ptr<Upload> u, ctx.uploads->Find(req.matches[2]));
               std::lock_guard<std::mutex> lock(u->mu);
               if (u->done) return NoUpload(u->id);
