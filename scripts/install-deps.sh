@@ -17,9 +17,10 @@ BUILD_PKGS=(
   libcpp-httplib-dev libgtest-dev libgmock-dev libbenchmark-dev
   libcurl4-openssl-dev libtinyxml2-dev librados-dev libradospp-dev
   libnats-dev librdkafka-dev prometheus-cpp-dev
+  ffmpeg
 )
 TEST_PKGS=(
-  git rsync tar sqlite3 ffmpeg libimage-exiftool-perl attr xxd fio restic python3
+  git rsync tar sqlite3 libimage-exiftool-perl attr xxd fio restic python3
   coreutils psmisc procps e2fsprogs mount
   ceph-mon ceph-osd radosgw ceph-common curl postgresql openssl
   s3fs rclone bindfs nats-server

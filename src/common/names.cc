@@ -30,4 +30,35 @@ Result<std::vector<std::string>> SplitRelativePath(std::string_view path) {
   return parts;
 }
 
+namespace {
+constexpr size_t kMaxPathBytes = 4096;
+}  // namespace
+
+Result<std::string> ValidateMountRelativePath(std::string_view relative) {
+  if (!relative.empty() && relative.front() == '/') {
+    return Status::InvalidArgument("path inside a mount must be relative: '" +
+                                   std::string(relative) + "'");
+  }
+  REEL_ASSIGN_OR_RETURN(std::vector<std::string> parts, SplitRelativePath(relative));
+  if (!parts.empty() && parts[0] == ".reel") {
+    return Status::InvalidArgument(
+        "'" + std::string(relative) +
+        "' is inside the read-only .reel directory; use the file's own path");
+  }
+  std::string out;
+  for (const auto& p : parts) {
+    if (!out.empty()) out += '/';
+    out += p;
+  }
+  return out;
+}
+
+Result<std::string> ValidateDrivePath(const std::string& raw) {
+  if (raw.size() > kMaxPathBytes) return Status(Code::kNameTooLong, "path longer than 4096 bytes");
+  if (raw.find('\0') != std::string::npos) return Status::InvalidArgument("path contains a NUL byte");
+  return ValidateMountRelativePath(raw);
+}
+
+std::string ShownPath(const std::string& path) { return path.empty() ? "/" : path; }
+
 }  // namespace reel

@@ -18,4 +18,12 @@ inline constexpr size_t kMaxNameLength = 255;
 // ("a//b") and "." are skipped; ".." is rejected so a path can never leave its root.
 [[nodiscard]] Result<std::vector<std::string>> SplitRelativePath(std::string_view path);
 
+// Checks a path relative to a mountpoint: no "..", valid names, not inside the ".reel" virtual
+// directory. Returns it normalized ("a//b/./c" -> "a/b/c", "" for the root).
+[[nodiscard]] Result<std::string> ValidateMountRelativePath(std::string_view relative);
+// A path from outside (a request): at most 4096 bytes, no NUL, then as above.
+[[nodiscard]] Result<std::string> ValidateDrivePath(const std::string& raw);
+// How a drive-relative path is shown to the user: "/" for the root.
+[[nodiscard]] std::string ShownPath(const std::string& path);
+
 }  // namespace reel

@@ -1,5 +1,6 @@
 #include "http/json_http.h"
 
+#include <charconv>
 #include <chrono>
 
 #include "common/error_mapping.h"
@@ -79,6 +80,23 @@ Status CheckQuery(const httplib::Request& req, std::initializer_list<const char*
     }
   }
   return Status::Ok();
+}
+
+Result<uint64_t> UintParam(const httplib::Request& req, const char* name, uint64_t fallback) {
+  if (!req.has_param(name)) return fallback;
+  const std::string text = req.get_param_value(name);
+  uint64_t v = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end != text.data() + text.size() || text.empty()) {
+    return Status::InvalidArgument(std::string("query parameter '") + name +
+                                   "' must be a non-negative integer");
+  }
+  return v;
+}
+
+Result<std::string> PathParam(const httplib::Request& req) {
+  if (!req.has_param("path")) return Status::InvalidArgument("missing query parameter 'path'");
+  return req.get_param_value("path");
 }
 
 Result<std::string> StringField(const json& body, const char* key, const std::string* fallback) {

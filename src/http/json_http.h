@@ -42,6 +42,11 @@ void UseJsonErrors(httplib::Server& server, size_t max_body_bytes);
 // Query parameters: only the `allowed` ones, each at most once.
 [[nodiscard]] Status CheckQuery(const httplib::Request& req,
                                 std::initializer_list<const char*> allowed);
+// A non-negative integer query parameter; `fallback` when absent.
+[[nodiscard]] Result<uint64_t> UintParam(const httplib::Request& req, const char* name,
+                                         uint64_t fallback);
+// The query parameter `path` (required), as given: the caller checks it.
+[[nodiscard]] Result<std::string> PathParam(const httplib::Request& req);
 // A string field; absent -> `fallback` when given, else InvalidArgument.
 [[nodiscard]] Result<std::string> StringField(const nlohmann::json& body, const char* key,
                                               const std::string* fallback = nullptr);

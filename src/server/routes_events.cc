@@ -105,7 +105,7 @@ void RegisterEventRoutes(httplib::Server& server, ServerContext& ctx) {
       REEL_ASSIGN_OR_RETURN(EventRead read, ParseEventRead(from));
       REEL_ASSIGN_OR_RETURN(auto member, MemberOf(ctx, name, request.caller));
       auto st = std::make_shared<Stream>();
-      st->token = BearerToken(req);  // checked above
+      st->token = RequestToken(ctx, req);  // checked above
       st->workspace = member.first;
       st->role = member.second;
       st->cursor = read.query.after;

@@ -20,6 +20,9 @@
 
 namespace reel {
 class Metrics;
+namespace web {
+class Thumbnails;
+}  // namespace web
 }  // namespace reel
 
 namespace reel::server_internal {
@@ -42,6 +45,11 @@ struct ServerContext {
   std::function<void()> on_commit;         // TeamServerOptions::on_commit
   Metrics* metrics = nullptr;              // TeamServerOptions::metrics
   TimeNs lock_lease = 30'000'000'000;      // TeamServerOptions::lock_lease
+  bool tls = false;                        // the server answers HTTPS
+  // Whether browsers may sign in (the web app is served): a session cookie then authenticates
+  // a call as a bearer token does.
+  bool web_sessions = false;
+  web::Thumbnails* thumbnails = nullptr;   // the web app's (when web_sessions)
 };
 
 // A route handler called only for an authenticated caller. `request` carries the caller, the
@@ -49,8 +57,9 @@ struct ServerContext {
 using AuthedHandler =
     std::function<Result<nlohmann::json>(const httplib::Request&, const TeamRequest& request)>;
 
-// The token of "Authorization: Bearer TOKEN"; "" when there is none.
-std::string BearerToken(const httplib::Request& req);
+// The caller's token: "Authorization: Bearer TOKEN", else a browser's session cookie (when
+// ctx.web_sessions); "" when there is none.
+std::string RequestToken(const ServerContext& ctx, const httplib::Request& req);
 // The caller of `req`, authenticated by its bearer token (Unauthenticated without a valid one),
 // with the request id a change (`mutation`) must carry.
 [[nodiscard]] Result<TeamRequest> Authenticated(ServerContext& ctx, const httplib::Request& req,
@@ -85,5 +94,7 @@ void RegisterEventRoutes(httplib::Server& server, ServerContext& ctx);
 void RegisterInstanceRoutes(httplib::Server& server, ServerContext& ctx);
 void RegisterLockRoutes(httplib::Server& server, ServerContext& ctx);
 void RegisterProjectionRoutes(httplib::Server& server, ServerContext& ctx);
+// Browser sign-in and the by-path reads of the web app (routes_web.cc).
+void RegisterWebRoutes(httplib::Server& server, ServerContext& ctx);
 
 }  // namespace reel::server_internal

@@ -13,6 +13,8 @@
 #include "http/listen_address.h"
 #include "metrics/metrics.h"
 #include "server/server_routes.h"
+#include "web/thumbnails.h"
+#include "web/web_front.h"
 
 namespace reel {
 
@@ -41,15 +43,30 @@ std::string LoggablePath(const std::string& path) {
 
 namespace server_internal {
 
-std::string BearerToken(const httplib::Request& req) {
+std::string RequestToken(const ServerContext& ctx, const httplib::Request& req) {
   const std::string header = req.get_header_value("Authorization");
   constexpr std::string_view kBearer = "Bearer ";
-  if (header.size() <= kBearer.size() || header.compare(0, kBearer.size(), kBearer) != 0) return {};
-  return header.substr(kBearer.size());
+  if (header.size() > kBearer.size() && header.compare(0, kBearer.size(), kBearer) == 0) {
+    return header.substr(kBearer.size());
+  }
+  // A browser's session (web_front.h): its token rides in the HttpOnly cookie sign-in set.
+  return ctx.web_sessions ? web::CookieValue(req, web::kSessionCookie) : std::string();
 }
 
 Result<TeamRequest> Authenticated(ServerContext& ctx, const httplib::Request& r, bool mutation) {
-  const std::string token = BearerToken(r);
+  const std::string token = RequestToken(ctx, r);
+  // A change a browser asks for must come from the app's own page, with a JSON body: a page of
+  // another site can make the browser send a form, but not with this Origin or type.
+  if (!r.has_header("Authorization") && !token.empty() && mutation) {
+    if (!web::FromOwnOrigin(r, ctx.tls)) {
+      return Status::PermissionDenied(
+          "a change from a browser must come from the web app's own page: cross-origin request "
+          "refused");
+    }
+    if (!r.body.empty() && r.get_header_value("Content-Type").rfind("application/json", 0) != 0) {
+      return Status::InvalidArgument("a change from a browser has a JSON body");
+    }
+  }
   if (token.empty()) {
     return Status::Unauthenticated(
         "this call needs a token (Authorization: Bearer ...); get one with reel login");
@@ -143,6 +160,7 @@ struct TeamServer::Impl {
   ServerContext ctx;
   WorkspaceIndex index;
   std::unique_ptr<EventWaiters> event_waiters;
+  web::Thumbnails thumbnails;
   std::unique_ptr<httplib::Server> server;
   std::thread thread;
   int port = 0;
@@ -193,6 +211,7 @@ Result<std::unique_ptr<TeamServer>> TeamServer::Start(TeamDirectory* team,
   }
   impl->ctx.clock = options.clock ? options.clock : [] { return WallClockNs(); };
   const bool tls = !options.tls_cert.empty();
+  impl->ctx.tls = tls;
   if (tls) {
     auto ssl = std::make_unique<httplib::SSLServer>(options.tls_cert.c_str(),
                                                     options.tls_key.c_str());
@@ -228,8 +247,21 @@ Result<std::unique_ptr<TeamServer>> TeamServer::Start(TeamDirectory* team,
                  res.status);
   });
   server.Get("/v1/health", [](const httplib::Request&, httplib::Response& res) {
-    http::Respond(res, json{{"ok", true}});
+    http::Respond(res, json{{"ok", true}, {"server", "team"}});
   });
+  // httplib would answer a browser with Brotli at its slowest (web_front.h).
+  server.set_pre_routing_handler([](const httplib::Request& req, httplib::Response&) {
+    web::PreferGzip(req);
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
+  if (options.web) {
+    REEL_ASSIGN_OR_RETURN(web::AppFiles files, web::LoadAppFiles(options.web_assets));
+    impl->ctx.web_sessions = true;
+    impl->ctx.thumbnails = &impl->thumbnails;
+    web::UseAppPolicy(server);
+    web::ServeAppFiles(server, std::make_shared<const web::AppFiles>(std::move(files)));
+    server_internal::RegisterWebRoutes(server, impl->ctx);
+  }
   server_internal::RegisterAccountRoutes(server, impl->ctx);
   server_internal::RegisterWorkspaceRoutes(server, impl->ctx);
   server_internal::RegisterCatalogRoutes(server, impl->ctx);

@@ -52,6 +52,10 @@ struct TeamServerOptions {
   // mount renews it at a third of this, and a dead mount's locks are free this long after it
   // was last heard.
   std::chrono::milliseconds lock_lease{30'000};
+  // The web app (web/web_front.h): its pages at /, browsers signing in with a token
+  // (POST /v1/sign-in) to a session cookie, and the by-path routes it reads (routes_web.cc).
+  bool web = true;
+  std::string web_assets;  // the built app's folder; "": / says how to build it
 };
 
 class TeamServer {

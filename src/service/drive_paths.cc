@@ -26,34 +26,7 @@ std::string NumberRanges(std::vector<uint64_t> numbers) {
   return out;
 }
 
-constexpr size_t kMaxPathBytes = 4096;
-
 }  // namespace
-
-Result<std::string> ValidateMountRelativePath(std::string_view relative) {
-  if (!relative.empty() && relative.front() == '/') {
-    return Status::InvalidArgument("path inside a mount must be relative: '" +
-                                   std::string(relative) + "'");
-  }
-  REEL_ASSIGN_OR_RETURN(std::vector<std::string> parts, SplitRelativePath(relative));
-  if (!parts.empty() && parts[0] == ".reel") {
-    return Status::InvalidArgument(
-        "'" + std::string(relative) +
-        "' is inside the read-only .reel directory; use the file's own path");
-  }
-  std::string out;
-  for (const auto& p : parts) {
-    if (!out.empty()) out += '/';
-    out += p;
-  }
-  return out;
-}
-
-Result<std::string> ValidateDrivePath(const std::string& raw) {
-  if (raw.size() > kMaxPathBytes) return Status(Code::kNameTooLong, "path longer than 4096 bytes");
-  if (raw.find('\0') != std::string::npos) return Status::InvalidArgument("path contains a NUL byte");
-  return ValidateMountRelativePath(raw);
-}
 
 Result<InodeId> ResolveDrivePath(Engine& engine, const std::string& path) {
   auto ino = engine.Resolve(path);
@@ -69,8 +42,6 @@ Result<InodeId> ResolveDrivePath(Engine& engine, const std::string& path) {
       return ino.status().WithContext(shown);
   }
 }
-
-std::string ShownPath(const std::string& path) { return path.empty() ? "/" : path; }
 
 Status NameThePath(const Status& s, const std::string& path) {
   if (s.ok()) return s;

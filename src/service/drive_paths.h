@@ -10,22 +10,15 @@
 #include <vector>
 
 #include "catalog/types.h"
+#include "common/names.h"
 #include "common/status.h"
 
 namespace reel {
 
 class Engine;
 
-// Checks a path relative to a mountpoint: no "..", valid names, not inside the ".reel" virtual
-// directory. Returns it normalized ("a//b/./c" -> "a/b/c", "" for the root).
-[[nodiscard]] Result<std::string> ValidateMountRelativePath(std::string_view relative);
-// A path from outside (a request): at most 4096 bytes, no NUL, then as above.
-[[nodiscard]] Result<std::string> ValidateDrivePath(const std::string& raw);
 // The inode at a validated `path`, or an error that names the path and says what to check.
 [[nodiscard]] Result<InodeId> ResolveDrivePath(Engine& engine, const std::string& path);
-
-// How a drive-relative path is shown to the user: "/" for the root.
-[[nodiscard]] std::string ShownPath(const std::string& path);
 
 // An error of a request on `path`, naming it (same code): an "inode N" at the start of the
 // message is replaced by the path; a message that does not start with the path gets it as a

@@ -18,6 +18,7 @@
 #include "fuse/fusermount.h"
 #include "metrics/metrics.h"
 #include "service/drive_service.h"
+#include "web/web_front.h"
 #include "web/web_server.h"
 
 namespace reel {
@@ -35,7 +36,7 @@ class MountWeb {
     if (server_ == nullptr) {
       WebServerOptions o;
       if (!listen.empty()) o.listen = listen;
-      o.assets_dir = FindWebAssets();
+      o.assets_dir = web::FindWebAssets();
       o.workspace = workspace_;
       REEL_ASSIGN_OR_RETURN(server_, WebServer::Start(drive_, o));
       app_built_ = !o.assets_dir.empty();

@@ -21,6 +21,7 @@
 #include "server/team_maintenance.h"
 #include "server/team_server.h"
 #include "store/object_store.h"
+#include "web/web_front.h"
 
 namespace reel {
 namespace {
@@ -131,6 +132,10 @@ Status ServeTeam(const ServerConfig& c, const std::function<void()>& ready) {
   o.tls_key = c.tls_key;
   o.stores = {{"cloud", c.cloud_uri}, {"edge", c.edge_uri}};
   o.lock_lease = std::chrono::seconds(c.lock_lease_seconds);
+  o.web_assets = web::FindWebAssets();
+  if (o.web_assets.empty()) {
+    spdlog::warn("the web app is not built (scripts/build.sh builds it): / says so, the API works");
+  }
   // The change feed to the data platform, by whichever server holds each forwarder's lease.
   REEL_ASSIGN_OR_RETURN(std::vector<std::unique_ptr<EventForwarder>> forwarders,
                         StartForwarders(team.get(), c));

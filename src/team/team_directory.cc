@@ -212,4 +212,14 @@ Status TeamDirectory::RevokeToken(const std::string& user, uint64_t id, TimeNs n
   });
 }
 
+Status TeamDirectory::RevokeTokenSecret(std::string_view secret, TimeNs now) {
+  const std::optional<ChunkId> hash = TokenHash(secret);
+  if (!hash) return Status::Ok();
+  return pool_->Transaction([&](PgConn& c) -> Status {
+    return c.Exec("UPDATE tokens SET revoked = GREATEST($2::bigint, 1) WHERE hash = $1 "
+                  "AND revoked = 0",
+                  postgres::Bytes{hash->bytes.data(), hash->bytes.size()}, now);
+  });
+}
+
 }  // namespace reel

@@ -115,6 +115,23 @@ struct WorkspaceAccess {
   Role role = Role::kNone;
 };
 
+// What a workspace stores (TeamDirectory::StorageOf): its files as they are now, every version
+// of them and of its entries in the trash, and the distinct chunks those versions are made of,
+// with how many of them (and their bytes) each shared tier holds.
+struct TierUsage {
+  uint64_t chunks = 0;
+  uint64_t bytes = 0;
+};
+struct WorkspaceStorage {
+  uint64_t files = 0;        // regular files with a name in it
+  uint64_t bytes = 0;        // their current sizes
+  uint64_t versions = 0;     // including those of files in its trash
+  uint64_t chunks = 0;       // distinct chunks of those versions
+  uint64_t chunk_bytes = 0;  // their bytes (a chunk shared with another workspace counts here too)
+  TierUsage edge;
+  TierUsage cloud;
+};
+
 struct GrantEntry {
   std::string principal;  // "alice" or "@artists"
   Role role = Role::kNone;
@@ -171,6 +188,9 @@ class TeamDirectory {
   [[nodiscard]] Result<User> Authenticate(std::string_view secret, TimeNs now);
   // Revokes token `id` of `user` (NotFound if they have no such token): its next call fails.
   [[nodiscard]] Status RevokeToken(const std::string& user, uint64_t id, TimeNs now);
+  // Revokes the token whose secret is `secret` (a browser's session, at sign-out); nothing for
+  // one that is unknown or no longer valid.
+  [[nodiscard]] Status RevokeTokenSecret(std::string_view secret, TimeNs now);
 
   // --- workspaces and grants ---
   // A project workspace named `name` (its directory under the root; on-publish sharing), with
@@ -196,6 +216,9 @@ class TeamDirectory {
   [[nodiscard]] Status SetGrant(const std::string& workspace, const std::string& principal,
                                 Role role, const TeamRequest* request = nullptr);
   [[nodiscard]] Result<std::vector<GrantEntry>> ListGrants(const std::string& workspace);
+  // What `workspace` stores, and on which tiers (team/workspace_storage.cc). One read of its
+  // whole tree: for an admin's page, not for every call.
+  [[nodiscard]] Result<WorkspaceStorage> StorageOf(const Workspace& workspace);
   // Changes the settings of `workspace` that are set (share: "on-close" or "on-publish";
   // InvalidArgument otherwise) and answers the workspace as it is then. With `request`, its
   // caller must be an admin of the workspace, as for SetGrant.

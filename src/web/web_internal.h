@@ -17,6 +17,9 @@
 namespace reel {
 class DriveService;
 class EventWaiters;
+namespace web {
+class Thumbnails;
+}
 }
 
 namespace reel::web_internal {
@@ -30,6 +33,7 @@ struct WebContext {
   std::string user;
   EventWaiters* event_waiters = nullptr;  // the reads of the change feed that wait
   Uploads* uploads = nullptr;
+  web::Thumbnails* thumbnails = nullptr;
 };
 
 // NotFound unless the route's first match (the workspace in its path) is the drive's.
@@ -46,7 +50,7 @@ void RegisterTierRoutes(httplib::Server& server, const WebContext& ctx);
 [[nodiscard]] std::shared_ptr<Uploads> MakeUploads(DriveService* drive);
 // Uploads in pieces, resumable (web_uploads.cc).
 void RegisterUploadRoutes(httplib::Server& server, const WebContext& ctx);
-// GET /v1/workspaces/W/content (web_content.cc).
+// GET /v1/workspaces/W/content and /thumbnail (web_content.cc).
 void RegisterContentRoute(httplib::Server& server, const WebContext& ctx);
 
 // A route answering JSON (no-store): GET, POST, PUT or DELETE.
@@ -74,18 +78,5 @@ class UserNames {
                                        UserNames& users);
 // The entry at `path`, with "path" too.
 [[nodiscard]] nlohmann::json EntryAt(const std::string& path, const Attributes& attr);
-
-// The query parameter `path` (required), as given: the drive's service checks it.
-[[nodiscard]] Result<std::string> PathParam(const httplib::Request& req);
-// A non-negative integer query parameter; `fallback` when absent.
-[[nodiscard]] Result<uint64_t> UintParam(const httplib::Request& req, const char* name,
-                                         uint64_t fallback);
-
-// A JSON error answer (not cached).
-void RespondError(httplib::Response& res, const Status& s);
-
-// The media type a file's name suggests (by extension), for the app's own files; the drive's
-// files are sent as text where a browser would run them (web_content.cc).
-[[nodiscard]] std::string MediaTypeOf(const std::string& name);
 
 }  // namespace reel::web_internal

@@ -3,7 +3,6 @@
 #include <pwd.h>
 #include <unistd.h>
 
-#include <charconv>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -23,23 +22,6 @@ constexpr size_t kDefaultPage = 1000;
 constexpr size_t kMaxPage = 5000;
 
 }  // namespace
-
-Result<uint64_t> UintParam(const httplib::Request& req, const char* name, uint64_t fallback) {
-  if (!req.has_param(name)) return fallback;
-  const std::string text = req.get_param_value(name);
-  uint64_t v = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || end != text.data() + text.size() || text.empty()) {
-    return Status::InvalidArgument(std::string("query parameter '") + name +
-                                   "' must be a non-negative integer");
-  }
-  return v;
-}
-
-Result<std::string> PathParam(const httplib::Request& req) {
-  if (!req.has_param("path")) return Status::InvalidArgument("missing query parameter 'path'");
-  return req.get_param_value("path");
-}
 
 json EntryJson(const std::string& name, const Attributes& attr, UserNames& users) {
   json j = attr;
@@ -111,9 +93,9 @@ void RegisterDriveRoutes(httplib::Server& server, const WebContext& ctx) {
         [&ctx](const httplib::Request& req) -> Result<json> {
           REEL_RETURN_IF_ERROR(CheckWorkspace(ctx, req));
           REEL_RETURN_IF_ERROR(http::CheckQuery(req, {"path", "after", "limit"}));
-          REEL_ASSIGN_OR_RETURN(std::string path, PathParam(req));
-          REEL_ASSIGN_OR_RETURN(uint64_t after, UintParam(req, "after", 0));
-          REEL_ASSIGN_OR_RETURN(uint64_t limit, UintParam(req, "limit", kDefaultPage));
+          REEL_ASSIGN_OR_RETURN(std::string path, http::PathParam(req));
+          REEL_ASSIGN_OR_RETURN(uint64_t after, http::UintParam(req, "after", 0));
+          REEL_ASSIGN_OR_RETURN(uint64_t limit, http::UintParam(req, "limit", kDefaultPage));
           if (limit < 1 || limit > kMaxPage) {
             return Status::InvalidArgument("query parameter 'limit' must be 1 to " +
                                            std::to_string(kMaxPage));
@@ -129,7 +111,7 @@ void RegisterDriveRoutes(httplib::Server& server, const WebContext& ctx) {
         [&ctx](const httplib::Request& req) -> Result<json> {
           REEL_RETURN_IF_ERROR(CheckWorkspace(ctx, req));
           REEL_RETURN_IF_ERROR(http::CheckQuery(req, {"path"}));
-          REEL_ASSIGN_OR_RETURN(std::string path, PathParam(req));
+          REEL_ASSIGN_OR_RETURN(std::string path, http::PathParam(req));
           REEL_ASSIGN_OR_RETURN(Attributes attr, ctx.drive->Stat(path));
           return EntryAt(path, attr);
         });
@@ -137,7 +119,7 @@ void RegisterDriveRoutes(httplib::Server& server, const WebContext& ctx) {
         [&ctx](const httplib::Request& req) -> Result<json> {
           REEL_RETURN_IF_ERROR(CheckWorkspace(ctx, req));
           REEL_RETURN_IF_ERROR(http::CheckQuery(req, {"path"}));
-          REEL_ASSIGN_OR_RETURN(std::string path, PathParam(req));
+          REEL_ASSIGN_OR_RETURN(std::string path, http::PathParam(req));
           REEL_ASSIGN_OR_RETURN(std::vector<VersionInfo> versions, ctx.drive->Versions(path));
           return json{{"path", path}, {"versions", versions}};
         });

@@ -3,10 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <filesystem>
-#include <map>
 #include <set>
-#include <sstream>
 #include <thread>
 #include <utility>
 
@@ -14,11 +11,10 @@
 
 #include "common/clock.h"
 #include "catalog_rpc/event_feed.h"
-#include "common/error_mapping.h"
-#include "common/fs_util.h"
-#include "http/json_error.h"
 #include "http/json_http.h"
 #include "http/listen_address.h"
+#include "web/thumbnails.h"
+#include "web/web_front.h"
 #include "web/web_internal.h"
 #include "web/web_sessions.h"
 
@@ -27,59 +23,7 @@ namespace {
 
 using web_internal::WebContext;
 
-constexpr char kCookie[] = "reel_session";
-constexpr size_t kMaxAssetBytes = size_t{8} << 20;
 constexpr size_t kMaxBodyBytes = size_t{9} << 20;  // an upload's piece is at most 8 MiB
-
-// The app's policy: its own scripts, styles and media only; nothing inline, no frames.
-constexpr char kAppPolicy[] =
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
-    "media-src 'self' blob:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
-    "form-action 'self'; object-src 'none'";
-
-struct Asset {
-  std::string type;
-  std::string bytes;
-};
-
-// The value of cookie `name` in the request's Cookie headers ("" if absent).
-std::string CookieValue(const httplib::Request& req, const std::string& name) {
-  const size_t n = req.get_header_value_count("Cookie");
-  for (size_t i = 0; i < n; ++i) {
-    std::istringstream in(req.get_header_value("Cookie", i));
-    std::string part;
-    while (std::getline(in, part, ';')) {
-      size_t start = part.find_first_not_of(' ');
-      if (start == std::string::npos) continue;
-      part.erase(0, start);
-      if (part.size() > name.size() && part.compare(0, name.size(), name) == 0 &&
-          part[name.size()] == '=') {
-        return part.substr(name.size() + 1);
-      }
-    }
-  }
-  return "";
-}
-
-// The top-level files of the built app, read once at start (a few hundred KiB).
-Result<std::map<std::string, Asset>> LoadAssets(const std::string& dir) {
-  std::map<std::string, Asset> assets;
-  if (dir.empty()) return assets;
-  std::error_code ec;
-  for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
-    if (!e.is_regular_file(ec) || e.file_size(ec) > kMaxAssetBytes) continue;
-    REEL_ASSIGN_OR_RETURN(std::string bytes, ReadWholeFile(e.path().string()));
-    const std::string name = e.path().filename().string();
-    assets[name] = Asset{web_internal::MediaTypeOf(name), std::move(bytes)};
-  }
-  if (ec) return Status::FromErrno(ec.value(), "read the web app's folder " + dir);
-  return assets;
-}
-
-constexpr char kNotBuiltPage[] =
-    "<!doctype html><title>ReelDrive</title><h1>The web app was not built</h1>"
-    "<p>Build it with <code>scripts/build.sh</code> on a machine with Node.js and npm (the API "
-    "under /v1/ works without it).</p>";
 
 constexpr char kSpentLinkPage[] =
     "<!doctype html><title>ReelDrive: sign-in link not valid</title>"
@@ -88,23 +32,13 @@ constexpr char kSpentLinkPage[] =
 
 }  // namespace
 
-namespace web_internal {
-
-void RespondError(httplib::Response& res, const Status& s) {
-  res.status = ToHttpStatus(s.code());
-  res.set_header("Cache-Control", "no-store");
-  res.set_content(DumpJson(ErrorJson(s)), "application/json");
-}
-
-}  // namespace web_internal
-
 struct WebServer::Impl {
   WebContext ctx;
   // At most 8 reads of the feed wait at once (a tab each), of the 32 threads.
   EventWaiters event_waiters{8};
   std::shared_ptr<web_internal::Uploads> uploads;
+  web::Thumbnails thumbnails;
   WebSessions sessions{WallClockNs};
-  std::map<std::string, Asset> assets;
   std::set<std::string> hosts;  // the Host headers it answers: its address, with its port
   std::string origin;
   httplib::Server server;
@@ -116,48 +50,25 @@ struct WebServer::Impl {
   void RegisterPages();
 };
 
-namespace {
-
-// httplib answers a client that accepts "br" with Brotli at its slowest quality: 370 ms for the
-// 250 KB of JSON of a 1,000-entry folder page, where gzip takes 2 ms for twice the bytes. A
-// browser always accepts both, so "br" is taken out of its list and it gets gzip. (The request
-// object is httplib's own, not const where it lives.)
-void PreferGzip(const httplib::Request& req) {
-  auto& headers = const_cast<httplib::Request&>(req).headers;
-  auto it = headers.find("Accept-Encoding");
-  if (it == headers.end()) return;
-  std::string kept;
-  std::istringstream in(it->second);
-  std::string part;
-  while (std::getline(in, part, ',')) {
-    const size_t start = part.find_first_not_of(' ');
-    if (start == std::string::npos || part.compare(start, 2, "br") == 0) continue;
-    kept += (kept.empty() ? "" : ", ") + part.substr(start);
-  }
-  it->second = kept;
-}
-
-}  // namespace
-
 httplib::Server::HandlerResponse WebServer::Impl::Admit(const httplib::Request& req,
                                                         httplib::Response& res) {
   using R = httplib::Server::HandlerResponse;
-  PreferGzip(req);
+  web::PreferGzip(req);
   const std::string host = req.get_header_value("Host");
   if (hosts.count(host) == 0) {
-    web_internal::RespondError(res, Status::PermissionDenied("this server answers requests for " + origin + " only"));
+    web::RespondError(res, Status::PermissionDenied("this server answers requests for " + origin + " only"));
     return R::Handled;
   }
   const bool change = req.method != "GET" && req.method != "HEAD";
-  if (change && req.get_header_value("Origin") != "http://" + host) {
-    web_internal::RespondError(res, Status::PermissionDenied("a change must come from the web app's own page (" +
+  if (change && !web::FromOwnOrigin(req, /*tls=*/false)) {
+    web::RespondError(res, Status::PermissionDenied("a change must come from the web app's own page (" +
                                        origin + "): cross-origin request refused"));
     return R::Handled;
   }
   if (req.path.rfind("/v1/", 0) != 0 || req.path == "/v1/health") return R::Unhandled;
-  Status signed_in = sessions.Check(CookieValue(req, kCookie));
+  Status signed_in = sessions.Check(web::CookieValue(req, web::kSessionCookie));
   if (!signed_in.ok()) {
-    web_internal::RespondError(res, signed_in);
+    web::RespondError(res, signed_in);
     return R::Handled;
   }
   // (The body is not read yet: its length says whether there is one.)
@@ -167,7 +78,7 @@ httplib::Server::HandlerResponse WebServer::Impl::Admit(const httplib::Request& 
   // but the Origin check above is what refuses it); JSON or an upload's bytes only.
   const char* type = req.method == "PUT" ? "application/octet-stream" : "application/json";
   if (change && has_body && req.get_header_value("Content-Type").rfind(type, 0) != 0) {
-    web_internal::RespondError(res, Status::InvalidArgument(std::string("a ") + req.method +
+    web::RespondError(res, Status::InvalidArgument(std::string("a ") + req.method +
                                                             " body must be " + type));
     return R::Handled;
   }
@@ -187,35 +98,17 @@ void WebServer::Impl::RegisterPages() {
     }
     res.status = 303;
     res.set_header("Location", "/");
-    res.set_header("Set-Cookie", std::string(kCookie) + "=" + *session +
-                                     "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" +
-                                     std::to_string(sessions.limits().session_idle_ns /
-                                                    1'000'000'000));
+    res.set_header("Set-Cookie",
+                   web::SessionCookie(*session, sessions.limits().session_idle_ns / 1'000'000'000,
+                                      /*secure=*/false));
   });
   server.Post("/v1/sign-out", [this](const httplib::Request& req, httplib::Response& res) {
-    sessions.End(CookieValue(req, kCookie));
-    res.set_header("Set-Cookie",
-                   std::string(kCookie) + "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+    sessions.End(web::CookieValue(req, web::kSessionCookie));
+    res.set_header("Set-Cookie", web::SessionCookie("", 0, /*secure=*/false));
     http::Respond(res, nlohmann::json{{"ok", true}});
   });
   server.Get("/v1/health", [](const httplib::Request&, httplib::Response& res) {
-    http::Respond(res, nlohmann::json{{"ok", true}});
-  });
-  // The app's files; `/` is its page.
-  server.Get(R"(/([A-Za-z0-9_.-]*))", [this](const httplib::Request& req, httplib::Response& res) {
-    std::string name = req.matches[1];
-    if (name.empty()) name = "index.html";
-    auto it = assets.find(name);
-    if (it == assets.end()) {
-      if (name == "index.html") {
-        res.set_content(kNotBuiltPage, "text/html; charset=utf-8");
-        return;
-      }
-      web_internal::RespondError(res, Status::NotFound("no such page: /" + name));
-      return;
-    }
-    res.set_header("Cache-Control", "no-cache");
-    res.set_content(it->second.bytes, it->second.type);
+    http::Respond(res, nlohmann::json{{"ok", true}, {"server", "drive"}});
   });
 }
 
@@ -235,9 +128,8 @@ Result<std::unique_ptr<WebServer>> WebServer::Start(DriveService* drive,
   impl->uploads = web_internal::MakeUploads(drive);
   impl->ctx = WebContext{drive, options.workspace,
                          options.user.empty() ? web_internal::UserNameOf(::getuid()) : options.user,
-                         &impl->event_waiters, impl->uploads.get()};
-  REEL_ASSIGN_OR_RETURN(impl->assets, LoadAssets(options.assets_dir));
-  if (impl->assets.count("index.html") == 0) impl->assets.clear();
+                         &impl->event_waiters, impl->uploads.get(), &impl->thumbnails};
+  REEL_ASSIGN_OR_RETURN(web::AppFiles files, web::LoadAppFiles(options.assets_dir));
 
   httplib::Server& server = impl->server;
   // A connection holds a thread while it is open (2 s after its last request); a browser opens
@@ -252,11 +144,7 @@ Result<std::unique_ptr<WebServer>> WebServer::Start(DriveService* drive,
     int one = 1;
     ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   });
-  server.set_default_headers({{"Content-Security-Policy", kAppPolicy},
-                              {"X-Content-Type-Options", "nosniff"},
-                              {"X-Frame-Options", "DENY"},
-                              {"Referrer-Policy", "no-referrer"},
-                              {"Cross-Origin-Opener-Policy", "same-origin"}});
+  web::UseAppPolicy(server);
   http::UseJsonErrors(server, kMaxBodyBytes);
   Impl* raw = impl.get();
   server.set_pre_routing_handler(
@@ -265,6 +153,7 @@ Result<std::unique_ptr<WebServer>> WebServer::Start(DriveService* drive,
     spdlog::debug("web: {} {} -> {}", req.method, req.path, res.status);  // no query: codes
   });
   raw->RegisterPages();
+  web::ServeAppFiles(server, std::make_shared<const web::AppFiles>(std::move(files)));
   web_internal::RegisterDriveRoutes(server, raw->ctx);
   web_internal::RegisterContentRoute(server, raw->ctx);
   web_internal::RegisterChangeRoutes(server, raw->ctx);
@@ -304,27 +193,6 @@ void WebServer::Stop() {
   impl_->server.stop();
   if (impl_->thread.joinable()) impl_->thread.join();
   impl_->running = false;
-}
-
-std::string FindWebAssets() {
-  namespace fs = std::filesystem;
-  auto has_app = [](const fs::path& dir) {
-    std::error_code ec;
-    return !dir.empty() && fs::is_regular_file(dir / "index.html", ec);
-  };
-  if (const char* env = ::getenv("REEL_WEB_DIR"); env != nullptr && *env != '\0') {
-    return has_app(env) ? std::string(env) : "";
-  }
-  std::error_code ec;
-  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  if (!ec) {
-    fs::path installed = exe.parent_path().parent_path() / "share" / "reel" / "web";
-    if (has_app(installed)) return installed.string();
-  }
-#ifdef REEL_WEB_BUILD_DIR
-  if (has_app(REEL_WEB_BUILD_DIR)) return REEL_WEB_BUILD_DIR;
-#endif
-  return "";
 }
 
 }  // namespace reel

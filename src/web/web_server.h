@@ -79,9 +79,4 @@ class WebServer {
   std::unique_ptr<Impl> impl_;
 };
 
-// Where the built web app is: $REEL_WEB_DIR; else `share/reel/web` beside the binary's `bin`
-// (an installed tree); else the build tree's `web` folder (scripts/build.sh puts it there).
-// "" when none of them holds an index.html.
-[[nodiscard]] std::string FindWebAssets();
-
 }  // namespace reel

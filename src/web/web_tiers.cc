@@ -50,7 +50,7 @@ void RegisterTierRoutes(httplib::Server& server, const WebContext& ctx) {
               REEL_RETURN_IF_ERROR(CheckWorkspace(ctx, req));
               REEL_RETURN_IF_ERROR(NeedSharedTiers(ctx));
               REEL_RETURN_IF_ERROR(http::CheckQuery(req, {"path"}));
-              REEL_ASSIGN_OR_RETURN(std::string path, PathParam(req));
+              REEL_ASSIGN_OR_RETURN(std::string path, http::PathParam(req));
               REEL_ASSIGN_OR_RETURN(TierUsage usage, ctx.drive->Usage(path));
               json out = usage;
               out["path"] = path;

@@ -179,7 +179,7 @@ void RegisterUploadRoutes(httplib::Server& server, const WebContext& ctx) {
               if (!req.has_param("offset")) {
                 return Status::InvalidArgument("missing query parameter 'offset'");
               }
-              REEL_ASSIGN_OR_RETURN(uint64_t offset, UintParam(req, "offset", 0));
+              REEL_ASSIGN_OR_RETURN(uint64_t offset, http::UintParam(req, "offset", 0));
               REEL_ASSIGN_OR_RETURN(std::shared_ptr<Upload> u, ctx.uploads->Find(req.matches[2]));
               std::lock_guard<std::mutex> lock(u->mu);
               if (u->done) return NoUpload(u->id);

@@ -11,20 +11,15 @@
 #include "remote/remote_catalog.h"
 #include "store/chunk_keys.h"
 #include "store/s3_test_env.h"
-#include "team_server_fixture.h"
+#include "team_store_fixture.h"
 
 namespace reel::testing {
 namespace {
 
-class TeamStoreTest : public TeamServerTest {
+class TeamStoreTest : public TeamServerWithStoreTest {
  protected:
   void SetUp() override {
-    REEL_ASSIGN_TEST_S3_URI_OR_SKIP(store_uri_);
-    auto direct = OpenObjectStore(store_uri_);  // makes the bucket
-    ASSERT_TRUE(direct.ok()) << direct.status().ToString();
-    direct_ = std::move(direct).value();
-    now_ = WallClockNs();  // presigned URLs are checked against the store's clock
-    TeamServerTest::SetUp();
+    TeamServerWithStoreTest::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
     TeamClient alice = ClientFor(alice_);
     ASSERT_OK(alice.CreateWorkspace("show").status());
@@ -70,9 +65,6 @@ class TeamStoreTest : public TeamServerTest {
     httplib::Client raw(url.substr(0, path));
     return raw.Put(url.substr(path).c_str(), headers, body, "");
   }
-
-  std::string store_uri_;
-  std::unique_ptr<ObjectStore> direct_;  // the server's own view of the store
 };
 
 std::vector<uint8_t> Bytes(const std::string& s) { return {s.begin(), s.end()}; }

@@ -8,14 +8,7 @@
 # browser did is what the mount holds.
 #   web_e2e_test.sh REEL_BIN     (SHOTS_DIR=DIR: also write screenshots of each page there)
 source "$(dirname "$0")/../fuse/lib.sh" "$1"
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-for tool in node ffmpeg; do
-  command -v "$tool" >/dev/null || { echo "FAIL: $tool is required (scripts/install-deps.sh --test)" >&2; exit 1; }
-done
-CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
-[[ -x "$CHROMIUM" ]] || { echo "FAIL: $CHROMIUM is required (Debian's chromium)" >&2; exit 1; }
-[[ -d "$ROOT/web/node_modules/playwright-core" ]] ||
-  { echo "FAIL: web/node_modules is missing: build with scripts/build.sh" >&2; exit 1; }
+source "$(dirname "$0")/e2e_lib.sh"
 init_drive --name studio --edge "file://$WORK/edge" --cloud "file://$WORK/cloud"
 mount_drive
 
@@ -25,10 +18,10 @@ for v in one two three; do
   echo "$v" > "$MNT/docs/notes.txt"
   "$REEL" sync "$MNT" >/dev/null
 done
-ffmpeg -v error -f lavfi -i testsrc2=size=640x360:rate=25 -t 20 -c:v libvpx -b:v 1500k \
-  -deadline realtime -cpu-used 8 -g 25 "$WORK/clip.webm"
+make_clip "$WORK/clip.webm"
 cp "$WORK/clip.webm" "$MNT/media/clip.webm"
 ffmpeg -v error -f lavfi -i testsrc2=size=320x180 -frames:v 1 "$MNT/images/frame.png"
+ffmpeg -v error -f lavfi -i testsrc2=size=1024x576 -frames:v 1 "$MNT/images/plate.exr"
 (cd "$MNT/big" && seq -f 'f%05g' 0 9999 | xargs touch)
 "$REEL" sync "$MNT" >/dev/null
 check "10,000 files in big/" [ "$(ls "$MNT/big" | wc -l)" = 10000 ]

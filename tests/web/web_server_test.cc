@@ -1,5 +1,6 @@
 // The web front end over a real engine (sqlite::memory: + memory://), called over HTTP as a
 // browser calls it: sign-in links, sessions, the origin and host checks, and the /v1/ routes.
+#include "common/fs_util.h"
 #include "web/web_server.h"
 
 #include <httplib.h>
@@ -11,6 +12,9 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+
+#include <cstdio>
+#include <cstdlib>
 #include <nlohmann/json.hpp>
 
 #include "common/error_mapping.h"
@@ -195,8 +199,9 @@ TEST_F(WebServerTest, ContentOfAnyVersionWithRangesAndARestoreFromTheAppsOrigin)
   EXPECT_EQ(current->status, 200);
   EXPECT_EQ(current->body, "second");
   EXPECT_EQ(current->get_header_value("Content-Type"), "video/quicktime");
-  EXPECT_NE(current->get_header_value("Content-Security-Policy", 1).find("sandbox"),
-            std::string::npos);
+  // The sandbox policy in place of the app's, not beside it.
+  EXPECT_EQ(current->get_header_value_count("Content-Security-Policy"), 1u);
+  EXPECT_EQ(current->get_header_value("Content-Security-Policy"), "default-src 'none'; sandbox");
   auto v1 = Get("/v1/workspaces/studio/content?path=take.mov&version=1", cookie);
   ASSERT_TRUE(v1);
   EXPECT_EQ(v1->body, "version one bytes");
@@ -261,6 +266,24 @@ TEST_F(WebServerTest, ContentOfAnyVersionWithRangesAndARestoreFromTheAppsOrigin)
   ASSERT_EQ(saved->status, 200) << saved->body;
   EXPECT_EQ(json::parse(saved->body)["kind"], "checkpoint");
   EXPECT_EQ(service_->Versions("take.mov")->back().message, "client review");
+}
+
+TEST_F(WebServerTest, ADpxFrameIsShownAsAPngThumbnail) {
+  const std::string dpx = ::testing::TempDir() + "/reel-web-frame.dpx";
+  const std::string make =
+      "ffmpeg -v error -y -f lavfi -i testsrc2=size=640x360 -frames:v 1 " + dpx;
+  ASSERT_EQ(std::system(make.c_str()), 0) << "ffmpeg is required (scripts/install-deps.sh --test)";
+  auto frame = ReadWholeFile(dpx);
+  std::remove(dpx.c_str());
+  ASSERT_TRUE(frame.ok());
+  WriteFile(kRootInode, "plate.dpx", *frame);
+  ASSERT_TRUE(service_->Sync().ok());
+  auto thumb = Get("/v1/workspaces/studio/thumbnail?path=plate.dpx&version=1", SignIn());
+  ASSERT_TRUE(thumb);
+  ASSERT_EQ(thumb->status, 200) << thumb->body;
+  EXPECT_EQ(thumb->get_header_value("Content-Type"), "image/png");
+  EXPECT_EQ(thumb->body.compare(0, 8, "\x89PNG\r\n\x1a\n"), 0);
+  EXPECT_EQ(thumb->get_header_value("Cache-Control"), "private, max-age=31536000, immutable");
 }
 
 TEST_F(WebServerTest, PagesAndScriptsInTheDriveAreSentAsTextAndSandboxed) {

@@ -1,10 +1,13 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { AdminPage } from './AdminPage';
 import { api, ApiError, isAbort, onUnauthenticated, type Workspace } from './api';
 import { errorText, MessagesContext, type Messages, type NoticeAction } from './messages';
-import { folderHref, homeHref, navigate, trashHref, useRoute } from './route';
+import { adminHref, folderHref, homeHref, navigate, trashHref, useRoute } from './route';
 import { FolderPage } from './FolderPage';
 import { FilePage } from './FilePage';
 import { startLive, useLiveOn } from './live';
+import { ServerContext, serverKind, type ServerKind } from './server';
+import { TokenSignIn } from './SignIn';
 import { TrashPage } from './TrashPage';
 import { UploadsPanel } from './Uploads';
 
@@ -14,9 +17,15 @@ type Session =
   | { state: 'signed-out' }
   | { state: 'failed'; message: string };
 
+/** The open workspace: the user's role there, or why it cannot be opened (no grant: 403). */
+type Access = { ws: string; workspace: Workspace } | { ws: string; denied: string; status: number };
+
+const TITLES: Record<string, string> = { trash: 'Trash', admin: 'Admin' };
+
 export function App() {
   const route = useRoute();
   const [session, setSession] = useState<Session>({ state: 'loading' });
+  const [server, setServer] = useState<ServerKind | null>(null);
   const [workspaces, setWorkspaces] = useState<Workspace[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<{ text: string; action?: NoticeAction } | null>(null);
@@ -43,10 +52,22 @@ export function App() {
     const ac = new AbortController();
     (async () => {
       try {
-        const me = await api.me(ac.signal);
+        // Which server this is (asked once: it decides how to sign in) and who is signed in, together.
+        const [kind, user] = await Promise.all([
+          server ?? api.health(ac.signal).then(serverKind),
+          api.me(ac.signal).then(
+            (me) => me.user,
+            (e) => {
+              if (e instanceof ApiError && e.status === 401) return null;
+              throw e;
+            },
+          ),
+        ]);
+        setServer(kind);
+        if (user === null) return setSession({ state: 'signed-out' });
         const list = await api.workspaces(ac.signal);
         setWorkspaces(list);
-        setSession({ state: 'signed-in', user: me.user });
+        setSession({ state: 'signed-in', user });
       } catch (e) {
         if (isAbort(e)) return;
         if (e instanceof ApiError && e.status === 401) setSession({ state: 'signed-out' });
@@ -72,24 +93,59 @@ export function App() {
 
   useEffect(() => {
     document.title =
-      route.kind === 'home' ? 'ReelDrive' : `${route.kind === 'trash' ? 'Trash' : route.path || route.ws} · ReelDrive`;
+      route.kind === 'home' ? 'ReelDrive' : `${TITLES[route.kind] ?? (route.path || route.ws)} · ReelDrive`;
   }, [routeKey]);
 
   const signedIn = session.state === 'signed-in';
   const ws = route.kind === 'home' ? null : route.ws;
+
+  // A workspace of the list is open at once; another one (a link to a workspace of someone
+  // else's) is asked for, to say why it cannot be opened rather than show empty pages.
+  const listed = ws !== null ? workspaces?.find((w) => w.name === ws) : undefined;
+  const [asked, setAsked] = useState<Access | null>(null);
+  useEffect(() => {
+    if (!signedIn || ws === null || !workspaces || listed) return undefined;
+    const ac = new AbortController();
+    api.workspace(ws, ac.signal).then(
+      (w) => setAsked({ ws, workspace: w }),
+      (e) => {
+        if (isAbort(e)) return;
+        setAsked({ ws, denied: errorText(e) ?? 'Unknown error', status: e instanceof ApiError ? e.status : 0 });
+      },
+    );
+    return () => ac.abort();
+  }, [signedIn, ws, workspaces]);
+  const access: Access | null =
+    ws === null ? null : listed ? { ws, workspace: listed } : asked?.ws === ws ? asked : null;
+  const workspace = access && 'workspace' in access ? access.workspace : null;
+  const open = workspace !== null;
+
   // One loop follows the changes of the workspace shown.
-  useEffect(() => (signedIn && ws !== null ? startLive(ws) : undefined), [signedIn, ws]);
+  useEffect(() => (signedIn && ws !== null && open ? startLive(ws) : undefined), [signedIn, ws, open]);
 
   const retry = useCallback(() => {
     setSession({ state: 'loading' });
     setAttempt((a) => a + 1);
   }, []);
 
+  // After a change of grants: the user's own roles may have changed.
+  const reloadWorkspaces = useCallback(() => {
+    api.workspaces().then(setWorkspaces, messages.error);
+  }, []);
+
+  const signOut = () =>
+    api.signOut().then(() => {
+      setWorkspaces(null);
+      setSession({ state: 'signed-out' });
+    }, messages.error);
+
+  const team = server === 'team';
+
   let body;
   if (session.state === 'loading') {
     body = <div class="placeholder" data-testid="loading">Loading…</div>;
   } else if (session.state === 'signed-out') {
-    body = <SignedOut />;
+    body = team ? <TokenSignIn onSignedIn={retry} /> : <SignedOut />;
   } else if (session.state === 'failed') {
     body = (
       <div class="center-card" data-testid="failed">
@@ -101,13 +157,26 @@ export function App() {
       </div>
     );
   } else if (route.kind === 'home') {
-    body = <WorkspaceList workspaces={workspaces ?? []} />;
+    body = <WorkspaceList workspaces={workspaces ?? []} team={team} />;
+  } else if (!access) {
+    body = <div class="placeholder" data-testid="loading">Loading…</div>;
+  } else if (!workspace) {
+    body = <NoAccess ws={route.ws} access={access} />;
   } else if (route.kind === 'folder') {
     body = <FolderPage key={routeKey} ws={route.ws} path={route.path} />;
   } else if (route.kind === 'trash') {
     body = <TrashPage key={routeKey} ws={route.ws} />;
+  } else if (route.kind === 'admin') {
+    body = team ? (
+      <AdminPage key={routeKey} ws={route.ws} listed={workspace} onGrantsChanged={reloadWorkspaces} />
+    ) : (
+      <div class="center-card" data-testid="no-admin">
+        <h1>No admin page</h1>
+        <p>A drive has one user, its owner: there are no grants or instances to manage.</p>
+      </div>
+    );
   } else {
-    body = <FilePage key={routeKey} ws={route.ws} path={route.path} />;
+    body = <FilePage key={routeKey} ws={route.ws} path={route.path} role={workspace.role} />;
   }
 
   return (
@@ -129,7 +198,7 @@ export function App() {
             </a>
           )}
           <span class="spacer" />
-          {signedIn && ws !== null && (
+          {signedIn && ws !== null && open && (
             <>
               <LiveIndicator />
               <a
@@ -140,12 +209,28 @@ export function App() {
               >
                 Trash
               </a>
+              {team && (
+                <a
+                  class={`trash-link${route.kind === 'admin' ? ' active' : ''}`}
+                  href={adminHref(ws)}
+                  data-testid="admin-link"
+                  title="Settings, grants, instances and storage of the workspace"
+                  aria-current={route.kind === 'admin' ? 'page' : undefined}
+                >
+                  Admin
+                </a>
+              )}
             </>
           )}
           {signedIn && (
             <span class="user" data-testid="user" title="Signed in as">
               {session.user}
             </span>
+          )}
+          {signedIn && (
+            <button type="button" class="btn small" data-testid="sign-out" onClick={signOut}>
+              Sign out
+            </button>
           )}
         </header>
         {error && (
@@ -182,8 +267,10 @@ export function App() {
             </button>
           </div>
         )}
-        <main class="content">{body}</main>
-        {signedIn && <UploadsPanel />}
+        <ServerContext.Provider value={server ?? 'drive'}>
+          <main class="content">{body}</main>
+        </ServerContext.Provider>
+        {signedIn && !team && <UploadsPanel />}
       </div>
     </MessagesContext.Provider>
   );
@@ -214,12 +301,33 @@ function SignedOut() {
   );
 }
 
-function WorkspaceList({ workspaces }: { workspaces: Workspace[] }) {
+/** A workspace that cannot be opened: the server's reason, large, where the page would be. */
+function NoAccess({ ws, access }: { ws: string; access: Access }) {
+  const message = 'denied' in access ? access.denied : '';
+  const status = 'denied' in access ? access.status : 0;
+  return (
+    <div class="center-card" data-testid="no-access" data-status={status}>
+      <h1>{status === 403 ? `You have no access to workspace ${ws}` : `Cannot open workspace ${ws}`}</h1>
+      <p class="no-access-message" data-testid="no-access-message">
+        {message}
+      </p>
+      <p>
+        <a href={homeHref()}>Your workspaces</a>
+      </p>
+    </div>
+  );
+}
+
+function WorkspaceList({ workspaces, team }: { workspaces: Workspace[]; team: boolean }) {
   if (workspaces.length === 0) {
     return (
       <div class="center-card" data-testid="workspaces">
         <h1>No workspaces</h1>
-        <p>You have not been granted any workspace on this drive.</p>
+        <p>
+          {team
+            ? 'You have not been granted any workspace on this server: ask an administrator of one.'
+            : 'You have not been granted any workspace on this drive.'}
+        </p>
       </div>
     );
   }
@@ -232,6 +340,7 @@ function WorkspaceList({ workspaces }: { workspaces: Workspace[] }) {
             <a href={folderHref(w.name, '')} data-testid="workspace" data-name={w.name}>
               <span class="badge t-dir">WS</span>
               <span class="ws-list-name">{w.name}</span>
+              {w.home && <span class="role">home</span>}
               <span class="role">{w.role}</span>
             </a>
           </li>

@@ -1,12 +1,14 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, ApiError, contentUrl, type Stat, type Version } from './api';
+import { api, ApiError, contentUrl, thumbnailUrl, type Stat, type Version } from './api';
 import { forgetPlacement } from './Badges';
 import { Breadcrumbs } from './Breadcrumbs';
 import { humanSize, humanTime, typeBadge } from './format';
+import { InstancePanel } from './Instances';
 import { useChanges } from './live';
 import { useMessages } from './messages';
 import { baseName, fileHref, folderHref, navigate, parentPath, trashHref } from './route';
 import { Preview } from './Preview';
+import { useTeam } from './server';
 import { TiersPanel } from './Tiers';
 
 const PUBLISHED: Record<string, { label: string; title: string }> = {
@@ -15,8 +17,11 @@ const PUBLISHED: Record<string, { label: string; title: string }> = {
   no: { label: 'not published', title: 'Kept on this machine or the edge' },
 };
 
-export function FilePage({ ws, path }: { ws: string; path: string }) {
+/** role: the user's in the workspace (the team server's instance tasks are for writers). */
+export function FilePage({ ws, path, role }: { ws: string; path: string; role: string }) {
   const messages = useMessages();
+  // The team server offers no checkpoints, restores or tiers; it has its instances instead.
+  const team = useTeam();
   const [stat, setStat] = useState<Stat | null>(null);
   const [versions, setVersions] = useState<Version[] | null>(null);
   const [selected, setSelected] = useState<number | null>(null);
@@ -114,6 +119,7 @@ export function FilePage({ ws, path }: { ws: string; path: string }) {
   const isRegular = !stat || stat.type === 'file';
   const previewUrl = contentUrl(ws, path, shownNumber || undefined);
   const downloadUrl = contentUrl(ws, path, shownNumber || undefined, true);
+  const stillUrl = thumbnailUrl(ws, path, shownNumber || undefined);
 
   return (
     <div class="page file-page" data-testid="file-page" data-path={path}>
@@ -158,6 +164,7 @@ export function FilePage({ ws, path }: { ws: string; path: string }) {
             <Preview
               name={name}
               url={previewUrl}
+              thumbnailUrl={stillUrl}
               downloadUrl={downloadUrl}
               size={shown ? shown.size : stat.size}
               label={
@@ -169,30 +176,33 @@ export function FilePage({ ws, path }: { ws: string; path: string }) {
           )}
         </div>
         <aside class="file-side">
-          <form
-            class="checkpoint"
-            onSubmit={(e) => {
-              e.preventDefault();
-              if (!busy) checkpoint();
-            }}
-          >
-            <label for="checkpoint-message">Checkpoint</label>
-            <div class="checkpoint-row">
-              <input
-                id="checkpoint-message"
-                type="text"
-                placeholder="What changed?"
-                data-testid="checkpoint-message"
-                value={message}
-                maxLength={500}
-                onInput={(e) => setMessage((e.currentTarget as HTMLInputElement).value)}
-              />
-              <button type="submit" class="btn primary" data-testid="checkpoint" disabled={busy || !stat}>
-                Save
-              </button>
-            </div>
-          </form>
-          {isRegular && !failed && (
+          {!team && (
+            <form
+              class="checkpoint"
+              onSubmit={(e) => {
+                e.preventDefault();
+                if (!busy) checkpoint();
+              }}
+            >
+              <label for="checkpoint-message">Checkpoint</label>
+              <div class="checkpoint-row">
+                <input
+                  id="checkpoint-message"
+                  type="text"
+                  placeholder="What changed?"
+                  data-testid="checkpoint-message"
+                  value={message}
+                  maxLength={500}
+                  onInput={(e) => setMessage((e.currentTarget as HTMLInputElement).value)}
+                />
+                <button type="submit" class="btn primary" data-testid="checkpoint" disabled={busy || !stat}>
+                  Save
+                </button>
+              </div>
+            </form>
+          )}
+          {team && stat && isRegular && !failed && <InstancePanel ws={ws} path={path} name={name} role={role} />}
+          {!team && isRegular && !failed && (
             <TiersPanel
               ws={ws}
               path={path}
@@ -217,6 +227,7 @@ export function FilePage({ ws, path }: { ws: string; path: string }) {
                 isCurrent={v.number === current}
                 isShown={v.number === shownNumber}
                 busy={busy}
+                canRestore={!team}
                 onPreview={() => setSelected(v.number)}
                 onRestore={() => restore(v.number)}
               />
@@ -236,11 +247,13 @@ interface RowProps {
   isCurrent: boolean;
   isShown: boolean;
   busy: boolean;
+  /** Whether the server offers restore. */
+  canRestore: boolean;
   onPreview: () => void;
   onRestore: () => void;
 }
 
-function VersionRow({ ws, path, name, v, isCurrent, isShown, busy, onPreview, onRestore }: RowProps) {
+function VersionRow({ ws, path, name, v, isCurrent, isShown, busy, canRestore, onPreview, onRestore }: RowProps) {
   const pub = PUBLISHED[v.published] ?? { label: v.published, title: '' };
   return (
     <li
@@ -286,7 +299,7 @@ function VersionRow({ ws, path, name, v, isCurrent, isShown, busy, onPreview, on
         <a class="btn small" href={contentUrl(ws, path, v.number, true)} download={name} data-testid="download">
           Download
         </a>
-        {!isCurrent && (
+        {canRestore && !isCurrent && (
           <button type="button" class="btn small" data-testid="restore" disabled={busy} onClick={onRestore}>
             Restore
           </button>

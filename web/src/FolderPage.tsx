@@ -6,6 +6,7 @@ import { compareNames, humanSize, humanTime, typeBadge } from './format';
 import { notify, useChanges } from './live';
 import { useMessages } from './messages';
 import { baseName, fileHref, folderHref, joinPath, navigate, parentPath, trashHref } from './route';
+import { useTeam } from './server';
 import { TransfersIndicator } from './Tiers';
 import { restoreLatest } from './TrashPage';
 import { upload } from './Uploads';
@@ -59,6 +60,9 @@ function entryHref(ws: string, dir: string, e: Entry): string | null {
 
 export function FolderPage({ ws, path }: { ws: string; path: string }) {
   const messages = useMessages();
+  // The team server offers no uploads, new folders, moves, deletes or tiers: their controls and
+  // the tier badges are left out.
+  const team = useTeam();
   const [entries, setEntries] = useState<Entry[]>([]);
   const [done, setDone] = useState(false);
   const [failed, setFailed] = useState(false);
@@ -74,7 +78,7 @@ export function FolderPage({ ws, path }: { ws: string; path: string }) {
   const reloadTimer = useRef<number | undefined>(undefined);
   const dragDepth = useRef(0);
   // Tier badges of the files in view: the list's rows (with overscan), asked for as they change.
-  const [badges] = useState(() => placementsOf(ws, path));
+  const [badges] = useState(() => (team ? null : placementsOf(ws, path)));
   const [tiers, setTiers] = useState<boolean | null>(null); // whether the drive has tiers, once known
   const inView = useRef({ first: 0, last: 0, rows: [] as Entry[] });
 
@@ -150,6 +154,7 @@ export function FolderPage({ ws, path }: { ws: string; path: string }) {
   inView.current.rows = shown;
 
   useEffect(() => {
+    if (!badges) return undefined;
     const visible = () => {
       const { first, last, rows } = inView.current;
       const paths: string[] = [];
@@ -161,7 +166,7 @@ export function FolderPage({ ws, path }: { ws: string; path: string }) {
     badges.show(visible, setTiers);
     return () => badges.hide(visible);
   }, []);
-  useEffect(() => badges.want(), [shown]);
+  useEffect(() => badges?.want(), [shown]);
 
   const toggleSort = (key: SortKey) =>
     setSort((s) => (s.key === key ? { key, dir: s.dir === 1 ? -1 : 1 } : { key, dir: 1 }));
@@ -264,30 +269,30 @@ export function FolderPage({ ws, path }: { ws: string; path: string }) {
       class="page folder-page"
       data-testid="folder-page"
       data-path={path}
-      data-tiers={tiers === null ? 'unknown' : tiers ? 'yes' : 'no'}
+      data-tiers={team ? 'no' : tiers === null ? 'unknown' : tiers ? 'yes' : 'no'}
     >
       <div
         class={`drop-zone${dragging ? ' dragging' : ''}`}
         data-testid="drop-zone"
         onDragEnter={(ev) => {
-          if (!hasFiles(ev)) return;
+          if (team || !hasFiles(ev)) return;
           ev.preventDefault();
           dragDepth.current++;
           setDragging(true);
         }}
         onDragOver={(ev) => {
-          if (!hasFiles(ev)) return;
+          if (team || !hasFiles(ev)) return;
           ev.preventDefault();
           if (ev.dataTransfer) ev.dataTransfer.dropEffect = 'copy';
           setDragging(true);
         }}
         onDragLeave={(ev) => {
-          if (!hasFiles(ev)) return;
+          if (team || !hasFiles(ev)) return;
           dragDepth.current = Math.max(0, dragDepth.current - 1);
           if (dragDepth.current === 0) setDragging(false);
         }}
         onDrop={(ev) => {
-          if (!hasFiles(ev)) return;
+          if (team || !hasFiles(ev)) return;
           ev.preventDefault();
           dragDepth.current = 0;
           setDragging(false);
@@ -297,7 +302,7 @@ export function FolderPage({ ws, path }: { ws: string; path: string }) {
         <div class="toolbar">
           <Breadcrumbs ws={ws} path={path} />
           <span class="spacer" />
-          <TransfersIndicator ws={ws} kick={kick} onIdle={() => badges.forget()} />
+          {!team && <TransfersIndicator ws={ws} kick={kick} onIdle={() => badges?.forget()} />}
           <span
             class="count"
             data-testid="entry-count"
@@ -320,38 +325,47 @@ export function FolderPage({ ws, path }: { ws: string; path: string }) {
               if (e.key === 'Escape') setFilter('');
             }}
           />
-          {creating ? (
-            <NameForm
-              label="New folder name"
-              testId="new-folder-name"
-              submitLabel="Create"
-              submitTestId="new-folder-create"
-              initial=""
-              onSubmit={(name) => (name.trim() ? makeFolder(name.trim()) : setCreating(false))}
-              onCancel={() => setCreating(false)}
-            />
-          ) : (
-            <button type="button" class="btn" data-testid="new-folder" onClick={() => setCreating(true)}>
-              New folder
-            </button>
+          {!team && (
+            <>
+              {creating ? (
+                <NameForm
+                  label="New folder name"
+                  testId="new-folder-name"
+                  submitLabel="Create"
+                  submitTestId="new-folder-create"
+                  initial=""
+                  onSubmit={(name) => (name.trim() ? makeFolder(name.trim()) : setCreating(false))}
+                  onCancel={() => setCreating(false)}
+                />
+              ) : (
+                <button type="button" class="btn" data-testid="new-folder" onClick={() => setCreating(true)}>
+                  New folder
+                </button>
+              )}
+              <input
+                ref={fileRef}
+                type="file"
+                multiple
+                hidden
+                aria-label="Files to upload"
+                data-testid="upload-input"
+                onChange={(e) => {
+                  const el = e.currentTarget as HTMLInputElement;
+                  const files = Array.from(el.files ?? []);
+                  el.value = '';
+                  take(files);
+                }}
+              />
+              <button
+                type="button"
+                class="btn primary"
+                data-testid="upload-button"
+                onClick={() => fileRef.current?.click()}
+              >
+                Upload
+              </button>
+            </>
           )}
-          <input
-            ref={fileRef}
-            type="file"
-            multiple
-            hidden
-            aria-label="Files to upload"
-            data-testid="upload-input"
-            onChange={(e) => {
-              const el = e.currentTarget as HTMLInputElement;
-              const files = Array.from(el.files ?? []);
-              el.value = '';
-              take(files);
-            }}
-          />
-          <button type="button" class="btn primary" data-testid="upload-button" onClick={() => fileRef.current?.click()}>
-            Upload
-          </button>
         </div>
         <div class="table">
           <div class="thead" role="row">
@@ -378,7 +392,7 @@ export function FolderPage({ ws, path }: { ws: string; path: string }) {
             resetKey={`${q}|${sort.key}|${sort.dir}`}
             onRange={(first, last) => {
               Object.assign(inView.current, { first, last });
-              badges.want();
+              badges?.want();
             }}
             empty={
               <div class="empty">
@@ -388,7 +402,9 @@ export function FolderPage({ ws, path }: { ws: string; path: string }) {
                     ? 'Cannot list this folder.'
                     : q
                       ? `Nothing matches “${filter.trim()}”`
-                      : 'This folder is empty: drop files here or use Upload'}
+                      : team
+                        ? 'This folder is empty'
+                        : 'This folder is empty: drop files here or use Upload'}
               </div>
             }
             renderRow={(i, top) => {
@@ -400,6 +416,7 @@ export function FolderPage({ ws, path }: { ws: string; path: string }) {
                   dir={path}
                   entry={e}
                   badges={badges}
+                  canChange={!team}
                   top={top}
                   renaming={renaming === e.name}
                   onRename={() => setRenaming(e.name)}
@@ -499,7 +516,10 @@ interface RowProps {
   ws: string;
   dir: string;
   entry: Entry;
-  badges: Placements;
+  /** null: no tier badges (the team server). */
+  badges: Placements | null;
+  /** Whether the server offers rename and delete. */
+  canChange: boolean;
   top: number;
   renaming: boolean;
   onRename: () => void;
@@ -507,7 +527,7 @@ interface RowProps {
   onDelete: () => void;
 }
 
-function Row({ ws, dir, entry: e, badges, top, renaming, onRename, onRenamed, onDelete }: RowProps) {
+function Row({ ws, dir, entry: e, badges, canChange, top, renaming, onRename, onRenamed, onDelete }: RowProps) {
   const href = entryHref(ws, dir, e);
   const badge = typeBadge(e.type, e.name);
   const isDir = e.type === 'directory';
@@ -547,7 +567,7 @@ function Row({ ws, dir, entry: e, badges, top, renaming, onRename, onRenamed, on
             <span class="type-note">{e.type.replace('_', ' ')}</span>
           </span>
         )}
-        {e.type === 'file' && <Badges store={badges} path={joinPath(dir, e.name)} />}
+        {badges && e.type === 'file' && <Badges store={badges} path={joinPath(dir, e.name)} />}
       </span>
       <span class="c-size" role="cell">
         {e.type === 'file' ? humanSize(e.size) : '—'}
@@ -559,19 +579,29 @@ function Row({ ws, dir, entry: e, badges, top, renaming, onRename, onRenamed, on
         {e.user || '—'}
       </span>
       <span class="c-act" role="cell">
-        <button type="button" class="row-btn" data-testid="rename" aria-label={`Rename ${e.name}`} onClick={onRename}>
-          Rename
-        </button>
-        <button
-          type="button"
-          class="row-btn danger"
-          data-testid="delete"
-          aria-label={`Delete ${e.name}`}
-          title={isDir ? 'Delete the folder and everything in it (its files go to the trash)' : 'Move to the trash'}
-          onClick={onDelete}
-        >
-          Delete
-        </button>
+        {canChange && (
+          <>
+            <button
+              type="button"
+              class="row-btn"
+              data-testid="rename"
+              aria-label={`Rename ${e.name}`}
+              onClick={onRename}
+            >
+              Rename
+            </button>
+            <button
+              type="button"
+              class="row-btn danger"
+              data-testid="delete"
+              aria-label={`Delete ${e.name}`}
+              title={isDir ? 'Delete the folder and everything in it (its files go to the trash)' : 'Move to the trash'}
+              onClick={onDelete}
+            >
+              Delete
+            </button>
+          </>
+        )}
       </span>
     </div>
   );

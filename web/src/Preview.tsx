@@ -8,13 +8,14 @@ const TEXT_LIMIT = 64 * 1024;
 interface Props {
   name: string;
   url: string;
+  thumbnailUrl: string;
   downloadUrl: string;
   size: number;
   label: string;
 }
 
 /** A preview of one version of a file, chosen by the file's extension. */
-export function Preview({ name, url, downloadUrl, size, label }: Props) {
+export function Preview({ name, url, thumbnailUrl, downloadUrl, size, label }: Props) {
   const kind = previewKind(name);
   let body;
   switch (kind) {
@@ -26,6 +27,14 @@ export function Preview({ name, url, downloadUrl, size, label }: Props) {
       break;
     case 'image':
       body = <img key={url} class="image-body" data-testid="image-preview" src={url} alt={name} />;
+      break;
+    case 'still':
+      body = (
+        <>
+          <img key={thumbnailUrl} class="image-body" data-testid="thumbnail-preview" src={thumbnailUrl} alt={name} />
+          <div class="preview-note">A thumbnail made on the server; download the file for every pixel.</div>
+        </>
+      );
       break;
     case 'text':
       body = <TextPreview key={url} url={url} size={size} />;

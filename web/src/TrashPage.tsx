@@ -4,6 +4,7 @@ import { humanSize, humanTime } from './format';
 import { notify, useChanges } from './live';
 import { useMessages } from './messages';
 import { baseName, folderHref, parentPath } from './route';
+import { useTeam } from './server';
 
 const newestFirst = (a: TrashEntry, b: TrashEntry) => b.deleted_ns - a.deleted_ns || b.id - a.id;
 
@@ -25,6 +26,7 @@ export function TrashPage({ ws }: { ws: string }) {
   const [entries, setEntries] = useState<TrashEntry[] | null>(null);
   const [reload, setReload] = useState(0);
   const [busy, setBusy] = useState<number | null>(null);
+  const team = useTeam(); // the team server lists the trash but does not restore from it
 
   useEffect(() => {
     const ac = new AbortController();
@@ -61,7 +63,9 @@ export function TrashPage({ ws }: { ws: string }) {
     <div class="page trash-page" data-testid="trash-page">
       <div class="toolbar">
         <h1 class="page-title">Trash</h1>
-        <span class="muted">Deleted files of {ws}; restore puts a file back where it was.</span>
+        <span class="muted">
+          {team ? `Deleted files of ${ws}.` : `Deleted files of ${ws}; restore puts a file back where it was.`}
+        </span>
         <span class="spacer" />
         {entries && (
           <span class="count" data-testid="trash-count">
@@ -104,16 +108,18 @@ export function TrashPage({ ws }: { ws: string }) {
                   {humanTime(t.deleted)}
                 </span>
                 <span class="c-act" role="cell">
-                  <button
-                    type="button"
-                    class="btn small"
-                    data-testid="trash-restore"
-                    aria-label={`Restore ${t.original_path}`}
-                    disabled={busy !== null}
-                    onClick={() => onRestore(t)}
-                  >
-                    Restore
-                  </button>
+                  {!team && (
+                    <button
+                      type="button"
+                      class="btn small"
+                      data-testid="trash-restore"
+                      aria-label={`Restore ${t.original_path}`}
+                      disabled={busy !== null}
+                      onClick={() => onRestore(t)}
+                    >
+                      Restore
+                    </button>
+                  )}
                 </span>
               </div>
             ))

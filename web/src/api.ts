@@ -1,4 +1,6 @@
-// The drive's web API: same origin, JSON, session in an HttpOnly cookie.
+// The web API of the drive (`reel web`) or of the team server (`reel server`): same origin,
+// JSON, session in an HttpOnly cookie. The team server offers the read routes and some of its own
+// (instances, tasks, grants); server.ts says which one the app talks to.
 
 export type EntryType =
   | 'file'
@@ -79,9 +81,75 @@ export interface Transfers {
   last_error: string;
 }
 
+export type Role = 'reader' | 'writer' | 'admin';
+
+/** The team server's workspaces also have the optional fields. */
 export interface Workspace {
   name: string;
-  role: string;
+  role: Role | string;
+  home?: boolean;
+  share?: 'on-close' | 'on-publish' | string;
+  conflict?: string;
+  encrypted?: boolean;
+  created_ns?: number;
+}
+
+/** GET /v1/health: a drive's answer has no `server`. */
+export interface Health {
+  ok: boolean;
+  server?: 'team' | 'drive' | string;
+}
+
+/** A mount of a workspace, as it last reported itself to the team server. */
+export interface Instance {
+  name: string;
+  user: string;
+  workspace: string;
+  host: string;
+  online: boolean;
+  started_ns: number;
+  last_seen_ns: number;
+  cache_bytes: number;
+  cache_limit: number;
+  transfer_queue: number;
+  pending_commits: number;
+}
+
+export type TaskKind = 'hydrate' | 'pin' | 'unpin' | 'publish';
+export type TaskState = 'queued' | 'running' | 'done' | 'failed';
+
+/** Work the team server passes to an instance (a pipeline task). */
+export interface Task {
+  id: number | string;
+  instance: string;
+  workspace: string;
+  kind: TaskKind | string;
+  path: string;
+  state: TaskState | string;
+  message: string;
+  created_by: string;
+  created_ns: number;
+  updated_ns: number;
+}
+
+/** A principal is a user name or "@group". */
+export interface Grant {
+  principal: string;
+  role: Role | string;
+}
+
+export interface User {
+  name: string;
+  id: number | string;
+  created_ns: number;
+}
+
+/** What a team workspace holds, and its chunks per tier. */
+export interface Storage {
+  files: number;
+  bytes: number;
+  versions: number;
+  tiers: Record<string, { chunks: number; bytes: number }>;
 }
 
 export interface TrashEntry {
@@ -144,9 +212,22 @@ export function onUnauthenticated(fn: () => void): void {
   unauthenticated = fn;
 }
 
+/** 32 random hex digits. From getRandomValues, not randomUUID: a team server on a LAN may be
+ * plain http, which is not a secure context. */
+function requestId(): string {
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+}
+
+/** Answers that are 401 without the session being gone: there was none to begin with. */
+const SIGN_IN_ROUTES = ['/v1/me', '/v1/sign-in'];
+
 /** A request to the API; a Blob body is sent as bytes, any other body as JSON. */
 async function call<T>(method: string, url: string, body?: unknown, signal?: AbortSignal): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json' };
+  // The team server does a change once per id (a retried request gets the first answer); the
+  // drive ignores it. A new id per call: the app's own retries are new requests.
+  if (method !== 'GET' && method !== 'HEAD') headers['Reel-Request-Id'] = requestId();
   const init: RequestInit = { method, headers, signal, credentials: 'same-origin', cache: 'no-store' };
   if (body instanceof Blob) {
     headers['Content-Type'] = 'application/octet-stream';
@@ -160,7 +241,7 @@ async function call<T>(method: string, url: string, body?: unknown, signal?: Abo
     res = await fetch(url, init);
   } catch (e) {
     if (isAbort(e)) throw e;
-    throw new ApiError(0, 'network', "Cannot reach the drive's web server.");
+    throw new ApiError(0, 'network', 'Cannot reach the ReelDrive server.');
   }
   if (!res.ok) {
     let code = 'http_' + res.status;
@@ -174,7 +255,9 @@ async function call<T>(method: string, url: string, body?: unknown, signal?: Abo
     } catch (e) {
       if (isAbort(e)) throw e;
     }
-    if (res.status === 401 && unauthenticated && !url.startsWith('/v1/me')) unauthenticated();
+    if (res.status === 401 && unauthenticated && !SIGN_IN_ROUTES.some((r) => url.startsWith(r))) {
+      unauthenticated();
+    }
     throw new ApiError(res.status, code, message);
   }
   return (await res.json()) as T;
@@ -191,11 +274,30 @@ export function contentUrl(ws: string, path: string, version?: number, download?
   return u;
 }
 
+/** URL of a PNG thumbnail the server makes of a picture the browser cannot show (EXR, DPX...). */
+export function thumbnailUrl(ws: string, path: string, version?: number): string {
+  let u = `${wsBase(ws)}/thumbnail?path=${enc(path)}`;
+  if (version) u += `&version=${version}`;
+  return u;
+}
+
 export const api = {
+  /** No session needed: which server this is. */
+  health: (signal?: AbortSignal) => call<Health>('GET', '/v1/health', undefined, signal),
+
+  /** Team server: a session for the user of an API token (the server sets the cookie). The
+   * token goes in the body only: never in a URL, never stored by the app. */
+  signIn: (token: string) => call<{ user: string }>('POST', '/v1/sign-in', { token }),
+
+  signOut: () => call<{ ok: boolean }>('POST', '/v1/sign-out', {}),
+
   me: (signal?: AbortSignal) => call<{ user: string }>('GET', '/v1/me', undefined, signal),
 
   workspaces: (signal?: AbortSignal) =>
     call<{ workspaces: Workspace[] }>('GET', '/v1/workspaces', undefined, signal).then((r) => r.workspaces),
+
+  /** 403 when the user has no role in it. */
+  workspace: (ws: string, signal?: AbortSignal) => call<Workspace>('GET', wsBase(ws), undefined, signal),
 
   /** Every entry of a folder, page after page; onProgress sees the entries so far after each page. */
   async listAll(
@@ -286,4 +388,36 @@ export const api = {
     call<PlaceResult>('POST', `${wsBase(ws)}/place`, { path, action }),
 
   transfers: (ws: string, signal?: AbortSignal) => call<Transfers>('GET', `${wsBase(ws)}/transfers`, undefined, signal),
+
+  // Team server only.
+
+  /** The mounts of `ws`, online or not. */
+  instances: (ws: string, signal?: AbortSignal) =>
+    call<{ instances: Instance[] }>('GET', `/v1/instances?workspace=${enc(ws)}`, undefined, signal).then(
+      (r) => r.instances,
+    ),
+
+  /** Queues `kind` on instance `name` for `path` (from the workspace root). */
+  sendTask: (instance: string, kind: TaskKind, path: string) =>
+    call<Task>('POST', `/v1/instances/${enc(instance)}/tasks`, { kind, path }),
+
+  task: (id: number | string, signal?: AbortSignal) =>
+    call<Task>('GET', `/v1/tasks/${enc(String(id))}`, undefined, signal),
+
+  grants: (ws: string, signal?: AbortSignal) =>
+    call<{ grants: Grant[] }>('GET', `${wsBase(ws)}/grants`, undefined, signal).then((r) => r.grants),
+
+  /** Grants `role` to a user or "@group", or changes theirs. */
+  grant: (ws: string, principal: string, role: Role) =>
+    call<{ ok: boolean }>('PUT', `${wsBase(ws)}/grants/${enc(principal)}`, { role }),
+
+  /** 400 when it would leave the workspace without an admin. */
+  revoke: (ws: string, principal: string) =>
+    call<{ ok: boolean }>('DELETE', `${wsBase(ws)}/grants/${enc(principal)}`),
+
+  users: (signal?: AbortSignal) =>
+    call<{ users: User[] }>('GET', '/v1/users', undefined, signal).then((r) => r.users),
+
+  storage: (ws: string, signal?: AbortSignal) =>
+    call<Storage>('GET', `${wsBase(ws)}/storage`, undefined, signal),
 };

@@ -33,12 +33,19 @@ export function humanTime(iso: string, now = Date.now()): string {
   return `${Math.floor(s / 86400)} d ago`;
 }
 
-export type PreviewKind = 'video' | 'audio' | 'image' | 'text' | 'none';
+/** The ISO time of nanoseconds since the epoch (the team server's `*_ns`), for humanTime; '' for none. */
+export function isoOfNs(ns: number): string {
+  return Number.isFinite(ns) && ns > 0 ? new Date(ns / 1e6).toISOString() : '';
+}
+
+/** `still`: a picture the browser cannot show (EXR, DPX, TIFF): the server makes a thumbnail. */
+export type PreviewKind = 'video' | 'audio' | 'image' | 'still' | 'text' | 'none';
 
 const KINDS: Record<Exclude<PreviewKind, 'none'>, string[]> = {
   video: ['mp4', 'm4v', 'mov', 'webm', 'mkv', 'ogv'],
   audio: ['mp3', 'wav', 'flac', 'ogg', 'm4a', 'aac', 'opus'],
   image: ['png', 'jpg', 'jpeg', 'gif', 'webp', 'avif', 'svg', 'bmp'],
+  still: ['exr', 'dpx', 'tif', 'tiff'],
   text: [
     'txt', 'md', 'json', 'xml', 'csv', 'tsv', 'log', 'py', 'js', 'ts', 'c', 'h', 'cc', 'cpp', 'sh',
     'toml', 'yaml', 'yml', 'ini', 'edl', 'srt', 'vtt', 'ass', 'nk', 'usda',
@@ -83,6 +90,7 @@ export function typeBadge(type: string, name: string): { label: string; cls: str
     case 'audio':
       return { label: 'AUD', cls: 'audio', title: 'Audio' };
     case 'image':
+    case 'still':
       return { label: 'IMG', cls: 'image', title: 'Image' };
     case 'text':
       return { label: 'TXT', cls: 'text', title: 'Text' };

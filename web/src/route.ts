@@ -3,16 +3,19 @@
 //   #/w/WS/a/b/              folder a/b of workspace WS (root: #/w/WS/)
 //   #/w/WS/file/a/b.txt      the page of file a/b.txt
 //   #/w/WS/trash             the trash of WS
-// Every segment is encoded with encodeURIComponent. Folder links always end with '/', file and
-// trash links never do, so a folder named "file" or "trash" at the root (#/w/WS/file/,
-// #/w/WS/trash/) is not mistaken for a file page or the trash.
+//   #/w/WS/admin             settings, grants, instances and storage of WS (team server)
+// Every segment is encoded with encodeURIComponent. Folder links always end with '/', file,
+// trash and admin links never do, so a folder named "file", "trash" or "admin" at the root
+// (#/w/WS/file/, #/w/WS/trash/, #/w/WS/admin/) is not mistaken for a file page, the trash or
+// the admin page.
 import { useEffect, useState } from 'preact/hooks';
 
 export type Route =
   | { kind: 'home' }
   | { kind: 'folder'; ws: string; path: string }
   | { kind: 'file'; ws: string; path: string }
-  | { kind: 'trash'; ws: string; path: '' };
+  | { kind: 'trash'; ws: string; path: '' }
+  | { kind: 'admin'; ws: string; path: '' };
 
 const enc = encodeURIComponent;
 
@@ -49,6 +52,7 @@ export function parseHash(hash: string): Route {
   if (ws === '') return { kind: 'home' };
   const tail = slash < 0 ? '' : rest.slice(slash + 1);
   if (tail === 'trash') return { kind: 'trash', ws, path: '' };
+  if (tail === 'admin') return { kind: 'admin', ws, path: '' };
   if (tail.startsWith('file/') && !tail.endsWith('/')) {
     const path = decodePath(tail.slice(5));
     if (path !== '') return { kind: 'file', ws, path };
@@ -71,6 +75,10 @@ export function fileHref(ws: string, path: string): string {
 
 export function trashHref(ws: string): string {
   return `#/w/${enc(ws)}/trash`;
+}
+
+export function adminHref(ws: string): string {
+  return `#/w/${enc(ws)}/admin`;
 }
 
 export function joinPath(dir: string, name: string): string {

@@ -1,0 +1,460 @@
+#!/usr/bin/env node
+// End-to-end test of ReelDrive's web app in team mode, in headless Chromium, against a running
+// team server (`reel server`) that serves it.
+//
+//   TEAM_URL=http://127.0.0.1:PORT ALICE_TOKEN=... BOB_TOKEN=... MOUNT=<alice's mount of show> \
+//   INSTANCE=<its instance name> REEL=/path/of/reel [SHOTS_DIR=DIR] [CHROMIUM=/usr/bin/chromium] \
+//   node tests/web/team_e2e.mjs
+//
+// The server has users alice and bob (each with a home workspace of their name), and project
+// workspace `show`, alice's (admin), where bob has no grant. alice's mount of it (MOUNT, instance
+// INSTANCE, online) holds docs/notes.txt with 2 versions ("one\n", "two\n") and media/clip.webm
+// (a ~20 s webm video, freed from her cache: check g has her mount hydrate it), every version
+// published (the server reads their bytes from the cloud tier). `reel` ($REEL) on the mount is
+// the oracle of the versions; files written on MOUNT from here must show in the open page
+// without reloading it. The tokens are used only to sign in, in the form: they must never be in
+// a URL or in the browser's storage. Prints "ok - NAME" per check; the first failure prints
+// "not ok - NAME: why" and exits 1.
+import { execFileSync } from 'node:child_process';
+import { statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  check,
+  cookieHeader,
+  enc,
+  entrySel,
+  fail,
+  fileHash,
+  fileShown,
+  finish,
+  folderHash,
+  folderShown,
+  goHash,
+  launch,
+  newPage,
+  pageFetch,
+  playAndSeek,
+  refusedFromElsewhere,
+  SHOTS,
+  shot,
+  texts,
+  until,
+  versionNumbers,
+  waitPreviewText,
+  waitVersionCount,
+} from './e2e_lib.mjs';
+
+const ORIGIN = (process.env.TEAM_URL || '').replace(/\/+$/, '');
+const ALICE_TOKEN = process.env.ALICE_TOKEN || '';
+const BOB_TOKEN = process.env.BOB_TOKEN || '';
+const MOUNT = (process.env.MOUNT || '').replace(/\/+$/, '');
+const INSTANCE = process.env.INSTANCE || '';
+const REEL = process.env.REEL || '';
+const WS = 'show';
+// How long the hydrate task may take: the mount asks for its tasks when the feed says one was
+// sent (or every 10 s), then runs it.
+const TASK_WAIT_MS = 60000;
+
+/** Runs `reel ARGS...` (on alice's mount) and returns what it printed. */
+function reel(...args) {
+  return execFileSync(REEL, args, { encoding: 'utf8', timeout: 60000 });
+}
+
+if (!ORIGIN || !ALICE_TOKEN || !BOB_TOKEN || !MOUNT || !INSTANCE || !REEL) {
+  console.error(
+    'usage: TEAM_URL=http://127.0.0.1:PORT ALICE_TOKEN=<token> BOB_TOKEN=<token> MOUNT=<alice\'s mount of show> INSTANCE=<its instance> REEL=<reel binary> [SHOTS_DIR=DIR] node tests/web/team_e2e.mjs',
+  );
+  process.exit(2);
+}
+
+await launch();
+
+const TOKENS = [ALICE_TOKEN, BOB_TOKEN];
+// Every URL a page asked for or went to: a token must never be in one.
+const urls = [];
+function followUrls(page) {
+  page.on('request', (r) => urls.push(r.url()));
+  page.on('framenavigated', (f) => urls.push(f.url()));
+  return page;
+}
+function noTokenInUrls() {
+  const bad = urls.filter((u) => TOKENS.some((t) => u.includes(t) || u.includes(enc(t))));
+  if (bad.length) fail(`a token was in a URL: ${bad[0]}`);
+  if (!urls.length) fail('no URL was seen');
+}
+
+/** Fails when the page's localStorage or sessionStorage holds a token (in a key or a value). */
+async function noTokenInStorage(page) {
+  const stored = await page.evaluate(() => {
+    const all = [];
+    for (const s of [localStorage, sessionStorage]) {
+      for (let i = 0; i < s.length; i++) all.push(s.key(i), s.getItem(s.key(i)));
+    }
+    return all.join('\n');
+  });
+  if (TOKENS.some((t) => stored.includes(t))) fail("the browser's storage holds a token");
+  const cookie = await page.evaluate(() => document.cookie);
+  if (cookie.includes('reel_session')) fail(`the session cookie is readable by scripts: ${cookie}`);
+}
+
+/** A signed-out page of its own context, at the app. */
+async function signedOutPage() {
+  const s = await newPage();
+  followUrls(s.page);
+  await s.page.goto(ORIGIN + '/');
+  await s.page.getByTestId('sign-in-page').waitFor();
+  return s;
+}
+
+/** Signs in with `token` in the form and waits for the list of the user's workspaces (or the
+ * folder page of the only one, where the app goes at once). */
+async function signIn(page, token, user) {
+  const input = page.getByTestId('token-input');
+  await input.fill(token);
+  const answer = page.waitForResponse((r) => new URL(r.url()).pathname === '/v1/sign-in');
+  await page.getByTestId('sign-in').click();
+  const resp = await answer;
+  if (resp.status() !== 200) fail(`POST /v1/sign-in answered ${resp.status()}`);
+  if (resp.request().postData() !== JSON.stringify({ token })) fail('the sign-in did not send the token (only) in the body');
+  await page.locator('[data-testid="workspaces"], [data-testid="folder-page"]').first().waitFor();
+  const shown = (await page.getByTestId('user').innerText()).trim();
+  if (shown !== user) fail(`the header shows the user ${JSON.stringify(shown)}, expected ${user}`);
+}
+
+/** Waits for the folder page of `path` in workspace `ws` (the header names the workspace). */
+async function wsFolderShown(page, ws, path) {
+  await until(
+    page,
+    `the folder page of ${ws}/${path}`,
+    ([w, p]) =>
+      document.querySelector('[data-testid="workspace-name"]')?.textContent === w &&
+      !!document.querySelector(`[data-testid="folder-page"][data-path="${p}"]`),
+    [ws, path],
+  );
+}
+
+async function workspaceNames(page) {
+  await page.locator('[data-testid="workspace"]').first().waitFor();
+  return (await texts(page, '[data-testid="workspace"]', 'data-name')).sort();
+}
+
+async function entryNames(page) {
+  await until(page, 'the folder listed whole', () => document.querySelector('[data-testid="entry-count"]')?.getAttribute('data-complete') === 'yes');
+  return texts(page, '[data-testid="entry"]', 'data-name');
+}
+
+/** What the team server offers no control for: none of them is in the page. */
+async function noChangeControls(page, testIds) {
+  for (const id of testIds) {
+    const n = await page.getByTestId(id).count();
+    if (n) fail(`team mode shows ${n} ${id} control(s)`);
+  }
+}
+
+const json = (r, what) => {
+  try {
+    return JSON.parse(r.text);
+  } catch {
+    fail(`${what}: not JSON (${r.status}): ${r.text.slice(0, 200)}`);
+  }
+};
+
+let alice; // alice's signed-in context and page
+let bob;
+
+await check('a. a fresh browser shows the sign-in page; the API answers 401', async () => {
+  const { context, page } = await signedOutPage();
+  const text = await page.getByTestId('sign-in-page').innerText();
+  if (!/reel server token create/.test(text)) fail(`the sign-in page does not tell where tokens come from: ${JSON.stringify(text)}`);
+  for (const path of ['/v1/workspaces', '/v1/me', `/v1/workspaces/${WS}/files?path=`]) {
+    const r = await pageFetch(page, path);
+    if (r.status !== 401) fail(`GET ${path} without a session answered ${r.status}, expected 401`);
+  }
+  const health = json(await pageFetch(page, '/v1/health'), 'GET /v1/health');
+  if (health.server !== 'team') fail(`/v1/health says ${JSON.stringify(health)}`);
+  await shot(page, 'team-sign-in.png');
+  await context.close();
+});
+
+await check("b. a wrong token is refused in the form; alice's signs in, and is kept nowhere", async () => {
+  alice = await signedOutPage();
+  const { page } = alice;
+  const wrong = 'reel_not-a-token-of-this-server';
+  await page.getByTestId('token-input').fill(wrong);
+  const answer = page.waitForResponse((r) => new URL(r.url()).pathname === '/v1/sign-in');
+  await page.getByTestId('sign-in').click();
+  const resp = await answer;
+  if (resp.status() !== 401) fail(`POST /v1/sign-in with a wrong token answered ${resp.status()}, expected 401`);
+  const said = (await resp.json())?.error?.message;
+  if (!said) fail('the 401 has no error message');
+  const error = page.getByTestId('sign-in-error');
+  await error.waitFor();
+  const shown = (await error.innerText()).trim();
+  if (shown !== said) fail(`the form says ${JSON.stringify(shown)}, the server said ${JSON.stringify(said)}`);
+  const kept = await page.getByTestId('token-input').inputValue();
+  if (kept !== wrong) fail(`the input holds ${JSON.stringify(kept)} after the refusal, not what was typed`);
+  await page.getByTestId('sign-in-page').waitFor();
+
+  await signIn(page, ALICE_TOKEN, 'alice');
+  const names = await workspaceNames(page);
+  if (names.join() !== 'alice,show') fail(`alice's workspaces: ${names.join(', ')}, expected alice, show`);
+  const role = await page.locator('[data-testid="workspace"][data-name="show"]').innerText();
+  if (!/admin/.test(role)) fail(`show is listed as ${JSON.stringify(role)}, expected her role admin`);
+  if (page.url() !== ORIGIN + '/') fail(`after signing in the page is at ${page.url()}`);
+  const cookies = await alice.context.cookies(ORIGIN);
+  const session = cookies.find((c) => c.name === 'reel_session');
+  if (!session) fail(`no session cookie: ${cookies.map((c) => c.name).join(', ')}`);
+  if (!session.httpOnly || session.sameSite !== 'Strict') fail(`the session cookie is ${JSON.stringify(session)}`);
+  if (TOKENS.includes(session.value)) fail('the session cookie holds the API token itself');
+  await noTokenInStorage(page);
+  noTokenInUrls();
+});
+
+await check('c. browse show: docs and media, into docs, back by the breadcrumbs', async () => {
+  const { page } = alice;
+  await page.locator('[data-testid="workspace"][data-name="show"]').click();
+  await wsFolderShown(page, WS, '');
+  if (!page.url().endsWith(folderHash(WS, ''))) fail(`the folder page of show is at ${page.url()}`);
+  const names = await entryNames(page);
+  if (names.join() !== 'docs,media') fail(`show's root lists ${names.join(', ')}, expected docs, media`);
+  await noChangeControls(page, ['new-folder', 'upload-button', 'upload-input', 'rename', 'delete', 'uploads', 'transfers', 'badges']);
+  await page.locator('[data-testid="folder-page"][data-tiers="no"]').waitFor({ state: 'attached' });
+  await page.getByTestId('admin-link').waitFor();
+  await page.locator(`${entrySel('docs')} a`).click();
+  await folderShown(page, 'docs');
+  if ((await entryNames(page)).join() !== 'notes.txt') fail(`docs lists ${(await entryNames(page)).join(', ')}`);
+  const crumbs = page.getByTestId('breadcrumbs').locator('a');
+  if ((await crumbs.count()) !== 2) fail(`expected 2 crumbs in docs, got ${await crumbs.count()}`);
+  await crumbs.first().click();
+  await folderShown(page, '');
+  await page.locator(entrySel('media')).waitFor();
+});
+
+await check("d. docs/notes.txt: 2 versions by alice, previews of v1 and the current one, nothing to change", async () => {
+  const { page } = alice;
+  await goHash(page, folderHash(WS, 'docs'));
+  await folderShown(page, 'docs');
+  await page.locator(`${entrySel('notes.txt')} a`).click();
+  await fileShown(page, 'docs/notes.txt');
+  await waitVersionCount(page, 2);
+  const order = await versionNumbers(page);
+  if (order.join() !== '2,1') fail(`versions not newest first: ${order.join()}`);
+  const authors = await page.getByTestId('version-author').allInnerTexts();
+  if (authors.join() !== 'alice,alice') fail(`the versions' authors: ${authors.join(', ')}`);
+  const published = await page.getByTestId('version-published').allInnerTexts();
+  if (published.some((p) => p.trim() !== 'published')) fail(`the versions read ${published.join(', ')}`);
+  // As alice's mount lists them.
+  const mine = JSON.parse(reel('versions', join(MOUNT, 'docs/notes.txt'), '--json')).versions.reverse();
+  const want = mine.map((x) => `${x.number}:${x.author}:${x.published === 'yes' ? 'published' : x.published}`).join();
+  const got = order.map((n, i) => `${n}:${authors[i]}:${published[i].trim()}`).join();
+  if (got !== want) fail(`the page lists ${got}, reel versions on the mount ${want}`);
+  const current = await page.getByTestId('current-version').getAttribute('data-number');
+  if (current !== '2') fail(`the current version is ${current}`);
+  await waitPreviewText(page, 'two\n');
+  const v = (n) => page.locator(`[data-testid="version"][data-number="${n}"]`);
+  await v(1).getByTestId('preview-version').click();
+  await waitPreviewText(page, 'one\n');
+  await v(2).getByTestId('preview-version').click();
+  await waitPreviewText(page, 'two\n');
+  for (const n of [1, 2]) {
+    const href = await v(n).getByTestId('download').getAttribute('href');
+    const r = await pageFetch(page, href);
+    if (r.status !== 200 || r.text !== ['one\n', 'two\n'][n - 1]) fail(`the download of version ${n} is ${r.status} ${JSON.stringify(r.text)}`);
+  }
+  await noChangeControls(page, ['restore', 'checkpoint', 'checkpoint-message', 'tiers', 'publish', 'evict', 'pin', 'hydrate', 'upload-input', 'new-folder', 'delete']);
+  if ((await page.getByTestId('error').count()) !== 0) fail(`an error shows: ${await page.getByTestId('error').innerText()}`);
+});
+
+await check('e. the video plays and seeks with range requests', async () => {
+  await playAndSeek(alice.page, WS, 'media/clip.webm');
+});
+
+await check("f. a file written on alice's mount shows in the open docs page without a reload", async () => {
+  const { page } = alice;
+  await goHash(page, folderHash(WS, 'docs'));
+  await folderShown(page, 'docs');
+  await page.locator(entrySel('notes.txt')).waitFor();
+  await until(page, 'the live indicator to be on', () => document.querySelector('[data-testid="live"]')?.getAttribute('data-state') === 'on');
+  await page.evaluate(() => {
+    window.__sameDocument = true;
+  });
+  writeFileSync(join(MOUNT, 'docs/live.txt'), 'live\n');
+  await page.locator(entrySel('live.txt')).waitFor({ timeout: 10000 });
+  if (!(await page.evaluate(() => window.__sameDocument === true))) fail('the page was reloaded');
+  await until(page, 'live.txt of 5 bytes', () => document.querySelector('[data-testid="entry"][data-name="live.txt"]')?.getAttribute('data-size') === '5');
+  await shot(page, 'team-folder.png');
+});
+
+await check("g. On an instance: alice's mount is online and hydrates clip.webm (a task, done)", async () => {
+  const { page } = alice;
+  await goHash(page, fileHash(WS, 'media/clip.webm'));
+  await fileShown(page, 'media/clip.webm');
+  const panel = page.getByTestId('instance-panel');
+  await panel.waitFor();
+  const option = panel.locator(`[data-testid="instance-select"] option[value="${INSTANCE}"]`);
+  await option.waitFor({ state: 'attached' });
+  if ((await option.getAttribute('data-online')) !== 'yes') fail(`${INSTANCE} is not listed online`);
+  if (!/alice@/.test(await option.innerText())) fail(`the instance reads ${JSON.stringify(await option.innerText())}`);
+  const chosen = await panel.getByTestId('instance-select').inputValue();
+  if (chosen !== INSTANCE) fail(`the chosen instance is ${JSON.stringify(chosen)}, expected ${INSTANCE}`);
+  const sent = page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === `/v1/instances/${INSTANCE}/tasks`);
+  await panel.getByTestId('task-hydrate').click();
+  const resp = await sent;
+  if (resp.status() !== 200) fail(`POST tasks answered ${resp.status()}: ${await resp.text()}`);
+  if (!resp.request().headers()['reel-request-id']) fail('the task was sent without Reel-Request-Id');
+  const task = page.locator('[data-testid="task"][data-kind="hydrate"]');
+  await task.waitFor();
+  await until(
+    page,
+    'the hydrate task to finish',
+    () => ['done', 'failed'].includes(document.querySelector('[data-testid="task"][data-kind="hydrate"]')?.getAttribute('data-state')),
+    undefined,
+    TASK_WAIT_MS,
+  );
+  const state = await task.getAttribute('data-state');
+  const message = (await task.getByTestId('task-message').count()) ? await task.getByTestId('task-message').innerText() : '';
+  if (state !== 'done') fail(`the task ended ${state}: ${message}`);
+  // The harness freed the clip on the mount: the task fetched all of it back.
+  const size = statSync(join(MOUNT, 'media/clip.webm')).size;
+  const did = /^1 files?, (\d+) chunks?, (\d+) bytes$/.exec(message.trim());
+  if (!did || Number(did[1]) === 0 || Number(did[2]) !== size) fail(`the done task says ${JSON.stringify(message)}, expected all ${size} bytes fetched`);
+  console.log(`# task: hydrate on ${INSTANCE}: ${message}`);
+  // A frame of the video for the screenshot (it loads its metadata and first frame by itself).
+  await until(page, 'a frame of the video', () => document.querySelector('[data-testid="player"]')?.readyState >= 2, undefined, 30000);
+  await shot(page, 'team-file.png');
+});
+
+await check('h. the admin page of show: settings, grants (alice admin), instances', async () => {
+  const { page } = alice;
+  await page.getByTestId('admin-link').click();
+  await page.getByTestId('admin-page').waitFor();
+  if (!page.url().endsWith(`#/w/${WS}/admin`)) fail(`the admin page is at ${page.url()}`);
+  if ((await page.getByTestId('admin-page').getAttribute('data-role')) !== 'admin') fail('the admin page does not know alice is admin');
+  const setting = async (key) => page.getByTestId(`setting-${key}`).getAttribute('data-value');
+  const settings = { role: 'admin', share: 'on-publish', encrypted: 'no', home: 'no' };
+  for (const [key, want] of Object.entries(settings)) {
+    const got = await setting(key);
+    if (got !== want) fail(`setting ${key} reads ${got}, expected ${want}`);
+  }
+  const rows = page.locator('[data-testid="grant-row"]');
+  await rows.first().waitFor();
+  const grants = await rows.evaluateAll((els) => els.map((e) => `${e.dataset.principal}:${e.dataset.role}`));
+  if (grants.join() !== 'alice:admin') fail(`the grants are ${grants.join(', ')}, expected alice:admin`);
+  await page.getByTestId('grant-principal').waitFor();
+  const instance = page.locator(`[data-testid="instance"][data-name="${INSTANCE}"]`);
+  await instance.waitFor();
+  if ((await instance.getAttribute('data-online')) !== 'yes') fail(`${INSTANCE} is not online in the table`);
+  const cells = await instance.locator('td').allInnerTexts();
+  if (cells[1] !== 'alice' || cells[3] !== 'online') fail(`the instance row reads ${cells.join(' | ')}`);
+  if ((await page.locator('[data-testid="instance"]').count()) !== 1) fail('the table lists other instances than alice\'s');
+  await shot(page, 'team-admin.png');
+});
+
+await check('i. bob, without a grant: show is not his, its page says so, the API answers 403', async () => {
+  bob = await signedOutPage();
+  const { page } = bob;
+  await signIn(page, BOB_TOKEN, 'bob');
+  // His only workspace is his home: the app opens it at once.
+  await wsFolderShown(page, 'bob', '');
+  if (!page.url().endsWith(folderHash('bob', ''))) fail(`bob's first page is ${page.url()}`);
+  const list = json(await pageFetch(page, '/v1/workspaces'), 'GET /v1/workspaces').workspaces.map((w) => w.name);
+  if (list.join() !== 'bob') fail(`bob's workspaces: ${list.join(', ')}, expected bob (and not show)`);
+  await goHash(page, folderHash(WS, ''));
+  const denied = page.getByTestId('no-access');
+  await denied.waitFor();
+  if ((await denied.getAttribute('data-status')) !== '403') fail(`the no-access page has status ${await denied.getAttribute('data-status')}`);
+  const reason = (await page.getByTestId('no-access-message').innerText()).trim();
+  const r = await pageFetch(page, `/v1/workspaces/${WS}/files?path=`);
+  if (r.status !== 403) fail(`GET /v1/workspaces/show/files?path= as bob answered ${r.status}, expected 403`);
+  const said = json(r, 'the 403').error?.message;
+  if (!reason || reason !== said) fail(`the page says ${JSON.stringify(reason)}, the server ${JSON.stringify(said)}`);
+  for (const id of ['folder-page', 'live', 'trash-link', 'admin-link']) {
+    if (await page.getByTestId(id).count()) fail(`the no-access page shows ${id}`);
+  }
+  await shot(page, 'team-no-access.png');
+  await noTokenInStorage(page);
+});
+
+await check('j. alice grants bob reader on the admin page; his page of show then lists docs', async () => {
+  await alice.page.getByTestId('grant-principal').fill('bob');
+  await alice.page.getByTestId('grant-role').selectOption('reader');
+  const sent = alice.page.waitForResponse((r) => r.request().method() === 'PUT' && new URL(r.url()).pathname === `/v1/workspaces/${WS}/grants/bob`);
+  await alice.page.getByTestId('grant').click();
+  const resp = await sent;
+  if (resp.status() !== 200) fail(`PUT grants/bob answered ${resp.status()}: ${await resp.text()}`);
+  await alice.page.locator('[data-testid="grant-row"][data-principal="bob"][data-role="reader"]').waitFor();
+  if (await alice.page.getByTestId('grant-error').count()) fail(`the grant form says ${await alice.page.getByTestId('grant-error').innerText()}`);
+
+  // Navigating again (by way of his home): the app asks the server for show once more.
+  const { page } = bob;
+  await goHash(page, folderHash('bob', ''));
+  await wsFolderShown(page, 'bob', '');
+  await goHash(page, folderHash(WS, ''));
+  await wsFolderShown(page, WS, '');
+  const names = await entryNames(page);
+  if (names.join() !== 'docs,media') fail(`bob's page of show lists ${names.join(', ')}`);
+  // A reader sees the published versions, and may not send tasks.
+  await goHash(page, fileHash(WS, 'docs/notes.txt'));
+  await fileShown(page, 'docs/notes.txt');
+  await waitVersionCount(page, 2);
+  await waitPreviewText(page, 'two\n');
+  await page.getByTestId('instance-readonly').waitFor();
+  if (await page.locator('[data-testid^="task-"]').count()) fail("a reader's page offers tasks");
+});
+
+await check('k. a change with alice\'s cookie from another origin is refused', async () => {
+  const cookie = await cookieHeader(alice.context, ORIGIN);
+  const me = await fetch(ORIGIN + '/v1/me', { headers: { Cookie: cookie } });
+  if (me.status !== 200) fail(`GET /v1/me with the session cookie from Node answered ${me.status}`);
+  const tasksUrl = `${ORIGIN}/v1/instances/${INSTANCE}/tasks`;
+  const tasks = async () => (await (await fetch(tasksUrl, { headers: { Cookie: cookie } })).json()).tasks.map((t) => t.id);
+  await refusedFromElsewhere({
+    origin: ORIGIN,
+    cookie,
+    url: tasksUrl,
+    body: JSON.stringify({ kind: 'hydrate', path: 'docs/notes.txt' }),
+    count: tasks,
+    headers: { 'Reel-Request-Id': 'e2e0'.repeat(8) },
+  });
+  // Nor may another site sign the browser out, or in.
+  for (const [path, body] of [
+    ['/v1/sign-out', '{}'],
+    ['/v1/sign-in', JSON.stringify({ token: BOB_TOKEN })],
+  ]) {
+    const r = await fetch(ORIGIN + path, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Origin: 'http://evil.example', Cookie: cookie },
+      body,
+    });
+    if (r.status !== 403) fail(`POST ${path} from http://evil.example answered ${r.status}, expected 403`);
+    // A browser applies Set-Cookie from a refused answer too: clearing the cookie here would
+    // let another site's form sign the user out.
+    if (r.headers.get('set-cookie')?.includes('reel_session=')) fail(`the refused POST ${path} set the session cookie`);
+  }
+  const still = await fetch(ORIGIN + '/v1/me', { headers: { Cookie: cookie } });
+  if (still.status !== 200 || (await still.json()).user !== 'alice') fail(`after the refused sign-out /v1/me answered ${still.status}`);
+});
+
+await check('l. sign out: the sign-in page again, the session ends (and only it)', async () => {
+  const { page, context } = alice;
+  const cookie = await cookieHeader(context, ORIGIN);
+  await goHash(page, folderHash(WS, 'docs'));
+  await folderShown(page, 'docs');
+  await page.getByTestId('sign-out').click();
+  await page.getByTestId('sign-in-page').waitFor();
+  const r = await pageFetch(page, '/v1/me');
+  if (r.status !== 401) fail(`after signing out GET /v1/me answered ${r.status}, expected 401`);
+  // The server ended the session: its cookie, sent again, is refused.
+  const old = await fetch(ORIGIN + '/v1/me', { headers: { Cookie: cookie } });
+  if (old.status !== 401) fail(`the signed-out session's cookie, sent again, answered ${old.status}`);
+  const api = await fetch(ORIGIN + '/v1/me', { headers: { Authorization: `Bearer ${ALICE_TOKEN}` } });
+  if (api.status !== 200) fail(`alice's API token answers ${api.status} after the browser signed out`);
+  const other = await pageFetch(bob.page, '/v1/me');
+  if (other.status !== 200) fail(`bob's session answers ${other.status} after alice signed out`);
+  await noTokenInStorage(page);
+  noTokenInUrls();
+  console.log(`# ${urls.length} URLs asked for or visited, none with a token`);
+  if (SHOTS) console.log(`# screenshots in ${SHOTS}: team-sign-in.png team-folder.png team-file.png team-admin.png team-no-access.png`);
+});
+
+await finish();
