@@ -12,6 +12,8 @@ const { chromium } = require('playwright-core');
 
 const origin = process.env.WEB_ORIGIN;
 const cookie = process.env.WEB_COOKIE;  // the session id
+// The floor's page: a drive's spent-link page; the team server's health answer (no script).
+const floorPath = process.env.FLOOR_PATH || '/sign-in?code=x';
 const ws = process.env.WS;
 const runs = Number(process.env.RUNS || 10);
 const args = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -60,7 +62,7 @@ for (let i = 0; i < runs; i++) {
   }
   {  // the floor: a static page of the same server (no script), to its load event
     const { context, page } = await freshPage();
-    await page.goto(`${origin}/sign-in?code=x`);
+    await page.goto(`${origin}${floorPath}`);
     floor.push(await page.evaluate(() => performance.getEntriesByType('navigation')[0].loadEventEnd));
     await context.close();
   }

@@ -2,7 +2,6 @@
 //   POST /v1/sign-in {token}        a browser session: a new token for the same user, valid a
 //                                   week, in an HttpOnly cookie; {"user"}
 //   POST /v1/sign-out               revokes the session's token and clears the cookie
-//   GET  /v1/users                  {"users":[{"name","id","created_ns"}...]}: whom to grant
 //   GET  /v1/workspaces/W/files?path=P&after=C&limit=N   {"path","entries","next"}
 //   GET  /v1/workspaces/W/stat?path=P                    Entry with "path"
 //   GET  /v1/workspaces/W/versions?path=P                {"path","versions"}
@@ -164,16 +163,6 @@ void RegisterWebRoutes(httplib::Server& server, ServerContext& ctx) {
     if (answer.ok()) res.set_header("Set-Cookie", web::SessionCookie("", 0, ctx.tls));
   });
 
-  Route(server, ctx, "GET", "/v1/users",
-        [&ctx](const httplib::Request& req, const TeamRequest&) -> Result<json> {
-    REEL_RETURN_IF_ERROR(http::CheckQuery(req, {}));
-    REEL_ASSIGN_OR_RETURN(std::vector<User> users, ctx.team->ListUsers());
-    json list = json::array();
-    for (const User& u : users) {
-      list.push_back({{"name", u.name}, {"id", u.id}, {"created_ns", u.created}});
-    }
-    return json{{"users", std::move(list)}};
-  });
   Route(server, ctx, "GET", "/v1/workspaces/([^/]+)/files",
         [&ctx](const httplib::Request& req, const TeamRequest& request) -> Result<json> {
     REEL_ASSIGN_OR_RETURN(Found found, FindPath(ctx, req, request, {"path", "after", "limit"}));

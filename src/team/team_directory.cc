@@ -132,6 +132,26 @@ Result<std::vector<User>> TeamDirectory::ListUsers() {
   return out;
 }
 
+Result<std::vector<GroupInfo>> TeamDirectory::ListGroups() {
+  std::vector<GroupInfo> out;
+  REEL_RETURN_IF_ERROR(pool_->Transaction([&](PgConn& c) -> Status {
+    REEL_ASSIGN_OR_RETURN(
+        PgRows rows,
+        c.Query("SELECT g.name, coalesce(u.name, '') FROM user_groups g "
+                "LEFT JOIN group_members m ON m.group_id = g.id "
+                "LEFT JOIN users u ON u.id = m.user_id ORDER BY g.name, u.name"));
+    out.clear();
+    for (int r = 0; r < rows.size(); ++r) {
+      if (out.empty() || out.back().name != rows.Text(r, 0)) out.push_back({rows.Text(r, 0), {}});
+      if (std::string member = rows.Text(r, 1); !member.empty()) {
+        out.back().members.push_back(std::move(member));
+      }
+    }
+    return Status::Ok();
+  }));
+  return out;
+}
+
 Status TeamDirectory::AddGroup(const std::string& name, TimeNs now) {
   REEL_RETURN_IF_ERROR(ValidateTeamName("group", name));
   return pool_->Transaction([&](PgConn& c) -> Status {
@@ -210,6 +230,28 @@ Status TeamDirectory::RevokeToken(const std::string& user, uint64_t id, TimeNs n
     }
     return Status::Ok();
   });
+}
+
+Result<std::vector<TokenInfo>> TeamDirectory::ListTokens(const User& user, TimeNs now,
+                                                         std::string_view current) {
+  const std::optional<ChunkId> hash = TokenHash(current);
+  const postgres::Bytes current_hash =
+      hash ? postgres::Bytes{hash->bytes.data(), hash->bytes.size()} : postgres::AsBytes("");
+  std::vector<TokenInfo> out;
+  REEL_RETURN_IF_ERROR(pool_->Transaction([&](PgConn& c) -> Status {
+    REEL_ASSIGN_OR_RETURN(
+        PgRows rows,
+        c.Query("SELECT id, created, expires, hash = $3 FROM tokens WHERE user_id = $1 AND "
+                "revoked = 0 AND (expires = 0 OR expires > $2) ORDER BY id",
+                user.id, now, current_hash));
+    out.clear();
+    for (int r = 0; r < rows.size(); ++r) {
+      out.push_back(TokenInfo{rows.U64(r, 0), rows.Int(r, 1), rows.Int(r, 2),
+                              rows.Text(r, 3) == "t"});
+    }
+    return Status::Ok();
+  }));
+  return out;
 }
 
 Status TeamDirectory::RevokeTokenSecret(std::string_view secret, TimeNs now) {

@@ -137,6 +137,20 @@ struct GrantEntry {
   Role role = Role::kNone;
 };
 
+// A group and the names of its members (TeamDirectory::ListGroups).
+struct GroupInfo {
+  std::string name;
+  std::vector<std::string> members;  // by name
+};
+
+// A token as its user sees it listed: never its secret (TeamDirectory::ListTokens).
+struct TokenInfo {
+  uint64_t id = 0;
+  TimeNs created = 0;
+  TimeNs expires = 0;  // 0: never
+  bool current = false;  // the one the listing was asked with
+};
+
 struct IssuedToken {
   uint64_t id = 0;
   std::string secret;  // "reel_" + 64 hex digits; shown once, never stored
@@ -178,6 +192,8 @@ class TeamDirectory {
   [[nodiscard]] Result<std::vector<User>> ListUsers();
   [[nodiscard]] Status AddGroup(const std::string& name, TimeNs now);
   [[nodiscard]] Status AddToGroup(const std::string& group, const std::string& user);
+  // Every group, by name, with its members.
+  [[nodiscard]] Result<std::vector<GroupInfo>> ListGroups();
 
   // --- tokens ---
   // A new token for `user`; `expires` 0 for one that does not expire.
@@ -188,6 +204,10 @@ class TeamDirectory {
   [[nodiscard]] Result<User> Authenticate(std::string_view secret, TimeNs now);
   // Revokes token `id` of `user` (NotFound if they have no such token): its next call fails.
   [[nodiscard]] Status RevokeToken(const std::string& user, uint64_t id, TimeNs now);
+  // `user`'s tokens still valid at `now`, oldest first; `current`: the secret of the token the
+  // caller used, marked in the list.
+  [[nodiscard]] Result<std::vector<TokenInfo>> ListTokens(const User& user, TimeNs now,
+                                                          std::string_view current);
   // Revokes the token whose secret is `secret` (a browser's session, at sign-out); nothing for
   // one that is unknown or no longer valid.
   [[nodiscard]] Status RevokeTokenSecret(std::string_view secret, TimeNs now);

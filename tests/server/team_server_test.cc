@@ -50,6 +50,64 @@ TEST_F(TeamServerTest, EveryCallButHealthNeedsATokenThatIsValidNow) {
   EXPECT_OK(ClientFor(bob_).WhoAmI()) << "his token that never expires";
 }
 
+TEST_F(TeamServerTest, AUserListsMakesAndRevokesTheirOwnTokensAndSeesTheTeam) {
+  ASSERT_OK(team_->AddGroup("artists", kT0));
+  ASSERT_OK(team_->AddToGroup("artists", "bob"));
+  ASSERT_OK(team_->AddToGroup("artists", "carol"));
+  ASSERT_OK(team_->AddGroup("empty", kT0));
+  auto groups = Raw("GET", "/v1/groups", "", As(alice_));
+  ASSERT_TRUE(groups);
+  ASSERT_EQ(groups->status, 200) << groups->body;
+  EXPECT_EQ(json::parse(groups->body)["groups"],
+            json::parse(R"([{"name":"artists","members":["bob","carol"]},
+                            {"name":"empty","members":[]}])"));
+  auto users = Raw("GET", "/v1/users", "", As(bob_));
+  ASSERT_TRUE(users);
+  ASSERT_EQ(users->status, 200);
+  EXPECT_EQ(json::parse(users->body)["users"].size(), 3u);
+
+  auto made = Raw("POST", "/v1/tokens", R"({"expires_days":30})", As(alice_, "r-token-0001"));
+  ASSERT_TRUE(made);
+  ASSERT_EQ(made->status, 200) << made->body;
+  json token = json::parse(made->body);
+  const std::string secret = token["token"];
+  EXPECT_EQ(token["expires_ns"], now_.load() + 30 * 24 * kHour);
+  ASSERT_OK_AND_ASSIGN(std::string who, ClientFor(secret).WhoAmI());
+  EXPECT_EQ(who, "alice");
+
+  auto listed = Raw("GET", "/v1/tokens", "", As(secret));
+  ASSERT_TRUE(listed);
+  ASSERT_EQ(listed->status, 200);
+  json tokens = json::parse(listed->body)["tokens"];
+  ASSERT_EQ(tokens.size(), 2u);  // the fixture's and the new one; no secrets
+  EXPECT_EQ(listed->body.find(secret), std::string::npos);
+  EXPECT_EQ(listed->body.find(alice_), std::string::npos);
+  EXPECT_FALSE(tokens[0]["current"].get<bool>());
+  EXPECT_TRUE(tokens[1]["current"].get<bool>());
+  EXPECT_EQ(tokens[1]["id"], token["id"]);
+
+  // Another's token cannot be revoked; bad expiries change nothing.
+  const std::string id = std::to_string(token["id"].get<uint64_t>());
+  auto theirs = Raw("DELETE", "/v1/tokens/" + id, "", As(bob_, "r-token-0002"));
+  ASSERT_TRUE(theirs);
+  EXPECT_EQ(theirs->status, 404);
+  int n = 0;
+  for (const char* body : {R"({"expires_days":0})", R"({"expires_days":4000})",
+                           R"({"expires_days":"7"})", R"({"expires_days":1.5})",
+                           R"({"label":"x"})"}) {
+    auto bad = Raw("POST", "/v1/tokens", body, As(alice_, "r-token-bad-" + std::to_string(++n)));
+    ASSERT_TRUE(bad);
+    EXPECT_EQ(bad->status, 400) << body;
+  }
+  EXPECT_EQ(json::parse(Raw("GET", "/v1/tokens", "", As(alice_))->body)["tokens"].size(), 2u);
+
+  auto revoked = Raw("DELETE", "/v1/tokens/" + id, "", As(alice_, "r-token-0003"));
+  ASSERT_TRUE(revoked);
+  EXPECT_EQ(revoked->status, 200) << revoked->body;
+  EXPECT_CODE(ClientFor(secret).WhoAmI(), Code::kUnauthenticated);
+  EXPECT_OK(ClientFor(alice_).WhoAmI());
+}
+
 TEST_F(TeamServerTest, EveryCallIsTimedByRouteAndOnlyServerErrorsCountAsFailures) {
   Metrics metrics;
   TeamServerOptions o;

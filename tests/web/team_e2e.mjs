@@ -6,14 +6,14 @@
 //   INSTANCE=<its instance name> REEL=/path/of/reel [SHOTS_DIR=DIR] [CHROMIUM=/usr/bin/chromium] \
 //   node tests/web/team_e2e.mjs
 //
-// The server has users alice and bob (each with a home workspace of their name), and project
-// workspace `show`, alice's (admin), where bob has no grant. alice's mount of it (MOUNT, instance
+// The server has users alice and bob (each with a home workspace of their name), group artists
+// (bob), and project workspace `show`, alice's (admin), where bob has no grant. alice's mount of it (MOUNT, instance
 // INSTANCE, online) holds docs/notes.txt with 2 versions ("one\n", "two\n") and media/clip.webm
 // (a ~20 s webm video, freed from her cache: check g has her mount hydrate it), every version
 // published (the server reads their bytes from the cloud tier). `reel` ($REEL) on the mount is
 // the oracle of the versions; files written on MOUNT from here must show in the open page
 // without reloading it. The tokens are used only to sign in, in the form: they must never be in
-// a URL or in the browser's storage. Prints "ok - NAME" per check; the first failure prints
+// a URL or in the browser's storage, nor must a token made on the Team page. Prints "ok - NAME" per check; the first failure prints
 // "not ok - NAME: why" and exits 1.
 import { execFileSync } from 'node:child_process';
 import { statSync, writeFileSync } from 'node:fs';
@@ -435,6 +435,238 @@ await check('k. a change with alice\'s cookie from another origin is refused', a
   if (still.status !== 200 || (await still.json()).user !== 'alice') fail(`after the refused sign-out /v1/me answered ${still.status}`);
 });
 
+// k1 to k5: the Team page (#/team), the admin page's settings, and tokens made and revoked in
+// the app.
+
+/** Opens the Team page from the header's link; waits for its users and groups to be listed. */
+async function teamPageShown(page) {
+  await page.getByTestId('team-link').click();
+  await page.getByTestId('team-page').waitFor();
+  if (!page.url().endsWith('#/team')) fail(`the Team page is at ${page.url()}`);
+  if ((await page.getByTestId('team-link').getAttribute('aria-current')) !== 'page') fail('the Team link is not marked as the page');
+  await page.locator('[data-testid="user-row"]').first().waitFor();
+  await page.locator('[data-testid="group-row"], [data-testid="no-groups"]').first().waitFor();
+  await page.locator('[data-testid="token-row"]').first().waitFor();
+}
+
+/** The page's rows of `testId` as "data-name:data-ATTR" (or just data-name). */
+async function rows(page, testId, attr) {
+  return page
+    .locator(`[data-testid="${testId}"]`)
+    .evaluateAll((els, a) => els.map((e) => (a ? `${e.dataset.name}:${e.getAttribute(a)}` : e.dataset.name)), attr);
+}
+
+/** Fails when `text` is anywhere in the page: its text, an input's value, its URL. */
+async function notInPage(page, text, what) {
+  const found = await page.evaluate(
+    (t) =>
+      document.body.innerText.includes(t) ||
+      document.documentElement.outerHTML.includes(t) ||
+      [...document.querySelectorAll('input, textarea')].some((el) => el.value.includes(t)) ||
+      location.href.includes(t),
+    text,
+  );
+  if (found) fail(`${what} is still in the page`);
+}
+
+await check('k1. the Team page: users alice and bob, group @artists with bob, her workspaces', async () => {
+  const { page } = alice;
+  await teamPageShown(page);
+  const users = await rows(page, 'user-row');
+  if (users.join() !== 'alice,bob') fail(`the Users section lists ${users.join(', ')}, expected alice, bob`);
+  const groups = await rows(page, 'group-row', 'data-members');
+  if (groups.join() !== 'artists:bob') fail(`the Groups section lists ${groups.join(' ') || 'none'}, expected artists:bob`);
+  if ((await page.locator('[data-testid="group-row"][data-name="artists"] td').first().innerText()).trim() !== '@artists') {
+    fail('the group is not shown as @artists');
+  }
+  const groupsText = await page.getByTestId('team-groups').innerText();
+  if (!/reel server group add/.test(groupsText) || !/reel server user add/.test(await page.getByTestId('team-users').innerText())) {
+    fail('the Users and Groups sections do not say they are added on the server host');
+  }
+  const spaces = await rows(page, 'ws-row', 'data-role');
+  if (spaces.join() !== 'alice:admin,show:admin') fail(`the Workspaces section lists ${spaces.join(', ')}, expected alice:admin, show:admin`);
+  const show = page.locator('[data-testid="ws-row"][data-name="show"]');
+  if ((await show.getAttribute('data-share')) !== 'on-publish' || (await show.getAttribute('data-encrypted')) !== 'no') {
+    fail(`show's row reads ${await show.innerText()}`);
+  }
+  if ((await show.locator('a').getAttribute('href')) !== folderHash(WS, '')) fail('show\'s name does not link to its folder page');
+});
+
+await check('k2. alice makes workspace cut from the form ("Bad Name" refused without a request); it is hers', async () => {
+  const { page } = alice;
+  const posts = [];
+  const onRequest = (r) => {
+    if (r.method() === 'POST' && new URL(r.url()).pathname === '/v1/workspaces') posts.push(r.url());
+  };
+  page.on('request', onRequest);
+  try {
+    await page.getByTestId('ws-new-name').fill('Bad Name');
+    await page.getByTestId('ws-create').click();
+    const error = page.getByTestId('ws-create-error');
+    await error.waitFor();
+    const said = (await error.innerText()).trim();
+    if (!/a-z, 0-9/.test(said)) fail(`the form says ${JSON.stringify(said)} of "Bad Name"`);
+    if (posts.length) fail(`"Bad Name" was sent: ${posts.length} POST /v1/workspaces`);
+    if ((await page.getByTestId('ws-new-name').inputValue()) !== 'Bad Name') fail('the refused name was not kept in the input');
+  } finally {
+    page.off('request', onRequest);
+  }
+  await page.getByTestId('ws-new-name').fill('cut');
+  if (await page.getByTestId('ws-new-encrypted').isChecked()) fail('Encrypted is checked by default');
+  const sent = page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/v1/workspaces');
+  await page.getByTestId('ws-create').click();
+  const resp = await sent;
+  if (resp.status() !== 200) fail(`POST /v1/workspaces answered ${resp.status()}: ${await resp.text()}`);
+  const body = resp.request().postDataJSON();
+  if (JSON.stringify(body) !== JSON.stringify({ name: 'cut', encrypted: false })) fail(`POST /v1/workspaces sent ${resp.request().postData()}`);
+  if (!resp.request().headers()['reel-request-id']) fail('the new workspace was asked for without Reel-Request-Id');
+  await page.locator('[data-testid="ws-created"][data-name="cut"]').waitFor();
+  await page.locator('[data-testid="ws-row"][data-name="cut"][data-role="admin"][data-encrypted="no"]').waitFor();
+  if (await page.getByTestId('ws-create-error').count()) fail(`the form says ${await page.getByTestId('ws-create-error').innerText()}`);
+  const cut = json(await pageFetch(page, '/v1/workspaces'), 'GET /v1/workspaces').workspaces.find((w) => w.name === 'cut');
+  if (!cut || cut.role !== 'admin' || cut.encrypted !== false) fail(`GET /v1/workspaces has cut as ${JSON.stringify(cut)}`);
+  // The same name again: the server's 409, said beside the form.
+  await page.getByTestId('ws-new-name').fill('cut');
+  const again = page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/v1/workspaces');
+  await page.getByTestId('ws-create').click();
+  const taken = await again;
+  if (taken.status() !== 409) fail(`making cut twice answered ${taken.status()}, expected 409`);
+  const said = (await taken.json())?.error?.message;
+  await until(page, 'the 409 said beside the form', (m) => document.querySelector('[data-testid="ws-create-error"]')?.textContent === m, said);
+  // The app's own list (the home page's) has it too.
+  await goHash(page, '#/');
+  const names = await workspaceNames(page);
+  if (names.join() !== 'alice,cut,show') fail(`alice's home page lists ${names.join(', ')}, expected alice, cut, show`);
+});
+
+await check('k3. alice makes a token expiring in 30 days: shown once, it works from Node; revoked, it does not', async () => {
+  const { page, context } = alice;
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: ORIGIN });
+  await teamPageShown(page);
+  const mine = page.locator('[data-testid="token-row"][data-current="yes"]');
+  if ((await mine.count()) !== 1) fail(`${await mine.count()} tokens are marked as this browser's, expected 1`);
+  if ((await mine.getByTestId('token-current').innerText()).trim() !== 'this browser') fail('the current token is not labelled "this browser"');
+  const before = await rows(page, 'token-row', 'data-id');
+
+  await page.getByTestId('token-days').fill('0');
+  await page.getByTestId('token-create').click();
+  await page.getByTestId('token-create-error').waitFor();
+  await page.getByTestId('token-days').fill('30');
+  const sent = page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/v1/tokens');
+  await page.getByTestId('token-create').click();
+  const resp = await sent;
+  if (resp.status() !== 200) fail(`POST /v1/tokens answered ${resp.status()}: ${await resp.text()}`);
+  if (resp.request().postData() !== JSON.stringify({ expires_days: 30 })) fail(`POST /v1/tokens sent ${resp.request().postData()}`);
+  const made = await resp.json();
+  const box = page.getByTestId('new-token-secret');
+  await box.waitFor();
+  const secret = await box.inputValue();
+  if (!/^reel_[0-9a-f]{64}$/.test(secret) || secret !== made.token) fail('the box does not hold the new token');
+  TOKENS.push(secret); // from here on, checked against every URL and the storage like the others
+  if (!(await box.evaluate((el) => el.readOnly && !el.name))) fail('the secret box is not read-only, or has a name');
+  if (!/will not be shown again/.test(await page.getByTestId('new-token').innerText())) fail('the new token comes without the warning');
+  await page.getByTestId('copy-token').click();
+  await page.getByTestId('copy-state').waitFor();
+  const copied = await page.evaluate(() => navigator.clipboard.readText());
+  if (copied !== secret) fail(`Copy put ${copied.length} characters in the clipboard, not the token`);
+  await page.evaluate(() => navigator.clipboard.writeText(''));
+  const row = page.locator(`[data-testid="token-row"][data-id="${made.id}"]`);
+  await row.waitFor();
+  const days = (Number(await row.getAttribute('data-expires')) / 1e6 - Date.now()) / 86400e3;
+  if (!(days > 29.9 && days <= 30)) fail(`the new token expires in ${days.toFixed(2)} days, expected 30`);
+  if ((await row.getAttribute('data-current')) !== 'no') fail('the new token is marked as this browser\'s');
+
+  const me = await fetch(ORIGIN + '/v1/me', { headers: { Authorization: 'Bearer ' + secret } });
+  const who = me.status === 200 ? (await me.json()).user : '';
+  if (me.status !== 200 || who !== 'alice') fail(`GET /v1/me with the new token answered ${me.status} ${who}`);
+  await noTokenInStorage(page);
+  noTokenInUrls();
+  const listed = await pageFetch(page, '/v1/tokens');
+  if (listed.status !== 200 || listed.text.includes(secret)) fail(`GET /v1/tokens answered ${listed.status}, or holds the secret`);
+
+  // Shown once: leaving the page drops it; the page again has no trace of it.
+  await goHash(page, folderHash(WS, ''));
+  await wsFolderShown(page, WS, '');
+  await teamPageShown(page);
+  await row.waitFor();
+  if (await page.getByTestId('new-token').count()) fail('the secret is shown again after leaving the page');
+  await notInPage(page, secret, 'the secret');
+
+  const revoked = page.waitForResponse((r) => r.request().method() === 'DELETE' && new URL(r.url()).pathname === `/v1/tokens/${made.id}`);
+  await row.getByTestId('token-revoke').click();
+  const gone = await revoked;
+  if (gone.status() !== 200) fail(`DELETE /v1/tokens/${made.id} answered ${gone.status()}: ${await gone.text()}`);
+  await row.waitFor({ state: 'detached' });
+  const after = await fetch(ORIGIN + '/v1/me', { headers: { Authorization: 'Bearer ' + secret } });
+  if (after.status !== 401) fail(`GET /v1/me with the revoked token answered ${after.status}, expected 401`);
+  const left = await rows(page, 'token-row', 'data-id');
+  if (left.join() !== before.join()) fail(`the tokens listed after revoking: ${left.join(', ')}, before: ${before.join(', ')}`);
+  if ((await page.locator('[data-testid="token-row"][data-current="yes"]').count()) !== 1) fail('this browser\'s token is no longer listed');
+  await notInPage(page, secret, 'the secret');
+  await shot(page, 'team-team.png');
+});
+
+await check("k4. bob revokes this browser's token on the Team page: signed out, his old cookie refused; he signs in again", async () => {
+  const { page, context } = bob;
+  const cookie = await cookieHeader(context, ORIGIN);
+  await teamPageShown(page);
+  const current = page.locator('[data-testid="token-row"][data-current="yes"]');
+  if ((await current.count()) !== 1) fail(`${await current.count()} of bob's tokens are marked this browser's`);
+  await current.getByTestId('token-revoke').click();
+  await page.getByTestId('sign-in-page').waitFor();
+  for (const id of ['team-page', 'team-link', 'user']) {
+    if (await page.getByTestId(id).count()) fail(`the signed-out page still shows ${id}`);
+  }
+  const old = await fetch(ORIGIN + '/v1/me', { headers: { Cookie: cookie } });
+  if (old.status !== 401) fail(`bob's revoked session cookie answered ${old.status}, expected 401`);
+  const api = await fetch(ORIGIN + '/v1/me', { headers: { Authorization: `Bearer ${BOB_TOKEN}` } });
+  if (api.status !== 200) fail(`bob's API token answers ${api.status} after his browser's token was revoked`);
+  await goHash(page, '#/');
+  await signIn(page, BOB_TOKEN, 'bob');
+  const names = await workspaceNames(page);
+  if (names.join() !== 'bob,show') fail(`bob's workspaces after signing in again: ${names.join(', ')}`);
+});
+
+await check("k5. show's admin page: alice saves Sharing on-close (only it sent); @artists offered; bob's is read-only", async () => {
+  const { page } = alice;
+  await goHash(page, `#/w/${WS}/admin`);
+  await page.getByTestId('admin-page').waitFor();
+  const share = page.getByTestId('setting-share-select');
+  await share.waitFor();
+  if ((await share.inputValue()) !== 'on-publish') fail(`the Sharing select reads ${await share.inputValue()}`);
+  const conflict = await page.getByTestId('setting-conflict-select').inputValue();
+  const options = await page.getByTestId('setting-conflict-select').locator('option').evaluateAll((els) => els.map((e) => e.value));
+  if (options.join() !== 'last-writer-wins,keep-both,reject') fail(`Conflicts offers ${options.join(', ')}`);
+  const save = page.getByTestId('settings-save');
+  if (!(await save.isDisabled())) fail('Save is enabled with nothing changed');
+  await share.selectOption('on-close');
+  const sent = page.waitForResponse((r) => r.request().method() === 'PATCH' && new URL(r.url()).pathname === `/v1/workspaces/${WS}`);
+  await save.click();
+  const resp = await sent;
+  if (resp.status() !== 200) fail(`PATCH /v1/workspaces/${WS} answered ${resp.status()}: ${await resp.text()}`);
+  if (resp.request().postData() !== JSON.stringify({ share: 'on-close' })) fail(`the PATCH sent ${resp.request().postData()}, expected the share only`);
+  if (!resp.request().headers()['reel-request-id']) fail('the PATCH was sent without Reel-Request-Id');
+  await page.locator('[data-testid="setting-share"][data-value="on-close"]').waitFor();
+  await page.getByTestId('settings-saved').waitFor();
+  if (await page.getByTestId('settings-error').count()) fail(`the settings say ${await page.getByTestId('settings-error').innerText()}`);
+  const w = json(await pageFetch(page, `/v1/workspaces/${WS}`), `GET /v1/workspaces/${WS}`);
+  if (w.share !== 'on-close' || w.conflict !== conflict) fail(`the server has show as ${JSON.stringify(w)}`);
+  // The grant form's suggestions: the users, and the groups as @name (asked for as the page opened).
+  await until(
+    page,
+    'the grant form to offer alice, bob and @artists',
+    () => [...document.querySelectorAll('#grant-users option')].map((e) => e.value).join() === 'alice,bob,@artists',
+  );
+  // A reader's view of the same settings: values, no controls.
+  const b = bob.page;
+  await goHash(b, `#/w/${WS}/admin`);
+  await b.locator('[data-testid="admin-page"][data-role="reader"]').waitFor();
+  await b.locator('[data-testid="setting-share"][data-value="on-close"]').waitFor();
+  for (const id of ['setting-share-select', 'setting-conflict-select', 'settings-save', 'grant-principal']) {
+    if (await b.getByTestId(id).count()) fail(`bob, a reader, is shown ${id}`);
+  }
+});
+
 await check('l. sign out: the sign-in page again, the session ends (and only it)', async () => {
   const { page, context } = alice;
   const cookie = await cookieHeader(context, ORIGIN);
@@ -454,7 +686,7 @@ await check('l. sign out: the sign-in page again, the session ends (and only it)
   await noTokenInStorage(page);
   noTokenInUrls();
   console.log(`# ${urls.length} URLs asked for or visited, none with a token`);
-  if (SHOTS) console.log(`# screenshots in ${SHOTS}: team-sign-in.png team-folder.png team-file.png team-admin.png team-no-access.png`);
+  if (SHOTS) console.log(`# screenshots in ${SHOTS}: team-sign-in.png team-folder.png team-file.png team-admin.png team-no-access.png team-team.png`);
 });
 
 await finish();

@@ -6,8 +6,10 @@
 # versions and previews with no controls to change anything, a video played and sought by range
 # requests, live updates of changes made on the mount, a task sent to her mount from the file
 # page, the admin page (settings, grants, instances), bob without a grant (then granted reader
-# from the admin page), a cross-origin change refused, and sign out. Then the shell checks what
-# the browser did: the grant and the task.
+# from the admin page), a cross-origin change refused, the Team page (users, group @artists, a
+# workspace made from its form, a token made, used from Node and revoked, bob revoking his
+# browser's own token), show's sharing changed on its admin page, and sign out. Then the shell
+# checks what the browser did: the grant, the task, the new workspace and the setting.
 #   team_web_e2e_test.sh REEL_BIN     (SHOTS_DIR=DIR: also write screenshots of each page there)
 source "$(dirname "$0")/../fuse/lib.sh" "$1"
 source "$(dirname "$0")/e2e_lib.sh"
@@ -15,6 +17,9 @@ source "$(dirname "$0")/../fuse/team_lib.sh" web alice bob
 token_of() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["token"])' "$WORK/$1.token.json"; }
 
 as alice "$REEL" workspace create show >/dev/null
+# A group, for the Team page's list and the grant form's suggestions (@artists).
+"$REEL" server group add artists --dir "$WORK/server" >/dev/null
+"$REEL" server group add-user artists bob --dir "$WORK/server" >/dev/null
 A=$WORK/alice/mnt
 as alice "$REEL" mount "$A" --workspace show --background >/dev/null 2>&1
 mountpoint -q "$A" || { fail "alice's mount is not up"; exit 1; }
@@ -71,6 +76,11 @@ t = json.loads(sys.argv[1])["tasks"]
 sys.exit(0 if [(x["kind"], x["path"], x["state"], x["created_by"]) for x in t] == [("hydrate", "media/clip.webm", "done", "alice")] else 1)' "$tasks"
 check "the clip hydrated by the task is whole on the mount" same_file "$WORK/clip.webm" "$A/media/clip.webm"
 check "the file written beside the open page" holds "$A/docs/live.txt" live
+spaces=$(as alice "$REEL" workspace list --json 2>/dev/null || true)
+check "the workspace made in the browser: cut, alice's, not encrypted; show shares on close" python3 -c 'import json,sys
+w = {x["name"]: x for x in json.loads(sys.argv[1])["workspaces"]}
+sys.exit(0 if w.get("cut", {}).get("role") == "admin" and w["cut"].get("encrypted") is False
+         and w.get("show", {}).get("share") == "on-close" else 1)' "$spaces"
 
 as alice "$REEL" umount "$A" >/dev/null
 check_team_mount_logs

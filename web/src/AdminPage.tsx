@@ -1,11 +1,25 @@
-// A team workspace's admin page: its settings (read-only), who is granted what (admins change
-// it), its instances, and what it stores. Every member may look; only admins get the controls,
-// and the server checks again.
+// A team workspace's admin page: its settings and who is granted what (admins change both), its
+// instances, and what it stores. Every member may look; only admins get the controls, and the
+// server checks again.
+import type { ComponentChild } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { api, ApiError, isAbort, type Grant, type Role, type Storage, type User, type Workspace } from './api';
+import {
+  api,
+  ApiError,
+  isAbort,
+  type Grant,
+  type Group,
+  type Role,
+  type Storage,
+  type User,
+  type Workspace,
+  type WorkspaceChange,
+} from './api';
 import { compareNames, humanSize, isoOfNs, isoMinute } from './format';
 import { InstancesTable } from './Instances';
 import { errorText, useMessages } from './messages';
+import { useAction } from './action';
+import { FormError, PlainTable } from './Table';
 
 const ROLES: Role[] = ['reader', 'writer', 'admin'];
 
@@ -14,15 +28,22 @@ const SHARE: Record<string, string> = {
   'on-publish': "members see each other's published versions only",
 };
 
+/** What the workspace does with a save made on a version another machine's save replaced. */
+const CONFLICT: Record<string, string> = {
+  'last-writer-wins': 'the later save becomes current',
+  'keep-both': 'the later save becomes a conflict copy beside the file',
+  reject: 'the later save is kept as a rejected version',
+};
+
 interface PageProps {
   ws: string;
   /** The workspace as the list of the user's workspaces has it: shown until it is read again. */
   listed: Workspace;
-  /** Grants changed: the user's own role may have too. */
-  onGrantsChanged: () => void;
+  /** Grants or settings changed: the user's list of workspaces (roles, settings) is read again. */
+  onWorkspaceChanged: () => void;
 }
 
-export function AdminPage({ ws, listed, onGrantsChanged }: PageProps) {
+export function AdminPage({ ws, listed, onWorkspaceChanged }: PageProps) {
   const messages = useMessages();
   const [workspace, setWorkspace] = useState<Workspace>(listed);
   const [reload, setReload] = useState(0);
@@ -40,16 +61,22 @@ export function AdminPage({ ws, listed, onGrantsChanged }: PageProps) {
       <div class="toolbar">
         <h1 class="page-title">Admin of {ws}</h1>
         <span class="muted">
-          {workspace.role === 'admin' ? 'You are an admin here.' : 'Read-only: only its admins change grants.'}
+          {workspace.role === 'admin' ? 'You are an admin here.' : 'Read-only: only its admins change settings and grants.'}
         </span>
       </div>
-      <Settings workspace={workspace} />
+      <Settings
+        workspace={workspace}
+        onSaved={(w) => {
+          setWorkspace(w);
+          onWorkspaceChanged();
+        }}
+      />
       <Grants
         ws={ws}
         admin={workspace.role === 'admin'}
         onChanged={() => {
           setReload((r) => r + 1);
-          onGrantsChanged();
+          onWorkspaceChanged();
         }}
       />
       <InstancesTable ws={ws} />
@@ -60,12 +87,63 @@ export function AdminPage({ ws, listed, onGrantsChanged }: PageProps) {
 
 const yesNo = (b: boolean | undefined) => (b === undefined ? '—' : b ? 'yes' : 'no');
 
-function Settings({ workspace: w }: { workspace: Workspace }) {
+/** The settings; for admins, Sharing and Conflicts are selects, saved together (only what
+ * changed is sent). */
+function Settings({ workspace: w, onSaved }: { workspace: Workspace; onSaved: (w: Workspace) => void }) {
+  const admin = w.role === 'admin';
+  const [share, setShare] = useState(w.share ?? '');
+  const [conflict, setConflict] = useState(w.conflict ?? '');
+  const { busy, error, run } = useAction();
+  const [saved, setSaved] = useState(false);
+  // The workspace as read again (or saved) is what the selects start from.
+  useEffect(() => {
+    setShare(w.share ?? '');
+    setConflict(w.conflict ?? '');
+  }, [w.share, w.conflict]);
+
+  const change: WorkspaceChange = {};
+  if (share !== (w.share ?? '')) change.share = share;
+  if (conflict !== (w.conflict ?? '')) change.conflict = conflict;
+  const changed = Object.keys(change).length > 0;
+
+  const save = async () => {
+    await run(async () => {
+      onSaved(await api.changeWorkspace(w.name, change));
+      setSaved(true);
+    });
+  };
+
   const created = isoOfNs(w.created_ns ?? 0);
-  const rows: [string, string, string, string?][] = [
+  const choice = (key: string, value: string, set: (v: string) => void, options: Record<string, string>) =>
+    admin ? (
+      <select
+        aria-label={key === 'share' ? 'Sharing' : 'Conflicts'}
+        data-testid={`setting-${key}-select`}
+        value={value}
+        disabled={busy}
+        onChange={(e) => {
+          set((e.currentTarget as HTMLSelectElement).value);
+          setSaved(false);
+        }}
+      >
+        {/* A value this app does not know (a newer server's) stays choosable as it is. */}
+        {[...Object.keys(options), ...(value && !(value in options) ? [value] : [])].map((o) => (
+          <option key={o} value={o}>
+            {o}
+          </option>
+        ))}
+      </select>
+    ) : undefined;
+  const rows: [string, string, string, string?, ComponentChild?][] = [
     ['role', 'Your role', w.role],
-    ['share', 'Sharing', w.share ?? '—', w.share ? SHARE[w.share] : undefined],
-    ['conflict', 'Conflicts', w.conflict ?? '—'],
+    ['share', 'Sharing', w.share ?? '—', SHARE[share], choice('share', share, setShare, SHARE)],
+    [
+      'conflict',
+      'Conflicts',
+      w.conflict ?? '—',
+      CONFLICT[conflict],
+      choice('conflict', conflict, setConflict, CONFLICT),
+    ],
     ['encrypted', 'Encrypted', yesNo(w.encrypted)],
     ['home', 'Home workspace', yesNo(w.home)],
     ['created', 'Created', created ? isoMinute(new Date(created)) : '—'],
@@ -76,16 +154,37 @@ function Settings({ workspace: w }: { workspace: Workspace }) {
         <h2 id="settings-title">Settings</h2>
       </div>
       <dl class="settings">
-        {rows.map(([key, label, value, note]) => (
+        {rows.map(([key, label, value, note, control]) => (
           <div key={key}>
             <dt>{label}</dt>
+            {/* data-value: the saved value, whatever a select shows. */}
             <dd data-testid={`setting-${key}`} data-value={value}>
-              {value}
+              {control ?? value}
               {note && <span class="muted"> · {note}</span>}
             </dd>
           </div>
         ))}
       </dl>
+      {admin && (
+        <form
+          class="settings-save"
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (!busy && changed) void save();
+          }}
+        >
+          <button type="submit" class="btn primary" data-testid="settings-save" disabled={busy || !changed}>
+            Save
+          </button>
+          {changed && !busy && <span class="muted">not saved yet</span>}
+          {saved && !changed && (
+            <span class="muted" role="status" data-testid="settings-saved">
+              Saved.
+            </span>
+          )}
+        </form>
+      )}
+      <FormError error={error} testId="settings-error" />
     </section>
   );
 }
@@ -95,10 +194,10 @@ function Settings({ workspace: w }: { workspace: Workspace }) {
 function Grants({ ws, admin, onChanged }: { ws: string; admin: boolean; onChanged: () => void }) {
   const [grants, setGrants] = useState<Grant[] | null>(null);
   const [users, setUsers] = useState<User[]>([]);
+  const [groups, setGroups] = useState<Group[]>([]);
   const [principal, setPrincipal] = useState('');
   const [role, setRole] = useState<Role>('reader');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, setError, run } = useAction();
   const [reload, setReload] = useState(0);
 
   useEffect(() => {
@@ -114,29 +213,24 @@ function Grants({ ws, admin, onChanged }: { ws: string; admin: boolean; onChange
     return () => ac.abort();
   }, [ws, reload]);
 
-  // The user names offered while typing a principal: a help only, so a failure says nothing.
+  // The users and "@groups" offered while typing a principal: a help only, so a failure says
+  // nothing.
   useEffect(() => {
     if (!admin) return undefined;
     const ac = new AbortController();
     api.users(ac.signal).then(setUsers, () => {});
+    api.groups(ac.signal).then(setGroups, () => {});
     return () => ac.abort();
   }, [admin]);
 
   const change = async (what: () => Promise<unknown>): Promise<boolean> => {
-    setBusy(true);
-    setError(null);
-    try {
+    const ok = await run(async () => {
       await what();
       onChanged();
-      return true;
-    } catch (e) {
-      setError(errorText(e));
-      return false;
-    } finally {
-      setBusy(false);
-      // A refused change may be one someone else made first: the table shows what the server has.
-      setReload((r) => r + 1);
-    }
+    });
+    // A refused change may be one someone else made first: the table shows what the server has.
+    setReload((r) => r + 1);
+    return ok;
   };
 
   const grant = async () => {
@@ -173,6 +267,13 @@ function Grants({ ws, admin, onChanged }: { ws: string; admin: boolean; onChange
             {users.map((u) => (
               <option key={u.name} value={u.name} />
             ))}
+            {groups.map((g) => (
+              <option
+                key={'@' + g.name}
+                value={'@' + g.name}
+                label={`group: ${g.members.join(', ') || 'no members'}`}
+              />
+            ))}
           </datalist>
           <select
             aria-label="Role"
@@ -191,54 +292,35 @@ function Grants({ ws, admin, onChanged }: { ws: string; admin: boolean; onChange
           </button>
         </form>
       )}
-      {error && (
-        <p class="form-error" role="alert" data-testid="grant-error">
-          {error}
-        </p>
-      )}
+      <FormError error={error} testId="grant-error" />
       {!grants ? (
         <p class="panel-note">Loading…</p>
       ) : (
-        <div class="table-scroll">
-          <table class="plain-table">
-            <thead>
-              <tr>
-                <th>Principal</th>
-                <th>Role</th>
-                {admin && (
-                  <th>
-                    <span class="sr-only">Actions</span>
-                  </th>
-                )}
-              </tr>
-            </thead>
-            <tbody>
-              {grants.map((g) => (
-                <tr key={g.principal} data-testid="grant-row" data-principal={g.principal} data-role={g.role}>
-                  <td>
-                    {g.principal}
-                    {g.principal.startsWith('@') && <span class="muted"> (group)</span>}
-                  </td>
-                  <td>{g.role}</td>
-                  {admin && (
-                    <td class="act">
-                      <button
-                        type="button"
-                        class="btn small"
-                        data-testid="grant-remove"
-                        aria-label={`Remove the grant of ${g.principal}`}
-                        disabled={busy}
-                        onClick={() => void change(() => api.revoke(ws, g.principal))}
-                      >
-                        Remove
-                      </button>
-                    </td>
-                  )}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <PlainTable heads={['Principal', 'Role', admin && <span class="sr-only">Actions</span>]}>
+          {grants.map((g) => (
+            <tr key={g.principal} data-testid="grant-row" data-principal={g.principal} data-role={g.role}>
+              <td>
+                {g.principal}
+                {g.principal.startsWith('@') && <span class="muted"> (group)</span>}
+              </td>
+              <td>{g.role}</td>
+              {admin && (
+                <td class="act">
+                  <button
+                    type="button"
+                    class="btn small"
+                    data-testid="grant-remove"
+                    aria-label={`Remove the grant of ${g.principal}`}
+                    disabled={busy}
+                    onClick={() => void change(() => api.revoke(ws, g.principal))}
+                  >
+                    Remove
+                  </button>
+                </td>
+              )}
+            </tr>
+          ))}
+        </PlainTable>
       )}
     </section>
   );
@@ -267,11 +349,7 @@ function StorageSection({ ws }: { ws: string }) {
       <div class="section-head">
         <h2 id="storage-title">Storage</h2>
       </div>
-      {error && (
-        <p class="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError error={error} />
       {s && (
         <>
           <dl class="settings">
@@ -291,28 +369,17 @@ function StorageSection({ ws }: { ws: string }) {
             </div>
           </dl>
           {tiers.length > 0 && (
-            <div class="table-scroll">
-              <table class="plain-table">
-                <thead>
-                  <tr>
-                    <th>Tier</th>
-                    <th class="num">Chunks</th>
-                    <th class="num">Bytes</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {tiers.map(([name, t]) => (
-                    <tr key={name} data-testid="storage-tier" data-tier={name}>
-                      <td>{name}</td>
-                      <td class="num">{t.chunks.toLocaleString('en-US')}</td>
-                      <td class="num" title={`${t.bytes.toLocaleString('en-US')} bytes`}>
-                        {humanSize(t.bytes)}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <PlainTable heads={['Tier', { label: 'Chunks', num: true }, { label: 'Bytes', num: true }]}>
+              {tiers.map(([name, t]) => (
+                <tr key={name} data-testid="storage-tier" data-tier={name}>
+                  <td>{name}</td>
+                  <td class="num">{t.chunks.toLocaleString('en-US')}</td>
+                  <td class="num" title={`${t.bytes.toLocaleString('en-US')} bytes`}>
+                    {humanSize(t.bytes)}
+                  </td>
+                </tr>
+              ))}
+            </PlainTable>
           )}
         </>
       )}

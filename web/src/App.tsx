@@ -2,12 +2,13 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import { AdminPage } from './AdminPage';
 import { api, ApiError, isAbort, onUnauthenticated, type Workspace } from './api';
 import { errorText, MessagesContext, type Messages, type NoticeAction } from './messages';
-import { adminHref, folderHref, homeHref, navigate, trashHref, useRoute } from './route';
+import { adminHref, folderHref, homeHref, navigate, routeWorkspace, teamHref, trashHref, useRoute } from './route';
 import { FolderPage } from './FolderPage';
 import { FilePage } from './FilePage';
 import { startLive, useLiveOn } from './live';
 import { ServerContext, serverKind, type ServerKind } from './server';
 import { TokenSignIn } from './SignIn';
+import { TeamPage } from './TeamPage';
 import { TrashPage } from './TrashPage';
 import { UploadsPanel } from './Uploads';
 
@@ -20,7 +21,7 @@ type Session =
 /** The open workspace: the user's role there, or why it cannot be opened (no grant: 403). */
 type Access = { ws: string; workspace: Workspace } | { ws: string; denied: string; status: number };
 
-const TITLES: Record<string, string> = { trash: 'Trash', admin: 'Admin' };
+const TITLES: Record<string, string> = { trash: 'Trash', admin: 'Admin', team: 'Team' };
 
 export function App() {
   const route = useRoute();
@@ -85,19 +86,21 @@ export function App() {
   }, [route, workspaces]);
 
   // Messages belong to the page they were shown on.
-  const routeKey = route.kind === 'home' ? 'home' : `${route.kind}:${route.ws}:${route.path}`;
+  const routeKey =
+    route.kind === 'home' || route.kind === 'team' ? route.kind : `${route.kind}:${route.ws}:${route.path}`;
   useEffect(() => {
     setError(null);
     setNotice(null);
   }, [routeKey]);
 
   useEffect(() => {
-    document.title =
-      route.kind === 'home' ? 'ReelDrive' : `${TITLES[route.kind] ?? (route.path || route.ws)} · ReelDrive`;
+    if (route.kind === 'home') document.title = 'ReelDrive';
+    else if (route.kind === 'team') document.title = `${TITLES.team} · ReelDrive`;
+    else document.title = `${TITLES[route.kind] ?? (route.path || route.ws)} · ReelDrive`;
   }, [routeKey]);
 
   const signedIn = session.state === 'signed-in';
-  const ws = route.kind === 'home' ? null : route.ws;
+  const ws = routeWorkspace(route);
 
   // A workspace of the list is open at once; another one (a link to a workspace of someone
   // else's) is asked for, to say why it cannot be opened rather than show empty pages.
@@ -128,10 +131,12 @@ export function App() {
     setAttempt((a) => a + 1);
   }, []);
 
-  // After a change of grants: the user's own roles may have changed.
-  const reloadWorkspaces = useCallback(() => {
-    api.workspaces().then(setWorkspaces, messages.error);
-  }, []);
+  // After a change of grants (the user's own roles may have changed), of a workspace's settings,
+  // or a new workspace.
+  const reloadWorkspaces = useCallback(
+    (): Promise<void> => api.workspaces().then(setWorkspaces, messages.error),
+    [],
+  );
 
   const signOut = () =>
     api.signOut().then(() => {
@@ -158,6 +163,15 @@ export function App() {
     );
   } else if (route.kind === 'home') {
     body = <WorkspaceList workspaces={workspaces ?? []} team={team} />;
+  } else if (route.kind === 'team') {
+    body = team ? (
+      <TeamPage workspaces={workspaces ?? []} onWorkspacesChanged={reloadWorkspaces} />
+    ) : (
+      <div class="center-card" data-testid="no-team">
+        <h1>No team page</h1>
+        <p>A drive has one user, its owner: there are no other users, groups or tokens to manage.</p>
+      </div>
+    );
   } else if (!access) {
     body = <div class="placeholder" data-testid="loading">Loading…</div>;
   } else if (!workspace) {
@@ -168,7 +182,7 @@ export function App() {
     body = <TrashPage key={routeKey} ws={route.ws} />;
   } else if (route.kind === 'admin') {
     body = team ? (
-      <AdminPage key={routeKey} ws={route.ws} listed={workspace} onGrantsChanged={reloadWorkspaces} />
+      <AdminPage key={routeKey} ws={route.ws} listed={workspace} onWorkspaceChanged={reloadWorkspaces} />
     ) : (
       <div class="center-card" data-testid="no-admin">
         <h1>No admin page</h1>
@@ -221,6 +235,17 @@ export function App() {
                 </a>
               )}
             </>
+          )}
+          {signedIn && team && (
+            <a
+              class={`trash-link${route.kind === 'team' ? ' active' : ''}`}
+              href={teamHref()}
+              data-testid="team-link"
+              title="Workspaces, users and groups of the team, and your tokens"
+              aria-current={route.kind === 'team' ? 'page' : undefined}
+            >
+              Team
+            </a>
           )}
           {signedIn && (
             <span class="user" data-testid="user" title="Signed in as">

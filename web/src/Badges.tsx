@@ -6,7 +6,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, isAbort, type PathPlacement } from './api';
 import { humanSize } from './format';
 import { subscribe } from './live';
-import { parentPath, parseHash } from './route';
+import { parentPath, parseHash, routeWorkspace } from './route';
 import { hasTiers, unsupported } from './Tiers';
 
 type Usage = Exclude<PathPlacement, { error: string }>;
@@ -54,7 +54,7 @@ export class Placements {
     const onHash = () => {
       const r = parseHash(location.hash);
       const here = r.kind === 'folder' ? r.path === dir : r.kind === 'file' && parentPath(r.path) === dir;
-      if (r.kind === 'home' || r.ws !== ws || !here) this.close();
+      if (routeWorkspace(r) !== ws || !here) this.close();
     };
     window.addEventListener('hashchange', onHash);
     this.stop = () => {

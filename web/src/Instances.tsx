@@ -6,6 +6,7 @@ import { api, ApiError, isAbort, type Instance, type Task, type TaskKind } from 
 import { compareNames, humanSize, humanTime, isoOfNs } from './format';
 import { errorText } from './messages';
 import { canWrite } from './server';
+import { FormError, PlainTable } from './Table';
 
 const POLL_MS = 1000;
 
@@ -150,11 +151,7 @@ export function InstancePanel({ ws, path, name, role }: PanelProps) {
           </div>
         </>
       )}
-      {(error || listError) && (
-        <p class="form-error" role="alert" data-testid="instance-error">
-          {error || listError}
-        </p>
-      )}
+      <FormError error={error || listError} testId="instance-error" />
       {tasks.length > 0 && (
         <ul class="tasks" data-testid="tasks">
           {tasks.map((t) => (
@@ -229,11 +226,7 @@ export function InstancesTable({ ws }: { ws: string }) {
           Refresh
         </button>
       </div>
-      {error && (
-        <p class="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError error={error} />
       {!list ? (
         !error && <p class="panel-note">Loading…</p>
       ) : list.length === 0 ? (
@@ -241,43 +234,38 @@ export function InstancesTable({ ws }: { ws: string }) {
           No instance of {ws} has reported to the server.
         </p>
       ) : (
-        <div class="table-scroll">
-          <table class="plain-table">
-            <thead>
-              <tr>
-                <th>Name</th>
-                <th>User</th>
-                <th>Host</th>
-                <th>Online</th>
-                <th class="num">Cache used / limit</th>
-                <th class="num">Transfer queue</th>
-                <th class="num">Pending commits</th>
-                <th>Last seen</th>
+        <PlainTable
+          heads={[
+            'Name',
+            'User',
+            'Host',
+            'Online',
+            { label: 'Cache used / limit', num: true },
+            { label: 'Transfer queue', num: true },
+            { label: 'Pending commits', num: true },
+            'Last seen',
+          ]}
+        >
+          {list.map((i) => {
+            const seen = isoOfNs(i.last_seen_ns);
+            return (
+              <tr key={i.name} data-testid="instance" data-name={i.name} data-online={i.online ? 'yes' : 'no'}>
+                <td class="mono">{i.name}</td>
+                <td>{i.user}</td>
+                <td>{i.host}</td>
+                <td>
+                  <span class={`pill state-${i.online ? 'yes' : 'no'}`}>{i.online ? 'online' : 'offline'}</span>
+                </td>
+                <td class="num" title={`${count(i.cache_bytes)} bytes`}>
+                  {humanSize(i.cache_bytes)} / {i.cache_limit > 0 ? humanSize(i.cache_limit) : 'no limit'}
+                </td>
+                <td class="num">{count(i.transfer_queue)}</td>
+                <td class="num">{count(i.pending_commits)}</td>
+                <td title={seen}>{humanTime(seen)}</td>
               </tr>
-            </thead>
-            <tbody>
-              {list.map((i) => {
-                const seen = isoOfNs(i.last_seen_ns);
-                return (
-                  <tr key={i.name} data-testid="instance" data-name={i.name} data-online={i.online ? 'yes' : 'no'}>
-                    <td class="mono">{i.name}</td>
-                    <td>{i.user}</td>
-                    <td>{i.host}</td>
-                    <td>
-                      <span class={`pill state-${i.online ? 'yes' : 'no'}`}>{i.online ? 'online' : 'offline'}</span>
-                    </td>
-                    <td class="num" title={`${count(i.cache_bytes)} bytes`}>
-                      {humanSize(i.cache_bytes)} / {i.cache_limit > 0 ? humanSize(i.cache_limit) : 'no limit'}
-                    </td>
-                    <td class="num">{count(i.transfer_queue)}</td>
-                    <td class="num">{count(i.pending_commits)}</td>
-                    <td title={seen}>{humanTime(seen)}</td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
+            );
+          })}
+        </PlainTable>
       )}
     </section>
   );

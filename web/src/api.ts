@@ -1,6 +1,7 @@
 // The web API of the drive (`reel web`) or of the team server (`reel server`): same origin,
 // JSON, session in an HttpOnly cookie. The team server offers the read routes and some of its own
-// (instances, tasks, grants); server.ts says which one the app talks to.
+// (instances, tasks, grants, workspaces' settings, users, groups, tokens); server.ts says which
+// one the app talks to.
 
 export type EntryType =
   | 'file'
@@ -142,6 +143,35 @@ export interface User {
   name: string;
   id: number | string;
   created_ns: number;
+}
+
+/** A group of the team's users: granted as "@name". */
+export interface Group {
+  name: string;
+  members: string[];
+}
+
+/** One of the user's API tokens, as listed: never its secret. A browser's session is one too. */
+export interface Token {
+  id: number | string;
+  created_ns: number;
+  /** 0: it never expires. */
+  expires_ns: number;
+  /** The token this browser's session uses. */
+  current: boolean;
+}
+
+/** A new token: `token` is its secret, shown this once. */
+export interface NewToken {
+  id: number | string;
+  token: string;
+  expires_ns: number;
+}
+
+/** The settings an admin changes; absent: unchanged. */
+export interface WorkspaceChange {
+  share?: string;
+  conflict?: string;
 }
 
 /** What a team workspace holds, and its chunks per tier. */
@@ -415,8 +445,29 @@ export const api = {
   revoke: (ws: string, principal: string) =>
     call<{ ok: boolean }>('DELETE', `${wsBase(ws)}/grants/${enc(principal)}`),
 
+  /** Team server: a new workspace, the user its admin; 409 when the name is taken. */
+  createWorkspace: (name: string, encrypted: boolean) =>
+    call<Workspace>('POST', '/v1/workspaces', { name, encrypted }),
+
+  /** Team server, admins: changes only the settings `change` names. */
+  changeWorkspace: (ws: string, change: WorkspaceChange) => call<Workspace>('PATCH', wsBase(ws), change),
+
   users: (signal?: AbortSignal) =>
     call<{ users: User[] }>('GET', '/v1/users', undefined, signal).then((r) => r.users),
+
+  groups: (signal?: AbortSignal) =>
+    call<{ groups: Group[] }>('GET', '/v1/groups', undefined, signal).then((r) => r.groups),
+
+  /** The user's own tokens still valid. */
+  tokens: (signal?: AbortSignal) =>
+    call<{ tokens: Token[] }>('GET', '/v1/tokens', undefined, signal).then((r) => r.tokens),
+
+  /** A new token of the user's; `days` absent: it never expires. */
+  createToken: (days?: number) =>
+    call<NewToken>('POST', '/v1/tokens', days === undefined ? {} : { expires_days: days }),
+
+  /** Revoking the token of this browser's session ends it: the next call answers 401. */
+  revokeToken: (id: number | string) => call<{ ok: boolean }>('DELETE', `/v1/tokens/${enc(String(id))}`),
 
   storage: (ws: string, signal?: AbortSignal) =>
     call<Storage>('GET', `${wsBase(ws)}/storage`, undefined, signal),

@@ -38,6 +38,12 @@ export function isoOfNs(ns: number): string {
   return Number.isFinite(ns) && ns > 0 ? new Date(ns / 1e6).toISOString() : '';
 }
 
+/** "2026-12-06 01:02" of nanoseconds since the epoch; '—' for none. */
+export function minuteOfNs(ns: number): string {
+  const iso = isoOfNs(ns);
+  return iso ? isoMinute(new Date(iso)) : '—';
+}
+
 /** `still`: a picture the browser cannot show (EXR, DPX, TIFF): the server makes a thumbnail. */
 export type PreviewKind = 'video' | 'audio' | 'image' | 'still' | 'text' | 'none';
 

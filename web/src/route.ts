@@ -4,6 +4,7 @@
 //   #/w/WS/file/a/b.txt      the page of file a/b.txt
 //   #/w/WS/trash             the trash of WS
 //   #/w/WS/admin             settings, grants, instances and storage of WS (team server)
+//   #/team                   the team's workspaces, users and groups, and your tokens (team server)
 // Every segment is encoded with encodeURIComponent. Folder links always end with '/', file,
 // trash and admin links never do, so a folder named "file", "trash" or "admin" at the root
 // (#/w/WS/file/, #/w/WS/trash/, #/w/WS/admin/) is not mistaken for a file page, the trash or
@@ -12,6 +13,7 @@ import { useEffect, useState } from 'preact/hooks';
 
 export type Route =
   | { kind: 'home' }
+  | { kind: 'team' }
   | { kind: 'folder'; ws: string; path: string }
   | { kind: 'file'; ws: string; path: string }
   | { kind: 'trash'; ws: string; path: '' }
@@ -45,6 +47,7 @@ function encodePath(path: string): string {
 
 export function parseHash(hash: string): Route {
   const h = hash.startsWith('#') ? hash.slice(1) : hash;
+  if (h === '/team') return { kind: 'team' };
   if (!h.startsWith('/w/')) return { kind: 'home' };
   const rest = h.slice(3);
   const slash = rest.indexOf('/');
@@ -62,6 +65,15 @@ export function parseHash(hash: string): Route {
 
 export function homeHref(): string {
   return '#/';
+}
+
+export function teamHref(): string {
+  return '#/team';
+}
+
+/** The workspace a route is in; null for the pages of no workspace (home, team). */
+export function routeWorkspace(route: Route): string | null {
+  return route.kind === 'home' || route.kind === 'team' ? null : route.ws;
 }
 
 export function folderHref(ws: string, path: string): string {

@@ -1,7 +1,8 @@
 // Which server the app talks to: a single-user drive (`reel web`) offers every route the app
-// has; the team server (`reel server`) offers the read routes, sign-in with an API token, and
-// instances, tasks and grants, but no uploads, moves, deletes, restores or tiers. The pages show
-// only what the server offers.
+// has; the team server (`reel server`) offers the read routes, sign-in with an API token,
+// instances, tasks, grants, workspaces' settings, new workspaces, its users and groups and the
+// user's tokens, but no uploads, moves, deletes, restores or tiers. The pages show only what the
+// server offers.
 import { createContext } from 'preact';
 import { useContext } from 'preact/hooks';
 import type { Health, Role } from './api';
