@@ -51,11 +51,29 @@ Result<std::pair<std::string, Attributes>> Resolve(Catalog& view, const std::str
   return std::make_pair(path, at);
 }
 
-json EntryJson(const std::string& name, const Attributes& attr) {
+// An entry as the app shows it: "user" is who made the version of it the member sees (a uid
+// is the writing machine's, which names nobody on the team).
+json EntryJson(const std::string& name, const Attributes& attr, const std::string& author) {
   json j = attr;
   j["name"] = BytesJson(name);
-  j["user"] = "";  // the uid is the writing machine's: no team name
+  j["user"] = author;
   return j;
+}
+
+// The authors of the versions `attrs` show (files with one), in one query.
+Result<std::map<std::pair<InodeId, uint64_t>, std::string>> AuthorsOf(
+    ServerContext& ctx, const std::vector<const Attributes*>& attrs) {
+  std::vector<std::pair<InodeId, uint64_t>> versions;
+  for (const Attributes* a : attrs) {
+    if (a->type == FileType::kRegular && a->version > 0) versions.emplace_back(a->ino, a->version);
+  }
+  return ctx.team->VersionAuthors(versions);
+}
+
+std::string AuthorIn(const std::map<std::pair<InodeId, uint64_t>, std::string>& authors,
+                     const Attributes& a) {
+  auto it = authors.find({a.ino, a.version});
+  return it == authors.end() ? "" : it->second;
 }
 
 // The member's view of workspace W (the route's first match), for a read.
@@ -176,8 +194,13 @@ void RegisterWebRoutes(httplib::Server& server, ServerContext& ctx) {
     if (attr.type != FileType::kDirectory) return Status::NotDirectory(path + " is not a folder");
     REEL_ASSIGN_OR_RETURN(std::vector<DirEntry> entries,
                           v.catalog->ReadDir(attr.ino, after, limit));
+    std::vector<const Attributes*> attrs;
+    for (const DirEntry& e : entries) attrs.push_back(&e.attr);
+    REEL_ASSIGN_OR_RETURN(auto authors, AuthorsOf(ctx, attrs));
     json out = json::array();
-    for (const DirEntry& e : entries) out.push_back(EntryJson(e.name, e.attr));
+    for (const DirEntry& e : entries) {
+      out.push_back(EntryJson(e.name, e.attr, AuthorIn(authors, e.attr)));
+    }
     json next = entries.size() == limit ? json(entries.back().cookie) : json(nullptr);
     return json{{"path", path}, {"entries", std::move(out)}, {"next", std::move(next)}};
   });
@@ -185,7 +208,8 @@ void RegisterWebRoutes(httplib::Server& server, ServerContext& ctx) {
         [&ctx](const httplib::Request& req, const TeamRequest& request) -> Result<json> {
     REEL_ASSIGN_OR_RETURN(Found found, FindPath(ctx, req, request, {"path"}));
     const auto& [v, path, attr] = found;
-    json j = EntryJson(path.substr(path.find_last_of('/') + 1), attr);
+    REEL_ASSIGN_OR_RETURN(auto authors, AuthorsOf(ctx, {&attr}));
+    json j = EntryJson(path.substr(path.find_last_of('/') + 1), attr, AuthorIn(authors, attr));
     j["path"] = path;
     return j;
   });

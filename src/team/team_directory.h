@@ -13,6 +13,7 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -236,6 +237,10 @@ class TeamDirectory {
   [[nodiscard]] Status SetGrant(const std::string& workspace, const std::string& principal,
                                 Role role, const TeamRequest* request = nullptr);
   [[nodiscard]] Result<std::vector<GrantEntry>> ListGrants(const std::string& workspace);
+  // Who made each of `versions` ((file, version number) of the team catalog; "" for one made
+  // outside team mode); the ones that do not exist are left out. One query for all.
+  [[nodiscard]] Result<std::map<std::pair<InodeId, uint64_t>, std::string>> VersionAuthors(
+      const std::vector<std::pair<InodeId, uint64_t>>& versions);
   // What `workspace` stores, and on which tiers (team/workspace_storage.cc). One read of its
   // whole tree: for an admin's page, not for every call.
   [[nodiscard]] Result<WorkspaceStorage> StorageOf(const Workspace& workspace);

@@ -188,11 +188,13 @@ TEST_F(TeamWebTest, FilesStatVersionsAndContentByPathWithRanges) {
   EXPECT_EQ(listing["entries"][0]["name"], "take1.txt");
   EXPECT_EQ(listing["entries"][0]["size"], 18);
   EXPECT_EQ(listing["entries"][0]["version"], 1);
+  EXPECT_EQ(listing["entries"][0]["user"], "alice");  // who made the version shown
 
   auto stat = Browser("GET", "/v1/workspaces/alice/stat?path=shots/take1.txt", cookie);
   ASSERT_TRUE(stat);
   ASSERT_EQ(stat->status, 200) << stat->body;
   EXPECT_EQ(json::parse(stat->body)["path"], "shots/take1.txt");
+  EXPECT_EQ(json::parse(stat->body)["user"], "alice");
   auto versions = Browser("GET", "/v1/workspaces/alice/versions?path=shots/take1.txt", cookie);
   ASSERT_TRUE(versions);
   ASSERT_EQ(versions->status, 200) << versions->body;

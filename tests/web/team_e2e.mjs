@@ -210,7 +210,7 @@ await check("b. a wrong token is refused in the form; alice's signs in, and is k
   noTokenInUrls();
 });
 
-await check('c. browse show: docs and media, into docs, back by the breadcrumbs', async () => {
+await check('c. browse show: docs and media, into docs (notes.txt by alice), back by the breadcrumbs', async () => {
   const { page } = alice;
   await page.locator('[data-testid="workspace"][data-name="show"]').click();
   await wsFolderShown(page, WS, '');
@@ -223,6 +223,9 @@ await check('c. browse show: docs and media, into docs, back by the breadcrumbs'
   await page.locator(`${entrySel('docs')} a`).click();
   await folderShown(page, 'docs');
   if ((await entryNames(page)).join() !== 'notes.txt') fail(`docs lists ${(await entryNames(page)).join(', ')}`);
+  // By whom: the author of the version shown (a uid names nobody on the team).
+  const by = (await page.locator(`${entrySel('notes.txt')} .c-user`).innerText()).trim();
+  if (by !== 'alice') fail(`notes.txt's row says it is by ${JSON.stringify(by)}, expected alice`);
   const crumbs = page.getByTestId('breadcrumbs').locator('a');
   if ((await crumbs.count()) !== 2) fail(`expected 2 crumbs in docs, got ${await crumbs.count()}`);
   await crumbs.first().click();
