@@ -14,9 +14,9 @@
 // file's size and version are those of its newest version they see, and its older versions are
 // their own and the published ones. Any role may read.
 #include "catalog_rpc/catalog_json.h"
-#include "common/names.h"
 #include "server/server_routes.h"
 #include "server/version_bytes.h"
+#include "server/workspace_paths.h"
 #include "web/web_front.h"
 
 namespace reel::server_internal {
@@ -29,36 +29,6 @@ constexpr size_t kDefaultPage = 1000;
 constexpr size_t kMaxPage = 5000;
 // A browser session lasts a week (then the app asks for a token again).
 constexpr uint64_t kSessionSeconds = 7 * 24 * 3600;
-
-// The entry at `raw` (a path from the workspace's root, "" for the root) as the member sees it,
-// and the path normalised.
-Result<std::pair<std::string, Attributes>> Resolve(Catalog& view, const std::string& raw,
-                                                   const std::string& workspace) {
-  REEL_ASSIGN_OR_RETURN(std::string path, ValidateDrivePath(raw));
-  REEL_ASSIGN_OR_RETURN(Attributes at, view.GetAttributes(kRootInode));
-  REEL_ASSIGN_OR_RETURN(std::vector<std::string> parts, SplitRelativePath(path));
-  for (const std::string& name : parts) {
-    if (at.type != FileType::kDirectory) {
-      return Status::NotDirectory(path + ": a part of the path is a file, not a folder");
-    }
-    Result<Attributes> next = view.Lookup(at.ino, name);
-    if (next.status().code() == Code::kNotFound) {
-      return Status::NotFound(path + ": no such file or folder in workspace \"" + workspace +
-                              "\"");
-    }
-    REEL_ASSIGN_OR_RETURN(at, std::move(next));
-  }
-  return std::make_pair(path, at);
-}
-
-// An entry as the app shows it: "user" is who made the version of it the member sees (a uid
-// is the writing machine's, which names nobody on the team).
-json EntryJson(const std::string& name, const Attributes& attr, const std::string& author) {
-  json j = attr;
-  j["name"] = BytesJson(name);
-  j["user"] = author;
-  return j;
-}
 
 // The authors of the versions `attrs` show (files with one), in one query.
 Result<std::map<std::pair<InodeId, uint64_t>, std::string>> AuthorsOf(
@@ -107,7 +77,7 @@ Result<Found> FindPath(ServerContext& ctx, const httplib::Request& req,
   REEL_ASSIGN_OR_RETURN(std::string raw, http::PathParam(req));
   Found f;
   REEL_ASSIGN_OR_RETURN(f.view, ViewOf(ctx, req, request));
-  REEL_ASSIGN_OR_RETURN(auto at, Resolve(*f.view.catalog, raw, f.view.workspace.name));
+  REEL_ASSIGN_OR_RETURN(auto at, ResolveInWorkspace(*f.view.catalog, raw, f.view.workspace.name));
   f.path = std::move(at.first);
   f.attr = at.second;
   return f;
@@ -209,9 +179,7 @@ void RegisterWebRoutes(httplib::Server& server, ServerContext& ctx) {
     REEL_ASSIGN_OR_RETURN(Found found, FindPath(ctx, req, request, {"path"}));
     const auto& [v, path, attr] = found;
     REEL_ASSIGN_OR_RETURN(auto authors, AuthorsOf(ctx, {&attr}));
-    json j = EntryJson(path.substr(path.find_last_of('/') + 1), attr, AuthorIn(authors, attr));
-    j["path"] = path;
-    return j;
+    return WorkspaceEntryJson(path, attr, AuthorIn(authors, attr));
   });
   Route(server, ctx, "GET", "/v1/workspaces/([^/]+)/versions",
         [&ctx](const httplib::Request& req, const TeamRequest& request) -> Result<json> {

@@ -96,5 +96,8 @@ void RegisterLockRoutes(httplib::Server& server, ServerContext& ctx);
 void RegisterProjectionRoutes(httplib::Server& server, ServerContext& ctx);
 // Browser sign-in and the by-path reads of the web app (routes_web.cc).
 void RegisterWebRoutes(httplib::Server& server, ServerContext& ctx);
+// What the web app changes by path: folders, moves, deletes, the trash, restores, checkpoints
+// (routes_web_changes.cc).
+void RegisterWebChangeRoutes(httplib::Server& server, ServerContext& ctx);
 
 }  // namespace reel::server_internal

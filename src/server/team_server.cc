@@ -261,6 +261,7 @@ Result<std::unique_ptr<TeamServer>> TeamServer::Start(TeamDirectory* team,
     web::UseAppPolicy(server);
     web::ServeAppFiles(server, std::make_shared<const web::AppFiles>(std::move(files)));
     server_internal::RegisterWebRoutes(server, impl->ctx);
+    server_internal::RegisterWebChangeRoutes(server, impl->ctx);
   }
   server_internal::RegisterAccountRoutes(server, impl->ctx);
   server_internal::RegisterWorkspaceRoutes(server, impl->ctx);

@@ -226,6 +226,108 @@ TEST_F(TeamWebTest, FilesStatVersionsAndContentByPathWithRanges) {
   EXPECT_EQ(escape->status, 400);
 }
 
+// A browser's change: POST with the app's Origin, the session cookie and request id `id`.
+TEST_F(TeamWebTest, FoldersMovesDeletesTheTrashRestoresAndCheckpointsByPath) {
+  WriteFile(alice_, "alice", "shots/take1.txt", "first take");
+  const std::string cookie = SignIn(alice_);
+  auto post = [&](const std::string& route, const json& body, const std::string& id) {
+    httplib::Client c(origin_);
+    return c.Post(("/v1/workspaces/alice/" + route).c_str(),
+                  {{"Origin", origin_}, {"Cookie", "reel_session=" + cookie},
+                   {"Reel-Request-Id", id}},
+                  body.dump(), "application/json");
+  };
+  auto names = [&](const std::string& path) {
+    auto res = Browser("GET", "/v1/workspaces/alice/files?path=" + path, cookie);
+    std::vector<std::string> out;
+    if (res && res->status == 200) {
+      const json listing = json::parse(res->body);
+      for (const json& e : listing["entries"]) out.push_back(e["name"]);
+    }
+    return out;
+  };
+
+  auto made = post("folders", {{"path", "shots/new"}}, "web-folder-0001");
+  ASSERT_TRUE(made);
+  ASSERT_EQ(made->status, 200) << made->body;
+  EXPECT_EQ(json::parse(made->body)["path"], "shots/new");
+  // A retry with the same id answers the same and makes nothing more; a new id finds it taken.
+  auto again = post("folders", {{"path", "shots/new"}}, "web-folder-0001");
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->status, 200);
+  EXPECT_EQ(again->body, made->body);
+  EXPECT_EQ(post("folders", {{"path", "shots/new"}}, "web-folder-0002")->status, 409);
+  EXPECT_EQ(post("folders", {{"path", "nope/new"}}, "web-folder-0003")->status, 404);
+  EXPECT_EQ(post("folders", {{"path", "../x"}}, "web-folder-0004")->status, 400);
+  EXPECT_EQ(names("shots"), (std::vector<std::string>{"take1.txt", "new"}));  // made in order
+
+  // A move never replaces.
+  auto moved = post("move", {{"from", "shots/take1.txt"}, {"to", "shots/new/take1.txt"}},
+                    "web-move-0001");
+  ASSERT_TRUE(moved);
+  ASSERT_EQ(moved->status, 200) << moved->body;
+  EXPECT_EQ(json::parse(moved->body)["path"], "shots/new/take1.txt");
+  WriteFile(alice_, "alice", "shots/other.txt", "other");
+  EXPECT_EQ(post("move", {{"from", "shots/other.txt"}, {"to", "shots/new/take1.txt"}},
+                 "web-move-0002")->status, 409);
+
+  // Restore and checkpoint: new versions of the content asked for, the caller's.
+  auto restored = post("restore", {{"path", "shots/new/take1.txt"}, {"version", 1}},
+                       "web-restore-0001");
+  ASSERT_TRUE(restored);
+  ASSERT_EQ(restored->status, 200) << restored->body;
+  json v = json::parse(restored->body);
+  EXPECT_EQ(v["number"], 2);
+  EXPECT_EQ(v["kind"], "restore");
+  EXPECT_EQ(v["author"], "alice");
+  EXPECT_EQ(post("restore", {{"path", "shots/new/take1.txt"}, {"version", 9}},
+                 "web-restore-0002")->status, 404);
+  auto saved = post("save", {{"path", "shots/new/take1.txt"}, {"message", "for review"}},
+                    "web-save-0001");
+  ASSERT_TRUE(saved);
+  ASSERT_EQ(saved->status, 200) << saved->body;
+  EXPECT_EQ(json::parse(saved->body)["kind"], "checkpoint");
+  EXPECT_EQ(json::parse(saved->body)["message"], "for review");
+  auto content = Browser("GET", "/v1/workspaces/alice/content?path=shots/new/take1.txt&version=3",
+                         cookie);
+  ASSERT_TRUE(content);
+  EXPECT_EQ(content->body, "first take");
+
+  // A folder deleted with everything in it: its files into the trash, then one back.
+  auto deleted = post("delete", {{"path", "shots"}}, "web-delete-0001");
+  ASSERT_TRUE(deleted);
+  ASSERT_EQ(deleted->status, 200) << deleted->body;
+  EXPECT_EQ(json::parse(deleted->body), json::parse(R"({"trashed":2,"removed":2})"));
+  EXPECT_EQ(names(""), std::vector<std::string>{});
+  auto trash = Browser("GET", "/v1/workspaces/alice/trash", cookie);
+  ASSERT_TRUE(trash);
+  uint64_t id = 0;
+  const json entries = json::parse(trash->body);
+  for (const json& e : entries["entries"]) {
+    if (e["original_path"] == "shots/new/take1.txt") id = e["id"];
+  }
+  ASSERT_NE(id, 0u) << trash->body;
+  auto back = post("trash/restore", {{"id", id}}, "web-trash-0001");
+  ASSERT_TRUE(back);
+  ASSERT_EQ(back->status, 200) << back->body;
+  EXPECT_EQ(json::parse(back->body)["path"], "shots/new/take1.txt");
+  EXPECT_EQ(names("shots/new"), std::vector<std::string>{"take1.txt"});
+  auto versions = Browser("GET", "/v1/workspaces/alice/versions?path=shots/new/take1.txt", cookie);
+  EXPECT_EQ(json::parse(versions->body)["versions"].size(), 3u);  // its history came back too
+
+  // A reader changes nothing.
+  ASSERT_OK(ClientFor(alice_).Grant("alice", "bob", "reader"));
+  const std::string bob = SignIn(bob_);
+  httplib::Client c(origin_);
+  auto refused = c.Post("/v1/workspaces/alice/folders",
+                        {{"Origin", origin_}, {"Cookie", "reel_session=" + bob},
+                         {"Reel-Request-Id", "web-folder-bob1"}},
+                        R"({"path":"bobs"})", "application/json");
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 403) << refused->body;
+  EXPECT_EQ(names("").size(), 1u);
+}
+
 TEST_F(TeamWebTest, StorageCountsTheWorkspacesFilesVersionsAndChunksPerTier) {
   WriteFile(alice_, "alice", "a/one.txt", "one on the cloud");
   WriteFile(alice_, "alice", "a/two.txt", "one on the cloud");  // the same chunk
