@@ -60,6 +60,11 @@ void ChangeRoute(httplib::Server& server, ServerContext& ctx, const char* name,
     }
     REEL_ASSIGN_OR_RETURN(auto member, MemberOf(ctx, ws, request.caller));
     const auto& [workspace, role] = member;
+    // Before anything is looked up: a reader learns nothing from why a change would fail.
+    if (role < Role::kWriter) {
+      return Status::PermissionDenied("you are a reader in workspace \"" + ws +
+                                      "\": a change needs the writer role");
+    }
     REEL_ASSIGN_OR_RETURN(
         std::string answer,
         ctx.team->ChangeCatalog(request, ChangeName(name, ws, body),

@@ -326,6 +326,13 @@ TEST_F(TeamWebTest, FoldersMovesDeletesTheTrashRestoresAndCheckpointsByPath) {
   ASSERT_TRUE(refused);
   EXPECT_EQ(refused->status, 403) << refused->body;
   EXPECT_EQ(names("").size(), 1u);
+  // Whatever the change names: a trash entry that is not there is still a 403 to a reader.
+  auto nothing = c.Post("/v1/workspaces/alice/trash/restore",
+                        {{"Origin", origin_}, {"Cookie", "reel_session=" + bob},
+                         {"Reel-Request-Id", "web-trash-bob1"}},
+                        R"({"id":999})", "application/json");
+  ASSERT_TRUE(nothing);
+  EXPECT_EQ(nothing->status, 403) << nothing->body;
 }
 
 TEST_F(TeamWebTest, StorageCountsTheWorkspacesFilesVersionsAndChunksPerTier) {

@@ -8,15 +8,18 @@
 //
 // The server has users alice and bob (each with a home workspace of their name), group artists
 // (bob), and project workspace `show`, alice's (admin), where bob has no grant. alice's mount of it (MOUNT, instance
-// INSTANCE, online) holds docs/notes.txt with 2 versions ("one\n", "two\n") and media/clip.webm
-// (a ~20 s webm video, freed from her cache: check g has her mount hydrate it), every version
-// published (the server reads their bytes from the cloud tier). `reel` ($REEL) on the mount is
-// the oracle of the versions; files written on MOUNT from here must show in the open page
-// without reloading it. The tokens are used only to sign in, in the form: they must never be in
+// INSTANCE, online) holds docs/notes.txt with 2 versions ("one\n", "two\n"), media/clip.webm
+// (a ~20 s webm video, freed from her cache: check g has her mount hydrate it) and
+// media/keep.txt ("keep\n"), every version published (the server reads their bytes from the
+// cloud tier). `reel` ($REEL) on the mount is the oracle of the versions; files written on MOUNT
+// from here must show in the open page without reloading it, and what alice changes in the app
+// (checks m to q: a folder, renames, deletes and restores, a version restored, a checkpoint) must
+// show on MOUNT. As show's admin she is shown those controls; bob, a reader, is not; uploads and
+// tiers are shown to nobody. The tokens are used only to sign in, in the form: they must never be in
 // a URL or in the browser's storage, nor must a token made on the Team page. Prints "ok - NAME" per check; the first failure prints
 // "not ok - NAME: why" and exits 1.
 import { execFileSync } from 'node:child_process';
-import { statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   check,
@@ -54,6 +57,9 @@ const WS = 'show';
 // How long the hydrate task may take: the mount asks for its tasks when the feed says one was
 // sent (or every 10 s), then runs it.
 const TASK_WAIT_MS = 60000;
+// How long a change made in the browser may take to show on alice's mount: it follows the team's
+// change feed (a second or two); a bound on waiting.
+const MOUNT_WAIT_MS = 15000;
 
 /** Runs `reel ARGS...` (on alice's mount) and returns what it printed. */
 function reel(...args) {
@@ -143,13 +149,54 @@ async function entryNames(page) {
   return texts(page, '[data-testid="entry"]', 'data-name');
 }
 
-/** What the team server offers no control for: none of them is in the page. */
-async function noChangeControls(page, testIds) {
+/** Controls the page must not show: what the team server offers no route for (uploads, tiers),
+ * or what the user's role does not allow (a reader's changes). `who` names whose page it is. */
+async function noChangeControls(page, testIds, who = 'team mode') {
   for (const id of testIds) {
     const n = await page.getByTestId(id).count();
-    if (n) fail(`team mode shows ${n} ${id} control(s)`);
+    if (n) fail(`${who} shows ${n} ${id} control(s)`);
   }
 }
+
+/** Controls the page must show, `count` of each: a writer's (or an admin's) changes. */
+async function changeControls(page, counts, who) {
+  for (const [id, want] of Object.entries(counts)) {
+    const n = await page.getByTestId(id).count();
+    if (n !== want) fail(`${who} is shown ${n} ${id} control(s), expected ${want}`);
+  }
+}
+
+// Uploads and tiers: a drive's only, whoever the user.
+const DRIVE_ONLY = ['upload-button', 'upload-input', 'uploads', 'transfers', 'badges', 'drop-overlay'];
+const DRIVE_ONLY_FILE = ['tiers', 'no-tiers', 'publish', 'evict', 'pin', 'hydrate', 'upload-input', 'uploads'];
+// What a writer or an admin changes from the app; a reader is shown none of it.
+const CHANGES = ['new-folder', 'rename', 'delete'];
+const CHANGES_FILE = ['restore', 'checkpoint', 'checkpoint-message'];
+
+const mountWaits = []; // how long each change took to show on the mount, in ms
+
+/** Polls `fn` (on alice's mount, from Node) until it is true; fails with `what` after `ms`. */
+async function onMount(what, fn, ms = MOUNT_WAIT_MS) {
+  const start = Date.now();
+  const deadline = start + ms;
+  let last = '';
+  for (;;) {
+    try {
+      if (fn()) return void mountWaits.push(Date.now() - start);
+      last = '';
+    } catch (e) {
+      last = `: ${e.message}`;
+    }
+    if (Date.now() >= deadline) fail(`alice's mount did not show ${what} within ${ms} ms${last}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const mountPath = (p) => join(MOUNT, p);
+const isDir = (p) => existsSync(mountPath(p)) && statSync(mountPath(p)).isDirectory();
+const reads = (p, text) => existsSync(mountPath(p)) && readFileSync(mountPath(p), 'utf8') === text;
+/** The versions of `p` as `reel versions --json` on alice's mount lists them, oldest first. */
+const mountVersions = (p) => JSON.parse(reel('versions', mountPath(p), '--json')).versions;
 
 const json = (r, what) => {
   try {
@@ -210,15 +257,37 @@ await check("b. a wrong token is refused in the form; alice's signs in, and is k
   noTokenInUrls();
 });
 
-await check('c. browse show: docs and media, into docs (notes.txt by alice), back by the breadcrumbs', async () => {
+await check('c. browse show: docs and media, into docs (notes.txt by alice), back by the breadcrumbs; New folder, Rename, Delete (she is admin), no uploads or tiers', async () => {
   const { page } = alice;
   await page.locator('[data-testid="workspace"][data-name="show"]').click();
   await wsFolderShown(page, WS, '');
   if (!page.url().endsWith(folderHash(WS, ''))) fail(`the folder page of show is at ${page.url()}`);
   const names = await entryNames(page);
   if (names.join() !== 'docs,media') fail(`show's root lists ${names.join(', ')}, expected docs, media`);
-  await noChangeControls(page, ['new-folder', 'upload-button', 'upload-input', 'rename', 'delete', 'uploads', 'transfers', 'badges']);
+  await changeControls(page, { 'new-folder': 1, rename: 2, delete: 2 }, 'alice, an admin,');
+  await noChangeControls(page, DRIVE_ONLY);
   await page.locator('[data-testid="folder-page"][data-tiers="no"]').waitFor({ state: 'attached' });
+  // Files dropped on the page are not taken (nor opened by the browser): no overlay, no upload.
+  const dt = await page.evaluateHandle(() => {
+    const d = new DataTransfer();
+    d.items.add(new File(['dropped\n'], 'dropped.txt', { type: 'text/plain' }));
+    return d;
+  });
+  const zone = page.getByTestId('drop-zone');
+  const uploads = [];
+  const onRequest = (r) => {
+    if (/\/uploads(\/|$)/.test(new URL(r.url()).pathname)) uploads.push(r.url());
+  };
+  page.on('request', onRequest);
+  try {
+    for (const type of ['dragenter', 'dragover', 'drop']) await zone.dispatchEvent(type, { dataTransfer: dt });
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  } finally {
+    page.off('request', onRequest);
+  }
+  await noChangeControls(page, DRIVE_ONLY);
+  if (uploads.length) fail(`a dropped file was sent: ${uploads[0]}`);
+  if (await page.locator(entrySel('dropped.txt')).count()) fail('a dropped file is listed');
   await page.getByTestId('admin-link').waitFor();
   await page.locator(`${entrySel('docs')} a`).click();
   await folderShown(page, 'docs');
@@ -233,7 +302,7 @@ await check('c. browse show: docs and media, into docs (notes.txt by alice), bac
   await page.locator(entrySel('media')).waitFor();
 });
 
-await check("d. docs/notes.txt: 2 versions by alice, previews of v1 and the current one, nothing to change", async () => {
+await check('d. docs/notes.txt: 2 versions by alice, previews of v1 and the current one; Restore of v1 and the checkpoint, no tiers', async () => {
   const { page } = alice;
   await goHash(page, folderHash(WS, 'docs'));
   await folderShown(page, 'docs');
@@ -264,7 +333,13 @@ await check("d. docs/notes.txt: 2 versions by alice, previews of v1 and the curr
     const r = await pageFetch(page, href);
     if (r.status !== 200 || r.text !== ['one\n', 'two\n'][n - 1]) fail(`the download of version ${n} is ${r.status} ${JSON.stringify(r.text)}`);
   }
-  await noChangeControls(page, ['restore', 'checkpoint', 'checkpoint-message', 'tiers', 'publish', 'evict', 'pin', 'hydrate', 'upload-input', 'new-folder', 'delete']);
+  // Restore on the versions but the current one.
+  await changeControls(page, { restore: 1, checkpoint: 1, 'checkpoint-message': 1 }, 'alice, an admin,');
+  if ((await v(1).getByTestId('restore').count()) !== 1 || (await v(2).getByTestId('restore').count()) !== 0) {
+    fail('Restore is not on version 1 only');
+  }
+  await noChangeControls(page, DRIVE_ONLY_FILE);
+  await page.getByTestId('instance-panel').waitFor();
   if ((await page.getByTestId('error').count()) !== 0) fail(`an error shows: ${await page.getByTestId('error').innerText()}`);
 });
 
@@ -378,7 +453,7 @@ await check('i. bob, without a grant: show is not his, its page says so, the API
   await noTokenInStorage(page);
 });
 
-await check('j. alice grants bob reader on the admin page; his page of show then lists docs', async () => {
+await check('j. alice grants bob reader on the admin page; his page of show then lists docs, with nothing to change (his changes answered 403)', async () => {
   await alice.page.getByTestId('grant-principal').fill('bob');
   await alice.page.getByTestId('grant-role').selectOption('reader');
   const sent = alice.page.waitForResponse((r) => r.request().method() === 'PUT' && new URL(r.url()).pathname === `/v1/workspaces/${WS}/grants/bob`);
@@ -396,13 +471,36 @@ await check('j. alice grants bob reader on the admin page; his page of show then
   await wsFolderShown(page, WS, '');
   const names = await entryNames(page);
   if (names.join() !== 'docs,media') fail(`bob's page of show lists ${names.join(', ')}`);
-  // A reader sees the published versions, and may not send tasks.
+  await noChangeControls(page, [...CHANGES, ...DRIVE_ONLY], 'bob, a reader,');
+  // A reader sees the published versions, and may not send tasks, restore or checkpoint.
   await goHash(page, fileHash(WS, 'docs/notes.txt'));
   await fileShown(page, 'docs/notes.txt');
   await waitVersionCount(page, 2);
   await waitPreviewText(page, 'two\n');
   await page.getByTestId('instance-readonly').waitFor();
   if (await page.locator('[data-testid^="task-"]').count()) fail("a reader's page offers tasks");
+  await noChangeControls(page, [...CHANGES_FILE, ...DRIVE_ONLY_FILE], 'bob, a reader,');
+  // Nor does the server take them from him (the app's own requests, sent by hand; a restore from
+  // the trash in check o, with an entry there).
+  const changes = [
+    ['folders', { path: 'by-bob' }],
+    ['move', { from: 'docs/notes.txt', to: 'docs/by-bob.txt' }],
+    ['delete', { path: 'docs/notes.txt' }],
+    ['restore', { path: 'docs/notes.txt', version: 1 }],
+    ['save', { path: 'docs/notes.txt', message: 'by bob' }],
+  ];
+  for (const [i, [route, body]] of changes.entries()) {
+    const r = await pageFetch(page, `/v1/workspaces/${WS}/${route}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'Reel-Request-Id': `b0b${i}`.padEnd(32, '0') },
+      body: JSON.stringify(body),
+    });
+    if (r.status !== 403) fail(`POST ${route} ${JSON.stringify(body)} as bob, a reader, answered ${r.status}: ${r.text}`);
+  }
+  if (!reads('docs/notes.txt', 'two\n') || existsSync(mountPath('by-bob')) || existsSync(mountPath('docs/by-bob.txt'))) {
+    fail("a reader's refused change shows on alice's mount");
+  }
+  same('the versions of docs/notes.txt after the refused changes', mountVersions('docs/notes.txt').map((x) => x.number), [1, 2]);
 });
 
 await check('k. a change with alice\'s cookie from another origin is refused', async () => {
@@ -668,6 +766,191 @@ await check("k5. show's admin page: alice saves Sharing on-close (only it sent);
   for (const id of ['setting-share-select', 'setting-conflict-select', 'settings-save', 'grant-principal']) {
     if (await b.getByTestId(id).count()) fail(`bob, a reader, is shown ${id}`);
   }
+});
+
+// m to q: what a writer (alice, show's admin) changes from the app, each sent to the team server
+// as on a drive and shown on her mount (which follows the team's change feed) within a deadline.
+
+/** Call before the click: waits for the app's POST to /v1/workspaces/show/ROUTE, which must be
+ * answered 200 and carry Reel-Request-Id; answers what was sent and the answer, parsed. */
+function posted(page, route) {
+  const path = `/v1/workspaces/${WS}/${route}`;
+  const answer = page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === path);
+  answer.catch(() => {}); // a click that failed first is the failure said
+  return async () => {
+    const resp = await answer;
+    const sent = resp.request().postData() || '';
+    const text = await resp.text();
+    if (resp.status() !== 200) fail(`POST ${path} ${sent} answered ${resp.status()}: ${text}`);
+    if (!resp.request().headers()['reel-request-id']) fail(`POST ${path} was sent without Reel-Request-Id`);
+    return { sent: JSON.parse(sent), answer: json({ status: resp.status(), text }, `POST ${path}`) };
+  };
+}
+
+/** Fails unless `got` is `want` (compared as JSON). */
+function same(what, got, want) {
+  if (JSON.stringify(got) !== JSON.stringify(want)) fail(`${what}: ${JSON.stringify(got)}, expected ${JSON.stringify(want)}`);
+}
+
+await check("m. alice makes folder made-in-browser in show: listed, a folder on her mount", async () => {
+  const { page } = alice;
+  await goHash(page, folderHash(WS, ''));
+  await wsFolderShown(page, WS, '');
+  await entryNames(page);
+  const done = posted(page, 'folders');
+  await page.getByTestId('new-folder').click();
+  await page.getByTestId('new-folder-name').fill('made-in-browser');
+  await page.getByTestId('new-folder-create').click();
+  const { sent, answer } = await done();
+  same('POST folders sent', sent, { path: 'made-in-browser' });
+  if (answer.type !== 'directory' || answer.name !== 'made-in-browser') fail(`POST folders answered ${JSON.stringify(answer)}`);
+  await page.locator(`${entrySel('made-in-browser')}[data-type="directory"]`).waitFor();
+  if (await page.getByTestId('error').count()) fail(`an error shows: ${await page.getByTestId('error').innerText()}`);
+  await onMount('made-in-browser as a folder', () => isDir('made-in-browser'));
+  // Escape leaves a name as it was.
+  const made = page.locator(entrySel('made-in-browser'));
+  await made.getByTestId('rename').click();
+  await made.getByTestId('rename-input').press('Escape');
+  await made.getByTestId('rename-input').waitFor({ state: 'detached' });
+});
+
+await check('n. alice renames docs/notes.txt to renamed.txt and back: each on her mount, its versions kept', async () => {
+  const { page } = alice;
+  await goHash(page, folderHash(WS, 'docs'));
+  await folderShown(page, 'docs');
+  await entryNames(page);
+  for (const [from, to] of [
+    ['notes.txt', 'renamed.txt'],
+    ['renamed.txt', 'notes.txt'],
+  ]) {
+    const row = page.locator(entrySel(from));
+    const done = posted(page, 'move');
+    await row.getByTestId('rename').click();
+    await row.getByTestId('rename-input').fill(to);
+    await row.getByTestId('rename-input').press('Enter');
+    const { sent, answer } = await done();
+    same('POST move sent', sent, { from: `docs/${from}`, to: `docs/${to}` });
+    if (answer.name !== to || answer.type !== 'file') fail(`POST move answered ${JSON.stringify(answer)}`);
+    await page.locator(entrySel(to)).waitFor();
+    await row.waitFor({ state: 'detached' });
+    await onMount(`docs/${to} in place of docs/${from}`, () => reads(`docs/${to}`, 'two\n') && !existsSync(mountPath(`docs/${from}`)));
+  }
+  if (await page.getByTestId('error').count()) fail(`an error shows: ${await page.getByTestId('error').innerText()}`);
+  const numbers = mountVersions('docs/notes.txt').map((x) => x.number);
+  same("the versions of docs/notes.txt on alice's mount after the renames", numbers, [1, 2]);
+});
+
+await check('o. alice deletes media/keep.txt (Undo puts it back), then again: in the trash (bob, a reader, cannot restore it), restored from there', async () => {
+  const { page } = alice;
+  await goHash(page, folderHash(WS, 'media'));
+  await folderShown(page, 'media');
+  await entryNames(page);
+  const row = page.locator(entrySel('keep.txt'));
+  const remove = async () => {
+    const done = posted(page, 'delete');
+    await row.getByTestId('delete').click();
+    const { sent, answer } = await done();
+    same('POST delete sent', sent, { path: 'media/keep.txt' });
+    if (answer.trashed !== 1 || typeof answer.removed !== 'number') fail(`POST delete answered ${JSON.stringify(answer)}`);
+    await row.waitFor({ state: 'detached' });
+    await onMount('media/keep.txt deleted', () => !existsSync(mountPath('media/keep.txt')));
+  };
+  await remove();
+  await page.getByTestId('notice').filter({ hasText: 'Moved keep.txt to the trash' }).waitFor();
+  const undone = posted(page, 'trash/restore');
+  await page.getByTestId('undo').click();
+  const back = await undone();
+  if (Object.keys(back.sent).join() !== 'id' || typeof back.sent.id !== 'number') fail(`Undo sent ${JSON.stringify(back.sent)}`);
+  if (back.answer.path !== 'media/keep.txt' || !back.answer.attr) fail(`POST trash/restore answered ${JSON.stringify(back.answer)}`);
+  await page.getByTestId('notice').filter({ hasText: 'Restored keep.txt' }).waitFor();
+  await row.waitFor();
+  await onMount('media/keep.txt back after Undo', () => reads('media/keep.txt', 'keep\n'));
+
+  await remove();
+  await page.getByTestId('trash-link').click();
+  await page.getByTestId('trash-page').waitFor();
+  const entry = page.locator('[data-testid="trash-entry"][data-path="media/keep.txt"]');
+  await entry.waitFor();
+  if ((await entry.count()) !== 1) fail(`media/keep.txt is ${await entry.count()} times in the trash`);
+  // A reader lists the trash, and restores nothing.
+  const b = bob.page;
+  await goHash(b, `#/w/${WS}/trash`);
+  await b.locator('[data-testid="trash-entry"][data-path="media/keep.txt"]').waitFor();
+  await noChangeControls(b, ['trash-restore'], 'bob, a reader,');
+  if ((await entry.getByTestId('trash-restore').count()) !== 1) fail('alice is not offered Restore in the trash');
+  const id = Number(await entry.getAttribute('data-id'));
+  const refused = await pageFetch(b, `/v1/workspaces/${WS}/trash/restore`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'Reel-Request-Id': 'b0b9'.padEnd(32, '0') },
+    body: JSON.stringify({ id }),
+  });
+  if (refused.status !== 403) fail(`POST trash/restore {"id":${id}} as bob, a reader, answered ${refused.status}: ${refused.text}`);
+  const restored = posted(page, 'trash/restore');
+  await entry.getByTestId('trash-restore').click();
+  const { sent, answer } = await restored();
+  same('POST trash/restore sent', sent, { id });
+  if (answer.path !== 'media/keep.txt') fail(`POST trash/restore answered ${JSON.stringify(answer)}`);
+  await entry.waitFor({ state: 'detached' });
+  await page.getByTestId('notice').filter({ hasText: 'Restored media/keep.txt' }).waitFor();
+  await onMount('media/keep.txt back from the trash', () => reads('media/keep.txt', 'keep\n'));
+  await page.getByTestId('restored-folder').click();
+  await folderShown(page, 'media');
+  await page.locator(entrySel('keep.txt')).waitFor();
+});
+
+await check('p. alice restores version 1 of docs/notes.txt: version 3, "one", on her mount', async () => {
+  const { page } = alice;
+  await goHash(page, fileHash(WS, 'docs/notes.txt'));
+  await fileShown(page, 'docs/notes.txt');
+  await waitVersionCount(page, 2);
+  const done = posted(page, 'restore');
+  await page.locator('[data-testid="version"][data-number="1"]').getByTestId('restore').click();
+  const { sent, answer } = await done();
+  same('POST restore sent', sent, { path: 'docs/notes.txt', version: 1 });
+  if (answer.number !== 3 || answer.kind !== 'restore') fail(`POST restore answered ${JSON.stringify(answer)}, expected version 3 of kind restore`);
+  await waitVersionCount(page, 3);
+  await page.getByTestId('notice').filter({ hasText: 'Restored version 1 as version 3' }).waitFor();
+  await until(page, 'version 3 to be current', () => document.querySelector('[data-testid="current-version"]')?.getAttribute('data-number') === '3');
+  const first = page.locator('[data-testid="version"]').first();
+  if ((await first.getAttribute('data-number')) !== '3' || (await first.getAttribute('data-kind')) !== 'restore') {
+    fail(`the newest version listed is ${await first.getAttribute('data-number')} of kind ${await first.getAttribute('data-kind')}`);
+  }
+  const author = (await first.getByTestId('version-author').innerText()).trim();
+  if (author !== 'alice') fail(`version 3 is by ${JSON.stringify(author)}, expected alice`);
+  await waitPreviewText(page, 'one\n');
+  if (await page.getByTestId('error').count()) fail(`an error shows: ${await page.getByTestId('error').innerText()}`);
+  await onMount('docs/notes.txt reading "one"', () => reads('docs/notes.txt', 'one\n'));
+  await onMount('version 3 of docs/notes.txt in `reel versions`', () =>
+    mountVersions('docs/notes.txt').some((x) => x.number === 3 && x.kind === 'restore'),
+  );
+});
+
+await check('q. alice saves a named checkpoint of docs/notes.txt: version 4 with her message, on her mount', async () => {
+  const { page } = alice;
+  await fileShown(page, 'docs/notes.txt');
+  await waitVersionCount(page, 3);
+  const message = `checkpoint from the browser ${Date.now()}`;
+  await page.getByTestId('checkpoint-message').fill(message);
+  const done = posted(page, 'save');
+  await page.getByTestId('checkpoint').click();
+  const { sent, answer } = await done();
+  same('POST save sent', sent, { path: 'docs/notes.txt', message });
+  if (answer.number !== 4 || answer.kind !== 'checkpoint' || answer.message !== message) {
+    fail(`POST save answered ${JSON.stringify(answer)}, expected version 4, a checkpoint with the message`);
+  }
+  await waitVersionCount(page, 4);
+  await page.getByTestId('notice').filter({ hasText: 'Saved checkpoint as version 4' }).waitFor();
+  const row = page.locator('[data-testid="version"][data-number="4"][data-kind="checkpoint"]');
+  await row.waitFor();
+  const said = (await row.getByTestId('version-message').innerText()).trim();
+  if (said !== message) fail(`version 4's message reads ${JSON.stringify(said)}`);
+  if ((await page.getByTestId('checkpoint-message').inputValue()) !== '') fail('the message is still in the input');
+  await waitPreviewText(page, 'one\n');
+  await onMount('version 4, the checkpoint, in `reel versions`', () =>
+    mountVersions('docs/notes.txt').some((x) => x.number === 4 && x.kind === 'checkpoint' && x.message === message),
+  );
+  if (!reads('docs/notes.txt', 'one\n')) fail('docs/notes.txt no longer reads "one" on the mount');
+  console.log(`# ${mountWaits.length} changes on alice's mount after the answer: the slowest in ${Math.max(...mountWaits)} ms`);
 });
 
 await check('l. sign out: the sign-in page again, the session ends (and only it)', async () => {

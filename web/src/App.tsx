@@ -6,7 +6,7 @@ import { adminHref, folderHref, homeHref, navigate, routeWorkspace, teamHref, tr
 import { FolderPage } from './FolderPage';
 import { FilePage } from './FilePage';
 import { startLive, useLiveOn } from './live';
-import { ServerContext, serverKind, type ServerKind } from './server';
+import { hasUploadsAndTiers, ServerContext, serverKind, type ServerKind } from './server';
 import { TokenSignIn } from './SignIn';
 import { TeamPage } from './TeamPage';
 import { TrashPage } from './TrashPage';
@@ -177,9 +177,9 @@ export function App() {
   } else if (!workspace) {
     body = <NoAccess ws={route.ws} access={access} />;
   } else if (route.kind === 'folder') {
-    body = <FolderPage key={routeKey} ws={route.ws} path={route.path} />;
+    body = <FolderPage key={routeKey} ws={route.ws} path={route.path} role={workspace.role} />;
   } else if (route.kind === 'trash') {
-    body = <TrashPage key={routeKey} ws={route.ws} />;
+    body = <TrashPage key={routeKey} ws={route.ws} role={workspace.role} />;
   } else if (route.kind === 'admin') {
     body = team ? (
       <AdminPage key={routeKey} ws={route.ws} listed={workspace} onWorkspaceChanged={reloadWorkspaces} />
@@ -295,7 +295,7 @@ export function App() {
         <ServerContext.Provider value={server ?? 'drive'}>
           <main class="content">{body}</main>
         </ServerContext.Provider>
-        {signedIn && !team && <UploadsPanel />}
+        {signedIn && hasUploadsAndTiers(server ?? 'drive') && <UploadsPanel />}
       </div>
     </MessagesContext.Provider>
   );

@@ -8,7 +8,7 @@ import { useChanges } from './live';
 import { useMessages } from './messages';
 import { baseName, fileHref, folderHref, navigate, parentPath, trashHref } from './route';
 import { Preview } from './Preview';
-import { useTeam } from './server';
+import { useCanChange, useTeam, useUploadsAndTiers } from './server';
 import { TiersPanel } from './Tiers';
 
 const PUBLISHED: Record<string, { label: string; title: string }> = {
@@ -17,10 +17,14 @@ const PUBLISHED: Record<string, { label: string; title: string }> = {
   no: { label: 'not published', title: 'Kept on this machine or the edge' },
 };
 
-/** role: the user's in the workspace (the team server's instance tasks are for writers). */
+/** role: the user's in the workspace (restores, checkpoints and the team server's instance
+ * tasks are for writers). */
 export function FilePage({ ws, path, role }: { ws: string; path: string; role: string }) {
   const messages = useMessages();
-  // The team server offers no checkpoints, restores or tiers; it has its instances instead.
+  // Checkpoints and restores for those who may change files; tiers on a drive, its instances on
+  // the team server (server.ts).
+  const changes = useCanChange(role);
+  const tiers = useUploadsAndTiers();
   const team = useTeam();
   const [stat, setStat] = useState<Stat | null>(null);
   const [versions, setVersions] = useState<Version[] | null>(null);
@@ -176,7 +180,7 @@ export function FilePage({ ws, path, role }: { ws: string; path: string; role: s
           )}
         </div>
         <aside class="file-side">
-          {!team && (
+          {changes && (
             <form
               class="checkpoint"
               onSubmit={(e) => {
@@ -202,7 +206,7 @@ export function FilePage({ ws, path, role }: { ws: string; path: string; role: s
             </form>
           )}
           {team && stat && isRegular && !failed && <InstancePanel ws={ws} path={path} name={name} role={role} />}
-          {!team && isRegular && !failed && (
+          {tiers && isRegular && !failed && (
             <TiersPanel
               ws={ws}
               path={path}
@@ -227,7 +231,7 @@ export function FilePage({ ws, path, role }: { ws: string; path: string; role: s
                 isCurrent={v.number === current}
                 isShown={v.number === shownNumber}
                 busy={busy}
-                canRestore={!team}
+                canRestore={changes}
                 onPreview={() => setSelected(v.number)}
                 onRestore={() => restore(v.number)}
               />
@@ -247,7 +251,7 @@ interface RowProps {
   isCurrent: boolean;
   isShown: boolean;
   busy: boolean;
-  /** Whether the server offers restore. */
+  /** Whether Restore shows (server.ts's canChange). */
   canRestore: boolean;
   onPreview: () => void;
   onRestore: () => void;

@@ -6,7 +6,7 @@ import { compareNames, humanSize, humanTime, typeBadge } from './format';
 import { notify, useChanges } from './live';
 import { useMessages } from './messages';
 import { baseName, fileHref, folderHref, joinPath, navigate, parentPath, trashHref } from './route';
-import { useTeam } from './server';
+import { useCanChange, useUploadsAndTiers } from './server';
 import { TransfersIndicator } from './Tiers';
 import { restoreLatest } from './TrashPage';
 import { upload } from './Uploads';
@@ -58,11 +58,13 @@ function entryHref(ws: string, dir: string, e: Entry): string | null {
   return null;
 }
 
-export function FolderPage({ ws, path }: { ws: string; path: string }) {
+/** role: the user's in the workspace (a reader is shown no controls that change files). */
+export function FolderPage({ ws, path, role }: { ws: string; path: string; role: string }) {
   const messages = useMessages();
-  // The team server offers no uploads, new folders, moves, deletes or tiers: their controls and
-  // the tier badges are left out.
-  const team = useTeam();
+  // New folder, Rename and Delete for those who may change files; uploads, the transfers
+  // indicator and the tier badges on a drive only (server.ts).
+  const changes = useCanChange(role);
+  const drive = useUploadsAndTiers();
   const [entries, setEntries] = useState<Entry[]>([]);
   const [done, setDone] = useState(false);
   const [failed, setFailed] = useState(false);
@@ -78,7 +80,7 @@ export function FolderPage({ ws, path }: { ws: string; path: string }) {
   const reloadTimer = useRef<number | undefined>(undefined);
   const dragDepth = useRef(0);
   // Tier badges of the files in view: the list's rows (with overscan), asked for as they change.
-  const [badges] = useState(() => (team ? null : placementsOf(ws, path)));
+  const [badges] = useState(() => (drive ? placementsOf(ws, path) : null));
   const [tiers, setTiers] = useState<boolean | null>(null); // whether the drive has tiers, once known
   const inView = useRef({ first: 0, last: 0, rows: [] as Entry[] });
 
@@ -269,30 +271,30 @@ export function FolderPage({ ws, path }: { ws: string; path: string }) {
       class="page folder-page"
       data-testid="folder-page"
       data-path={path}
-      data-tiers={team ? 'no' : tiers === null ? 'unknown' : tiers ? 'yes' : 'no'}
+      data-tiers={!drive ? 'no' : tiers === null ? 'unknown' : tiers ? 'yes' : 'no'}
     >
       <div
         class={`drop-zone${dragging ? ' dragging' : ''}`}
         data-testid="drop-zone"
         onDragEnter={(ev) => {
-          if (team || !hasFiles(ev)) return;
+          if (!drive || !hasFiles(ev)) return;
           ev.preventDefault();
           dragDepth.current++;
           setDragging(true);
         }}
         onDragOver={(ev) => {
-          if (team || !hasFiles(ev)) return;
+          if (!drive || !hasFiles(ev)) return;
           ev.preventDefault();
           if (ev.dataTransfer) ev.dataTransfer.dropEffect = 'copy';
           setDragging(true);
         }}
         onDragLeave={(ev) => {
-          if (team || !hasFiles(ev)) return;
+          if (!drive || !hasFiles(ev)) return;
           dragDepth.current = Math.max(0, dragDepth.current - 1);
           if (dragDepth.current === 0) setDragging(false);
         }}
         onDrop={(ev) => {
-          if (team || !hasFiles(ev)) return;
+          if (!drive || !hasFiles(ev)) return;
           ev.preventDefault();
           dragDepth.current = 0;
           setDragging(false);
@@ -302,7 +304,7 @@ export function FolderPage({ ws, path }: { ws: string; path: string }) {
         <div class="toolbar">
           <Breadcrumbs ws={ws} path={path} />
           <span class="spacer" />
-          {!team && <TransfersIndicator ws={ws} kick={kick} onIdle={() => badges?.forget()} />}
+          {drive && <TransfersIndicator ws={ws} kick={kick} onIdle={() => badges?.forget()} />}
           <span
             class="count"
             data-testid="entry-count"
@@ -325,23 +327,24 @@ export function FolderPage({ ws, path }: { ws: string; path: string }) {
               if (e.key === 'Escape') setFilter('');
             }}
           />
-          {!team && (
+          {changes &&
+            (creating ? (
+              <NameForm
+                label="New folder name"
+                testId="new-folder-name"
+                submitLabel="Create"
+                submitTestId="new-folder-create"
+                initial=""
+                onSubmit={(name) => (name.trim() ? makeFolder(name.trim()) : setCreating(false))}
+                onCancel={() => setCreating(false)}
+              />
+            ) : (
+              <button type="button" class="btn" data-testid="new-folder" onClick={() => setCreating(true)}>
+                New folder
+              </button>
+            ))}
+          {drive && (
             <>
-              {creating ? (
-                <NameForm
-                  label="New folder name"
-                  testId="new-folder-name"
-                  submitLabel="Create"
-                  submitTestId="new-folder-create"
-                  initial=""
-                  onSubmit={(name) => (name.trim() ? makeFolder(name.trim()) : setCreating(false))}
-                  onCancel={() => setCreating(false)}
-                />
-              ) : (
-                <button type="button" class="btn" data-testid="new-folder" onClick={() => setCreating(true)}>
-                  New folder
-                </button>
-              )}
               <input
                 ref={fileRef}
                 type="file"
@@ -402,9 +405,9 @@ export function FolderPage({ ws, path }: { ws: string; path: string }) {
                     ? 'Cannot list this folder.'
                     : q
                       ? `Nothing matches “${filter.trim()}”`
-                      : team
-                        ? 'This folder is empty'
-                        : 'This folder is empty: drop files here or use Upload'}
+                      : drive
+                        ? 'This folder is empty: drop files here or use Upload'
+                        : 'This folder is empty'}
               </div>
             }
             renderRow={(i, top) => {
@@ -416,7 +419,7 @@ export function FolderPage({ ws, path }: { ws: string; path: string }) {
                   dir={path}
                   entry={e}
                   badges={badges}
-                  canChange={!team}
+                  canChange={changes}
                   top={top}
                   renaming={renaming === e.name}
                   onRename={() => setRenaming(e.name)}
@@ -518,7 +521,7 @@ interface RowProps {
   entry: Entry;
   /** null: no tier badges (the team server). */
   badges: Placements | null;
-  /** Whether the server offers rename and delete. */
+  /** Whether Rename and Delete show (server.ts's canChange). */
   canChange: boolean;
   top: number;
   renaming: boolean;

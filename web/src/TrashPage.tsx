@@ -4,7 +4,7 @@ import { humanSize, humanTime } from './format';
 import { notify, useChanges } from './live';
 import { useMessages } from './messages';
 import { baseName, folderHref, parentPath } from './route';
-import { useTeam } from './server';
+import { useCanChange } from './server';
 
 const newestFirst = (a: TrashEntry, b: TrashEntry) => b.deleted_ns - a.deleted_ns || b.id - a.id;
 
@@ -21,12 +21,13 @@ async function restore(ws: string, t: TrashEntry): Promise<string> {
   return r.path;
 }
 
-export function TrashPage({ ws }: { ws: string }) {
+/** role: the user's in the workspace (Restore is for those who may change files). */
+export function TrashPage({ ws, role }: { ws: string; role: string }) {
   const messages = useMessages();
   const [entries, setEntries] = useState<TrashEntry[] | null>(null);
   const [reload, setReload] = useState(0);
   const [busy, setBusy] = useState<number | null>(null);
-  const team = useTeam(); // the team server lists the trash but does not restore from it
+  const changes = useCanChange(role);
 
   useEffect(() => {
     const ac = new AbortController();
@@ -64,7 +65,7 @@ export function TrashPage({ ws }: { ws: string }) {
       <div class="toolbar">
         <h1 class="page-title">Trash</h1>
         <span class="muted">
-          {team ? `Deleted files of ${ws}.` : `Deleted files of ${ws}; restore puts a file back where it was.`}
+          {changes ? `Deleted files of ${ws}; restore puts a file back where it was.` : `Deleted files of ${ws}.`}
         </span>
         <span class="spacer" />
         {entries && (
@@ -108,7 +109,7 @@ export function TrashPage({ ws }: { ws: string }) {
                   {humanTime(t.deleted)}
                 </span>
                 <span class="c-act" role="cell">
-                  {!team && (
+                  {changes && (
                     <button
                       type="button"
                       class="btn small"

@@ -1,7 +1,8 @@
 // The web API of the drive (`reel web`) or of the team server (`reel server`): same origin,
-// JSON, session in an HttpOnly cookie. The team server offers the read routes and some of its own
-// (instances, tasks, grants, workspaces' settings, users, groups, tokens); server.ts says which
-// one the app talks to.
+// JSON, session in an HttpOnly cookie. The team server offers the read routes, the changes of
+// files (folders, moves, deletes, restores, checkpoints; to writers and admins) and some of its
+// own (instances, tasks, grants, workspaces' settings, users, groups, tokens), but no uploads or
+// tiers; server.ts says which one the app talks to.
 
 export type EntryType =
   | 'file'
