@@ -93,15 +93,23 @@ Result<size_t> VersionBytes::Read(uint64_t offset, std::span<uint8_t> out) {
                                [](uint64_t o, const Piece& p) { return o < p.start; });
     const size_t i = static_cast<size_t>(it - pieces_.begin()) - 1;
     const Piece& p = pieces_[i];
-    std::lock_guard lock(mu_);
-    if (cached_index_ != i) {
-      REEL_ASSIGN_OR_RETURN(cached_, Fetch(i));
+    // The store is read outside the lock: it guards only which chunk is kept.
+    std::shared_ptr<const std::vector<uint8_t>> chunk;
+    {
+      std::lock_guard lock(mu_);
+      if (cached_index_ == i) chunk = cached_;
+    }
+    if (!chunk) {
+      REEL_ASSIGN_OR_RETURN(std::vector<uint8_t> fetched, Fetch(i));
+      chunk = std::make_shared<const std::vector<uint8_t>>(std::move(fetched));
+      std::lock_guard lock(mu_);
       cached_index_ = i;
+      cached_ = chunk;
     }
     const uint64_t within = offset - p.start;
     const size_t n = static_cast<size_t>(
         std::min<uint64_t>(out.size() - filled, p.length - within));
-    std::memcpy(out.data() + filled, cached_.data() + within, n);
+    std::memcpy(out.data() + filled, chunk->data() + within, n);
     filled += n;
     offset += n;
   }

@@ -60,10 +60,11 @@ class VersionBytes final : public web::ByteSource {
   uint64_t size_ = 0;
   std::string shown_;
 
-  // The chunk read last: a player reads a chunk in many small pieces, in order.
+  // The chunk read last: a player reads a chunk in many small pieces, in order. Fetched outside
+  // the lock (never held across a store's I/O).
   std::mutex mu_;  // guards cached_index_ and cached_
   size_t cached_index_ = SIZE_MAX;
-  std::vector<uint8_t> cached_;
+  std::shared_ptr<const std::vector<uint8_t>> cached_;
 };
 
 }  // namespace reel
