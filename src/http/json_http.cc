@@ -60,13 +60,18 @@ Result<json> BodyJson(const httplib::Request& req) {
   return body;
 }
 
-Result<json> BodyObject(const httplib::Request& req, std::initializer_list<const char*> allowed) {
-  REEL_ASSIGN_OR_RETURN(json body, BodyJson(req));
+Status CheckFields(const json& body, std::span<const char* const> allowed) {
   for (const auto& [key, value] : body.items()) {
     bool known = false;
     for (const char* a : allowed) known = known || key == a;
     if (!known) return Status::InvalidArgument("unknown field '" + key + "'");
   }
+  return Status::Ok();
+}
+
+Result<json> BodyObject(const httplib::Request& req, std::initializer_list<const char*> allowed) {
+  REEL_ASSIGN_OR_RETURN(json body, BodyJson(req));
+  REEL_RETURN_IF_ERROR(CheckFields(body, std::span(allowed.begin(), allowed.size())));
   return body;
 }
 

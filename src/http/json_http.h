@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <initializer_list>
+#include <span>
 #include <string>
 #include <thread>
 
@@ -36,6 +37,8 @@ void UseJsonErrors(httplib::Server& server, size_t max_body_bytes);
 
 // The request body as a JSON object ({} for an empty body; InvalidArgument for anything else).
 [[nodiscard]] Result<nlohmann::json> BodyJson(const httplib::Request& req);
+// Only the `allowed` keys in `body` (InvalidArgument naming the first other one).
+[[nodiscard]] Status CheckFields(const nlohmann::json& body, std::span<const char* const> allowed);
 // BodyJson, with only the `allowed` keys.
 [[nodiscard]] Result<nlohmann::json> BodyObject(const httplib::Request& req,
                                                 std::initializer_list<const char*> allowed);

@@ -11,7 +11,7 @@
 // Writers and admins only (WorkspaceCatalog refuses a reader). A version made here is the
 // caller's, made from what they see, as their mount's save would be: the mounts of the
 // workspace take it from the change feed as another machine's save.
-#include <algorithm>
+#include <optional>
 
 #include "catalog_rpc/catalog_json.h"
 #include "chunking/sha256.h"
@@ -52,12 +52,7 @@ void ChangeRoute(httplib::Server& server, ServerContext& ctx, const char* name,
     REEL_RETURN_IF_ERROR(http::CheckQuery(req, {}));
     REEL_ASSIGN_OR_RETURN(std::string ws, NameParam(req, 1, "workspace"));
     REEL_ASSIGN_OR_RETURN(json body, http::BodyJson(req));
-    for (const auto& [key, value] : body.items()) {
-      if (std::find_if(fields.begin(), fields.end(), [&](const char* f) { return key == f; }) ==
-          fields.end()) {
-        return Status::InvalidArgument("unknown field '" + key + "'");
-      }
-    }
+    REEL_RETURN_IF_ERROR(http::CheckFields(body, fields));
     REEL_ASSIGN_OR_RETURN(auto member, MemberOf(ctx, ws, request.caller));
     const auto& [workspace, role] = member;
     // Before anything is looked up: a reader learns nothing from why a change would fail.
@@ -144,12 +139,12 @@ Result<InodeId> MakeFolders(Catalog& view, const std::string& path, const Attrib
   return at.ino;
 }
 
-// A new version of the file at `path` made of version `from`'s chunks: `kind` with `message`,
-// on the version the caller sees (a conflict when another's save replaced it meanwhile, by the
-// workspace's policy).
+// A new version of the file at `path` made of version `from`'s chunks (none: the version the
+// caller sees): `kind` with `message`, on the version the caller sees (a conflict when another's
+// save replaced it meanwhile, by the workspace's policy).
 Result<json> CommitFrom(WorkspaceCatalog& view, const std::string& ws, const std::string& raw,
-                        uint64_t from, VersionKind kind, const std::string& message,
-                        TimeNs now) {
+                        std::optional<uint64_t> from, VersionKind kind,
+                        const std::string& message, TimeNs now) {
   REEL_ASSIGN_OR_RETURN(auto found, ResolveInWorkspace(view, raw, ws));
   const auto& [path, attr] = found;
   if (attr.type != FileType::kRegular) return Status::IsDirectory(path + " is not a file");
@@ -158,10 +153,10 @@ Result<json> CommitFrom(WorkspaceCatalog& view, const std::string& ws, const std
   }
   REEL_ASSIGN_OR_RETURN(Version current, view.GetVersion(attr.ino, attr.version));
   Version source = current;
-  if (from != attr.version) {
-    Result<Version> old = view.GetVersion(attr.ino, from);
+  if (from && *from != attr.version) {
+    Result<Version> old = view.GetVersion(attr.ino, *from);
     if (old.status().code() == Code::kNotFound) {
-      return Status::NotFound(path + " has no version " + std::to_string(from) +
+      return Status::NotFound(path + " has no version " + std::to_string(*from) +
                               " that you can see");
     }
     REEL_ASSIGN_OR_RETURN(source, std::move(old));
@@ -196,12 +191,9 @@ void RegisterWebChangeRoutes(httplib::Server& server, ServerContext& ctx) {
               [](WorkspaceCatalog& view, const Workspace& w, const json& body,
                  TimeNs now) -> Result<json> {
     REEL_ASSIGN_OR_RETURN(std::string raw, http::StringField(body, "path"));
-    REEL_ASSIGN_OR_RETURN(auto found, ResolveInWorkspace(view, raw, w.name));
-    const auto& [path, attr] = found;
-    if (path.empty()) return Status::InvalidArgument("the workspace's root cannot be deleted");
-    REEL_ASSIGN_OR_RETURN(NewName at, NewNameInWorkspace(view, path, w.name, /*exists_ok=*/true));
+    REEL_ASSIGN_OR_RETURN(NewName at, EntryInWorkspace(view, raw, w.name));
     Deleted done;
-    REEL_RETURN_IF_ERROR(DeleteEntry(view, at.parent, at.name, attr, now, done));
+    REEL_RETURN_IF_ERROR(DeleteEntry(view, at.parent, at.name, *at.existing, now, done));
     return json{{"trashed", done.trashed}, {"removed", done.removed}};
   });
   ChangeRoute(server, ctx, "move", {"from", "to"},
@@ -209,10 +201,7 @@ void RegisterWebChangeRoutes(httplib::Server& server, ServerContext& ctx) {
                  TimeNs now) -> Result<json> {
     REEL_ASSIGN_OR_RETURN(std::string from_raw, http::StringField(body, "from"));
     REEL_ASSIGN_OR_RETURN(std::string to_raw, http::StringField(body, "to"));
-    REEL_ASSIGN_OR_RETURN(auto found, ResolveInWorkspace(view, from_raw, w.name));
-    if (found.first.empty()) return Status::InvalidArgument("the workspace's root cannot move");
-    REEL_ASSIGN_OR_RETURN(NewName from,
-                          NewNameInWorkspace(view, found.first, w.name, /*exists_ok=*/true));
+    REEL_ASSIGN_OR_RETURN(NewName from, EntryInWorkspace(view, from_raw, w.name));
     REEL_ASSIGN_OR_RETURN(NewName to, NewNameInWorkspace(view, to_raw, w.name));
     REEL_RETURN_IF_ERROR(
         view.Rename(from.parent, from.name, to.parent, to.name, RenameMode::kNoReplace, now)
@@ -259,9 +248,7 @@ void RegisterWebChangeRoutes(httplib::Server& server, ServerContext& ctx) {
     REEL_ASSIGN_OR_RETURN(std::string raw, http::StringField(body, "path"));
     const std::string none;
     REEL_ASSIGN_OR_RETURN(std::string message, http::StringField(body, "message", &none));
-    REEL_ASSIGN_OR_RETURN(auto found, ResolveInWorkspace(view, raw, w.name));
-    return CommitFrom(view, w.name, raw, found.second.version, VersionKind::kCheckpoint, message,
-                      now);
+    return CommitFrom(view, w.name, raw, std::nullopt, VersionKind::kCheckpoint, message, now);
   });
 }
 

@@ -7,6 +7,14 @@ namespace reel::server_internal {
 
 using nlohmann::json;
 
+namespace {
+
+Status NoSuchEntry(const std::string& path, const std::string& ws) {
+  return Status::NotFound(path + ": no such file or folder in workspace \"" + ws + "\"");
+}
+
+}  // namespace
+
 Result<std::pair<std::string, Attributes>> ResolveInWorkspace(Catalog& view,
                                                               const std::string& raw,
                                                               const std::string& ws) {
@@ -18,9 +26,7 @@ Result<std::pair<std::string, Attributes>> ResolveInWorkspace(Catalog& view,
       return Status::NotDirectory(path + ": a part of the path is a file, not a folder");
     }
     Result<Attributes> next = view.Lookup(at.ino, name);
-    if (next.status().code() == Code::kNotFound) {
-      return Status::NotFound(path + ": no such file or folder in workspace \"" + ws + "\"");
-    }
+    if (next.status().code() == Code::kNotFound) return NoSuchEntry(path, ws);
     REEL_ASSIGN_OR_RETURN(at, std::move(next));
   }
   return std::make_pair(path, at);
@@ -40,12 +46,20 @@ Result<NewName> NewNameInWorkspace(Catalog& view, const std::string& raw, const 
     return Status::NotDirectory(folder.first + " is a file, not a folder");
   }
   out.parent = folder.second.ino;
-  if (!exists_ok) {
-    Result<Attributes> taken = view.Lookup(out.parent, out.name);
-    if (taken.ok()) return Status::AlreadyExists(path + " exists: nothing is replaced");
-    if (taken.status().code() != Code::kNotFound) return taken.status();
+  Result<Attributes> taken = view.Lookup(out.parent, out.name);
+  if (taken.ok()) {
+    if (!exists_ok) return Status::AlreadyExists(path + " exists: nothing is replaced");
+    out.existing = *taken;
+  } else if (taken.status().code() != Code::kNotFound) {
+    return taken.status();
   }
   return out;
+}
+
+Result<NewName> EntryInWorkspace(Catalog& view, const std::string& raw, const std::string& ws) {
+  REEL_ASSIGN_OR_RETURN(NewName at, NewNameInWorkspace(view, raw, ws, /*exists_ok=*/true));
+  if (!at.existing) return NoSuchEntry(at.path, ws);
+  return at;
 }
 
 json EntryJson(const std::string& name, const Attributes& attr, const std::string& author) {

@@ -3,6 +3,7 @@
 // member's view of it, and its entries as the app shows them.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -17,15 +18,22 @@ namespace reel::server_internal {
 [[nodiscard]] Result<std::pair<std::string, Attributes>> ResolveInWorkspace(
     Catalog& view, const std::string& raw, const std::string& ws);
 
-// Where a new name goes: its folder (which must exist), its name, the path normalised.
+// A name in a folder: its folder (which must exist), its name, the path normalised, and the
+// entry that has the name, if any.
 struct NewName {
   InodeId parent = 0;
   std::string name;
   std::string path;
+  std::optional<Attributes> existing;
 };
-// AlreadyExists when the name is taken, unless `exists_ok`; InvalidArgument for the root.
+// Where a new name goes: AlreadyExists when the name is taken, unless `exists_ok`;
+// InvalidArgument for the root.
 [[nodiscard]] Result<NewName> NewNameInWorkspace(Catalog& view, const std::string& raw,
                                                  const std::string& ws, bool exists_ok = false);
+// An entry that exists, with its folder and name (NotFound as ResolveInWorkspace's; the root is
+// InvalidArgument): what a delete or a move starts from.
+[[nodiscard]] Result<NewName> EntryInWorkspace(Catalog& view, const std::string& raw,
+                                               const std::string& ws);
 
 // An entry as the app shows it: the catalog's attributes, "name", and "user": who made the
 // version of it shown (a uid is the writing machine's, which names nobody on the team).
